@@ -1,0 +1,154 @@
+package io.shardis.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.DefaultByteBufHolder;
+import io.netty.util.AsciiString;
+
+/**
+ * One client request: its complete RESP frame ({@code *N\r\n$len\r\narg\r\n...}) and where each
+ * argument lies inside it. Arguments are never copied out: {@link #arg(int)} is a view of the frame.
+ *
+ * <p>Ownership: the command owns its frame (reference count 1 when decoded). Whoever receives it
+ * from the pipeline must {@link #release()} it, or hand it on. Forwarding a command untouched is
+ * {@code content().retainedDuplicate()}: the frame is always valid RESP, even when the client typed
+ * an inline command (the decoder re-encodes those).
+ */
+public final class RespCommand extends DefaultByteBufHolder {
+
+    private final int argCount;
+    /** Pairs (offset, length) of each argument, relative to the frame's reader index. */
+    private final int[] spans;
+
+    RespCommand(ByteBuf frame, int argCount, int[] spans) {
+        super(frame);
+        this.argCount = argCount;
+        this.spans = spans;
+    }
+
+    /** Builds a command from its frame and argument spans; for codecs and tests. */
+    public static RespCommand of(ByteBuf frame, int argCount, int[] spans) {
+        if (spans.length < argCount * 2) {
+            throw new IllegalArgumentException("spans too short for " + argCount + " arguments");
+        }
+        return new RespCommand(frame, argCount, spans);
+    }
+
+    /** Number of arguments, the command name included. Always at least 1. */
+    public int argCount() {
+        return argCount;
+    }
+
+    /** Argument {@code i} (0 is the command name) as a view of the frame: not retained. */
+    public ByteBuf arg(int i) {
+        checkIndex(i);
+        return content().slice(content().readerIndex() + spans[2 * i], spans[2 * i + 1]);
+    }
+
+    /** Offset of argument {@code i}'s bytes from the frame's reader index. */
+    public int argOffset(int i) {
+        checkIndex(i);
+        return spans[2 * i];
+    }
+
+    public int argLength(int i) {
+        checkIndex(i);
+        return spans[2 * i + 1];
+    }
+
+    /** Byte {@code at} of argument {@code i}, read without creating a view. */
+    public byte argByte(int i, int at) {
+        return content().getByte(content().readerIndex() + spans[2 * i] + at);
+    }
+
+    /** True when argument {@code i} equals {@code ascii}, ignoring ASCII case. No allocation. */
+    public boolean argEqualsIgnoreCase(int i, String ascii) {
+        int length = argLength(i);
+        if (length != ascii.length()) {
+            return false;
+        }
+        int base = content().readerIndex() + spans[2 * i];
+        for (int k = 0; k < length; k++) {
+            if (AsciiString.toLowerCase((char) (content().getByte(base + k) & 0xFF))
+                    != AsciiString.toLowerCase(ascii.charAt(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Argument {@code i} as a decimal long, or {@code Long.MIN_VALUE} when it is not one
+     * (Redis' rules: optional '-', digits only, no leading '+' or spaces, no overflow).
+     */
+    public long argAsLong(int i) {
+        return Numbers.parseLong(content(), content().readerIndex() + spans[2 * i], argLength(i));
+    }
+
+    /** Argument {@code i} decoded as a String (ISO-8859-1, so any bytes survive); for slow paths. */
+    public String argString(int i) {
+        checkIndex(i);
+        return content().toString(content().readerIndex() + spans[2 * i], spans[2 * i + 1],
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** The command name, lower-cased; for logs and error messages, not the hot path. */
+    public String name() {
+        return argString(0).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Frame size in bytes. */
+    public int frameLength() {
+        return content().readableBytes();
+    }
+
+    private void checkIndex(int i) {
+        if (i < 0 || i >= argCount) {
+            throw new IndexOutOfBoundsException("argument " + i + " of " + argCount);
+        }
+    }
+
+    @Override
+    public RespCommand replace(ByteBuf content) {
+        return new RespCommand(content, argCount, spans);
+    }
+
+    @Override
+    public RespCommand retain() {
+        super.retain();
+        return this;
+    }
+
+    @Override
+    public RespCommand retain(int increment) {
+        super.retain(increment);
+        return this;
+    }
+
+    @Override
+    public RespCommand touch() {
+        super.touch();
+        return this;
+    }
+
+    @Override
+    public RespCommand touch(Object hint) {
+        super.touch(hint);
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder("RespCommand[");
+        for (int i = 0; i < argCount && i < 8; i++) {
+            if (i > 0) {
+                out.append(' ');
+            }
+            String arg = argString(i);
+            out.append(arg.length() > 32 ? arg.substring(0, 32) + "…" : arg);
+        }
+        if (argCount > 8) {
+            out.append(" …(").append(argCount).append(" args)");
+        }
+        return out.append(']').toString();
+    }
+}
