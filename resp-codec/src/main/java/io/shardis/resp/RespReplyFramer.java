@@ -1,0 +1,161 @@
+package io.shardis.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
+
+/**
+ * Finds where one complete reply ends, without decoding it: the proxy forwards reply bytes
+ * untouched. Understands every RESP2 and RESP3 type, nested aggregates and attributes.
+ *
+ * <p>Incremental: when a reply is incomplete, the framer remembers how far it got (relative to the
+ * reader index) and resumes there on the next call, so a large reply is scanned once. The caller
+ * must not consume bytes between calls that return -1.
+ */
+public final class RespReplyFramer {
+
+    private final RespLimits limits;
+    /** Elements still expected by each open aggregate, innermost last. */
+    private final long[] remaining;
+    private int depth;
+    /** How far the current reply has been scanned, relative to the reader index. */
+    private int scanOffset;
+    /** End (relative) of a bulk whose header was read but whose body is incomplete, or -1. */
+    private long pendingBulkEnd = -1;
+
+    public RespReplyFramer(RespLimits limits) {
+        this.limits = limits;
+        this.remaining = new long[limits.maxNesting()];
+    }
+
+    /**
+     * Length of the first complete reply readable in {@code in}, or -1 when more bytes are needed.
+     * Does not move the reader index.
+     *
+     * @throws RespProtocolException when the bytes are not RESP or exceed the limits
+     */
+    public int frame(ByteBuf in) {
+        int base = in.readerIndex();
+        int end = in.writerIndex();
+        while (true) {
+            if (pendingBulkEnd >= 0) {
+                if (base + pendingBulkEnd > end) {
+                    return -1;
+                }
+                int crlf = (int) (base + pendingBulkEnd - 2);
+                if (in.getByte(crlf) != '\r' || in.getByte(crlf + 1) != '\n') {
+                    throw new RespProtocolException("bulk reply not terminated by CRLF");
+                }
+                scanOffset = (int) pendingBulkEnd;
+                pendingBulkEnd = -1;
+                if (elementDone()) {
+                    return finish();
+                }
+                continue;
+            }
+            int at = base + scanOffset;
+            if (at >= end) {
+                return -1;
+            }
+            byte type = in.getByte(at);
+            int cr = findCr(in, at + 1, end);
+            if (cr < 0) {
+                if (end - at > limits.maxBulkLength()) {
+                    throw new RespProtocolException("reply line longer than " + limits.maxBulkLength());
+                }
+                return -1;
+            }
+            if (cr + 1 >= end) {
+                return -1;
+            }
+            if (in.getByte(cr + 1) != '\n') {
+                throw new RespProtocolException("reply line not terminated by CRLF");
+            }
+            int next = cr + 2 - base;
+            switch (type) {
+                case '+', '-', ':', ',', '#', '_', '(' -> {
+                    scanOffset = next;
+                    if (elementDone()) {
+                        return finish();
+                    }
+                }
+                case '$', '=', '!' -> {
+                    long length = Numbers.parseLong(in, at + 1, cr - at - 1);
+                    if (length == -1 && type == '$') {
+                        scanOffset = next;
+                        if (elementDone()) {
+                            return finish();
+                        }
+                    } else if (length < 0 || length > limits.maxBulkLength()) {
+                        throw new RespProtocolException("invalid bulk length in reply");
+                    } else {
+                        pendingBulkEnd = next + length + 2;
+                        if (pendingBulkEnd > Integer.MAX_VALUE - 16) {
+                            throw new RespProtocolException("reply larger than 2 GiB");
+                        }
+                    }
+                }
+                case '*', '%', '~', '>', '|' -> {
+                    long count = Numbers.parseLong(in, at + 1, cr - at - 1);
+                    scanOffset = next;
+                    if (count == -1 && type != '|') {
+                        if (elementDone()) { // RESP2 null array
+                            return finish();
+                        }
+                        continue;
+                    }
+                    if (count < 0 || count > limits.maxArrayLength()) {
+                        throw new RespProtocolException("invalid aggregate length in reply");
+                    }
+                    // A map holds pairs; an attribute's pairs are followed by the value they annotate.
+                    long elements = type == '%' ? 2 * count : type == '|' ? 2 * count + 1 : count;
+                    if (elements == 0) {
+                        if (elementDone()) {
+                            return finish();
+                        }
+                    } else {
+                        if (depth == remaining.length) {
+                            throw new RespProtocolException("reply nested deeper than " + remaining.length);
+                        }
+                        remaining[depth++] = elements;
+                    }
+                }
+                default -> throw new RespProtocolException(
+                        "unexpected reply type byte 0x" + Integer.toHexString(type & 0xFF));
+            }
+        }
+    }
+
+    /** Forgets a partly scanned reply; for a connection that is reset. */
+    public void reset() {
+        depth = 0;
+        scanOffset = 0;
+        pendingBulkEnd = -1;
+    }
+
+    /** True when the element just scanned completes the whole reply. */
+    private boolean elementDone() {
+        while (depth > 0) {
+            if (--remaining[depth - 1] > 0) {
+                return false;
+            }
+            depth--;
+        }
+        return true;
+    }
+
+    private int finish() {
+        int length = scanOffset;
+        scanOffset = 0;
+        return length;
+    }
+
+    private static int findCr(ByteBuf in, int from, int end) {
+        return from >= end ? -1 : in.forEachByte(from, end - from, ByteProcessor.FIND_CR);
+    }
+
+    /** True when a complete reply is an error ({@code -ERR ...}, {@code -MOVED ...}, RESP3 {@code !}). */
+    public static boolean isError(ByteBuf reply) {
+        byte type = reply.getByte(reply.readerIndex());
+        return type == '-' || type == '!';
+    }
+}

@@ -1,0 +1,208 @@
+package io.shardis.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ByteProcessor;
+
+import java.util.List;
+
+/**
+ * Frames a client's bytes into {@link RespCommand}s, the way Redis reads a query buffer: RESP
+ * arrays of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}) and inline commands
+ * ({@code GET k\r\n}).
+ *
+ * <p>A RESP array is emitted as a retained slice of the read buffer, never copied. Partial input is
+ * resumed where the last call stopped (offsets are kept relative to the reader index), so a 64 MiB
+ * value arriving in many reads is scanned once. Lengths from the wire are checked against
+ * {@link RespLimits} before anything is sized from them.
+ *
+ * <p>On bad input it emits one {@link RespProtocolError} and then discards everything the client
+ * sends, as Redis does before closing the connection.
+ */
+public final class RespRequestDecoder extends ByteToMessageDecoder {
+
+    private static final int INITIAL_ARGS = 8;
+
+    private final RespLimits limits;
+
+    /** Arguments the current array announced, or -1 when between commands. */
+    private int expectedArgs = -1;
+    private int argsRead;
+    /** Where parsing resumes, relative to the reader index. */
+    private int scanOffset;
+    /** Length of the bulk whose header was read but whose bytes have not all arrived, or -1. */
+    private int pendingBulkLength = -1;
+    private int[] spans;
+    private boolean failed;
+
+    public RespRequestDecoder(RespLimits limits) {
+        this.limits = limits;
+    }
+
+    public RespRequestDecoder() {
+        this(RespLimits.DEFAULT);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (!failed && in.isReadable()) {
+            Object message = expectedArgs < 0 ? startCommand(ctx, in) : continueArray(in);
+            if (message == null) {
+                return; // need more bytes
+            }
+            if (message != SKIPPED) {
+                out.add(message);
+            }
+        }
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+        }
+    }
+
+    /** Marker for input that was consumed but yields no command (an empty line, {@code *0}). */
+    private static final Object SKIPPED = new Object();
+
+    private Object startCommand(ChannelHandlerContext ctx, ByteBuf in) {
+        int start = in.readerIndex();
+        if (in.getByte(start) != '*') {
+            return decodeInline(ctx, in);
+        }
+        // *<count>\r\n
+        int eol = findLineEnd(in, start + 1);
+        if (eol < 0) {
+            return in.readableBytes() > limits.maxInlineLength()
+                    ? fail("Protocol error: too big mbulk count string") : null;
+        }
+        long count = parseLength(in, start + 1, eol);
+        if (count == Long.MIN_VALUE || count > limits.maxArrayLength()) {
+            return fail("Protocol error: invalid multibulk length");
+        }
+        if (count <= 0) {
+            // Redis ignores empty and null arrays.
+            in.readerIndex(eol + 2);
+            return SKIPPED;
+        }
+        expectedArgs = (int) count;
+        argsRead = 0;
+        scanOffset = eol + 2 - start;
+        pendingBulkLength = -1;
+        // The command keeps this array, so each command gets its own, sized by what is likely.
+        spans = new int[Math.min(expectedArgs, INITIAL_ARGS) * 2];
+        return continueArray(in);
+    }
+
+    private Object continueArray(ByteBuf in) {
+        int base = in.readerIndex();
+        int end = in.writerIndex();
+        while (argsRead < expectedArgs) {
+            if (pendingBulkLength < 0) {
+                // $<length>\r\n
+                int at = base + scanOffset;
+                if (at >= end) {
+                    return null;
+                }
+                byte type = in.getByte(at);
+                if (type != '$') {
+                    return fail("Protocol error: expected '$', got '" + (char) (type & 0xFF) + "'");
+                }
+                int eol = findLineEnd(in, at + 1);
+                if (eol < 0) {
+                    return end - at > limits.maxInlineLength()
+                            ? fail("Protocol error: too big bulk count string") : null;
+                }
+                long length = parseLength(in, at + 1, eol);
+                if (length < 0 || length > limits.maxBulkLength()) {
+                    return fail("Protocol error: invalid bulk length");
+                }
+                scanOffset = eol + 2 - base;
+                if (scanOffset + length + 2 > limits.maxRequestBytes()) {
+                    return fail("Protocol error: request larger than the proxy's limit of "
+                            + limits.maxRequestBytes() + " bytes");
+                }
+                pendingBulkLength = (int) length;
+            }
+            // <bytes>\r\n
+            int bulkStart = base + scanOffset;
+            if (end - bulkStart < pendingBulkLength + 2) {
+                return null;
+            }
+            int crlf = bulkStart + pendingBulkLength;
+            if (in.getByte(crlf) != '\r' || in.getByte(crlf + 1) != '\n') {
+                return fail("Protocol error: bulk string not terminated by CRLF");
+            }
+            recordSpan(scanOffset, pendingBulkLength);
+            scanOffset += pendingBulkLength + 2;
+            pendingBulkLength = -1;
+            argsRead++;
+        }
+        RespCommand command = new RespCommand(in.readRetainedSlice(scanOffset), expectedArgs, spans);
+        expectedArgs = -1;
+        spans = null;
+        return command;
+    }
+
+    private void recordSpan(int offset, int length) {
+        int index = argsRead * 2;
+        if (index + 2 > spans.length) {
+            // Grow with what has actually arrived, never with the count the client announced.
+            int[] grown = new int[Math.min(spans.length * 2, expectedArgs * 2)];
+            System.arraycopy(spans, 0, grown, 0, spans.length);
+            spans = grown;
+        }
+        spans[index] = offset;
+        spans[index + 1] = length;
+    }
+
+    private Object decodeInline(ChannelHandlerContext ctx, ByteBuf in) {
+        int start = in.readerIndex();
+        int newline = in.forEachByte(start, Math.min(in.readableBytes(), limits.maxInlineLength() + 1),
+                ByteProcessor.FIND_LF);
+        if (newline < 0) {
+            return in.readableBytes() > limits.maxInlineLength()
+                    ? fail("Protocol error: too big inline request") : null;
+        }
+        int lineEnd = newline > start && in.getByte(newline - 1) == '\r' ? newline - 1 : newline;
+        List<byte[]> args = InlineParser.split(in, start, lineEnd);
+        in.readerIndex(newline + 1);
+        if (args == null) {
+            return fail("Protocol error: unbalanced quotes in request");
+        }
+        if (args.isEmpty()) {
+            return SKIPPED;
+        }
+        return RespCommands.encode(ctx.alloc(), args);
+    }
+
+    private RespProtocolError fail(String message) {
+        failed = true;
+        return new RespProtocolError(message);
+    }
+
+    /** Index of the '\r' of the next "\r\n" from {@code from}, within the header limit, or -1. */
+    private int findLineEnd(ByteBuf in, int from) {
+        int limit = Math.min(in.writerIndex() - from, limits.maxInlineLength());
+        if (limit <= 0) {
+            return -1;
+        }
+        int cr = in.forEachByte(from, limit, ByteProcessor.FIND_CR);
+        if (cr < 0 || cr + 1 >= in.writerIndex()) {
+            return -1;
+        }
+        // A lone '\r' makes the number unparsable, which the caller reports.
+        return cr;
+    }
+
+    /** A non-negative length or -1 from a header line; {@code Long.MIN_VALUE} when malformed. */
+    private static long parseLength(ByteBuf in, int from, int to) {
+        if (to + 1 >= in.writerIndex() || in.getByte(to + 1) != '\n') {
+            return Long.MIN_VALUE;
+        }
+        return Numbers.parseLong(in, from, to - from);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        expectedArgs = -1;
+    }
+}
