@@ -1,0 +1,96 @@
+package io.shardis.proxy;
+
+import io.shardis.proxy.config.ConfigException;
+import io.shardis.proxy.config.ShardisConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code shardis -c conf/shardis.yml}: starts Shardis in the foreground until it is signalled to stop. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        CommandLine line;
+        try {
+            line = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("shardis: " + e.getMessage());
+            System.err.print(CommandLine.USAGE);
+            return 2;
+        }
+        if (line.help()) {
+            System.out.print(CommandLine.USAGE);
+            return 0;
+        }
+        if (line.version()) {
+            System.out.println("This is shardis-" + Version.current());
+            return 0;
+        }
+        ShardisConfig config;
+        try {
+            config = ShardisConfig.load(line.configFile());
+        } catch (ConfigException e) {
+            System.err.println("shardis: configuration file '" + line.configFile() + "' syntax is invalid");
+            System.err.println("shardis: " + e.getMessage());
+            return 1;
+        }
+        if (line.testConfig()) {
+            System.out.println("shardis: configuration file '" + line.configFile() + "' syntax is ok");
+            return 0;
+        }
+        Logging.apply(line.verbosity(), line.logFile());
+        Logger log = LoggerFactory.getLogger(Main.class);
+        log.info("shardis-{} starting, configuration {}, pid {}", Version.current(), line.configFile(),
+                ProcessHandle.current().pid());
+        ShardisServer server;
+        try {
+            writePidFile(line.pidFile());
+            server = ShardisServer.start(config, line.workers());
+        } catch (Exception e) {
+            log.error("shardis could not start: {}", e.getMessage(), e);
+            deletePidFile(line.pidFile());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shardis stopping");
+            server.close();
+            deletePidFile(line.pidFile());
+            stopped.countDown();
+        }, "shardis-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static void writePidFile(Path pidFile) throws IOException {
+        if (pidFile != null) {
+            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static void deletePidFile(Path pidFile) {
+        if (pidFile != null) {
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException ignored) {
+                // Nothing more to do on the way out.
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.shardis.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.shardis.proxy.command.CommandTable;
+import io.shardis.proxy.config.PoolConfig;
+import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.server.PoolListener;
+import io.shardis.proxy.server.PoolRuntime;
+import io.shardis.proxy.server.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running Shardis: one listening socket per pool, a few event loops that serve clients and their
+ * backend connections together. Start with {@link #start}, stop with {@link #close}.
+ */
+public final class ShardisServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ShardisServer.class);
+
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final Map<String, PoolListener> listeners;
+
+    private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners) {
+        this.acceptors = acceptors;
+        this.workers = workers;
+        this.listeners = listeners;
+    }
+
+    /** Starts with one event loop per core. */
+    public static ShardisServer start(ShardisConfig config) throws InterruptedException {
+        return start(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Binds every pool of {@code config}; fails (closing what was opened) if any address cannot be bound.
+     */
+    public static ShardisServer start(ShardisConfig config, int workerThreads) throws InterruptedException {
+        Transport transport = Transport.best();
+        EventLoopGroup acceptors = transport.newGroup(1, "shardis-accept");
+        EventLoopGroup workers = transport.newGroup(workerThreads, "shardis-worker");
+        Map<String, PoolListener> listeners = new LinkedHashMap<>();
+        ShardisServer server = new ShardisServer(acceptors, workers, listeners);
+        try {
+            CommandTable commands = CommandTable.standard();
+            for (PoolConfig pool : config.pools()) {
+                PoolRuntime runtime = new PoolRuntime(pool, commands, transport.socketChannelClass());
+                ServerBootstrap bootstrap = new ServerBootstrap()
+                        .group(acceptors, workers)
+                        .channel(transport.serverChannelClass())
+                        .option(ChannelOption.SO_BACKLOG, pool.backlog())
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.SO_KEEPALIVE, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                        .childHandler(PoolListener.initializer(runtime));
+                Channel channel = bootstrap.bind(pool.listen().toSocketAddress()).sync().channel();
+                listeners.put(pool.name(), new PoolListener(runtime, channel));
+                log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
+                        channel.localAddress(), pool.servers().get(0).address(), transport.name(), workerThreads);
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** Where pool {@code name} listens (the real port when the configuration said 0). */
+    public InetSocketAddress address(String pool) {
+        PoolListener listener = listeners.get(pool);
+        if (listener == null) {
+            throw new IllegalArgumentException("no pool named '" + pool + "'");
+        }
+        return listener.address();
+    }
+
+    /** Stops listening, closes every connection and the event loops; waits for them. */
+    @Override
+    public void close() {
+        for (PoolListener listener : listeners.values()) {
+            listener.close();
+        }
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,374 @@
+package io.shardis.proxy.backend;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespCommands;
+import io.shardis.resp.RespReplies;
+import io.shardis.resp.RespReplyDecoder;
+import io.shardis.resp.RespReplyFramer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ConnectException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection to one backend, living on one event loop: many clients' commands are pipelined on
+ * it and its replies are matched to them in FIFO order. Everything here runs on {@link #loop}, so
+ * nothing is locked.
+ *
+ * <p>The connection opens lazily, and again after a failure; while the server cannot be reached,
+ * commands are answered at once with an error instead of waiting. A reply slower than the pool's
+ * timeout closes the connection and fails every command in flight on it (the connection cannot
+ * be resynchronised: a late reply would be matched to the wrong command).
+ *
+ * <p>Ownership: {@link #send} takes the frame; Netty releases it once written.
+ */
+public final class BackendConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
+
+    private final BackendSettings settings;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    /** The session that has this connection to itself (transactions, blocking, Pub/Sub), or null when shared. */
+    private final ReplySink owner;
+
+    private final ArrayDeque<PendingCommand> inFlight = new ArrayDeque<>();
+    /** Frames accepted while connecting, written once the connection is up. */
+    private final List<ByteBuf> unsent = new ArrayList<>();
+    private final Runnable flushTask = this::flushNow;
+    private final Runnable timeoutTask = this::checkTimeout;
+
+    private Channel channel;
+    private boolean active;
+    private boolean flushScheduled;
+    private boolean closedForGood;
+    private ScheduledFuture<?> timeoutCheck;
+    /** Until when (nanoTime) commands fail fast because the last connection attempt failed. */
+    private long retryAfterNanos;
+    /** Why commands fail fast while {@link #retryAfterNanos} has not passed. */
+    private String downReason = "unreachable";
+    /** Why the current channel is being closed, for the errors of its in-flight commands. */
+    private String closeReason;
+    private boolean reportedDown;
+
+    BackendConnection(BackendSettings settings, EventLoop loop, Bootstrap bootstrap, ReplySink owner) {
+        this.settings = settings;
+        this.loop = loop;
+        this.bootstrap = bootstrap;
+        this.owner = owner;
+    }
+
+    /**
+     * Sends a command frame (ownership passes here). {@code pending} receives the reply; null for a
+     * command whose replies arrive as pushes (Pub/Sub on a dedicated connection).
+     */
+    public void send(ByteBuf frame, PendingCommand pending) {
+        if (closedForGood) {
+            frame.release();
+            failOne(pending, "connection closed");
+            return;
+        }
+        if (channel == null && !connect()) {
+            frame.release();
+            failOne(pending, downReason);
+            return;
+        }
+        if (pending != null) {
+            if (settings.timeoutMillis() > 0) {
+                pending.sentAt(System.nanoTime());
+                if (timeoutCheck == null) {
+                    timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+            inFlight.add(pending);
+        }
+        if (active) {
+            channel.write(frame, channel.voidPromise());
+            scheduleFlush();
+        } else {
+            unsent.add(frame);
+        }
+    }
+
+    /** Commands sent and not yet answered. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    public BackendSettings settings() {
+        return settings;
+    }
+
+    /** Closes for good (a dedicated connection whose session ended, or shutdown). */
+    public void close() {
+        closedForGood = true;
+        if (channel != null) {
+            channel.close();
+        } else {
+            failAll("connection closed");
+        }
+    }
+
+    private void scheduleFlush() {
+        // Flush after this event-loop iteration: every client served in it shares one write syscall.
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        if (active) {
+            channel.flush();
+        }
+    }
+
+    /** Starts connecting unless the server failed moments ago; false means fail fast. */
+    private boolean connect() {
+        if (retryAfterNanos != 0 && System.nanoTime() - retryAfterNanos < 0) {
+            return false;
+        }
+        ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()), new ReplyHandler());
+            }
+        }).connect(settings.address());
+        channel = future.channel();
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                onConnected(future.channel());
+            } else {
+                onConnectFailed(future.channel(), f.cause());
+            }
+        });
+        return true;
+    }
+
+    private void onConnected(Channel connected) {
+        if (connected != channel) {
+            return;
+        }
+        if (closedForGood) {
+            connected.close();
+            return;
+        }
+        active = true;
+        retryAfterNanos = 0;
+        if (reportedDown) {
+            reportedDown = false;
+            log.info("{}: reachable again", settings.describe());
+        }
+        // Commands the session will not see a reply for: authentication and database selection.
+        List<PendingCommand> setup = new ArrayList<>(2);
+        if (settings.password() != null) {
+            writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "AUTH", settings.password()));
+        }
+        if (settings.database() != 0) {
+            writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "SELECT",
+                    Integer.toString(settings.database())));
+        }
+        for (int i = setup.size() - 1; i >= 0; i--) {
+            inFlight.addFirst(setup.get(i));
+        }
+        for (ByteBuf frame : unsent) {
+            connected.write(frame, connected.voidPromise());
+        }
+        unsent.clear();
+        connected.flush();
+    }
+
+    private void writeSetup(Channel connected, List<PendingCommand> setup, RespCommand command) {
+        setup.add(new PendingCommand(null));
+        connected.write(command.content(), connected.voidPromise());
+    }
+
+    private void onConnectFailed(Channel failed, Throwable cause) {
+        if (failed != channel) {
+            return;
+        }
+        channel = null;
+        retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
+        downReason = "unreachable: " + describe(cause);
+        if (!reportedDown) {
+            reportedDown = true;
+            log.warn("{}: {}; its commands fail until it is back", settings.describe(), downReason);
+        }
+        releaseUnsent();
+        failAll(downReason);
+    }
+
+    private void onClosed(Channel closed) {
+        if (closed != channel) {
+            return;
+        }
+        boolean wasActive = active;
+        channel = null;
+        active = false;
+        cancelTimeoutCheck();
+        releaseUnsent();
+        String reason = closeReason != null ? closeReason : "closed the connection";
+        closeReason = null;
+        if (wasActive && !inFlight.isEmpty()) {
+            log.warn("{}: connection lost with {} command(s) in flight", settings.describe(), inFlight.size());
+        }
+        failAll(reason);
+        if (owner != null) {
+            closedForGood = true;
+            owner.onDedicatedClosed(this);
+        }
+    }
+
+    private void checkTimeout() {
+        timeoutCheck = null;
+        PendingCommand oldest = firstTimed();
+        if (oldest == null) {
+            return;
+        }
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
+        long age = System.nanoTime() - oldest.sentAtNanos();
+        if (age >= timeoutNanos) {
+            log.warn("{}: no reply within {} ms; closing the connection and failing {} command(s)",
+                    settings.describe(), settings.timeoutMillis(), inFlight.size());
+            Channel timedOut = channel;
+            // Fail now rather than when the close completes, so clients hear at the timeout.
+            onClosedForTimeout(timedOut);
+        } else {
+            timeoutCheck = loop.schedule(timeoutTask, timeoutNanos - age, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onClosedForTimeout(Channel timedOut) {
+        channel = null;
+        active = false;
+        releaseUnsent();
+        failAll("timed out after " + settings.timeoutMillis() + " ms");
+        if (timedOut != null) {
+            timedOut.close();
+        }
+        if (owner != null) {
+            closedForGood = true;
+            owner.onDedicatedClosed(this);
+        }
+    }
+
+    private PendingCommand firstTimed() {
+        for (PendingCommand command : inFlight) {
+            if (command.sink() != null) {
+                return command;
+            }
+        }
+        return null;
+    }
+
+    private void cancelTimeoutCheck() {
+        if (timeoutCheck != null) {
+            timeoutCheck.cancel(false);
+            timeoutCheck = null;
+        }
+    }
+
+    private void releaseUnsent() {
+        for (ByteBuf frame : unsent) {
+            frame.release();
+        }
+        unsent.clear();
+    }
+
+    private void failAll(String reason) {
+        PendingCommand command;
+        while ((command = inFlight.poll()) != null) {
+            failOne(command, reason);
+        }
+        cancelTimeoutCheck();
+    }
+
+    private void failOne(PendingCommand command, String reason) {
+        if (command != null && command.sink() != null) {
+            command.complete(RespReplies.error(ByteBufAllocator.DEFAULT,
+                    "ERR Shardis: " + settings.describe() + " " + reason));
+        }
+    }
+
+    private void onReply(ByteBuf reply) {
+        PendingCommand command = inFlight.poll();
+        if (command == null) {
+            if (owner != null) {
+                owner.onPush(reply);
+                return;
+            }
+            // A shared connection never receives unasked frames: the stream is out of step.
+            ReferenceCountUtil.release(reply);
+            log.error("{}: unexpected reply with no command waiting; closing the connection", settings.describe());
+            channel.close();
+            return;
+        }
+        if (command.sink() == null && RespReplyFramer.isError(reply)) {
+            String error = reply.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+            reply.release();
+            downReason = "refused the connection setup: " + error;
+            closeReason = downReason;
+            log.error("{}: {}", settings.describe(), downReason);
+            retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
+            active = false;
+            channel.close();
+            return;
+        }
+        command.complete(reply);
+        if (timeoutCheck == null && settings.timeoutMillis() > 0 && !inFlight.isEmpty()) {
+            timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (cause instanceof ConnectException && cause.getMessage() != null
+                && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused")) {
+            return "connection refused";
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    }
+
+    /** Reads the backend's replies; one instance per channel. */
+    private final class ReplyHandler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (ctx.channel() != channel) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            onReply((ByteBuf) msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            onClosed(ctx.channel());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("{}: {}; closing the connection", settings.describe(), describe(cause));
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.shardis.proxy.backend;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+
+import java.util.List;
+
+/**
+ * The connections of one pool on one event loop: {@code server_connections} shared connections per
+ * server, plus dedicated ones opened for sessions that need a connection to themselves. Only the
+ * owning event loop touches it.
+ */
+public final class BackendPool {
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final List<BackendSettings> servers;
+    /** [server][n] shared connections. */
+    private final BackendConnection[][] shared;
+
+    public BackendPool(EventLoop loop, Class<? extends SocketChannel> channelClass,
+                       List<BackendSettings> servers, int connectionsPerServer) {
+        this.loop = loop;
+        this.servers = List.copyOf(servers);
+        int connectTimeout = servers.isEmpty() ? 3000 : servers.get(0).connectTimeoutMillis();
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout);
+        this.shared = new BackendConnection[servers.size()][connectionsPerServer];
+        for (int s = 0; s < servers.size(); s++) {
+            for (int c = 0; c < connectionsPerServer; c++) {
+                shared[s][c] = new BackendConnection(servers.get(s), loop, bootstrap, null);
+            }
+        }
+    }
+
+    /**
+     * The shared connection to {@code server} for a client. A client always uses the same one, so
+     * its commands to a server execute in the order it sent them.
+     */
+    public BackendConnection shared(int server, long clientId) {
+        BackendConnection[] connections = shared[server];
+        return connections[(int) Math.floorMod(clientId, (long) connections.length)];
+    }
+
+    /** A new connection to {@code server} for {@code owner} alone; the owner closes it. */
+    public BackendConnection dedicated(int server, ReplySink owner) {
+        return new BackendConnection(servers.get(server), loop, bootstrap, owner);
+    }
+
+    public int serverCount() {
+        return servers.size();
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** Closes every shared connection; on shutdown. */
+    public void close() {
+        for (BackendConnection[] connections : shared) {
+            for (BackendConnection connection : connections) {
+                connection.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.shardis.proxy.backend;
+
+import io.shardis.proxy.config.PoolConfig;
+import io.shardis.proxy.config.ServerConfig;
+import io.shardis.resp.RespLimits;
+
+import java.net.InetSocketAddress;
+
+/** What a connection needs to know about its server and pool; immutable, shared by all event loops. */
+public record BackendSettings(
+        String pool,
+        String label,
+        InetSocketAddress address,
+        int timeoutMillis,
+        int connectTimeoutMillis,
+        String password,
+        int database,
+        RespLimits replyLimits) {
+
+    /** How long a server that refused a connection is given before the next attempt. */
+    static final long RETRY_DELAY_NANOS = 200_000_000L;
+
+    public static BackendSettings of(PoolConfig pool, ServerConfig server) {
+        return new BackendSettings(pool.name(), server.label(), server.address().toSocketAddress(),
+                pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
+                RespLimits.DEFAULT.withMaxArrayLength(Integer.MAX_VALUE / 2).withMaxNesting(128));
+    }
+
+    /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */
+    public String describe() {
+        String addr = address.getHostString() + ":" + address.getPort();
+        return "pool '" + pool + "' backend " + (label.equals(addr) ? addr : label + " (" + addr + ")");
+    }
+}

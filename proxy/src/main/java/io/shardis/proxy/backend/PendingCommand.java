@@ -1,0 +1,100 @@
+package io.shardis.proxy.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * A command waiting for its reply, and the slot that reply is kept in until the client can be sent
+ * it in order. Created by the session, queued both in the session (reply order) and in the backend
+ * connection it was sent on (FIFO matching, since RESP replies carry no id).
+ *
+ * <p>Ownership: once {@link #complete} is called the command owns the reply buffer, until the
+ * session {@link #takeReply() takes} it to write it or {@link #discard() discards} it.
+ */
+public final class PendingCommand {
+
+    private final ReplySink sink;
+    private ByteBuf reply;
+    private boolean done;
+    private long sentAtNanos;
+    /** When set, the client is sent this instead of the backend's reply (EXECABORT after a refused command). */
+    private ByteBuf substitute;
+    private boolean closeAfterReply;
+
+    public PendingCommand(ReplySink sink) {
+        this.sink = sink;
+    }
+
+    /** A reply known at once (answered by the proxy itself); owns {@code reply}. */
+    public static PendingCommand answered(ReplySink sink, ByteBuf reply) {
+        PendingCommand command = new PendingCommand(sink);
+        command.reply = reply;
+        command.done = true;
+        return command;
+    }
+
+    /** Called by the backend connection: delivers {@code reply} (ownership passes) to the sink. */
+    void complete(ByteBuf reply) {
+        if (sink == null) {
+            ReferenceCountUtil.release(reply);
+            return;
+        }
+        sink.onReply(this, reply);
+    }
+
+    ReplySink sink() {
+        return sink;
+    }
+
+    /** Records the reply; the session calls this from {@link ReplySink#onReply}. */
+    public void fill(ByteBuf reply) {
+        if (substitute != null) {
+            reply.release();
+            reply = substitute;
+            substitute = null;
+        }
+        this.reply = reply;
+        this.done = true;
+    }
+
+    public boolean isDone() {
+        return done;
+    }
+
+    /** Hands the reply to the caller, who now owns it. */
+    public ByteBuf takeReply() {
+        ByteBuf taken = reply;
+        reply = null;
+        return taken;
+    }
+
+    /** Releases whatever this command holds; for a session that went away. */
+    public void discard() {
+        ReferenceCountUtil.release(reply);
+        reply = null;
+        ReferenceCountUtil.release(substitute);
+        substitute = null;
+    }
+
+    public void substituteReply(ByteBuf replacement) {
+        ReferenceCountUtil.release(substitute);
+        this.substitute = replacement;
+    }
+
+    public boolean closeAfterReply() {
+        return closeAfterReply;
+    }
+
+    public PendingCommand closingAfterReply() {
+        this.closeAfterReply = true;
+        return this;
+    }
+
+    long sentAtNanos() {
+        return sentAtNanos;
+    }
+
+    void sentAt(long nanos) {
+        this.sentAtNanos = nanos;
+    }
+}

@@ -1,0 +1,16 @@
+package io.shardis.proxy.backend;
+
+import io.netty.buffer.ByteBuf;
+
+/** Where a backend connection delivers replies: a client session. Called on the event loop. */
+public interface ReplySink {
+
+    /** The reply to {@code command}; the sink owns {@code reply} from here on. */
+    void onReply(PendingCommand command, ByteBuf reply);
+
+    /** A frame no command asked for (Pub/Sub messages on a dedicated connection); the sink owns it. */
+    void onPush(ByteBuf frame);
+
+    /** A dedicated connection of this sink closed; its in-flight commands have had their errors. */
+    void onDedicatedClosed(BackendConnection connection);
+}

@@ -1,0 +1,253 @@
+package io.shardis.proxy.config;
+
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.YAMLConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Turns nutcracker.yml-shaped YAML into {@link ShardisConfig}, refusing anything it does not understand. */
+final class ConfigParser {
+
+    static final Set<String> HASHES = Set.of("one_at_a_time", "md5", "crc16", "crc32", "crc32a",
+            "fnv1_64", "fnv1a_64", "fnv1_32", "fnv1a_32", "hsieh", "murmur", "jenkins");
+    static final Set<String> DISTRIBUTIONS = Set.of("ketama", "modula", "random");
+
+    private static final Set<String> KEYS = Set.of(
+            // Twemproxy's keys
+            "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "preconnect", "redis",
+            "redis_auth", "redis_db", "server_connections", "client_connections", "auto_eject_hosts",
+            "server_retry_timeout", "server_failure_limit", "servers",
+            // Shardis' own
+            "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes");
+
+    private final String source;
+
+    ConfigParser(String source) {
+        this.source = source;
+    }
+
+    ShardisConfig parse(String yaml) throws ConfigException {
+        YAMLConfiguration config = new YAMLConfiguration();
+        try {
+            config.read(new StringReader(yaml));
+        } catch (ConfigurationException | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ConfigException(source + ": not valid YAML: " + cause.getMessage(), e);
+        }
+        ImmutableNode root = config.getNodeModel().getNodeHandler().getRootNode();
+        if (root.getChildren().isEmpty()) {
+            throw new ConfigException(source + ": no pool defined; expected at least one pool, e.g.\n"
+                    + "alpha:\n  listen: 127.0.0.1:22121\n  servers:\n    - 127.0.0.1:6379:1");
+        }
+        List<PoolConfig> pools = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<HostPort> listens = new HashSet<>();
+        for (ImmutableNode poolNode : root.getChildren()) {
+            String name = poolNode.getNodeName();
+            if (!names.add(name)) {
+                throw new ConfigException(source + ": pool '" + name + "' is defined twice");
+            }
+            if (name.contains(".")) {
+                throw new ConfigException(source + ": pool '" + name + "': pool names may not contain '.'");
+            }
+            if (poolNode.getChildren().isEmpty()) {
+                throw new ConfigException(source + ": pool '" + name
+                        + "': expected a map of settings (listen, servers, ...), got '" + poolNode.getValue() + "'");
+            }
+            PoolConfig pool = new PoolReader(name, poolNode, config.configurationAt(name)).read();
+            if (pool.listen().port() != 0 && !listens.add(pool.listen())) {
+                throw new ConfigException(source + ": pool '" + name + "': key 'listen': "
+                        + pool.listen() + " is already used by another pool");
+            }
+            pools.add(pool);
+        }
+        return new ShardisConfig(source, pools);
+    }
+
+    /** Reads the keys of one pool. */
+    private final class PoolReader {
+        private final String pool;
+        private final ImmutableNode node;
+        private final HierarchicalConfiguration<ImmutableNode> config;
+
+        PoolReader(String pool, ImmutableNode node, HierarchicalConfiguration<ImmutableNode> config) {
+            this.pool = pool;
+            this.node = node;
+            this.config = config;
+        }
+
+        PoolConfig read() throws ConfigException {
+            Set<String> unknown = new LinkedHashSet<>();
+            for (ImmutableNode child : node.getChildren()) {
+                if (!KEYS.contains(child.getNodeName())) {
+                    unknown.add(child.getNodeName());
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw error(unknown.iterator().next(), "unknown key; the keys a pool takes are "
+                        + new java.util.TreeSet<>(KEYS));
+            }
+            if (!bool("redis", true)) {
+                throw error("redis", "memcached pools (redis: false) are not supported; Shardis proxies Redis");
+            }
+            HostPort listen = hostPort("listen");
+            String hash = choice("hash", HASHES, "fnv1a_64");
+            String distribution = choice("distribution", DISTRIBUTIONS, "ketama");
+            String hashTag = string("hash_tag", null);
+            if (hashTag != null && hashTag.length() != 2) {
+                throw error("hash_tag", "expected two characters such as \"{}\", got '" + hashTag + "'");
+            }
+            List<ServerConfig> servers = servers();
+            return new PoolConfig(pool, listen, hash, hashTag, distribution,
+                    integer("timeout", 0, 1, Integer.MAX_VALUE),
+                    integer("backlog", 512, 1, 65535),
+                    bool("preconnect", false),
+                    string("redis_auth", null),
+                    integer("redis_db", 0, 0, 1 << 20),
+                    integer("server_connections", 1, 1, 1024),
+                    integer("client_connections", 0, 0, Integer.MAX_VALUE),
+                    bool("auto_eject_hosts", false),
+                    integer("server_retry_timeout", 30000, 1, Integer.MAX_VALUE),
+                    integer("server_failure_limit", 2, 1, Integer.MAX_VALUE),
+                    bool("allow_admin", false),
+                    integer("max_pipeline", 16384, 1, 1 << 24),
+                    size("max_request_bytes", 576L << 20),
+                    size("max_bulk_bytes", 512L << 20),
+                    servers);
+        }
+
+        private List<ServerConfig> servers() throws ConfigException {
+            if (!config.containsKey("servers")) {
+                throw error("servers", "missing; expected a list of 'host:port:weight [name]'");
+            }
+            List<String> lines = config.getList(String.class, "servers", List.of());
+            if (lines.isEmpty()) {
+                throw error("servers", "expected at least one 'host:port:weight [name]'");
+            }
+            List<ServerConfig> servers = new ArrayList<>();
+            for (String line : lines) {
+                servers.add(server(line == null ? "" : line.trim()));
+            }
+            if (servers.size() > 1) {
+                // Sharding over several servers is the next step of the data path.
+                throw error("servers", "this version forwards a pool to one server; got " + servers.size());
+            }
+            return servers;
+        }
+
+        private ServerConfig server(String line) throws ConfigException {
+            String[] parts = line.split("\\s+", 2);
+            String address = parts[0];
+            String name = parts.length > 1 ? parts[1].trim() : null;
+            int lastColon = address.lastIndexOf(':');
+            HostPort hostPort = lastColon > 0 ? HostPort.parse(address.substring(0, lastColon)) : null;
+            int weight = -1;
+            if (hostPort != null) {
+                try {
+                    weight = Integer.parseInt(address.substring(lastColon + 1));
+                } catch (NumberFormatException e) {
+                    weight = -1;
+                }
+            }
+            if (hostPort == null || hostPort.port() == 0 || weight < 1) {
+                throw error("servers", "expected 'host:port:weight [name]' with a port in 1..65535 and a"
+                        + " positive weight, got '" + line + "'");
+            }
+            return new ServerConfig(hostPort, weight, name == null || name.isEmpty() ? null : name);
+        }
+
+        private HostPort hostPort(String key) throws ConfigException {
+            String text = string(key, null);
+            if (text == null) {
+                throw error(key, "missing; expected host:port such as 127.0.0.1:22121");
+            }
+            HostPort hostPort = HostPort.parse(text.trim());
+            if (hostPort == null) {
+                throw error(key, "expected host:port such as 127.0.0.1:22121, got '" + text + "'");
+            }
+            return hostPort;
+        }
+
+        private String string(String key, String fallback) {
+            Object value = config.getProperty(key);
+            return value == null ? fallback : value.toString();
+        }
+
+        private String choice(String key, Set<String> allowed, String fallback) throws ConfigException {
+            String value = string(key, fallback).toLowerCase(Locale.ROOT);
+            if (!allowed.contains(value)) {
+                throw error(key, "expected one of " + new java.util.TreeSet<>(allowed) + ", got '" + value + "'");
+            }
+            return value;
+        }
+
+        private boolean bool(String key, boolean fallback) throws ConfigException {
+            String value = string(key, null);
+            if (value == null) {
+                return fallback;
+            }
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on" -> true;
+                case "false", "no", "off" -> false;
+                default -> throw error(key, "expected true or false, got '" + value + "'");
+            };
+        }
+
+        private int integer(String key, int fallback, int min, int max) throws ConfigException {
+            String value = string(key, null);
+            if (value == null) {
+                return fallback;
+            }
+            try {
+                long parsed = Long.parseLong(value.trim());
+                if (parsed < min || parsed > max) {
+                    throw error(key, "expected an integer in " + min + ".." + max + ", got " + parsed);
+                }
+                return (int) parsed;
+            } catch (NumberFormatException e) {
+                throw error(key, "expected an integer, got '" + value + "'");
+            }
+        }
+
+        /** A byte count: a plain integer or one with a k/m/g suffix (powers of 1024). */
+        private long size(String key, long fallback) throws ConfigException {
+            String value = string(key, null);
+            if (value == null) {
+                return fallback;
+            }
+            String text = value.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+            long unit = 1;
+            if (text.endsWith("k")) {
+                unit = 1L << 10;
+            } else if (text.endsWith("m")) {
+                unit = 1L << 20;
+            } else if (text.endsWith("g")) {
+                unit = 1L << 30;
+            }
+            if (unit > 1) {
+                text = text.substring(0, text.length() - 1).trim();
+            }
+            try {
+                long bytes = Long.parseLong(text) * unit;
+                if (bytes < 1024 || bytes > Integer.MAX_VALUE - 1024) {
+                    throw error(key, "expected a size between 1k and 2g, got '" + value + "'");
+                }
+                return bytes;
+            } catch (NumberFormatException e) {
+                throw error(key, "expected a size such as 512m, got '" + value + "'");
+            }
+        }
+
+        private ConfigException error(String key, String problem) {
+            return new ConfigException(source + ": pool '" + pool + "': key '" + key + "': " + problem);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.shardis.proxy.config;
+
+import java.util.List;
+
+/**
+ * One pool: a listening address and the backends behind it. Keys and defaults are Twemproxy's
+ * (nutcracker.yml), plus Shardis' own, documented in {@code conf/shardis.yml}.
+ *
+ * @param timeoutMillis   how long a request may wait for its backend's reply; 0 waits forever
+ *                        (Twemproxy's default)
+ * @param maxPipeline     replies a client may have outstanding before Shardis stops reading from it
+ * @param maxRequestBytes largest request accepted from a client
+ * @param maxBulkBytes    largest single argument accepted from a client
+ */
+public record PoolConfig(
+        String name,
+        HostPort listen,
+        String hash,
+        String hashTag,
+        String distribution,
+        int timeoutMillis,
+        int backlog,
+        boolean preconnect,
+        String redisAuth,
+        int redisDb,
+        int serverConnections,
+        int clientConnections,
+        boolean autoEjectHosts,
+        int serverRetryTimeoutMillis,
+        int serverFailureLimit,
+        boolean allowAdmin,
+        int maxPipeline,
+        long maxRequestBytes,
+        long maxBulkBytes,
+        List<ServerConfig> servers) {
+
+    public PoolConfig {
+        servers = List.copyOf(servers);
+    }
+
+    /** Connect timeout towards backends: the request timeout when set, else a few seconds. */
+    public int connectTimeoutMillis() {
+        return timeoutMillis > 0 ? timeoutMillis : 3000;
+    }
+}

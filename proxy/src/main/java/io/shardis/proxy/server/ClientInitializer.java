@@ -1,0 +1,34 @@
+package io.shardis.proxy.server;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.shardis.proxy.session.ClientSession;
+import io.shardis.resp.RespReplies;
+import io.shardis.resp.RespRequestDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sets up each accepted client connection of a pool, or turns it away past {@code client_connections}. */
+final class ClientInitializer extends ChannelInitializer<SocketChannel> {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientInitializer.class);
+
+    private final PoolRuntime pool;
+
+    ClientInitializer(PoolRuntime pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        if (!pool.admitClient()) {
+            log.warn("pool '{}': client_connections limit of {} reached; refusing {}",
+                    pool.config().name(), pool.config().clientConnections(), channel.remoteAddress());
+            channel.writeAndFlush(RespReplies.error(channel.alloc(), "ERR max number of clients reached"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        channel.pipeline().addLast(new RespRequestDecoder(pool.requestLimits()), new ClientSession(pool));
+    }
+}

@@ -1,0 +1,94 @@
+package io.shardis.proxy.server;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.shardis.proxy.backend.BackendPool;
+import io.shardis.proxy.backend.BackendSettings;
+import io.shardis.proxy.command.CommandTable;
+import io.shardis.proxy.config.PoolConfig;
+import io.shardis.proxy.config.ServerConfig;
+import io.shardis.resp.RespLimits;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A running pool: its configuration and its backend connections on each event loop. */
+public final class PoolRuntime {
+
+    private static final AtomicLong CLIENT_IDS = new AtomicLong();
+
+    private final PoolConfig config;
+    private final CommandTable commands;
+    private final RespLimits requestLimits;
+    private final List<BackendSettings> servers;
+    private final Class<? extends SocketChannel> channelClass;
+    private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
+    private final AtomicInteger clients = new AtomicInteger();
+
+    public PoolRuntime(PoolConfig config, CommandTable commands, Class<? extends SocketChannel> channelClass) {
+        this.config = config;
+        this.commands = commands;
+        this.channelClass = channelClass;
+        this.requestLimits = RespLimits.DEFAULT
+                .withMaxBulkLength(config.maxBulkBytes())
+                .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
+        List<BackendSettings> settings = new ArrayList<>();
+        for (ServerConfig server : config.servers()) {
+            settings.add(BackendSettings.of(config, server));
+        }
+        this.servers = List.copyOf(settings);
+    }
+
+    public PoolConfig config() {
+        return config;
+    }
+
+    public CommandTable commands() {
+        return commands;
+    }
+
+    public RespLimits requestLimits() {
+        return requestLimits;
+    }
+
+    /** The backend connections of this pool on {@code loop}; call it on that loop. */
+    public BackendPool backendsFor(EventLoop loop) {
+        return backendsByLoop.computeIfAbsent(loop,
+                l -> new BackendPool(l, channelClass, servers, config.serverConnections()));
+    }
+
+    public long nextClientId() {
+        return CLIENT_IDS.incrementAndGet();
+    }
+
+    /** Counts a new client in; false when {@code client_connections} is reached. */
+    public boolean admitClient() {
+        int limit = config.clientConnections();
+        while (true) {
+            int current = clients.get();
+            if (limit > 0 && current >= limit) {
+                return false;
+            }
+            if (clients.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    public void clientGone() {
+        clients.decrementAndGet();
+    }
+
+    public int clientCount() {
+        return clients.get();
+    }
+
+    Collection<BackendPool> backendPools() {
+        return backendsByLoop.values();
+    }
+}

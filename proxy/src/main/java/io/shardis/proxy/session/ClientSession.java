@@ -1,0 +1,339 @@
+package io.shardis.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.shardis.proxy.backend.BackendConnection;
+import io.shardis.proxy.backend.BackendPool;
+import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.command.CommandFlag;
+import io.shardis.proxy.command.CommandSpec;
+import io.shardis.proxy.server.PoolRuntime;
+import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespProtocolError;
+import io.shardis.resp.RespReplies;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection: reads its commands, sends each where it belongs, and writes the replies
+ * back in the order the commands came, whichever backend answers first ("flush out what we can").
+ *
+ * <p>Runs on the client channel's event loop, which is also the loop of every backend connection it
+ * uses, so no state here is shared between threads.
+ *
+ * <p>Ownership: each decoded {@link RespCommand} is either forwarded (its frame passes to the
+ * backend connection) or released here. Replies are owned by their {@link PendingCommand} until
+ * written to the client.
+ */
+public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+    private final PoolRuntime pool;
+    private final long id;
+    private final LocalCommands local;
+    private final Transactions transactions;
+    private final ArrayDeque<PendingCommand> replies = new ArrayDeque<>();
+    private final Runnable flushTask = this::flushNow;
+    private final int maxPipeline;
+
+    private ChannelHandlerContext ctx;
+    private BackendPool backends;
+    private BackendConnection shared;
+    /** This client's own backend connection, once a transaction, blocking call or subscription needs one. */
+    private BackendConnection dedicated;
+    /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
+    private boolean pushMode;
+    private boolean flushScheduled;
+    private boolean closeAfterFlush;
+    private boolean closed;
+    private boolean readPausedForPipeline;
+
+    public ClientSession(PoolRuntime pool) {
+        this.pool = pool;
+        this.id = pool.nextClientId();
+        this.local = new LocalCommands(this);
+        this.transactions = new Transactions(this);
+        this.maxPipeline = pool.config().maxPipeline();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.backends = pool.backendsFor(ctx.channel().eventLoop());
+        this.shared = backends.shared(0, id);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed || closeAfterFlush) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof RespCommand command) {
+            dispatch(command);
+        } else if (msg instanceof RespProtocolError error) {
+            // Redis answers a protocol error and closes the connection.
+            reply(RespReplies.error(ctx.alloc(), "ERR " + error.message()));
+            replyThenClose();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void dispatch(RespCommand command) {
+        CommandSpec spec = pool.commands().lookup(command);
+        if (spec == null) {
+            refuse(command, "ERR unknown or unsupported command '" + Names.printable(command, 0) + "'");
+            return;
+        }
+        if (pushMode) {
+            relayInPushMode(command, spec);
+            return;
+        }
+        if (!spec.arityAccepts(command.argCount())) {
+            refuse(command, "ERR wrong number of arguments for '" + spec.name() + "' command");
+            return;
+        }
+        if (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin()) {
+            refuse(command, "ERR command '" + spec.name() + "' is refused by Shardis: admin commands are off"
+                    + " for pool '" + pool.config().name() + "' (allow_admin: true turns them on)");
+            return;
+        }
+        switch (spec.routing()) {
+            case LOCAL -> local.answer(command, spec);
+            case REFUSED -> refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            case TRANSACTION -> transactions.handle(command, spec);
+            case SUBSCRIBE -> {
+                pin();
+                pushMode = true;
+                sendUnanswered(command);
+            }
+            default -> {
+                if (spec.blocks(command)) {
+                    pin();
+                }
+                forward(command);
+            }
+        }
+    }
+
+    /** After a subscription Redis itself decides what is allowed; everything but QUIT goes to it. */
+    private void relayInPushMode(RespCommand command, CommandSpec spec) {
+        if (spec.name().equals("quit")) {
+            local.answer(command, spec);
+        } else if (spec.routing() == io.shardis.proxy.command.Routing.REFUSED
+                || (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin())) {
+            refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+        } else {
+            sendUnanswered(command);
+        }
+    }
+
+    /** Sends a command whose reply is queued in order for this client. Takes the command's frame. */
+    void forward(RespCommand command) {
+        PendingCommand pending = new PendingCommand(this);
+        replies.add(pending);
+        connection().send(command.content(), pending);
+        limitPipeline();
+    }
+
+    /** Like {@link #forward} but the client sees {@code substitute} instead of the backend's reply. */
+    void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
+        PendingCommand pending = new PendingCommand(this);
+        pending.substituteReply(substitute);
+        replies.add(pending);
+        connection().send(command.content(), pending);
+    }
+
+    private void sendUnanswered(RespCommand command) {
+        connection().send(command.content(), null);
+    }
+
+    private BackendConnection connection() {
+        return dedicated != null ? dedicated : shared;
+    }
+
+    /** Gives this client a backend connection of its own from now on. */
+    void pin() {
+        if (dedicated == null) {
+            dedicated = backends.dedicated(0, this);
+        }
+    }
+
+    boolean isPinned() {
+        return dedicated != null;
+    }
+
+    /** Answers with an error and drops the command. */
+    void refuse(RespCommand command, String error) {
+        command.release();
+        transactions.commandRefused();
+        reply(RespReplies.error(ctx.alloc(), error));
+    }
+
+    /** Queues a reply made here; written as soon as every earlier reply has been. Takes {@code reply}. */
+    void reply(ByteBuf reply) {
+        if (replies.isEmpty()) {
+            ctx.write(reply, ctx.voidPromise());
+            scheduleFlush();
+        } else {
+            replies.add(PendingCommand.answered(this, reply));
+        }
+    }
+
+    /** Closes the connection once every reply queued so far has been written. */
+    void replyThenClose() {
+        if (replies.isEmpty()) {
+            closeAfterFlush = true;
+            scheduleFlush();
+        } else {
+            replies.add(PendingCommand.answered(this, ctx.alloc().buffer(0)).closingAfterReply());
+        }
+    }
+
+    @Override
+    public void onReply(PendingCommand command, ByteBuf reply) {
+        if (closed) {
+            reply.release();
+            return;
+        }
+        command.fill(reply);
+        drain();
+    }
+
+    @Override
+    public void onPush(ByteBuf frame) {
+        if (closed) {
+            frame.release();
+            return;
+        }
+        reply(frame);
+    }
+
+    @Override
+    public void onDedicatedClosed(BackendConnection connection) {
+        if (connection == dedicated && !closed) {
+            // The backend state this client relied on (transaction, subscriptions) is gone: so is the client.
+            replyThenClose();
+        }
+    }
+
+    /** Writes every reply at the head of the queue that has arrived. */
+    private void drain() {
+        PendingCommand head;
+        boolean wrote = false;
+        while ((head = replies.peek()) != null && head.isDone()) {
+            replies.poll();
+            ByteBuf reply = head.takeReply();
+            if (reply.isReadable()) {
+                ctx.write(reply, ctx.voidPromise());
+            } else {
+                reply.release();
+            }
+            wrote = true;
+            if (head.closeAfterReply()) {
+                closeAfterFlush = true;
+                discardQueue();
+                break;
+            }
+        }
+        if (wrote) {
+            scheduleFlush();
+            resumeReadingIfDrained();
+        }
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.channel().eventLoop().execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        if (closed) {
+            return;
+        }
+        ctx.flush();
+        if (closeAfterFlush) {
+            ctx.close();
+        }
+    }
+
+    /** Stops reading from a client that has too many replies outstanding: bounded memory, no error. */
+    private void limitPipeline() {
+        if (!readPausedForPipeline && replies.size() >= maxPipeline) {
+            readPausedForPipeline = true;
+            updateAutoRead();
+        }
+    }
+
+    private void resumeReadingIfDrained() {
+        if (readPausedForPipeline && replies.size() <= maxPipeline / 2) {
+            readPausedForPipeline = false;
+            updateAutoRead();
+        }
+    }
+
+    private void updateAutoRead() {
+        boolean read = !readPausedForPipeline && ctx.channel().isWritable();
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // A client that does not read its replies is not read from either.
+        updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        discardQueue();
+        if (dedicated != null) {
+            dedicated.close();
+        }
+        pool.clientGone();
+    }
+
+    private void discardQueue() {
+        PendingCommand command;
+        while ((command = replies.poll()) != null) {
+            // Replies still in flight are released when they arrive, since the session is closed.
+            command.discard();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client {} of pool '{}': {}", id, pool.config().name(), cause.getMessage());
+        } else {
+            log.warn("client {} of pool '{}': closing after an unexpected error", id, pool.config().name(), cause);
+        }
+        ctx.close();
+    }
+
+    long id() {
+        return id;
+    }
+
+    PoolRuntime pool() {
+        return pool;
+    }
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+}

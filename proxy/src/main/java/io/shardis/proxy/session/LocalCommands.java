@@ -1,0 +1,152 @@
+package io.shardis.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.shardis.proxy.Version;
+import io.shardis.proxy.command.CommandSpec;
+import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespReplies;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Commands Shardis answers itself, because they concern the client's connection to Shardis rather
+ * than the data: PING, ECHO, QUIT, HELLO, SELECT, AUTH, RESET, READONLY/READWRITE and the CLIENT
+ * subcommands about the connection.
+ */
+final class LocalCommands {
+
+    /** What HELLO reports as the Redis API level Shardis speaks. */
+    private static final String REDIS_VERSION = "7.0.0";
+
+    private final ClientSession session;
+    private String clientName;
+
+    LocalCommands(ClientSession session) {
+        this.session = session;
+    }
+
+    void answer(RespCommand command, CommandSpec spec) {
+        ByteBufAllocator alloc = session.context().alloc();
+        switch (spec.name()) {
+            case "ping" -> reply(command, command.argCount() == 1
+                    ? RespReplies.PONG.duplicate() : RespReplies.bulk(alloc, command.arg(1)));
+            case "echo" -> reply(command, RespReplies.bulk(alloc, command.arg(1)));
+            case "quit" -> {
+                reply(command, RespReplies.OK.duplicate());
+                session.replyThenClose();
+            }
+            case "hello" -> hello(command, alloc);
+            case "select" -> select(command, alloc);
+            case "auth" -> reply(command, RespReplies.error(alloc, command.argCount() == 2
+                    ? "ERR AUTH <password> called without any password configured for the default user."
+                    + " Are you sure your configuration is correct?"
+                    : "WRONGPASS invalid username-password pair or user is disabled."));
+            case "reset" -> {
+                clientName = null;
+                reply(command, RespReplies.simpleString(alloc, "RESET"));
+            }
+            case "readonly", "readwrite" -> reply(command, RespReplies.OK.duplicate());
+            case "client|setname" -> setName(command, alloc);
+            case "client|getname" -> reply(command, clientName == null
+                    ? RespReplies.NULL_BULK.duplicate() : RespReplies.bulk(alloc, clientName));
+            case "client|id" -> reply(command, RespReplies.integer(alloc, session.id()));
+            case "client|info" -> reply(command, RespReplies.bulk(alloc, clientInfo()));
+            case "client|setinfo", "client|no-evict", "client|no-touch" ->
+                    reply(command, RespReplies.OK.duplicate());
+            default -> session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+        }
+    }
+
+    private void reply(RespCommand command, ByteBuf reply) {
+        command.release();
+        session.reply(reply);
+    }
+
+    /** HELLO answers for protocol 2 only: backend connections are shared and speak RESP2. */
+    private void hello(RespCommand command, ByteBufAllocator alloc) {
+        if (command.argCount() > 1) {
+            long version = command.argAsLong(1);
+            if (version == Long.MIN_VALUE || version < 1 || version > Integer.MAX_VALUE) {
+                reply(command, RespReplies.error(alloc, "ERR Protocol version is not an integer or out of range"));
+                return;
+            }
+            if (version != 2) {
+                reply(command, RespReplies.error(alloc, "NOPROTO sorry, this protocol version is not supported"));
+                return;
+            }
+            for (int i = 2; i < command.argCount(); i++) {
+                if (command.argEqualsIgnoreCase(i, "setname") && i + 1 < command.argCount()) {
+                    clientName = command.argString(++i);
+                } else if (command.argEqualsIgnoreCase(i, "auth") && i + 2 < command.argCount()) {
+                    i += 2; // no client password is configured: any credentials pass, as for Redis' nopass user
+                } else {
+                    reply(command, RespReplies.error(alloc, "ERR Syntax error in HELLO option '"
+                            + Names.printable(command, i) + "'"));
+                    return;
+                }
+            }
+        }
+        ByteBuf out = alloc.buffer(192);
+        RespReplies.writeHeader(out, '*', 14);
+        bulk(out, "server");
+        bulk(out, "redis");
+        bulk(out, "version");
+        bulk(out, REDIS_VERSION);
+        bulk(out, "proto");
+        RespReplies.writeHeader(out, ':', 2);
+        bulk(out, "id");
+        RespReplies.writeHeader(out, ':', session.id());
+        bulk(out, "mode");
+        bulk(out, "standalone");
+        bulk(out, "role");
+        bulk(out, "master");
+        bulk(out, "modules");
+        RespReplies.writeHeader(out, '*', 0);
+        reply(command, out);
+    }
+
+    private void select(RespCommand command, ByteBufAllocator alloc) {
+        long db = command.argAsLong(1);
+        int poolDb = session.pool().config().redisDb();
+        if (db == Long.MIN_VALUE) {
+            reply(command, RespReplies.error(alloc, "ERR value is not an integer or out of range"));
+        } else if (db == poolDb) {
+            reply(command, RespReplies.OK.duplicate());
+        } else {
+            reply(command, RespReplies.error(alloc, "ERR SELECT is not supported by Shardis: pool '"
+                    + session.pool().config().name() + "' serves database " + poolDb + " (redis_db)"));
+        }
+    }
+
+    private void setName(RespCommand command, ByteBufAllocator alloc) {
+        for (int i = 0; i < command.argLength(2); i++) {
+            byte b = command.argByte(2, i);
+            if (b < '!' || b > '~') {
+                reply(command, RespReplies.error(alloc,
+                        "ERR Client names cannot contain spaces, newlines or special characters."));
+                return;
+            }
+        }
+        clientName = command.argLength(2) == 0 ? null : command.argString(2);
+        reply(command, RespReplies.OK.duplicate());
+    }
+
+    private String clientInfo() {
+        InetSocketAddress remote = (InetSocketAddress) session.context().channel().remoteAddress();
+        InetSocketAddress localAddress = (InetSocketAddress) session.context().channel().localAddress();
+        return "id=" + session.id()
+                + " addr=" + (remote == null ? "?" : remote.getHostString() + ":" + remote.getPort())
+                + " laddr=" + (localAddress == null ? "?" : localAddress.getHostString() + ":" + localAddress.getPort())
+                + " name=" + (clientName == null ? "" : clientName)
+                + " db=" + session.pool().config().redisDb()
+                + " pool=" + session.pool().config().name()
+                + " proxy=shardis-" + Version.current() + "\n";
+    }
+
+    private static void bulk(ByteBuf out, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        RespReplies.writeHeader(out, '$', bytes.length);
+        out.writeBytes(bytes).writeByte('\r').writeByte('\n');
+    }
+}
