@@ -12,6 +12,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
@@ -54,6 +55,7 @@ public final class BackendConnection {
     private final Runnable flushTask = this::flushNow;
     private final Runnable timeoutTask = this::checkTimeout;
 
+    private final WriteCoalescer out = new WriteCoalescer(ByteBufAllocator.DEFAULT);
     private Channel channel;
     private boolean active;
     private boolean flushScheduled;
@@ -99,7 +101,7 @@ public final class BackendConnection {
             inFlight.add(pending);
         }
         if (active) {
-            channel.write(frame, channel.voidPromise());
+            out.write(channel, frame);
             scheduleFlush();
         } else {
             unsent.add(frame);
@@ -136,7 +138,7 @@ public final class BackendConnection {
     private void flushNow() {
         flushScheduled = false;
         if (active) {
-            channel.flush();
+            out.flush(channel);
         }
     }
 
@@ -286,6 +288,7 @@ public final class BackendConnection {
     }
 
     private void releaseUnsent() {
+        out.discard();
         for (ByteBuf frame : unsent) {
             frame.release();
         }

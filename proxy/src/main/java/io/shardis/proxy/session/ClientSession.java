@@ -8,6 +8,7 @@ import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.server.PoolRuntime;
@@ -54,6 +55,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean closeAfterFlush;
     private boolean closed;
     private boolean readPausedForPipeline;
+    /** Small replies copied together, so a flush writes one buffer instead of one per reply. */
+    private WriteCoalescer out;
 
     public ClientSession(PoolRuntime pool) {
         this.pool = pool;
@@ -66,6 +69,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.out = new WriteCoalescer(ctx.alloc());
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
         this.shared = backends.shared(0, id);
     }
@@ -181,7 +185,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Queues a reply made here; written as soon as every earlier reply has been. Takes {@code reply}. */
     void reply(ByteBuf reply) {
         if (replies.isEmpty()) {
-            ctx.write(reply, ctx.voidPromise());
+            out.write(ctx, reply);
             scheduleFlush();
         } else {
             replies.add(PendingCommand.answered(this, reply));
@@ -232,11 +236,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         while ((head = replies.peek()) != null && head.isDone()) {
             replies.poll();
             ByteBuf reply = head.takeReply();
-            if (reply.isReadable()) {
-                ctx.write(reply, ctx.voidPromise());
-            } else {
-                reply.release();
-            }
+            out.write(ctx, reply);
             wrote = true;
             if (head.closeAfterReply()) {
                 closeAfterFlush = true;
@@ -262,7 +262,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (closed) {
             return;
         }
-        ctx.flush();
+        out.flush(ctx);
         if (closeAfterFlush) {
             ctx.close();
         }
@@ -300,6 +300,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        out.discard();
         discardQueue();
         if (dedicated != null) {
             dedicated.close();

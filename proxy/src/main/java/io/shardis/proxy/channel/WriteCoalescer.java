@@ -1,0 +1,71 @@
+package io.shardis.proxy.channel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelOutboundInvoker;
+
+/**
+ * Gathers small buffers bound for one channel into one, so that a pipeline of a thousand short
+ * replies (or commands) costs one outbound entry and one iovec instead of a thousand. Large buffers
+ * are passed on as they are: copying them would cost more than it saves.
+ *
+ * <p>Ownership: {@link #write} takes the buffer; the coalesced buffer is owned here until handed
+ * to the channel.
+ */
+public final class WriteCoalescer {
+
+    private static final int COPY_LIMIT = 2048;
+    private static final int BATCH_LIMIT = 64 * 1024;
+
+    private final ByteBufAllocator alloc;
+    private ByteBuf batch;
+
+    public WriteCoalescer(ByteBufAllocator alloc) {
+        this.alloc = alloc;
+    }
+
+    /** Queues {@code buf} (ownership passes) for the next flush of {@code channel}. */
+    public void write(ChannelOutboundInvoker channel, ByteBuf buf) {
+        int length = buf.readableBytes();
+        if (length == 0) {
+            buf.release();
+            return;
+        }
+        if (length > COPY_LIMIT) {
+            handOver(channel);
+            channel.write(buf, channel.voidPromise());
+            return;
+        }
+        if (batch == null) {
+            batch = alloc.directBuffer(Math.max(length, 4096));
+        }
+        batch.writeBytes(buf, buf.readerIndex(), length);
+        buf.release();
+        if (batch.readableBytes() >= BATCH_LIMIT) {
+            handOver(channel);
+        }
+    }
+
+    /** Writes what was gathered and flushes the channel. */
+    public void flush(ChannelOutboundInvoker channel) {
+        handOver(channel);
+        channel.flush();
+    }
+
+    /** Passes what was gathered to the channel without flushing. */
+    public void handOver(ChannelOutboundInvoker channel) {
+        if (batch != null) {
+            ByteBuf ready = batch;
+            batch = null;
+            channel.write(ready, channel.voidPromise());
+        }
+    }
+
+    /** Releases what was gathered; the channel is gone. */
+    public void discard() {
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.shardis.proxy.command;
+
+import io.shardis.resp.RespCommand;
+
+/**
+ * What Shardis knows about one Redis command or subcommand ({@code "client|setname"}): arity,
+ * flags, where its keys are, how it is routed. Immutable; every method that takes a
+ * {@link RespCommand} only reads it (no retain, no release) and allocates nothing.
+ */
+public final class CommandSpec {
+
+    private final String name;
+    private final int arity;
+    private final long flags;
+    private final Routing routing;
+    private final KeyLocator keys;
+    private final BlockingRule blocking;
+    private final NameIndex subcommands;
+
+    CommandSpec(String name, int arity, long flags, Routing routing, KeyLocator keys, BlockingRule blocking,
+            NameIndex subcommands) {
+        this.name = name;
+        this.arity = arity;
+        this.flags = flags;
+        this.routing = routing;
+        this.keys = keys;
+        this.blocking = blocking;
+        this.subcommands = subcommands;
+    }
+
+    /** Lower case: {@code "get"}, {@code "client|setname"}. */
+    public String name() {
+        return name;
+    }
+
+    /** Redis' convention: N means exactly N arguments, -N at least N; the command name counts. */
+    public int arity() {
+        return arity;
+    }
+
+    /** True when {@code argCount} arguments (the name included) satisfy the arity. */
+    public boolean arityAccepts(int argCount) {
+        return arity >= 0 ? argCount == arity : argCount >= -arity;
+    }
+
+    public boolean has(CommandFlag flag) {
+        return (flags & (1L << flag.ordinal())) != 0;
+    }
+
+    public Routing routing() {
+        return routing;
+    }
+
+    /**
+     * Number of keys in this invocation: 0 for a keyless command, -1 when the key positions
+     * cannot be determined (a key count that is not a number, negative or larger than the
+     * arguments; an unbalanced list such as {@code MSET k v k2}; arguments missing). Never throws.
+     */
+    public int keyCount(RespCommand command) {
+        return keys.keyCount(command);
+    }
+
+    /**
+     * Argument index of the k-th key, {@code 0 <= k < keyCount(command)}. Keys come in the order of
+     * Redis' key specs (ZUNIONSTORE: the destination first, then the sources).
+     */
+    public int keyIndex(RespCommand command, int k) {
+        return keys.keyIndex(command, k);
+    }
+
+    /**
+     * Arguments that travel with each key when a MULTI_KEY command is split: 1 for MGET, DEL,
+     * EXISTS, UNLINK, TOUCH; 2 for MSET (key value pairs).
+     */
+    public int keyStep() {
+        return keys.keyStep();
+    }
+
+    /**
+     * True when this invocation may hold its connection waiting: BLPOP and its kind always, WAIT,
+     * XREAD and XREADGROUP only with a BLOCK option.
+     */
+    public boolean blocks(RespCommand command) {
+        return blocking.blocks(command);
+    }
+
+    /** Subcommands by their name after the '|', or null for a command that is not a container. */
+    NameIndex subcommands() {
+        return subcommands;
+    }
+
+    @Override
+    public String toString() {
+        return name + " arity=" + arity + " routing=" + routing + " keys=" + keys;
+    }
+}

@@ -1,0 +1,160 @@
+package io.shardis.proxy.config;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ShardisConfigTest {
+
+    private static ShardisConfig parse(String yaml) throws ConfigException {
+        return ShardisConfig.parse(yaml, "test.yml");
+    }
+
+    @Test
+    void readsANutcrackerPoolWithTwemproxyDefaults() throws ConfigException {
+        ShardisConfig config = parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  redis: true
+                  servers:
+                    - 127.0.0.1:6379:1
+                """);
+        PoolConfig pool = config.pool("alpha");
+        assertThat(pool.listen()).isEqualTo(new HostPort("127.0.0.1", 22121));
+        assertThat(pool.hash()).isEqualTo("fnv1a_64");
+        assertThat(pool.distribution()).isEqualTo("ketama");
+        assertThat(pool.timeoutMillis()).isZero();
+        assertThat(pool.backlog()).isEqualTo(512);
+        assertThat(pool.serverConnections()).isEqualTo(1);
+        assertThat(pool.serverRetryTimeoutMillis()).isEqualTo(30000);
+        assertThat(pool.serverFailureLimit()).isEqualTo(2);
+        assertThat(pool.allowAdmin()).isFalse();
+        assertThat(pool.servers()).containsExactly(
+                new ServerConfig(new HostPort("127.0.0.1", 6379), 1, null));
+    }
+
+    @Test
+    void readsEveryKeyAndServerNames() throws ConfigException {
+        PoolConfig pool = parse("""
+                beta:
+                  listen: 0.0.0.0:22122
+                  hash: murmur
+                  hash_tag: "{}"
+                  distribution: modula
+                  timeout: 400
+                  backlog: 1024
+                  preconnect: true
+                  redis: true
+                  redis_auth: secret
+                  redis_db: 3
+                  server_connections: 4
+                  client_connections: 100
+                  auto_eject_hosts: true
+                  server_retry_timeout: 2000
+                  server_failure_limit: 3
+                  allow_admin: yes
+                  max_pipeline: 1000
+                  max_request_bytes: 64m
+                  max_bulk_bytes: 1m
+                  servers:
+                    - 10.0.0.1:6379:2 shard1
+                """).pool("beta");
+        assertThat(pool.hash()).isEqualTo("murmur");
+        assertThat(pool.hashTag()).isEqualTo("{}");
+        assertThat(pool.distribution()).isEqualTo("modula");
+        assertThat(pool.timeoutMillis()).isEqualTo(400);
+        assertThat(pool.preconnect()).isTrue();
+        assertThat(pool.redisAuth()).isEqualTo("secret");
+        assertThat(pool.redisDb()).isEqualTo(3);
+        assertThat(pool.serverConnections()).isEqualTo(4);
+        assertThat(pool.clientConnections()).isEqualTo(100);
+        assertThat(pool.autoEjectHosts()).isTrue();
+        assertThat(pool.allowAdmin()).isTrue();
+        assertThat(pool.maxPipeline()).isEqualTo(1000);
+        assertThat(pool.maxRequestBytes()).isEqualTo(64L << 20);
+        assertThat(pool.maxBulkBytes()).isEqualTo(1L << 20);
+        assertThat(pool.servers().get(0).name()).isEqualTo("shard1");
+        assertThat(pool.servers().get(0).weight()).isEqualTo(2);
+        assertThat(pool.servers().get(0).label()).isEqualTo("shard1");
+    }
+
+    @Test
+    void keepsPoolsInFileOrder() throws ConfigException {
+        ShardisConfig config = parse("""
+                one:
+                  listen: 127.0.0.1:1001
+                  servers: [127.0.0.1:6379:1]
+                two:
+                  listen: 127.0.0.1:1002
+                  servers: [127.0.0.1:6380:1]
+                """);
+        assertThat(config.pools()).extracting(PoolConfig::name).containsExactly("one", "two");
+    }
+
+    @Test
+    void namesFilePoolAndKeyInErrors() {
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  timeout: soon
+                  servers: [127.0.0.1:6379:1]
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessage("test.yml: pool 'alpha': key 'timeout': expected an integer, got 'soon'");
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  hash: sha1
+                  servers: [127.0.0.1:6379:1]
+                """)).hasMessageContaining("pool 'alpha': key 'hash': expected one of [crc16, crc32");
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  servers: [127.0.0.1:6379]
+                """)).hasMessageContaining("key 'servers': expected 'host:port:weight [name]'")
+                .hasMessageContaining("'127.0.0.1:6379'");
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: nowhere
+                  servers: [127.0.0.1:6379:1]
+                """)).hasMessageContaining("key 'listen': expected host:port");
+    }
+
+    @Test
+    void refusesTyposMissingKeysAndMemcached() {
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  timeuot: 100
+                  servers: [127.0.0.1:6379:1]
+                """)).hasMessageContaining("pool 'alpha': key 'timeuot': unknown key");
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                """)).hasMessageContaining("key 'servers': missing");
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  servers: [127.0.0.1:6379:1]
+                """)).hasMessageContaining("key 'listen': missing");
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  redis: false
+                  servers: [127.0.0.1:11211:1]
+                """)).hasMessageContaining("memcached");
+        assertThatThrownBy(() -> parse("")).hasMessageContaining("no pool defined");
+        assertThatThrownBy(() -> parse("alpha: [unclosed")).hasMessageContaining("test.yml: not valid YAML");
+    }
+
+    @Test
+    void refusesTwoPoolsOnOneAddress() {
+        assertThatThrownBy(() -> parse("""
+                one:
+                  listen: 127.0.0.1:1001
+                  servers: [127.0.0.1:6379:1]
+                two:
+                  listen: 127.0.0.1:1001
+                  servers: [127.0.0.1:6380:1]
+                """)).hasMessageContaining("pool 'two': key 'listen': 127.0.0.1:1001 is already used");
+    }
+}
