@@ -3,7 +3,9 @@ package io.shardis.proxy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
@@ -66,6 +68,12 @@ public final class ShardisServer implements AutoCloseable {
                                 new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                         .childHandler(PoolListener.initializer(runtime));
                 Channel channel = bootstrap.bind(pool.listen().toSocketAddress()).sync().channel();
+                if (pool.preconnect()) {
+                    for (EventExecutor executor : workers) {
+                        EventLoop loop = (EventLoop) executor;
+                        loop.execute(() -> runtime.backendsFor(loop).preconnect());
+                    }
+                }
                 listeners.put(pool.name(), new PoolListener(runtime, channel));
                 log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
                         channel.localAddress(), pool.servers().get(0).address(), transport.name(), workerThreads);

@@ -108,6 +108,13 @@ public final class BackendConnection {
         }
     }
 
+    /** Connects now rather than at the first command (the pool's {@code preconnect}). */
+    public void open() {
+        if (channel == null && !closedForGood) {
+            connect();
+        }
+    }
+
     /** Commands sent and not yet answered. */
     public int inFlight() {
         return inFlight.size();

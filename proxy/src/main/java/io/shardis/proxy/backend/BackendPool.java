@@ -63,6 +63,15 @@ public final class BackendPool {
         return loop;
     }
 
+    /** Opens every shared connection now; for {@code preconnect: true}. Call on the pool's loop. */
+    public void preconnect() {
+        for (BackendConnection[] connections : shared) {
+            for (BackendConnection connection : connections) {
+                connection.open();
+            }
+        }
+    }
+
     /** Closes every shared connection; on shutdown. */
     public void close() {
         for (BackendConnection[] connections : shared) {

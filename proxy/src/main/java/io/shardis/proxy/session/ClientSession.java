@@ -43,6 +43,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final ArrayDeque<PendingCommand> replies = new ArrayDeque<>();
     private final Runnable flushTask = this::flushNow;
     private final int maxPipeline;
+    private final HeldCommands held = new HeldCommands();
 
     private ChannelHandlerContext ctx;
     private BackendPool backends;
@@ -144,7 +145,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     void forward(RespCommand command) {
         PendingCommand pending = new PendingCommand(this);
         replies.add(pending);
-        connection().send(command.content(), pending);
+        send(command.content(), pending);
         limitPipeline();
     }
 
@@ -153,22 +154,43 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         PendingCommand pending = new PendingCommand(this);
         pending.substituteReply(substitute);
         replies.add(pending);
-        connection().send(command.content(), pending);
+        send(command.content(), pending);
     }
 
     private void sendUnanswered(RespCommand command) {
-        connection().send(command.content(), null);
+        send(command.content(), null);
     }
 
-    private BackendConnection connection() {
-        return dedicated != null ? dedicated : shared;
+    private void send(ByteBuf frame, PendingCommand pending) {
+        if (dedicated == null) {
+            shared.send(frame, pending);
+        } else if (held.isHolding()) {
+            held.add(frame, pending);
+        } else {
+            dedicated.send(frame, pending);
+        }
     }
 
-    /** Gives this client a backend connection of its own from now on. */
+    /**
+     * Gives this client a backend connection of its own from now on. Commands for it wait until
+     * the client's commands already on the shared connection are answered, so they run in order.
+     */
     void pin() {
         if (dedicated == null) {
             dedicated = backends.dedicated(0, this);
+            held.holdUntil(lastUnanswered());
         }
+    }
+
+    private PendingCommand lastUnanswered() {
+        var descending = replies.descendingIterator();
+        while (descending.hasNext()) {
+            PendingCommand command = descending.next();
+            if (!command.isDone()) {
+                return command;
+            }
+        }
+        return null;
     }
 
     boolean isPinned() {
@@ -209,6 +231,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         command.fill(reply);
+        if (held.isHolding() && held.barrierPassed()) {
+            held.sendAll(dedicated);
+        }
         drain();
     }
 
@@ -301,6 +326,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
         out.discard();
+        held.discard();
         discardQueue();
         if (dedicated != null) {
             dedicated.close();
