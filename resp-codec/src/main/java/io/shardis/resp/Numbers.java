@@ -22,8 +22,8 @@ final class Numbers {
                 return Long.MIN_VALUE;
             }
         }
-        // "0" alone is fine; "01" is not a number for Redis.
-        if (buf.getByte(i) == '0' && end - i > 1) {
+        // "0" alone is fine; "01" and "-0" are not numbers for Redis.
+        if (buf.getByte(i) == '0' && (end - i > 1 || negative)) {
             return Long.MIN_VALUE;
         }
         long value = 0;

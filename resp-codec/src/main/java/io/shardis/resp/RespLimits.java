@@ -21,10 +21,16 @@ public record RespLimits(
     public static final RespLimits DEFAULT = new RespLimits(
             512L * 1024 * 1024, 1024 * 1024, 64, 64 * 1024, 512L * 1024 * 1024 + 64 * 1024 * 1024);
 
+    /** Array lengths are counted in ints, two per element for argument spans. */
+    public static final int MAX_ARRAY_LENGTH = 1 << 30;
+
     public RespLimits {
         if (maxBulkLength < 0 || maxArrayLength < 1 || maxNesting < 1 || maxInlineLength < 16
                 || maxRequestBytes < 16) {
             throw new IllegalArgumentException("RESP limits out of range: " + this);
+        }
+        if (maxArrayLength > MAX_ARRAY_LENGTH) {
+            throw new IllegalArgumentException("maxArrayLength above 2^30 is not supported");
         }
         if (maxBulkLength > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("maxBulkLength above 2 GiB cannot be buffered");

@@ -21,6 +21,8 @@ public final class RespReplyFramer {
     private int scanOffset;
     /** End (relative) of a bulk whose header was read but whose body is incomplete, or -1. */
     private long pendingBulkEnd = -1;
+    /** How far the current unfinished line has been searched, relative to the reader index. */
+    private int lineScanned;
 
     public RespReplyFramer(RespLimits limits) {
         this.limits = limits;
@@ -57,16 +59,20 @@ public final class RespReplyFramer {
                 return -1;
             }
             byte type = in.getByte(at);
-            int cr = findCr(in, at + 1, end);
+            // Resume the search for this line's end where the last call stopped.
+            int cr = findCr(in, Math.max(at + 1, base + lineScanned), end);
             if (cr < 0) {
-                if (end - at > limits.maxBulkLength()) {
-                    throw new RespProtocolException("reply line longer than " + limits.maxBulkLength());
+                if (end - at > limits.maxInlineLength()) {
+                    throw new RespProtocolException("reply line longer than " + limits.maxInlineLength());
                 }
+                lineScanned = end - base;
                 return -1;
             }
             if (cr + 1 >= end) {
+                lineScanned = cr - base;
                 return -1;
             }
+            lineScanned = 0;
             if (in.getByte(cr + 1) != '\n') {
                 throw new RespProtocolException("reply line not terminated by CRLF");
             }
@@ -129,6 +135,7 @@ public final class RespReplyFramer {
     public void reset() {
         depth = 0;
         scanOffset = 0;
+        lineScanned = 0;
         pendingBulkEnd = -1;
     }
 

@@ -35,6 +35,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private int pendingBulkLength = -1;
     private int[] spans;
     private boolean failed;
+    /** How much of an unfinished line has been searched for its end, relative to the reader index. */
+    private int lineScanned;
 
     public RespRequestDecoder(RespLimits limits) {
         this.limits = limits;
@@ -146,7 +148,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         int index = argsRead * 2;
         if (index + 2 > spans.length) {
             // Grow with what has actually arrived, never with the count the client announced.
-            int[] grown = new int[Math.min(spans.length * 2, expectedArgs * 2)];
+            int[] grown = new int[(int) Math.min(spans.length * 2L, expectedArgs * 2L)];
             System.arraycopy(spans, 0, grown, 0, spans.length);
             spans = grown;
         }
@@ -156,12 +158,15 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private Object decodeInline(ChannelHandlerContext ctx, ByteBuf in) {
         int start = in.readerIndex();
-        int newline = in.forEachByte(start, Math.min(in.readableBytes(), limits.maxInlineLength() + 1),
-                ByteProcessor.FIND_LF);
+        int from = start + lineScanned;
+        int stop = Math.min(in.writerIndex(), start + limits.maxInlineLength() + 1);
+        int newline = from < stop ? in.forEachByte(from, stop - from, ByteProcessor.FIND_LF) : -1;
         if (newline < 0) {
+            lineScanned = stop - start;
             return in.readableBytes() > limits.maxInlineLength()
                     ? fail("Protocol error: too big inline request") : null;
         }
+        lineScanned = 0;
         int lineEnd = newline > start && in.getByte(newline - 1) == '\r' ? newline - 1 : newline;
         List<byte[]> args = InlineParser.split(in, start, lineEnd);
         in.readerIndex(newline + 1);
@@ -179,17 +184,28 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         return new RespProtocolError(message);
     }
 
-    /** Index of the '\r' of the next "\r\n" from {@code from}, within the header limit, or -1. */
-    private int findLineEnd(ByteBuf in, int from) {
-        int limit = Math.min(in.writerIndex() - from, limits.maxInlineLength());
-        if (limit <= 0) {
+    /**
+     * Index of the '\r' of the "\r\n" ending the line that starts at {@code lineStart}, or -1 when
+     * it has not arrived yet. Resumes where the previous call stopped, so a line trickling in
+     * byte by byte is scanned once.
+     */
+    private int findLineEnd(ByteBuf in, int lineStart) {
+        int from = Math.max(lineStart, in.readerIndex() + lineScanned);
+        int stop = Math.min(in.writerIndex(), lineStart + limits.maxInlineLength());
+        if (from >= stop) {
             return -1;
         }
-        int cr = in.forEachByte(from, limit, ByteProcessor.FIND_CR);
-        if (cr < 0 || cr + 1 >= in.writerIndex()) {
+        int cr = in.forEachByte(from, stop - from, ByteProcessor.FIND_CR);
+        if (cr < 0) {
+            lineScanned = stop - in.readerIndex();
+            return -1;
+        }
+        if (cr + 1 >= in.writerIndex()) {
+            lineScanned = cr - in.readerIndex();
             return -1;
         }
         // A lone '\r' makes the number unparsable, which the caller reports.
+        lineScanned = 0;
         return cr;
     }
 

@@ -23,7 +23,8 @@ public record BackendSettings(
     public static BackendSettings of(PoolConfig pool, ServerConfig server) {
         return new BackendSettings(pool.name(), server.label(), server.address().toSocketAddress(),
                 pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
-                RespLimits.DEFAULT.withMaxArrayLength(Integer.MAX_VALUE / 2).withMaxNesting(128));
+                RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
+                        .withMaxInlineLength(64 * 1024 * 1024));
     }
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */

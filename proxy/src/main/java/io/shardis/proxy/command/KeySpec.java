@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * <p>Where this reading is stricter than Redis (it answers "malformed" rather than "no keys" for a
  * key count that is not a number, is negative or exceeds the arguments, and for an unbalanced
  * range such as {@code MSET k v k2} or {@code XREAD STREAMS a b 1}), it is so that the proxy answers
- * an error instead of forwarding a request it cannot route. A specification Redis itself marks
+ * an error instead of forwarding a request it cannot route. Where it is more lenient (a trailing
+ * key list that starts just past the last argument is empty, not malformed, so {@code PFMERGE dst}
+ * has one key), it follows what the command accepts. A specification Redis itself marks
  * {@code unknown} contributes no key.
  */
 final class KeySpec {
@@ -146,6 +148,9 @@ final class KeySpec {
         int first = firstKey(command, argc);
         if (first == ABSENT) {
             return 0;
+        }
+        if (first == argc && begin == Begin.INDEX && find == Find.RANGE && lastKey < 0) {
+            return 0; // an optional trailing list left empty: PFMERGE dst
         }
         if (first < 1 || first >= argc) {
             return -1;

@@ -93,6 +93,8 @@ class KeyPositionsTest {
         assertThat(keys("BLPOP", "a", "b", "0")).containsExactly(1, 2);
         assertThat(keys("BZPOPMIN", "a", "b", "1.5")).containsExactly(1, 2);
         assertThat(keys("pfmerge", "d", "a", "b")).containsExactly(1, 2, 3);
+        assertThat(keys("PFMERGE", "d")).as("sources are optional").containsExactly(1);
+        assertThat(keys("PFCOUNT", "a")).containsExactly(1);
     }
 
     @Test
@@ -135,7 +137,7 @@ class KeyPositionsTest {
         assertThat(keys("LMPOP")).isNull();
         assertThat(keys("GET")).as("key missing").isNull();
         assertThat(keys("RENAME", "a")).isNull();
-        assertThat(keys("MGET")).isNull();
+        assertThat(keys("MGET")).as("arity rejects it first").isEmpty();
         RespCommand eval = commands.of("EVAL", "return 1", "3", "a");
         assertThat(table.lookup(eval).keyIndex(eval, 0)).isEqualTo(-1);
     }
