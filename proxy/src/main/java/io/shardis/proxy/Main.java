@@ -63,6 +63,7 @@ public final class Main {
             deletePidFile(line.pidFile());
             return 1;
         }
+        ignoreHangup(log);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shardis stopping");
@@ -76,6 +77,20 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * systemd's reload and a closed terminal send SIGHUP, which would stop the JVM. Configuration
+     * reload is not implemented yet, so the signal is logged and otherwise ignored.
+     */
+    private static void ignoreHangup(Logger log) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+                    signal -> log.warn("SIGHUP received: reloading the configuration is not supported yet;"
+                            + " restart Shardis to apply changes"));
+        } catch (IllegalArgumentException e) {
+            log.debug("SIGHUP cannot be handled on this platform: {}", e.getMessage());
+        }
     }
 
     private static void writePidFile(Path pidFile) throws IOException {

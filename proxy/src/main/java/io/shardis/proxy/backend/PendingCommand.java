@@ -20,6 +20,7 @@ public final class PendingCommand {
     /** When set, the client is sent this instead of the backend's reply (EXECABORT after a refused command). */
     private ByteBuf substitute;
     private boolean closeAfterReply;
+    private boolean silent;
 
     public PendingCommand(ReplySink sink) {
         this.sink = sink;
@@ -79,6 +80,17 @@ public final class PendingCommand {
     public void substituteReply(ByteBuf replacement) {
         ReferenceCountUtil.release(substitute);
         this.substitute = replacement;
+    }
+
+    /** A command the proxy sent on its own behalf: its reply is dropped, never shown to the client. */
+    public static PendingCommand silent(ReplySink sink) {
+        PendingCommand command = new PendingCommand(sink);
+        command.silent = true;
+        return command;
+    }
+
+    public boolean isSilent() {
+        return silent;
     }
 
     public boolean closeAfterReply() {

@@ -13,6 +13,7 @@ import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespProtocolError;
 import io.shardis.resp.RespReplies;
 import org.slf4j.Logger;
@@ -123,6 +124,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             default -> {
                 if (spec.blocks(command)) {
                     pin();
+                    if (spec.name().startsWith("wait")) {
+                        markReplicationOffset();
+                    }
                 }
                 forward(command);
             }
@@ -139,6 +143,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else {
             sendUnanswered(command);
         }
+    }
+
+    /**
+     * WAIT counts the replicas that have the writes of the connection it runs on. This client's
+     * writes went through a shared connection, and WAIT must not block that one, so WAIT runs on the
+     * client's dedicated connection after a write that Redis propagates there (a PUBLISH to a channel
+     * nobody listens to): its offset covers every write the client made before, which the held
+     * commands barrier guarantees have been answered.
+     */
+    private void markReplicationOffset() {
+        send(RespCommands.encode(ctx.alloc(), "PUBLISH", "__shardis__:wait", "").content(),
+                PendingCommand.silent(this));
     }
 
     /** Sends a command whose reply is queued in order for this client. Takes the command's frame. */
@@ -226,7 +242,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void onReply(PendingCommand command, ByteBuf reply) {
-        if (closed) {
+        if (closed || command.isSilent()) {
             reply.release();
             return;
         }
