@@ -278,9 +278,16 @@ public final class BackendConnection {
         }
     }
 
+    /**
+     * The oldest command that can time out. Nothing can while a blocking command is ahead of the
+     * others: replies come in order, so they all wait for it, as they would on a Redis connection.
+     */
     private PendingCommand firstTimed() {
         for (PendingCommand command : inFlight) {
-            if (command.sink() != null) {
+            if (command.isUntimed()) {
+                return null;
+            }
+            if (command.sink() != null && !command.isSilent()) {
                 return command;
             }
         }

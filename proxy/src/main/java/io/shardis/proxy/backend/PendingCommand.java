@@ -21,6 +21,7 @@ public final class PendingCommand {
     private ByteBuf substitute;
     private boolean closeAfterReply;
     private boolean silent;
+    private boolean untimed;
 
     public PendingCommand(ReplySink sink) {
         this.sink = sink;
@@ -87,6 +88,16 @@ public final class PendingCommand {
         PendingCommand command = new PendingCommand(sink);
         command.silent = true;
         return command;
+    }
+
+    /** A blocking command (BLPOP…): it may legitimately outlast the pool's timeout. */
+    public PendingCommand untimed() {
+        this.untimed = true;
+        return this;
+    }
+
+    boolean isUntimed() {
+        return untimed;
     }
 
     public boolean isSilent() {

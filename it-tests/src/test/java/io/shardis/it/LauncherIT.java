@@ -1,0 +1,140 @@
+package io.shardis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.shardis.it.support.Commands;
+import io.shardis.it.support.RedisBinaries;
+import io.shardis.it.support.RedisProcess;
+import io.shardis.it.support.ShardisProcess;
+import io.shardis.it.support.StopChildProcesses;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The distribution's {@code bin/shardis} as an operator runs it. */
+@ExtendWith(StopChildProcesses.class)
+@Timeout(180)
+class LauncherIT {
+
+    private static RedisProcess redis;
+
+    @BeforeAll
+    static void start() {
+        assertThat(ShardisProcess.launcher())
+                .as("a built distribution with bin/shardis (mvn -pl proxy -am package)")
+                .isPresent();
+        redis = RedisProcess.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (redis != null) {
+            redis.stop();
+        }
+    }
+
+    @Test
+    void testModeAcceptsAGoodConfigurationWithExitCodeZero() {
+        Path config = ShardisProcess.writeConfig("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  redis: true
+                  servers:
+                    - 127.0.0.1:6379:1
+                """);
+        ShardisProcess.Result result = ShardisProcess.run("-t", "-c", config.toString());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("syntax is ok");
+    }
+
+    @Test
+    void testModeAcceptsATwemproxyConfigurationAsItIs() {
+        Path config = ShardisProcess.writeConfig("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  hash: fnv1a_64
+                  hash_tag: "{}"
+                  distribution: ketama
+                  auto_eject_hosts: true
+                  timeout: 400
+                  redis: true
+                  server_retry_timeout: 2000
+                  server_failure_limit: 1
+                  preconnect: true
+                  backlog: 1024
+                  server_connections: 1
+                  servers:
+                   - 127.0.0.1:6379:1 server1
+                """);
+        ShardisProcess.Result result = ShardisProcess.run("-t", "-c", config.toString());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    @Test
+    void testModeRefusesABadConfigurationNamingTheKey() {
+        Path config = ShardisProcess.writeConfig("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  timeout: soon
+                  servers:
+                    - 127.0.0.1:6379:1
+                """);
+        ShardisProcess.Result result = ShardisProcess.run("-t", "-c", config.toString());
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains("timeout").contains("alpha").contains(config.getFileName().toString());
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedByName() {
+        Path config = ShardisProcess.writeConfig("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  servres:
+                    - 127.0.0.1:6379:1
+                """);
+        ShardisProcess.Result result = ShardisProcess.run("-t", "-c", config.toString());
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains("servres");
+    }
+
+    @Test
+    void startsAndServesRedisCli() {
+        Path redisCli = RedisBinaries.get().redisCli().orElse(null);
+        assumeTrue(redisCli != null, "redis-cli is not installed");
+        try (ShardisProcess shardis = ShardisProcess.start("""
+                alpha:
+                  listen: 127.0.0.1:${port.alpha}
+                  redis: true
+                  timeout: 2000
+                  servers:
+                    - ${redis}:1
+                """, Map.of("redis", redis.address()), "-s", "${port.stats}")) {
+            int port = shardis.port("alpha");
+            assertThat(redisCli(redisCli, port, "ping")).isEqualTo("PONG");
+            assertThat(redisCli(redisCli, port, "set", "launched", "yes")).isEqualTo("OK");
+            assertThat(redisCli(redisCli, port, "get", "launched")).isEqualTo("yes");
+            try (var direct = redis.client()) {
+                assertThat(direct.get("launched")).isEqualTo("yes");
+            }
+            long pid = shardis.pid();
+            shardis.stop();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
+    private static String redisCli(Path redisCli, int port, String... args) {
+        List<String> command = new ArrayList<>(List.of(redisCli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        command.addAll(List.of(args));
+        Commands.Result result = Commands.run(command, Duration.ofSeconds(30));
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        return result.output().trim();
+    }
+}

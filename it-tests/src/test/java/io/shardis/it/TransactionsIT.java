@@ -1,0 +1,145 @@
+package io.shardis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.shardis.it.support.RedisProcess;
+import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.StopChildProcesses;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/** MULTI/EXEC, DISCARD and WATCH through Shardis with Jedis. */
+@ExtendWith(StopChildProcesses.class)
+class TransactionsIT {
+
+    private static RedisProcess redis;
+    private static ShardisFixture shardis;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisProcess.start();
+        shardis = ShardisFixture.singlePool(redis, 5_000, "");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (shardis != null) {
+            shardis.close();
+        }
+        if (redis != null) {
+            redis.stop();
+        }
+    }
+
+    @BeforeEach
+    void flush() {
+        try (Jedis jedis = redis.client()) {
+            jedis.flushAll();
+        }
+    }
+
+    @Test
+    void multiExecRunsTheQueuedCommandsAtomically() {
+        try (Jedis jedis = shardis.jedis("alpha")) {
+            Transaction tx = jedis.multi();
+            Response<String> set = tx.set("tx:a", "1");
+            Response<Long> incr = tx.incr("tx:a");
+            Response<Long> push = tx.rpush("tx:list", "x", "y");
+            Response<List<String>> range = tx.lrange("tx:list", 0, -1);
+            List<Object> results = tx.exec();
+
+            assertThat(results).hasSize(4);
+            assertThat(set.get()).isEqualTo("OK");
+            assertThat(incr.get()).isEqualTo(2L);
+            assertThat(push.get()).isEqualTo(2L);
+            assertThat(range.get()).containsExactly("x", "y");
+            assertThat(jedis.get("tx:a")).isEqualTo("2");
+        }
+    }
+
+    @Test
+    void commandsOfOtherClientsDoNotInterleaveWithAnOpenTransaction() {
+        try (Jedis inTx = shardis.jedis("alpha"); Jedis other = shardis.jedis("alpha")) {
+            Transaction tx = inTx.multi();
+            tx.set("iso", "from-tx");
+            // Another client's write while the transaction is only queued: it is not part of it.
+            assertThat(other.set("iso", "from-other")).isEqualTo("OK");
+            assertThat(other.get("iso")).isEqualTo("from-other");
+            Response<String> get = tx.get("iso");
+            tx.exec();
+            assertThat(get.get()).isEqualTo("from-tx");
+            assertThat(other.get("iso")).isEqualTo("from-tx");
+        }
+    }
+
+    @Test
+    void discardDropsTheQueuedCommands() {
+        try (Jedis jedis = shardis.jedis("alpha")) {
+            Transaction tx = jedis.multi();
+            tx.set("discarded", "1");
+            assertThat(tx.discard()).isEqualTo("OK");
+            assertThat(jedis.exists("discarded")).isFalse();
+            // The connection serves plain commands again.
+            assertThat(jedis.set("after", "ok")).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void execFailsWhenAWatchedKeyChanged() {
+        try (Jedis watcher = shardis.jedis("alpha"); Jedis intruder = shardis.jedis("alpha")) {
+            watcher.set("watched", "0");
+            assertThat(watcher.watch("watched")).isEqualTo("OK");
+            intruder.set("watched", "changed");
+
+            Transaction tx = watcher.multi();
+            tx.set("watched", "mine");
+            assertThat(tx.exec()).isNull();
+            assertThat(watcher.get("watched")).isEqualTo("changed");
+        }
+    }
+
+    @Test
+    void execSucceedsWhenTheWatchedKeyWasLeftAlone() {
+        try (Jedis watcher = shardis.jedis("alpha")) {
+            watcher.set("watched", "0");
+            watcher.watch("watched");
+            Transaction tx = watcher.multi();
+            tx.incr("watched");
+            assertThat(tx.exec()).containsExactly(1L);
+            assertThat(watcher.unwatch()).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void anErrorInsideTheTransactionIsReportedForThatCommandOnly() {
+        try (Jedis jedis = shardis.jedis("alpha")) {
+            jedis.set("text", "abc");
+            Transaction tx = jedis.multi();
+            Response<Long> bad = tx.incr("text");
+            Response<String> good = tx.set("fine", "1");
+            tx.exec();
+            assertThatThrownBy(bad::get).isInstanceOf(JedisDataException.class).hasMessageContaining("not an integer");
+            assertThat(good.get()).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void execWithoutMultiIsAnErrorAndTheConnectionStaysUsable() {
+        try (Jedis jedis = shardis.jedis("alpha")) {
+            assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.EXEC))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("EXEC without MULTI");
+            assertThat(jedis.ping()).isEqualTo("PONG");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.shardis.it.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Shardis as an operator runs it: the distribution's {@code bin/shardis -c FILE} as a child
+ * process, stopped by PID (with any JVM the script forked).
+ *
+ * <p>The distribution is the proxy module's {@code target/shardis-VERSION/} (built by
+ * {@code mvn package}), or the {@code bin/shardis} of {@code -Dshardis.it.dist=DIR}.
+ * Placeholders {@code ${port.NAME}} in the configuration get free ports, which the process is
+ * waited on to accept connections and which {@link #port(String)} returns.
+ */
+public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stoppable {
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern PORT_PLACEHOLDER = Pattern.compile("\\$\\{port\\.([A-Za-z0-9_-]+)}");
+    private static final int START_ATTEMPTS = 3;
+
+    private final Process process;
+    private final Path dir;
+    private final Map<String, Integer> listenPorts;
+    private final Map<String, Integer> ports;
+
+    private ShardisProcess(Process process, Path dir, Map<String, Integer> listenPorts, Map<String, Integer> ports) {
+        this.process = process;
+        this.dir = dir;
+        this.listenPorts = listenPorts;
+        this.ports = ports;
+    }
+
+    /** What a finished launcher run printed and how it exited. */
+    public record Result(int exitCode, String output) {
+    }
+
+    /** The launcher script of the built distribution, if it is there. */
+    public static Optional<Path> launcher() {
+        String configured = System.getProperty("shardis.it.dist", "").trim();
+        if (!configured.isEmpty()) {
+            return executable(Path.of(configured).resolve("bin").resolve("shardis"));
+        }
+        Path target = repoRoot().resolve("proxy").resolve("target");
+        if (!Files.isDirectory(target)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> found = Files.find(target, 4, (path, attributes) ->
+                path.getFileName().toString().equals("shardis")
+                        && path.getParent().getFileName().toString().equals("bin")
+                        && Files.isDirectory(path.getParent().resolveSibling("lib")))) {
+            return found.filter(Files::isExecutable).findFirst();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot search " + target, e);
+        }
+    }
+
+    /** The repository's root: {@code -Dshardis.it.repo-root}, set by the build, else the parent of the working directory. */
+    public static Path repoRoot() {
+        String configured = System.getProperty("shardis.it.repo-root", "").trim();
+        return configured.isEmpty()
+                ? Path.of("").toAbsolutePath().getParent()
+                : Path.of(configured).toAbsolutePath();
+    }
+
+    /** Writes {@code yaml} to a file in a fresh directory and returns its path, for {@code -c} and {@code -t}. */
+    public static Path writeConfig(String yaml) {
+        Path file = WorkDirs.newDir("shardis-").resolve("shardis.yml");
+        try {
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /** Runs the launcher with {@code args} to completion (e.g. {@code -t -c FILE}), bounded in time. */
+    public static Result run(String... args) {
+        Path dir = WorkDirs.newDir("shardis-run-");
+        Path output = dir.resolve("output.log");
+        Process process = launch(List.of(args), dir, output);
+        ChildProcesses.Stoppable stopper = () -> ChildProcesses.terminate(process);
+        ChildProcesses.register(stopper);
+        try {
+            if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("bin/shardis " + String.join(" ", args) + " did not finish within "
+                        + COMMAND_TIMEOUT.toSeconds() + "s\n" + LogFiles.tail(output));
+            }
+            return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            stopper.stop();
+            ChildProcesses.unregister(stopper);
+        }
+    }
+
+    /**
+     * Starts {@code bin/shardis -c FILE extraArgs...} on {@code yamlTemplate} rendered with
+     * {@code values} plus a free port for each {@code ${port.NAME}} (in the YAML or in
+     * {@code extraArgs}), and waits until every such port of the YAML accepts connections.
+     */
+    public static ShardisProcess start(String yamlTemplate, Map<String, ?> values, String... extraArgs) {
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+            Map<String, Integer> ports = new LinkedHashMap<>();
+            Matcher matcher = PORT_PLACEHOLDER.matcher(yamlTemplate);
+            while (matcher.find()) {
+                ports.computeIfAbsent(matcher.group(1), name -> FreePorts.next());
+            }
+            // Ports named only on the command line (e.g. -s ${port.stats}) are handed out but not waited on.
+            Map<String, Integer> allPorts = new LinkedHashMap<>(ports);
+            for (String arg : extraArgs) {
+                Matcher inArg = PORT_PLACEHOLDER.matcher(arg);
+                while (inArg.find()) {
+                    allPorts.computeIfAbsent(inArg.group(1), name -> FreePorts.next());
+                }
+            }
+            Map<String, Object> all = new HashMap<>(values);
+            allPorts.forEach((name, port) -> all.put("port." + name, port));
+            Path config = writeConfig(Template.render(yamlTemplate, all));
+            List<String> args = new ArrayList<>(List.of("-c", config.toString()));
+            for (String arg : extraArgs) {
+                args.add(Template.render(arg, all));
+            }
+            Path dir = config.getParent();
+            Process process = launch(args, dir, dir.resolve("output.log"));
+            ShardisProcess shardis = new ShardisProcess(process, dir, Map.copyOf(ports), Map.copyOf(allPorts));
+            ChildProcesses.register(shardis);
+            boolean ready = Poll.until(STARTUP_TIMEOUT, shardis::acceptsOnAllPorts, () -> !process.isAlive());
+            if (ready) {
+                return shardis;
+            }
+            String log = shardis.log();
+            shardis.stop();
+            last = new IllegalStateException("Shardis did not accept connections on " + ports + " within "
+                    + STARTUP_TIMEOUT.toSeconds() + "s (alive: " + process.isAlive() + ")\n" + log);
+            if (!log.contains("Address already in use")) {
+                throw last;
+            }
+        }
+        throw last;
+    }
+
+    public int port(String name) {
+        Integer port = ports.get(name);
+        if (port == null) {
+            throw new IllegalArgumentException("no ${port." + name + "} in the configuration; have " + ports.keySet());
+        }
+        return port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The end of what the launcher printed. */
+    public String log() {
+        return LogFiles.tail(dir.resolve("output.log"));
+    }
+
+    @Override
+    public void stop() {
+        ChildProcesses.terminate(process);
+        ChildProcesses.unregister(this);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    @Override
+    public String toString() {
+        return "bin/shardis pid " + process.pid() + " ports " + ports;
+    }
+
+    private boolean acceptsOnAllPorts() {
+        for (int port : listenPorts.values()) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Process launch(List<String> args, Path dir, Path output) {
+        Path script = launcher().orElseThrow(() -> new IllegalStateException(
+                "no built distribution with bin/shardis under " + repoRoot().resolve("proxy/target")
+                        + "; build it with `mvn -pl proxy -am package` or set -Dshardis.it.dist=DIR"));
+        List<String> command = new ArrayList<>();
+        command.add(script.toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        // The launcher runs the same Java as these tests.
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command, e);
+        }
+    }
+
+    private static Optional<Path> executable(Path path) {
+        return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
+    }
+}
