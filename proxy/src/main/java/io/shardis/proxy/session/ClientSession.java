@@ -55,6 +55,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean pushMode;
     private boolean flushScheduled;
     private boolean closeAfterFlush;
+    private boolean quitting;
     private boolean closed;
     private boolean readPausedForPipeline;
     /** Small replies copied together, so a flush writes one buffer instead of one per reply. */
@@ -78,7 +79,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closed || closeAfterFlush) {
+        if (closed || quitting) {
+            // After QUIT or a protocol error Redis reads nothing more from the client.
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -127,8 +129,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     if (spec.name().startsWith("wait")) {
                         markReplicationOffset();
                     }
+                    forward(command, new PendingCommand(this).untimed());
+                } else {
+                    forward(command);
                 }
-                forward(command);
             }
         }
     }
@@ -159,7 +163,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Sends a command whose reply is queued in order for this client. Takes the command's frame. */
     void forward(RespCommand command) {
-        PendingCommand pending = new PendingCommand(this);
+        forward(command, new PendingCommand(this));
+    }
+
+    private void forward(RespCommand command, PendingCommand pending) {
         replies.add(pending);
         send(command.content(), pending);
         limitPipeline();
@@ -232,6 +239,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Closes the connection once every reply queued so far has been written. */
     void replyThenClose() {
+        quitting = true;
         if (replies.isEmpty()) {
             closeAfterFlush = true;
             scheduleFlush();
