@@ -29,6 +29,9 @@ public final class ShardisServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ShardisServer.class);
 
+    /** How long a shutdown waits for clients to receive the replies to what they already sent. */
+    static final long DRAIN_MILLIS = 2000;
+
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final Map<String, PoolListener> listeners;
@@ -94,11 +97,19 @@ public final class ShardisServer implements AutoCloseable {
         return listener.address();
     }
 
-    /** Stops listening, closes every connection and the event loops; waits for them. */
+    /**
+     * Stops listening, lets connected clients receive the replies they are owed (up to
+     * {@link #DRAIN_MILLIS}), then closes every connection and the event loops; waits for them.
+     */
     @Override
     public void close() {
         for (PoolListener listener : listeners.values()) {
             listener.close();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+        for (PoolListener listener : listeners.values()) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            listener.pool().drainClients(Math.max(left, 0));
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -29,6 +29,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        pool.track(channel);
         channel.pipeline().addLast(new RespRequestDecoder(pool.requestLimits()), new ClientSession(pool));
     }
 }

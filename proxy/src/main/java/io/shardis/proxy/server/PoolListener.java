@@ -29,6 +29,7 @@ public final class PoolListener {
         return pool;
     }
 
+    /** Stops accepting clients; those already connected are left alone. */
     public void close() {
         channel.close().syncUninterruptibly();
     }

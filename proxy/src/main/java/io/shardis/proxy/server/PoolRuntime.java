@@ -1,6 +1,11 @@
 package io.shardis.proxy.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.shardis.proxy.session.ClientSession;
 import io.netty.channel.socket.SocketChannel;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendSettings;
@@ -29,6 +34,7 @@ public final class PoolRuntime {
     private final Class<? extends SocketChannel> channelClass;
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
+    private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     public PoolRuntime(PoolConfig config, CommandTable commands, Class<? extends SocketChannel> channelClass) {
         this.config = config;
@@ -78,6 +84,22 @@ public final class PoolRuntime {
                 return true;
             }
         }
+    }
+
+    /** Remembers an admitted client's channel, so that a shutdown can let it finish. */
+    void track(Channel client) {
+        clientChannels.add(client);
+    }
+
+    /**
+     * Asks every client to finish: nothing more is read from it, the replies it is owed are
+     * written, then it is closed. Returns when they are all closed or {@code timeoutMillis} passed.
+     */
+    public void drainClients(long timeoutMillis) {
+        for (Channel client : clientChannels) {
+            client.pipeline().fireUserEventTriggered(ClientSession.DRAIN);
+        }
+        clientChannels.newCloseFuture().awaitUninterruptibly(timeoutMillis);
     }
 
     public void clientGone() {

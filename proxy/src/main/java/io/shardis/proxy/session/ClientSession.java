@@ -37,6 +37,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
+    /** The event that asks a session to finish, on shutdown. */
+    public static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
+
     private final PoolRuntime pool;
     private final long id;
     private final LocalCommands local;
@@ -336,6 +344,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         boolean read = !readPausedForPipeline && ctx.channel().isWritable();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    /** Shardis is stopping: read nothing more, write what is owed, then close. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == DRAIN) {
+            ctx.channel().config().setAutoRead(false);
+            if (!quitting) {
+                replyThenClose();
+            }
+        } else {
+            ctx.fireUserEventTriggered(event);
         }
     }
 

@@ -1,0 +1,58 @@
+package io.shardis.it;
+
+import io.shardis.it.support.RedisProcess;
+import io.shardis.it.support.RespConnection;
+import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.StopChildProcesses;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Stopping Shardis: clients get the replies to what they had already sent, then are closed. */
+@ExtendWith(StopChildProcesses.class)
+class ShutdownIT {
+
+    @Test
+    @Timeout(30)
+    void aStoppingShardisAnswersWhatItAcceptedBeforeClosing() throws Exception {
+        try (RedisProcess redis = RedisProcess.start()) {
+            ShardisFixture shardis = ShardisFixture.singlePool(redis, 5_000, "");
+            try (RespConnection client = new RespConnection(shardis.address("alpha"))) {
+                // A blocking call that ends by itself after 500 ms, then a write behind it.
+                ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+                RespConnection.appendCommand(pipeline, "BLPOP", "shutdown:nothing", "0.5");
+                RespConnection.appendCommand(pipeline, "SET", "shutdown:after", "1");
+                client.write(pipeline.toByteArray());
+                // Shardis has read both once the BLPOP blocks on the backend (they came in one write).
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> blockedClients(redis) == 1);
+
+                CompletableFuture<Void> stopping = CompletableFuture.runAsync(shardis::close);
+
+                assertThat(client.read()).isNull();              // BLPOP timed out: null array
+                assertThat(client.read()).isEqualTo("+OK");
+                assertThat(client.closedByServer()).isTrue();
+                stopping.get(10, TimeUnit.SECONDS);
+            }
+            try (var jedis = redis.client()) {
+                assertThat(jedis.get("shutdown:after")).isEqualTo("1");
+            }
+        }
+    }
+
+    private static int blockedClients(RedisProcess redis) {
+        try (var jedis = redis.client()) {
+            String info = jedis.info("clients");
+            int at = info.indexOf("blocked_clients:");
+            return Integer.parseInt(info.substring(at + 16, info.indexOf('\r', at)).trim());
+        }
+    }
+}
