@@ -35,10 +35,19 @@ public final class ShardisFixture implements AutoCloseable {
 
     /** Renders {@code yamlTemplate} with {@code values} (see {@link Template}) and starts Shardis on it. */
     public static ShardisFixture start(String yamlTemplate, Map<String, ?> values) {
+        return start(yamlTemplate, values, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Like {@link #start(String, Map)} with {@code workerThreads} event loops. With one, every client
+     * shares the same loop and so the same shared backend connections, whatever the machine's cores:
+     * for tests about one client's command holding up (or not) another's.
+     */
+    public static ShardisFixture start(String yamlTemplate, Map<String, ?> values, int workerThreads) {
         String yaml = Template.render(yamlTemplate, values);
         ShardisServer server;
         try {
-            server = ShardisServer.start(ShardisConfig.parse(yaml, "test config"));
+            server = ShardisServer.start(ShardisConfig.parse(yaml, "test config"), workerThreads);
         } catch (Exception e) {
             throw new IllegalStateException("Shardis did not start on:\n" + yaml, e);
         }

@@ -57,7 +57,10 @@ public final class BackendConnection {
 
     private final WriteCoalescer out = new WriteCoalescer(ByteBufAllocator.DEFAULT);
     private Channel channel;
+    /** Connected and set up: commands are written as they come. */
     private boolean active;
+    /** Replies still expected to the AUTH/SELECT a new connection starts with. */
+    private int setupReplies;
     private boolean flushScheduled;
     private boolean closedForGood;
     private ScheduledFuture<?> timeoutCheck;
@@ -179,13 +182,8 @@ public final class BackendConnection {
             connected.close();
             return;
         }
-        active = true;
-        retryAfterNanos = 0;
-        if (reportedDown) {
-            reportedDown = false;
-            log.info("{}: reachable again", settings.describe());
-        }
-        // Commands the session will not see a reply for: authentication and database selection.
+        // Authentication and database selection come first, and alone: until Redis has accepted
+        // them, a client command could run unauthenticated or in the wrong database.
         List<PendingCommand> setup = new ArrayList<>(2);
         if (settings.password() != null) {
             writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "AUTH", settings.password()));
@@ -194,14 +192,30 @@ public final class BackendConnection {
             writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "SELECT",
                     Integer.toString(settings.database())));
         }
+        if (setup.isEmpty()) {
+            becomeReady(connected);
+            return;
+        }
         for (int i = setup.size() - 1; i >= 0; i--) {
             inFlight.addFirst(setup.get(i));
         }
+        setupReplies = setup.size();
+        connected.flush();
+    }
+
+    /** The connection is set up: the commands that waited for it go out. */
+    private void becomeReady(Channel connected) {
+        active = true;
+        retryAfterNanos = 0;
+        if (reportedDown) {
+            reportedDown = false;
+            log.info("{}: reachable again", settings.describe());
+        }
         for (ByteBuf frame : unsent) {
-            connected.write(frame, connected.voidPromise());
+            out.write(connected, frame);
         }
         unsent.clear();
-        connected.flush();
+        out.flush(connected);
     }
 
     private void writeSetup(Channel connected, List<PendingCommand> setup, RespCommand command) {
@@ -337,20 +351,30 @@ public final class BackendConnection {
             channel.close();
             return;
         }
-        if (command.sink() == null && RespReplyFramer.isError(reply)) {
+        if (command.sink() == null) {
+            onSetupReply(reply);
+            return;
+        }
+        command.complete(reply);
+        if (timeoutCheck == null && settings.timeoutMillis() > 0 && !inFlight.isEmpty()) {
+            timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onSetupReply(ByteBuf reply) {
+        if (RespReplyFramer.isError(reply)) {
             String error = reply.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
             reply.release();
             downReason = "refused the connection setup: " + error;
             closeReason = downReason;
             log.error("{}: {}", settings.describe(), downReason);
             retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
-            active = false;
             channel.close();
             return;
         }
-        command.complete(reply);
-        if (timeoutCheck == null && settings.timeoutMillis() > 0 && !inFlight.isEmpty()) {
-            timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
+        reply.release();
+        if (--setupReplies == 0) {
+            becomeReady(channel);
         }
     }
 

@@ -20,6 +20,8 @@ public final class BackendPool {
     private final List<BackendSettings> servers;
     /** [server][n] shared connections. */
     private final BackendConnection[][] shared;
+    private final int connectionsPerServer;
+    private int nextConnection;
 
     public BackendPool(EventLoop loop, Class<? extends SocketChannel> channelClass,
                        List<BackendSettings> servers, int connectionsPerServer) {
@@ -33,6 +35,7 @@ public final class BackendPool {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout);
+        this.connectionsPerServer = connectionsPerServer;
         this.shared = new BackendConnection[servers.size()][connectionsPerServer];
         for (int s = 0; s < servers.size(); s++) {
             for (int c = 0; c < connectionsPerServer; c++) {
@@ -42,12 +45,21 @@ public final class BackendPool {
     }
 
     /**
-     * The shared connection to {@code server} for a client. A client always uses the same one, so
-     * its commands to a server execute in the order it sent them.
+     * Which of the {@code server_connections} shared connections a new client uses: they are dealt
+     * out in turn on this loop, so every connection carries its share.
      */
-    public BackendConnection shared(int server, long clientId) {
-        BackendConnection[] connections = shared[server];
-        return connections[(int) Math.floorMod(clientId, (long) connections.length)];
+    public int nextConnectionIndex() {
+        int index = nextConnection;
+        nextConnection = (nextConnection + 1) % connectionsPerServer;
+        return index;
+    }
+
+    /**
+     * The shared connection {@code index} to {@code server}. A client always uses the same index,
+     * so its commands to a server execute in the order it sent them.
+     */
+    public BackendConnection shared(int server, int index) {
+        return shared[server][index];
     }
 
     /** A new connection to {@code server} for {@code owner} alone; the owner closes it. */

@@ -11,6 +11,7 @@ import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
+import io.shardis.proxy.command.Routing;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
@@ -82,7 +83,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.ctx = ctx;
         this.out = new WriteCoalescer(ctx.alloc());
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
-        this.shared = backends.shared(0, id);
+        this.shared = backends.shared(0, backends.nextConnectionIndex());
     }
 
     @Override
@@ -122,6 +123,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     + " for pool '" + pool.config().name() + "' (allow_admin: true turns them on)");
             return;
         }
+        if (transactions.inMulti() && spec.routing() != Routing.TRANSACTION) {
+            queueInTransaction(command, spec);
+            return;
+        }
         switch (spec.routing()) {
             case LOCAL -> local.answer(command, spec);
             case REFUSED -> refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
@@ -145,11 +150,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /**
+     * Inside MULTI, Redis queues commands and answers them all at EXEC, so commands Shardis would
+     * answer itself go to the backend too; blocking commands do not block inside a transaction.
+     */
+    private void queueInTransaction(RespCommand command, CommandSpec spec) {
+        switch (spec.routing()) {
+            case LOCAL -> local.answerInTransaction(command, spec);
+            case REFUSED -> refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            case SUBSCRIBE -> refuse(command, "ERR " + spec.name() + " inside MULTI is not supported by Shardis");
+            default -> forward(command);
+        }
+    }
+
     /** After a subscription Redis itself decides what is allowed; everything but QUIT goes to it. */
     private void relayInPushMode(RespCommand command, CommandSpec spec) {
         if (spec.name().equals("quit")) {
             local.answer(command, spec);
-        } else if (spec.routing() == io.shardis.proxy.command.Routing.REFUSED
+        } else if (spec.routing() == Routing.REFUSED
                 || (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin())) {
             refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
         } else {
@@ -222,6 +240,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         }
         return null;
+    }
+
+    Transactions transactions() {
+        return transactions;
     }
 
     boolean isPinned() {

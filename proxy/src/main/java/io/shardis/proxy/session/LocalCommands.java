@@ -44,7 +44,13 @@ final class LocalCommands {
                     : "WRONGPASS invalid username-password pair or user is disabled."));
             case "reset" -> {
                 clientName = null;
-                reply(command, RespReplies.simpleString(alloc, "RESET"));
+                if (session.isPinned()) {
+                    // WATCHed keys live on the client's own backend connection: reset them there.
+                    session.transactions().reset();
+                    session.forward(command);
+                } else {
+                    reply(command, RespReplies.simpleString(alloc, "RESET"));
+                }
             }
             case "readonly", "readwrite" -> reply(command, RespReplies.OK.duplicate());
             case "client|setname" -> setName(command, alloc);
@@ -55,6 +61,30 @@ final class LocalCommands {
             case "client|setinfo", "client|no-evict", "client|no-touch" ->
                     reply(command, RespReplies.OK.duplicate());
             default -> session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+        }
+    }
+
+    /** A command Shardis usually answers, sent inside MULTI: Redis must queue it with the others. */
+    void answerInTransaction(RespCommand command, CommandSpec spec) {
+        switch (spec.name()) {
+            case "quit" -> answer(command, spec);
+            case "ping", "echo" -> session.forward(command);
+            case "reset" -> {
+                // Redis runs RESET at once, ending the transaction; the backend must see it.
+                clientName = null;
+                session.transactions().reset();
+                session.forward(command);
+            }
+            case "select" -> {
+                if (command.argAsLong(1) == session.pool().config().redisDb()) {
+                    session.forward(command);
+                } else {
+                    select(command, session.context().alloc());
+                    session.transactions().commandRefused();
+                }
+            }
+            default -> session.refuse(command, "ERR '" + spec.name()
+                    + "' cannot be queued in a transaction through Shardis");
         }
     }
 

@@ -76,6 +76,16 @@ final class Transactions {
         }
     }
 
+    boolean inMulti() {
+        return inMulti;
+    }
+
+    /** RESET ends a transaction on the backend as it does on Redis. */
+    void reset() {
+        inMulti = false;
+        poisoned = false;
+    }
+
     /** Called for every command Shardis rejects itself. */
     void commandRefused() {
         if (inMulti) {
