@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.shardis.it.support.RedisProcess;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.Elapsed;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -30,36 +29,20 @@ class BackendFailureIT {
     /** Time for scheduling on a busy two-core machine, beyond the configured timeout. */
     private static final long MARGIN_MILLIS = 1_500;
 
-    private RedisProcess redis;
-    private ShardisFixture shardis;
-
-    @BeforeEach
-    void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, TIMEOUT_MILLIS, "");
-    }
-
-    @AfterEach
-    void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @RegisterExtension
+    final SingleBackendShardis env = SingleBackendShardis.withTimeout(TIMEOUT_MILLIS).perTest();
 
     @Test
     void aKilledBackendGivesPromptErrorsAndTheClientConnectionStaysUsable() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThat(jedis.set("k", "v")).isEqualTo("OK");
-            redis.kill();
+            env.redis().kill();
             for (int i = 0; i < 5; i++) {
                 long started = System.nanoTime();
                 assertThatThrownBy(() -> jedis.get("k"))
                         .isInstanceOf(JedisDataException.class)
                         .hasMessageStartingWith("ERR");
-                assertThat(elapsedMillis(started)).as("error reply time").isLessThan(TIMEOUT_MILLIS + MARGIN_MILLIS);
+                assertThat(Elapsed.millisSince(started)).as("error reply time").isLessThan(TIMEOUT_MILLIS + MARGIN_MILLIS);
             }
             assertThat(jedis.ping()).isEqualTo("PONG");
         }
@@ -67,39 +50,39 @@ class BackendFailureIT {
 
     @Test
     void trafficResumesWhenTheBackendComesBackOnTheSameAddress() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThat(jedis.set("k", "before")).isEqualTo("OK");
-            redis.kill();
+            env.redis().kill();
             assertThatThrownBy(() -> jedis.get("k")).isInstanceOf(JedisDataException.class);
 
-            redis.restart();
+            env.redis().restart();
             // The restarted server is empty (no persistence): a successful SET then GET proves the path is back.
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .ignoreException(JedisDataException.class)
                     .until(() -> "OK".equals(jedis.set("k", "after")));
             assertThat(jedis.get("k")).isEqualTo("after");
         }
-        try (Jedis fresh = shardis.jedis("alpha")) {
+        try (Jedis fresh = env.jedis()) {
             assertThat(fresh.get("k")).isEqualTo("after");
         }
     }
 
     @Test
     void aHungBackendTimesOutWithAnErrorAndRecovers() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThat(jedis.set("k", "v")).isEqualTo("OK");
-            redis.freeze();
+            env.redis().freeze();
             try {
                 long started = System.nanoTime();
                 assertThatThrownBy(() -> jedis.get("k"))
                         .isInstanceOf(JedisDataException.class)
                         .hasMessageStartingWith("ERR");
-                long elapsed = elapsedMillis(started);
+                long elapsed = Elapsed.millisSince(started);
                 assertThat(elapsed).as("waited for the timeout").isGreaterThanOrEqualTo(TIMEOUT_MILLIS / 2);
                 assertThat(elapsed).as("error reply time").isLessThan(TIMEOUT_MILLIS + MARGIN_MILLIS);
                 assertThat(jedis.ping()).isEqualTo("PONG");
             } finally {
-                redis.thaw();
+                env.redis().thaw();
             }
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .ignoreException(JedisDataException.class)
@@ -109,7 +92,7 @@ class BackendFailureIT {
 
     @Test
     void aBlockedClientGetsAnErrorWhenItsBackendDies() throws Exception {
-        try (Jedis blocked = shardis.jedis("alpha")) {
+        try (Jedis blocked = env.jedis()) {
             CompletableFuture<Object> blpop = CompletableFuture.supplyAsync(() -> {
                 try {
                     return blocked.blpop(0, "never-filled");
@@ -117,11 +100,11 @@ class BackendFailureIT {
                     return e;
                 }
             });
-            try (Jedis direct = redis.client()) {
+            try (Jedis direct = env.redis().client()) {
                 await().atMost(Duration.ofSeconds(10))
                         .until(() -> direct.clientList().contains("cmd=blpop"));
             }
-            redis.kill();
+            env.redis().kill();
             Object outcome = blpop.get(TIMEOUT_MILLIS + MARGIN_MILLIS + 5_000, TimeUnit.MILLISECONDS);
             assertThat(outcome).isInstanceOf(JedisDataException.class);
             assertThat(((JedisDataException) outcome).getMessage()).startsWith("ERR");
@@ -130,17 +113,17 @@ class BackendFailureIT {
 
     @Test
     void otherClientsAreAnsweredWhileOneWaitsOnAHungBackend() throws Exception {
-        try (Jedis first = shardis.jedis("alpha"); Jedis second = shardis.jedis("alpha")) {
-            redis.freeze();
+        try (Jedis first = env.jedis(); Jedis second = env.jedis()) {
+            env.redis().freeze();
             try {
                 CompletableFuture<String> one = CompletableFuture.supplyAsync(() -> messageOf(first));
                 CompletableFuture<String> two = CompletableFuture.supplyAsync(() -> messageOf(second));
                 long started = System.nanoTime();
                 assertThat(one.get(30, TimeUnit.SECONDS)).startsWith("ERR");
                 assertThat(two.get(30, TimeUnit.SECONDS)).startsWith("ERR");
-                assertThat(elapsedMillis(started)).isLessThan(TIMEOUT_MILLIS + MARGIN_MILLIS);
+                assertThat(Elapsed.millisSince(started)).isLessThan(TIMEOUT_MILLIS + MARGIN_MILLIS);
             } finally {
-                redis.thaw();
+                env.redis().thaw();
             }
         }
     }
@@ -151,9 +134,5 @@ class BackendFailureIT {
         } catch (JedisDataException e) {
             return e.getMessage();
         }
-    }
-
-    private static long elapsedMillis(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 }

@@ -3,25 +3,21 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.shardis.it.support.RedisProcess;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.Elapsed;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
+import io.shardis.it.support.TestThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 
@@ -30,42 +26,15 @@ import redis.clients.jedis.JedisPubSub;
 @Timeout(60)
 class BlockingAndPubSubIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(2_000);
 
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 2_000, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        try (Jedis jedis = redis.client()) {
-            jedis.flushAll();
-        }
-    }
-
-    @AfterEach
-    void stopThreads() throws InterruptedException {
-        threads.shutdownNow();
-        assertThat(threads.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
-    }
+    @RegisterExtension
+    final TestThreads threads = new TestThreads();
 
     @Test
     void blpopWaitsForAPushAndDoesNotBlockOtherClients() throws Exception {
-        try (Jedis blocked = shardis.jedis("alpha"); Jedis other = shardis.jedis("alpha")) {
+        try (Jedis blocked = env.jedis(); Jedis other = env.jedis()) {
             CompletableFuture<List<String>> popped =
                     CompletableFuture.supplyAsync(() -> blocked.blpop(20, "queue"), threads);
             awaitBlockedClients(1);
@@ -82,10 +51,10 @@ class BlockingAndPubSubIT {
 
     @Test
     void blpopOnAnEmptyListTimesOutWithNil() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             long started = System.nanoTime();
             assertThat(jedis.blpop(1, "empty")).isNull();
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(900);
+            assertThat(Elapsed.millisSince(started)).isGreaterThanOrEqualTo(900);
             assertThat(jedis.set("after", "1")).isEqualTo("OK");
         }
     }
@@ -97,12 +66,12 @@ class BlockingAndPubSubIT {
         List<CompletableFuture<List<String>>> pops = new ArrayList<>();
         try {
             for (int i = 0; i < clients; i++) {
-                Jedis jedis = shardis.jedis("alpha");
+                Jedis jedis = env.jedis();
                 connections.add(jedis);
                 pops.add(CompletableFuture.supplyAsync(() -> jedis.brpop(20, "work"), threads));
             }
             awaitBlockedClients(clients);
-            try (Jedis producer = shardis.jedis("alpha")) {
+            try (Jedis producer = env.jedis()) {
                 for (int i = 0; i < clients; i++) {
                     producer.lpush("work", "item-" + i);
                 }
@@ -131,7 +100,7 @@ class BlockingAndPubSubIT {
                 received.add(pattern + "|" + channel + ":" + message);
             }
         };
-        try (Jedis subscriber = shardis.jedis("alpha"); Jedis publisher = shardis.jedis("alpha")) {
+        try (Jedis subscriber = env.jedis(); Jedis publisher = env.jedis()) {
             CompletableFuture<Void> subscription = CompletableFuture.runAsync(
                     () -> subscriber.subscribe(listener, "news", "sport"), threads);
             await().atMost(Duration.ofSeconds(10)).until(() -> publisher.pubsubNumSub("news").get("news") == 1L);
@@ -155,17 +124,7 @@ class BlockingAndPubSubIT {
     }
 
     private static void awaitBlockedClients(int count) {
-        try (Jedis direct = redis.client()) {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> blockedClients(direct) >= count);
-        }
-    }
-
-    private static long blockedClients(Jedis direct) {
-        return direct.info("clients").lines()
-                .filter(line -> line.startsWith("blocked_clients:"))
-                .mapToLong(line -> Long.parseLong(line.substring("blocked_clients:".length()).trim()))
-                .findFirst()
-                .orElse(0);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> env.redis().blockedClients() >= count);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.shardis.it.support.Closeables;
 import io.shardis.it.support.RedisBinaries;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.RespConnection;
@@ -114,13 +115,8 @@ class CommandTableIT {
     }
 
     @AfterAll
-    static void stopRedis() {
-        if (connection != null) {
-            connection.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
+    static void stopRedis() throws Exception {
+        Closeables.closeAll(connection, redis);
     }
 
     @Test

@@ -3,21 +3,18 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.RespConnection;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
@@ -31,50 +28,34 @@ import redis.clients.jedis.exceptions.JedisDataException;
 @ExtendWith(StopChildProcesses.class)
 class ErrorsIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withConfig("""
+            alpha:
+              listen: 127.0.0.1:0
+              redis: true
+              timeout: 5000
+              servers:
+                - ${backend}:1
+            admin:
+              listen: 127.0.0.1:0
+              redis: true
+              timeout: 5000
+              allow_admin: true
+              servers:
+                - ${backend}:1
+            """);
 
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.start("""
-                alpha:
-                  listen: 127.0.0.1:0
-                  redis: true
-                  timeout: 5000
-                  servers:
-                    - ${redis}:1
-                admin:
-                  listen: 127.0.0.1:0
-                  redis: true
-                  timeout: 5000
-                  allow_admin: true
-                  servers:
-                    - ${redis}:1
-                """, Map.of("redis", redis.address()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
-
+    /** Runs after the extension has flushed the backend. */
     @BeforeEach
     void seed() {
-        try (Jedis jedis = redis.client()) {
-            jedis.flushAll();
+        try (Jedis jedis = env.redis().client()) {
             jedis.set("canary", "alive");
         }
     }
 
     @Test
     void anUnknownCommandIsRefusedAndTheConnectionStaysUsable() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThatThrownBy(() -> jedis.sendCommand(command("FOO"), "bar"))
                     .isInstanceOf(JedisDataException.class)
                     .hasMessageMatching("ERR unknown or unsupported command '(?i:foo)'");
@@ -85,7 +66,7 @@ class ErrorsIT {
 
     @Test
     void aRefusedCommandInAPipelineKeepsTheOtherRepliesInOrder() {
-        try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+        try (RespConnection raw = new RespConnection(env.address())) {
             raw.write(concat(RespConnection.command("SET", "p", "1"), RespConnection.command("FOO"),
                     RespConnection.command("MONITOR"), RespConnection.command("GET", "p")));
             assertThat(raw.read()).isEqualTo("+OK");
@@ -100,7 +81,7 @@ class ErrorsIT {
             "REPLICAOF NO ONE", "SAVE"})
     void adminAndConnectionStateCommandsAreRefusedByDefault(String line) {
         String[] words = line.split(" ");
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThatThrownBy(() -> jedis.sendCommand(command(words[0]),
                     Arrays.copyOfRange(words, 1, words.length)))
                     .isInstanceOf(JedisDataException.class)
@@ -108,14 +89,14 @@ class ErrorsIT {
                     .hasMessageContaining(words[0].toLowerCase());
             assertThat(jedis.get("canary")).isEqualTo("alive");
         }
-        try (Jedis direct = redis.client()) {
+        try (Jedis direct = env.redis().client()) {
             assertThat(direct.ping()).isEqualTo("PONG");
         }
     }
 
     @Test
     void aPoolWithAllowAdminPassesAdminCommands() {
-        try (Jedis jedis = shardis.jedis("admin")) {
+        try (Jedis jedis = env.shardis().jedis("admin")) {
             assertThat(jedis.configGet("maxmemory")).containsKey("maxmemory");
             assertThat(jedis.flushAll()).isEqualTo("OK");
             assertThat(jedis.exists("canary")).isFalse();
@@ -124,7 +105,7 @@ class ErrorsIT {
 
     @Test
     void redisErrorsPassThroughUnchanged() {
-        try (Jedis direct = redis.client(); Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis direct = env.redis().client(); Jedis jedis = env.jedis()) {
             direct.set("text", "abc");
             String expectedWrongType = messageOf(() -> direct.lpush("text", "x"));
             String expectedNotInteger = messageOf(() -> direct.incr("text"));
@@ -140,7 +121,7 @@ class ErrorsIT {
 
     @Test
     void aWrongNumberOfArgumentsIsAnsweredAsRedisAnswersIt() {
-        try (Jedis direct = redis.client(); Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis direct = env.redis().client(); Jedis jedis = env.jedis()) {
             String expected = messageOf(() -> direct.sendCommand(command("GET")));
             assertThat(messageOf(() -> jedis.sendCommand(command("GET")))).isEqualToIgnoringCase(expected);
             assertThat(jedis.ping()).isEqualTo("PONG");
@@ -150,8 +131,8 @@ class ErrorsIT {
     @Test
     void aMalformedRequestIsAnsweredWithAProtocolErrorAndClosed() {
         for (Target target : List.of(
-                new Target("redis", redis.socketAddress()),
-                new Target("shardis", shardis.address("alpha")))) {
+                new Target("redis", env.redis().socketAddress()),
+                new Target("shardis", env.address()))) {
             try (RespConnection raw = new RespConnection(target.address())) {
                 raw.write("*1\r\n$x\r\n");
                 assertThat((String) raw.read()).as(target.name()).startsWith("-ERR Protocol error");
@@ -162,19 +143,19 @@ class ErrorsIT {
 
     @Test
     void aHugeDeclaredArrayLengthIsRefusedWithoutAllocating() {
-        try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+        try (RespConnection raw = new RespConnection(env.address())) {
             raw.write("*2000000000\r\n$3\r\nGET\r\n");
             assertThat((String) raw.read()).startsWith("-ERR Protocol error");
             assertThat(raw.closedByServer()).isTrue();
         }
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThat(jedis.get("canary")).isEqualTo("alive");
         }
     }
 
     @Test
     void inlineCommandsWorkAsWithRedis() {
-        try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+        try (RespConnection raw = new RespConnection(env.address())) {
             raw.write("PING\r\nSET inline \"two words\"\r\nGET inline\r\nECHO hi\r\n");
             assertThat(raw.read()).isEqualTo("+PONG");
             assertThat(raw.read()).isEqualTo("+OK");
@@ -185,7 +166,7 @@ class ErrorsIT {
 
     @Test
     void pingEchoAndQuitAreAnsweredAndQuitCloses() {
-        try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+        try (RespConnection raw = new RespConnection(env.address())) {
             assertThat(raw.call("PING")).isEqualTo("+PONG");
             assertThat(raw.call("PING", "hello")).isEqualTo("hello".getBytes(StandardCharsets.UTF_8));
             assertThat(raw.call("ECHO", "")).isEqualTo(new byte[0]);

@@ -1,16 +1,14 @@
 package io.shardis.it;
 
-import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.ReplyLog;
 import io.shardis.it.support.SameReplies;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.GeoCoordinate;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
@@ -35,27 +33,11 @@ import redis.clients.jedis.params.ZRangeParams;
 @ExtendWith(StopChildProcesses.class)
 class JedisDataTypesIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 5_000, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(5_000).withoutFlush();
 
     private static void assertSameAsRedis(Function<Jedis, ReplyLog> scenario) {
-        SameReplies.assertSame(redis, shardis, "alpha", scenario);
+        SameReplies.assertSame(env.redis(), env.shardis(), SingleBackendShardis.POOL, scenario);
     }
 
     @Test

@@ -2,8 +2,7 @@ package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardis.it.support.RedisProcess;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,12 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -25,37 +22,14 @@ import redis.clients.jedis.Response;
 @ExtendWith(StopChildProcesses.class)
 class JedisPipelineIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 5_000, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        try (Jedis jedis = redis.client()) {
-            jedis.flushAll();
-        }
-    }
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(5_000);
 
     @Test
     @Timeout(60)
     void tenThousandMixedCommandsInOnePipelineComeBackInOrder() {
         int commands = 10_000;
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             Pipeline pipeline = jedis.pipelined();
             List<Response<?>> responses = new ArrayList<>(commands);
             List<Object> expected = new ArrayList<>(commands);
@@ -112,7 +86,7 @@ class JedisPipelineIT {
             threads.shutdownNow();
             assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         }
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = env.redis().client()) {
             assertThat(jedis.get("shared")).isEqualTo(Long.toString((long) clients * commandsPerClient / 20));
         }
     }
@@ -120,7 +94,7 @@ class JedisPipelineIT {
     /** One client's mix of plain round trips and short pipelines, checking every reply; returns how many it checked. */
     private static int runClient(int client, int commands) {
         int checked = 0;
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             long own = 0;
             String prefix = "client:" + client + ":";
             while (checked < commands) {

@@ -2,19 +2,17 @@ package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardis.it.support.RedisProcess;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -23,28 +21,12 @@ import redis.clients.jedis.Response;
 @ExtendWith(StopChildProcesses.class)
 class LargeValuesIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 30_000, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(30_000).withoutFlush();
 
     @Test
     void anEmptyValueIsStoredAndReadBack() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThat(jedis.set("empty".getBytes(), new byte[0])).isEqualTo("OK");
             assertThat(jedis.get("empty".getBytes())).isEmpty();
             assertThat(jedis.strlen("empty")).isZero();
@@ -60,7 +42,7 @@ class LargeValuesIT {
         }
         byte[] key = "key\r\n$5\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
         byte[] hashKey = "hash\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
-        try (Jedis jedis = shardis.jedis("alpha"); Jedis direct = redis.client()) {
+        try (Jedis jedis = env.jedis(); Jedis direct = env.redis().client()) {
             assertThat(jedis.set(key, allBytes)).isEqualTo("OK");
             assertThat(jedis.get(key)).isEqualTo(allBytes);
             assertThat(direct.get(key)).isEqualTo(allBytes);
@@ -72,7 +54,7 @@ class LargeValuesIT {
     @Test
     void randomBinaryMebibyteValuesRoundTrip() {
         Random random = new Random(42);
-        try (Jedis jedis = shardis.jedis("alpha"); Jedis direct = redis.client()) {
+        try (Jedis jedis = env.jedis(); Jedis direct = env.redis().client()) {
             for (int i = 0; i < 5; i++) {
                 byte[] value = new byte[1024 * 1024 + i];
                 random.nextBytes(value);
@@ -88,7 +70,7 @@ class LargeValuesIT {
     void pipelinedMebibyteValuesStayInOrder() {
         Random random = new Random(7);
         List<byte[]> values = new ArrayList<>();
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             Pipeline pipeline = jedis.pipelined();
             for (int i = 0; i < 8; i++) {
                 byte[] value = new byte[1024 * 1024];
@@ -112,7 +94,7 @@ class LargeValuesIT {
     void aSixtyFourMebibyteValueRoundTrips() {
         byte[] value = new byte[64 * 1024 * 1024];
         new Random(64).nextBytes(value);
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThat(jedis.set("huge".getBytes(), value)).isEqualTo("OK");
             assertThat(jedis.strlen("huge")).isEqualTo(value.length);
             byte[] back = jedis.get("huge".getBytes());

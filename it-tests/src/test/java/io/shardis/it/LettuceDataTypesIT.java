@@ -12,20 +12,18 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.shardis.it.support.LettuceClients;
-import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.ReplyLog;
 import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.SameReplies;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The data types with Lettuce left at its defaults: it asks for RESP3 with {@code HELLO 3}, Shardis
@@ -35,34 +33,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(StopChildProcesses.class)
 class LettuceDataTypesIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-    private static LettuceClients lettuce;
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(5_000).withoutFlush();
 
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 5_000, "");
-        lettuce = LettuceClients.withDefaultProtocol();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (lettuce != null) {
-            lettuce.close();
-        }
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @RegisterExtension
+    static final LettuceClients lettuce = LettuceClients.withDefaultProtocol();
 
     private static void assertSameAsRedis(Function<RedisCommands<String, String>, ReplyLog> scenario) {
-        SameReplies.assertSame(redis,
-                () -> run(redis.socketAddress(), scenario),
-                () -> run(shardis.address("alpha"), scenario));
+        SameReplies.assertSame(env.redis(),
+                () -> run(env.redis().socketAddress(), scenario),
+                () -> run(env.address(), scenario));
     }
 
     private static ReplyLog run(InetSocketAddress address, Function<RedisCommands<String, String>, ReplyLog> scenario) {
@@ -74,11 +54,11 @@ class LettuceDataTypesIT {
     @Test
     void theConnectionFellBackToResp2ThroughShardis() {
         // What Lettuce is told when it offers RESP3.
-        try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+        try (RespConnection raw = new RespConnection(env.address())) {
             assertThat((String) raw.call("HELLO", "3")).startsWith("-NOPROTO");
             assertThat(raw.call("HELLO", "2")).isInstanceOf(List.class);
         }
-        try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis.address("alpha"))) {
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect(env.address())) {
             assertThat(connection.sync().ping()).isEqualTo("PONG");
             assertThat(connection.sync().set("k", "v")).isEqualTo("OK");
             assertThat(connection.sync().get("k")).isEqualTo("v");

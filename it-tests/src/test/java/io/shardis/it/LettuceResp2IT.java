@@ -13,8 +13,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.shardis.it.support.LettuceClients;
-import io.shardis.it.support.RedisProcess;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,12 +23,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -40,41 +37,16 @@ import redis.clients.jedis.Jedis;
 @Timeout(120)
 class LettuceResp2IT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-    private static LettuceClients lettuce;
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(5_000);
 
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 5_000, "");
-        lettuce = LettuceClients.withResp2();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (lettuce != null) {
-            lettuce.close();
-        }
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        try (Jedis jedis = redis.client()) {
-            jedis.flushAll();
-        }
-    }
+    @RegisterExtension
+    static final LettuceClients lettuce = LettuceClients.withResp2();
 
     @Test
     void tenThousandAsyncCommandsFlushedAtOnceComeBackInOrder() {
         int commands = 10_000;
-        try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis.address("alpha"))) {
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect(env.address())) {
             connection.setAutoFlushCommands(false);
             RedisAsyncCommands<String, String> async = connection.async();
             List<RedisFuture<?>> futures = new ArrayList<>(commands);
@@ -116,7 +88,7 @@ class LettuceResp2IT {
         try {
             List<List<RedisFuture<String>>> all = new ArrayList<>();
             for (int c = 0; c < connections; c++) {
-                StatefulRedisConnection<String, String> connection = lettuce.connect(shardis.address("alpha"));
+                StatefulRedisConnection<String, String> connection = lettuce.connect(env.address());
                 open.add(connection);
                 connection.sync().set("conn:" + c, "value-of-" + c);
             }
@@ -145,7 +117,7 @@ class LettuceResp2IT {
     void binaryValuesRoundTrip() {
         byte[] value = new byte[256 * 1024];
         new Random(3).nextBytes(value);
-        try (StatefulRedisConnection<byte[], byte[]> connection = lettuce.connectBinary(shardis.address("alpha"))) {
+        try (StatefulRedisConnection<byte[], byte[]> connection = lettuce.connectBinary(env.address())) {
             assertThat(connection.sync().set("bin".getBytes(), value)).isEqualTo("OK");
             assertThat(connection.sync().get("bin".getBytes())).isEqualTo(value);
             assertThat(connection.sync().set("empty".getBytes(), new byte[0])).isEqualTo("OK");
@@ -155,8 +127,8 @@ class LettuceResp2IT {
 
     @Test
     void transactionsAndWatch() {
-        try (StatefulRedisConnection<String, String> first = lettuce.connect(shardis.address("alpha"));
-                StatefulRedisConnection<String, String> second = lettuce.connect(shardis.address("alpha"))) {
+        try (StatefulRedisConnection<String, String> first = lettuce.connect(env.address());
+                StatefulRedisConnection<String, String> second = lettuce.connect(env.address())) {
             RedisCommands<String, String> tx = first.sync();
             assertThat(tx.multi()).isEqualTo("OK");
             tx.set("a", "1");
@@ -183,8 +155,8 @@ class LettuceResp2IT {
     @Test
     void pubSub() throws Exception {
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        try (StatefulRedisPubSubConnection<String, String> subscriber = lettuce.connectPubSub(shardis.address("alpha"));
-                StatefulRedisConnection<String, String> publisher = lettuce.connect(shardis.address("alpha"))) {
+        try (StatefulRedisPubSubConnection<String, String> subscriber = lettuce.connectPubSub(env.address());
+                StatefulRedisConnection<String, String> publisher = lettuce.connect(env.address())) {
             subscriber.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {
@@ -207,10 +179,10 @@ class LettuceResp2IT {
 
     @Test
     void blockingPopIsServedWhileOtherConnectionsWork() throws Exception {
-        try (StatefulRedisConnection<String, String> blocked = lettuce.connect(shardis.address("alpha"));
-                StatefulRedisConnection<String, String> other = lettuce.connect(shardis.address("alpha"))) {
+        try (StatefulRedisConnection<String, String> blocked = lettuce.connect(env.address());
+                StatefulRedisConnection<String, String> other = lettuce.connect(env.address())) {
             RedisFuture<KeyValue<String, String>> pop = blocked.async().blpop(20, "jobs");
-            try (Jedis direct = redis.client()) {
+            try (Jedis direct = env.redis().client()) {
                 await().atMost(Duration.ofSeconds(10))
                         .until(() -> direct.info("clients").contains("blocked_clients:1"));
             }

@@ -3,27 +3,21 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.shardis.it.support.RedisProcess;
+import io.shardis.it.support.Elapsed;
 import io.shardis.it.support.RespConnection;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
-import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
+import io.shardis.it.support.TestThreads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
@@ -36,44 +30,17 @@ import redis.clients.jedis.Jedis;
 @Timeout(60)
 class PipelineGuaranteesIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(300);
 
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 300, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        try (Jedis jedis = redis.client()) {
-            jedis.flushAll();
-        }
-    }
-
-    @AfterEach
-    void stopThreads() throws InterruptedException {
-        threads.shutdownNow();
-        assertThat(threads.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
-    }
+    @RegisterExtension
+    final TestThreads threads = new TestThreads();
 
     @ParameterizedTest
     @ValueSource(strings = {"MONITOR", "NOSUCHCOMMAND tx:a", "GET"})
     void aCommandRefusedInsideMultiAbortsTheWholeTransaction(String refused) {
         try (RespConnection client = client()) {
-            client.write(pipeline(
+            client.write(RespConnection.pipeline(
                     "MULTI", "SET tx:a 1", refused, "INCR tx:b", "EXEC",
                     "SET tx:after 1", "EXEC"));
             assertThat(client.read()).isEqualTo("+OK");
@@ -85,7 +52,7 @@ class PipelineGuaranteesIT {
             assertThat(client.read()).isEqualTo("+OK");
             assertThat(client.read()).asString().startsWith("-ERR EXEC without MULTI");
         }
-        try (Jedis direct = redis.client()) {
+        try (Jedis direct = env.redis().client()) {
             assertThat(direct.exists("tx:a", "tx:b")).as("keys the aborted transaction wrote").isZero();
             assertThat(direct.get("tx:after")).isEqualTo("1");
         }
@@ -94,7 +61,7 @@ class PipelineGuaranteesIT {
     @Test
     void commandsPipelinedBeforeMultiRunBeforeTheTransaction() {
         try (RespConnection client = client()) {
-            client.write(pipeline("SET tx:k 1", "MULTI", "INCR tx:k", "EXEC", "GET tx:k"));
+            client.write(RespConnection.pipeline("SET tx:k 1", "MULTI", "INCR tx:k", "EXEC", "GET tx:k"));
             assertThat(readAll(client, 5)).containsExactly("+OK", "+OK", "+QUEUED", List.of(2L), "2");
         }
     }
@@ -107,12 +74,12 @@ class PipelineGuaranteesIT {
     void commandsShardisHandlesItselfAreQueuedInsideMultiAsRedisQueuesThem(String commands) {
         String[] scenario = commands.split("\\|");
         List<Object> fromRedis;
-        try (RespConnection direct = new RespConnection(redis.socketAddress())) {
-            fromRedis = readAll(direct.write(pipeline(scenario)), scenario.length);
+        try (RespConnection direct = new RespConnection(env.redis().socketAddress())) {
+            fromRedis = readAll(direct.write(RespConnection.pipeline(scenario)), scenario.length);
         }
-        flush();
+        env.redis().flushAll();
         try (RespConnection client = client()) {
-            assertThat(readAll(client.write(pipeline(scenario)), scenario.length))
+            assertThat(readAll(client.write(RespConnection.pipeline(scenario)), scenario.length))
                     .as("through Shardis (left), straight from Redis: %s", fromRedis)
                     .containsExactlyElementsOf(fromRedis);
         }
@@ -121,12 +88,12 @@ class PipelineGuaranteesIT {
     @Test
     void quitInAPipelineAnswersWhatCameBeforeAndRunsNothingAfter() {
         try (RespConnection client = client()) {
-            client.write(pipeline("SET quit:a 1", "QUIT", "SET quit:a 2", "SET quit:b 1"));
+            client.write(RespConnection.pipeline("SET quit:a 1", "QUIT", "SET quit:a 2", "SET quit:b 1"));
             assertThat(client.read()).isEqualTo("+OK");
             assertThat(client.read()).isEqualTo("+OK");
             assertThat(client.closedByServer()).isTrue();
         }
-        try (Jedis direct = redis.client()) {
+        try (Jedis direct = env.redis().client()) {
             assertThat(direct.get("quit:a")).isEqualTo("1");
             assertThat(direct.exists("quit:b")).isFalse();
         }
@@ -137,9 +104,9 @@ class PipelineGuaranteesIT {
         try (RespConnection client = client()) {
             assertThat(client.call("SET", "block:k", "v")).isEqualTo("+OK");
             long started = System.nanoTime();
-            client.write(pipeline("BLPOP block:empty 2", "GET block:k", "PING"));
+            client.write(RespConnection.pipeline("BLPOP block:empty 2", "GET block:k", "PING"));
             assertThat(client.read()).as("BLPOP on an empty list after its own 2 s").isNull();
-            assertThat(millisSince(started)).isBetween(1_900L, 5_000L);
+            assertThat(Elapsed.millisSince(started)).isBetween(1_900L, 5_000L);
             assertThat(client.read()).isEqualTo("v".getBytes(StandardCharsets.US_ASCII));
             assertThat(client.read()).isEqualTo("+PONG");
             // The connection serves plain commands again.
@@ -149,7 +116,7 @@ class PipelineGuaranteesIT {
 
     @Test
     void aBlockingCommandPushedToAfterThePoolTimeoutReturnsTheValue() throws Exception {
-        try (Jedis blocked = shardis.jedis("alpha"); Jedis pusher = shardis.jedis("alpha")) {
+        try (Jedis blocked = env.jedis(); Jedis pusher = env.jedis()) {
             CompletableFuture<List<String>> popped =
                     CompletableFuture.supplyAsync(() -> blocked.blpop(10, "block:later"), threads);
             // Well past the 300 ms pool timeout, BLPOP is still waiting, not failed.
@@ -162,17 +129,7 @@ class PipelineGuaranteesIT {
     }
 
     private static RespConnection client() {
-        InetSocketAddress address = shardis.address("alpha");
-        return new RespConnection(address);
-    }
-
-    /** Commands as space-separated words, all in one buffer. */
-    private static byte[] pipeline(String... commands) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (String command : commands) {
-            RespConnection.appendCommand(bytes, command.split(" "));
-        }
-        return bytes.toByteArray();
+        return new RespConnection(env.address());
     }
 
     /** {@code count} replies, bulk strings as text so that lists of replies compare by value. */
@@ -194,9 +151,5 @@ class PipelineGuaranteesIT {
             return converted;
         }
         return reply;
-    }
-
-    private static long millisSince(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 }

@@ -3,10 +3,12 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.shardis.it.support.Elapsed;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.StopChildProcesses;
+import io.shardis.it.support.TestThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -17,14 +19,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 
@@ -45,13 +45,8 @@ class PoolSettingsIT {
                 - ${backend}:1
             """;
 
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopThreads() throws InterruptedException {
-        threads.shutdownNow();
-        assertThat(threads.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
-    }
+    @RegisterExtension
+    final TestThreads threads = new TestThreads();
 
     @Test
     void clientConnectionsTurnsAwayTheClientPastTheLimitUntilAPlaceIsFree() {
@@ -94,7 +89,7 @@ class PoolSettingsIT {
              RespConnection client = new RespConnection(shardis.address("alpha"))) {
             assertThat(client.call("SET", "auth:plain", "1")).isEqualTo("+OK");
             // A transaction opens a connection of its own: it is authenticated too.
-            client.write(commands(List.of("MULTI"), List.of("INCR", "auth:plain"), List.of("EXEC")));
+            client.write(RespConnection.pipeline("MULTI", "INCR auth:plain", "EXEC"));
             assertThat(List.of(client.read(), client.read(), client.read()))
                     .containsExactly("+OK", "+QUEUED", List.of(2L));
             try (Jedis direct = redis.client()) {
@@ -113,7 +108,7 @@ class PoolSettingsIT {
             for (int i = 0; i < 4; i++) {
                 long started = System.nanoTime();
                 Object reply = client.call("SET", "auth:wrong", "v" + i);
-                assertThat(millisSince(started)).as("reply %d came promptly", i).isLessThan(2_000);
+                assertThat(Elapsed.millisSince(started)).as("reply %d came promptly", i).isLessThan(2_000);
                 assertThat(reply).as("reply %d", i).asString().startsWith("-");
                 if (i > 0) {
                     // The first command may have raced the refused AUTH: see the disabled test below.
@@ -152,8 +147,7 @@ class PoolSettingsIT {
             assertThat(client.call("SELECT", "3")).isEqualTo("+OK");
             assertThat(client.call("SELECT", "0")).asString().startsWith("-ERR").contains("redis_db");
             // After the refused SELECT the client is still on database 3, also on a connection of its own.
-            client.write(commands(List.of("MULTI"), List.of("SET", "db:tx", "3"), List.of("EXEC"),
-                    List.of("GET", "db:shared")));
+            client.write(RespConnection.pipeline("MULTI", "SET db:tx 3", "EXEC", "GET db:shared"));
             assertThat(List.of(client.read(), client.read(), client.read()))
                     .containsExactly("+OK", "+QUEUED", List.of("+OK"));
             assertThat(client.read()).isEqualTo("three".getBytes(StandardCharsets.UTF_8));
@@ -339,24 +333,11 @@ class PoolSettingsIT {
         return RespConnection.command(args.toArray(String[]::new));
     }
 
-    @SafeVarargs
-    private static byte[] commands(List<String>... commands) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (List<String> command : commands) {
-            RespConnection.appendCommand(bytes, command.toArray(String[]::new));
-        }
-        return bytes.toByteArray();
-    }
-
     /** Clients of the backend other than {@code direct} itself. */
     private static long shardisConnections(Jedis direct) {
         long own = direct.clientId();
         return Arrays.stream(direct.clientList().split("\n"))
                 .filter(line -> line.startsWith("id=") && !line.startsWith("id=" + own + " "))
                 .count();
-    }
-
-    private static long millisSince(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 }

@@ -3,20 +3,17 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.RespConnection;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** Byte-level clients: huge pipelines in one write, clients that read late or never. */
@@ -24,31 +21,8 @@ import redis.clients.jedis.Jedis;
 @Timeout(120)
 class RawSocketIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 10_000, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        try (Jedis jedis = redis.client()) {
-            jedis.flushAll();
-        }
-    }
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(10_000);
 
     @Test
     void tenThousandPipelinedSetsAndGetsInOneWriteAreAnsweredInOrder() {
@@ -58,7 +32,7 @@ class RawSocketIT {
             RespConnection.appendCommand(pipeline, "SET", "raw:" + i, "value:" + i);
             RespConnection.appendCommand(pipeline, "GET", "raw:" + (i / 2));
         }
-        try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+        try (RespConnection raw = new RespConnection(env.address())) {
             raw.write(pipeline.toByteArray());
             for (int i = 0; i < pairs; i++) {
                 assertThat(raw.read()).as("reply to SET %d", i).isEqualTo("+OK");
@@ -73,7 +47,7 @@ class RawSocketIT {
     void aClientThatReadsLateGetsEveryReplyInOrder() {
         byte[] value = new byte[64 * 1024];
         Arrays.fill(value, (byte) 'v');
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             jedis.set("big".getBytes(), value);
         }
         int gets = 500;
@@ -82,10 +56,10 @@ class RawSocketIT {
             RespConnection.appendCommand(pipeline, "GET", "big");
             RespConnection.appendCommand(pipeline, "ECHO", Integer.toString(i));
         }
-        try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+        try (RespConnection raw = new RespConnection(env.address())) {
             // About 32 MiB of replies build up behind a client that has not started reading.
             raw.write(pipeline.toByteArray());
-            try (Jedis other = shardis.jedis("alpha")) {
+            try (Jedis other = env.jedis()) {
                 assertThat(other.ping()).isEqualTo("PONG");
                 assertThat(other.strlen("big")).isEqualTo(value.length);
             }
@@ -100,7 +74,7 @@ class RawSocketIT {
     void clientsThatDisconnectMidPipelineLeaveShardisHealthy() {
         byte[] value = new byte[1024];
         Arrays.fill(value, (byte) 'x');
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             jedis.set("big".getBytes(), value);
         }
         ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
@@ -110,15 +84,15 @@ class RawSocketIT {
         }
         byte[] bytes = pipeline.toByteArray();
         for (int client = 0; client < 10; client++) {
-            try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+            try (RespConnection raw = new RespConnection(env.address())) {
                 raw.write(bytes);
             }
         }
         // Half a command, then gone.
-        try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+        try (RespConnection raw = new RespConnection(env.address())) {
             raw.write("*3\r\n$3\r\nSET\r\n$4\r\nhalf");
         }
-        try (Jedis next = shardis.jedis("alpha")) {
+        try (Jedis next = env.jedis()) {
             assertThat(next.ping()).isEqualTo("PONG");
             assertThat(next.set("after", "fine")).isEqualTo("OK");
             assertThat(next.get("after")).isEqualTo("fine");
@@ -128,12 +102,12 @@ class RawSocketIT {
 
     @Test
     void dedicatedBackendConnectionsAreClosedWhenTheirClientsLeave() {
-        try (Jedis warmUp = shardis.jedis("alpha")) {
+        try (Jedis warmUp = env.jedis()) {
             warmUp.set("warm", "up");
         }
         long baseline = backendClients();
         for (int client = 0; client < 10; client++) {
-            try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
+            try (RespConnection raw = new RespConnection(env.address())) {
                 switch (client % 3) {
                     case 0 -> {
                         assertThat(raw.call("MULTI")).isEqualTo("+OK");
@@ -148,14 +122,14 @@ class RawSocketIT {
                 .untilAsserted(() -> assertThat(backendClients())
                         .as("connections to the backend, besides this check's own")
                         .isLessThanOrEqualTo(baseline));
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = env.redis().client()) {
             assertThat(jedis.exists("queued")).isFalse();
         }
     }
 
     /** How many connections the backend has, not counting the one asking. */
     private static long backendClients() {
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = env.redis().client()) {
             return jedis.clientList().lines().filter(line -> !line.isBlank()).count() - 1;
         }
     }

@@ -3,16 +3,16 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.shardis.it.support.Closeables;
+import io.shardis.it.support.Elapsed;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.StopChildProcesses;
-import java.io.ByteArrayOutputStream;
+import io.shardis.it.support.TestThreads;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -33,7 +34,9 @@ class ReplicationWaitIT {
     private static RedisProcess master;
     private static RedisProcess replica;
     private static ShardisFixture shardis;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @RegisterExtension
+    final TestThreads threads = new TestThreads();
 
     @BeforeAll
     static void start() {
@@ -56,23 +59,14 @@ class ReplicationWaitIT {
     }
 
     @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (replica != null) {
-            replica.stop();
-        }
-        if (master != null) {
-            master.stop();
-        }
+    static void stop() throws Exception {
+        Closeables.closeAll(shardis, replica, master);
     }
 
+    /** A test that fails while the replica is frozen must not leave it frozen for the next one. */
     @AfterEach
-    void stopThreads() throws InterruptedException {
+    void thawReplica() {
         replica.thaw();
-        threads.shutdownNow();
-        assertThat(threads.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
@@ -86,7 +80,7 @@ class ReplicationWaitIT {
             }
             // SET and WAIT in one write: WAIT runs only once the SET is done, and counts it.
             try (RespConnection raw = new RespConnection(shardis.address("alpha"))) {
-                raw.write(pipeline("SET wait:pipelined yes", "WAIT 1 2000"));
+                raw.write(RespConnection.pipeline("SET wait:pipelined yes", "WAIT 1 2000"));
                 assertThat(raw.read()).isEqualTo("+OK");
                 assertThat(raw.read()).isEqualTo(1L);
             }
@@ -112,20 +106,8 @@ class ReplicationWaitIT {
             assertThat(acknowledged).as("WAIT still blocked after the other client's reply").isNotDone();
 
             assertThat(acknowledged.get(5, TimeUnit.SECONDS)).isZero();
-            assertThat(millisSince(started)).isBetween(280L, 3_000L);
+            assertThat(Elapsed.millisSince(started)).isBetween(280L, 3_000L);
             assertThat(waiting.get("stalled")).isEqualTo("1");
         }
-    }
-
-    private static byte[] pipeline(String... commands) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (String command : commands) {
-            RespConnection.appendCommand(bytes, command.split(" "));
-        }
-        return bytes.toByteArray();
-    }
-
-    private static long millisSince(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 }

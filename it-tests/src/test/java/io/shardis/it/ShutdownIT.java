@@ -33,7 +33,7 @@ class ShutdownIT {
                 client.write(pipeline.toByteArray());
                 // Shardis has read both once the BLPOP blocks on the backend (they came in one write).
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> blockedClients(redis) == 1);
+                        .until(() -> redis.blockedClients() == 1);
 
                 CompletableFuture<Void> stopping = CompletableFuture.runAsync(shardis::close);
 
@@ -45,14 +45,6 @@ class ShutdownIT {
             try (var jedis = redis.client()) {
                 assertThat(jedis.get("shutdown:after")).isEqualTo("1");
             }
-        }
-    }
-
-    private static int blockedClients(RedisProcess redis) {
-        try (var jedis = redis.client()) {
-            String info = jedis.info("clients");
-            int at = info.indexOf("blocked_clients:");
-            return Integer.parseInt(info.substring(at + 16, info.indexOf('\r', at)).trim());
         }
     }
 }

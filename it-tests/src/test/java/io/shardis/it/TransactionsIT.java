@@ -3,15 +3,12 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.shardis.it.support.RedisProcess;
-import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
@@ -22,35 +19,12 @@ import redis.clients.jedis.exceptions.JedisDataException;
 @ExtendWith(StopChildProcesses.class)
 class TransactionsIT {
 
-    private static RedisProcess redis;
-    private static ShardisFixture shardis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisProcess.start();
-        shardis = ShardisFixture.singlePool(redis, 5_000, "");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shardis != null) {
-            shardis.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        try (Jedis jedis = redis.client()) {
-            jedis.flushAll();
-        }
-    }
+    @RegisterExtension
+    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(5_000);
 
     @Test
     void multiExecRunsTheQueuedCommandsAtomically() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             Transaction tx = jedis.multi();
             Response<String> set = tx.set("tx:a", "1");
             Response<Long> incr = tx.incr("tx:a");
@@ -69,7 +43,7 @@ class TransactionsIT {
 
     @Test
     void commandsOfOtherClientsDoNotInterleaveWithAnOpenTransaction() {
-        try (Jedis inTx = shardis.jedis("alpha"); Jedis other = shardis.jedis("alpha")) {
+        try (Jedis inTx = env.jedis(); Jedis other = env.jedis()) {
             Transaction tx = inTx.multi();
             tx.set("iso", "from-tx");
             // Another client's write while the transaction is only queued: it is not part of it.
@@ -84,7 +58,7 @@ class TransactionsIT {
 
     @Test
     void discardDropsTheQueuedCommands() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             Transaction tx = jedis.multi();
             tx.set("discarded", "1");
             assertThat(tx.discard()).isEqualTo("OK");
@@ -96,7 +70,7 @@ class TransactionsIT {
 
     @Test
     void execFailsWhenAWatchedKeyChanged() {
-        try (Jedis watcher = shardis.jedis("alpha"); Jedis intruder = shardis.jedis("alpha")) {
+        try (Jedis watcher = env.jedis(); Jedis intruder = env.jedis()) {
             watcher.set("watched", "0");
             assertThat(watcher.watch("watched")).isEqualTo("OK");
             intruder.set("watched", "changed");
@@ -110,7 +84,7 @@ class TransactionsIT {
 
     @Test
     void execSucceedsWhenTheWatchedKeyWasLeftAlone() {
-        try (Jedis watcher = shardis.jedis("alpha")) {
+        try (Jedis watcher = env.jedis()) {
             watcher.set("watched", "0");
             watcher.watch("watched");
             Transaction tx = watcher.multi();
@@ -122,7 +96,7 @@ class TransactionsIT {
 
     @Test
     void anErrorInsideTheTransactionIsReportedForThatCommandOnly() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             jedis.set("text", "abc");
             Transaction tx = jedis.multi();
             Response<Long> bad = tx.incr("text");
@@ -135,7 +109,7 @@ class TransactionsIT {
 
     @Test
     void execWithoutMultiIsAnErrorAndTheConnectionStaysUsable() {
-        try (Jedis jedis = shardis.jedis("alpha")) {
+        try (Jedis jedis = env.jedis()) {
             assertThatThrownBy(() -> jedis.sendCommand(Protocol.Command.EXEC))
                     .isInstanceOf(JedisDataException.class)
                     .hasMessageContaining("EXEC without MULTI");

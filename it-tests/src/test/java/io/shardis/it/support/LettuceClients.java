@@ -16,12 +16,19 @@ import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One Lettuce client (plain standalone mode) for a test class; connections to any address, all
- * closed with it.
+ * closed with it. Registered as an extension, it closes after the class:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final LettuceClients lettuce = LettuceClients.withResp2();
+ * }</pre>
  */
-public final class LettuceClients implements AutoCloseable {
+public final class LettuceClients implements AutoCloseable, AfterAllCallback {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(15);
 
@@ -54,6 +61,11 @@ public final class LettuceClients implements AutoCloseable {
 
     public StatefulRedisPubSubConnection<String, String> connectPubSub(InetSocketAddress address) {
         return client.connectPubSub(uri(address));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

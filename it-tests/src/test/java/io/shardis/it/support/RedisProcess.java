@@ -83,6 +83,24 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
         return new Jedis(HOST, port, CLIENT_TIMEOUT_MILLIS);
     }
 
+    /** Empties every database of the server. */
+    public void flushAll() {
+        try (Jedis jedis = client()) {
+            jedis.flushAll();
+        }
+    }
+
+    /** How many clients wait in a blocking command ({@code blocked_clients} of {@code INFO clients}). */
+    public long blockedClients() {
+        try (Jedis jedis = client()) {
+            return jedis.info("clients").lines()
+                    .filter(line -> line.startsWith("blocked_clients:"))
+                    .mapToLong(line -> Long.parseLong(line.substring("blocked_clients:".length()).trim()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no blocked_clients in INFO clients of " + this));
+        }
+    }
+
     public synchronized long pid() {
         return process.pid();
     }

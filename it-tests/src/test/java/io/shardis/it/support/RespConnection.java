@@ -48,6 +48,15 @@ public final class RespConnection implements AutoCloseable {
         return bytes.toByteArray();
     }
 
+    /** Commands written as space-separated words, e.g. {@code "SET k v"}, one after another in one buffer. */
+    public static byte[] pipeline(String... commands) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (String command : commands) {
+            appendCommand(bytes, command.split(" "));
+        }
+        return bytes.toByteArray();
+    }
+
     /** Appends {@code args} as one RESP command to {@code bytes}. */
     public static void appendCommand(ByteArrayOutputStream bytes, String... args) {
         bytes.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -30,18 +30,12 @@ public final class SameReplies {
 
     /** With any client: {@code direct} and {@code proxied} run the same calls over their own connections. */
     public static void assertSame(RedisProcess backend, Supplier<ReplyLog> direct, Supplier<ReplyLog> proxied) {
-        flush(backend);
+        backend.flushAll();
         ReplyLog expected = direct.get();
-        flush(backend);
+        backend.flushAll();
         ReplyLog actual = proxied.get();
         assertThat(actual.entries())
                 .as("replies through Shardis (left) against straight from Redis (right)")
                 .containsExactlyElementsOf(expected.entries());
-    }
-
-    private static void flush(RedisProcess backend) {
-        try (Jedis jedis = backend.client()) {
-            jedis.flushAll();
-        }
     }
 }
