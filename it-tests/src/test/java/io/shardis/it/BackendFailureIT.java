@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.shardis.it.support.Elapsed;
+import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.time.Duration;
@@ -44,6 +45,21 @@ class BackendFailureIT {
                         .hasMessageStartingWith("ERR");
                 assertThat(Elapsed.millisSince(started)).as("error reply time").isLessThan(TIMEOUT_MILLIS + MARGIN_MILLIS);
             }
+            assertThat(jedis.ping()).isEqualTo("PONG");
+        }
+    }
+
+    @Test
+    void aTransactionStartedWhileTheBackendIsDownFailsAndClosesTheClient() {
+        try (RespConnection client = new RespConnection(env.address())) {
+            assertThat(client.call("SET", "k", "v")).isEqualTo("+OK");
+            env.redis().kill();
+            // MULTI never reached a backend: the client must not go on believing it is in a transaction.
+            Object reply = client.call("MULTI");
+            assertThat(reply).asString().startsWith("-ERR Shardis:").contains("unreachable");
+            assertThat(client.closedByServer()).isTrue();
+        }
+        try (Jedis jedis = env.jedis()) {
             assertThat(jedis.ping()).isEqualTo("PONG");
         }
     }

@@ -230,12 +230,18 @@ public final class BackendConnection {
         channel = null;
         retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
         downReason = "unreachable: " + describe(cause);
-        if (!reportedDown) {
+        releaseUnsent();
+        failAll(downReason);
+        if (owner != null) {
+            // The session's transaction or subscription never reached the backend: it must not
+            // believe otherwise, so it is closed like a session whose connection dropped.
+            log.debug("{}: dedicated connection failed: {}", settings.describe(), downReason);
+            closedForGood = true;
+            owner.onDedicatedClosed(this);
+        } else if (!reportedDown) {
             reportedDown = true;
             log.warn("{}: {}; its commands fail until it is back", settings.describe(), downReason);
         }
-        releaseUnsent();
-        failAll(downReason);
     }
 
     private void onClosed(Channel closed) {
