@@ -3,6 +3,7 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.util.List;
@@ -114,6 +115,51 @@ class TransactionsIT {
                     .isInstanceOf(JedisDataException.class)
                     .hasMessageContaining("EXEC without MULTI");
             assertThat(jedis.ping()).isEqualTo("PONG");
+        }
+    }
+
+    @Test
+    void transactionConnectionsAreReusedNotOpenedPerClient() {
+        try (Jedis warm = env.jedis()) {
+            warm.set("tx:reuse", "0"); // shared connections are open before counting
+        }
+        long before = connectionsReceived();
+        for (int client = 0; client < 20; client++) {
+            try (Jedis jedis = env.jedis()) {
+                Transaction tx = jedis.multi();
+                tx.incr("tx:reuse");
+                assertThat(tx.exec()).containsExactly((long) client + 1);
+                // After EXEC the client is back on a shared connection, and still answered in order.
+                assertThat(jedis.get("tx:reuse")).isEqualTo(Long.toString(client + 1));
+            }
+        }
+        // One dedicated connection per event loop at most, taken again by each new transaction.
+        assertThat(connectionsReceived() - before).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void aClientThatLeavesInsideATransactionLeavesNothingBehindForTheNext() {
+        try (RespConnection leaving = new RespConnection(env.address())) {
+            assertThat(leaving.call("MULTI")).isEqualTo("+OK");
+            assertThat(leaving.call("SET", "tx:abandoned", "1")).isEqualTo("+QUEUED");
+        }
+        for (int client = 0; client < 4; client++) {
+            try (Jedis jedis = env.jedis()) {
+                Transaction tx = jedis.multi();
+                tx.set("tx:next", "ok");
+                assertThat(tx.exec()).containsExactly("OK");
+            }
+        }
+        try (Jedis direct = env.redis().client()) {
+            assertThat(direct.exists("tx:abandoned")).isFalse();
+        }
+    }
+
+    private static long connectionsReceived() {
+        try (Jedis direct = env.redis().client()) {
+            String stats = direct.info("stats");
+            int at = stats.indexOf("total_connections_received:");
+            return Long.parseLong(stats.substring(at + 27, stats.indexOf('\r', at)).trim());
         }
     }
 }

@@ -46,8 +46,10 @@ public final class BackendConnection {
     private final BackendSettings settings;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    /** The session that has this connection to itself (transactions, blocking, Pub/Sub), or null when shared. */
-    private final ReplySink owner;
+    /** Whether sessions take this connection to themselves (transactions, blocking, Pub/Sub). */
+    private final boolean dedicated;
+    /** The session that has this dedicated connection now; null while it waits in the pool. */
+    private ReplySink owner;
 
     private final ArrayDeque<PendingCommand> inFlight = new ArrayDeque<>();
     /** Frames accepted while connecting, written once the connection is up. */
@@ -77,6 +79,17 @@ public final class BackendConnection {
         this.loop = loop;
         this.bootstrap = bootstrap;
         this.owner = owner;
+        this.dedicated = owner != null;
+    }
+
+    /** Hands a dedicated connection to another session (or, with null, back to the pool). */
+    void assignTo(ReplySink newOwner) {
+        this.owner = newOwner;
+    }
+
+    /** A dedicated connection another session may take: open, set up, nothing in flight. */
+    boolean isReusable() {
+        return dedicated && !closedForGood && active && inFlight.isEmpty() && unsent.isEmpty();
     }
 
     /**
@@ -232,12 +245,14 @@ public final class BackendConnection {
         downReason = "unreachable: " + describe(cause);
         releaseUnsent();
         failAll(downReason);
-        if (owner != null) {
+        if (dedicated) {
             // The session's transaction or subscription never reached the backend: it must not
             // believe otherwise, so it is closed like a session whose connection dropped.
             log.debug("{}: dedicated connection failed: {}", settings.describe(), downReason);
             closedForGood = true;
-            owner.onDedicatedClosed(this);
+            if (owner != null) {
+                owner.onDedicatedClosed(this);
+            }
         } else if (!reportedDown) {
             reportedDown = true;
             log.warn("{}: {}; its commands fail until it is back", settings.describe(), downReason);
@@ -259,9 +274,11 @@ public final class BackendConnection {
             log.warn("{}: connection lost with {} command(s) in flight", settings.describe(), inFlight.size());
         }
         failAll(reason);
-        if (owner != null) {
+        if (dedicated) {
             closedForGood = true;
-            owner.onDedicatedClosed(this);
+            if (owner != null) {
+                owner.onDedicatedClosed(this);
+            }
         }
     }
 
@@ -292,9 +309,11 @@ public final class BackendConnection {
         if (timedOut != null) {
             timedOut.close();
         }
-        if (owner != null) {
+        if (dedicated) {
             closedForGood = true;
-            owner.onDedicatedClosed(this);
+            if (owner != null) {
+                owner.onDedicatedClosed(this);
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -15,12 +16,17 @@ import java.util.List;
  */
 public final class BackendPool {
 
+    /** Idle dedicated connections kept per server on each loop, ready for the next transaction. */
+    static final int MAX_IDLE_DEDICATED = 8;
+
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final List<BackendSettings> servers;
     /** [server][n] shared connections. */
     private final BackendConnection[][] shared;
     private final int connectionsPerServer;
+    /** Dedicated connections waiting for the next session that needs one, per server. */
+    private final ArrayDeque<BackendConnection>[] idle;
     private int nextConnection;
 
     public BackendPool(EventLoop loop, Class<? extends SocketChannel> channelClass,
@@ -36,6 +42,7 @@ public final class BackendPool {
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout);
         this.connectionsPerServer = connectionsPerServer;
+        this.idle = newIdleQueues(servers.size());
         this.shared = new BackendConnection[servers.size()][connectionsPerServer];
         for (int s = 0; s < servers.size(); s++) {
             for (int c = 0; c < connectionsPerServer; c++) {
@@ -62,9 +69,34 @@ public final class BackendPool {
         return shared[server][index];
     }
 
-    /** A new connection to {@code server} for {@code owner} alone; the owner closes it. */
+    /**
+     * A connection to {@code server} for {@code owner} alone: an idle one when there is one, else a
+     * new one. The owner gives it back with {@link #release} or closes it.
+     */
     public BackendConnection dedicated(int server, ReplySink owner) {
+        BackendConnection connection;
+        while ((connection = idle[server].poll()) != null) {
+            if (connection.isReusable()) {
+                connection.assignTo(owner);
+                return connection;
+            }
+            connection.close();
+        }
         return new BackendConnection(servers.get(server), loop, bootstrap, owner);
+    }
+
+    /**
+     * Takes back a dedicated connection whose session no longer needs it. Only a connection in a
+     * clean state comes here (no transaction, no WATCH, no subscription, nothing in flight); a few
+     * are kept for the next transaction, the rest are closed.
+     */
+    public void release(int server, BackendConnection connection) {
+        if (connection.isReusable() && idle[server].size() < MAX_IDLE_DEDICATED) {
+            connection.assignTo(null);
+            idle[server].add(connection);
+        } else {
+            connection.close();
+        }
     }
 
     public int serverCount() {
@@ -73,6 +105,15 @@ public final class BackendPool {
 
     public EventLoop loop() {
         return loop;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ArrayDeque<BackendConnection>[] newIdleQueues(int servers) {
+        ArrayDeque<BackendConnection>[] queues = new ArrayDeque[servers];
+        for (int s = 0; s < servers; s++) {
+            queues[s] = new ArrayDeque<>();
+        }
+        return queues;
     }
 
     /** Opens every shared connection now; for {@code preconnect: true}. Call on the pool's loop. */
@@ -88,6 +129,12 @@ public final class BackendPool {
     public void close() {
         for (BackendConnection[] connections : shared) {
             for (BackendConnection connection : connections) {
+                connection.close();
+            }
+        }
+        for (ArrayDeque<BackendConnection> waiting : idle) {
+            BackendConnection connection;
+            while ((connection = waiting.poll()) != null) {
                 connection.close();
             }
         }

@@ -246,6 +246,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return transactions;
     }
 
+    /**
+     * Gives the dedicated connection back once nothing on it is the client's own any more: no
+     * transaction, no WATCH, no subscription, nothing in flight. The client's next commands go to
+     * the shared connection again, which cannot overtake anything since nothing is in flight.
+     */
+    private void releaseDedicatedWhenIdle() {
+        if (dedicated != null && !pushMode && !closed && !transactions.holdsState()
+                && dedicated.inFlight() == 0 && !held.isHolding()) {
+            backends.release(0, dedicated);
+            dedicated = null;
+        }
+    }
+
     boolean isPinned() {
         return dedicated != null;
     }
@@ -289,6 +302,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             held.sendAll(dedicated);
         }
         drain();
+        releaseDedicatedWhenIdle();
     }
 
     @Override
@@ -396,7 +410,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         held.discard();
         discardQueue();
         if (dedicated != null) {
-            dedicated.close();
+            if (!pushMode && !transactions.holdsState() && dedicated.inFlight() == 0 && !held.isHolding()) {
+                backends.release(0, dedicated);
+            } else {
+                dedicated.close();
+            }
+            dedicated = null;
         }
         pool.clientGone();
     }

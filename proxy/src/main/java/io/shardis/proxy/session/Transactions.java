@@ -18,6 +18,8 @@ final class Transactions {
     private final ClientSession session;
     private boolean inMulti;
     private boolean poisoned;
+    /** Keys are WATCHed on the client's dedicated connection until EXEC, DISCARD, UNWATCH or RESET. */
+    private boolean watching;
 
     Transactions(ClientSession session) {
         this.session = session;
@@ -43,6 +45,7 @@ final class Transactions {
                     return;
                 }
                 inMulti = false;
+                watching = false;
                 if (poisoned) {
                     command.release();
                     RespCommand discard = RespCommands.encode(session.context().alloc(), "DISCARD");
@@ -58,14 +61,17 @@ final class Transactions {
                     return;
                 }
                 inMulti = false;
+                watching = false;
                 session.forward(command);
             }
             case "watch" -> {
                 session.pin();
+                watching = true;
                 session.forward(command); // inside MULTI, Redis itself answers the error
             }
             case "unwatch" -> {
                 if (session.isPinned()) {
+                    watching = false;
                     session.forward(command);
                 } else {
                     command.release();
@@ -84,6 +90,12 @@ final class Transactions {
     void reset() {
         inMulti = false;
         poisoned = false;
+        watching = false;
+    }
+
+    /** True while the backend connection holds transaction state: MULTI or WATCH. */
+    boolean holdsState() {
+        return inMulti || watching;
     }
 
     /** Called for every command Shardis rejects itself. */
