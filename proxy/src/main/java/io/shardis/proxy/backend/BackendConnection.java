@@ -51,7 +51,15 @@ public final class BackendConnection {
     /** The session that has this dedicated connection now; null while it waits in the pool. */
     private ReplySink owner;
 
+    /** Bytes waiting to be written to the backend above which its clients are not read from. */
+    static final int HIGH_WATER_MARK = 1024 * 1024;
+    static final int LOW_WATER_MARK = 256 * 1024;
+
     private final ArrayDeque<PendingCommand> inFlight = new ArrayDeque<>();
+    /** Sessions that stopped reading their clients until this connection drains. */
+    private final List<ReplySink> waitingForWritability = new ArrayList<>();
+    /** Bytes of {@link #unsent}: while connecting, the outbound buffer does not exist yet. */
+    private long unsentBytes;
     /** Frames accepted while connecting, written once the connection is up. */
     private final List<ByteBuf> unsent = new ArrayList<>();
     private final Runnable flushTask = this::flushNow;
@@ -120,7 +128,35 @@ public final class BackendConnection {
             out.write(channel, frame);
             scheduleFlush();
         } else {
+            unsentBytes += frame.readableBytes();
             unsent.add(frame);
+        }
+    }
+
+    /**
+     * False when more than {@link #HIGH_WATER_MARK} bytes wait to be written to the backend: the
+     * caller should stop reading its client and ask to be told when writes are welcome again.
+     */
+    public boolean isWritable() {
+        if (active) {
+            return channel.isWritable();
+        }
+        return unsentBytes < HIGH_WATER_MARK;
+    }
+
+    /** {@code sink} hears {@link ReplySink#onBackendWritable} once this connection drains or closes. */
+    public void notifyWhenWritable(ReplySink sink) {
+        waitingForWritability.add(sink);
+    }
+
+    private void wakeWaiting() {
+        if (waitingForWritability.isEmpty()) {
+            return;
+        }
+        List<ReplySink> waiting = new ArrayList<>(waitingForWritability);
+        waitingForWritability.clear();
+        for (ReplySink sink : waiting) {
+            sink.onBackendWritable();
         }
     }
 
@@ -228,7 +264,11 @@ public final class BackendConnection {
             out.write(connected, frame);
         }
         unsent.clear();
+        unsentBytes = 0;
         out.flush(connected);
+        if (connected.isWritable()) {
+            wakeWaiting();
+        }
     }
 
     private void writeSetup(Channel connected, List<PendingCommand> setup, RespCommand command) {
@@ -346,6 +386,9 @@ public final class BackendConnection {
             frame.release();
         }
         unsent.clear();
+        unsentBytes = 0;
+        // Whoever waited for this connection to drain must not wait for a connection that is gone.
+        wakeWaiting();
     }
 
     private void failAll(String reason) {
@@ -429,6 +472,13 @@ public final class BackendConnection {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             onClosed(ctx.channel());
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel() == channel && ctx.channel().isWritable()) {
+                wakeWaiting();
+            }
         }
 
         @Override

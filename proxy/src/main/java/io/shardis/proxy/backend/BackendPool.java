@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 
 import java.util.ArrayDeque;
@@ -40,7 +41,11 @@ public final class BackendPool {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout);
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
+                // Past the high mark, clients writing to this backend are not read from (see
+                // BackendConnection#isWritable): the bytes in flight to one backend stay bounded.
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(BackendConnection.LOW_WATER_MARK, BackendConnection.HIGH_WATER_MARK));
         this.connectionsPerServer = connectionsPerServer;
         this.idle = newIdleQueues(servers.size());
         this.shared = new BackendConnection[servers.size()][connectionsPerServer];

@@ -11,6 +11,9 @@ public interface ReplySink {
     /** A frame no command asked for (Pub/Sub messages on a dedicated connection); the sink owns it. */
     void onPush(ByteBuf frame);
 
+    /** A backend connection this sink waited on (see {@link BackendConnection#notifyWhenWritable}) takes writes again. */
+    void onBackendWritable();
+
     /** A dedicated connection of this sink closed; its in-flight commands have had their errors. */
     void onDedicatedClosed(BackendConnection connection);
 }

@@ -67,6 +67,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean quitting;
     private boolean closed;
     private boolean readPausedForPipeline;
+    private boolean readPausedForBackend;
     /** Small replies copied together, so a flush writes one buffer instead of one per reply. */
     private WriteCoalescer out;
 
@@ -213,10 +214,29 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void send(ByteBuf frame, PendingCommand pending) {
         if (dedicated == null) {
             shared.send(frame, pending);
+            limitBackendBacklog(shared);
         } else if (held.isHolding()) {
             held.add(frame, pending);
         } else {
             dedicated.send(frame, pending);
+            limitBackendBacklog(dedicated);
+        }
+    }
+
+    /** Stops reading this client while the backend it writes to has a full outbound buffer. */
+    private void limitBackendBacklog(BackendConnection connection) {
+        if (!readPausedForBackend && !connection.isWritable()) {
+            readPausedForBackend = true;
+            connection.notifyWhenWritable(this);
+            updateAutoRead();
+        }
+    }
+
+    @Override
+    public void onBackendWritable() {
+        readPausedForBackend = false;
+        if (!closed) {
+            updateAutoRead();
         }
     }
 
@@ -300,6 +320,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         command.fill(reply);
         if (held.isHolding() && held.barrierPassed()) {
             held.sendAll(dedicated);
+            limitBackendBacklog(dedicated);
         }
         drain();
         releaseDedicatedWhenIdle();
@@ -377,7 +398,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void updateAutoRead() {
-        boolean read = !readPausedForPipeline && ctx.channel().isWritable();
+        boolean read = !readPausedForPipeline && !readPausedForBackend && ctx.channel().isWritable();
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }
