@@ -1,6 +1,7 @@
 package io.shardis.topology.shard;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Rules kept from nutcracker, in order: no live server, no answer ({@code -1}); a pool of one
  * server does not hash (index 0); random ignores the key; otherwise the hash tag picks the bytes to
  * hash, an empty key hashes to 0 without the hash function, and the distribution maps the hash.
+ *
+ * <p>Indexes refer to the servers in configuration order. nutcracker itself keeps them sorted by
+ * identity ({@link NutcrackerOrder}), and modula hands out its slots in that order: the ring does
+ * the same internally.
  */
 public final class ShardRing {
 
@@ -102,7 +107,7 @@ public final class ShardRing {
     /** The ring with every server live. */
     public static ShardRing build(HashFunction hash, HashTag tag, Distribution distribution, List<ShardServer> servers) {
         boolean[] live = new boolean[servers.size()];
-        java.util.Arrays.fill(live, true);
+        Arrays.fill(live, true);
         return build(hash, tag, distribution, servers, live);
     }
 
