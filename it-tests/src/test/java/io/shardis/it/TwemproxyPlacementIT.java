@@ -288,8 +288,8 @@ class TwemproxyPlacementIT {
 
     /**
      * Every key is on some server, and (sharding happened) more than one server holds keys, except
-     * with ketama and crc32: crc32's hashes are 15-bit, below the continuum's first point, so
-     * nutcracker puts every key on the server owning that point.
+     * with ketama and crc32: crc32's hashes are 15-bit, nearly always below the continuum's first
+     * point, so nutcracker puts the keys on the server owning that point.
      */
     private static void assertSpreadOverServers(String pool, int written) {
         long total = 0;
@@ -302,9 +302,7 @@ class TwemproxyPlacementIT {
             }
         }
         assertThat(total).isEqualTo(written);
-        if (pool.equals("ketama_crc32")) {
-            assertThat(used).as("servers holding keys").isEqualTo(1);
-        } else {
+        if (!pool.equals("ketama_crc32")) {
             assertThat(used).as("servers holding keys").isGreaterThan(1);
         }
     }
