@@ -1,8 +1,8 @@
 package io.shardis.topology.shard;
 
 /**
- * MD5 over a slice of a byte array without allocating: the padding is read from a virtual
- * message, not copied into a buffer. {@code md5} hashes keys with it and ketama places server
+ * MD5 over a slice of a byte array without allocating (past a 16-word scratch block per thread):
+ * the padding is read from a virtual message, not copied into a buffer. {@code md5} hashes keys with it and ketama places server
  * points with it, both reading the digest as four little-endian words.
  */
 final class Md5 {
@@ -23,6 +23,11 @@ final class Md5 {
             0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
             0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
 
+    /** Which word of the block each of the 64 steps reads. */
+    private static final int[] WORD_INDEXES = wordIndexes();
+    /** One block's 16 words; per thread, so lookups on an event loop allocate nothing after the first. */
+    private static final ThreadLocal<int[]> BLOCK = ThreadLocal.withInitial(() -> new int[16]);
+
     private Md5() {
     }
 
@@ -37,33 +42,28 @@ final class Md5 {
     }
 
     private static int digest(byte[] data, int offset, int length, int[] out) {
+        int[] x = BLOCK.get();
         int a0 = 0x67452301;
         int b0 = 0xefcdab89;
         int c0 = 0x98badcfe;
         int d0 = 0x10325476;
         long paddedLength = ((length + 8L) / 64 + 1) * 64;
         for (long block = 0; block < paddedLength; block += 64) {
+            for (int j = 0; j < 16; j++) {
+                x[j] = word(data, offset, length, block + 4L * j);
+            }
             int a = a0;
             int b = b0;
             int c = c0;
             int d = d0;
             for (int i = 0; i < 64; i++) {
-                int f;
-                int g;
-                if (i < 16) {
-                    f = (b & c) | (~b & d);
-                    g = i;
-                } else if (i < 32) {
-                    f = (d & b) | (~d & c);
-                    g = (5 * i + 1) & 15;
-                } else if (i < 48) {
-                    f = b ^ c ^ d;
-                    g = (3 * i + 5) & 15;
-                } else {
-                    f = c ^ (b | ~d);
-                    g = (7 * i) & 15;
-                }
-                f += a + SINES[i] + word(data, offset, length, block + 4L * g);
+                int f = switch (i >>> 4) {
+                    case 0 -> (b & c) | (~b & d);
+                    case 1 -> (d & b) | (~d & c);
+                    case 2 -> b ^ c ^ d;
+                    default -> c ^ (b | ~d);
+                };
+                f += a + SINES[i] + x[WORD_INDEXES[i]];
                 a = d;
                 d = c;
                 c = b;
@@ -109,5 +109,18 @@ final class Md5 {
             return 0;
         }
         return (int) ((length * 8L) >>> (8 * lengthByte)) & 0xff;
+    }
+
+    private static int[] wordIndexes() {
+        int[] indexes = new int[64];
+        for (int i = 0; i < 64; i++) {
+            indexes[i] = switch (i >>> 4) {
+                case 0 -> i;
+                case 1 -> (5 * i + 1) & 15;
+                case 2 -> (3 * i + 5) & 15;
+                default -> (7 * i) & 15;
+            };
+        }
+        return indexes;
     }
 }
