@@ -11,7 +11,7 @@ Pools with auto_eject_hosts list one server nobody listens on; the first request
 gets it ejected (server_failure_limit: 1, a retry timeout of an hour), and only then are the keys
 written, so those files record the continuum rebuilt without it.
 
-Rerun (needs redis-server and nutcracker on PATH or in /usr/sbin; takes about a minute):
+Rerun (needs redis-server and nutcracker on PATH or in /usr/sbin; takes a few seconds):
     python3 topology/src/test/golden-generator/generate_golden.py
 It rewrites every golden file; server ports differ from run to run, so every placement does too,
 but each file stays self-consistent. The build does not run this script.
