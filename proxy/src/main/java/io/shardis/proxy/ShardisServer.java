@@ -3,6 +3,7 @@ package io.shardis.proxy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,11 +38,15 @@ public final class ShardisServer implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final Map<String, PoolListener> listeners;
+    /** Off the event loops: ring rebuilds after ejections, health checks of ejected servers. */
+    private final ScheduledExecutorService control;
 
-    private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners) {
+    private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
+                          ScheduledExecutorService control) {
         this.acceptors = acceptors;
         this.workers = workers;
         this.listeners = listeners;
+        this.control = control;
     }
 
     /** Starts with one event loop per core. */
@@ -55,11 +62,13 @@ public final class ShardisServer implements AutoCloseable {
         EventLoopGroup acceptors = transport.newGroup(1, "shardis-accept");
         EventLoopGroup workers = transport.newGroup(workerThreads, "shardis-worker");
         Map<String, PoolListener> listeners = new LinkedHashMap<>();
-        ShardisServer server = new ShardisServer(acceptors, workers, listeners);
+        ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("shardis-control", true));
+        ShardisServer server = new ShardisServer(acceptors, workers, listeners, control);
         try {
             CommandTable commands = CommandTable.standard();
             for (PoolConfig pool : config.pools()) {
-                PoolRuntime runtime = new PoolRuntime(pool, commands, transport.socketChannelClass());
+                PoolRuntime runtime = new PoolRuntime(pool, commands, transport.socketChannelClass(), control);
                 ServerBootstrap bootstrap = new ServerBootstrap()
                         .group(acceptors, workers)
                         .channel(transport.serverChannelClass())
@@ -79,13 +88,25 @@ public final class ShardisServer implements AutoCloseable {
                 }
                 listeners.put(pool.name(), new PoolListener(runtime, channel));
                 log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
-                        channel.localAddress(), pool.servers().get(0).address(), transport.name(), workerThreads);
+                        channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
             }
         } catch (RuntimeException | InterruptedException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    private static String describeServers(PoolConfig pool) {
+        if (pool.servers().size() == 1) {
+            return pool.servers().get(0).address().toString();
+        }
+        StringBuilder text = new StringBuilder().append(pool.servers().size()).append(" servers (")
+                .append(pool.hash()).append(", ").append(pool.distribution()).append("): ");
+        for (int s = 0; s < pool.servers().size(); s++) {
+            text.append(s == 0 ? "" : ", ").append(pool.servers().get(s).label());
+        }
+        return text.toString();
     }
 
     /** Where pool {@code name} listens (the real port when the configuration said 0). */
@@ -113,5 +134,9 @@ public final class ShardisServer implements AutoCloseable {
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        for (PoolListener listener : listeners.values()) {
+            listener.pool().health().close();
+        }
+        control.shutdownNow();
     }
 }

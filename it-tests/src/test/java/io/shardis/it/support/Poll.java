@@ -5,7 +5,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** A bounded wait on a condition, for fixtures that must not depend on fixed sleeps. */
-final class Poll {
+public final class Poll {
 
     private static final Duration INTERVAL = Duration.ofMillis(20);
 
@@ -17,7 +17,7 @@ final class Poll {
      *
      * @return whether {@code condition} held
      */
-    static boolean until(Duration timeout, BooleanSupplier condition, BooleanSupplier giveUp) {
+    public static boolean until(Duration timeout, BooleanSupplier condition, BooleanSupplier giveUp) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (condition.getAsBoolean()) {

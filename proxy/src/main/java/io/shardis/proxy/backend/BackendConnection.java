@@ -256,6 +256,7 @@ public final class BackendConnection {
     private void becomeReady(Channel connected) {
         active = true;
         retryAfterNanos = 0;
+        settings.events().connected();
         if (reportedDown) {
             reportedDown = false;
             log.info("{}: reachable again", settings.describe());
@@ -283,6 +284,9 @@ public final class BackendConnection {
         channel = null;
         retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
         downReason = "unreachable: " + describe(cause);
+        if (!closedForGood) {
+            settings.events().failed(downReason);
+        }
         releaseUnsent();
         failAll(downReason);
         if (dedicated) {
@@ -310,6 +314,9 @@ public final class BackendConnection {
         releaseUnsent();
         String reason = closeReason != null ? closeReason : "closed the connection";
         closeReason = null;
+        if (!closedForGood) {
+            settings.events().failed(reason);
+        }
         if (wasActive && !inFlight.isEmpty()) {
             log.warn("{}: connection lost with {} command(s) in flight", settings.describe(), inFlight.size());
         }
@@ -346,6 +353,7 @@ public final class BackendConnection {
         active = false;
         releaseUnsent();
         failAll("timed out after " + settings.timeoutMillis() + " ms");
+        settings.events().failed("timed out after " + settings.timeoutMillis() + " ms");
         if (timedOut != null) {
             timedOut.close();
         }

@@ -15,16 +15,27 @@ public record BackendSettings(
         int connectTimeoutMillis,
         String password,
         int database,
-        RespLimits replyLimits) {
+        RespLimits replyLimits,
+        BackendEvents events) {
 
     /** How long a server that refused a connection is given before the next attempt. */
     static final long RETRY_DELAY_NANOS = 200_000_000L;
 
     public static BackendSettings of(PoolConfig pool, ServerConfig server) {
+        return of(pool, server, BackendEvents.NONE);
+    }
+
+    public static BackendSettings of(PoolConfig pool, ServerConfig server, BackendEvents events) {
         return new BackendSettings(pool.name(), server.label(), server.address().toSocketAddress(),
                 pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
-                        .withMaxInlineLength(64 * 1024 * 1024));
+                        .withMaxInlineLength(64 * 1024 * 1024), events);
+    }
+
+    /** The same server, reporting to {@code newEvents}. */
+    public BackendSettings withEvents(BackendEvents newEvents) {
+        return new BackendSettings(pool, label, address, timeoutMillis, connectTimeoutMillis, password, database,
+                replyLimits, newEvents);
     }
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */

@@ -1,5 +1,6 @@
 package io.shardis.proxy.command;
 
+import io.shardis.proxy.merge.ReplyMerge;
 import io.shardis.resp.RespCommand;
 
 /**
@@ -15,10 +16,12 @@ public final class CommandSpec {
     private final Routing routing;
     private final KeyLocator keys;
     private final BlockingRule blocking;
+    private final ReplyMerge merge;
     private final NameIndex subcommands;
 
     CommandSpec(String name, int arity, long flags, Routing routing, KeyLocator keys, BlockingRule blocking,
-            NameIndex subcommands) {
+            ReplyMerge merge, NameIndex subcommands) {
+        this.merge = merge;
         this.name = name;
         this.arity = arity;
         this.flags = flags;
@@ -49,6 +52,11 @@ public final class CommandSpec {
 
     public Routing routing() {
         return routing;
+    }
+
+    /** How the replies merge when the command goes to several servers; null unless MULTI_KEY or ALL_SHARDS. */
+    public ReplyMerge merge() {
+        return merge;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.shardis.proxy.command;
 
+import io.shardis.proxy.merge.ReplyMerge;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +31,7 @@ final class CommandTableLoader {
     private record Metadata(String name, int arity, Set<String> flags, List<KeySpec> keySpecs, Set<String> tips) {
     }
 
-    private record Decision(Routing routing, boolean dangerous, String keys, BlockingRule blocking) {
+    private record Decision(Routing routing, boolean dangerous, String keys, BlockingRule blocking, ReplyMerge merge) {
     }
 
     private CommandTableLoader() {
@@ -124,6 +126,7 @@ final class CommandTableLoader {
             boolean dangerous = false;
             String keys = null;
             BlockingRule blocking = null;
+            ReplyMerge merge = null;
             for (int i = 2; i < words.length; i++) {
                 String option = words[i];
                 if (option.equals("DANGEROUS")) {
@@ -132,11 +135,17 @@ final class CommandTableLoader {
                     keys = option.substring("keys=".length());
                 } else if (option.startsWith("blocks=")) {
                     blocking = BlockingRule.named(option.substring("blocks=".length()));
+                } else if (option.startsWith("merge=")) {
+                    merge = ReplyMerge.named(option.substring("merge=".length()));
                 } else {
                     throw new IllegalStateException("routing.tsv: unknown option '" + option + "' for '" + name + "'");
                 }
             }
-            if (decisions.put(name, new Decision(routing, dangerous, keys, blocking)) != null) {
+            if ((routing == Routing.ALL_SHARDS || routing == Routing.MULTI_KEY) != (merge != null)) {
+                throw new IllegalStateException("routing.tsv: '" + name + "': ALL_SHARDS and MULTI_KEY commands,"
+                        + " and only they, say how their replies merge (merge=...)");
+            }
+            if (decisions.put(name, new Decision(routing, dangerous, keys, blocking, merge)) != null) {
                 throw new IllegalStateException("routing.tsv names '" + name + "' twice");
             }
         }
@@ -157,7 +166,7 @@ final class CommandTableLoader {
             throw new IllegalStateException("keyless command '" + command.name() + "' has no line in routing.tsv");
         }
         Routing routing = specs.size() == 1 && specs.get(0).singleFixedKey() ? Routing.SINGLE_KEY : Routing.SAME_SHARD;
-        return new Decision(routing, false, null, null);
+        return new Decision(routing, false, null, null, null);
     }
 
     private static CommandSpec toSpec(Metadata command, Decision decision, NameIndex subcommands) {
@@ -175,7 +184,8 @@ final class CommandTableLoader {
         checkRoutingFits(command, decision.routing(), keys);
         BlockingRule blocking = decision.blocking() != null ? decision.blocking()
                 : command.flags().contains("blocking") ? BlockingRule.ALWAYS : BlockingRule.NEVER;
-        return new CommandSpec(command.name(), command.arity(), flags, decision.routing(), keys, blocking, subcommands);
+        return new CommandSpec(command.name(), command.arity(), flags, decision.routing(), keys, blocking,
+                decision.merge(), subcommands);
     }
 
     private static CommandFlag flagNamed(Metadata command, String redisFlag) {

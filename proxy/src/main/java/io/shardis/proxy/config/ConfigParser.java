@@ -1,5 +1,10 @@
 package io.shardis.proxy.config;
 
+import io.shardis.topology.shard.Distribution;
+import io.shardis.topology.shard.HashFunction;
+import io.shardis.topology.shard.HashTag;
+import io.shardis.topology.shard.ShardRing;
+import io.shardis.topology.shard.ShardServer;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.YAMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -106,6 +111,7 @@ final class ConfigParser {
                 throw error("hash_tag", "expected two characters such as \"{}\", got '" + hashTag + "'");
             }
             List<ServerConfig> servers = servers();
+            checkPlacement(hash, hashTag, distribution, servers);
             return new PoolConfig(pool, listen, hash, hashTag, distribution,
                     integer("timeout", 0, 1, Integer.MAX_VALUE),
                     integer("backlog", 512, 1, 65535),
@@ -136,11 +142,22 @@ final class ConfigParser {
             for (String line : lines) {
                 servers.add(server(line == null ? "" : line.trim()));
             }
-            if (servers.size() > 1) {
-                // Sharding over several servers is the next step of the data path.
-                throw error("servers", "this version forwards a pool to one server; got " + servers.size());
-            }
             return servers;
+        }
+
+        /** Builds the pool's ring once, so that what Twemproxy refuses (two servers of one name) is refused here. */
+        private void checkPlacement(String hash, String hashTag, String distribution, List<ServerConfig> servers)
+                throws ConfigException {
+            List<ShardServer> ring = new ArrayList<>();
+            for (ServerConfig server : servers) {
+                ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
+            }
+            try {
+                ShardRing.build(HashFunction.fromConfigName(hash), HashTag.parse(hashTag),
+                        Distribution.fromConfigName(distribution), ring);
+            } catch (IllegalArgumentException e) {
+                throw error("servers", e.getMessage());
+            }
         }
 
         private ServerConfig server(String line) throws ConfigException {

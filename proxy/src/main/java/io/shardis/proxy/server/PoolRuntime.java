@@ -9,6 +9,15 @@ import io.shardis.proxy.session.ClientSession;
 import io.netty.channel.socket.SocketChannel;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendSettings;
+import io.shardis.proxy.backend.PoolHealth;
+import io.shardis.proxy.route.RingRouter;
+import io.shardis.proxy.route.ShardRouter;
+import io.shardis.proxy.route.SingleServerRouter;
+import io.shardis.topology.shard.Distribution;
+import io.shardis.topology.shard.HashFunction;
+import io.shardis.topology.shard.HashTag;
+import io.shardis.topology.shard.ShardServer;
+import java.util.concurrent.ScheduledExecutorService;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
@@ -31,12 +40,18 @@ public final class PoolRuntime {
     private final CommandTable commands;
     private final RespLimits requestLimits;
     private final List<BackendSettings> servers;
+    private final ShardRouter router;
+    private final PoolHealth health;
     private final Class<? extends SocketChannel> channelClass;
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
-    public PoolRuntime(PoolConfig config, CommandTable commands, Class<? extends SocketChannel> channelClass) {
+    /**
+     * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
+     */
+    public PoolRuntime(PoolConfig config, CommandTable commands, Class<? extends SocketChannel> channelClass,
+                       ScheduledExecutorService control) {
         this.config = config;
         this.commands = commands;
         this.channelClass = channelClass;
@@ -44,10 +59,44 @@ public final class PoolRuntime {
                 .withMaxBulkLength(config.maxBulkBytes())
                 .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
         List<BackendSettings> settings = new ArrayList<>();
+        List<ShardServer> ring = new ArrayList<>();
         for (ServerConfig server : config.servers()) {
             settings.add(BackendSettings.of(config, server));
+            ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
+        }
+        RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.hash()),
+                HashTag.parse(config.hashTag()), Distribution.fromConfigName(config.distribution()), ring);
+        this.router = ringRouter != null ? ringRouter : SingleServerRouter.INSTANCE;
+        this.health = new PoolHealth(config, settings, ringRouter, control, PoolHealth.EjectionListener.NONE);
+        for (int s = 0; s < settings.size(); s++) {
+            settings.set(s, settings.get(s).withEvents(health.events(s)));
         }
         this.servers = List.copyOf(settings);
+    }
+
+    /** Which server holds a key. */
+    public ShardRouter router() {
+        return router;
+    }
+
+    /** The indexes of the servers not ejected, in configuration order. */
+    public int[] liveServers() {
+        int[] live = new int[servers.size()];
+        int count = 0;
+        for (int s = 0; s < live.length; s++) {
+            if (!health.isEjected(s)) {
+                live[count++] = s;
+            }
+        }
+        return count == live.length ? live : java.util.Arrays.copyOf(live, count);
+    }
+
+    public PoolHealth health() {
+        return health;
+    }
+
+    public List<BackendSettings> servers() {
+        return servers;
     }
 
     public PoolConfig config() {

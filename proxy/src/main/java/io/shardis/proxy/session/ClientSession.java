@@ -12,6 +12,7 @@ import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.Routing;
+import io.shardis.proxy.route.ShardRouter;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
@@ -57,9 +58,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private ChannelHandlerContext ctx;
     private BackendPool backends;
-    private BackendConnection shared;
+    private ShardRouter router;
+    private Fanout fanout;
+    /** Which of each server's {@code server_connections} shared connections this client uses. */
+    private int sharedIndex;
     /** This client's own backend connection, once a transaction, blocking call or subscription needs one. */
     private BackendConnection dedicated;
+    /** The server {@link #dedicated} goes to. */
+    private int dedicatedServer = -1;
     /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
     private boolean pushMode;
     private boolean flushScheduled;
@@ -84,7 +90,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.ctx = ctx;
         this.out = new WriteCoalescer(ctx.alloc());
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
-        this.shared = backends.shared(0, backends.nextConnectionIndex());
+        this.router = pool.router();
+        this.fanout = new Fanout(this);
+        this.sharedIndex = backends.nextConnectionIndex();
     }
 
     @Override
@@ -133,21 +141,95 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case REFUSED -> refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
             case TRANSACTION -> transactions.handle(command, spec);
             case SUBSCRIBE -> {
-                pin();
+                // Every subscriber and publisher of a pool meets on its keyless server.
+                int server = dedicated != null ? dedicatedServer : router.keylessServer();
+                if (server < 0 || !pin(server)) {
+                    refuse(command, noServer(spec));
+                    return;
+                }
                 pushMode = true;
                 sendUnanswered(command);
             }
+            default -> route(command, spec);
+        }
+    }
+
+    /** Sends a keyed, keyless or all-servers command where the pool's router says. */
+    private void route(RespCommand command, CommandSpec spec) {
+        if (router.serverCount() == 1) {
+            forwardTo(0, command, spec);
+            return;
+        }
+        switch (spec.routing()) {
+            case MULTI_KEY -> fanout.split(command, spec);
+            case ALL_SHARDS -> fanout.broadcast(command, spec);
             default -> {
-                if (spec.blocks(command)) {
-                    pin();
-                    if (spec.name().startsWith("wait")) {
-                        markReplicationOffset();
-                    }
-                    forward(command, new PendingCommand(this).untimed());
-                } else {
-                    forward(command);
+                if (spec.name().startsWith("wait")) {
+                    refuse(command, "ERR Shardis: " + spec.name() + " counts the replicas of one server;"
+                            + " pool '" + pool.config().name() + "' has " + router.serverCount());
+                    return;
                 }
+                int server = serverOf(command, spec);
+                if (server < 0) {
+                    refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
+                    return;
+                }
+                forwardTo(server, command, spec);
             }
+        }
+    }
+
+    /** Returned by {@link #serverOf} when the command's keys live on different servers. */
+    static final int CROSS_SERVER = -2;
+
+    /**
+     * The server every key of {@code command} maps to; the keyless server for a command without
+     * keys (or whose keys cannot be told, which Redis will answer); {@link #CROSS_SERVER} when its
+     * keys are on several servers, {@link ShardRouter#NO_SERVER} when no live server can take them.
+     */
+    int serverOf(RespCommand command, CommandSpec spec) {
+        int keys = spec.keyCount(command);
+        if (keys <= 0) {
+            return router.keylessServer();
+        }
+        int server = ShardRouter.NO_SERVER;
+        for (int k = 0; k < keys; k++) {
+            int arg = spec.keyIndex(command, k);
+            int keyServer = router.serverFor(command.content(), command.argOffset(arg), command.argLength(arg));
+            if (keyServer < 0) {
+                return ShardRouter.NO_SERVER;
+            }
+            if (k > 0 && keyServer != server) {
+                return CROSS_SERVER;
+            }
+            server = keyServer;
+        }
+        return server;
+    }
+
+    String crossServer(CommandSpec spec) {
+        return "ERR Shardis: the keys of '" + spec.name() + "' are on different servers of pool '"
+                + pool.config().name() + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
+    }
+
+    String noServer(CommandSpec spec) {
+        return "ERR Shardis: no server of pool '" + pool.config().name() + "' is available for '" + spec.name() + "'";
+    }
+
+    /** Sends a whole command to {@code server}; blocking ones on a connection of the client's own. */
+    void forwardTo(int server, RespCommand command, CommandSpec spec) {
+        if (spec.blocks(command)) {
+            if (!pin(server)) {
+                refuse(command, "ERR Shardis: '" + spec.name() + "' blocks on another server than the"
+                        + " blocking command or transaction this client already has in progress");
+                return;
+            }
+            if (spec.name().startsWith("wait")) {
+                markReplicationOffset();
+            }
+            forward(server, command, new PendingCommand(this).untimed());
+        } else {
+            forward(server, command, new PendingCommand(this));
         }
     }
 
@@ -160,7 +242,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case LOCAL -> local.answerInTransaction(command, spec);
             case REFUSED -> refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
             case SUBSCRIBE -> refuse(command, "ERR " + spec.name() + " inside MULTI is not supported by Shardis");
-            default -> forward(command);
+            case ALL_SHARDS -> {
+                if (router.serverCount() > 1) {
+                    refuse(command, "ERR Shardis: '" + spec.name() + "' runs on every server of pool '"
+                            + pool.config().name() + "' and cannot be part of a transaction");
+                } else {
+                    forward(command);
+                }
+            }
+            default -> {
+                int server = serverOf(command, spec);
+                if (server < 0) {
+                    refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
+                } else if (!transactions.queueOn(server)) {
+                    refuse(command, "ERR Shardis: the keys of a transaction must all be on one server of pool '"
+                            + pool.config().name() + "'; '" + spec.name() + "' uses another one (hash tags keep keys together)");
+                } else {
+                    forward(server, command, new PendingCommand(this));
+                }
+            }
         }
     }
 
@@ -184,18 +284,30 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * commands barrier guarantees have been answered.
      */
     private void markReplicationOffset() {
-        send(RespCommands.encode(ctx.alloc(), "PUBLISH", "__shardis__:wait", "").content(),
+        send(dedicatedServer, RespCommands.encode(ctx.alloc(), "PUBLISH", "__shardis__:wait", "").content(),
                 PendingCommand.silent(this));
     }
 
-    /** Sends a command whose reply is queued in order for this client. Takes the command's frame. */
+    /**
+     * Sends a command whose reply is queued in order for this client, to the server the client is
+     * pinned to, else the keyless one; inside MULTI, to the transaction's server. Takes the frame.
+     */
     void forward(RespCommand command) {
-        forward(command, new PendingCommand(this));
+        int server = dedicated != null ? dedicatedServer : router.keylessServer();
+        if (transactions.inMulti() && !transactions.queueOn(server)) {
+            refuse(command, "ERR Shardis: no server for this command in the transaction");
+            return;
+        }
+        forward(server, command, new PendingCommand(this));
     }
 
-    private void forward(RespCommand command, PendingCommand pending) {
+    private void forward(int server, RespCommand command, PendingCommand pending) {
+        if (server < 0) {
+            refuse(command, "ERR Shardis: no server of pool '" + pool.config().name() + "' is available");
+            return;
+        }
         replies.add(pending);
-        send(command.content(), pending);
+        send(server, command.content(), pending);
         limitPipeline();
     }
 
@@ -204,22 +316,37 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         PendingCommand pending = new PendingCommand(this);
         pending.substituteReply(substitute);
         replies.add(pending);
-        send(command.content(), pending);
+        send(dedicatedServer, command.content(), pending);
+    }
+
+    /** Sends a frame of the proxy's own (a deferred MULTI) on the dedicated connection; its reply is dropped. */
+    void sendSilently(RespCommand command) {
+        send(dedicatedServer, command.content(), PendingCommand.silent(this));
+    }
+
+    /** Queues the reply slot of a command whose reply is made elsewhere (a split command's merge). */
+    void expectReply(PendingCommand pending) {
+        replies.add(pending);
+        limitPipeline();
     }
 
     private void sendUnanswered(RespCommand command) {
-        send(command.content(), null);
+        send(dedicatedServer, command.content(), null);
     }
 
-    private void send(ByteBuf frame, PendingCommand pending) {
-        if (dedicated == null) {
-            shared.send(frame, pending);
-            limitBackendBacklog(shared);
-        } else if (held.isHolding()) {
-            held.add(frame, pending);
+    /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
+    void send(int server, ByteBuf frame, PendingCommand pending) {
+        if (dedicated != null && server == dedicatedServer) {
+            if (held.isHolding()) {
+                held.add(frame, pending);
+            } else {
+                dedicated.send(frame, pending);
+                limitBackendBacklog(dedicated);
+            }
         } else {
-            dedicated.send(frame, pending);
-            limitBackendBacklog(dedicated);
+            BackendConnection connection = backends.shared(server, sharedIndex);
+            connection.send(frame, pending);
+            limitBackendBacklog(connection);
         }
     }
 
@@ -244,11 +371,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * Gives this client a backend connection of its own from now on. Commands for it wait until
      * the client's commands already on the shared connection are answered, so they run in order.
      */
-    void pin() {
+    boolean pin(int server) {
         if (dedicated == null) {
-            dedicated = backends.dedicated(0, this);
+            dedicated = backends.dedicated(server, this);
+            dedicatedServer = server;
             held.holdUntil(lastUnanswered());
+            return true;
         }
+        return dedicatedServer == server;
     }
 
     private PendingCommand lastUnanswered() {
@@ -274,8 +404,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void releaseDedicatedWhenIdle() {
         if (dedicated != null && !pushMode && !closed && !transactions.holdsState()
                 && dedicated.inFlight() == 0 && !held.isHolding()) {
-            backends.release(0, dedicated);
+            backends.release(dedicatedServer, dedicated);
             dedicated = null;
+            dedicatedServer = -1;
         }
     }
 
@@ -432,7 +563,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         discardQueue();
         if (dedicated != null) {
             if (!pushMode && !transactions.holdsState() && dedicated.inFlight() == 0 && !held.isHolding()) {
-                backends.release(0, dedicated);
+                backends.release(dedicatedServer, dedicated);
             } else {
                 dedicated.close();
             }
@@ -465,6 +596,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     PoolRuntime pool() {
         return pool;
+    }
+
+    ShardRouter router() {
+        return router;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    int pinnedServer() {
+        return dedicatedServer;
     }
 
     ChannelHandlerContext context() {

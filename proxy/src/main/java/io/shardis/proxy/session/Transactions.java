@@ -20,6 +20,11 @@ final class Transactions {
     private boolean poisoned;
     /** Keys are WATCHed on the client's dedicated connection until EXEC, DISCARD, UNWATCH or RESET. */
     private boolean watching;
+    /**
+     * Whether MULTI has gone to the backend. Which server a transaction runs on is known only at its
+     * first queued command (or WATCH), so until then Shardis answers MULTI itself and sends it then.
+     */
+    private boolean multiSent;
 
     Transactions(ClientSession session) {
         this.session = session;
@@ -34,10 +39,16 @@ final class Transactions {
                     session.reply(RespReplies.error(session.context().alloc(), "ERR MULTI calls can not be nested"));
                     return;
                 }
-                session.pin();
                 inMulti = true;
                 poisoned = false;
-                session.forward(command);
+                if (session.isPinned()) {
+                    multiSent = true;
+                    session.forward(command);
+                } else {
+                    multiSent = false;
+                    command.release();
+                    session.reply(RespReplies.OK.duplicate());
+                }
             }
             case "exec" -> {
                 if (!inMulti) {
@@ -46,7 +57,13 @@ final class Transactions {
                 }
                 inMulti = false;
                 watching = false;
-                if (poisoned) {
+                if (!multiSent) {
+                    // Nothing was queued: no backend has seen this transaction.
+                    command.release();
+                    session.reply(poisoned
+                            ? RespReplies.error(session.context().alloc(), "EXECABORT Transaction discarded because of previous errors.")
+                            : RespReplies.EMPTY_ARRAY.duplicate());
+                } else if (poisoned) {
                     command.release();
                     RespCommand discard = RespCommands.encode(session.context().alloc(), "DISCARD");
                     session.forwardReplacingReply(discard, RespReplies.error(session.context().alloc(),
@@ -62,12 +79,32 @@ final class Transactions {
                 }
                 inMulti = false;
                 watching = false;
-                session.forward(command);
+                if (multiSent) {
+                    session.forward(command);
+                } else {
+                    command.release();
+                    session.reply(RespReplies.OK.duplicate());
+                }
             }
             case "watch" -> {
-                session.pin();
+                if (inMulti) {
+                    command.release();
+                    session.reply(RespReplies.error(session.context().alloc(), "ERR WATCH inside MULTI is not allowed"));
+                    return;
+                }
+                int server = session.serverOf(command, spec);
+                if (server < 0) {
+                    session.refuse(command, server == ClientSession.CROSS_SERVER
+                            ? session.crossServer(spec) : session.noServer(spec));
+                    return;
+                }
+                if (!session.pin(server)) {
+                    session.refuse(command, "ERR Shardis: the keys of a transaction must all be on one server;"
+                            + " these are on another server than the keys already watched");
+                    return;
+                }
                 watching = true;
-                session.forward(command); // inside MULTI, Redis itself answers the error
+                session.forward(command);
             }
             case "unwatch" -> {
                 if (session.isPinned()) {
@@ -86,11 +123,29 @@ final class Transactions {
         return inMulti;
     }
 
+    /**
+     * Called before a command is queued in the transaction on {@code server}: the transaction is
+     * pinned there, and MULTI sent, if it was not yet. False when the transaction is on another server.
+     */
+    boolean queueOn(int server) {
+        if (!session.isPinned()) {
+            session.pin(server);
+        } else if (session.pinnedServer() != server) {
+            return false;
+        }
+        if (!multiSent) {
+            multiSent = true;
+            session.sendSilently(RespCommands.encode(session.context().alloc(), "MULTI"));
+        }
+        return true;
+    }
+
     /** RESET ends a transaction on the backend as it does on Redis. */
     void reset() {
         inMulti = false;
         poisoned = false;
         watching = false;
+        multiSent = false;
     }
 
     /** True while the backend connection holds transaction state: MULTI or WATCH. */

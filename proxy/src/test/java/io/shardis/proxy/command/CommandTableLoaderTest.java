@@ -16,13 +16,23 @@ class CommandTableLoaderTest {
     @Test
     void buildsATableFromBothFiles() {
         CommandTable table = CommandTableLoader.build(List.of("# comment", GET, TIME, MGET),
-                List.of("time KEYLESS  # why", "mget MULTI_KEY DANGEROUS"));
+                List.of("time KEYLESS  # why", "mget MULTI_KEY DANGEROUS merge=key-order"));
         assertThat(table.all()).extracting(CommandSpec::name).containsExactly("get", "mget", "time");
         assertThat(table.lookup("get").routing()).isEqualTo(Routing.SINGLE_KEY);
         assertThat(table.lookup("time").routing()).isEqualTo(Routing.KEYLESS);
         assertThat(table.lookup("mget").routing()).isEqualTo(Routing.MULTI_KEY);
         assertThat(table.lookup("mget").has(CommandFlag.DANGEROUS)).isTrue();
         assertThat(table.lookup("get").has(CommandFlag.DANGEROUS)).isFalse();
+        assertThat(table.lookup("mget").merge()).isEqualTo(io.shardis.proxy.merge.ReplyMerge.KEY_ORDER);
+        assertThat(table.lookup("get").merge()).isNull();
+    }
+
+    @Test
+    void splitAndBroadcastCommandsMustSayHowTheirRepliesMerge() {
+        assertThatThrownBy(() -> CommandTableLoader.build(List.of(MGET), List.of("mget MULTI_KEY")))
+                .hasMessageContaining("merge=");
+        assertThatThrownBy(() -> CommandTableLoader.build(List.of(TIME), List.of("time KEYLESS merge=sum")))
+                .hasMessageContaining("merge=");
     }
 
     @Test
@@ -60,7 +70,7 @@ class CommandTableLoaderTest {
     void refusesARoutingTheKeysCannotSupport() {
         assertThatThrownBy(() -> CommandTableLoader.build(List.of(MGET), List.of("mget SINGLE_KEY")))
                 .hasMessageContaining("cannot be SINGLE_KEY");
-        assertThatThrownBy(() -> CommandTableLoader.build(List.of(GET), List.of("get MULTI_KEY")))
+        assertThatThrownBy(() -> CommandTableLoader.build(List.of(GET), List.of("get MULTI_KEY merge=sum")))
                 .hasMessageContaining("cannot be MULTI_KEY");
         assertThatThrownBy(() -> CommandTableLoader.build(List.of(TIME), List.of("time SAME_SHARD")))
                 .hasMessageContaining("cannot be SAME_SHARD");

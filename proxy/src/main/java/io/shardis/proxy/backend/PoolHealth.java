@@ -1,0 +1,186 @@
+package io.shardis.proxy.backend;
+
+import io.shardis.proxy.config.PoolConfig;
+import io.shardis.proxy.route.RingRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Twemproxy's {@code auto_eject_hosts}: a server that fails {@code server_failure_limit} times in a
+ * row leaves the ring, and its keys go to the other servers, for {@code server_retry_timeout}.
+ *
+ * <p>Unlike Twemproxy, which puts an ejected server back blindly when the timeout passes (and so
+ * fails its keys again while it is still down), Shardis first checks that it answers {@code PING};
+ * until it does, it stays out and is checked again every {@code server_retry_timeout}.
+ *
+ * <p>Failures are reported from every event loop; the ring is rebuilt on the control thread.
+ */
+public final class PoolHealth {
+
+    private static final Logger log = LoggerFactory.getLogger(PoolHealth.class);
+
+    private final PoolConfig config;
+    private final List<BackendSettings> servers;
+    private final RingRouter router;
+    private final ScheduledExecutorService control;
+    private final Server[] states;
+    private final EjectionListener listener;
+    private volatile boolean closed;
+
+    /** Told of every ejection, for metrics. */
+    public interface EjectionListener {
+        EjectionListener NONE = server -> { };
+
+        void ejected(int server);
+    }
+
+    /**
+     * @param router the ring to rebuild on ejection; null when ejection does not apply (a pool of
+     *               one server, or {@code auto_eject_hosts: false})
+     */
+    public PoolHealth(PoolConfig config, List<BackendSettings> servers, RingRouter router,
+                      ScheduledExecutorService control, EjectionListener listener) {
+        this.config = config;
+        this.servers = List.copyOf(servers);
+        this.router = config.autoEjectHosts() ? router : null;
+        this.control = control;
+        this.listener = listener;
+        this.states = new Server[servers.size()];
+        for (int s = 0; s < states.length; s++) {
+            states[s] = new Server(s);
+        }
+    }
+
+    /** The events of server {@code index}'s connections. */
+    public BackendEvents events(int index) {
+        return states[index];
+    }
+
+    public boolean isEjected(int index) {
+        return states[index].ejected;
+    }
+
+    public void close() {
+        closed = true;
+    }
+
+    private final class Server implements BackendEvents {
+        private final int index;
+        private final AtomicInteger failures = new AtomicInteger();
+        private volatile boolean ejected;
+
+        Server(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void connected() {
+            if (failures.get() != 0) {
+                failures.set(0);
+            }
+        }
+
+        @Override
+        public void failed(String reason) {
+            if (router == null || ejected || closed) {
+                return;
+            }
+            if (failures.incrementAndGet() >= config.serverFailureLimit()) {
+                control.execute(() -> eject(reason));
+            }
+        }
+
+        /** On the control thread. */
+        private void eject(String reason) {
+            if (ejected || closed) {
+                return;
+            }
+            ejected = true;
+            failures.set(0);
+            rebuild();
+            listener.ejected(index);
+            log.warn("{}: ejected after {} failure(s) in a row (last: {}); its keys go to the other servers;"
+                            + " checked again in {} ms", servers.get(index).describe(), config.serverFailureLimit(),
+                    reason, config.serverRetryTimeoutMillis());
+            scheduleProbe();
+        }
+
+        private void scheduleProbe() {
+            if (!closed) {
+                control.schedule(this::probe, config.serverRetryTimeoutMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** On the control thread: a blocking PING, never on an event loop. */
+        private void probe() {
+            if (closed) {
+                return;
+            }
+            String problem = ping(servers.get(index), config.connectTimeoutMillis());
+            if (problem == null) {
+                ejected = false;
+                failures.set(0);
+                rebuild();
+                log.info("{}: answers PING again; back in the pool", servers.get(index).describe());
+            } else {
+                log.debug("{}: still ejected: {}", servers.get(index).describe(), problem);
+                scheduleProbe();
+            }
+        }
+    }
+
+    private void rebuild() {
+        boolean[] live = new boolean[states.length];
+        for (int s = 0; s < states.length; s++) {
+            live[s] = !states[s].ejected;
+        }
+        router.update(live);
+    }
+
+    /** Null when the server answered AUTH (if any) and PING; else what went wrong. */
+    static String ping(BackendSettings server, int timeoutMillis) {
+        try (Socket socket = new Socket()) {
+            socket.connect(server.address(), timeoutMillis);
+            socket.setSoTimeout(timeoutMillis);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            if (server.password() != null) {
+                byte[] password = server.password().getBytes(StandardCharsets.UTF_8);
+                out.write(("*2\r\n$4\r\nAUTH\r\n$" + password.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(password);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                String reply = readLine(in);
+                if (!reply.startsWith("+")) {
+                    return "AUTH answered " + reply;
+                }
+            }
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String reply = readLine(in);
+            return reply.equals("+PONG") ? null : "PING answered " + reply;
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n' && line.length() < 1024) {
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+}

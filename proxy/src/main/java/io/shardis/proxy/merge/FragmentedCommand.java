@@ -1,0 +1,100 @@
+package io.shardis.proxy.merge;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.shardis.proxy.backend.BackendConnection;
+import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.ReplySink;
+
+/**
+ * One client command sent as several sub-commands, one per server, whose replies are merged into
+ * the reply the client expects (Envoy's FragmentedRequest). The client's reply queue holds the
+ * {@code parent}; each sub-command's reply comes here, and when the last one is in, the merged
+ * reply goes to the session as the parent's.
+ *
+ * <p>Ownership: each sub-reply is owned here from {@link #onReply} until the merge, which releases
+ * them all; the merged reply passes to the session.
+ */
+public final class FragmentedCommand implements ReplySink {
+
+    private final ReplySink session;
+    private final PendingCommand parent;
+    private final ReplyMerge merge;
+    private final ByteBufAllocator alloc;
+    private final PendingCommand[] children;
+    private final ByteBuf[] replies;
+    /** For KEY_ORDER: the sub-command holding the client's k-th key, and the key's place in it. */
+    private final int[] keyChild;
+    private final int[] keyPlace;
+    private int remaining;
+
+    /**
+     * @param keyChild null unless {@code merge} is {@link ReplyMerge#KEY_ORDER}
+     */
+    public FragmentedCommand(ReplySink session, PendingCommand parent, ReplyMerge merge, int fragments,
+                             int[] keyChild, int[] keyPlace, ByteBufAllocator alloc) {
+        this.session = session;
+        this.parent = parent;
+        this.merge = merge;
+        this.alloc = alloc;
+        this.children = new PendingCommand[fragments];
+        this.replies = new ByteBuf[fragments];
+        this.keyChild = keyChild;
+        this.keyPlace = keyPlace;
+        this.remaining = fragments;
+        for (int i = 0; i < fragments; i++) {
+            children[i] = new PendingCommand(this);
+        }
+    }
+
+    /** The pending command of sub-command {@code i}, to send with it. */
+    public PendingCommand fragment(int i) {
+        return children[i];
+    }
+
+    @Override
+    public void onReply(PendingCommand command, ByteBuf reply) {
+        int i = indexOf(command);
+        if (i < 0 || replies[i] != null) {
+            reply.release();
+            return;
+        }
+        replies[i] = reply;
+        if (--remaining == 0) {
+            ByteBuf merged;
+            try {
+                merged = ReplyMerger.merge(merge, replies, keyChild, keyPlace, alloc);
+            } finally {
+                for (int r = 0; r < replies.length; r++) {
+                    replies[r].release();
+                    replies[r] = null;
+                }
+            }
+            session.onReply(parent, merged);
+        }
+    }
+
+    private int indexOf(PendingCommand command) {
+        for (int i = 0; i < children.length; i++) {
+            if (children[i] == command) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void onPush(ByteBuf frame) {
+        frame.release();
+    }
+
+    @Override
+    public void onBackendWritable() {
+        session.onBackendWritable();
+    }
+
+    @Override
+    public void onDedicatedClosed(BackendConnection connection) {
+        // Sub-commands go out on shared connections, or on the session's own, which tells the session.
+    }
+}

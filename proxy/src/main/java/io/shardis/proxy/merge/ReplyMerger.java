@@ -1,0 +1,157 @@
+package io.shardis.proxy.merge;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.shardis.resp.RespReplies;
+import io.shardis.resp.RespReplyFramer;
+
+/**
+ * Merges the replies of one command's sub-commands (see {@link ReplyMerge}). An error from any
+ * server is the client's answer, as Redis would give one error for the whole command; merges that
+ * tolerate some errors say so.
+ *
+ * <p>Ownership: the inputs stay the caller's; the result is a new buffer (or a retained input).
+ */
+public final class ReplyMerger {
+
+    private ReplyMerger() {
+    }
+
+    public static ByteBuf merge(ReplyMerge merge, ByteBuf[] replies, int[] keyChild, int[] keyPlace,
+                                ByteBufAllocator alloc) {
+        if (merge == ReplyMerge.ANY_OK) {
+            return anyOk(replies);
+        }
+        for (ByteBuf reply : replies) {
+            if (RespReplyFramer.isError(reply)) {
+                return reply.retainedDuplicate();
+            }
+        }
+        return switch (merge) {
+            case KEY_ORDER -> keyOrder(replies, keyChild, keyPlace, alloc);
+            case SUM -> sum(replies, alloc);
+            case SAME -> same(replies, alloc);
+            case CONCAT -> concat(replies, alloc);
+            case AND -> and(replies, alloc);
+            case ANY_NON_NIL -> anyNonNil(replies);
+            case FIRST, SCAN -> replies[0].retainedDuplicate();
+            case ANY_OK -> throw new AssertionError();
+        };
+    }
+
+    private static ByteBuf keyOrder(ByteBuf[] replies, int[] keyChild, int[] keyPlace, ByteBufAllocator alloc) {
+        int[][] bounds = new int[replies.length][];
+        int bytes = 16;
+        for (int i = 0; i < replies.length; i++) {
+            bounds[i] = ReplyReader.elements(replies[i]);
+            if (bounds[i] == null) {
+                return unexpected(alloc, replies[i]);
+            }
+            bytes += replies[i].readableBytes();
+        }
+        ByteBuf out = alloc.buffer(bytes);
+        RespReplies.writeHeader(out, '*', keyChild.length);
+        for (int k = 0; k < keyChild.length; k++) {
+            int[] childBounds = bounds[keyChild[k]];
+            int place = keyPlace[k];
+            if (2 * place + 1 >= childBounds.length) {
+                out.release();
+                return unexpected(alloc, replies[keyChild[k]]);
+            }
+            out.writeBytes(replies[keyChild[k]], childBounds[2 * place], childBounds[2 * place + 1]);
+        }
+        return out;
+    }
+
+    private static ByteBuf sum(ByteBuf[] replies, ByteBufAllocator alloc) {
+        long total = 0;
+        for (ByteBuf reply : replies) {
+            long value = ReplyReader.type(reply) == ':' ? ReplyReader.headerNumber(reply) : ReplyReader.NOT_A_NUMBER;
+            if (value == ReplyReader.NOT_A_NUMBER) {
+                return unexpected(alloc, reply);
+            }
+            total += value;
+        }
+        return RespReplies.integer(alloc, total);
+    }
+
+    private static ByteBuf same(ByteBuf[] replies, ByteBufAllocator alloc) {
+        for (int i = 1; i < replies.length; i++) {
+            if (!replies[i].equals(replies[0])) {
+                return RespReplies.error(alloc, "ERR Shardis: the servers of the pool answered differently");
+            }
+        }
+        return replies[0].retainedDuplicate();
+    }
+
+    private static ByteBuf concat(ByteBuf[] replies, ByteBufAllocator alloc) {
+        long count = 0;
+        int bytes = 16;
+        for (ByteBuf reply : replies) {
+            long n = ReplyReader.type(reply) == '*' ? ReplyReader.headerNumber(reply) : ReplyReader.NOT_A_NUMBER;
+            if (n < 0) {
+                return unexpected(alloc, reply);
+            }
+            count += n;
+            bytes += reply.readableBytes();
+        }
+        ByteBuf out = alloc.buffer(bytes);
+        RespReplies.writeHeader(out, '*', count);
+        for (ByteBuf reply : replies) {
+            int header = ReplyReader.headerLength(reply);
+            out.writeBytes(reply, reply.readerIndex() + header, reply.readableBytes() - header);
+        }
+        return out;
+    }
+
+    private static ByteBuf and(ByteBuf[] replies, ByteBufAllocator alloc) {
+        long[] result = null;
+        for (ByteBuf reply : replies) {
+            int[] bounds = ReplyReader.elements(reply);
+            if (bounds == null || (result != null && result.length != bounds.length / 2)) {
+                return unexpected(alloc, reply);
+            }
+            if (result == null) {
+                result = new long[bounds.length / 2];
+                java.util.Arrays.fill(result, 1);
+            }
+            for (int e = 0; e < result.length; e++) {
+                long value = ReplyReader.headerNumber(reply.slice(bounds[2 * e], bounds[2 * e + 1]));
+                if (value == ReplyReader.NOT_A_NUMBER) {
+                    return unexpected(alloc, reply);
+                }
+                result[e] = Math.min(result[e], value);
+            }
+        }
+        ByteBuf out = alloc.buffer(8 + result.length * 4);
+        RespReplies.writeHeader(out, '*', result.length);
+        for (long value : result) {
+            RespReplies.writeHeader(out, ':', value);
+        }
+        return out;
+    }
+
+    private static ByteBuf anyNonNil(ByteBuf[] replies) {
+        for (ByteBuf reply : replies) {
+            if (!ReplyReader.isNil(reply)) {
+                return reply.retainedDuplicate();
+            }
+        }
+        return replies[0].retainedDuplicate();
+    }
+
+    private static ByteBuf anyOk(ByteBuf[] replies) {
+        for (ByteBuf reply : replies) {
+            if (ReplyReader.isOk(reply)) {
+                return reply.retainedDuplicate();
+            }
+        }
+        return replies[0].retainedDuplicate();
+    }
+
+    private static ByteBuf unexpected(ByteBufAllocator alloc, ByteBuf reply) {
+        byte type = ReplyReader.type(reply);
+        return RespReplies.error(alloc, "ERR Shardis: unexpected reply of type '" + (char) type
+                + "' from a server; cannot merge it");
+    }
+}

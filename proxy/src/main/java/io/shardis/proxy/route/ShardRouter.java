@@ -1,0 +1,25 @@
+package io.shardis.proxy.route;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Which server of a pool holds a key. Implementations are immutable snapshots or read one; called
+ * on event loops for every keyed command, so lookups do not lock and do not allocate.
+ */
+public interface ShardRouter {
+
+    /** No live server can take the key (every server ejected). */
+    int NO_SERVER = -1;
+
+    /** Servers of the pool, live or not; server indexes run from 0 to this, in configuration order. */
+    int serverCount();
+
+    /** The server for the key held in {@code buf} at {@code offset}, {@code length} bytes; or {@link #NO_SERVER}. */
+    int serverFor(ByteBuf buf, int offset, int length);
+
+    /**
+     * The server for commands that have no key (PUBLISH, TIME, SUBSCRIBE…): always the same one
+     * while it is live, so that publishers and subscribers meet. {@link #NO_SERVER} when none is live.
+     */
+    int keylessServer();
+}
