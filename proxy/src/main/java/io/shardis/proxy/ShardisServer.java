@@ -12,6 +12,7 @@ import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.server.PoolListener;
+import io.shardis.proxy.server.ListenSockets;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.proxy.server.Transport;
 import org.slf4j.Logger;
@@ -68,18 +69,8 @@ public final class ShardisServer implements AutoCloseable {
         try {
             CommandTable commands = CommandTable.standard();
             for (PoolConfig pool : config.pools()) {
-                PoolRuntime runtime = new PoolRuntime(pool, commands, transport.socketChannelClass(), control);
-                ServerBootstrap bootstrap = new ServerBootstrap()
-                        .group(acceptors, workers)
-                        .channel(transport.serverChannelClass())
-                        .option(ChannelOption.SO_BACKLOG, pool.backlog())
-                        .option(ChannelOption.SO_REUSEADDR, true)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(ChannelOption.SO_KEEPALIVE, true)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                                new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                        .childHandler(PoolListener.initializer(runtime));
-                Channel channel = bootstrap.bind(pool.listen().toSocketAddress()).sync().channel();
+                PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control);
+                Channel channel = ListenSockets.bind(pool, transport, acceptors, workers, PoolListener.initializer(runtime));
                 if (pool.preconnect()) {
                     for (EventExecutor executor : workers) {
                         EventLoop loop = (EventLoop) executor;

@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
+import io.shardis.proxy.server.Transport;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -21,7 +21,8 @@ public final class BackendPool {
     static final int MAX_IDLE_DEDICATED = 8;
 
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
+    private final Bootstrap tcpBootstrap;
+    private final Bootstrap unixBootstrap;
     private final List<BackendSettings> servers;
     /** [server][n] shared connections. */
     private final BackendConnection[][] shared;
@@ -30,14 +31,20 @@ public final class BackendPool {
     private final ArrayDeque<BackendConnection>[] idle;
     private int nextConnection;
 
-    public BackendPool(EventLoop loop, Class<? extends SocketChannel> channelClass,
-                       List<BackendSettings> servers, int connectionsPerServer) {
+    public BackendPool(EventLoop loop, Transport transport, List<BackendSettings> servers, int connectionsPerServer) {
         this.loop = loop;
         this.servers = List.copyOf(servers);
         int connectTimeout = servers.isEmpty() ? 3000 : servers.get(0).connectTimeoutMillis();
-        this.bootstrap = new Bootstrap()
+        this.unixBootstrap = new Bootstrap()
                 .group(loop)
-                .channel(channelClass)
+                .channel(transport.domainChannelClass())
+                .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(BackendConnection.LOW_WATER_MARK, BackendConnection.HIGH_WATER_MARK));
+        this.tcpBootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
@@ -51,7 +58,7 @@ public final class BackendPool {
         this.shared = new BackendConnection[servers.size()][connectionsPerServer];
         for (int s = 0; s < servers.size(); s++) {
             for (int c = 0; c < connectionsPerServer; c++) {
-                shared[s][c] = new BackendConnection(servers.get(s), loop, bootstrap, null);
+                shared[s][c] = new BackendConnection(servers.get(s), loop, bootstrapFor(servers.get(s)), null);
             }
         }
     }
@@ -87,7 +94,7 @@ public final class BackendPool {
             }
             connection.close();
         }
-        return new BackendConnection(servers.get(server), loop, bootstrap, owner);
+        return new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner);
     }
 
     /**
@@ -102,6 +109,10 @@ public final class BackendPool {
         } else {
             connection.close();
         }
+    }
+
+    private Bootstrap bootstrapFor(BackendSettings server) {
+        return server.address() instanceof java.net.InetSocketAddress ? tcpBootstrap : unixBootstrap;
     }
 
     public int serverCount() {

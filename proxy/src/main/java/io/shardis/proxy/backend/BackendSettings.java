@@ -5,12 +5,13 @@ import io.shardis.proxy.config.ServerConfig;
 import io.shardis.resp.RespLimits;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /** What a connection needs to know about its server and pool; immutable, shared by all event loops. */
 public record BackendSettings(
         String pool,
         String label,
-        InetSocketAddress address,
+        SocketAddress address,
         int timeoutMillis,
         int connectTimeoutMillis,
         String password,
@@ -21,15 +22,12 @@ public record BackendSettings(
     /** How long a server that refused a connection is given before the next attempt. */
     static final long RETRY_DELAY_NANOS = 200_000_000L;
 
-    public static BackendSettings of(PoolConfig pool, ServerConfig server) {
-        return of(pool, server, BackendEvents.NONE);
-    }
-
-    public static BackendSettings of(PoolConfig pool, ServerConfig server, BackendEvents events) {
-        return new BackendSettings(pool.name(), server.label(), server.address().toSocketAddress(),
+    /** {@code address} is where the server is, in the transport's terms (TCP, or a Unix socket). */
+    public static BackendSettings of(PoolConfig pool, ServerConfig server, SocketAddress address) {
+        return new BackendSettings(pool.name(), server.label(), address,
                 pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
-                        .withMaxInlineLength(64 * 1024 * 1024), events);
+                        .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE);
     }
 
     /** The same server, reporting to {@code newEvents}. */
@@ -40,7 +38,8 @@ public record BackendSettings(
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */
     public String describe() {
-        String addr = address.getHostString() + ":" + address.getPort();
+        String addr = address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+                : address.toString();
         return "pool '" + pool + "' backend " + (label.equals(addr) ? addr : label + " (" + addr + ")");
     }
 }

@@ -150,10 +150,37 @@ public final class PoolHealth {
     /** Null when the server answered AUTH (if any) and PING; else what went wrong. */
     static String ping(BackendSettings server, int timeoutMillis) {
         try (Socket socket = new Socket()) {
+            if (!(server.address() instanceof java.net.InetSocketAddress)) {
+                return pingUnix(server, timeoutMillis);
+            }
             socket.connect(server.address(), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
+            return ping(server, socket.getInputStream(), socket.getOutputStream());
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String pingUnix(BackendSettings server, int timeoutMillis) throws IOException {
+        String path = server.address() instanceof io.netty.channel.unix.DomainSocketAddress domain
+                ? domain.path() : ((java.net.UnixDomainSocketAddress) server.address()).getPath().toString();
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(path))) {
+            // A blocking channel has no read timeout: closing it at the deadline ends a read that hangs.
+            java.util.concurrent.CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closed already
+                }
+            });
+            return ping(server, java.nio.channels.Channels.newInputStream(channel),
+                    java.nio.channels.Channels.newOutputStream(channel));
+        }
+    }
+
+    private static String ping(BackendSettings server, InputStream in, OutputStream out) throws IOException {
+        {
             if (server.password() != null) {
                 byte[] password = server.password().getBytes(StandardCharsets.UTF_8);
                 out.write(("*2\r\n$4\r\nAUTH\r\n$" + password.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -168,8 +195,6 @@ public final class PoolHealth {
             out.flush();
             String reply = readLine(in);
             return reply.equals("+PONG") ? null : "PING answered " + reply;
-        } catch (IOException e) {
-            return e.toString();
         }
     }
 

@@ -104,6 +104,7 @@ final class ConfigParser {
                 throw error("redis", "memcached pools (redis: false) are not supported; Shardis proxies Redis");
             }
             HostPort listen = hostPort("listen");
+            int listenMode = listenMode();
             String hash = choice("hash", HASHES, "fnv1a_64");
             String distribution = choice("distribution", DISTRIBUTIONS, "ketama");
             String hashTag = string("hash_tag", null);
@@ -127,7 +128,7 @@ final class ConfigParser {
                     integer("max_pipeline", 16384, 1, 1 << 24),
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
-                    servers);
+                    servers, listenMode);
         }
 
         private List<ServerConfig> servers() throws ConfigException {
@@ -160,25 +161,21 @@ final class ConfigParser {
             }
         }
 
+        /** One {@code servers} entry, split from the end exactly as nutcracker splits it. */
         private ServerConfig server(String line) throws ConfigException {
-            String[] parts = line.split("\\s+", 2);
-            String address = parts[0];
-            String name = parts.length > 1 ? parts[1].trim() : null;
-            int lastColon = address.lastIndexOf(':');
-            HostPort hostPort = lastColon > 0 ? HostPort.parse(address.substring(0, lastColon)) : null;
-            int weight = -1;
-            if (hostPort != null) {
-                try {
-                    weight = Integer.parseInt(address.substring(lastColon + 1));
-                } catch (NumberFormatException e) {
-                    weight = -1;
-                }
+            ShardServer server;
+            try {
+                server = ShardServer.parse(line);
+            } catch (IllegalArgumentException e) {
+                throw error("servers", "expected 'host:port:weight [name]' or '/path/to/socket:weight [name]': "
+                        + e.getMessage());
             }
-            if (hostPort == null || hostPort.port() == 0 || weight < 1) {
-                throw error("servers", "expected 'host:port:weight [name]' with a port in 1..65535 and a"
-                        + " positive weight, got '" + line + "'");
+            String host = server.host();
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
             }
-            return new ServerConfig(hostPort, weight, name == null || name.isEmpty() ? null : name);
+            HostPort address = server.port() == 0 ? HostPort.unix(host) : new HostPort(host, server.port());
+            return new ServerConfig(address, server.weight(), server.name());
         }
 
         private HostPort hostPort(String key) throws ConfigException {
@@ -186,11 +183,27 @@ final class ConfigParser {
             if (text == null) {
                 throw error(key, "missing; expected host:port such as 127.0.0.1:22121");
             }
+            if (text.trim().startsWith("/")) {
+                return HostPort.unix(text.trim().split("\\s+")[0]);
+            }
             HostPort hostPort = HostPort.parse(text.trim());
             if (hostPort == null) {
                 throw error(key, "expected host:port such as 127.0.0.1:22121, got '" + text + "'");
             }
             return hostPort;
+        }
+
+        /** The permissions of a Unix listen socket, {@code listen: /path 0666} as in nutcracker.yml; -1 when not given. */
+        private int listenMode() throws ConfigException {
+            String[] words = string("listen", "").trim().split("\\s+");
+            if (words.length == 1) {
+                return -1;
+            }
+            if (words.length > 2 || !words[0].startsWith("/") || !words[1].matches("0?[0-7]{3}")) {
+                throw error("listen", "expected host:port, or a socket path and an octal mode such as"
+                        + " '/var/run/shardis.sock 0666', got '" + string("listen", "") + "'");
+            }
+            return Integer.parseInt(words[1], 8);
         }
 
         private String string(String key, String fallback) {

@@ -2,10 +2,26 @@ package io.shardis.proxy.config;
 
 import java.net.InetSocketAddress;
 
-/** A TCP endpoint as written in the configuration ({@code 127.0.0.1:6379}). */
+/**
+ * An endpoint as written in the configuration: TCP ({@code 127.0.0.1:6379}, {@code [::1]:6379})
+ * or, as in nutcracker.yml, a Unix socket path ({@code /var/run/redis.sock}), whose port is 0.
+ */
 public record HostPort(String host, int port) {
 
+    /** A Unix socket at {@code path}. */
+    public static HostPort unix(String path) {
+        return new HostPort(path, 0);
+    }
+
+    public boolean isUnix() {
+        return host.startsWith("/") && port == 0;
+    }
+
+    /** The TCP address; not for a Unix socket (see the transport, which knows its socket address type). */
     public InetSocketAddress toSocketAddress() {
+        if (isUnix()) {
+            throw new IllegalStateException(host + " is a Unix socket");
+        }
         return new InetSocketAddress(host, port);
     }
 
@@ -25,7 +41,7 @@ public record HostPort(String host, int port) {
         } catch (NumberFormatException e) {
             return null;
         }
-        if (port < 0 || port > 65535 || host.isEmpty()) {
+        if (port < 0 || port > 65535 || host.isEmpty() || host.startsWith("/")) {
             return null;
         }
         return new HostPort(host, port);
@@ -33,6 +49,9 @@ public record HostPort(String host, int port) {
 
     @Override
     public String toString() {
+        if (isUnix()) {
+            return host;
+        }
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param maxPipeline     replies a client may have outstanding before Shardis stops reading from it
  * @param maxRequestBytes largest request accepted from a client
  * @param maxBulkBytes    largest single argument accepted from a client
+ * @param listenMode      permissions of a Unix listen socket (octal in the file), -1 to leave them be
  */
 public record PoolConfig(
         String name,
@@ -32,7 +33,8 @@ public record PoolConfig(
         int maxPipeline,
         long maxRequestBytes,
         long maxBulkBytes,
-        List<ServerConfig> servers) {
+        List<ServerConfig> servers,
+        int listenMode) {
 
     public PoolConfig {
         servers = List.copyOf(servers);

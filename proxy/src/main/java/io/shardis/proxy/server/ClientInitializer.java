@@ -2,7 +2,7 @@ package io.shardis.proxy.server;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.Channel;
 import io.shardis.proxy.session.ClientSession;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespRequestDecoder;
@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Sets up each accepted client connection of a pool, or turns it away past {@code client_connections}. */
-final class ClientInitializer extends ChannelInitializer<SocketChannel> {
+final class ClientInitializer extends ChannelInitializer<Channel> {
 
     private static final Logger log = LoggerFactory.getLogger(ClientInitializer.class);
 
@@ -21,7 +21,7 @@ final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     @Override
-    protected void initChannel(SocketChannel channel) {
+    protected void initChannel(Channel channel) {
         if (!pool.admitClient()) {
             log.warn("pool '{}': client_connections limit of {} reached; refusing {}",
                     pool.config().name(), pool.config().clientConnections(), channel.remoteAddress());

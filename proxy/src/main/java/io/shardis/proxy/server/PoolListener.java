@@ -2,7 +2,6 @@ package io.shardis.proxy.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
 
 import java.net.InetSocketAddress;
 
@@ -17,12 +16,21 @@ public final class PoolListener {
         this.channel = channel;
     }
 
-    public static ChannelInitializer<SocketChannel> initializer(PoolRuntime pool) {
+    public static ChannelInitializer<Channel> initializer(PoolRuntime pool) {
         return new ClientInitializer(pool);
     }
 
+    /** The TCP address listened on; for a Unix socket pool, see {@link #localAddress()}. */
     public InetSocketAddress address() {
-        return (InetSocketAddress) channel.localAddress();
+        if (!(channel.localAddress() instanceof InetSocketAddress address)) {
+            throw new IllegalStateException("pool '" + pool.config().name() + "' listens on a Unix socket: "
+                    + channel.localAddress());
+        }
+        return address;
+    }
+
+    public java.net.SocketAddress localAddress() {
+        return channel.localAddress();
     }
 
     public PoolRuntime pool() {

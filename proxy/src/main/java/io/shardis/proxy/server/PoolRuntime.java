@@ -6,7 +6,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.shardis.proxy.session.ClientSession;
-import io.netty.channel.socket.SocketChannel;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PoolHealth;
@@ -42,7 +41,7 @@ public final class PoolRuntime {
     private final List<BackendSettings> servers;
     private final ShardRouter router;
     private final PoolHealth health;
-    private final Class<? extends SocketChannel> channelClass;
+    private final Transport transport;
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -50,18 +49,18 @@ public final class PoolRuntime {
     /**
      * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
      */
-    public PoolRuntime(PoolConfig config, CommandTable commands, Class<? extends SocketChannel> channelClass,
+    public PoolRuntime(PoolConfig config, CommandTable commands, Transport transport,
                        ScheduledExecutorService control) {
         this.config = config;
         this.commands = commands;
-        this.channelClass = channelClass;
+        this.transport = transport;
         this.requestLimits = RespLimits.DEFAULT
                 .withMaxBulkLength(config.maxBulkBytes())
                 .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
         List<BackendSettings> settings = new ArrayList<>();
         List<ShardServer> ring = new ArrayList<>();
         for (ServerConfig server : config.servers()) {
-            settings.add(BackendSettings.of(config, server));
+            settings.add(BackendSettings.of(config, server, transport.address(server.address())));
             ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
         }
         RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.hash()),
@@ -114,7 +113,7 @@ public final class PoolRuntime {
     /** The backend connections of this pool on {@code loop}; call it on that loop. */
     public BackendPool backendsFor(EventLoop loop) {
         return backendsByLoop.computeIfAbsent(loop,
-                l -> new BackendPool(l, channelClass, servers, config.serverConnections()));
+                l -> new BackendPool(l, transport, servers, config.serverConnections()));
     }
 
     public long nextClientId() {

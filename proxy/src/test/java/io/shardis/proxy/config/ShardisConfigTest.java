@@ -80,6 +80,44 @@ class ShardisConfigTest {
     }
 
     @Test
+    void readsShardedPoolsAndUnixSocketsAsNutcrackerDoes() throws ConfigException {
+        PoolConfig pool = parse("""
+                alpha:
+                  listen: /var/run/shardis.sock 0660
+                  hash: murmur
+                  distribution: modula
+                  hash_tag: "{}"
+                  servers:
+                    - 10.0.0.1:6379:2 shard1
+                    - /var/run/redis.sock:1
+                    - "[::1]:6380:1"
+                """).pools().get(0);
+        assertThat(pool.listen()).isEqualTo(HostPort.unix("/var/run/shardis.sock"));
+        assertThat(pool.listenMode()).isEqualTo(0660);
+        assertThat(pool.servers()).containsExactly(
+                new ServerConfig(new HostPort("10.0.0.1", 6379), 2, "shard1"),
+                new ServerConfig(HostPort.unix("/var/run/redis.sock"), 1, null),
+                new ServerConfig(new HostPort("::1", 6380), 1, null));
+        assertThat(pool.servers().get(1).address().isUnix()).isTrue();
+    }
+
+    @Test
+    void refusesServersNutcrackerWouldRefuse() {
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  servers:
+                    - 10.0.0.1:6379:1 same
+                    - 10.0.0.2:6379:1 same
+                """)).hasMessageContaining("pool 'alpha': key 'servers'").hasMessageContaining("same");
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: /tmp/x.sock 999
+                  servers: [127.0.0.1:6379:1]
+                """)).hasMessageContaining("key 'listen'").hasMessageContaining("octal mode");
+    }
+
+    @Test
     void keepsPoolsInFileOrder() throws ConfigException {
         ShardisConfig config = parse("""
                 one:
