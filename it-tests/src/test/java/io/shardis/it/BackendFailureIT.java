@@ -54,8 +54,11 @@ class BackendFailureIT {
         try (RespConnection client = new RespConnection(env.address())) {
             assertThat(client.call("SET", "k", "v")).isEqualTo("+OK");
             env.redis().kill();
-            // MULTI never reached a backend: the client must not go on believing it is in a transaction.
-            Object reply = client.call("MULTI");
+            // Shardis answers MULTI and sends it with the first queued command, which is when the
+            // transaction's server is known; that server is down, so the transaction never began
+            // and the client must not go on believing it is in one.
+            assertThat(client.call("MULTI")).isEqualTo("+OK");
+            Object reply = client.call("SET", "k", "in-transaction");
             assertThat(reply).asString().startsWith("-ERR Shardis:").contains("unreachable");
             assertThat(client.closedByServer()).isTrue();
         }
