@@ -12,6 +12,9 @@ import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
+import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.metrics.PoolMetrics;
+import io.shardis.proxy.metrics.ShardisMetrics;
 import io.shardis.resp.RespLimits;
 
 import java.util.ArrayList;
@@ -35,9 +38,18 @@ public final class PoolRuntime {
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final PoolMetrics metrics;
 
+    /** A pool whose metrics no stats port serves. */
     public PoolRuntime(PoolConfig config, CommandTable commands, Class<? extends SocketChannel> channelClass) {
+        this(config, commands, channelClass,
+                ShardisMetrics.create(new ShardisConfig(config.name(), List.of(config)), "dev").pool(config.name()));
+    }
+
+    public PoolRuntime(PoolConfig config, CommandTable commands, Class<? extends SocketChannel> channelClass,
+            PoolMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.commands = commands;
         this.channelClass = channelClass;
         this.requestLimits = RespLimits.DEFAULT
@@ -60,6 +72,11 @@ public final class PoolRuntime {
 
     public RespLimits requestLimits() {
         return requestLimits;
+    }
+
+    /** The pool's stats; {@code metrics().server(i)} is the i-th server of {@code config().servers()}. */
+    public PoolMetrics metrics() {
+        return metrics;
     }
 
     /** The backend connections of this pool on {@code loop}; call it on that loop. */
