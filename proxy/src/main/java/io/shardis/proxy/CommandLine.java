@@ -31,9 +31,9 @@ record CommandLine(
               -v, --verbose=N        : log level, 0..11 as nutcracker (default: 5 = notice/info)
               -o, --output=S         : log file (default: stderr)
               -c, --conf-file=S      : configuration file (default: conf/shardis.yml)
-              -s, --stats-port=N     : stats port (default: 22222)
-              -a, --stats-addr=S     : stats address (default: 127.0.0.1)
-              -i, --stats-interval=N : stats aggregation interval in msec (default: 30000 msec)
+              -s, --stats-port=N     : stats port (default: 22222; 0: any free port, logged)
+              -a, --stats-addr=S     : stats address (default: 127.0.0.1; nutcracker's is 0.0.0.0)
+              -i, --stats-interval=N : accepted for compatibility; the stats document is always current
               -p, --pid-file=S       : pid file (default: off)
               -w, --workers=N        : event-loop threads (default: one per core)
 

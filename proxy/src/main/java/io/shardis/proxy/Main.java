@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,8 @@ public final class Main {
         ShardisServer server;
         try {
             writePidFile(line.pidFile());
-            server = ShardisServer.start(config, line.workers());
+            server = ShardisServer.start(config, line.workers(),
+                    new InetSocketAddress(line.statsAddress(), line.statsPort()));
         } catch (Exception e) {
             log.error("shardis could not start: {}", e.getMessage(), e);
             deletePidFile(line.pidFile());

@@ -11,6 +11,10 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.metrics.PoolMetrics;
+import io.shardis.proxy.metrics.ShardisMetrics;
+import io.shardis.proxy.metrics.StatsServer;
+import io.shardis.proxy.metrics.TwemproxyStatsDocument;
 import io.shardis.proxy.server.PoolListener;
 import io.shardis.proxy.server.ListenSockets;
 import io.shardis.proxy.server.PoolRuntime;
@@ -27,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A running Shardis: one listening socket per pool, a few event loops that serve clients and their
- * backend connections together. Start with {@link #start}, stop with {@link #close}.
+ * backend connections together, its {@link ShardisMetrics} and, when asked for, the Twemproxy stats
+ * port. Start with {@link #start}, stop with {@link #close}.
  */
 public final class ShardisServer implements AutoCloseable {
 
@@ -41,36 +46,62 @@ public final class ShardisServer implements AutoCloseable {
     private final Map<String, PoolListener> listeners;
     /** Off the event loops: ring rebuilds after ejections, health checks of ejected servers. */
     private final ScheduledExecutorService control;
+    private final ShardisMetrics metrics;
+    /** Null when no stats port was asked for. */
+    private StatsServer stats;
 
     private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
-                          ScheduledExecutorService control) {
+                          ScheduledExecutorService control, ShardisMetrics metrics) {
         this.acceptors = acceptors;
         this.workers = workers;
         this.listeners = listeners;
         this.control = control;
+        this.metrics = metrics;
     }
 
-    /** Starts with one event loop per core. */
+    /** Starts with one event loop per core, without a stats port. */
     public static ShardisServer start(ShardisConfig config) throws InterruptedException {
         return start(config, Runtime.getRuntime().availableProcessors());
     }
 
     /**
-     * Binds every pool of {@code config}; fails (closing what was opened) if any address cannot be bound.
+     * Binds every pool of {@code config}, without a stats port; fails (closing what was opened) if
+     * any address cannot be bound.
      */
     public static ShardisServer start(ShardisConfig config, int workerThreads) throws InterruptedException {
+        return start(config, workerThreads, null);
+    }
+
+    /**
+     * Binds every pool of {@code config} and serves the Twemproxy stats document on
+     * {@code statsAddress} (port 0: a free port, see {@link #statsAddress()}); fails (closing what
+     * was opened) if any address cannot be bound.
+     *
+     * @param statsAddress where to serve stats; null for no stats port
+     */
+    public static ShardisServer start(ShardisConfig config, int workerThreads, InetSocketAddress statsAddress)
+            throws InterruptedException {
+        ShardisMetrics metrics = ShardisMetrics.create(config, Version.current());
         Transport transport = Transport.best();
         EventLoopGroup acceptors = transport.newGroup(1, "shardis-accept");
         EventLoopGroup workers = transport.newGroup(workerThreads, "shardis-worker");
         Map<String, PoolListener> listeners = new LinkedHashMap<>();
         ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("shardis-control", true));
-        ShardisServer server = new ShardisServer(acceptors, workers, listeners, control);
+        ShardisServer server = new ShardisServer(acceptors, workers, listeners, control, metrics);
         try {
+            if (statsAddress != null) {
+                // Before the pools, as nutcracker does: a stats port in use stops the start
+                // before any client has connected.
+                server.stats = StatsServer.start(statsAddress, () -> TwemproxyStatsDocument.render(metrics.snapshot()));
+                log.info("stats on {}", server.stats.address());
+            }
             CommandTable commands = CommandTable.standard();
             for (PoolConfig pool : config.pools()) {
-                PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control);
+                PoolMetrics poolMetrics = metrics.pool(pool.name());
+                PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
                 Channel channel = ListenSockets.bind(pool, transport, acceptors, workers, PoolListener.initializer(runtime));
+                poolMetrics.listening();
                 if (pool.preconnect()) {
                     for (EventExecutor executor : workers) {
                         EventLoop loop = (EventLoop) executor;
@@ -109,6 +140,19 @@ public final class ShardisServer implements AutoCloseable {
         return listener.address();
     }
 
+    /** Where the stats port listens (the real port when asked for port 0). */
+    public InetSocketAddress statsAddress() {
+        if (stats == null) {
+            throw new IllegalStateException("this Shardis was started without a stats port");
+        }
+        return stats.address();
+    }
+
+    /** The process' metrics: what the stats port serves, and a Dropwizard registry. */
+    public ShardisMetrics metrics() {
+        return metrics;
+    }
+
     /**
      * Stops listening, lets connected clients receive the replies they are owed (up to
      * {@link #DRAIN_MILLIS}), then closes every connection and the event loops; waits for them.
@@ -117,11 +161,15 @@ public final class ShardisServer implements AutoCloseable {
     public void close() {
         for (PoolListener listener : listeners.values()) {
             listener.close();
+            listener.pool().metrics().stoppedListening();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
         for (PoolListener listener : listeners.values()) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             listener.pool().drainClients(Math.max(left, 0));
+        }
+        if (stats != null) {
+            stats.close();
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -44,10 +44,24 @@ public final class ShardisFixture implements AutoCloseable {
      * for tests about one client's command holding up (or not) another's.
      */
     public static ShardisFixture start(String yamlTemplate, Map<String, ?> values, int workerThreads) {
+        return start(yamlTemplate, values, workerThreads, null);
+    }
+
+    /**
+     * Like {@link #start(String, Map)}, and serves the Twemproxy stats document on a free port of
+     * 127.0.0.1 ({@link #statsAddress()}).
+     */
+    public static ShardisFixture startWithStats(String yamlTemplate, Map<String, ?> values) {
+        return start(yamlTemplate, values, Runtime.getRuntime().availableProcessors(),
+                new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    private static ShardisFixture start(String yamlTemplate, Map<String, ?> values, int workerThreads,
+            InetSocketAddress stats) {
         String yaml = Template.render(yamlTemplate, values);
         ShardisServer server;
         try {
-            server = ShardisServer.start(ShardisConfig.parse(yaml, "test config"), workerThreads);
+            server = ShardisServer.start(ShardisConfig.parse(yaml, "test config"), workerThreads, stats);
         } catch (Exception e) {
             throw new IllegalStateException("Shardis did not start on:\n" + yaml, e);
         }
@@ -76,6 +90,11 @@ public final class ShardisFixture implements AutoCloseable {
 
     public int port(String pool) {
         return address(pool).getPort();
+    }
+
+    /** Where the stats port listens; only after {@link #startWithStats}. */
+    public InetSocketAddress statsAddress() {
+        return server.statsAddress();
     }
 
     /** A new Jedis connection to {@code pool}; the caller closes it. */

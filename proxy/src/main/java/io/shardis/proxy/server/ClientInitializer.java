@@ -3,6 +3,7 @@ package io.shardis.proxy.server;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.Channel;
+import io.shardis.proxy.metrics.ClientConnectionStats;
 import io.shardis.proxy.session.ClientSession;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespRequestDecoder;
@@ -30,6 +31,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
             return;
         }
         pool.track(channel);
-        channel.pipeline().addLast(new RespRequestDecoder(pool.requestLimits()), new ClientSession(pool));
+        channel.pipeline().addLast(new RespRequestDecoder(pool.requestLimits()),
+                new ClientConnectionStats(pool.metrics()), new ClientSession(pool));
     }
 }

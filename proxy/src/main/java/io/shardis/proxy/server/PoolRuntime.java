@@ -20,6 +20,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
+import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.metrics.PoolMetrics;
+import io.shardis.proxy.metrics.ShardisMetrics;
 import io.shardis.resp.RespLimits;
 
 import java.util.ArrayList;
@@ -45,13 +48,16 @@ public final class PoolRuntime {
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final PoolMetrics metrics;
 
     /**
      * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
+     * @param metrics where the pool's counters go (the stats port's document)
      */
     public PoolRuntime(PoolConfig config, CommandTable commands, Transport transport,
-                       ScheduledExecutorService control) {
+                       ScheduledExecutorService control, PoolMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.commands = commands;
         this.transport = transport;
         this.requestLimits = RespLimits.DEFAULT
@@ -108,6 +114,11 @@ public final class PoolRuntime {
 
     public RespLimits requestLimits() {
         return requestLimits;
+    }
+
+    /** The pool's stats; {@code metrics().server(i)} is the i-th server of {@code config().servers()}. */
+    public PoolMetrics metrics() {
+        return metrics;
     }
 
     /** The backend connections of this pool on {@code loop}; call it on that loop. */

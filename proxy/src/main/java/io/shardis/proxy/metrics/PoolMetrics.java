@@ -1,0 +1,157 @@
+package io.shardis.proxy.metrics;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The counters of one pool, named for nutcracker's ({@link PoolStat}) and registered as
+ * {@code shardis.pool.<pool>.<stat>}, and its servers' {@link ServerMetrics}.
+ *
+ * <p>Each method says what happened; call it from the event loop where it happened. Every counter
+ * is a Dropwizard {@link Counter} (a {@code LongAdder}): no call takes a lock.
+ */
+public final class PoolMetrics {
+
+    private final String name;
+    private final ShardisMetrics process;
+    private final Counter clientEof;
+    private final Counter clientErr;
+    private final Counter clientConnections;
+    private final Counter serverEjects;
+    private final Counter forwardError;
+    private final Counter fragments;
+    /** In configuration order: index i is the pool's i-th {@code servers:} line. */
+    private final List<ServerMetrics> servers;
+    /** In the order of the stats document (see {@link NutcrackerOrder}). */
+    private final List<ServerMetrics> serversInDocumentOrder;
+
+    /**
+     * @param serverNames the servers' names in the stats document, in configuration order
+     * @throws IllegalArgumentException if two servers have the same name
+     */
+    PoolMetrics(String name, List<String> serverNames, ShardisMetrics process, MetricRegistry registry) {
+        this.name = name;
+        this.process = process;
+        String prefix = MetricRegistry.name("shardis", "pool", name);
+        this.clientEof = registry.counter(MetricRegistry.name(prefix, PoolStat.CLIENT_EOF.key()));
+        this.clientErr = registry.counter(MetricRegistry.name(prefix, PoolStat.CLIENT_ERR.key()));
+        this.clientConnections = registry.counter(MetricRegistry.name(prefix, PoolStat.CLIENT_CONNECTIONS.key()));
+        this.serverEjects = registry.counter(MetricRegistry.name(prefix, PoolStat.SERVER_EJECTS.key()));
+        this.forwardError = registry.counter(MetricRegistry.name(prefix, PoolStat.FORWARD_ERROR.key()));
+        this.fragments = registry.counter(MetricRegistry.name(prefix, PoolStat.FRAGMENTS.key()));
+        if (new HashSet<>(serverNames).size() != serverNames.size()) {
+            throw new IllegalArgumentException("pool '" + name + "' has two servers of the same name in "
+                    + serverNames + " (a server is named by the name after its address, else by host:port);"
+                    + " nutcracker refuses this too");
+        }
+        List<ServerMetrics> built = new ArrayList<>(serverNames.size());
+        for (String serverName : serverNames) {
+            built.add(new ServerMetrics(serverName, this, process, registry));
+        }
+        this.servers = List.copyOf(built);
+        built.sort((a, b) -> NutcrackerOrder.compare(a.name(), b.name()));
+        this.serversInDocumentOrder = List.copyOf(built);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The metrics of the pool's {@code index}-th server, counting from 0 in configuration order. */
+    public ServerMetrics server(int index) {
+        return servers.get(index);
+    }
+
+    /** The metrics of the server named {@code serverName} in the stats document (see {@link ServerMetrics#name()}). */
+    public ServerMetrics server(String serverName) {
+        for (ServerMetrics server : servers) {
+            if (server.name().equals(serverName)) {
+                return server;
+            }
+        }
+        throw new IllegalArgumentException("pool '" + name + "' has no server named '" + serverName + "'");
+    }
+
+    /** The pool's servers in configuration order. */
+    public List<ServerMetrics> servers() {
+        return servers;
+    }
+
+    /**
+     * The pool's listening socket is bound: feeds {@code curr_connections} and
+     * {@code total_connections}, which count listeners as nutcracker does.
+     */
+    public void listening() {
+        process.connectionOpened();
+    }
+
+    /** The pool's listening socket is closed. */
+    public void stoppedListening() {
+        process.connectionClosed();
+    }
+
+    /**
+     * A client connection was accepted: raises {@code client_connections}, feeds
+     * {@code curr_connections} and {@code total_connections}.
+     */
+    public void clientConnected() {
+        clientConnections.inc();
+        process.connectionOpened();
+    }
+
+    /** A client closed its connection (FIN), or Shardis closed it after QUIT: feeds {@code client_eof}. */
+    public void clientClosedByEof() {
+        clientEof.inc();
+        clientGone();
+    }
+
+    /** A client connection ended otherwise (reset, protocol error, closed by Shardis): feeds {@code client_err}. */
+    public void clientClosedByError() {
+        clientErr.inc();
+        clientGone();
+    }
+
+    /**
+     * A request got an error reply because it could not be forwarded or its server failed: feeds
+     * {@code forward_error}.
+     */
+    public void forwardFailed() {
+        forwardError.inc();
+    }
+
+    /** A multi-key command was split into {@code count} sub-requests: feeds {@code fragments}. */
+    public void fragmentsCreated(int count) {
+        fragments.inc(count);
+    }
+
+    /** Feeds {@code server_ejects}; reached through {@link ServerMetrics#ejected(long)}. */
+    void serverEjected() {
+        serverEjects.inc();
+    }
+
+    private void clientGone() {
+        clientConnections.dec();
+        process.connectionClosed();
+    }
+
+    StatsSnapshot.Pool snapshot() {
+        Map<PoolStat, Long> values = new EnumMap<>(PoolStat.class);
+        values.put(PoolStat.CLIENT_EOF, clientEof.getCount());
+        values.put(PoolStat.CLIENT_ERR, clientErr.getCount());
+        values.put(PoolStat.CLIENT_CONNECTIONS, clientConnections.getCount());
+        values.put(PoolStat.SERVER_EJECTS, serverEjects.getCount());
+        values.put(PoolStat.FORWARD_ERROR, forwardError.getCount());
+        values.put(PoolStat.FRAGMENTS, fragments.getCount());
+        List<StatsSnapshot.Server> servers = new ArrayList<>(serversInDocumentOrder.size());
+        for (ServerMetrics server : serversInDocumentOrder) {
+            servers.add(server.snapshot());
+        }
+        return new StatsSnapshot.Pool(name, values, servers);
+    }
+}
