@@ -6,23 +6,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.StatsDocuments;
 import io.shardis.it.support.StopChildProcesses;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -215,33 +207,11 @@ class StatsPortIT {
         return Stream.concat(keys.stream(), Stream.of(last)).toList();
     }
 
-    /** Connects, sends nothing, and reads until the server ends the stream. */
     private static String fetch(InetSocketAddress address) {
-        try (Socket socket = new Socket()) {
-            socket.connect(address, TIMEOUT_MILLIS);
-            socket.setSoTimeout(TIMEOUT_MILLIS);
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            byte[] chunk = new byte[8192];
-            int n;
-            while ((n = in.read(chunk)) >= 0) {
-                received.write(chunk, 0, n);
-            }
-            return received.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the stats port " + address, e);
-        }
+        return StatsDocuments.fetch(address);
     }
 
-    /** Parses with Gson in strict mode: one JSON object and nothing after it. */
     private static JsonObject parseStrict(String text) {
-        try (JsonReader reader = new JsonReader(new StringReader(text))) {
-            reader.setStrictness(Strictness.STRICT);
-            JsonObject document = JsonParser.parseReader(reader).getAsJsonObject();
-            assertThat(reader.peek()).isEqualTo(JsonToken.END_DOCUMENT);
-            return document;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return StatsDocuments.parseStrict(text);
     }
 }

@@ -81,6 +81,8 @@ public final class BackendConnection {
     /** Why the current channel is being closed, for the errors of its in-flight commands. */
     private String closeReason;
     private boolean reportedDown;
+    /** The current channel is closing after an I/O error, not an orderly close by the server. */
+    private boolean errorClosed;
 
     BackendConnection(BackendSettings settings, EventLoop loop, Bootstrap bootstrap, ReplySink owner) {
         this.settings = settings;
@@ -115,7 +117,11 @@ public final class BackendConnection {
             failOne(pending, downReason);
             return;
         }
+        int bytes = frame.readableBytes();
+        settings.metrics().requestForwarded(bytes);
         if (pending != null) {
+            pending.requestBytes(bytes);
+            settings.metrics().outQueueAdded(bytes);
             if (settings.timeoutMillis() > 0) {
                 pending.sentAt(System.nanoTime());
                 if (timeoutCheck == null) {
@@ -128,7 +134,8 @@ public final class BackendConnection {
             out.write(channel, frame);
             scheduleFlush();
         } else {
-            unsentBytes += frame.readableBytes();
+            unsentBytes += bytes;
+            settings.metrics().inQueueAdded(bytes);
             unsent.add(frame);
         }
     }
@@ -257,11 +264,13 @@ public final class BackendConnection {
         active = true;
         retryAfterNanos = 0;
         settings.events().connected();
+        settings.metrics().connected();
         if (reportedDown) {
             reportedDown = false;
             log.info("{}: reachable again", settings.describe());
         }
         for (ByteBuf frame : unsent) {
+            settings.metrics().inQueueRemoved(frame.readableBytes());
             out.write(connected, frame);
         }
         unsent.clear();
@@ -287,6 +296,7 @@ public final class BackendConnection {
         if (!closedForGood) {
             settings.events().failed(downReason);
         }
+        settings.metrics().connectFailed();
         releaseUnsent();
         failAll(downReason);
         if (dedicated) {
@@ -317,6 +327,16 @@ public final class BackendConnection {
         if (!closedForGood) {
             settings.events().failed(reason);
         }
+        if (wasActive) {
+            if (closedForGood) {
+                settings.metrics().disconnected();
+            } else if (errorClosed) {
+                settings.metrics().disconnectedByError();
+            } else {
+                settings.metrics().disconnectedByEof();
+            }
+        }
+        errorClosed = false;
         if (wasActive && !inFlight.isEmpty()) {
             log.warn("{}: connection lost with {} command(s) in flight", settings.describe(), inFlight.size());
         }
@@ -350,6 +370,10 @@ public final class BackendConnection {
 
     private void onClosedForTimeout(Channel timedOut) {
         channel = null;
+        settings.metrics().timedOut();
+        if (active) {
+            settings.metrics().disconnected();
+        }
         active = false;
         releaseUnsent();
         failAll("timed out after " + settings.timeoutMillis() + " ms");
@@ -391,6 +415,7 @@ public final class BackendConnection {
     private void releaseUnsent() {
         out.discard();
         for (ByteBuf frame : unsent) {
+            settings.metrics().inQueueRemoved(frame.readableBytes());
             frame.release();
         }
         unsent.clear();
@@ -402,13 +427,22 @@ public final class BackendConnection {
     private void failAll(String reason) {
         PendingCommand command;
         while ((command = inFlight.poll()) != null) {
+            answered(command);
             failOne(command, reason);
         }
         cancelTimeoutCheck();
     }
 
+    /** A command left the out queue: answered or failed. */
+    private void answered(PendingCommand command) {
+        if (command.requestBytes() > 0) {
+            settings.metrics().outQueueRemoved(command.requestBytes());
+        }
+    }
+
     private void failOne(PendingCommand command, String reason) {
         if (command != null && command.sink() != null) {
+            settings.poolMetrics().forwardFailed();
             command.complete(RespReplies.error(ByteBufAllocator.DEFAULT,
                     "ERR Shardis: " + settings.describe() + " " + reason));
         }
@@ -431,6 +465,8 @@ public final class BackendConnection {
             onSetupReply(reply);
             return;
         }
+        settings.metrics().replyReceived(reply.readableBytes());
+        answered(command);
         command.complete(reply);
         if (timeoutCheck == null && settings.timeoutMillis() > 0 && !inFlight.isEmpty()) {
             timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
@@ -492,6 +528,9 @@ public final class BackendConnection {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.warn("{}: {}; closing the connection", settings.describe(), describe(cause));
+            if (ctx.channel() == channel) {
+                errorClosed = true;
+            }
             ctx.close();
         }
     }

@@ -4,6 +4,9 @@ import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
 import io.shardis.resp.RespLimits;
 
+import io.shardis.proxy.metrics.PoolMetrics;
+import io.shardis.proxy.metrics.ServerMetrics;
+
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -17,23 +20,29 @@ public record BackendSettings(
         String password,
         int database,
         RespLimits replyLimits,
-        BackendEvents events) {
+        BackendEvents events,
+        ServerMetrics metrics,
+        PoolMetrics poolMetrics) {
 
     /** How long a server that refused a connection is given before the next attempt. */
     static final long RETRY_DELAY_NANOS = 200_000_000L;
 
-    /** {@code address} is where the server is, in the transport's terms (TCP, or a Unix socket). */
+    /**
+     * {@code address} is where the server is, in the transport's terms (TCP, or a Unix socket).
+     * Connections need the observers that {@link #observedBy} adds.
+     */
     public static BackendSettings of(PoolConfig pool, ServerConfig server, SocketAddress address) {
         return new BackendSettings(pool.name(), server.label(), address,
                 pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
-                        .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE);
+                        .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE,
+                null, null);
     }
 
-    /** The same server, reporting to {@code newEvents}. */
-    public BackendSettings withEvents(BackendEvents newEvents) {
-        return new BackendSettings(pool, label, address, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, newEvents);
+    /** The same server, reporting its health to {@code newEvents} and its traffic to the metrics given. */
+    public BackendSettings observedBy(BackendEvents newEvents, ServerMetrics serverMetrics, PoolMetrics pool) {
+        return new BackendSettings(this.pool, label, address, timeoutMillis, connectTimeoutMillis, password, database,
+                replyLimits, newEvents, serverMetrics, pool);
     }
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */

@@ -22,6 +22,8 @@ public final class PendingCommand {
     private boolean closeAfterReply;
     private boolean silent;
     private boolean untimed;
+    /** Size of the request as sent, for the out-queue statistics; 0 until sent. */
+    private int requestBytes;
 
     public PendingCommand(ReplySink sink) {
         this.sink = sink;
@@ -111,6 +113,14 @@ public final class PendingCommand {
     public PendingCommand closingAfterReply() {
         this.closeAfterReply = true;
         return this;
+    }
+
+    int requestBytes() {
+        return requestBytes;
+    }
+
+    void requestBytes(int bytes) {
+        this.requestBytes = bytes;
     }
 
     long sentAtNanos() {

@@ -72,9 +72,10 @@ public final class PoolRuntime {
         RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.hash()),
                 HashTag.parse(config.hashTag()), Distribution.fromConfigName(config.distribution()), ring);
         this.router = ringRouter != null ? ringRouter : SingleServerRouter.INSTANCE;
-        this.health = new PoolHealth(config, settings, ringRouter, control, PoolHealth.EjectionListener.NONE);
+        this.health = new PoolHealth(config, settings, ringRouter, control,
+                server -> metrics.server(server).ejected(System.currentTimeMillis() * 1000));
         for (int s = 0; s < settings.size(); s++) {
-            settings.set(s, settings.get(s).withEvents(health.events(s)));
+            settings.set(s, settings.get(s).observedBy(health.events(s), metrics.server(s), metrics));
         }
         this.servers = List.copyOf(settings);
     }

@@ -111,6 +111,7 @@ final class Fanout {
         FragmentedCommand fragmented = new FragmentedCommand(session, parent, merge, frames.length,
                 keyChild, keyPlace, session.context().alloc());
         session.expectReply(parent);
+        session.pool().metrics().fragmentsCreated(frames.length);
         for (int f = 0; f < frames.length; f++) {
             session.send(servers[f], frames[f], fragmented.fragment(f));
         }
