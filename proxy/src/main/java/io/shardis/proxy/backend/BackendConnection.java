@@ -83,6 +83,8 @@ public final class BackendConnection {
     private boolean reportedDown;
     /** The current channel is closing after an I/O error, not an orderly close by the server. */
     private boolean errorClosed;
+    /** The last setup reply expected is ROLE's. */
+    private boolean awaitingRole;
 
     BackendConnection(BackendSettings settings, EventLoop loop, Bootstrap bootstrap, ReplySink owner) {
         this.settings = settings;
@@ -247,6 +249,11 @@ public final class BackendConnection {
         if (settings.database() != 0) {
             writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "SELECT",
                     Integer.toString(settings.database())));
+        }
+        // A Sentinel-managed master is asked what it is: a demoted master must not take writes.
+        awaitingRole = settings.masterOnly();
+        if (awaitingRole) {
+            writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "ROLE"));
         }
         if (setup.isEmpty()) {
             becomeReady(connected);
@@ -433,6 +440,41 @@ public final class BackendConnection {
         cancelTimeoutCheck();
     }
 
+    /** {@code -READONLY You can't write against a read only replica.} */
+    private static boolean isReadOnlyError(ByteBuf reply) {
+        int start = reply.readerIndex();
+        return reply.readableBytes() > 9 && reply.getByte(start) == '-' && reply.getByte(start + 1) == 'R'
+                && reply.toString(start + 1, 8, java.nio.charset.StandardCharsets.US_ASCII).equals("READONLY");
+    }
+
+    /**
+     * Drops the current connection at once, failing what is in flight on it with {@code reason};
+     * the next command connects again, to the server's address as it is then. For a master that
+     * Sentinel replaced: nothing more may reach the demoted one.
+     */
+    public void reset(String reason) {
+        Channel old = channel;
+        if (old == null) {
+            return;
+        }
+        boolean wasActive = active;
+        channel = null;
+        active = false;
+        cancelTimeoutCheck();
+        releaseUnsent();
+        failAll(reason);
+        if (wasActive) {
+            settings.metrics().disconnected();
+        }
+        old.close();
+        if (dedicated) {
+            closedForGood = true;
+            if (owner != null) {
+                owner.onDedicatedClosed(this);
+            }
+        }
+    }
+
     /** A command left the out queue: answered or failed. */
     private void answered(PendingCommand command) {
         if (command.requestBytes() > 0) {
@@ -466,6 +508,9 @@ public final class BackendConnection {
             return;
         }
         settings.metrics().replyReceived(reply.readableBytes());
+        if (settings.masterOnly() && isReadOnlyError(reply)) {
+            settings.events().notMaster("a write was refused with READONLY");
+        }
         answered(command);
         command.complete(reply);
         if (timeoutCheck == null && settings.timeoutMillis() > 0 && !inFlight.isEmpty()) {
@@ -474,6 +519,19 @@ public final class BackendConnection {
     }
 
     private void onSetupReply(ByteBuf reply) {
+        if (awaitingRole && setupReplies == 1) {
+            awaitingRole = false;
+            if (!isMasterRole(reply)) {
+                reply.release();
+                downReason = "is not a master (ROLE); waiting for Sentinel to name the new one";
+                closeReason = downReason;
+                log.warn("{}: {}", settings.describe(), downReason);
+                retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
+                settings.events().notMaster("ROLE on a new connection");
+                channel.close();
+                return;
+            }
+        }
         if (RespReplyFramer.isError(reply)) {
             String error = reply.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
             reply.release();
@@ -488,6 +546,16 @@ public final class BackendConnection {
         if (--setupReplies == 0) {
             becomeReady(channel);
         }
+    }
+
+    /** ROLE's reply starts {@code *3 $6 master}. */
+    private static boolean isMasterRole(ByteBuf reply) {
+        int start = reply.readerIndex();
+        int lineEnd = reply.indexOf(start, reply.writerIndex(), (byte) '\n');
+        if (reply.getByte(start) != '*' || lineEnd < 0 || reply.writerIndex() - lineEnd < 12) {
+            return false;
+        }
+        return reply.toString(lineEnd + 1, 11, java.nio.charset.StandardCharsets.US_ASCII).equals("$6\r\nmaster");
     }
 
     private static String describe(Throwable cause) {

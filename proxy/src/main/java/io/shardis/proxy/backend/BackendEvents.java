@@ -21,4 +21,11 @@ public interface BackendEvents {
 
     /** A connection attempt failed, an established connection dropped, or a reply timed out. */
     void failed(String reason);
+
+    /**
+     * The server is not (or no longer) a master: ROLE said so on a new connection, or a write was
+     * refused with READONLY. Its address should be asked for again.
+     */
+    default void notMaster(String reason) {
+    }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.server.Transport;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,6 +30,8 @@ public final class BackendPool {
     private final int connectionsPerServer;
     /** Dedicated connections waiting for the next session that needs one, per server. */
     private final ArrayDeque<BackendConnection>[] idle;
+    /** Dedicated connections sessions hold now, per server: dropped if their server moves. */
+    private final java.util.Set<BackendConnection>[] dedicatedInUse;
     private int nextConnection;
 
     public BackendPool(EventLoop loop, Transport transport, List<BackendSettings> servers, int connectionsPerServer) {
@@ -55,6 +58,7 @@ public final class BackendPool {
                         new WriteBufferWaterMark(BackendConnection.LOW_WATER_MARK, BackendConnection.HIGH_WATER_MARK));
         this.connectionsPerServer = connectionsPerServer;
         this.idle = newIdleQueues(servers.size());
+        this.dedicatedInUse = newSets(servers.size());
         this.shared = new BackendConnection[servers.size()][connectionsPerServer];
         for (int s = 0; s < servers.size(); s++) {
             for (int c = 0; c < connectionsPerServer; c++) {
@@ -90,11 +94,20 @@ public final class BackendPool {
         while ((connection = idle[server].poll()) != null) {
             if (connection.isReusable()) {
                 connection.assignTo(owner);
+                dedicatedInUse[server].add(connection);
                 return connection;
             }
             connection.close();
         }
-        return new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner);
+        connection = new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner);
+        dedicatedInUse[server].add(connection);
+        return connection;
+    }
+
+    /** Closes a dedicated connection its session cannot give back (transaction or subscription state). */
+    public void discard(int server, BackendConnection connection) {
+        dedicatedInUse[server].remove(connection);
+        connection.close();
     }
 
     /**
@@ -103,6 +116,7 @@ public final class BackendPool {
      * are kept for the next transaction, the rest are closed.
      */
     public void release(int server, BackendConnection connection) {
+        dedicatedInUse[server].remove(connection);
         if (connection.isReusable() && idle[server].size() < MAX_IDLE_DEDICATED) {
             connection.assignTo(null);
             idle[server].add(connection);
@@ -124,12 +138,39 @@ public final class BackendPool {
     }
 
     @SuppressWarnings("unchecked")
+    private static java.util.Set<BackendConnection>[] newSets(int servers) {
+        java.util.Set<BackendConnection>[] sets = new java.util.Set[servers];
+        for (int s = 0; s < servers; s++) {
+            sets[s] = new java.util.HashSet<>();
+        }
+        return sets;
+    }
+
+    @SuppressWarnings("unchecked")
     private static ArrayDeque<BackendConnection>[] newIdleQueues(int servers) {
         ArrayDeque<BackendConnection>[] queues = new ArrayDeque[servers];
         for (int s = 0; s < servers; s++) {
             queues[s] = new ArrayDeque<>();
         }
         return queues;
+    }
+
+    /**
+     * Server {@code index} moved (Sentinel promoted another master): every connection to it is
+     * dropped, failing its in-flight commands; clients on dedicated ones are closed. New commands
+     * connect to the new address. Call on the pool's loop.
+     */
+    public void serverMoved(int index, String reason) {
+        for (BackendConnection connection : shared[index]) {
+            connection.reset(reason);
+        }
+        BackendConnection connection;
+        while ((connection = idle[index].poll()) != null) {
+            connection.close();
+        }
+        for (BackendConnection owned : new ArrayList<>(dedicatedInUse[index])) {
+            owned.reset(reason);
+        }
     }
 
     /** Opens every shared connection now; for {@code preconnect: true}. Call on the pool's loop. */

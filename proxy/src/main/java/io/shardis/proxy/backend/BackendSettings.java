@@ -14,7 +14,7 @@ import java.net.SocketAddress;
 public record BackendSettings(
         String pool,
         String label,
-        SocketAddress address,
+        BackendAddress endpoint,
         int timeoutMillis,
         int connectTimeoutMillis,
         String password,
@@ -22,7 +22,8 @@ public record BackendSettings(
         RespLimits replyLimits,
         BackendEvents events,
         ServerMetrics metrics,
-        PoolMetrics poolMetrics) {
+        PoolMetrics poolMetrics,
+        boolean masterOnly) {
 
     /** How long a server that refused a connection is given before the next attempt. */
     static final long RETRY_DELAY_NANOS = 200_000_000L;
@@ -32,21 +33,36 @@ public record BackendSettings(
      * Connections need the observers that {@link #observedBy} adds.
      */
     public static BackendSettings of(PoolConfig pool, ServerConfig server, SocketAddress address) {
-        return new BackendSettings(pool.name(), server.label(), address,
+        return new BackendSettings(pool.name(), server.label(), new BackendAddress(address),
                 pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE,
-                null, null);
+                null, null, false);
     }
 
     /** The same server, reporting its health to {@code newEvents} and its traffic to the metrics given. */
     public BackendSettings observedBy(BackendEvents newEvents, ServerMetrics serverMetrics, PoolMetrics pool) {
-        return new BackendSettings(this.pool, label, address, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, newEvents, serverMetrics, pool);
+        return new BackendSettings(this.pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
+                replyLimits, newEvents, serverMetrics, pool, masterOnly);
+    }
+
+    /**
+     * The same server, which must be a master: each new connection asks ROLE before any client
+     * command goes out, and one that is a replica is not used.
+     */
+    public BackendSettings requiringMaster() {
+        return new BackendSettings(pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
+                replyLimits, events, metrics, poolMetrics, true);
     }
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */
+    /** Where the server is now (it moves when Sentinel promotes another master). */
+    public SocketAddress address() {
+        return endpoint.current();
+    }
+
     public String describe() {
+        SocketAddress address = address();
         String addr = address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
                 : address.toString();
         return "pool '" + pool + "' backend " + (label.equals(addr) ? addr : label + " (" + addr + ")");

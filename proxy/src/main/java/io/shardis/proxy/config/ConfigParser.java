@@ -31,7 +31,8 @@ final class ConfigParser {
             "redis_auth", "redis_db", "server_connections", "client_connections", "auto_eject_hosts",
             "server_retry_timeout", "server_failure_limit", "servers",
             // Shardis' own
-            "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes");
+            "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
+            "sentinels", "sentinel_user", "sentinel_auth");
 
     private final String source;
 
@@ -128,7 +129,7 @@ final class ConfigParser {
                     integer("max_pipeline", 16384, 1, 1 << 24),
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
-                    servers, listenMode);
+                    servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null));
         }
 
         private List<ServerConfig> servers() throws ConfigException {
@@ -159,6 +160,34 @@ final class ConfigParser {
             } catch (IllegalArgumentException e) {
                 throw error("servers", e.getMessage());
             }
+        }
+
+        /**
+         * The pool's Sentinels. With them, each server's name is its Sentinel master name (so
+         * ketama, which hashes the name, moves no key on failover) and its address a first guess.
+         */
+        private List<HostPort> sentinels(List<ServerConfig> servers) throws ConfigException {
+            if (!config.containsKey("sentinels")) {
+                return List.of();
+            }
+            List<HostPort> sentinels = new ArrayList<>();
+            for (String text : config.getList(String.class, "sentinels", List.of())) {
+                HostPort sentinel = text == null ? null : HostPort.parse(text.trim());
+                if (sentinel == null || sentinel.port() == 0) {
+                    throw error("sentinels", "expected a list of host:port such as [10.0.0.5:26379], got '" + text + "'");
+                }
+                sentinels.add(sentinel);
+            }
+            if (sentinels.isEmpty()) {
+                throw error("sentinels", "expected at least one host:port");
+            }
+            for (ServerConfig server : servers) {
+                if (server.name() == null) {
+                    throw error("servers", "with sentinels, every server needs its Sentinel master name after"
+                            + " the address ('host:port:weight name'); '" + server.address() + "' has none");
+                }
+            }
+            return sentinels;
         }
 
         /** One {@code servers} entry, split from the end exactly as nutcracker splits it. */

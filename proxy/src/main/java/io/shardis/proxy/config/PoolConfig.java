@@ -12,6 +12,10 @@ import java.util.List;
  * @param maxRequestBytes largest request accepted from a client
  * @param maxBulkBytes    largest single argument accepted from a client
  * @param listenMode      permissions of a Unix listen socket (octal in the file), -1 to leave them be
+ * @param sentinels       Redis Sentinels that say where each server (by name: its Sentinel master
+ *                        name) is; empty when the servers' addresses are fixed
+ * @param sentinelUser    ACL user for the Sentinels, or null
+ * @param sentinelAuth    password for the Sentinels, or null
  */
 public record PoolConfig(
         String name,
@@ -34,10 +38,19 @@ public record PoolConfig(
         long maxRequestBytes,
         long maxBulkBytes,
         List<ServerConfig> servers,
-        int listenMode) {
+        int listenMode,
+        List<HostPort> sentinels,
+        String sentinelUser,
+        String sentinelAuth) {
 
     public PoolConfig {
         servers = List.copyOf(servers);
+        sentinels = List.copyOf(sentinels);
+    }
+
+    /** Whether Sentinel says where the servers are. */
+    public boolean followsSentinel() {
+        return !sentinels.isEmpty();
     }
 
     /** Connect timeout towards backends: the request timeout when set, else a few seconds. */

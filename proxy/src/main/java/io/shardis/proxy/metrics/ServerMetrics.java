@@ -39,6 +39,7 @@ public final class ServerMetrics {
     private final Counter inQueueBytes;
     private final Counter outQueue;
     private final Counter outQueueBytes;
+    private final Counter failovers;
 
     ServerMetrics(String name, PoolMetrics pool, ShardisMetrics process, MetricRegistry registry) {
         this.name = name;
@@ -59,6 +60,7 @@ public final class ServerMetrics {
         this.inQueueBytes = registry.counter(MetricRegistry.name(prefix, ServerStat.IN_QUEUE_BYTES.key()));
         this.outQueue = registry.counter(MetricRegistry.name(prefix, ServerStat.OUT_QUEUE.key()));
         this.outQueueBytes = registry.counter(MetricRegistry.name(prefix, ServerStat.OUT_QUEUE_BYTES.key()));
+        this.failovers = registry.counter(MetricRegistry.name(prefix, "failovers"));
     }
 
     /**
@@ -113,6 +115,19 @@ public final class ServerMetrics {
     public void disconnected() {
         connections.dec();
         process.connectionClosed();
+    }
+
+    /**
+     * Sentinel named another master for this server and traffic moved there; not in nutcracker's
+     * document (it has no Sentinel), registered as {@code ...server.<name>.failovers}.
+     */
+    public void failedOver() {
+        failovers.inc();
+    }
+
+    /** Failovers seen so far. */
+    public long failovers() {
+        return failovers.getCount();
     }
 
     /** A request to this server passed the pool's {@code timeout}: feeds {@code server_timedout}. */

@@ -25,6 +25,11 @@ import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ShardisMetrics;
 import io.shardis.resp.RespLimits;
 
+import io.shardis.proxy.backend.BackendEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -36,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A running pool: its configuration and its backend connections on each event loop. */
 public final class PoolRuntime {
 
+    private static final Logger log = LoggerFactory.getLogger(PoolRuntime.class);
     private static final AtomicLong CLIENT_IDS = new AtomicLong();
 
     private final PoolConfig config;
@@ -75,9 +81,66 @@ public final class PoolRuntime {
         this.health = new PoolHealth(config, settings, ringRouter, control,
                 server -> metrics.server(server).ejected(System.currentTimeMillis() * 1000));
         for (int s = 0; s < settings.size(); s++) {
-            settings.set(s, settings.get(s).observedBy(health.events(s), metrics.server(s), metrics));
+            BackendSettings observed = settings.get(s).observedBy(new ServerEvents(s), metrics.server(s), metrics);
+            settings.set(s, config.followsSentinel() ? observed.requiringMaster() : observed);
         }
         this.servers = List.copyOf(settings);
+    }
+
+    /** A server's health events, plus the news that it is not a master (for Sentinel-managed pools). */
+    private final class ServerEvents implements BackendEvents {
+        private final int server;
+
+        ServerEvents(int server) {
+            this.server = server;
+        }
+
+        @Override
+        public void connected() {
+            health.events(server).connected();
+        }
+
+        @Override
+        public void failed(String reason) {
+            health.events(server).failed(reason);
+        }
+
+        @Override
+        public void notMaster(String reason) {
+            MasterSuspicion listener = masterSuspicion;
+            if (listener != null) {
+                listener.suspect(server, reason);
+            }
+        }
+    }
+
+    /** Told when a server a Sentinel-managed pool writes to turns out not to be a master. */
+    public interface MasterSuspicion {
+        void suspect(int server, String reason);
+    }
+
+    private volatile MasterSuspicion masterSuspicion;
+
+    public void onMasterSuspicion(MasterSuspicion listener) {
+        this.masterSuspicion = listener;
+    }
+
+    /**
+     * Sentinel promoted another master for server {@code index}: new connections go to
+     * {@code address} at once, and every connection to the old one is dropped on every event loop,
+     * its in-flight commands answered with an error (a demoted master must not take writes).
+     */
+    public void masterMoved(int index, SocketAddress address, String how) {
+        BackendSettings server = servers.get(index);
+        SocketAddress previous = server.address();
+        if (address.equals(previous)) {
+            return;
+        }
+        server.endpoint().moveTo(address);
+        log.info("pool '{}' master '{}': {} -> {} ({})", config.name(), server.label(), previous, address, how);
+        metrics.server(index).failedOver();
+        String reason = "was demoted: Sentinel named " + address + " master of '" + server.label() + "'";
+        backendsByLoop.forEach((loop, pool) -> loop.execute(() -> pool.serverMoved(index, reason)));
     }
 
     /** Which server holds a key. */

@@ -565,7 +565,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (!pushMode && !transactions.holdsState() && dedicated.inFlight() == 0 && !held.isHolding()) {
                 backends.release(dedicatedServer, dedicated);
             } else {
-                dedicated.close();
+                backends.discard(dedicatedServer, dedicated);
             }
             dedicated = null;
         }
