@@ -148,8 +148,8 @@ class ShardisMetricsTest {
         assertThat(metrics.registry().getNames())
                 .contains("shardis.total_connections", "shardis.curr_connections",
                         "shardis.pool.beta.client_connections", "shardis.pool.beta.server.127.0.0.1:6380.in_queue")
-                // per process 2, per pool 6, per server 13: two pools, three servers
-                .hasSize(2 + 2 * 6 + 3 * 13);
+                // per process 2, per pool 6, per server nutcracker's 13 and failovers: two pools, three servers
+                .hasSize(2 + 2 * 6 + 3 * 14);
     }
 
     @Test
