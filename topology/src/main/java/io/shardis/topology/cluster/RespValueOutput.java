@@ -16,7 +16,9 @@ import java.util.List;
  *
  * <p>Arrays are assembled by counting their elements rather than from Lettuce's {@code complete}
  * depth callbacks. RESP3 aggregates are not expected: connections using this output speak RESP2.
- * An error reply is left to Lettuce, which fails the command with it.
+ * An error reply is left to Lettuce, which fails the command with it. Lettuce hands RESP2 simple
+ * strings over as it hands bulk strings, so they arrive here as {@link RespValue.BulkString}; the
+ * topology parser reads both alike.
  */
 final class RespValueOutput extends CommandOutput<byte[], byte[], RespValue> {
 
