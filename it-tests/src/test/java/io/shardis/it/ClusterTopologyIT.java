@@ -126,6 +126,22 @@ class ClusterTopologyIT {
 
     @Test
     @Order(4)
+    void flushAllEmptiesEveryMaster() {
+        for (RedisClusterFixture.Node master : cluster.masters()) {
+            try (Jedis jedis = master.client()) {
+                jedis.set(keyInSlotOf(master), "x");
+            }
+        }
+        cluster.flushAll();
+        for (RedisClusterFixture.Node master : cluster.masters()) {
+            try (Jedis jedis = master.client()) {
+                assertThat(jedis.dbSize()).as("keys left on %s", master).isZero();
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     void aPlannedFailoverIsSeenByTheNextFetch() {
         RedisClusterFixture.Node master = cluster.nodeForSlot(8_000);
         RedisClusterFixture.Node replica = cluster.replicasOf(master).get(0);
@@ -136,7 +152,7 @@ class ClusterTopologyIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void afterAMasterDiesItsPromotedReplicaIsSeenAsMasterOfItsSlots() {
         // Kill the seed itself if it is a master: the source must then ask the nodes it learned about.
         RedisClusterFixture.Node victim = cluster.masters().contains(seed) ? seed : cluster.nodeForSlot(0);
@@ -161,7 +177,7 @@ class ClusterTopologyIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aClusterWithoutClusterShardsIsReadThroughClusterSlots() {
         Optional<Path> redis62 = RedisBinaries.extractEmbedded();
         Assumptions.assumeTrue(redis62.isPresent(), "no embedded Redis 6.2 for this platform");

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,8 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.resps.ClusterShardInfo;
-import redis.clients.jedis.resps.ClusterShardNodeInfo;
 
 /**
  * A real Redis Cluster of {@code redis-server} processes on loopback: {@code masters} masters with
@@ -381,60 +380,17 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
-    /**
-     * Every live node: {@code cluster_state:ok}, the same view, every live node in it healthy and
-     * connected, every killed node marked failed, every replica in sync, every live node online
-     * in {@code CLUSTER SHARDS}.
-     */
     private boolean isSettled() {
-        try {
-            List<Node> live = nodes.stream().filter(node -> !killed.contains(node)).toList();
-            List<String> agreed = null;
-            for (Node node : live) {
-                ClusterNodesView view = view(node);
-                if (agreed == null) {
-                    agreed = view.agreed();
-                } else if (!agreed.equals(view.agreed())) {
-                    return false;
-                }
-                for (ClusterNodesView.Line line : view.lines()) {
-                    boolean dead = killed.stream().anyMatch(k -> k.id.equals(line.id()));
-                    if (dead ? !line.failState().equals("fail") : !line.failState().isEmpty() || !line.connected()
-                            || line.handshake()) {
-                        return false;
-                    }
-                }
-                try (Jedis jedis = node.client()) {
-                    if (!jedis.clusterInfo().contains("cluster_state:ok")) {
-                        return false;
-                    }
-                    String replication = jedis.info("replication");
-                    if (replication.contains("role:slave") && (!replication.contains("master_link_status:up")
-                            || replication.contains("master_sync_in_progress:1"))) {
-                        return false;
-                    }
-                    if (shardsSupported && !allLiveOnline(jedis.clusterShards(), live)) {
-                        return false;
-                    }
-                }
-            }
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static boolean allLiveOnline(List<ClusterShardInfo> shards, List<Node> live) {
-        Set<String> liveIds = new HashSet<>();
-        live.forEach(node -> liveIds.add(node.id));
-        for (ClusterShardInfo shard : shards) {
-            for (ClusterShardNodeInfo node : shard.getNodes()) {
-                if (liveIds.contains(node.getId()) && !"online".equals(node.getHealth())) {
-                    return false;
-                }
+        Map<String, RedisProcess> live = new LinkedHashMap<>();
+        Set<String> killedIds = new HashSet<>();
+        for (Node node : nodes) {
+            if (killed.contains(node)) {
+                killedIds.add(node.id);
+            } else {
+                live.put(node.id, node.process);
             }
         }
-        return true;
+        return ClusterAgreement.isSettled(live, killedIds, shardsSupported);
     }
 
     private List<Node> liveNodesWhere(Predicate<ClusterNodesView.Line> condition) {

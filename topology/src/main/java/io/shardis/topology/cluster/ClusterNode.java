@@ -1,5 +1,6 @@
 package io.shardis.topology.cluster;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -67,6 +68,6 @@ public record ClusterNode(String id, String host, int port, Role role, String ma
     public String describe() {
         String shortId = id.length() > 8 ? id.substring(0, 8) : id;
         return shortId + "@" + address() + (isMaster() ? " master" : " replica")
-                + (health == Health.ONLINE ? "" : " " + health.name().toLowerCase(java.util.Locale.ROOT));
+                + (health == Health.ONLINE ? "" : " " + health.name().toLowerCase(Locale.ROOT));
     }
 }

@@ -16,6 +16,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.shardis.resp.RespValue;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +72,10 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
                     failures.add(address + ": serves no slot");
                     continue;
                 }
-                knownNodes = map.nodes().stream().map(NodeAddress::of).distinct().toList();
+                // Failed nodes last: asking them costs a connect timeout.
+                knownNodes = map.nodes().stream()
+                        .sorted(Comparator.comparing(node -> node.health() == ClusterNode.Health.FAILED))
+                        .map(NodeAddress::of).distinct().toList();
                 return map;
             } catch (RuntimeException e) {
                 LOG.debug("cluster node {} gave no topology", address, e);
