@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
  * The cluster: masters 5b99d63d (port 37355, slots 0-5460), 1af6774e (41559, 5461-10921) and
  * ce227803 (46551, 10922-16383), with replicas a23cf2ca (45789), b9170d5b (46267) and 7ff3dbdf
  * (36523) in that order; "after-failover" replies come after 5b99d63d was killed and a23cf2ca took over.
+ * Recording again gives new ids and ports: update these constants and the tests' ports with it.
  */
 final class CapturedReplies {
 
