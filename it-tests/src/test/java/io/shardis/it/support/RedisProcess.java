@@ -187,7 +187,7 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
     private synchronized void launch() {
         frozen = false;
         List<String> command = new ArrayList<>();
-        command.add(RedisBinaries.get().redisServer().toString());
+        command.add((options.binary != null ? options.binary : RedisBinaries.get().redisServer()).toString());
         if (options.config != null) {
             command.add(dir.resolve("redis.conf").toString());
         }
@@ -271,6 +271,7 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
         private String config;
         private boolean sentinel;
         private int port;
+        private Path binary;
 
         private Builder() {
         }
@@ -299,6 +300,12 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
         /** A fixed port (e.g. one from {@link FreePorts#nextWithCompanion}); by default a free one is picked. */
         public Builder port(int fixed) {
             this.port = fixed;
+            return this;
+        }
+
+        /** Another {@code redis-server} than this machine's, e.g. an older version from {@link RedisBinaries#extractEmbedded()}. */
+        public Builder binary(Path server) {
+            this.binary = Objects.requireNonNull(server);
             return this;
         }
 
