@@ -18,6 +18,7 @@ import io.shardis.proxy.metrics.TwemproxyStatsDocument;
 import io.shardis.proxy.server.PoolListener;
 import io.shardis.proxy.server.ListenSockets;
 import io.shardis.proxy.server.PoolRuntime;
+import io.shardis.proxy.server.SentinelFollower;
 import io.shardis.proxy.server.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,8 @@ public final class ShardisServer implements AutoCloseable {
     /** Off the event loops: ring rebuilds after ejections, health checks of ejected servers. */
     private final ScheduledExecutorService control;
     private final ShardisMetrics metrics;
+    /** One per pool whose servers Sentinel places. */
+    private final java.util.List<SentinelFollower> sentinelFollowers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Null when no stats port was asked for. */
     private StatsServer stats;
 
@@ -100,6 +103,10 @@ public final class ShardisServer implements AutoCloseable {
             for (PoolConfig pool : config.pools()) {
                 PoolMetrics poolMetrics = metrics.pool(pool.name());
                 PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
+                if (pool.followsSentinel()) {
+                    // Before the pool takes clients: none may reach a master Sentinel has replaced.
+                    server.sentinelFollowers.add(SentinelFollower.start(runtime));
+                }
                 Channel channel = ListenSockets.bind(pool, transport, acceptors, workers, PoolListener.initializer(runtime));
                 poolMetrics.listening();
                 if (pool.preconnect()) {
@@ -170,6 +177,9 @@ public final class ShardisServer implements AutoCloseable {
         }
         if (stats != null) {
             stats.close();
+        }
+        for (SentinelFollower follower : sentinelFollowers) {
+            follower.close();
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
