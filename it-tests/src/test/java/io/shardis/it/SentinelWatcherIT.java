@@ -90,6 +90,12 @@ class SentinelWatcherIT {
         awaitSubscribed(watcher, SentinelFixture.SENTINELS);
         assertThatThrownBy(() -> watcher.master("shard9")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("shard9");
+
+        watcher.close();
+        boolean threadsGone = Poll.until(Duration.ofSeconds(5), () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(thread -> thread.getName().startsWith("shardis-sentinel-")), () -> false);
+        assertThat(threadsGone).as("the watcher's threads end with close()").isTrue();
+        assertThat(watcher.subscribedSentinels()).isEmpty();
     }
 
     @Test
