@@ -132,17 +132,22 @@ final class SentinelLink {
         if (closed) {
             return;
         }
-        CompletableFuture<StatefulRedisSentinelConnection<String, String>> asking =
-                client.connectSentinelAsync(StringCodec.UTF8, uri);
+        // Events first: Lettuce logs every failed Sentinel connection at WARN, but not a failed
+        // pub/sub one, so a Sentinel that stays down does not fill the log at each retry.
         CompletableFuture<StatefulRedisPubSubConnection<String, String>> listening =
                 client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture()
                         .thenCompose(this::subscribe);
-        asking.thenCombine(listening, Pair::new).whenComplete((both, error) -> {
+        CompletableFuture<Pair> both = listening.thenCompose(events -> client
+                .connectSentinelAsync(StringCodec.UTF8, uri)
+                .thenApply(commands -> new Pair(commands, events)));
+        both.whenComplete((pair, error) -> {
             if (error == null && !closed) {
-                connected(published, both);
+                connected(published, pair);
             } else {
-                closeQuietly(asking);
                 closeQuietly(listening);
+                if (pair != null) {
+                    pair.commands().closeAsync();
+                }
                 if (!closed) {
                     failed(published, error);
                 }
@@ -154,7 +159,7 @@ final class SentinelLink {
                            Pair both) {
         pubSub = both.events();
         if (failedAttempts > 0) {
-            LOG.info("Sentinel {} reachable after {} failed attempts", name, failedAttempts);
+            LOG.info("Connected to Sentinel {} after {} failed attempts", name, failedAttempts);
         }
         failedAttempts = 0;
         published.complete(both.commands());
@@ -170,9 +175,9 @@ final class SentinelLink {
         long delayMillis = Math.min(LONGEST_RETRY.toMillis(),
                 FIRST_RETRY.toMillis() << Math.min(failedAttempts - 1, 16));
         if (failedAttempts == 1) {
-            LOG.warn("Sentinel {} unreachable ({}); retrying in the background", name, describe(error));
+            LOG.warn("Cannot connect to Sentinel {} ({}); retrying in the background", name, describe(error));
         } else {
-            LOG.debug("Sentinel {} still unreachable ({}), attempt {}", name, describe(error), failedAttempts);
+            LOG.debug("Still cannot connect to Sentinel {} ({}), attempt {}", name, describe(error), failedAttempts);
         }
         // Questions fail at once until a later attempt succeeds, instead of waiting for it.
         commands = CompletableFuture.failedFuture(new IllegalStateException("not connected: " + describe(error)));

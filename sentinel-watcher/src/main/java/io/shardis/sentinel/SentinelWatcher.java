@@ -130,7 +130,11 @@ public final class SentinelWatcher implements AutoCloseable {
         }
     }
 
-    /** The address a majority of the Sentinels agreed on last. */
+    /**
+     * The address a majority of the Sentinels agreed on last; any thread.
+     *
+     * @throws IllegalArgumentException if {@code masterName} is not watched
+     */
     public InetSocketAddress master(String masterName) {
         InetSocketAddress address = adopted.get(masterName);
         if (address == null) {
@@ -143,7 +147,9 @@ public final class SentinelWatcher implements AutoCloseable {
      * Asks the Sentinels again now, e.g. because {@code ROLE} on the supposed master said
      * {@code slave}. Returns at once; a change, if any, reaches the listener with
      * {@code how == "recheck requested: " + reason}. Requests closer together than 100 ms are
-     * merged into one round.
+     * merged into one round; if the Sentinels do not agree, the address stays and a warning is logged.
+     *
+     * @throws IllegalArgumentException if {@code masterName} is not watched
      */
     public void recheck(String masterName, String reason) {
         master(masterName);
