@@ -552,10 +552,11 @@ public final class BackendConnection {
     private static boolean isMasterRole(ByteBuf reply) {
         int start = reply.readerIndex();
         int lineEnd = reply.indexOf(start, reply.writerIndex(), (byte) '\n');
-        if (reply.getByte(start) != '*' || lineEnd < 0 || reply.writerIndex() - lineEnd < 12) {
+        String expected = "$6\r\nmaster";
+        if (reply.getByte(start) != '*' || lineEnd < 0 || reply.writerIndex() - lineEnd - 1 < expected.length()) {
             return false;
         }
-        return reply.toString(lineEnd + 1, 11, java.nio.charset.StandardCharsets.US_ASCII).equals("$6\r\nmaster");
+        return reply.toString(lineEnd + 1, expected.length(), java.nio.charset.StandardCharsets.US_ASCII).equals(expected);
     }
 
     private static String describe(Throwable cause) {
