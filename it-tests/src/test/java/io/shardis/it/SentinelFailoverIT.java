@@ -2,7 +2,10 @@ package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.shardis.it.support.Closeables;
+import io.shardis.it.support.LettuceClients;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.SentinelFixture;
 import io.shardis.it.support.ShardisFixture;
@@ -41,6 +44,9 @@ class SentinelFailoverIT {
 
     @RegisterExtension
     final TestThreads threads = new TestThreads();
+
+    @RegisterExtension
+    static final LettuceClients lettuce = LettuceClients.withDefaultProtocol();
 
     private static SentinelFixture sentinel;
     private static ShardisFixture shardis;
@@ -133,21 +139,31 @@ class SentinelFailoverIT {
         AtomicBoolean running = new AtomicBoolean(true);
         List<CompletableFuture<Void>> writers = new ArrayList<>();
         List<String> keys = new ArrayList<>(shardOfKey.keySet());
-        for (int w = 0; w < 2; w++) {
-            int offset = w;
-            writers.add(CompletableFuture.runAsync(() -> {
-                try (Jedis jedis = shardis.jedis("sharded")) {
-                    for (int i = offset; running.get() && i < 5_000_000; i += 2) {
-                        String key = keys.get(i % keys.size());
-                        try {
-                            jedis.set(key, Integer.toString(i));
-                        } catch (JedisException e) {
-                            failures.add(new String[] {key, e.getMessage()});
-                        }
+        // One writer with Jedis, one with Lettuce.
+        writers.add(CompletableFuture.runAsync(() -> {
+            try (Jedis jedis = shardis.jedis("sharded")) {
+                for (int i = 0; running.get() && i < 5_000_000; i += 2) {
+                    String key = keys.get(i % keys.size());
+                    try {
+                        jedis.set(key, Integer.toString(i));
+                    } catch (JedisException e) {
+                        failures.add(new String[] {key, e.getMessage()});
                     }
                 }
-            }, threads));
-        }
+            }
+        }, threads));
+        writers.add(CompletableFuture.runAsync(() -> {
+            try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis.address("sharded"))) {
+                for (int i = 1; running.get() && i < 5_000_000; i += 2) {
+                    String key = keys.get(i % keys.size());
+                    try {
+                        connection.sync().set(key, Integer.toString(i));
+                    } catch (RedisException e) {
+                        failures.add(new String[] {key, e.getMessage()});
+                    }
+                }
+            }
+        }, threads));
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
         long killedAt = sentinel.killMaster("shard1");
         RedisProcess newMaster = sentinel.awaitFailover("shard1");

@@ -453,6 +453,8 @@ public final class BackendConnection {
      * Sentinel replaced: nothing more may reach the demoted one.
      */
     public void reset(String reason) {
+        // A failure of the old address says nothing of the new one: try it at once.
+        retryAfterNanos = 0;
         Channel old = channel;
         if (old == null) {
             return;
