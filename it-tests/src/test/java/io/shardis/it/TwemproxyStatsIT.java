@@ -32,7 +32,7 @@ class TwemproxyStatsIT {
             alpha:
               listen: 127.0.0.1:${port.alpha}
               redis: true
-              hash: fnv1a_64
+              hash: md5
               distribution: ketama
               auto_eject_hosts: true
               server_failure_limit: 1
@@ -68,16 +68,20 @@ class TwemproxyStatsIT {
             JsonObject pool = ours.getAsJsonObject("alpha");
             long requests = 0;
             long responses = 0;
+            long responseBytes = 0;
             for (String server : Set.of("shard-a", two.address(), "shard-c")) {
                 JsonObject stats = pool.getAsJsonObject(server);
                 assertThat(stats).as("server %s in %s", server, pool.keySet()).isNotNull();
                 requests += stats.get("requests").getAsLong();
                 responses += stats.get("responses").getAsLong();
-                assertThat(stats.get("response_bytes").getAsLong()).isPositive();
+                responseBytes += stats.get("response_bytes").getAsLong();
                 assertThat(stats.get("out_queue").getAsLong()).as("nothing waits for a reply").isZero();
             }
             assertThat(requests).isEqualTo(600);
             assertThat(responses).isEqualTo(600);
+            assertThat(responseBytes).as("+OK and bulk replies").isGreaterThanOrEqualTo(600 * 5);
+            assertThat(pool.getAsJsonObject("shard-c").get("requests").getAsLong())
+                    .as("md5 gives the server whose death is tested below some of the 300 keys").isPositive();
 
             // A dead server is ejected after one failure, and the document says so.
             three.kill();
