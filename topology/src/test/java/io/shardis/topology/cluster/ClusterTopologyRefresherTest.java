@@ -74,6 +74,8 @@ class ClusterTopologyRefresherTest {
 
         source.next.set(TWO);
         refreshAndWait();
+        // current() changes just before the listener is told: wait for the listener too.
+        await(() -> published.size() == 2);
         assertThat(published).containsExactly(ONE, TWO);
         assertThat(refresher.current()).isEqualTo(TWO);
     }
@@ -151,6 +153,7 @@ class ClusterTopologyRefresherTest {
             refresher.requestRefresh("retry");
             return refresher.current().equals(TWO);
         });
+        await(() -> published.size() == 2);
         assertThat(published).containsExactly(ONE, TWO);
     }
 
