@@ -50,6 +50,8 @@ public final class ShardisServer implements AutoCloseable {
     private final ShardisMetrics metrics;
     /** One per pool whose servers Sentinel places. */
     private final java.util.List<SentinelFollower> sentinelFollowers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The Redis Clusters behind cluster pools, whose topology refreshers stop with the server. */
+    private final java.util.List<io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Null when no stats port was asked for. */
     private StatsServer stats;
 
@@ -103,6 +105,11 @@ public final class ShardisServer implements AutoCloseable {
             for (PoolConfig pool : config.pools()) {
                 PoolMetrics poolMetrics = metrics.pool(pool.name());
                 PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
+                if (runtime.cluster() != null) {
+                    // The slot map first: a pool that cannot reach its cluster does not start.
+                    server.clusters.add(runtime.cluster());
+                    runtime.cluster().start();
+                }
                 if (pool.followsSentinel()) {
                     // Before the pool takes clients: none may reach a master Sentinel has replaced.
                     server.sentinelFollowers.add(SentinelFollower.start(runtime));
@@ -127,6 +134,9 @@ public final class ShardisServer implements AutoCloseable {
     }
 
     private static String describeServers(PoolConfig pool) {
+        if (pool.isCluster()) {
+            return "Redis Cluster (seeds " + pool.cluster().seeds() + ")";
+        }
         if (pool.servers().size() == 1) {
             return pool.servers().get(0).address().toString();
         }
@@ -180,6 +190,9 @@ public final class ShardisServer implements AutoCloseable {
         }
         for (SentinelFollower follower : sentinelFollowers) {
             follower.close();
+        }
+        for (io.shardis.proxy.cluster.ClusterNodes cluster : clusters) {
+            cluster.close();
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -86,8 +86,13 @@ public final class BackendConnection {
     /** The last setup reply expected is ROLE's. */
     private boolean awaitingRole;
 
-    BackendConnection(BackendSettings settings, EventLoop loop, Bootstrap bootstrap, ReplySink owner) {
+    /** Null outside cluster pools, and on dedicated connections (their commands are not re-sent elsewhere). */
+    private final Redirects redirects;
+
+    BackendConnection(BackendSettings settings, EventLoop loop, Bootstrap bootstrap, ReplySink owner,
+                      Redirects redirects) {
         this.settings = settings;
+        this.redirects = redirects;
         this.loop = loop;
         this.bootstrap = bootstrap;
         this.owner = owner;
@@ -514,7 +519,10 @@ public final class BackendConnection {
             settings.events().notMaster("a write was refused with READONLY");
         }
         answered(command);
-        command.complete(reply);
+        if (redirects == null || !command.hasFrame() || !RespReplyFramer.isError(reply)
+                || !redirects.follow(command, reply, settings)) {
+            command.complete(reply);
+        }
         if (timeoutCheck == null && settings.timeoutMillis() > 0 && !inFlight.isEmpty()) {
             timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
         }

@@ -24,20 +24,35 @@ public final class BackendPool {
     private final EventLoop loop;
     private final Bootstrap tcpBootstrap;
     private final Bootstrap unixBootstrap;
-    private final List<BackendSettings> servers;
-    /** [server][n] shared connections. */
-    private final BackendConnection[][] shared;
+    private final BackendServers servers;
+    /** Follows MOVED/ASK/TRYAGAIN for commands sent here; null outside cluster pools. */
+    private final Redirects redirects;
+    /**
+     * [server][n] shared connections. The arrays indexed by server grow, on this loop, when a
+     * server index beyond them is used (a cluster node that appeared after this pool was made).
+     */
+    private BackendConnection[][] shared;
     private final int connectionsPerServer;
     /** Dedicated connections waiting for the next session that needs one, per server. */
-    private final ArrayDeque<BackendConnection>[] idle;
+    private ArrayDeque<BackendConnection>[] idle;
     /** Dedicated connections sessions hold now, per server: dropped if their server moves. */
-    private final java.util.Set<BackendConnection>[] dedicatedInUse;
+    private java.util.Set<BackendConnection>[] dedicatedInUse;
     private int nextConnection;
 
     public BackendPool(EventLoop loop, Transport transport, List<BackendSettings> servers, int connectionsPerServer) {
+        this(loop, transport, BackendServers.of(servers), connectionsPerServer,
+                servers.isEmpty() ? 3000 : servers.get(0).connectTimeoutMillis(), null);
+    }
+
+    /**
+     * @param connectTimeout connect timeout for every server, in milliseconds
+     * @param redirects      null unless the servers are Redis Cluster nodes
+     */
+    public BackendPool(EventLoop loop, Transport transport, BackendServers servers, int connectionsPerServer,
+                       int connectTimeout, Redirects redirects) {
         this.loop = loop;
-        this.servers = List.copyOf(servers);
-        int connectTimeout = servers.isEmpty() ? 3000 : servers.get(0).connectTimeoutMillis();
+        this.servers = servers;
+        this.redirects = redirects;
         this.unixBootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.domainChannelClass())
@@ -57,13 +72,36 @@ public final class BackendPool {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(BackendConnection.LOW_WATER_MARK, BackendConnection.HIGH_WATER_MARK));
         this.connectionsPerServer = connectionsPerServer;
-        this.idle = newIdleQueues(servers.size());
-        this.dedicatedInUse = newSets(servers.size());
-        this.shared = new BackendConnection[servers.size()][connectionsPerServer];
-        for (int s = 0; s < servers.size(); s++) {
+        this.idle = newIdleQueues(0);
+        this.dedicatedInUse = newSets(0);
+        this.shared = new BackendConnection[0][];
+        grow(servers.size());
+    }
+
+    /** Extends the per-server arrays to {@code count} servers; on this loop only. */
+    private void grow(int count) {
+        int from = shared.length;
+        if (count <= from) {
+            return;
+        }
+        shared = java.util.Arrays.copyOf(shared, count);
+        idle = java.util.Arrays.copyOf(idle, count);
+        dedicatedInUse = java.util.Arrays.copyOf(dedicatedInUse, count);
+        for (int s = from; s < count; s++) {
+            BackendSettings server = servers.get(s);
+            shared[s] = new BackendConnection[connectionsPerServer];
             for (int c = 0; c < connectionsPerServer; c++) {
-                shared[s][c] = new BackendConnection(servers.get(s), loop, bootstrapFor(servers.get(s)), null);
+                shared[s][c] = new BackendConnection(server, loop, bootstrapFor(server), null, redirects);
             }
+            idle[s] = new ArrayDeque<>();
+            dedicatedInUse[s] = new java.util.HashSet<>();
+        }
+    }
+
+    /** Makes sure {@code server} has its connections here: it may be a node learned after this pool was made. */
+    private void ensure(int server) {
+        if (server >= shared.length) {
+            grow(servers.size());
         }
     }
 
@@ -82,6 +120,7 @@ public final class BackendPool {
      * so its commands to a server execute in the order it sent them.
      */
     public BackendConnection shared(int server, int index) {
+        ensure(server);
         return shared[server][index];
     }
 
@@ -90,6 +129,7 @@ public final class BackendPool {
      * new one. The owner gives it back with {@link #release} or closes it.
      */
     public BackendConnection dedicated(int server, ReplySink owner) {
+        ensure(server);
         BackendConnection connection;
         while ((connection = idle[server].poll()) != null) {
             if (connection.isReusable()) {
@@ -99,7 +139,7 @@ public final class BackendPool {
             }
             connection.close();
         }
-        connection = new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner);
+        connection = new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner, null);
         dedicatedInUse[server].add(connection);
         return connection;
     }
@@ -133,6 +173,11 @@ public final class BackendPool {
         return servers.size();
     }
 
+    /** The pool's servers, shared by every loop. */
+    public BackendServers servers() {
+        return servers;
+    }
+
     public EventLoop loop() {
         return loop;
     }
@@ -161,6 +206,7 @@ public final class BackendPool {
      * connect to the new address. Call on the pool's loop.
      */
     public void serverMoved(int index, String reason) {
+        ensure(index);
         for (BackendConnection connection : shared[index]) {
             connection.reset(reason);
         }

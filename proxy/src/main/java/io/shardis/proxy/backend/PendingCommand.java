@@ -22,6 +22,15 @@ public final class PendingCommand {
     private boolean closeAfterReply;
     private boolean silent;
     private boolean untimed;
+    /**
+     * In cluster pools, the command as sent, kept until its reply is known so that a redirection can
+     * send it again elsewhere. Owned here; released when the reply is delivered ({@link #complete}).
+     */
+    private ByteBuf frame;
+    /** Redirections and retries followed so far. */
+    private int redirections;
+    /** When the command was first sent (nanoTime), for the retry deadline; 0 until then. */
+    private long firstSentNanos;
     /** Size of the request as sent, for the out-queue statistics; 0 until sent. */
     private int requestBytes;
 
@@ -39,11 +48,47 @@ public final class PendingCommand {
 
     /** Called by the backend connection: delivers {@code reply} (ownership passes) to the sink. */
     void complete(ByteBuf reply) {
+        releaseFrame();
         if (sink == null) {
             ReferenceCountUtil.release(reply);
             return;
         }
         sink.onReply(this, reply);
+    }
+
+    /**
+     * Keeps {@code sentFrame} (ownership passes here; a duplicate of the frame sent, with its own
+     * indexes) so that the command can be sent again after a MOVED, ASK or TRYAGAIN.
+     */
+    public void keepFrame(ByteBuf sentFrame) {
+        ReferenceCountUtil.release(frame);
+        this.frame = sentFrame;
+        this.firstSentNanos = System.nanoTime();
+    }
+
+    public boolean hasFrame() {
+        return frame != null;
+    }
+
+    /** A new reference to the kept frame, to send again; the caller owns it. */
+    public ByteBuf resendableFrame() {
+        return frame.retainedDuplicate();
+    }
+
+    /** Counts one more redirection; returns how many there have been, this one included. */
+    public int countRedirection() {
+        return ++redirections;
+    }
+
+    public long firstSentNanos() {
+        return firstSentNanos;
+    }
+
+    private void releaseFrame() {
+        if (frame != null) {
+            frame.release();
+            frame = null;
+        }
     }
 
     ReplySink sink() {

@@ -32,7 +32,14 @@ final class ConfigParser {
             "server_retry_timeout", "server_failure_limit", "servers",
             // Shardis' own
             "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
-            "sentinels", "sentinel_user", "sentinel_auth");
+            "sentinels", "sentinel_user", "sentinel_auth", "cluster");
+
+    /** Keys that place keys on servers or follow servers: a cluster's slot map does that itself. */
+    private static final List<String> NOT_WITH_CLUSTER = List.of("servers", "hash", "hash_tag", "distribution",
+            "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "sentinels", "sentinel_user",
+            "sentinel_auth");
+
+    private static final Set<String> CLUSTER_KEYS = Set.of("seeds", "read_from", "refresh_interval");
 
     private final String source;
 
@@ -106,6 +113,9 @@ final class ConfigParser {
             }
             HostPort listen = hostPort("listen");
             int listenMode = listenMode();
+            if (node.getChildren().stream().anyMatch(child -> child.getNodeName().equals("cluster"))) {
+                return readCluster(listen, listenMode);
+            }
             String hash = choice("hash", HASHES, "fnv1a_64");
             String distribution = choice("distribution", DISTRIBUTIONS, "ketama");
             String hashTag = string("hash_tag", null);
@@ -129,12 +139,74 @@ final class ConfigParser {
                     integer("max_pipeline", 16384, 1, 1 << 24),
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
-                    servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null));
+                    servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null),
+                    null);
+        }
+
+        /** A pool in front of a Redis Cluster: no servers, no placement; the cluster's slot map places keys. */
+        private PoolConfig readCluster(HostPort listen, int listenMode) throws ConfigException {
+            for (String key : NOT_WITH_CLUSTER) {
+                if (node.getChildren().stream().anyMatch(child -> child.getNodeName().equals(key))) {
+                    throw error(key, "not allowed with 'cluster': the cluster's slot map says where keys are"
+                            + " and follows its failovers");
+                }
+            }
+            if (integer("redis_db", 0, 0, 1 << 20) != 0) {
+                throw error("redis_db", "a Redis Cluster has only database 0");
+            }
+            ImmutableNode clusterNode = node.getChildren().stream()
+                    .filter(child -> child.getNodeName().equals("cluster")).findFirst().orElseThrow();
+            if (clusterNode.getChildren().isEmpty()) {
+                throw error("cluster", "expected a map such as { seeds: [10.0.0.1:7000, 10.0.0.2:7000] }");
+            }
+            for (ImmutableNode child : clusterNode.getChildren()) {
+                if (!CLUSTER_KEYS.contains(child.getNodeName())) {
+                    throw error("cluster." + child.getNodeName(), "unknown key; 'cluster' takes "
+                            + new java.util.TreeSet<>(CLUSTER_KEYS));
+                }
+            }
+            List<HostPort> seeds = new ArrayList<>();
+            for (String text : config.getList(String.class, "cluster.seeds", List.of())) {
+                HostPort seed = text == null ? null : HostPort.parse(text.trim());
+                if (seed == null || seed.port() == 0) {
+                    throw error("cluster.seeds", "expected a list of host:port such as [10.0.0.1:7000], got '"
+                            + text + "'");
+                }
+                seeds.add(seed);
+            }
+            if (seeds.isEmpty()) {
+                throw error("cluster.seeds", "missing; expected a list of host:port such as [10.0.0.1:7000, 10.0.0.2:7000]");
+            }
+            String readFrom = string("cluster.read_from", "master").trim().toLowerCase(Locale.ROOT);
+            if (!readFrom.equals("master")) {
+                if (readFrom.equals("replica") || readFrom.equals("replica_preferred")) {
+                    throw error("cluster.read_from", "'" + readFrom + "' is not supported yet; only 'master'");
+                }
+                throw error("cluster.read_from", "expected 'master', got '" + readFrom + "'");
+            }
+            int refresh = integer("cluster.refresh_interval", ClusterConfig.DEFAULT_REFRESH_INTERVAL_MILLIS,
+                    100, Integer.MAX_VALUE);
+            return new PoolConfig(pool, listen, "fnv1a_64", null, "ketama",
+                    integer("timeout", 0, 1, Integer.MAX_VALUE),
+                    integer("backlog", 512, 1, 65535),
+                    bool("preconnect", false),
+                    string("redis_auth", null),
+                    0,
+                    integer("server_connections", 1, 1, 1024),
+                    integer("client_connections", 0, 0, Integer.MAX_VALUE),
+                    false, 30000, 2,
+                    bool("allow_admin", false),
+                    integer("max_pipeline", 16384, 1, 1 << 24),
+                    size("max_request_bytes", 576L << 20),
+                    size("max_bulk_bytes", 512L << 20),
+                    List.of(), listenMode, List.of(), null, null,
+                    new ClusterConfig(seeds, readFrom, refresh));
         }
 
         private List<ServerConfig> servers() throws ConfigException {
             if (!config.containsKey("servers")) {
-                throw error("servers", "missing; expected a list of 'host:port:weight [name]'");
+                throw error("servers", "missing; expected a list of 'host:port:weight [name]'"
+                        + " (or 'cluster: { seeds: [host:port, ...] }' for a Redis Cluster)");
             }
             List<String> lines = config.getList(String.class, "servers", List.of());
             if (lines.isEmpty()) {

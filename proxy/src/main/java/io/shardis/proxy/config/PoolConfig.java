@@ -16,6 +16,7 @@ import java.util.List;
  *                        name) is; empty when the servers' addresses are fixed
  * @param sentinelUser    ACL user for the Sentinels, or null
  * @param sentinelAuth    password for the Sentinels, or null
+ * @param cluster         the Redis Cluster behind the pool, or null for a pool of {@code servers}
  */
 public record PoolConfig(
         String name,
@@ -41,7 +42,8 @@ public record PoolConfig(
         int listenMode,
         List<HostPort> sentinels,
         String sentinelUser,
-        String sentinelAuth) {
+        String sentinelAuth,
+        ClusterConfig cluster) {
 
     public PoolConfig {
         servers = List.copyOf(servers);
@@ -51,6 +53,11 @@ public record PoolConfig(
     /** Whether Sentinel says where the servers are. */
     public boolean followsSentinel() {
         return !sentinels.isEmpty();
+    }
+
+    /** Whether the pool fronts a Redis Cluster, whose nodes come from its slot map rather than {@code servers}. */
+    public boolean isCluster() {
+        return cluster != null;
     }
 
     /** Connect timeout towards backends: the request timeout when set, else a few seconds. */

@@ -27,9 +27,10 @@ public final class PoolMetrics {
     private final Counter forwardError;
     private final Counter fragments;
     /** In configuration order: index i is the pool's i-th {@code servers:} line. */
-    private final List<ServerMetrics> servers;
+    private volatile List<ServerMetrics> servers;
     /** In the order of the stats document (see {@link NutcrackerOrder}). */
-    private final List<ServerMetrics> serversInDocumentOrder;
+    private volatile List<ServerMetrics> serversInDocumentOrder;
+    private final MetricRegistry registry;
 
     /**
      * @param serverNames the servers' names in the stats document, in configuration order
@@ -38,6 +39,7 @@ public final class PoolMetrics {
     PoolMetrics(String name, List<String> serverNames, ShardisMetrics process, MetricRegistry registry) {
         this.name = name;
         this.process = process;
+        this.registry = registry;
         String prefix = MetricRegistry.name("shardis", "pool", name);
         this.clientEof = registry.counter(MetricRegistry.name(prefix, PoolStat.CLIENT_EOF.key()));
         this.clientErr = registry.counter(MetricRegistry.name(prefix, PoolStat.CLIENT_ERR.key()));
@@ -76,6 +78,26 @@ public final class PoolMetrics {
             }
         }
         throw new IllegalArgumentException("pool '" + name + "' has no server named '" + serverName + "'");
+    }
+
+    /**
+     * Adds a server learned while running (a Redis Cluster node), after the configured ones; its
+     * index is the previous {@code servers().size()}. Called off the event loops.
+     */
+    public synchronized ServerMetrics addServer(String serverName) {
+        for (ServerMetrics server : servers) {
+            if (server.name().equals(serverName)) {
+                return server;
+            }
+        }
+        ServerMetrics added = new ServerMetrics(serverName, this, process, registry);
+        List<ServerMetrics> grown = new ArrayList<>(servers);
+        grown.add(added);
+        List<ServerMetrics> ordered = new ArrayList<>(grown);
+        ordered.sort((a, b) -> NutcrackerOrder.compare(a.name(), b.name()));
+        servers = List.copyOf(grown);
+        serversInDocumentOrder = List.copyOf(ordered);
+        return added;
     }
 
     /** The pool's servers in configuration order. */

@@ -22,4 +22,37 @@ public interface ShardRouter {
      * while it is live, so that publishers and subscribers meet. {@link #NO_SERVER} when none is live.
      */
     int keylessServer();
+
+    /**
+     * What keys must share to be used in one command: their server, or in a Redis Cluster their
+     * hash slot (Redis refuses keys of different slots in one command, even on one node).
+     */
+    default int groupFor(ByteBuf buf, int offset, int length) {
+        return serverFor(buf, offset, length);
+    }
+
+    /** The server of a group from {@link #groupFor}; {@link #NO_SERVER} when none serves it. */
+    default int serverOfGroup(int group) {
+        return group;
+    }
+
+    /** Groups from {@link #groupFor} run from 0 to this. */
+    default int groupCount() {
+        return serverCount();
+    }
+
+    /** Whether groups are hash slots (a cluster), for the words of error replies. */
+    default boolean groupsAreSlots() {
+        return false;
+    }
+
+    /** How many servers a SCAN walks. */
+    default int scanServerCount() {
+        return serverCount();
+    }
+
+    /** The {@code step}-th server of a SCAN walk; {@link #NO_SERVER} when none. */
+    default int scanServer(int step) {
+        return step;
+    }
 }

@@ -7,6 +7,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.shardis.proxy.session.ClientSession;
 import io.shardis.proxy.backend.BackendPool;
+import io.shardis.proxy.backend.BackendServers;
+import io.shardis.proxy.cluster.ClusterNodes;
+import io.shardis.proxy.cluster.ClusterRedirects;
 import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PoolHealth;
 import io.shardis.proxy.route.RingRouter;
@@ -55,6 +58,10 @@ public final class PoolRuntime {
     private final AtomicInteger clients = new AtomicInteger();
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final PoolMetrics metrics;
+    /** The servers by index, as the backend connections see them (a cluster's grow). */
+    private final BackendServers backendServers;
+    /** The Redis Cluster behind the pool; null for a pool of {@code servers}. */
+    private final ClusterNodes cluster;
 
     /**
      * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
@@ -69,6 +76,15 @@ public final class PoolRuntime {
         this.requestLimits = RespLimits.DEFAULT
                 .withMaxBulkLength(config.maxBulkBytes())
                 .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
+        if (config.isCluster()) {
+            this.cluster = new ClusterNodes(config, transport, metrics);
+            this.router = cluster.router();
+            this.servers = List.of();
+            this.backendServers = cluster.servers();
+            this.health = new PoolHealth(config, List.of(), null, control, server -> { });
+            return;
+        }
+        this.cluster = null;
         List<BackendSettings> settings = new ArrayList<>();
         List<ShardServer> ring = new ArrayList<>();
         for (ServerConfig server : config.servers()) {
@@ -85,6 +101,12 @@ public final class PoolRuntime {
             settings.set(s, config.followsSentinel() ? observed.requiringMaster() : observed);
         }
         this.servers = List.copyOf(settings);
+        this.backendServers = BackendServers.of(this.servers);
+    }
+
+    /** The Redis Cluster behind this pool, or null for a pool of {@code servers}. */
+    public ClusterNodes cluster() {
+        return cluster;
     }
 
     /** A server's health events, plus the news that it is not a master (for Sentinel-managed pools). */
@@ -150,6 +172,9 @@ public final class PoolRuntime {
 
     /** The indexes of the servers not ejected, in configuration order. */
     public int[] liveServers() {
+        if (cluster != null) {
+            return cluster.router().masters();
+        }
         int[] live = new int[servers.size()];
         int count = 0;
         for (int s = 0; s < live.length; s++) {
@@ -187,8 +212,16 @@ public final class PoolRuntime {
 
     /** The backend connections of this pool on {@code loop}; call it on that loop. */
     public BackendPool backendsFor(EventLoop loop) {
-        return backendsByLoop.computeIfAbsent(loop,
-                l -> new BackendPool(l, transport, servers, config.serverConnections()));
+        return backendsByLoop.computeIfAbsent(loop, l -> {
+            if (cluster == null) {
+                return new BackendPool(l, transport, servers, config.serverConnections());
+            }
+            ClusterRedirects redirects = new ClusterRedirects(cluster, l);
+            BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
+                    config.connectTimeoutMillis(), redirects);
+            redirects.attach(pool);
+            return pool;
+        });
     }
 
     public long nextClientId() {

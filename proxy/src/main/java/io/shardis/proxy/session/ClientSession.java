@@ -55,6 +55,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Runnable flushTask = this::flushNow;
     private final int maxPipeline;
     private final HeldCommands held = new HeldCommands();
+    /** Whether commands on shared connections keep their frame to follow cluster redirections. */
+    private final boolean redirectable;
 
     private ChannelHandlerContext ctx;
     private BackendPool backends;
@@ -83,6 +85,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.local = new LocalCommands(this);
         this.transactions = new Transactions(this);
         this.maxPipeline = pool.config().maxPipeline();
+        this.redirectable = pool.cluster() != null;
     }
 
     @Override
@@ -156,7 +159,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Sends a keyed, keyless or all-servers command where the pool's router says. */
     private void route(RespCommand command, CommandSpec spec) {
-        if (router.serverCount() == 1) {
+        if (router.serverCount() == 1 && !router.groupsAreSlots()) {
             forwardTo(0, command, spec);
             return;
         }
@@ -192,22 +195,36 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (keys <= 0) {
             return router.keylessServer();
         }
-        int server = ShardRouter.NO_SERVER;
+        // Keys must share a group: their server, or in a cluster their hash slot.
+        int group = -1;
         for (int k = 0; k < keys; k++) {
             int arg = spec.keyIndex(command, k);
-            int keyServer = router.serverFor(command.content(), command.argOffset(arg), command.argLength(arg));
-            if (keyServer < 0) {
+            int keyGroup = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
+            if (keyGroup < 0) {
                 return ShardRouter.NO_SERVER;
             }
-            if (k > 0 && keyServer != server) {
+            if (k > 0 && keyGroup != group) {
                 return CROSS_SERVER;
             }
-            server = keyServer;
+            group = keyGroup;
         }
-        return server;
+        return router.serverOfGroup(group);
+    }
+
+    /** The group ({@link ShardRouter#groupFor}) of the command's first key; -1 for a keyless command. */
+    int firstKeyGroup(RespCommand command, CommandSpec spec) {
+        if (spec.keyCount(command) <= 0) {
+            return -1;
+        }
+        int arg = spec.keyIndex(command, 0);
+        return router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
     }
 
     String crossServer(CommandSpec spec) {
+        if (router.groupsAreSlots()) {
+            return "ERR Shardis: keys of '" + spec.name() + "' are in different hash slots of the cluster behind pool '"
+                    + pool.config().name() + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
+        }
         return "ERR Shardis: the keys of '" + spec.name() + "' are on different servers of pool '"
                 + pool.config().name() + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
     }
@@ -254,8 +271,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 int server = serverOf(command, spec);
                 if (server < 0) {
                     refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
-                } else if (!transactions.queueOn(server)) {
-                    refuse(command, "ERR Shardis: the keys of a transaction must all be on one server of pool '"
+                } else if (!transactions.queueOn(server, firstKeyGroup(command, spec))) {
+                    refuse(command, "ERR Shardis: the keys of a transaction must all be "
+                            + (router.groupsAreSlots() ? "in one hash slot of the cluster behind pool '" : "on one server of pool '")
                             + pool.config().name() + "'; '" + spec.name() + "' uses another one (hash tags keep keys together)");
                 } else {
                     forward(server, command, new PendingCommand(this));
@@ -294,7 +312,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     void forward(RespCommand command) {
         int server = dedicated != null ? dedicatedServer : router.keylessServer();
-        if (transactions.inMulti() && !transactions.queueOn(server)) {
+        if (transactions.inMulti() && !transactions.queueOn(server, -1)) {
             refuse(command, "ERR Shardis: no server for this command in the transaction");
             return;
         }
@@ -345,6 +363,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         } else {
             BackendConnection connection = backends.shared(server, sharedIndex);
+            if (redirectable && pending != null && !pending.isSilent()) {
+                // A cluster may answer MOVED, ASK or TRYAGAIN: the command is kept to be sent again.
+                pending.keepFrame(frame.retainedDuplicate());
+            }
             connection.send(frame, pending);
             limitBackendBacklog(connection);
         }

@@ -2,6 +2,7 @@ package io.shardis.proxy.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.merge.FragmentedCommand;
@@ -21,6 +22,14 @@ import java.util.Arrays;
  */
 final class Fanout {
 
+    /** Group → fragment while a command is split; all -1 between commands. One per event loop. */
+    private static final FastThreadLocal<int[]> FRAGMENT_OF_GROUP = new FastThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[0];
+        }
+    };
+
     private final ClientSession session;
 
     Fanout(ClientSession session) {
@@ -36,37 +45,42 @@ final class Fanout {
             session.forwardTo(router.keylessServer(), command, spec);
             return;
         }
-        int[] serverOfKey = new int[keys];
-        boolean oneServer = true;
+        // Keys are grouped by what they must share in one command: their server, or in a cluster
+        // their hash slot (Redis refuses keys of several slots in one command, even on one node).
+        int[] groupOfKey = new int[keys];
+        boolean oneGroup = true;
         for (int k = 0; k < keys; k++) {
             int arg = spec.keyIndex(command, k);
-            int server = router.serverFor(command.content(), command.argOffset(arg), command.argLength(arg));
-            if (server < 0) {
+            int group = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
+            if (group < 0 || router.serverOfGroup(group) < 0) {
                 session.refuse(command, session.noServer(spec));
                 return;
             }
-            serverOfKey[k] = server;
-            oneServer &= server == serverOfKey[0];
+            groupOfKey[k] = group;
+            oneGroup &= group == groupOfKey[0];
         }
-        if (oneServer) {
-            session.forwardTo(serverOfKey[0], command, spec);
+        if (oneGroup) {
+            session.forwardTo(router.serverOfGroup(groupOfKey[0]), command, spec);
             return;
         }
-        int[] fragmentOfServer = new int[router.serverCount()];
-        Arrays.fill(fragmentOfServer, -1);
-        int[] serverOfFragment = new int[router.serverCount()];
+        int[] fragmentOfGroup = fragmentIndexes(router.groupCount());
+        int[] serverOfFragment = new int[keys];
         int fragments = 0;
         int[] keyChild = new int[keys];
         int[] keyPlace = new int[keys];
-        int[] placed = new int[router.serverCount()];
+        int[] placed = new int[keys];
         for (int k = 0; k < keys; k++) {
-            int server = serverOfKey[k];
-            if (fragmentOfServer[server] < 0) {
-                serverOfFragment[fragments] = server;
-                fragmentOfServer[server] = fragments++;
+            int group = groupOfKey[k];
+            if (fragmentOfGroup[group] < 0) {
+                serverOfFragment[fragments] = router.serverOfGroup(group);
+                fragmentOfGroup[group] = fragments++;
             }
-            keyChild[k] = fragmentOfServer[server];
+            keyChild[k] = fragmentOfGroup[group];
             keyPlace[k] = placed[keyChild[k]]++;
+        }
+        for (int k = 0; k < keys; k++) {
+            // Leaves the scratch array all -1 for the next command.
+            fragmentOfGroup[groupOfKey[k]] = -1;
         }
         int step = spec.keyStep();
         ByteBufAllocator alloc = session.context().alloc();
@@ -124,10 +138,15 @@ final class Fanout {
      */
     private void scan(RespCommand command, CommandSpec spec) {
         ShardRouter router = session.router();
-        int servers = router.serverCount();
+        int servers = router.scanServerCount();
         ScanCursor cursor = ScanCursor.parse(command, servers);
         if (cursor == null) {
             session.refuse(command, "ERR invalid cursor");
+            return;
+        }
+        int server = router.scanServer(cursor.server());
+        if (server < 0) {
+            session.refuse(command, session.noServer(spec));
             return;
         }
         ByteBufAllocator alloc = session.context().alloc();
@@ -143,7 +162,17 @@ final class Fanout {
         command.release();
         PendingCommand parent = new PendingCommand(session);
         session.expectReply(parent);
-        session.send(cursor.server(), frame, new ScanStep(session, parent, cursor, alloc).pending());
+        session.send(server, frame, new ScanStep(session, parent, cursor, alloc).pending());
+    }
+
+    private static int[] fragmentIndexes(int groups) {
+        int[] scratch = FRAGMENT_OF_GROUP.get();
+        if (scratch.length < groups) {
+            scratch = new int[groups];
+            Arrays.fill(scratch, -1);
+            FRAGMENT_OF_GROUP.set(scratch);
+        }
+        return scratch;
     }
 
     private static void writeArg(ByteBuf out, RespCommand command, int arg) {

@@ -25,6 +25,8 @@ final class Transactions {
      * first queued command (or WATCH), so until then Shardis answers MULTI itself and sends it then.
      */
     private boolean multiSent;
+    /** The group (hash slot in a cluster) of the transaction's keys; -1 until a keyed command or WATCH. */
+    private int group = -1;
 
     Transactions(ClientSession session) {
         this.session = session;
@@ -57,6 +59,7 @@ final class Transactions {
                 }
                 inMulti = false;
                 watching = false;
+                group = -1;
                 if (!multiSent) {
                     // Nothing was queued: no backend has seen this transaction.
                     command.release();
@@ -79,6 +82,7 @@ final class Transactions {
                 }
                 inMulti = false;
                 watching = false;
+                group = -1;
                 if (multiSent) {
                     session.forward(command);
                 } else {
@@ -98,10 +102,16 @@ final class Transactions {
                             ? session.crossServer(spec) : session.noServer(spec));
                     return;
                 }
-                if (!session.pin(server)) {
-                    session.refuse(command, "ERR Shardis: the keys of a transaction must all be on one server;"
-                            + " these are on another server than the keys already watched");
+                int keyGroup = session.firstKeyGroup(command, spec);
+                boolean otherSlot = session.router().groupsAreSlots() && group >= 0 && keyGroup != group;
+                if (otherSlot || !session.pin(server)) {
+                    session.refuse(command, "ERR Shardis: the keys of a transaction must all be on one server"
+                            + (session.router().groupsAreSlots() ? " and in one hash slot" : "")
+                            + "; these are elsewhere than the keys already watched");
                     return;
+                }
+                if (session.router().groupsAreSlots()) {
+                    group = keyGroup;
                 }
                 watching = true;
                 session.forward(command);
@@ -109,6 +119,9 @@ final class Transactions {
             case "unwatch" -> {
                 if (session.isPinned()) {
                     watching = false;
+                    if (!inMulti) {
+                        group = -1;
+                    }
                     session.forward(command);
                 } else {
                     command.release();
@@ -127,7 +140,14 @@ final class Transactions {
      * Called before a command is queued in the transaction on {@code server}: the transaction is
      * pinned there, and MULTI sent, if it was not yet. False when the transaction is on another server.
      */
-    boolean queueOn(int server) {
+    boolean queueOn(int server, int keyGroup) {
+        if (keyGroup >= 0 && session.router().groupsAreSlots()) {
+            // In a cluster every key of a transaction must be in one slot, even on one node.
+            if (group >= 0 && group != keyGroup) {
+                return false;
+            }
+            group = keyGroup;
+        }
         if (!session.isPinned()) {
             session.pin(server);
         } else if (session.pinnedServer() != server) {
@@ -146,6 +166,7 @@ final class Transactions {
         poisoned = false;
         watching = false;
         multiSent = false;
+        group = -1;
     }
 
     /** True while the backend connection holds transaction state: MULTI or WATCH. */

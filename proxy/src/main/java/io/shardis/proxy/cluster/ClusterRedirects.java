@@ -1,0 +1,178 @@
+package io.shardis.proxy.cluster;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.shardis.proxy.backend.BackendConnection;
+import io.shardis.proxy.backend.BackendPool;
+import io.shardis.proxy.backend.BackendSettings;
+import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.Redirects;
+import io.shardis.proxy.backend.ReplySink;
+import io.shardis.resp.RespCommands;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows a cluster's redirections on one event loop, as a cluster-aware client would:
+ * <ul>
+ * <li>{@code MOVED slot host:port}: the slot has a new master; the map is refreshed and the command
+ * sent again to the node named;</li>
+ * <li>{@code ASK slot host:port}: the slot is being migrated and this key is already there; the
+ * command is sent once to that node, preceded by {@code ASKING};</li>
+ * <li>{@code TRYAGAIN} (a multi-key command during a migration) and {@code CLUSTERDOWN} (a failover
+ * in progress): sent again to the same node after a short, growing wait, within the pool's timeout.</li>
+ * </ul>
+ * A command is redirected at most {@link #MAX_REDIRECTIONS} times; then its client gets the last error.
+ */
+public final class ClusterRedirects implements Redirects {
+
+    static final int MAX_REDIRECTIONS = 5;
+    static final int MAX_RETRIES = 30;
+    /** How long TRYAGAIN/CLUSTERDOWN are retried when the pool has no timeout. */
+    static final long DEFAULT_RETRY_WINDOW_MILLIS = 500;
+
+    /** Takes the replies of the ASKING commands sent before an ASK's retry. */
+    private static final ReplySink DROP = new ReplySink() {
+        @Override
+        public void onReply(PendingCommand command, ByteBuf reply) {
+            reply.release();
+        }
+
+        @Override
+        public void onPush(ByteBuf frame) {
+            frame.release();
+        }
+
+        @Override
+        public void onBackendWritable() {
+        }
+
+        @Override
+        public void onDedicatedClosed(BackendConnection connection) {
+        }
+    };
+
+    private final ClusterNodes cluster;
+    private final EventLoop loop;
+    private final long retryWindowNanos;
+    private BackendPool backends;
+
+    public ClusterRedirects(ClusterNodes cluster, EventLoop loop) {
+        this.cluster = cluster;
+        this.loop = loop;
+        int timeout = cluster.config().timeoutMillis();
+        this.retryWindowNanos = TimeUnit.MILLISECONDS.toNanos(timeout > 0 ? timeout : DEFAULT_RETRY_WINDOW_MILLIS);
+    }
+
+    /** The loop's connections, where redirected commands go; set once, right after they are made. */
+    public void attach(BackendPool pool) {
+        this.backends = pool;
+    }
+
+    @Override
+    public boolean follow(PendingCommand command, ByteBuf reply, BackendSettings from) {
+        Redirection redirection = Redirection.parse(reply);
+        if (redirection == null) {
+            return false;
+        }
+        int count = command.countRedirection();
+        switch (redirection.kind()) {
+            case MOVED, ASK -> {
+                if (count > MAX_REDIRECTIONS) {
+                    return false;
+                }
+                String host = redirection.host().isEmpty() ? hostOf(from) : redirection.host();
+                int node = cluster.indexOf(host, redirection.port());
+                if (redirection.kind() == Redirection.Kind.MOVED) {
+                    cluster.requestRefresh("MOVED " + redirection.slot() + " " + host + ":" + redirection.port());
+                }
+                reply.release();
+                BackendConnection connection = backends.shared(node, 0);
+                if (redirection.kind() == Redirection.Kind.ASK) {
+                    connection.send(RespCommands.encode(ByteBufAllocator.DEFAULT, "ASKING").content(), new PendingCommand(DROP));
+                }
+                connection.send(command.resendableFrame(), command);
+                return true;
+            }
+            default -> {
+                long waited = System.nanoTime() - command.firstSentNanos();
+                long delayMillis = Math.min(100, 10L << Math.min(count - 1, 4));
+                if (count > MAX_RETRIES || waited + TimeUnit.MILLISECONDS.toNanos(delayMillis) > retryWindowNanos) {
+                    return false;
+                }
+                if (redirection.kind() == Redirection.Kind.CLUSTERDOWN) {
+                    cluster.requestRefresh("CLUSTERDOWN from " + from.label());
+                }
+                int node = cluster.servers().find(from.label());
+                if (node < 0) {
+                    return false;
+                }
+                reply.release();
+                loop.schedule(() -> backends.shared(node, 0).send(command.resendableFrame(), command),
+                        delayMillis, TimeUnit.MILLISECONDS);
+                return true;
+            }
+        }
+    }
+
+    private static String hostOf(BackendSettings from) {
+        String label = from.label();
+        int colon = label.lastIndexOf(':');
+        String host = colon < 0 ? label : label.substring(0, colon);
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** What a cluster error reply asks for; the rest of the line is not needed. */
+    record Redirection(Kind kind, int slot, String host, int port) {
+
+        enum Kind { MOVED, ASK, TRYAGAIN, CLUSTERDOWN }
+
+        /** Null when {@code reply} is not one of these errors. Reads without moving indexes. */
+        static Redirection parse(ByteBuf reply) {
+            int start = reply.readerIndex();
+            int length = Math.min(reply.readableBytes(), 128);
+            if (length < 4 || reply.getByte(start) != '-') {
+                return null;
+            }
+            byte first = reply.getByte(start + 1);
+            if (first != 'M' && first != 'A' && first != 'T' && first != 'C') {
+                return null;
+            }
+            String line = reply.toString(start + 1, length - 1, StandardCharsets.US_ASCII);
+            int end = line.indexOf('\r');
+            if (end >= 0) {
+                line = line.substring(0, end);
+            }
+            if (line.startsWith("TRYAGAIN")) {
+                return new Redirection(Kind.TRYAGAIN, -1, "", 0);
+            }
+            if (line.startsWith("CLUSTERDOWN")) {
+                return new Redirection(Kind.CLUSTERDOWN, -1, "", 0);
+            }
+            Kind kind = line.startsWith("MOVED ") ? Kind.MOVED : line.startsWith("ASK ") ? Kind.ASK : null;
+            if (kind == null) {
+                return null;
+            }
+            String[] words = line.split(" ");
+            if (words.length != 3) {
+                return null;
+            }
+            int colon = words[2].lastIndexOf(':');
+            if (colon < 0) {
+                return null;
+            }
+            try {
+                String host = words[2].substring(0, colon);
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                }
+                return new Redirection(kind, Integer.parseInt(words[1]), host,
+                        Integer.parseInt(words[2].substring(colon + 1)));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.shardis.proxy.config;
+
+import java.util.List;
+
+/**
+ * A pool in front of a Redis Cluster ({@code cluster:} in the pool), instead of a list of servers.
+ *
+ * @param seeds                 nodes asked for the slot map at start; the cluster's own nodes after that
+ * @param readFrom              where reads go; only {@code master} for now
+ * @param refreshIntervalMillis time between periodic slot map refreshes (MOVED and failures also trigger one)
+ */
+public record ClusterConfig(List<HostPort> seeds, String readFrom, int refreshIntervalMillis) {
+
+    public static final int DEFAULT_REFRESH_INTERVAL_MILLIS = 10_000;
+
+    public ClusterConfig {
+        seeds = List.copyOf(seeds);
+    }
+}

@@ -1,0 +1,102 @@
+package io.shardis.proxy.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClusterConfigTest {
+
+    private static PoolConfig parse(String yaml) throws ConfigException {
+        return ShardisConfig.parse(yaml, "test.yml").pools().get(0);
+    }
+
+    @Test
+    void readsAClusterPoolWithDefaults() throws ConfigException {
+        PoolConfig pool = parse("""
+                sessions:
+                  listen: 127.0.0.1:22121
+                  redis_auth: secret
+                  timeout: 400
+                  cluster:
+                    seeds: [10.0.0.1:7000, 10.0.0.2:7000]
+                """);
+        assertThat(pool.isCluster()).isTrue();
+        assertThat(pool.servers()).isEmpty();
+        assertThat(pool.redisAuth()).isEqualTo("secret");
+        assertThat(pool.timeoutMillis()).isEqualTo(400);
+        assertThat(pool.cluster()).isEqualTo(new ClusterConfig(
+                List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), "master", 10_000));
+    }
+
+    @Test
+    void readsReadFromAndRefreshInterval() throws ConfigException {
+        PoolConfig pool = parse("""
+                sessions:
+                  listen: 127.0.0.1:22121
+                  cluster:
+                    seeds:
+                      - 127.0.0.1:7000
+                    read_from: master
+                    refresh_interval: 2500
+                """);
+        assertThat(pool.cluster().refreshIntervalMillis()).isEqualTo(2500);
+        assertThat(pool.cluster().readFrom()).isEqualTo("master");
+    }
+
+    @Test
+    void aServersPoolIsNotACluster() throws ConfigException {
+        assertThat(parse("a:\n  listen: 127.0.0.1:1\n  servers: [127.0.0.1:6379:1]\n").isCluster()).isFalse();
+    }
+
+    @Test
+    void refusesReplicaReadsAsNotSupportedYet() {
+        assertThatThrownBy(() -> parse("""
+                sessions:
+                  listen: 127.0.0.1:22121
+                  cluster:
+                    seeds: [127.0.0.1:7000]
+                    read_from: replica_preferred
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pool 'sessions'")
+                .hasMessageContaining("cluster.read_from")
+                .hasMessageContaining("not supported yet");
+    }
+
+    @Test
+    void refusesKeysThatMakeNoSenseWithACluster() {
+        for (String key : List.of("servers: [127.0.0.1:6379:1]", "hash: md5", "distribution: modula",
+                "hash_tag: \"{}\"", "auto_eject_hosts: true", "sentinels: [127.0.0.1:26379]")) {
+            String name = key.substring(0, key.indexOf(':'));
+            assertThatThrownBy(() -> parse("sessions:\n  listen: 127.0.0.1:22121\n  " + key
+                    + "\n  cluster:\n    seeds: [127.0.0.1:7000]\n"))
+                    .as(name).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("key '" + name + "'")
+                    .hasMessageContaining("not allowed with 'cluster'");
+        }
+    }
+
+    @Test
+    void refusesAnotherDatabaseThanZero() {
+        assertThatThrownBy(() -> parse("""
+                sessions:
+                  listen: 127.0.0.1:22121
+                  redis_db: 2
+                  cluster:
+                    seeds: [127.0.0.1:7000]
+                """)).isInstanceOf(ConfigException.class).hasMessageContaining("redis_db")
+                .hasMessageContaining("only database 0");
+    }
+
+    @Test
+    void refusesMissingSeedsBadSeedsAndUnknownClusterKeys() {
+        assertThatThrownBy(() -> parse("s:\n  listen: 127.0.0.1:1\n  cluster:\n    read_from: master\n"))
+                .hasMessageContaining("cluster.seeds").hasMessageContaining("missing");
+        assertThatThrownBy(() -> parse("s:\n  listen: 127.0.0.1:1\n  cluster:\n    seeds: [nowhere]\n"))
+                .hasMessageContaining("cluster.seeds").hasMessageContaining("nowhere");
+        assertThatThrownBy(() -> parse("s:\n  listen: 127.0.0.1:1\n  cluster:\n    seeds: [127.0.0.1:7000]\n    nodes: 3\n"))
+                .hasMessageContaining("cluster.nodes").hasMessageContaining("unknown key");
+    }
+}
