@@ -304,7 +304,7 @@ class ClusterPoolIT {
         });
         load.start();
         List<RedisClusterFixture.Node> masters = cluster.masters();
-        List<Integer> moved = cluster.migrateSlots(masters.get(1), masters.get(2), 200);
+        List<Integer> moved = cluster.migrateSlots(masters.get(1), masters.get(2), 2000);
         running.set(false);
         load.join(10_000);
         System.out.printf("reshard under load: %d slots moved, %d operations, %d client-visible errors%n",
