@@ -9,6 +9,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.RedisClusterFixture;
+import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.StopChildProcesses;
 import io.shardis.topology.cluster.HashSlot;
@@ -207,6 +208,27 @@ class ClusterPoolIT {
         }
         subscriber.join(10_000);
         assertThat(received.get()).isEqualTo("hello");
+    }
+
+    @Test
+    @Order(6)
+    void shardedChannelsAreServedByTheMasterOfTheirSlot() {
+        String first = cluster.masters().get(0).address();
+        String channel = null;
+        for (int i = 0; i < 1000 && channel == null; i++) {
+            if (!cluster.nodeForSlot(HashSlot.of("news:" + i)).address().equals(first)) {
+                channel = "news:" + i;
+            }
+        }
+        assertThat(channel).isNotNull();
+        try (RespConnection subscriber = new RespConnection(shardis.address("sessions")); Jedis publisher = jedis()) {
+            List<?> subscribed = (List<?>) subscriber.call("SSUBSCRIBE", channel);
+            assertThat(new String((byte[]) subscribed.get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("ssubscribe");
+            assertThat(publisher.sendCommand(redis.clients.jedis.Protocol.Command.SPUBLISH, channel, "hello"))
+                    .as("receivers").isEqualTo(1L);
+            List<?> message = (List<?>) subscriber.read();
+            assertThat(new String((byte[]) message.get(2), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("hello");
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.shardis.it.support.LettuceClients;
+import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.ShardedShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -261,6 +263,39 @@ class ShardedPoolIT {
             subscriber.subscribe(listener, "news");
             assertThat(received).containsExactly("hello");
         }
+    }
+
+    @Test
+    void shardedChannelsLiveOnTheServerOfTheirChannel() {
+        // A channel on another server than the pool's keyless one (where plain PUBLISH goes).
+        String channel = null;
+        for (int i = 0; i < 1000 && channel == null; i++) {
+            String candidate = "orders:" + i;
+            try (Jedis jedis = env.jedis()) {
+                jedis.set(candidate, "probe");
+                if (!env.holders(candidate).equals(List.of(0))) {
+                    channel = candidate;
+                }
+                jedis.del(candidate);
+            }
+        }
+        assertThat(channel).as("a channel that hashes off the first server").isNotNull();
+        try (RespConnection subscriber = new RespConnection(env.shardis().address(ShardedShardis.POOL));
+             Jedis publisher = env.jedis()) {
+            assertThat(texts(subscriber.call("SSUBSCRIBE", channel))).isEqualTo(List.of("ssubscribe", channel, 1L));
+            assertThat(publisher.sendCommand(Protocol.Command.SPUBLISH, channel, "shipped"))
+                    .as("receivers of the sharded message").isEqualTo(1L);
+            assertThat(texts(subscriber.read())).isEqualTo(List.of("smessage", channel, "shipped"));
+        }
+    }
+
+    /** A push or reply with its bulk strings as text. */
+    private static List<Object> texts(Object reply) {
+        List<Object> items = new ArrayList<>();
+        for (Object item : (List<?>) reply) {
+            items.add(item instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : item);
+        }
+        return items;
     }
 
     /** Two keys that this pool places on different servers. */

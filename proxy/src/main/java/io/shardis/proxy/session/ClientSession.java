@@ -144,10 +144,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case REFUSED -> refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
             case TRANSACTION -> transactions.handle(command, spec);
             case SUBSCRIBE -> {
-                // Every subscriber and publisher of a pool meets on its keyless server.
-                int server = dedicated != null ? dedicatedServer : router.keylessServer();
-                if (server < 0 || !pin(server)) {
-                    refuse(command, noServer(spec));
+                int server = subscriptionServer(command, spec);
+                if (server < 0) {
+                    refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
+                    return;
+                }
+                if (!pin(server)) {
+                    refuse(command, otherSubscriptionServer(spec));
                     return;
                 }
                 pushMode = true;
@@ -180,6 +183,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 forwardTo(server, command, spec);
             }
         }
+    }
+
+    /**
+     * Where a subscription lives: sharded channels (SSUBSCRIBE) on the server of their channel, as
+     * SPUBLISH routes by it; other channels and patterns on the server the client already uses,
+     * else the pool's keyless server, where PUBLISH goes, so publishers and subscribers meet.
+     */
+    private int subscriptionServer(RespCommand command, CommandSpec spec) {
+        if (spec.keyCount(command) > 0) {
+            return serverOf(command, spec);
+        }
+        return dedicated != null ? dedicatedServer : router.keylessServer();
+    }
+
+    private String otherSubscriptionServer(CommandSpec spec) {
+        return "ERR Shardis: '" + spec.name() + "' needs another server of pool '" + pool.config().name()
+                + "' than this connection's subscriptions or transaction; use another connection for it";
     }
 
     /** Returned by {@link #serverOf} when the command's keys live on different servers. */
@@ -286,6 +306,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void relayInPushMode(RespCommand command, CommandSpec spec) {
         if (spec.name().equals("quit")) {
             local.answer(command, spec);
+        } else if (spec.name().equals("ssubscribe") && spec.keyCount(command) > 0
+                && subscriptionServer(command, spec) != dedicatedServer) {
+            refuse(command, otherSubscriptionServer(spec));
         } else if (spec.routing() == Routing.REFUSED
                 || (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin())) {
             refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
