@@ -212,6 +212,19 @@ class ClusterPoolIT {
 
     @Test
     @Order(6)
+    void clusterKeyslotAndClusterInfoAreAnsweredAsTheClusterWould() {
+        try (Jedis jedis = jedis(); Jedis node = new Jedis(cluster.masters().get(0).host(), cluster.masters().get(0).port())) {
+            for (String key : List.of("a", "user:{42}:cart", "{}x", "\u00e9t\u00e9")) {
+                assertThat(jedis.clusterKeySlot(key)).as(key).isEqualTo(node.clusterKeySlot(key));
+            }
+            String info = jedis.clusterInfo();
+            assertThat(info).contains("cluster_state:ok", "cluster_slots_assigned:16384", "cluster_size:3",
+                    "cluster_known_nodes:6");
+        }
+    }
+
+    @Test
+    @Order(6)
     void shardedChannelsAreServedByTheMasterOfTheirSlot() {
         String first = cluster.masters().get(0).address();
         String channel = null;

@@ -289,6 +289,15 @@ class ShardedPoolIT {
         }
     }
 
+    @Test
+    void clusterKeyslotIsAnsweredButAShardedPoolIsNoCluster() {
+        try (Jedis jedis = env.jedis()) {
+            assertThat(jedis.clusterKeySlot("foo")).isEqualTo(12182);
+            assertThatThrownBy(jedis::clusterInfo).hasMessageContaining("unknown or unsupported command 'cluster|info'");
+            assertThat(jedis.ping()).isEqualTo("PONG");
+        }
+    }
+
     /** A push or reply with its bulk strings as text. */
     private static List<Object> texts(Object reply) {
         List<Object> items = new ArrayList<>();

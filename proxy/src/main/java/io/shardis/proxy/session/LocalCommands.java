@@ -2,6 +2,10 @@ package io.shardis.proxy.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.shardis.proxy.route.ClusterRouter;
+import io.shardis.topology.cluster.HashSlot;
+import io.shardis.topology.cluster.SlotMap;
+import io.shardis.topology.cluster.SlotRange;
 import io.shardis.proxy.Version;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
@@ -24,6 +28,30 @@ final class LocalCommands {
 
     LocalCommands(ClientSession session) {
         this.session = session;
+    }
+
+    /**
+     * CLUSTER INFO of a cluster pool, from the slot map Shardis routes by, so that tools checking
+     * {@code cluster_state} see the truth; other pools are not clusters and refuse it.
+     */
+    private void clusterInfo(RespCommand command, CommandSpec spec, ByteBufAllocator alloc) {
+        if (!(session.router() instanceof ClusterRouter cluster) || cluster.map() == null) {
+            session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            return;
+        }
+        SlotMap map = cluster.map();
+        int uncovered = 0;
+        for (SlotRange range : map.uncoveredSlots()) {
+            uncovered += range.size();
+        }
+        String info = "cluster_state:" + (map.isCovered() ? "ok" : "fail") + "\r\n"
+                + "cluster_slots_assigned:" + (HashSlot.SLOT_COUNT - uncovered) + "\r\n"
+                + "cluster_slots_ok:" + (HashSlot.SLOT_COUNT - uncovered) + "\r\n"
+                + "cluster_slots_pfail:0\r\n"
+                + "cluster_slots_fail:0\r\n"
+                + "cluster_known_nodes:" + map.nodes().size() + "\r\n"
+                + "cluster_size:" + map.masters().size() + "\r\n";
+        reply(command, RespReplies.bulk(alloc, info));
     }
 
     void answer(RespCommand command, CommandSpec spec) {
@@ -53,6 +81,9 @@ final class LocalCommands {
                 }
             }
             case "readonly", "readwrite" -> reply(command, RespReplies.OK.duplicate());
+            case "cluster|keyslot" -> reply(command, RespReplies.integer(alloc,
+                    HashSlot.of(command.content(), command.argOffset(2), command.argLength(2))));
+            case "cluster|info" -> clusterInfo(command, spec, alloc);
             case "client|setname" -> setName(command, alloc);
             case "client|getname" -> reply(command, clientName == null
                     ? RespReplies.NULL_BULK.duplicate() : RespReplies.bulk(alloc, clientName));

@@ -76,11 +76,16 @@ class RoutingTest {
     }
 
     @Test
+    void clusterQuestionsAClientMayAskAreAnsweredByShardis() {
+        assertRouting(Routing.LOCAL, "cluster|keyslot", "cluster|info");
+    }
+
+    @Test
     void refusedCommands() {
         assertRouting(Routing.REFUSED, "monitor", "sync", "psync", "replconf", "client|reply", "client|kill",
                 "client|pause", "client|unpause", "client|tracking", "client|caching", "client|getredir",
                 "client|trackinginfo", "client|unblock", "swapdb", "move", "cluster", "cluster|slots",
-                "cluster|nodes", "cluster|info", "cluster|keyslot", "replicaof", "slaveof", "failover", "shutdown",
+                "cluster|nodes", "cluster|shards", "replicaof", "slaveof", "failover", "shutdown",
                 "debug", "module", "module|list", "module|load", "config|set", "config|resetstat", "config|rewrite",
                 "acl|setuser", "acl|deluser", "acl|load", "acl|save", "asking", "restore-asking", "migrate",
                 "script|debug");
