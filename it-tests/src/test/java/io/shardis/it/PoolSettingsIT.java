@@ -100,6 +100,21 @@ class PoolSettingsIT {
     }
 
     @Test
+    void redisUserAuthenticatesAsThatAclUser() {
+        try (RedisProcess redis = RedisProcess.start("--requirepass", "default-secret",
+                "--user", "shardis", "on", ">app-secret", "~*", "&*", "+@all");
+             ShardisFixture shardis = shardis(redis, "redis_user: shardis\n  redis_auth: app-secret");
+             Jedis client = shardis.jedis("alpha")) {
+            assertThat(client.set("acl:key", "1")).isEqualTo("OK");
+            assertThat(client.aclWhoAmI()).as("the user Shardis' backend connections run as").isEqualTo("shardis");
+            try (Jedis direct = redis.client()) {
+                direct.auth("shardis", "app-secret");
+                assertThat(direct.get("acl:key")).isEqualTo("1");
+            }
+        }
+    }
+
+    @Test
     void aWrongRedisAuthAnswersEachCommandPromptlyWithTheRefusalAndKeepsTheClient() {
         // No pool timeout: a command left waiting on the refused connection would hang for good.
         try (RedisProcess redis = RedisProcess.start("--requirepass", "secret");

@@ -249,7 +249,9 @@ public final class BackendConnection {
         // them, a client command could run unauthenticated or in the wrong database.
         List<PendingCommand> setup = new ArrayList<>(2);
         if (settings.password() != null) {
-            writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "AUTH", settings.password()));
+            writeSetup(connected, setup, settings.user() == null
+                    ? RespCommands.encode(connected.alloc(), "AUTH", settings.password())
+                    : RespCommands.encode(connected.alloc(), "AUTH", settings.user(), settings.password()));
         }
         if (settings.database() != 0) {
             writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "SELECT",

@@ -23,7 +23,8 @@ public record BackendSettings(
         BackendEvents events,
         ServerMetrics metrics,
         PoolMetrics poolMetrics,
-        boolean masterOnly) {
+        boolean masterOnly,
+        String user) {
 
     /** How long a server that refused a connection is given before the next attempt. */
     static final long RETRY_DELAY_NANOS = 200_000_000L;
@@ -37,13 +38,13 @@ public record BackendSettings(
                 pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE,
-                null, null, false);
+                null, null, false, pool.redisUser());
     }
 
     /** The same server, reporting its health to {@code newEvents} and its traffic to the metrics given. */
     public BackendSettings observedBy(BackendEvents newEvents, ServerMetrics serverMetrics, PoolMetrics pool) {
         return new BackendSettings(this.pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, newEvents, serverMetrics, pool, masterOnly);
+                replyLimits, newEvents, serverMetrics, pool, masterOnly, user);
     }
 
     /**
@@ -52,7 +53,7 @@ public record BackendSettings(
      */
     public BackendSettings requiringMaster() {
         return new BackendSettings(pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, events, metrics, poolMetrics, true);
+                replyLimits, events, metrics, poolMetrics, true, user);
     }
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */

@@ -182,10 +182,8 @@ public final class PoolHealth {
     private static String ping(BackendSettings server, InputStream in, OutputStream out) throws IOException {
         {
             if (server.password() != null) {
-                byte[] password = server.password().getBytes(StandardCharsets.UTF_8);
-                out.write(("*2\r\n$4\r\nAUTH\r\n$" + password.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(password);
-                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(server.user() == null ? command("AUTH", server.password())
+                        : command("AUTH", server.user(), server.password()));
                 String reply = readLine(in);
                 if (!reply.startsWith("+")) {
                     return "AUTH answered " + reply;
@@ -196,6 +194,18 @@ public final class PoolHealth {
             String reply = readLine(in);
             return reply.equals("+PONG") ? null : "PING answered " + reply;
         }
+    }
+
+    private static byte[] command(String... args) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (String arg : args) {
+            byte[] value = arg.getBytes(StandardCharsets.UTF_8);
+            bytes.writeBytes(("$" + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            bytes.writeBytes(value);
+            bytes.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return bytes.toByteArray();
     }
 
     private static String readLine(InputStream in) throws IOException {

@@ -48,7 +48,7 @@ public final class ClusterNodes implements AutoCloseable {
                 .map(seed -> new NodeAddress(seed.host(), seed.port())).toList();
         Duration timeout = Duration.ofMillis(config.connectTimeoutMillis());
         this.source = new LettuceTopologySource(ClusterSourceSettings.of(seeds)
-                .withCredentials(null, config.redisAuth())
+                .withCredentials(config.redisUser(), config.redisAuth())
                 .withTimeouts(timeout, timeout));
         this.refresher = new ClusterTopologyRefresher(config.name(), source,
                 Duration.ofMillis(config.cluster().refreshIntervalMillis()), MIN_REFRESH_INTERVAL, this::adopt);
@@ -88,7 +88,7 @@ public final class ClusterNodes implements AutoCloseable {
                 config.connectTimeoutMillis(), config.redisAuth(), 0,
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024),
-                new NodeEvents(label), metrics.addServer(label), metrics, false);
+                new NodeEvents(label), metrics.addServer(label), metrics, false, config.redisUser());
     }
 
     /** Asks for a slot map refresh soon (rate limited); safe on event loops. */

@@ -32,7 +32,7 @@ final class ConfigParser {
             "server_retry_timeout", "server_failure_limit", "servers",
             // Shardis' own
             "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
-            "sentinels", "sentinel_user", "sentinel_auth", "cluster");
+            "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user");
 
     /** Keys that place keys on servers or follow servers: a cluster's slot map does that itself. */
     private static final List<String> NOT_WITH_CLUSTER = List.of("servers", "hash", "hash_tag", "distribution",
@@ -140,7 +140,7 @@ final class ConfigParser {
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
                     servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null),
-                    null);
+                    null, redisUser());
         }
 
         /** A pool in front of a Redis Cluster: no servers, no placement; the cluster's slot map places keys. */
@@ -200,7 +200,7 @@ final class ConfigParser {
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
                     List.of(), listenMode, List.of(), null, null,
-                    new ClusterConfig(seeds, readFrom, refresh));
+                    new ClusterConfig(seeds, readFrom, refresh), redisUser());
         }
 
         private List<ServerConfig> servers() throws ConfigException {
@@ -305,6 +305,15 @@ final class ConfigParser {
                         + " '/var/run/shardis.sock 0666', got '" + string("listen", "") + "'");
             }
             return Integer.parseInt(words[1], 8);
+        }
+
+        /** The ACL user for the servers; its password is {@code redis_auth}. */
+        private String redisUser() throws ConfigException {
+            String user = string("redis_user", null);
+            if (user != null && string("redis_auth", null) == null) {
+                throw error("redis_user", "needs redis_auth, the user's password");
+            }
+            return user;
         }
 
         private String string(String key, String fallback) {

@@ -16,6 +16,8 @@ import java.util.List;
  *                        name) is; empty when the servers' addresses are fixed
  * @param sentinelUser    ACL user for the Sentinels, or null
  * @param sentinelAuth    password for the Sentinels, or null
+ * @param redisUser       ACL user Shardis authenticates as on every backend connection, with
+ *                        {@code redis_auth} as its password; null for the default user
  * @param cluster         the Redis Cluster behind the pool, or null for a pool of {@code servers}
  */
 public record PoolConfig(
@@ -43,7 +45,8 @@ public record PoolConfig(
         List<HostPort> sentinels,
         String sentinelUser,
         String sentinelAuth,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        String redisUser) {
 
     public PoolConfig {
         servers = List.copyOf(servers);

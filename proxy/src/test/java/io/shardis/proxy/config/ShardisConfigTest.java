@@ -118,6 +118,23 @@ class ShardisConfigTest {
     }
 
     @Test
+    void anAclUserNeedsItsPassword() throws ConfigException {
+        assertThatThrownBy(() -> parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  redis_user: app
+                  servers: [127.0.0.1:6379:1]
+                """)).hasMessageContaining("pool 'alpha': key 'redis_user': needs redis_auth");
+        assertThat(parse("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  redis_user: app
+                  redis_auth: secret
+                  servers: [127.0.0.1:6379:1]
+                """).pools().get(0).redisUser()).isEqualTo("app");
+    }
+
+    @Test
     void keepsPoolsInFileOrder() throws ConfigException {
         ShardisConfig config = parse("""
                 one:
