@@ -2,8 +2,8 @@ package io.shardis.proxy.merge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.SubCommandSink;
 import io.shardis.proxy.backend.ReplySink;
 
 /**
@@ -15,9 +15,8 @@ import io.shardis.proxy.backend.ReplySink;
  * <p>Ownership: each sub-reply is owned here from {@link #onReply} until the merge, which releases
  * them all; the merged reply passes to the session.
  */
-public final class FragmentedCommand implements ReplySink {
+public final class FragmentedCommand extends SubCommandSink {
 
-    private final ReplySink session;
     private final PendingCommand parent;
     private final ReplyMerge merge;
     private final ByteBufAllocator alloc;
@@ -33,7 +32,7 @@ public final class FragmentedCommand implements ReplySink {
      */
     public FragmentedCommand(ReplySink session, PendingCommand parent, ReplyMerge merge, int fragments,
                              int[] keyChild, int[] keyPlace, ByteBufAllocator alloc) {
-        this.session = session;
+        super(session);
         this.parent = parent;
         this.merge = merge;
         this.alloc = alloc;
@@ -81,20 +80,5 @@ public final class FragmentedCommand implements ReplySink {
             }
         }
         return -1;
-    }
-
-    @Override
-    public void onPush(ByteBuf frame) {
-        frame.release();
-    }
-
-    @Override
-    public void onBackendWritable() {
-        session.onBackendWritable();
-    }
-
-    @Override
-    public void onDedicatedClosed(BackendConnection connection) {
-        // Sub-commands go out on shared connections, or on the session's own, which tells the session.
     }
 }

@@ -146,7 +146,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case SUBSCRIBE -> {
                 int server = subscriptionServer(command, spec);
                 if (server < 0) {
-                    refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
+                    refuseUnroutable(command, spec, server);
                     return;
                 }
                 if (!pin(server)) {
@@ -170,14 +170,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case MULTI_KEY -> fanout.split(command, spec);
             case ALL_SHARDS -> fanout.broadcast(command, spec);
             default -> {
-                if (spec.name().startsWith("wait")) {
+                if (spec.routing() == Routing.KEYLESS && spec.name().startsWith("wait")) {
                     refuse(command, "ERR Shardis: " + spec.name() + " counts the replicas of one server;"
                             + " pool '" + pool.config().name() + "' has " + router.serverCount());
                     return;
                 }
                 int server = serverOf(command, spec);
                 if (server < 0) {
-                    refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
+                    refuseUnroutable(command, spec, server);
                     return;
                 }
                 forwardTo(server, command, spec);
@@ -249,6 +249,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 + pool.config().name() + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
     }
 
+    /** Refuses a command {@link #serverOf} found no single server for ({@code server} < 0). */
+    void refuseUnroutable(RespCommand command, CommandSpec spec, int server) {
+        refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
+    }
+
     String noServer(CommandSpec spec) {
         return "ERR Shardis: no server of pool '" + pool.config().name() + "' is available for '" + spec.name() + "'";
     }
@@ -290,7 +295,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             default -> {
                 int server = serverOf(command, spec);
                 if (server < 0) {
-                    refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
+                    refuseUnroutable(command, spec, server);
                 } else if (!transactions.queueOn(server, firstKeyGroup(command, spec))) {
                     refuse(command, "ERR Shardis: the keys of a transaction must all be "
                             + (router.groupsAreSlots() ? "in one hash slot of the cluster behind pool '" : "on one server of pool '")
@@ -645,10 +650,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     ShardRouter router() {
         return router;
-    }
-
-    boolean isClosed() {
-        return closed;
     }
 
     int pinnedServer() {

@@ -2,8 +2,8 @@ package io.shardis.proxy.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.SubCommandSink;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyFramer;
@@ -16,16 +16,15 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Ownership: the server's reply is released here; the rewritten one passes to the session.
  */
-final class ScanStep implements ReplySink {
+final class ScanStep extends SubCommandSink {
 
-    private final ReplySink session;
     private final PendingCommand parent;
     private final ScanCursor cursor;
     private final ByteBufAllocator alloc;
     private final PendingCommand pending = new PendingCommand(this);
 
     ScanStep(ReplySink session, PendingCommand parent, ScanCursor cursor, ByteBufAllocator alloc) {
-        this.session = session;
+        super(session);
         this.parent = parent;
         this.cursor = cursor;
         this.alloc = alloc;
@@ -76,19 +75,5 @@ final class ScanStep implements ReplySink {
         out.writeBytes(text).writeByte('\r').writeByte('\n');
         out.writeBytes(reply, bounds[2], bounds[3]);
         return out;
-    }
-
-    @Override
-    public void onPush(ByteBuf frame) {
-        frame.release();
-    }
-
-    @Override
-    public void onBackendWritable() {
-        session.onBackendWritable();
-    }
-
-    @Override
-    public void onDedicatedClosed(BackendConnection connection) {
     }
 }

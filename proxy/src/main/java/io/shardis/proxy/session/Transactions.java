@@ -98,8 +98,7 @@ final class Transactions {
                 }
                 int server = session.serverOf(command, spec);
                 if (server < 0) {
-                    session.refuse(command, server == ClientSession.CROSS_SERVER
-                            ? session.crossServer(spec) : session.noServer(spec));
+                    session.refuseUnroutable(command, spec, server);
                     return;
                 }
                 int keyGroup = session.firstKeyGroup(command, spec);
