@@ -65,6 +65,19 @@ public final class ChildProcesses {
      * Stops {@code process} and all its descendants: SIGTERM, a bounded wait, then SIGKILL.
      * Descendants matter for launcher scripts that fork the JVM instead of exec-ing it.
      */
+    /** Starts {@code command} in {@code dir}, its output appended to {@code dir/console.log}. */
+    static Process launch(java.util.List<String> command, java.nio.file.Path dir) {
+        try {
+            return new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
+                    .start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
     static void terminate(Process process) {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroy();

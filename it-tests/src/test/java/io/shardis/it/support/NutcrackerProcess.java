@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,6 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
     private static final int START_ATTEMPTS = 3;
     private static final int CLIENT_TIMEOUT_MILLIS = 10_000;
-    private static final Pattern PORT_PLACEHOLDER = Pattern.compile("\\$\\{port\\.([A-Za-z0-9_-]+)}");
     /** A pool: an unindented {@code name:} line. Its listen address: an indented {@code listen: host:port}. */
     private static final Pattern POOL_LINE = Pattern.compile("^([^\\s#][^:]*):\\s*(#.*)?$");
     private static final Pattern LISTEN_LINE = Pattern.compile("^\\s+listen:\\s*\"?([^\"\\s#]+)\"?");
@@ -90,14 +88,8 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
         Path binary = RedisBinaries.onPath("nutcracker").orElseThrow();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            Matcher matcher = PORT_PLACEHOLDER.matcher(yamlTemplate);
-            while (matcher.find()) {
-                ports.computeIfAbsent(matcher.group(1), name -> FreePorts.next());
-            }
-            Map<String, Object> all = new HashMap<>(values);
-            ports.forEach((name, port) -> all.put("port." + name, port));
-            String yaml = Template.render(yamlTemplate, all);
+            Map<String, Integer> ports = PortPlaceholders.allocate(yamlTemplate);
+            String yaml = Template.render(yamlTemplate, PortPlaceholders.withPorts(values, ports));
             Map<String, Integer> listenPorts = listenPorts(yaml);
             int statsPort = FreePorts.next();
             Path dir = WorkDirs.newDir("nutcracker-");
@@ -110,16 +102,7 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
             List<String> command = new ArrayList<>(List.of(binary.toString(), "-c", file.toString(),
                     "-s", Integer.toString(statsPort), "-a", HOST, "-o", dir.resolve("nutcracker.log").toString()));
             command.addAll(List.of(extraArgs));
-            Process process;
-            try {
-                process = new ProcessBuilder(command)
-                        .directory(dir.toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
-                        .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start " + command, e);
-            }
+            Process process = ChildProcesses.launch(command, dir);
             NutcrackerProcess nutcracker = new NutcrackerProcess(process, dir, yaml, Map.copyOf(listenPorts),
                     Map.copyOf(ports), statsPort);
             ChildProcesses.register(nutcracker);
@@ -157,11 +140,7 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
 
     /** The port a {@code ${port.NAME}} placeholder got. */
     public int port(String name) {
-        Integer port = ports.get(name);
-        if (port == null) {
-            throw new IllegalArgumentException("no ${port." + name + "} in the configuration; have " + ports.keySet());
-        }
-        return port;
+        return PortPlaceholders.lookup(ports, name);
     }
 
     public int statsPort() {

@@ -206,15 +206,7 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
         if (options.sentinel) {
             command.add("--sentinel");
         }
-        try {
-            process = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command, e);
-        }
+        process = ChildProcesses.launch(command, dir);
         ChildProcesses.register(this);
         Process started = process;
         boolean ready = Poll.until(STARTUP_TIMEOUT, this::answersPing, () -> !started.isAlive());

@@ -10,14 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -33,7 +30,6 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern PORT_PLACEHOLDER = Pattern.compile("\\$\\{port\\.([A-Za-z0-9_-]+)}");
     private static final int START_ATTEMPTS = 3;
 
     private final Process process;
@@ -123,21 +119,13 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
     public static ShardisProcess start(String yamlTemplate, Map<String, ?> values, String... extraArgs) {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-            Map<String, Integer> ports = new LinkedHashMap<>();
-            Matcher matcher = PORT_PLACEHOLDER.matcher(yamlTemplate);
-            while (matcher.find()) {
-                ports.computeIfAbsent(matcher.group(1), name -> FreePorts.next());
-            }
+            Map<String, Integer> ports = PortPlaceholders.allocate(yamlTemplate);
             // Ports named only on the command line (e.g. -s ${port.stats}) are handed out but not waited on.
             Map<String, Integer> allPorts = new LinkedHashMap<>(ports);
             for (String arg : extraArgs) {
-                Matcher inArg = PORT_PLACEHOLDER.matcher(arg);
-                while (inArg.find()) {
-                    allPorts.computeIfAbsent(inArg.group(1), name -> FreePorts.next());
-                }
+                PortPlaceholders.allocate(arg).forEach(allPorts::putIfAbsent);
             }
-            Map<String, Object> all = new HashMap<>(values);
-            allPorts.forEach((name, port) -> all.put("port." + name, port));
+            Map<String, Object> all = PortPlaceholders.withPorts(values, allPorts);
             Path config = writeConfig(Template.render(yamlTemplate, all));
             List<String> args = new ArrayList<>(List.of("-c", config.toString()));
             for (String arg : extraArgs) {
@@ -163,11 +151,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
     }
 
     public int port(String name) {
-        Integer port = ports.get(name);
-        if (port == null) {
-            throw new IllegalArgumentException("no ${port." + name + "} in the configuration; have " + ports.keySet());
-        }
-        return port;
+        return PortPlaceholders.lookup(ports, name);
     }
 
     public long pid() {
