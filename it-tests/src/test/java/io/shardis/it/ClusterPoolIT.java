@@ -42,7 +42,7 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * A pool in front of a real Redis Cluster (3 masters, 3 replicas), used by clients that know
  * nothing of clusters: Jedis and Lettuce in plain mode. Tests run in order: the later ones move
- * slots and kill a master.
+ * slots. Failovers are {@link ClusterFailoverIT}'s.
  */
 @ExtendWith(StopChildProcesses.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -347,41 +347,4 @@ class ClusterPoolIT {
         assertThat(operations.get()).isGreaterThan(100);
         assertThat(errors).as("errors seen by the client").isEmpty();
     }
-
-    @Test
-    @Order(11)
-    void aKilledMasterIsReplacedAndWritesSucceedAgain() throws Exception {
-        String key = "failover:key";
-        RedisClusterFixture.Node master = cluster.nodeForSlot(HashSlot.of(key));
-        try (Jedis jedis = jedis()) {
-            jedis.set(key, "before");
-            long killedAt = System.nanoTime();
-            cluster.kill(master);
-            long firstError = -1;
-            long lastError = -1;
-            int errors = 0;
-            long deadline = killedAt + TimeUnit.SECONDS.toNanos(30);
-            int okInARow = 0;
-            while (System.nanoTime() < deadline && okInARow < 20) {
-                try {
-                    jedis.set(key, "after");
-                    okInARow++;
-                } catch (JedisDataException e) {
-                    errors++;
-                    okInARow = 0;
-                    lastError = System.nanoTime();
-                    if (firstError < 0) {
-                        firstError = lastError;
-                    }
-                }
-                Thread.sleep(10);
-            }
-            cluster.awaitPromotionAfter(master);
-            long window = lastError < 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(lastError - killedAt);
-            System.out.printf("master killed: %d errors, writes failed for %d ms after the kill%n", errors, window);
-            assertThat(okInARow).as("writes succeed again after the promotion").isGreaterThanOrEqualTo(20);
-            assertThat(jedis.get(key)).isEqualTo("after");
-        }
-    }
-
 }

@@ -114,6 +114,10 @@ public final class BackendConnection {
      * command whose replies arrive as pushes (Pub/Sub on a dedicated connection).
      */
     public void send(ByteBuf frame, PendingCommand pending) {
+        if (redirects != null && pending != null && redirects.isHolding() && pending.hasFrame()
+                && redirects.queueBehindHeld(pending, frame, settings)) {
+            return;
+        }
         if (closedForGood) {
             frame.release();
             failOne(pending, "connection closed");
@@ -121,7 +125,7 @@ public final class BackendConnection {
         }
         if (channel == null && !connect()) {
             frame.release();
-            failOne(pending, downReason);
+            failOrHold(pending, downReason, false);
             return;
         }
         int bytes = frame.readableBytes();
@@ -312,7 +316,7 @@ public final class BackendConnection {
         }
         settings.metrics().connectFailed();
         releaseUnsent();
-        failAll(downReason);
+        failOrHoldAll(downReason, false);
         if (dedicated) {
             // The session's transaction or subscription never reached the backend: it must not
             // believe otherwise, so it is closed like a session whose connection dropped.
@@ -323,7 +327,9 @@ public final class BackendConnection {
             }
         } else if (!reportedDown) {
             reportedDown = true;
-            log.warn("{}: {}; its commands fail until it is back", settings.describe(), downReason);
+            log.warn("{}: {}; {}", settings.describe(), downReason, redirects == null
+                    ? "its commands fail until it is back"
+                    : "its commands wait for it or for the node that takes its slots, up to failover_timeout");
         }
     }
 
@@ -354,7 +360,7 @@ public final class BackendConnection {
         if (wasActive && !inFlight.isEmpty()) {
             log.warn("{}: connection lost with {} command(s) in flight", settings.describe(), inFlight.size());
         }
-        failAll(reason);
+        failOrHoldAll(reason, wasActive);
         if (dedicated) {
             closedForGood = true;
             if (owner != null) {
@@ -445,6 +451,27 @@ public final class BackendConnection {
             failOne(command, reason);
         }
         cancelTimeoutCheck();
+    }
+
+    /**
+     * Fails every command in flight after the connection failed, except those a cluster pool holds
+     * for its failover. {@code written}: whether they may have reached the server.
+     */
+    private void failOrHoldAll(String reason, boolean written) {
+        PendingCommand command;
+        while ((command = inFlight.poll()) != null) {
+            answered(command);
+            failOrHold(command, reason, written);
+        }
+        cancelTimeoutCheck();
+    }
+
+    private void failOrHold(PendingCommand command, String reason, boolean written) {
+        if (redirects != null && !closedForGood && command != null && command.hasFrame() && command.sink() != null
+                && redirects.holdUnreachable(command, settings, reason, written)) {
+            return;
+        }
+        failOne(command, reason);
     }
 
     /** {@code -READONLY You can't write against a read only replica.} */

@@ -230,6 +230,9 @@ public final class BackendPool {
 
     /** Closes every shared connection; on shutdown. */
     public void close() {
+        if (redirects != null) {
+            redirects.close();
+        }
         for (BackendConnection[] connections : shared) {
             for (BackendConnection connection : connections) {
                 connection.close();

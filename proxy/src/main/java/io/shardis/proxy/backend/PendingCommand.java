@@ -27,12 +27,16 @@ public final class PendingCommand {
      * send it again elsewhere. Owned here; released when the reply is delivered ({@link #complete}).
      */
     private ByteBuf frame;
-    /** Redirections and retries followed so far. */
+    /** MOVED and ASK redirections followed so far. */
     private int redirections;
+    /** TRYAGAIN and CLUSTERDOWN retries so far. */
+    private int retries;
     /** When the command was first sent (nanoTime), for the retry deadline; 0 until then. */
     private long firstSentNanos;
     /** Size of the request as sent, for the out-queue statistics; 0 until sent. */
     private int requestBytes;
+    /** The hash slot of the kept frame's first key once something needed it; -1 until then. */
+    private int slot = -1;
 
     public PendingCommand(ReplySink sink) {
         this.sink = sink;
@@ -46,8 +50,11 @@ public final class PendingCommand {
         return command;
     }
 
-    /** Called by the backend connection: delivers {@code reply} (ownership passes) to the sink. */
-    void complete(ByteBuf reply) {
+    /**
+     * Delivers {@code reply} (ownership passes) to the sink: called by the backend connection, or
+     * by whoever took the command over after a redirection or failure.
+     */
+    public void complete(ByteBuf reply) {
         releaseFrame();
         if (sink == null) {
             ReferenceCountUtil.release(reply);
@@ -70,14 +77,33 @@ public final class PendingCommand {
         return frame != null;
     }
 
+    /** The kept frame itself, to read (not to send or release); null when none is kept. */
+    public ByteBuf keptFrame() {
+        return frame;
+    }
+
+    /** The hash slot recorded by {@link #slot(int)}, or -1. */
+    public int slot() {
+        return slot;
+    }
+
+    public void slot(int keySlot) {
+        this.slot = keySlot;
+    }
+
     /** A new reference to the kept frame, to send again; the caller owns it. */
     public ByteBuf resendableFrame() {
         return frame.retainedDuplicate();
     }
 
-    /** Counts one more redirection; returns how many there have been, this one included. */
+    /** Counts one more redirection (MOVED, ASK); returns how many there have been, this one included. */
     public int countRedirection() {
         return ++redirections;
+    }
+
+    /** Counts one more retry (TRYAGAIN, CLUSTERDOWN); returns how many there have been, this one included. */
+    public int countRetry() {
+        return ++retries;
     }
 
     public long firstSentNanos() {

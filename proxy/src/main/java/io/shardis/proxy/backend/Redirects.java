@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Follows Redis Cluster redirections (MOVED, ASK) and transient refusals (TRYAGAIN, CLUSTERDOWN)
- * for the commands of one event loop, so that clients never see them. Called on that loop.
+ * for the commands of one event loop, so that clients never see them, and holds the commands of a
+ * node that cannot be reached until another node serves their slot. Called on that loop.
  */
 public interface Redirects {
 
@@ -17,4 +18,25 @@ public interface Redirects {
      * @param from the server that answered
      */
     boolean follow(PendingCommand command, ByteBuf reply, BackendSettings from);
+
+    /**
+     * Called when {@code from} could not take a command that kept its frame: its connection failed
+     * before the command was written ({@code written} false), or dropped after it was. Returns true
+     * when the command was taken over (held until a node serves its slot, then re-sent); false when
+     * it should fail with {@code reason}.
+     */
+    boolean holdUnreachable(PendingCommand command, BackendSettings from, String reason, boolean written);
+
+    /** Whether any command is held now; cheap, asked before every send. */
+    boolean isHolding();
+
+    /**
+     * Called before a command that kept its frame goes to {@code to} while {@link #isHolding}:
+     * returns true when it was queued behind commands held for {@code to} instead (it takes
+     * {@code frame} then), so that a server's commands are re-sent in the order they came.
+     */
+    boolean queueBehindHeld(PendingCommand command, ByteBuf frame, BackendSettings to);
+
+    /** Fails whatever is held: the pool is closing. */
+    void close();
 }

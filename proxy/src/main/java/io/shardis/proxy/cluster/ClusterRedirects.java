@@ -9,6 +9,7 @@ import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.Redirects;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespCommands;
 
 import java.nio.charset.StandardCharsets;
@@ -25,13 +26,12 @@ import java.util.concurrent.TimeUnit;
  * in progress): sent again to the same node after a short, growing wait, within the pool's timeout.</li>
  * </ul>
  * A command is redirected at most {@link #MAX_REDIRECTIONS} times; then its client gets the last error.
+ * Commands whose node cannot be reached wait for the failover in {@link FailoverHold}.
  */
 public final class ClusterRedirects implements Redirects {
 
     static final int MAX_REDIRECTIONS = 5;
-    static final int MAX_RETRIES = 30;
-    /** How long TRYAGAIN/CLUSTERDOWN are retried when the pool has no timeout. */
-    static final long DEFAULT_RETRY_WINDOW_MILLIS = 500;
+    static final int MAX_RETRIES = 100;
 
     /** Takes the replies of the ASKING commands sent before an ASK's retry. */
     private static final ReplySink DROP = new ReplySink() {
@@ -56,19 +56,43 @@ public final class ClusterRedirects implements Redirects {
 
     private final ClusterNodes cluster;
     private final EventLoop loop;
+    /** How long TRYAGAIN and CLUSTERDOWN are retried: the pool's {@code failover_timeout}. */
     private final long retryWindowNanos;
+    private final FailoverHold hold;
     private BackendPool backends;
 
-    public ClusterRedirects(ClusterNodes cluster, EventLoop loop) {
+    public ClusterRedirects(ClusterNodes cluster, CommandTable commands, EventLoop loop) {
         this.cluster = cluster;
         this.loop = loop;
-        int timeout = cluster.config().timeoutMillis();
-        this.retryWindowNanos = TimeUnit.MILLISECONDS.toNanos(timeout > 0 ? timeout : DEFAULT_RETRY_WINDOW_MILLIS);
+        int window = cluster.config().cluster().failoverTimeoutMillis();
+        this.retryWindowNanos = TimeUnit.MILLISECONDS.toNanos(window);
+        this.hold = new FailoverHold(cluster, commands, loop, window);
     }
 
     /** The loop's connections, where redirected commands go; set once, right after they are made. */
     public void attach(BackendPool pool) {
         this.backends = pool;
+        hold.attach(pool);
+    }
+
+    @Override
+    public boolean holdUnreachable(PendingCommand command, BackendSettings from, String reason, boolean written) {
+        return hold.hold(command, from, reason, written);
+    }
+
+    @Override
+    public boolean isHolding() {
+        return hold.isHolding();
+    }
+
+    @Override
+    public boolean queueBehindHeld(PendingCommand command, ByteBuf frame, BackendSettings to) {
+        return hold.queueBehind(command, frame, to);
+    }
+
+    @Override
+    public void close() {
+        hold.failAll();
     }
 
     @Override
@@ -77,10 +101,9 @@ public final class ClusterRedirects implements Redirects {
         if (redirection == null) {
             return false;
         }
-        int count = command.countRedirection();
         switch (redirection.kind()) {
             case MOVED, ASK -> {
-                if (count > MAX_REDIRECTIONS) {
+                if (command.countRedirection() > MAX_REDIRECTIONS) {
                     return false;
                 }
                 String host = redirection.host().isEmpty() ? hostOf(from) : redirection.host();
@@ -97,6 +120,7 @@ public final class ClusterRedirects implements Redirects {
                 return true;
             }
             default -> {
+                int count = command.countRetry();
                 long waited = System.nanoTime() - command.firstSentNanos();
                 long delayMillis = Math.min(100, 10L << Math.min(count - 1, 4));
                 if (count > MAX_RETRIES || waited + TimeUnit.MILLISECONDS.toNanos(delayMillis) > retryWindowNanos) {

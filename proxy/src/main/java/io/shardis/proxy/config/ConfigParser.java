@@ -39,7 +39,7 @@ final class ConfigParser {
             "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "sentinels", "sentinel_user",
             "sentinel_auth");
 
-    private static final Set<String> CLUSTER_KEYS = Set.of("seeds", "read_from", "refresh_interval");
+    private static final Set<String> CLUSTER_KEYS = Set.of("seeds", "read_from", "refresh_interval", "failover_timeout");
 
     private final String source;
 
@@ -186,6 +186,8 @@ final class ConfigParser {
             }
             int refresh = integer("cluster.refresh_interval", ClusterConfig.DEFAULT_REFRESH_INTERVAL_MILLIS,
                     100, Integer.MAX_VALUE);
+            int failoverTimeout = integer("cluster.failover_timeout", ClusterConfig.DEFAULT_FAILOVER_TIMEOUT_MILLIS,
+                    0, Integer.MAX_VALUE);
             return new PoolConfig(pool, listen, "fnv1a_64", null, "ketama",
                     integer("timeout", 0, 1, Integer.MAX_VALUE),
                     integer("backlog", 512, 1, 65535),
@@ -200,7 +202,7 @@ final class ConfigParser {
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
                     List.of(), listenMode, List.of(), null, null,
-                    new ClusterConfig(seeds, readFrom, refresh), redisUser());
+                    new ClusterConfig(seeds, readFrom, refresh, failoverTimeout), redisUser());
         }
 
         private List<ServerConfig> servers() throws ConfigException {

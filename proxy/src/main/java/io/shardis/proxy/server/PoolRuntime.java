@@ -216,7 +216,7 @@ public final class PoolRuntime {
             if (cluster == null) {
                 return new BackendPool(l, transport, servers, config.serverConnections());
             }
-            ClusterRedirects redirects = new ClusterRedirects(cluster, l);
+            ClusterRedirects redirects = new ClusterRedirects(cluster, commands, l);
             BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
                     config.connectTimeoutMillis(), redirects);
             redirects.attach(pool);

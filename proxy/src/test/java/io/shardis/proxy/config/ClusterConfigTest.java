@@ -28,11 +28,11 @@ class ClusterConfigTest {
         assertThat(pool.redisAuth()).isEqualTo("secret");
         assertThat(pool.timeoutMillis()).isEqualTo(400);
         assertThat(pool.cluster()).isEqualTo(new ClusterConfig(
-                List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), "master", 10_000));
+                List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), "master", 10_000, 5_000));
     }
 
     @Test
-    void readsReadFromAndRefreshInterval() throws ConfigException {
+    void readsReadFromRefreshIntervalAndFailoverTimeout() throws ConfigException {
         PoolConfig pool = parse("""
                 sessions:
                   listen: 127.0.0.1:22121
@@ -41,8 +41,10 @@ class ClusterConfigTest {
                       - 127.0.0.1:7000
                     read_from: master
                     refresh_interval: 2500
+                    failover_timeout: 0
                 """);
         assertThat(pool.cluster().refreshIntervalMillis()).isEqualTo(2500);
+        assertThat(pool.cluster().failoverTimeoutMillis()).as("0 fails at once").isZero();
         assertThat(pool.cluster().readFrom()).isEqualTo("master");
     }
 
