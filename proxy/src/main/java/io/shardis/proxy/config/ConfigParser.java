@@ -32,7 +32,7 @@ final class ConfigParser {
             "server_retry_timeout", "server_failure_limit", "servers",
             // Shardis' own
             "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
-            "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user");
+            "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout");
 
     /** Keys that place keys on servers or follow servers: a cluster's slot map does that itself. */
     private static final List<String> NOT_WITH_CLUSTER = List.of("servers", "hash", "hash_tag", "distribution",
@@ -140,7 +140,7 @@ final class ConfigParser {
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
                     servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null),
-                    null, redisUser());
+                    null, redisUser(), integer("connect_timeout", 0, 1, Integer.MAX_VALUE));
         }
 
         /** A pool in front of a Redis Cluster: no servers, no placement; the cluster's slot map places keys. */
@@ -202,7 +202,8 @@ final class ConfigParser {
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
                     List.of(), listenMode, List.of(), null, null,
-                    new ClusterConfig(seeds, readFrom, refresh, failoverTimeout), redisUser());
+                    new ClusterConfig(seeds, readFrom, refresh, failoverTimeout), redisUser(),
+                    integer("connect_timeout", 0, 1, Integer.MAX_VALUE));
         }
 
         private List<ServerConfig> servers() throws ConfigException {

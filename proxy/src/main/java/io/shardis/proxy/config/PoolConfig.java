@@ -19,6 +19,8 @@ import java.util.List;
  * @param redisUser       ACL user Shardis authenticates as on every backend connection, with
  *                        {@code redis_auth} as its password; null for the default user
  * @param cluster         the Redis Cluster behind the pool, or null for a pool of {@code servers}
+ * @param connectTimeout  ms a backend connection may take to open; 0 to derive it (see
+ *                        {@link #connectTimeoutMillis})
  */
 public record PoolConfig(
         String name,
@@ -46,7 +48,8 @@ public record PoolConfig(
         String sentinelUser,
         String sentinelAuth,
         ClusterConfig cluster,
-        String redisUser) {
+        String redisUser,
+        int connectTimeout) {
 
     public PoolConfig {
         servers = List.copyOf(servers);
@@ -63,8 +66,11 @@ public record PoolConfig(
         return cluster != null;
     }
 
-    /** Connect timeout towards backends: the request timeout when set, else a few seconds. */
+    /** Connect timeout towards backends: {@code connect_timeout}, else the request timeout, else 3 s. */
     public int connectTimeoutMillis() {
+        if (connectTimeout > 0) {
+            return connectTimeout;
+        }
         return timeoutMillis > 0 ? timeoutMillis : 3000;
     }
 }

@@ -25,6 +25,7 @@ class ShardisConfigTest {
         assertThat(pool.hash()).isEqualTo("fnv1a_64");
         assertThat(pool.distribution()).isEqualTo("ketama");
         assertThat(pool.timeoutMillis()).isZero();
+        assertThat(pool.connectTimeoutMillis()).as("no timeout: a few seconds to connect").isEqualTo(3000);
         assertThat(pool.backlog()).isEqualTo(512);
         assertThat(pool.serverConnections()).isEqualTo(1);
         assertThat(pool.serverRetryTimeoutMillis()).isEqualTo(30000);
@@ -32,6 +33,19 @@ class ShardisConfigTest {
         assertThat(pool.allowAdmin()).isFalse();
         assertThat(pool.servers()).containsExactly(
                 new ServerConfig(new HostPort("127.0.0.1", 6379), 1, null));
+    }
+
+    @Test
+    void connectTimeoutIsItsOwnWhenSet() throws ConfigException {
+        PoolConfig pool = parse("""
+                gamma:
+                  listen: 127.0.0.1:22123
+                  timeout: 400
+                  connect_timeout: 1500
+                  servers: [127.0.0.1:6379:1]
+                """).pool("gamma");
+        assertThat(pool.connectTimeoutMillis()).isEqualTo(1500);
+        assertThat(pool.timeoutMillis()).isEqualTo(400);
     }
 
     @Test
@@ -64,6 +78,7 @@ class ShardisConfigTest {
         assertThat(pool.hashTag()).isEqualTo("{}");
         assertThat(pool.distribution()).isEqualTo("modula");
         assertThat(pool.timeoutMillis()).isEqualTo(400);
+        assertThat(pool.connectTimeoutMillis()).as("the request timeout when not set").isEqualTo(400);
         assertThat(pool.preconnect()).isTrue();
         assertThat(pool.redisAuth()).isEqualTo("secret");
         assertThat(pool.redisDb()).isEqualTo(3);
