@@ -54,6 +54,7 @@ class ClusterFailoverIT {
                 waiting:
                   listen: 127.0.0.1:0
                   timeout: 2000
+                  server_connections: 2
                   cluster:
                     seeds: [${seed}]
                     failover_timeout: 12000

@@ -117,6 +117,11 @@ public final class PendingCommand {
         }
     }
 
+    /** The shared connection index ({@link ReplySink#sharedIndex}) a re-sent command goes on. */
+    public int sharedIndex() {
+        return sink == null ? 0 : sink.sharedIndex();
+    }
+
     ReplySink sink() {
         return sink;
     }

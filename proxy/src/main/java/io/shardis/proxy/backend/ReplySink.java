@@ -16,4 +16,12 @@ public interface ReplySink {
 
     /** A dedicated connection of this sink closed; its in-flight commands have had their errors. */
     void onDedicatedClosed(BackendConnection connection);
+
+    /**
+     * Which of each server's shared connections this sink's commands use: a command re-sent after
+     * a redirection goes on the same one, so it cannot overtake the sink's later commands there.
+     */
+    default int sharedIndex() {
+        return 0;
+    }
 }

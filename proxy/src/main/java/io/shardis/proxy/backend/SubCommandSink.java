@@ -26,6 +26,11 @@ public abstract class SubCommandSink implements ReplySink {
         session.onBackendWritable();
     }
 
+    @Override
+    public final int sharedIndex() {
+        return session.sharedIndex();
+    }
+
     /** A dedicated connection the sub-command used is the session's own, which tells the session itself. */
     @Override
     public final void onDedicatedClosed(BackendConnection connection) {

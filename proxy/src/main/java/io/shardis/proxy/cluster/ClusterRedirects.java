@@ -112,7 +112,7 @@ public final class ClusterRedirects implements Redirects {
                     cluster.requestRefresh("MOVED " + redirection.slot() + " " + host + ":" + redirection.port());
                 }
                 reply.release();
-                BackendConnection connection = backends.shared(node, 0);
+                BackendConnection connection = backends.shared(node, command.sharedIndex());
                 if (redirection.kind() == Redirection.Kind.ASK) {
                     connection.send(RespCommands.encode(ByteBufAllocator.DEFAULT, "ASKING").content(), new PendingCommand(DROP));
                 }
@@ -134,7 +134,7 @@ public final class ClusterRedirects implements Redirects {
                     return false;
                 }
                 reply.release();
-                loop.schedule(() -> backends.shared(node, 0).send(command.resendableFrame(), command),
+                loop.schedule(() -> backends.shared(node, command.sharedIndex()).send(command.resendableFrame(), command),
                         delayMillis, TimeUnit.MILLISECONDS);
                 return true;
             }

@@ -147,7 +147,7 @@ final class FailoverHold {
                 if (server < 0) {
                     add(command, next.from());
                 } else {
-                    backends.shared(server, 0).send(command.resendableFrame(), command);
+                    backends.shared(server, command.sharedIndex()).send(command.resendableFrame(), command);
                 }
             }
         } finally {

@@ -644,6 +644,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return id;
     }
 
+    @Override
+    public int sharedIndex() {
+        return sharedIndex;
+    }
+
     PoolRuntime pool() {
         return pool;
     }
