@@ -6,14 +6,15 @@ import java.util.List;
  * A pool in front of a Redis Cluster ({@code cluster:} in the pool), instead of a list of servers.
  *
  * @param seeds                 nodes asked for the slot map at start; the cluster's own nodes after that
- * @param readFrom              where reads go; only {@code master} for now
+ * @param readFrom              where read-only commands go: masters, or replicas of their slot
  * @param refreshIntervalMillis time between periodic slot map refreshes (MOVED and failures also trigger one)
  */
-public record ClusterConfig(List<HostPort> seeds, String readFrom, int refreshIntervalMillis) {
+public record ClusterConfig(List<HostPort> seeds, ReadFrom readFrom, int refreshIntervalMillis) {
 
     public static final int DEFAULT_REFRESH_INTERVAL_MILLIS = 10_000;
 
     public ClusterConfig {
         seeds = List.copyOf(seeds);
+        java.util.Objects.requireNonNull(readFrom, "readFrom");
     }
 }
