@@ -160,6 +160,25 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     /**
+     * SIGTERM by PID, then SIGKILL if it lingers: the node shuts down as an operator would stop it.
+     * It keeps its directory (and {@code nodes.conf}, so its id and role); {@link #restart} brings it back.
+     */
+    public void stop(Node node) {
+        killed.add(node);
+        node.process.stop();
+    }
+
+    /**
+     * Starts a node stopped by {@link #stop} (or killed) again, on its port and with its directory:
+     * it rejoins the cluster under its id and, as a replica, syncs from its master (without
+     * persistence it starts empty). Returns once it answers PING; the cluster may not have settled.
+     */
+    public void restart(Node node) {
+        node.process.restart();
+        killed.remove(node);
+    }
+
+    /**
      * Waits until a former replica of the killed {@code master} serves its slots and the live
      * nodes agree again; returns that replica.
      */

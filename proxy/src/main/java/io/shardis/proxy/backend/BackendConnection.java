@@ -261,6 +261,10 @@ public final class BackendConnection {
             writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "SELECT",
                     Integer.toString(settings.database())));
         }
+        // A cluster replica serves reads of its master's slots only to a READONLY connection.
+        if (settings.readOnly()) {
+            writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "READONLY"));
+        }
         // A Sentinel-managed master is asked what it is: a demoted master must not take writes.
         awaitingRole = settings.masterOnly();
         if (awaitingRole) {

@@ -10,7 +10,13 @@ import io.shardis.proxy.metrics.ServerMetrics;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
-/** What a connection needs to know about its server and pool; immutable, shared by all event loops. */
+/**
+ * What a connection needs to know about its server and pool; immutable, shared by all event loops.
+ *
+ * @param masterOnly each new connection asks ROLE first and is not used unless the server is a master
+ * @param readOnly   each new connection sends READONLY first: a Redis Cluster replica then serves
+ *                   reads of its master's slots instead of answering MOVED
+ */
 public record BackendSettings(
         String pool,
         String label,
@@ -24,7 +30,8 @@ public record BackendSettings(
         ServerMetrics metrics,
         PoolMetrics poolMetrics,
         boolean masterOnly,
-        String user) {
+        String user,
+        boolean readOnly) {
 
     /** How long a server that refused a connection is given before the next attempt. */
     static final long RETRY_DELAY_NANOS = 200_000_000L;
@@ -38,13 +45,13 @@ public record BackendSettings(
                 pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE,
-                null, null, false, pool.redisUser());
+                null, null, false, pool.redisUser(), false);
     }
 
     /** The same server, reporting its health to {@code newEvents} and its traffic to the metrics given. */
     public BackendSettings observedBy(BackendEvents newEvents, ServerMetrics serverMetrics, PoolMetrics pool) {
         return new BackendSettings(this.pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, newEvents, serverMetrics, pool, masterOnly, user);
+                replyLimits, newEvents, serverMetrics, pool, masterOnly, user, readOnly);
     }
 
     /**
@@ -53,7 +60,7 @@ public record BackendSettings(
      */
     public BackendSettings requiringMaster() {
         return new BackendSettings(pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, events, metrics, poolMetrics, true, user);
+                replyLimits, events, metrics, poolMetrics, true, user, readOnly);
     }
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */

@@ -122,6 +122,11 @@ public final class PendingCommand {
         return sink == null ? 0 : sink.sharedIndex();
     }
 
+    /** The sink's {@link ReplySink#readSeed}, for a re-sent read. */
+    public int readSeed() {
+        return sink == null ? 0 : sink.readSeed();
+    }
+
     ReplySink sink() {
         return sink;
     }

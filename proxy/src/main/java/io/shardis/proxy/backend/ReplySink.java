@@ -24,4 +24,9 @@ public interface ReplySink {
     default int sharedIndex() {
         return 0;
     }
+
+    /** What picks this sink's replica for a slot's reads (see {@code ShardRouter#readServerOfGroup}). */
+    default int readSeed() {
+        return 0;
+    }
 }

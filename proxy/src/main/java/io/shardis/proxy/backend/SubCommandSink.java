@@ -31,6 +31,11 @@ public abstract class SubCommandSink implements ReplySink {
         return session.sharedIndex();
     }
 
+    @Override
+    public final int readSeed() {
+        return session.readSeed();
+    }
+
     /** A dedicated connection the sub-command used is the session's own, which tells the session itself. */
     @Override
     public final void onDedicatedClosed(BackendConnection connection) {

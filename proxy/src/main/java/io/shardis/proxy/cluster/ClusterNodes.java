@@ -6,6 +6,7 @@ import io.shardis.proxy.backend.BackendServers;
 import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.config.HostPort;
 import io.shardis.proxy.config.PoolConfig;
+import io.shardis.proxy.config.ReadFrom;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.route.ClusterRouter;
 import io.shardis.proxy.server.Transport;
@@ -36,9 +37,11 @@ public final class ClusterNodes implements AutoCloseable {
     private final Transport transport;
     private final PoolMetrics metrics;
     private final BackendServers servers = BackendServers.growable();
-    private final ClusterRouter router = new ClusterRouter(servers::size);
+    private final ClusterRouter router;
     private final LettuceTopologySource source;
     private final ClusterTopologyRefresher refresher;
+    /** Which nodes may take reads; null when reads go to masters only. */
+    private final NodeReachability reachability;
 
     public ClusterNodes(PoolConfig config, Transport transport, PoolMetrics metrics) {
         this.config = config;
@@ -52,6 +55,12 @@ public final class ClusterNodes implements AutoCloseable {
                 .withTimeouts(timeout, timeout));
         this.refresher = new ClusterTopologyRefresher(config.name(), source,
                 Duration.ofMillis(config.cluster().refreshIntervalMillis()), MIN_REFRESH_INTERVAL, this::adopt);
+        ReadFrom readFrom = config.cluster().readFrom();
+        this.reachability = readFrom.readsReplicas()
+                ? new NodeReachability(config.name(), source::role, this::listed,
+                        () -> requestRefresh("a node takes reads again"), NodeReachability.PROBE_INTERVAL)
+                : null;
+        this.router = new ClusterRouter(servers::size, readFrom, reachability != null ? reachability : server -> true);
     }
 
     /**
@@ -74,21 +83,34 @@ public final class ClusterNodes implements AutoCloseable {
 
     private void adopt(SlotMap map) {
         router.update(map, node -> indexOf(node.host(), node.port()));
+        if (reachability != null) {
+            reachability.mapChanged();
+        }
+    }
+
+    /** Whether the map in use lists the node at {@code address}, as a master or a replica. */
+    private boolean listed(NodeAddress address) {
+        return router.map().nodeAt(address.host(), address.port()) != null;
     }
 
     /** The server index of the node at {@code host:port}, adding the node when it is new. Any thread. */
     public int indexOf(String host, int port) {
-        String label = new NodeAddress(host, port).toString();
-        return servers.indexOf(label, index -> settingsFor(label, host, port));
+        NodeAddress node = new NodeAddress(host, port);
+        String label = node.toString();
+        return servers.indexOf(label, index -> settingsFor(index, node, label));
     }
 
-    private BackendSettings settingsFor(String label, String host, int port) {
-        BackendAddress address = new BackendAddress(transport.address(new HostPort(host, port)));
+    private BackendSettings settingsFor(int index, NodeAddress node, String label) {
+        BackendAddress address = new BackendAddress(transport.address(new HostPort(node.host(), node.port())));
+        NodeReachability.Node readState = reachability == null ? null : reachability.add(index, node);
+        // With replica reads every connection says READONLY: a replica then serves its master's
+        // slots, and a master (or a replica promoted later) ignores it.
         return new BackendSettings(config.name(), label, address, config.timeoutMillis(),
                 config.connectTimeoutMillis(), config.redisAuth(), 0,
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024),
-                new NodeEvents(label), metrics.addServer(label), metrics, false, config.redisUser());
+                new NodeEvents(label, readState), metrics.addServer(label), metrics, false, config.redisUser(),
+                reachability != null);
     }
 
     /** Asks for a slot map refresh soon (rate limited); safe on event loops. */
@@ -111,15 +133,24 @@ public final class ClusterNodes implements AutoCloseable {
     @Override
     public void close() {
         refresher.close();
+        if (reachability != null) {
+            reachability.close();
+        }
         source.close();
     }
 
-    /** A node that cannot be reached may have failed over: the map is asked again. */
+    /**
+     * A node that cannot be reached may have failed over: the map is asked again; with replica
+     * reads, the node takes no reads until it answers again.
+     */
     private final class NodeEvents implements BackendEvents {
         private final String label;
+        /** Null when reads go to masters only. */
+        private final NodeReachability.Node readState;
 
-        NodeEvents(String label) {
+        NodeEvents(String label, NodeReachability.Node readState) {
             this.label = label;
+            this.readState = readState;
         }
 
         @Override
@@ -128,6 +159,9 @@ public final class ClusterNodes implements AutoCloseable {
 
         @Override
         public void failed(String reason) {
+            if (readState != null) {
+                reachability.failed(readState, reason);
+            }
             requestRefresh("node " + label + " " + reason);
         }
 

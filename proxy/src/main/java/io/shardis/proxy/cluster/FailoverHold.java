@@ -58,7 +58,8 @@ final class FailoverHold {
     private long passDelayMillis = FIRST_PASS_DELAY_MILLIS;
     private boolean passing;
 
-    private record Held(PendingCommand command, BackendSettings from) {
+    /** @param read whether the command may be read from a replica of its slot, as when it was first sent */
+    private record Held(PendingCommand command, BackendSettings from, boolean read) {
     }
 
     FailoverHold(ClusterNodes cluster, CommandTable commands, EventLoop loop, long windowMillis) {
@@ -86,7 +87,7 @@ final class FailoverHold {
             return false;
         }
         reasons.put(from, reason);
-        add(command, from);
+        add(command, from, spec.has(CommandFlag.REPLICA_READABLE));
         return true;
     }
 
@@ -95,16 +96,20 @@ final class FailoverHold {
         if (!passing && cluster.router().map() != mapAtLastPass) {
             pass();
         }
-        if (!heldPerServer.containsKey(to) || slotOf(command) == null) {
+        if (!heldPerServer.containsKey(to)) {
+            return false;
+        }
+        CommandSpec spec = slotOf(command);
+        if (spec == null) {
             return false;
         }
         frame.release();
-        add(command, to);
+        add(command, to, spec.has(CommandFlag.REPLICA_READABLE));
         return true;
     }
 
-    private void add(PendingCommand command, BackendSettings from) {
-        held.add(new Held(command, from));
+    private void add(PendingCommand command, BackendSettings from, boolean read) {
+        held.add(new Held(command, from, read));
         heldPerServer.merge(from, 1, Integer::sum);
         if (!passScheduled) {
             passScheduled = true;
@@ -143,9 +148,10 @@ final class FailoverHold {
                     fail(command, next.from());
                     continue;
                 }
-                int server = cluster.router().serverOfGroup(command.slot());
+                int server = next.read() ? cluster.router().readServerOfGroup(command.slot(), command.readSeed())
+                        : cluster.router().serverOfGroup(command.slot());
                 if (server < 0) {
-                    add(command, next.from());
+                    add(command, next.from(), next.read());
                 } else {
                     backends.shared(server, command.sharedIndex()).send(command.resendableFrame(), command);
                 }

@@ -2,7 +2,7 @@ package io.shardis.proxy.command;
 
 /**
  * Command flags as Redis 7 reports them in {@code COMMAND INFO} (lower-cased there, e.g.
- * {@code no_auth}), plus {@link #DANGEROUS}, which is Shardis' own.
+ * {@code no_auth}), plus {@link #DANGEROUS} and {@link #REPLICA_READABLE}, which are Shardis' own.
  */
 public enum CommandFlag {
     WRITE,
@@ -38,7 +38,14 @@ public enum CommandFlag {
      * allows admin commands. Every command Redis flags {@code admin} carries it, and so do the
      * commands {@code routing.tsv} marks (FLUSHALL, SCRIPT KILL, MEMORY DOCTOR...).
      */
-    DANGEROUS;
+    DANGEROUS,
+    /**
+     * Shardis' own: a command a cluster pool may send to a replica when its {@code read_from} says
+     * so. Every command Redis flags {@code readonly} carries it (EVAL and FCALL do not: scripts may
+     * write; their {@code _ro} forms do), except those {@code routing.tsv} marks {@code MASTER_ONLY}
+     * because what they read or touch is the node's own bookkeeping of a key (TOUCH, OBJECT FREQ).
+     */
+    REPLICA_READABLE;
 
     /** The flag named as {@code COMMAND INFO} names it ({@code no_auth}, {@code movablekeys}). */
     static CommandFlag fromRedisName(String name) {

@@ -37,6 +37,10 @@ import java.util.Collection;
  *   <li><b>MULTI_KEY</b> is for MGET, MSET, DEL, UNLINK, EXISTS and TOUCH only, the commands Redis
  *       tips {@code request_policy:multi_shard}. MSETNX stays SAME_SHARD: all-or-nothing cannot be
  *       split.</li>
+ *   <li><b>Replica reads</b> ({@link CommandFlag#REPLICA_READABLE}, for cluster pools with
+ *       {@code read_from}) follow Redis' {@code readonly} flag, which EVAL and FCALL lack (a
+ *       script may write) and their {@code _ro} forms have; {@code MASTER_ONLY} in
+ *       {@code routing.tsv} keeps TOUCH and OBJECT FREQ/IDLETIME on masters.</li>
  *   <li><b>Blocking</b> does not change routing: BLPOP is SAME_SHARD (several keys), BLMOVE
  *       SAME_SHARD; {@link CommandSpec#blocks} tells the proxy to give the request a connection of
  *       its own. XREAD and XREADGROUP block only with a BLOCK option; WAIT and WAITAOF always.</li>

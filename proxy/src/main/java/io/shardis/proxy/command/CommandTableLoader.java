@@ -31,7 +31,8 @@ final class CommandTableLoader {
     private record Metadata(String name, int arity, Set<String> flags, List<KeySpec> keySpecs, Set<String> tips) {
     }
 
-    private record Decision(Routing routing, boolean dangerous, String keys, BlockingRule blocking, ReplyMerge merge) {
+    private record Decision(Routing routing, boolean dangerous, boolean masterOnly, String keys, BlockingRule blocking,
+                            ReplyMerge merge) {
     }
 
     private CommandTableLoader() {
@@ -124,6 +125,7 @@ final class CommandTableLoader {
             }
             Routing routing = Routing.valueOf(words[1]);
             boolean dangerous = false;
+            boolean masterOnly = false;
             String keys = null;
             BlockingRule blocking = null;
             ReplyMerge merge = null;
@@ -131,6 +133,8 @@ final class CommandTableLoader {
                 String option = words[i];
                 if (option.equals("DANGEROUS")) {
                     dangerous = true;
+                } else if (option.equals("MASTER_ONLY")) {
+                    masterOnly = true;
                 } else if (option.startsWith("keys=")) {
                     keys = option.substring("keys=".length());
                 } else if (option.startsWith("blocks=")) {
@@ -145,7 +149,7 @@ final class CommandTableLoader {
                 throw new IllegalStateException("routing.tsv: '" + name + "': ALL_SHARDS and MULTI_KEY commands,"
                         + " and only they, say how their replies merge (merge=...)");
             }
-            if (decisions.put(name, new Decision(routing, dangerous, keys, blocking, merge)) != null) {
+            if (decisions.put(name, new Decision(routing, dangerous, masterOnly, keys, blocking, merge)) != null) {
                 throw new IllegalStateException("routing.tsv names '" + name + "' twice");
             }
         }
@@ -166,7 +170,7 @@ final class CommandTableLoader {
             throw new IllegalStateException("keyless command '" + command.name() + "' has no line in routing.tsv");
         }
         Routing routing = specs.size() == 1 && specs.get(0).singleFixedKey() ? Routing.SINGLE_KEY : Routing.SAME_SHARD;
-        return new Decision(routing, false, null, null, null);
+        return new Decision(routing, false, false, null, null, null);
     }
 
     private static CommandSpec toSpec(Metadata command, Decision decision, NameIndex subcommands) {
@@ -179,6 +183,9 @@ final class CommandTableLoader {
         }
         if (decision.dangerous() || command.flags().contains("admin")) {
             flags |= bit(CommandFlag.DANGEROUS);
+        }
+        if (command.flags().contains("readonly") && !decision.masterOnly()) {
+            flags |= bit(CommandFlag.REPLICA_READABLE);
         }
         KeyLocator keys = locator(command, decision);
         checkRoutingFits(command, decision.routing(), keys);

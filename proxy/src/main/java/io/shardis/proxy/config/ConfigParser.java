@@ -177,12 +177,11 @@ final class ConfigParser {
             if (seeds.isEmpty()) {
                 throw error("cluster.seeds", "missing; expected a list of host:port such as [10.0.0.1:7000, 10.0.0.2:7000]");
             }
-            String readFrom = string("cluster.read_from", "master").trim().toLowerCase(Locale.ROOT);
-            if (!readFrom.equals("master")) {
-                if (readFrom.equals("replica") || readFrom.equals("replica_preferred")) {
-                    throw error("cluster.read_from", "'" + readFrom + "' is not supported yet; only 'master'");
-                }
-                throw error("cluster.read_from", "expected 'master', got '" + readFrom + "'");
+            String readFromText = string("cluster.read_from", ReadFrom.MASTER.configName());
+            ReadFrom readFrom = ReadFrom.fromConfigName(readFromText);
+            if (readFrom == null) {
+                throw error("cluster.read_from", "expected one of master, replica_preferred, replica; got '"
+                        + readFromText + "'");
             }
             int refresh = integer("cluster.refresh_interval", ClusterConfig.DEFAULT_REFRESH_INTERVAL_MILLIS,
                     100, Integer.MAX_VALUE);

@@ -11,6 +11,12 @@ public interface ShardRouter {
     /** No live server can take the key (every server ejected). */
     int NO_SERVER = -1;
 
+    /**
+     * From {@link #readServerOfGroup}: reads must go to a replica ({@code read_from: replica}) and
+     * the group has none reachable. Distinct from {@link #NO_SERVER} and from the session's own codes.
+     */
+    int NO_REPLICA = -3;
+
     /** Servers of the pool, live or not; server indexes run from 0 to this, in configuration order. */
     int serverCount();
 
@@ -34,6 +40,16 @@ public interface ShardRouter {
     /** The server of a group from {@link #groupFor}; {@link #NO_SERVER} when none serves it. */
     default int serverOfGroup(int group) {
         return group;
+    }
+
+    /**
+     * The server for a read-only command of a group: where the pool reads from (a cluster's
+     * replica, see {@link ClusterRouter#readServerOfGroup}), else {@link #serverOfGroup}.
+     * {@code clientSeed} keeps one client's reads of a group on one server. May answer
+     * {@link #NO_REPLICA} besides {@link #NO_SERVER}.
+     */
+    default int readServerOfGroup(int group, int clientSeed) {
+        return serverOfGroup(group);
     }
 
     /** Groups from {@link #groupFor} run from 0 to this. */

@@ -57,6 +57,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final HeldCommands held = new HeldCommands();
     /** Whether commands on shared connections keep their frame to follow cluster redirections. */
     private final boolean redirectable;
+    /** Whether read-only commands may go to replicas: a cluster pool whose read_from is not master. */
+    private final boolean readsReplicas;
+    /** Picks this client's replica for each slot, so its reads of a slot stay on one replica. */
+    private final int readSeed;
 
     private ChannelHandlerContext ctx;
     private BackendPool backends;
@@ -86,6 +90,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.transactions = new Transactions(this);
         this.maxPipeline = pool.config().maxPipeline();
         this.redirectable = pool.cluster() != null;
+        this.readsReplicas = pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas();
+        // Client ids are consecutive: mixed, so that clients spread evenly over the replicas.
+        this.readSeed = (int) ((id * 0x9E3779B97F4A7C15L) >>> 32);
     }
 
     @Override
@@ -175,7 +182,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                             + " pool '" + pool.config().name() + "' has " + router.serverCount());
                     return;
                 }
-                int server = serverOf(command, spec);
+                int server = serverOf(command, spec, readsFromReplica(command, spec));
                 if (server < 0) {
                     refuseUnroutable(command, spec, server);
                     return;
@@ -183,6 +190,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 forwardTo(server, command, spec);
             }
         }
+    }
+
+    /**
+     * Whether {@code command} may be read from a replica: the pool reads from replicas, the table
+     * says the command only reads ({@link CommandFlag#REPLICA_READABLE}), it does not block, and the
+     * client has no transaction and no connection of its own (WATCH, a subscription, a blocking
+     * command in progress), whose commands must all see the master.
+     */
+    boolean readsFromReplica(RespCommand command, CommandSpec spec) {
+        return readsReplicas && spec.has(CommandFlag.REPLICA_READABLE) && dedicated == null
+                && !transactions.inMulti() && !spec.blocks(command);
+    }
+
+    /**
+     * The server of a group ({@link ShardRouter#groupFor}): for a read ({@link #readsFromReplica}),
+     * where the pool reads from, which may be {@link ShardRouter#NO_REPLICA}; else its master.
+     */
+    int serverOfGroup(int group, boolean read) {
+        return read ? router.readServerOfGroup(group, readSeed) : router.serverOfGroup(group);
     }
 
     /**
@@ -211,6 +237,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * keys are on several servers, {@link ShardRouter#NO_SERVER} when no live server can take them.
      */
     int serverOf(RespCommand command, CommandSpec spec) {
+        return serverOf(command, spec, false);
+    }
+
+    /** {@link #serverOf(RespCommand, CommandSpec)}, or for a read, as {@link #serverOfGroup} says. */
+    private int serverOf(RespCommand command, CommandSpec spec, boolean read) {
         int keys = spec.keyCount(command);
         if (keys <= 0) {
             return router.keylessServer();
@@ -228,7 +259,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             group = keyGroup;
         }
-        return router.serverOfGroup(group);
+        return serverOfGroup(group, read);
     }
 
     /** The group ({@link ShardRouter#groupFor}) of the command's first key; -1 for a keyless command. */
@@ -251,7 +282,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Refuses a command {@link #serverOf} found no single server for ({@code server} < 0). */
     void refuseUnroutable(RespCommand command, CommandSpec spec, int server) {
-        refuse(command, server == CROSS_SERVER ? crossServer(spec) : noServer(spec));
+        refuse(command, server == CROSS_SERVER ? crossServer(spec)
+                : server == ShardRouter.NO_REPLICA ? noReplica(spec, firstKeyGroup(command, spec))
+                : noServer(spec));
+    }
+
+    /** For {@link ShardRouter#NO_REPLICA}: the pool reads only from replicas, and {@code slot} has none reachable. */
+    String noReplica(CommandSpec spec, int slot) {
+        return "ERR Shardis: pool '" + pool.config().name() + "' reads from replicas only (read_from: replica)"
+                + " and no replica of hash slot " + slot + " is reachable; '" + spec.name() + "' was not sent";
     }
 
     String noServer(CommandSpec spec) {
@@ -647,6 +686,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public int sharedIndex() {
         return sharedIndex;
+    }
+
+    @Override
+    public int readSeed() {
+        return readSeed;
     }
 
     PoolRuntime pool() {

@@ -47,20 +47,26 @@ final class Fanout {
         }
         // Keys are grouped by what they must share in one command: their server, or in a cluster
         // their hash slot (Redis refuses keys of several slots in one command, even on one node).
+        // A read's part of each slot may go to a replica, chosen as for any read of that slot.
+        boolean read = session.readsFromReplica(command, spec);
         int[] groupOfKey = new int[keys];
+        int[] serverOfKey = new int[keys];
         boolean oneGroup = true;
         for (int k = 0; k < keys; k++) {
             int arg = spec.keyIndex(command, k);
             int group = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
-            if (group < 0 || router.serverOfGroup(group) < 0) {
-                session.refuse(command, session.noServer(spec));
+            int server = group < 0 ? ShardRouter.NO_SERVER : session.serverOfGroup(group, read);
+            if (server < 0) {
+                session.refuse(command, server == ShardRouter.NO_REPLICA ? session.noReplica(spec, group)
+                        : session.noServer(spec));
                 return;
             }
             groupOfKey[k] = group;
+            serverOfKey[k] = server;
             oneGroup &= group == groupOfKey[0];
         }
         if (oneGroup) {
-            session.forwardTo(router.serverOfGroup(groupOfKey[0]), command, spec);
+            session.forwardTo(serverOfKey[0], command, spec);
             return;
         }
         int[] fragmentOfGroup = fragmentIndexes(router.groupCount());
@@ -72,7 +78,7 @@ final class Fanout {
         for (int k = 0; k < keys; k++) {
             int group = groupOfKey[k];
             if (fragmentOfGroup[group] < 0) {
-                serverOfFragment[fragments] = router.serverOfGroup(group);
+                serverOfFragment[fragments] = serverOfKey[k];
                 fragmentOfGroup[group] = fragments++;
             }
             keyChild[k] = fragmentOfGroup[group];

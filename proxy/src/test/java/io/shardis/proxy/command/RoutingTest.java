@@ -162,4 +162,19 @@ class RoutingTest {
         RespCommand command = commands.of(args);
         return table.lookup(command).blocks(command);
     }
+
+    @Test
+    void readOnlyCommandsMayBeReadFromReplicasButScriptsAndNodeBookkeepingMayNot() {
+        for (String name : new String[] {"get", "mget", "exists", "hgetall", "lrange", "zrange", "xrange",
+                "pfcount", "sort_ro", "georadius_ro", "eval_ro", "evalsha_ro", "fcall_ro", "xread", "ttl", "type",
+                "object|encoding", "memory|usage"}) {
+            assertThat(table.lookup(name).has(CommandFlag.REPLICA_READABLE)).as(name).isTrue();
+        }
+        // Scripts may write; TOUCH and OBJECT FREQ/IDLETIME are about the master's own bookkeeping.
+        for (String name : new String[] {"set", "del", "mset", "incr", "eval", "evalsha", "fcall", "sort",
+                "georadius", "touch", "object|freq", "object|idletime", "blpop", "xreadgroup", "watch", "multi",
+                "publish", "ping"}) {
+            assertThat(table.lookup(name).has(CommandFlag.REPLICA_READABLE)).as(name).isFalse();
+        }
+    }
 }

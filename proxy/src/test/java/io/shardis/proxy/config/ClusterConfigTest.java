@@ -3,6 +3,7 @@ package io.shardis.proxy.config;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,7 +29,7 @@ class ClusterConfigTest {
         assertThat(pool.redisAuth()).isEqualTo("secret");
         assertThat(pool.timeoutMillis()).isEqualTo(400);
         assertThat(pool.cluster()).isEqualTo(new ClusterConfig(
-                List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), "master", 10_000, 5_000));
+                List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), ReadFrom.MASTER, 10_000, 5_000));
     }
 
     @Test
@@ -45,7 +46,7 @@ class ClusterConfigTest {
                 """);
         assertThat(pool.cluster().refreshIntervalMillis()).isEqualTo(2500);
         assertThat(pool.cluster().failoverTimeoutMillis()).as("0 fails at once").isZero();
-        assertThat(pool.cluster().readFrom()).isEqualTo("master");
+        assertThat(pool.cluster().readFrom()).isEqualTo(ReadFrom.MASTER);
     }
 
     @Test
@@ -54,17 +55,34 @@ class ClusterConfigTest {
     }
 
     @Test
-    void refusesReplicaReadsAsNotSupportedYet() {
-        assertThatThrownBy(() -> parse("""
-                sessions:
-                  listen: 127.0.0.1:22121
-                  cluster:
-                    seeds: [127.0.0.1:7000]
-                    read_from: replica_preferred
-                """)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("pool 'sessions'")
-                .hasMessageContaining("cluster.read_from")
-                .hasMessageContaining("not supported yet");
+    void readsEveryReadFromValueInAnyCaseWithDashOrUnderscore() throws ConfigException {
+        Map<String, ReadFrom> spellings = Map.of(
+                "master", ReadFrom.MASTER,
+                "MASTER", ReadFrom.MASTER,
+                "replica", ReadFrom.REPLICA,
+                "Replica", ReadFrom.REPLICA,
+                "replica_preferred", ReadFrom.REPLICA_PREFERRED,
+                "replica-preferred", ReadFrom.REPLICA_PREFERRED,
+                "REPLICA_PREFERRED", ReadFrom.REPLICA_PREFERRED,
+                "' replica-Preferred '", ReadFrom.REPLICA_PREFERRED);
+        for (Map.Entry<String, ReadFrom> spelling : spellings.entrySet()) {
+            PoolConfig pool = parse("sessions:\n  listen: 127.0.0.1:22121\n  cluster:\n    seeds: [127.0.0.1:7000]\n"
+                    + "    read_from: " + spelling.getKey() + "\n");
+            assertThat(pool.cluster().readFrom()).as(spelling.getKey()).isEqualTo(spelling.getValue());
+        }
+    }
+
+    @Test
+    void refusesAnUnknownReadFromNamingTheKeyAndTheChoices() {
+        for (String value : List.of("slave", "replicas", "nearest", "\"\"")) {
+            assertThatThrownBy(() -> parse("sessions:\n  listen: 127.0.0.1:22121\n  cluster:\n    seeds: [127.0.0.1:7000]\n"
+                    + "    read_from: " + value + "\n"))
+                    .as(value).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("test.yml")
+                    .hasMessageContaining("pool 'sessions'")
+                    .hasMessageContaining("key 'cluster.read_from'")
+                    .hasMessageContaining("master, replica_preferred, replica");
+        }
     }
 
     @Test

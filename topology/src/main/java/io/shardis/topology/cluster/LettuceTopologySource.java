@@ -109,6 +109,19 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
         }
     }
 
+    /**
+     * What the node at {@code address} says it is ({@code ROLE}), over a short-lived connection as
+     * for {@link #fetchFrom}. Blocks: call it off the event loops.
+     *
+     * @throws RuntimeException when the node cannot be reached, times out, or answers with an error
+     */
+    public NodeRole role(NodeAddress address) {
+        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, uri(address))) {
+            return NodeRole.parse(connection.sync().dispatch(CommandType.ROLE, new RespValueOutput(),
+                    new CommandArgs<>(ByteArrayCodec.INSTANCE)));
+        }
+    }
+
     @Override
     public void close() {
         client.shutdown(0, 2, TimeUnit.SECONDS);
