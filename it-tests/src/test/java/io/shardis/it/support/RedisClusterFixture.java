@@ -217,6 +217,20 @@ public final class RedisClusterFixture implements AutoCloseable {
         if (slots.size() < count) {
             throw new IllegalArgumentException(from + " serves only " + slots.size() + " slots");
         }
+        migrate(from, to, slots);
+        return List.copyOf(slots);
+    }
+
+    /** Moves {@code slot}, keys included, from the master serving it to {@code to}; see {@link #migrateSlots}. */
+    public void migrateSlot(int slot, Node to) {
+        Node from = nodeForSlot(slot);
+        if (from == to) {
+            throw new IllegalArgumentException(to + " already serves slot " + slot);
+        }
+        migrate(from, to, List.of(slot));
+    }
+
+    private void migrate(Node from, Node to, List<Integer> slots) {
         List<Node> masters = masters();
         try (Jedis source = from.client(); Jedis target = to.client()) {
             for (int slot : slots) {
@@ -236,7 +250,6 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
         awaitSettled("after moving slots " + slots + " from " + from + " to " + to,
                 () -> slots.stream().allMatch(slot -> nodeForSlot(slot) == to));
-        return List.copyOf(slots);
     }
 
     /** {@code FLUSHALL} on every live master; replicas follow. */

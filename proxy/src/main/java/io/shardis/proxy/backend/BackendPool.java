@@ -28,6 +28,17 @@ public final class BackendPool {
     /** Follows MOVED/ASK/TRYAGAIN for commands sent here; null outside cluster pools. */
     private final Redirects redirects;
     /**
+     * On a dedicated connection the session that owns it follows redirections: only it can move its
+     * connection, and only it knows whether a transaction ties the command to the node it was sent to.
+     */
+    private static final Redirects BY_SESSION = (command, reply, from) -> {
+        ReplySink sink = command.sink();
+        if (sink instanceof SubCommandSink part) {
+            sink = part.session;
+        }
+        return sink instanceof Redirects session && session.follow(command, reply, from);
+    };
+    /**
      * [server][n] shared connections. The arrays indexed by server grow, on this loop, when a
      * server index beyond them is used (a cluster node that appeared after this pool was made).
      */
@@ -139,7 +150,8 @@ public final class BackendPool {
             }
             connection.close();
         }
-        connection = new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner, null);
+        connection = new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner,
+                redirects == null ? null : BY_SESSION);
         dedicatedInUse[server].add(connection);
         return connection;
     }

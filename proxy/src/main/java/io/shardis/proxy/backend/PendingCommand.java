@@ -22,6 +22,8 @@ public final class PendingCommand {
     private boolean closeAfterReply;
     private boolean silent;
     private boolean untimed;
+    /** Sent on a client's dedicated connection inside a transaction (WATCH … EXEC): never sent elsewhere. */
+    private boolean partOfTransaction;
     /**
      * In cluster pools, the command as sent, kept until its reply is known so that a redirection can
      * send it again elsewhere. Owned here; released when the reply is delivered ({@link #complete}).
@@ -46,8 +48,11 @@ public final class PendingCommand {
         return command;
     }
 
-    /** Called by the backend connection: delivers {@code reply} (ownership passes) to the sink. */
-    void complete(ByteBuf reply) {
+    /**
+     * Delivers {@code reply} (ownership passes) to the sink and lets go of the kept frame. Called by
+     * the backend connection, or by whoever took the reply over in {@link Redirects#follow}.
+     */
+    public void complete(ByteBuf reply) {
         releaseFrame();
         if (sink == null) {
             ReferenceCountUtil.release(reply);
@@ -143,8 +148,18 @@ public final class PendingCommand {
         return this;
     }
 
-    boolean isUntimed() {
+    public boolean isUntimed() {
         return untimed;
+    }
+
+    /** Marks a command whose transaction state lives on the connection it was sent on. */
+    public PendingCommand partOfTransaction() {
+        this.partOfTransaction = true;
+        return this;
+    }
+
+    public boolean isPartOfTransaction() {
+        return partOfTransaction;
     }
 
     public boolean isSilent() {

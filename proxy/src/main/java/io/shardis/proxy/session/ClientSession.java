@@ -6,7 +6,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
+import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.Redirects;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.proxy.command.CommandFlag;
@@ -35,7 +37,7 @@ import java.util.ArrayDeque;
  * backend connection) or released here. Replies are owned by their {@link PendingCommand} until
  * written to the client.
  */
-public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink {
+public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink, Redirects {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
@@ -55,8 +57,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Runnable flushTask = this::flushNow;
     private final int maxPipeline;
     private final HeldCommands held = new HeldCommands();
-    /** Whether commands on shared connections keep their frame to follow cluster redirections. */
+    /** Whether commands keep their frame to follow cluster redirections. */
     private final boolean redirectable;
+    /** Follows the redirections of commands on {@link #dedicated}; null outside cluster pools. */
+    private final PinnedRedirects pinnedRedirects;
 
     private ChannelHandlerContext ctx;
     private BackendPool backends;
@@ -68,6 +72,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private BackendConnection dedicated;
     /** The server {@link #dedicated} goes to. */
     private int dedicatedServer = -1;
+    /** The former dedicated connection after a redirection moved it, until its commands in flight are answered. */
+    private BackendConnection retiring;
+    private int retiringServer = -1;
     /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
     private boolean pushMode;
     private boolean flushScheduled;
@@ -86,6 +93,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.transactions = new Transactions(this);
         this.maxPipeline = pool.config().maxPipeline();
         this.redirectable = pool.cluster() != null;
+        this.pinnedRedirects = redirectable ? new PinnedRedirects(this, pool.cluster()) : null;
     }
 
     @Override
@@ -149,12 +157,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     refuseUnroutable(command, spec, server);
                     return;
                 }
+                boolean newConnection = dedicated == null;
                 if (!pin(server)) {
                     refuse(command, otherSubscriptionServer(spec));
                     return;
                 }
                 pushMode = true;
+                // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
+                ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
+                        ? command.content().retainedDuplicate() : null;
                 sendUnanswered(command);
+                if (resubscribe != null) {
+                    pinnedRedirects.followFirstReply(resubscribe);
+                }
             }
             default -> route(command, spec);
         }
@@ -357,6 +372,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         limitPipeline();
     }
 
+    /** EXEC, sent after the transaction's state was closed here: a redirection of it cannot be followed either. */
+    void forwardExec(RespCommand command) {
+        forward(dedicatedServer, command, new PendingCommand(this).partOfTransaction());
+    }
+
     /** Like {@link #forward} but the client sees {@code substitute} instead of the backend's reply. */
     void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
         PendingCommand pending = new PendingCommand(this);
@@ -377,12 +397,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void sendUnanswered(RespCommand command) {
+        if (pinnedRedirects != null) {
+            pinnedRedirects.forgetSubscription();
+        }
         send(dedicatedServer, command.content(), null);
     }
 
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
     void send(int server, ByteBuf frame, PendingCommand pending) {
+        if (redirectable && pending != null && !pending.isSilent()) {
+            // A cluster may answer MOVED, ASK or TRYAGAIN: the command is kept to be sent again.
+            pending.keepFrame(frame.retainedDuplicate());
+        }
         if (dedicated != null && server == dedicatedServer) {
+            if (pending != null && transactions.holdsState()) {
+                pending.partOfTransaction();
+            }
             if (held.isHolding()) {
                 held.add(frame, pending);
             } else {
@@ -391,10 +421,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         } else {
             BackendConnection connection = backends.shared(server, sharedIndex);
-            if (redirectable && pending != null && !pending.isSilent()) {
-                // A cluster may answer MOVED, ASK or TRYAGAIN: the command is kept to be sent again.
-                pending.keepFrame(frame.retainedDuplicate());
-            }
             connection.send(frame, pending);
             limitBackendBacklog(connection);
         }
@@ -429,6 +455,88 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return true;
         }
         return dedicatedServer == server;
+    }
+
+    /**
+     * Moves the dedicated connection to {@code server}, where a redirected command goes on (a
+     * blocking command, or the SSUBSCRIBE that opened push mode and was refused). The old connection
+     * is given back once the commands in flight on it are answered; the client's later commands for
+     * the new one wait for them. False when the connection holds what cannot move: a transaction,
+     * commands held for it, or a connection already being given back.
+     */
+    boolean movePin(int server) {
+        if (dedicated == null || transactions.holdsState() || held.isHolding() || retiring != null) {
+            return false;
+        }
+        BackendConnection old = dedicated;
+        int oldServer = dedicatedServer;
+        dedicated = backends.dedicated(server, this);
+        dedicatedServer = server;
+        if (pushMode) {
+            // The subscription was refused there: nothing is subscribed on it.
+            backends.discard(oldServer, old);
+        } else if (old.inFlight() == 0) {
+            backends.release(oldServer, old);
+        } else {
+            retiring = old;
+            retiringServer = oldServer;
+            held.holdUntil(lastUnanswered());
+        }
+        return true;
+    }
+
+    /** Gives back the connection {@link #movePin} left behind once nothing is in flight on it. */
+    void releaseRetiredWhenDrained() {
+        if (retiring != null && retiring.inFlight() == 0) {
+            backends.release(retiringServer, retiring);
+            retiring = null;
+            retiringServer = -1;
+        }
+    }
+
+    /** Sends a redirected command (frame owned by the connection) on the dedicated one, ahead of the held commands it precedes. */
+    void sendPinned(ByteBuf frame, PendingCommand pending) {
+        dedicated.send(frame, pending);
+        limitBackendBacklog(dedicated);
+    }
+
+    /** Sends a redirected command (frame owned by the connection) on this client's shared connection to {@code server}. */
+    void sendShared(int server, ByteBuf frame, PendingCommand pending) {
+        BackendConnection connection = backends.shared(server, sharedIndex);
+        connection.send(frame, pending);
+        limitBackendBacklog(connection);
+    }
+
+    /** The client's next commands for the dedicated connection wait until every command so far is answered. */
+    void holdLaterCommands() {
+        held.holdUntil(lastUnanswered());
+    }
+
+    /**
+     * A command of a transaction being prepared (WATCH, not yet MULTI) was redirected and the client
+     * awaits nothing else on the connection: the transaction is void, so the connection and the
+     * WATCHes on it go, and the client's next WATCH or MULTI pins the node the map names by then.
+     */
+    void endWatchAfterRedirection() {
+        if (dedicated == null || pushMode || transactions.inMulti() || !transactions.holdsState()
+                || dedicated.inFlight() > 0 || held.isHolding()) {
+            return;
+        }
+        transactions.watchesLost();
+        BackendConnection old = dedicated;
+        int oldServer = dedicatedServer;
+        dedicated = null;
+        dedicatedServer = -1;
+        backends.discard(oldServer, old);
+    }
+
+    @Override
+    public boolean follow(PendingCommand command, ByteBuf reply, BackendSettings from) {
+        return pinnedRedirects != null && !closed && pinnedRedirects.follow(command, reply, from);
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     private PendingCommand lastUnanswered() {
@@ -499,6 +607,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         command.fill(reply);
+        releaseRetiredWhenDrained();
         if (held.isHolding() && held.barrierPassed()) {
             held.sendAll(dedicated);
             limitBackendBacklog(dedicated);
@@ -511,6 +620,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void onPush(ByteBuf frame) {
         if (closed) {
             frame.release();
+            return;
+        }
+        if (pinnedRedirects != null && (frame = pinnedRedirects.push(frame)) == null) {
             return;
         }
         reply(frame);
@@ -611,6 +723,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         out.discard();
         held.discard();
         discardQueue();
+        if (pinnedRedirects != null) {
+            pinnedRedirects.discard();
+        }
+        if (retiring != null) {
+            backends.discard(retiringServer, retiring);
+            retiring = null;
+        }
         if (dedicated != null) {
             if (!pushMode && !transactions.holdsState() && dedicated.inFlight() == 0 && !held.isHolding()) {
                 backends.release(dedicatedServer, dedicated);
