@@ -406,8 +406,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
     void send(int server, ByteBuf frame, PendingCommand pending) {
         if (redirectable && pending != null && !pending.isSilent()) {
-            // A cluster may answer MOVED, ASK or TRYAGAIN: the command is kept to be sent again.
-            pending.keepFrame(frame.retainedDuplicate());
+            // A cluster may answer MOVED, ASK or TRYAGAIN: the command is kept to be sent again. A
+            // blocking one may wait for hours: a copy, rather than a slice pinning the read buffer.
+            pending.keepFrame(pending.isUntimed() ? ctx.alloc().buffer(frame.readableBytes()).writeBytes(frame,
+                    frame.readerIndex(), frame.readableBytes()) : frame.retainedDuplicate());
         }
         if (dedicated != null && server == dedicatedServer) {
             if (pending != null && transactions.holdsState()) {
