@@ -115,6 +115,49 @@ class ClusterDedicatedConnectionIT {
     }
 
     @Test
+    void blpopOnASlotBeingMigratedIsAskedToTheImportingMasterAndWaitsThere() throws Exception {
+        String key = "queue:asked";
+        int slot = HashSlot.of(key);
+        RedisClusterFixture.Node before = cluster.nodeForSlot(slot);
+        RedisClusterFixture.Node after = otherMaster(before);
+        cluster.beginMigration(slot, after);
+        long askBefore = errors(before, "ASK");
+        try (RespConnection client = client(); Jedis pusher = shardis.jedis("sessions")) {
+            CompletableFuture<Object> popped = CompletableFuture.supplyAsync(() -> client.call("BLPOP", key, "20"));
+            // The list is not on the migrating master: it answers ASK, and the BLPOP waits on the importing one.
+            awaitBlockedClients(after, 1);
+            assertThat(errors(before, "ASK")).isGreaterThan(askBefore);
+            cluster.finishMigration(slot, before, after);
+            assertThat(popped).isNotDone();
+            assertThat(pusher.rpush(key, "job")).isEqualTo(1);
+            assertThat(strings(popped.get(WAIT.toSeconds(), TimeUnit.SECONDS))).containsExactly(key, "job");
+        }
+    }
+
+    @Test
+    void aBlockingCommandWhoseKeysAMigrationSplitIsRetriedUntilTheSlotHasMoved() throws Exception {
+        String source = "{split}source";
+        String target = "{split}target";
+        int slot = HashSlot.of(source);
+        RedisClusterFixture.Node before = cluster.nodeForSlot(slot);
+        RedisClusterFixture.Node after = otherMaster(before);
+        try (RespConnection client = client()) {
+            assertThat(client.call("RPUSH", source, "a")).isEqualTo(1L);
+            assertThat(client.call("RPUSH", target, "b")).isEqualTo(1L);
+            cluster.beginMigration(slot, after);
+            cluster.migrateKey(target, before, after);
+            long tryAgainBefore = errors(before, "TRYAGAIN") + errors(after, "TRYAGAIN");
+            CompletableFuture<Object> moved = CompletableFuture.supplyAsync(
+                    () -> client.call("BLMOVE", source, target, "LEFT", "RIGHT", "5"));
+            assertThat(Poll.until(WAIT, () -> errors(before, "TRYAGAIN") + errors(after, "TRYAGAIN") > tryAgainBefore,
+                    moved::isDone)).as("Redis answered TRYAGAIN, not " + (moved.isDone() ? moved.join() : "")).isTrue();
+            cluster.finishMigration(slot, before, after);
+            assertThat(moved.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(bytes("a"));
+            assertThat(strings(client.call("LRANGE", target, "0", "-1"))).containsExactly("b", "a");
+        }
+    }
+
+    @Test
     void aTransactionOnAMovedSlotIsAbortedWithAClearErrorAndItsRetrySucceeds() {
         String key = "{tx}counter";
         int slot = HashSlot.of(key);
@@ -197,10 +240,15 @@ class ClusterDedicatedConnectionIT {
         assertThat(blocked).as("a client blocked on " + node).isTrue();
     }
 
-    /** How many MOVED errors {@code node} has answered (INFO errorstats), 0 before the first. */
+    /** How many MOVED errors {@code node} has answered. */
     private static long movedErrors(RedisClusterFixture.Node node) {
+        return errors(node, "MOVED");
+    }
+
+    /** How many errors starting with {@code code} {@code node} has answered (INFO errorstats), 0 before the first. */
+    private static long errors(RedisClusterFixture.Node node, String code) {
         try (Jedis jedis = node.client()) {
-            Matcher count = Pattern.compile("errorstat_MOVED:count=(\\d+)").matcher(jedis.info("errorstats"));
+            Matcher count = Pattern.compile("errorstat_" + code + ":count=(\\d+)").matcher(jedis.info("errorstats"));
             return count.find() ? Long.parseLong(count.group(1)) : 0;
         }
     }

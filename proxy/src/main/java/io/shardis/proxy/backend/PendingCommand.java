@@ -24,6 +24,8 @@ public final class PendingCommand {
     private boolean untimed;
     /** Sent on a client's dedicated connection inside a transaction (WATCH … EXEC): never sent elsewhere. */
     private boolean partOfTransaction;
+    /** Last sent after ASKING, to a node importing its slot. */
+    private boolean asking;
     /**
      * In cluster pools, the command as sent, kept until its reply is known so that a redirection can
      * send it again elsewhere. Owned here; released when the reply is delivered ({@link #complete}).
@@ -160,6 +162,15 @@ public final class PendingCommand {
 
     public boolean isPartOfTransaction() {
         return partOfTransaction;
+    }
+
+    /** Records whether the command was last sent after ASKING, so that a retry is too. */
+    public void sentAfterAsking(boolean asking) {
+        this.asking = asking;
+    }
+
+    public boolean wasSentAfterAsking() {
+        return asking;
     }
 
     public boolean isSilent() {

@@ -464,10 +464,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * blocking command, or the SSUBSCRIBE that opened push mode and was refused). The old connection
      * is given back once the commands in flight on it are answered; the client's later commands for
      * the new one wait for them. False when the connection holds what cannot move: a transaction,
-     * commands held for it, or a connection already being given back.
+     * commands held for its node, or a connection already being given back.
      */
     boolean movePin(int server) {
-        if (dedicated == null || transactions.holdsState() || held.isHolding() || retiring != null) {
+        if (dedicated == null || transactions.holdsState() || held.hasCommands() || retiring != null) {
             return false;
         }
         BackendConnection old = dedicated;

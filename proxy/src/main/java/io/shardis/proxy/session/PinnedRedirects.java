@@ -98,7 +98,9 @@ final class PinnedRedirects {
         reply.release();
         // Whatever the client sends next for this node must not overtake the command while it waits.
         session.holdLaterCommands();
-        session.context().channel().eventLoop().schedule(() -> resend(command, node, false, -1),
+        // An importing node answers TRYAGAIN only to a command sent after ASKING: so is the retry.
+        boolean asking = command.wasSentAfterAsking();
+        session.context().channel().eventLoop().schedule(() -> resend(command, node, asking, -1),
                 delayMillis, TimeUnit.MILLISECONDS);
         return true;
     }
@@ -112,6 +114,7 @@ final class PinnedRedirects {
             command.complete(error("connection closed"));
             return;
         }
+        command.sentAfterAsking(asking);
         if (node != session.pinnedServer()) {
             if (!command.isUntimed()) {
                 if (asking) {
