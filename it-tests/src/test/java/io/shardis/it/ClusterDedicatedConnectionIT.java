@@ -194,6 +194,12 @@ class ClusterDedicatedConnectionIT {
             cluster.migrateSlot(slot, otherMaster(cluster.nodeForSlot(slot)));
 
             assertThat(client.call("WATCH", key)).isEqualTo(movedInTransaction(slot));
+            // A client going on as if the WATCH held is not let through.
+            assertThat(client.call("MULTI")).isEqualTo("+OK");
+            assertThat(client.call("SET", key, "20")).isEqualTo("+QUEUED");
+            assertThat(client.call("EXEC")).isEqualTo("-ERR Shardis: the hash slot of the transaction's WATCHed keys"
+                    + " moved to another node; it was aborted, retry it");
+            assertThat(client.call("GET", key)).isEqualTo(bytes("10"));
             // The retry runs where the slot is now, and its WATCH works there.
             assertThat(client.call("WATCH", key)).isEqualTo("+OK");
             assertThat(client.call("GET", key)).isEqualTo(bytes("10"));
