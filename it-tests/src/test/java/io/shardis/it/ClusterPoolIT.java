@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -177,6 +179,34 @@ class ClusterPoolIT {
             assertThat(seen).hasSize(600).doesNotHaveDuplicates();
             assertThat(jedis.keys("scan:1*")).hasSize(111);
         }
+    }
+
+    @Test
+    @Order(5)
+    void infoDescribesOneStandaloneRedisHoldingEveryMastersKeys() {
+        try (Jedis jedis = jedis()) {
+            jedis.set("info:extra", "x");
+            long keys = jedis.dbSize();
+            assertThat(keys).isGreaterThan(1);
+            String keyspace = jedis.info("keyspace");
+            assertThat(keyspace).startsWith("# Keyspace\r\n");
+            assertThat(keysInDb0(keyspace)).as("INFO keyspace counts every master's keys").isEqualTo(keys);
+            String info = jedis.info();
+            assertThat(info).contains("\r\ncluster_enabled:0\r\n").doesNotContain("cluster_enabled:1")
+                    .contains("# Server", "# Memory", "# Stats");
+            assertThat(keysInDb0(info)).isEqualTo(keys);
+            assertThat(keysInDb0(jedis.info("everything"))).isEqualTo(keys);
+            try (Jedis node = cluster.masters().get(0).client()) {
+                assertThat(node.info("cluster")).as("what Shardis hides").contains("cluster_enabled:1");
+                assertThat(keysInDb0(node.info("keyspace"))).isLessThan(keys);
+            }
+        }
+    }
+
+    private static long keysInDb0(String info) {
+        Matcher keys = Pattern.compile("\r\ndb0:keys=(\\d+),").matcher(info);
+        assertThat(keys.find()).as("a db0 line in " + info).isTrue();
+        return Long.parseLong(keys.group(1));
     }
 
     @Test

@@ -65,6 +65,23 @@ class ShardedPoolIT {
     }
 
     @Test
+    void infoCountsTheKeysOfEveryServer() {
+        try (Jedis jedis = env.jedis()) {
+            Pipeline pipeline = jedis.pipelined();
+            for (int i = 0; i < 200; i++) {
+                pipeline.set("info:" + i, "v");
+                if (i % 4 == 0) {
+                    pipeline.expire("info:" + i, 1000);
+                }
+            }
+            pipeline.sync();
+            assertThat(jedis.info("keyspace")).startsWith("# Keyspace\r\ndb0:keys=200,expires=50,avg_ttl=");
+            assertThat(jedis.info()).contains("\r\ndb0:keys=200,expires=50,", "\r\ncluster_enabled:0\r\n", "# Server");
+        }
+        assertThat(env.keyCounts().values()).as("each server holds only some").allSatisfy(n -> assertThat(n).isLessThan(200));
+    }
+
+    @Test
     void pipelinedMultiKeyCommandsAnswerAsOneRedisWould() {
         List<Object> expected = multiKeyScenario(env.reference().client());
         List<Object> actual = multiKeyScenario(env.jedis());

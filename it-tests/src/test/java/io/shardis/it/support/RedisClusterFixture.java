@@ -236,26 +236,76 @@ public final class RedisClusterFixture implements AutoCloseable {
         if (slots.size() < count) {
             throw new IllegalArgumentException(from + " serves only " + slots.size() + " slots");
         }
+        migrate(from, to, slots);
+        return List.copyOf(slots);
+    }
+
+    /** Moves {@code slot}, keys included, from the master serving it to {@code to}; see {@link #migrateSlots}. */
+    public void migrateSlot(int slot, Node to) {
+        Node from = nodeForSlot(slot);
+        if (from == to) {
+            throw new IllegalArgumentException(to + " already serves slot " + slot);
+        }
+        migrate(from, to, List.of(slot));
+    }
+
+    /**
+     * The first half of moving {@code slot} to {@code to}: {@code SETSLOT IMPORTING/MIGRATING}, no
+     * key moved yet. Meanwhile the old master answers {@code ASK} for keys it does not have, and
+     * {@code TRYAGAIN} for commands whose keys are split between the two. {@link #migrateKey} moves
+     * one key, {@link #finishMigration} the rest.
+     */
+    public void beginMigration(int slot, Node to) {
+        Node from = nodeForSlot(slot);
+        try (Jedis source = from.client(); Jedis target = to.client()) {
+            target.clusterSetSlotImporting(slot, from.id);
+            source.clusterSetSlotMigrating(slot, to.id);
+        }
+    }
+
+    /** During {@link #beginMigration}: moves {@code key} from {@code from} to {@code to}. */
+    public void migrateKey(String key, Node from, Node to) {
+        try (Jedis source = from.client()) {
+            source.sendCommand(Protocol.Command.MIGRATE, bytes(to.host()), bytes(Integer.toString(to.port())),
+                    bytes(""), bytes("0"), bytes(Integer.toString(MIGRATE_TIMEOUT_MILLIS)), bytes("KEYS"), bytes(key));
+        }
+    }
+
+    /** Ends what {@link #beginMigration} started: the remaining keys move, every master learns the owner. */
+    public void finishMigration(int slot, Node from, Node to) {
+        List<Node> masters = masters();
+        try (Jedis source = from.client(); Jedis target = to.client()) {
+            moveKeys(source, to, slot);
+            assign(slot, from, to, masters, source, target);
+        }
+        awaitSettled("after moving slot " + slot + " from " + from + " to " + to, () -> nodeForSlot(slot) == to);
+    }
+
+    private void migrate(Node from, Node to, List<Integer> slots) {
         List<Node> masters = masters();
         try (Jedis source = from.client(); Jedis target = to.client()) {
             for (int slot : slots) {
                 target.clusterSetSlotImporting(slot, from.id);
                 source.clusterSetSlotMigrating(slot, to.id);
                 moveKeys(source, to, slot);
-                target.clusterSetSlotNode(slot, to.id);
-                source.clusterSetSlotNode(slot, to.id);
-                for (Node master : masters) {
-                    if (master != from && master != to) {
-                        try (Jedis other = master.client()) {
-                            other.clusterSetSlotNode(slot, to.id);
-                        }
-                    }
-                }
+                assign(slot, from, to, masters, source, target);
             }
         }
         awaitSettled("after moving slots " + slots + " from " + from + " to " + to,
                 () -> slots.stream().allMatch(slot -> nodeForSlot(slot) == to));
-        return List.copyOf(slots);
+    }
+
+    /** {@code SETSLOT NODE}: the target first, then the source, then every other master. */
+    private static void assign(int slot, Node from, Node to, List<Node> masters, Jedis source, Jedis target) {
+        target.clusterSetSlotNode(slot, to.id);
+        source.clusterSetSlotNode(slot, to.id);
+        for (Node master : masters) {
+            if (master != from && master != to) {
+                try (Jedis other = master.client()) {
+                    other.clusterSetSlotNode(slot, to.id);
+                }
+            }
+        }
     }
 
     /** {@code FLUSHALL} on every live master; replicas follow. */

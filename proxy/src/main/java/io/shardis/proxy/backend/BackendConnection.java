@@ -86,7 +86,7 @@ public final class BackendConnection {
     /** The last setup reply expected is ROLE's. */
     private boolean awaitingRole;
 
-    /** Null outside cluster pools, and on dedicated connections (their commands are not re-sent elsewhere). */
+    /** Null outside cluster pools; on dedicated connections, the owning session's (see BackendPool). */
     private final Redirects redirects;
 
     BackendConnection(BackendSettings settings, EventLoop loop, Bootstrap bootstrap, ReplySink owner,

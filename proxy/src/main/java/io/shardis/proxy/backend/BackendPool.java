@@ -1,6 +1,7 @@
 package io.shardis.proxy.backend;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -27,6 +28,40 @@ public final class BackendPool {
     private final BackendServers servers;
     /** Follows MOVED/ASK/TRYAGAIN for commands sent here; null outside cluster pools. */
     private final Redirects redirects;
+    /**
+     * On a dedicated connection the session that owns it follows redirections: only it can move its
+     * connection, and only it knows whether a transaction ties the command to the node it was sent to.
+     */
+    private static final Redirects BY_SESSION = new Redirects() {
+        @Override
+        public boolean follow(PendingCommand command, ByteBuf reply, BackendSettings from) {
+            ReplySink sink = command.sink();
+            if (sink instanceof SubCommandSink part) {
+                sink = part.session;
+            }
+            return sink != null && sink.followRedirection(command, reply, from);
+        }
+
+        /** The session's own connection carries its state (a transaction, a subscription): nothing moves elsewhere. */
+        @Override
+        public boolean holdUnreachable(PendingCommand command, BackendSettings from, String reason, boolean written) {
+            return false;
+        }
+
+        @Override
+        public boolean isHolding() {
+            return false;
+        }
+
+        @Override
+        public boolean queueBehindHeld(PendingCommand command, ByteBuf frame, BackendSettings to) {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+    };
     /**
      * [server][n] shared connections. The arrays indexed by server grow, on this loop, when a
      * server index beyond them is used (a cluster node that appeared after this pool was made).
@@ -139,7 +174,8 @@ public final class BackendPool {
             }
             connection.close();
         }
-        connection = new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner, null);
+        connection = new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner,
+                redirects == null ? null : BY_SESSION);
         dedicatedInUse[server].add(connection);
         return connection;
     }

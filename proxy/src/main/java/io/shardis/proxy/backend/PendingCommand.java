@@ -22,6 +22,10 @@ public final class PendingCommand {
     private boolean closeAfterReply;
     private boolean silent;
     private boolean untimed;
+    /** Sent on a client's dedicated connection inside a transaction (WATCH … EXEC): never sent elsewhere. */
+    private boolean partOfTransaction;
+    /** Last sent after ASKING, to a node importing its slot. */
+    private boolean asking;
     /**
      * In cluster pools, the command as sent, kept until its reply is known so that a redirection can
      * send it again elsewhere. Owned here; released when the reply is delivered ({@link #complete}).
@@ -51,8 +55,8 @@ public final class PendingCommand {
     }
 
     /**
-     * Delivers {@code reply} (ownership passes) to the sink: called by the backend connection, or
-     * by whoever took the command over after a redirection or failure.
+     * Delivers {@code reply} (ownership passes) to the sink and lets go of the kept frame. Called by
+     * the backend connection, or by whoever took the reply over in {@link Redirects#follow}.
      */
     public void complete(ByteBuf reply) {
         releaseFrame();
@@ -179,8 +183,27 @@ public final class PendingCommand {
         return this;
     }
 
-    boolean isUntimed() {
+    public boolean isUntimed() {
         return untimed;
+    }
+
+    /** Marks a command whose transaction state lives on the connection it was sent on. */
+    public PendingCommand partOfTransaction() {
+        this.partOfTransaction = true;
+        return this;
+    }
+
+    public boolean isPartOfTransaction() {
+        return partOfTransaction;
+    }
+
+    /** Records whether the command was last sent after ASKING, so that a retry is too. */
+    public void sentAfterAsking(boolean asking) {
+        this.asking = asking;
+    }
+
+    public boolean wasSentAfterAsking() {
+        return asking;
     }
 
     public boolean isSilent() {

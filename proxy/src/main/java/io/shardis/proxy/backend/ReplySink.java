@@ -25,6 +25,14 @@ public interface ReplySink {
         return 0;
     }
 
+    /**
+     * A redirection (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) answered {@code command} on this sink's own
+     * connection; true when the sink took it over, as {@link Redirects#follow} does.
+     */
+    default boolean followRedirection(PendingCommand command, ByteBuf reply, BackendSettings from) {
+        return false;
+    }
+
     /** What picks this sink's replica for a slot's reads (see {@code ShardRouter#readServerOfGroup}). */
     default int readSeed() {
         return 0;

@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClusterRedirects implements Redirects {
 
-    static final int MAX_REDIRECTIONS = 5;
-    static final int MAX_RETRIES = 100;
+    public static final int MAX_REDIRECTIONS = 5;
+    public static final int MAX_RETRIES = 100;
 
     /** Takes the replies of the ASKING commands sent before an ASK's retry. */
     private static final ReplySink DROP = new ReplySink() {
@@ -122,7 +122,7 @@ public final class ClusterRedirects implements Redirects {
             default -> {
                 int count = command.countRetry();
                 long waited = System.nanoTime() - command.firstSentNanos();
-                long delayMillis = Math.min(100, 10L << Math.min(count - 1, 4));
+                long delayMillis = retryDelayMillis(count);
                 if (count > MAX_RETRIES || waited + TimeUnit.MILLISECONDS.toNanos(delayMillis) > retryWindowNanos) {
                     return false;
                 }
@@ -141,6 +141,11 @@ public final class ClusterRedirects implements Redirects {
         }
     }
 
+    /** The pause before the {@code attempt}-th retry after TRYAGAIN/CLUSTERDOWN: 10, 20, 40, 80, then 100 ms. */
+    public static long retryDelayMillis(int attempt) {
+        return Math.min(100, 10L << Math.min(attempt - 1, 4));
+    }
+
     private static String hostOf(BackendSettings from) {
         String label = from.label();
         int colon = label.lastIndexOf(':');
@@ -149,12 +154,17 @@ public final class ClusterRedirects implements Redirects {
     }
 
     /** What a cluster error reply asks for; the rest of the line is not needed. */
-    record Redirection(Kind kind, int slot, String host, int port) {
+    public record Redirection(Kind kind, int slot, String host, int port) {
 
-        enum Kind { MOVED, ASK, TRYAGAIN, CLUSTERDOWN }
+        public enum Kind { MOVED, ASK, TRYAGAIN, CLUSTERDOWN }
+
+        /** The host named, or the answering node's when the reply names none ({@code MOVED 3999 :6380}). */
+        public String hostOr(BackendSettings from) {
+            return host.isEmpty() ? hostOf(from) : host;
+        }
 
         /** Null when {@code reply} is not one of these errors. Reads without moving indexes. */
-        static Redirection parse(ByteBuf reply) {
+        public static Redirection parse(ByteBuf reply) {
             int start = reply.readerIndex();
             int length = Math.min(reply.readableBytes(), 128);
             if (length < 4 || reply.getByte(start) != '-') {

@@ -22,8 +22,10 @@ public enum ReplyMerge {
     ANY_NON_NIL,
     /** +OK when any server answered +OK (the one running a script), else the first error: SCRIPT KILL. */
     ANY_OK,
-    /** The first server's reply: INFO, FUNCTION LIST, SLOWLOG GET, reports. */
+    /** The first server's reply: FUNCTION LIST, SLOWLOG GET, reports. */
     FIRST,
+    /** INFO: the first server's text as a standalone Redis' (cluster_enabled:0), keyspace summed ({@link InfoMerge}). */
+    INFO,
     /** Not a broadcast: one server at a time behind a cursor that names the server (SCAN). */
     SCAN;
 

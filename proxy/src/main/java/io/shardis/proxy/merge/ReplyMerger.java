@@ -35,6 +35,7 @@ public final class ReplyMerger {
             case AND -> and(replies, alloc);
             case ANY_NON_NIL -> anyNonNil(replies);
             case FIRST, SCAN -> replies[0].retainedDuplicate();
+            case INFO -> info(replies, alloc);
             case ANY_OK -> throw new AssertionError();
         };
     }
@@ -129,6 +130,19 @@ public final class ReplyMerger {
             RespReplies.writeHeader(out, ':', value);
         }
         return out;
+    }
+
+    private static ByteBuf info(ByteBuf[] replies, ByteBufAllocator alloc) {
+        ByteBuf merged = InfoMerge.merge(replies, alloc);
+        if (merged != null) {
+            return merged;
+        }
+        for (ByteBuf reply : replies) {
+            if (ReplyReader.type(reply) != '$') {
+                return unexpected(alloc, reply);
+            }
+        }
+        return unexpected(alloc, replies[0]);
     }
 
     private static ByteBuf anyNonNil(ByteBuf[] replies) {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
+import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.channel.WriteCoalescer;
@@ -55,12 +56,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Runnable flushTask = this::flushNow;
     private final int maxPipeline;
     private final HeldCommands held = new HeldCommands();
-    /** Whether commands on shared connections keep their frame to follow cluster redirections. */
+    /** Whether commands keep their frame to follow cluster redirections. */
     private final boolean redirectable;
     /** Whether read-only commands may go to replicas: a cluster pool whose read_from is not master. */
     private final boolean readsReplicas;
     /** Picks this client's replica for each slot, so its reads of a slot stay on one replica. */
     private final int readSeed;
+    /** Follows the redirections of commands on {@link #dedicated}; null outside cluster pools. */
+    private final PinnedRedirects pinnedRedirects;
 
     private ChannelHandlerContext ctx;
     private BackendPool backends;
@@ -72,6 +75,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private BackendConnection dedicated;
     /** The server {@link #dedicated} goes to. */
     private int dedicatedServer = -1;
+    /** The former dedicated connection after a redirection moved it, until its commands in flight are answered. */
+    private BackendConnection retiring;
+    private int retiringServer = -1;
     /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
     private boolean pushMode;
     private boolean flushScheduled;
@@ -93,6 +99,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.readsReplicas = pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas();
         // Client ids are consecutive: mixed, so that clients spread evenly over the replicas.
         this.readSeed = (int) ((id * 0x9E3779B97F4A7C15L) >>> 32);
+        this.pinnedRedirects = redirectable ? new PinnedRedirects(this, pool.cluster()) : null;
     }
 
     @Override
@@ -156,12 +163,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     refuseUnroutable(command, spec, server);
                     return;
                 }
+                boolean newConnection = dedicated == null;
                 if (!pin(server)) {
                     refuse(command, otherSubscriptionServer(spec));
                     return;
                 }
                 pushMode = true;
+                // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
+                ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
+                        ? command.content().retainedDuplicate() : null;
                 sendUnanswered(command);
+                if (resubscribe != null) {
+                    pinnedRedirects.followFirstReply(resubscribe);
+                }
             }
             default -> route(command, spec);
         }
@@ -396,6 +410,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         limitPipeline();
     }
 
+    /** EXEC, sent after the transaction's state was closed here: a redirection of it cannot be followed either. */
+    void forwardExec(RespCommand command) {
+        forward(dedicatedServer, command, new PendingCommand(this).partOfTransaction());
+    }
+
     /** Like {@link #forward} but the client sees {@code substitute} instead of the backend's reply. */
     void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
         PendingCommand pending = new PendingCommand(this);
@@ -416,12 +435,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void sendUnanswered(RespCommand command) {
+        if (pinnedRedirects != null) {
+            pinnedRedirects.forgetSubscription();
+        }
         send(dedicatedServer, command.content(), null);
     }
 
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
     void send(int server, ByteBuf frame, PendingCommand pending) {
+        if (redirectable && pending != null && !pending.isSilent()) {
+            // A cluster may answer MOVED, ASK or TRYAGAIN: the command is kept to be sent again. A
+            // blocking one may wait for hours: a copy, rather than a slice pinning the read buffer.
+            pending.keepFrame(pending.isUntimed() ? ctx.alloc().buffer(frame.readableBytes()).writeBytes(frame,
+                    frame.readerIndex(), frame.readableBytes()) : frame.retainedDuplicate());
+        }
         if (dedicated != null && server == dedicatedServer) {
+            if (pending != null && transactions.holdsState()) {
+                pending.partOfTransaction();
+            }
             if (held.isHolding()) {
                 held.add(frame, pending);
             } else {
@@ -430,10 +461,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         } else {
             BackendConnection connection = backends.shared(server, sharedIndex);
-            if (redirectable && pending != null && !pending.isSilent()) {
-                // A cluster may answer MOVED, ASK or TRYAGAIN: the command is kept to be sent again.
-                pending.keepFrame(frame.retainedDuplicate());
-            }
             connection.send(frame, pending);
             limitBackendBacklog(connection);
         }
@@ -468,6 +495,88 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return true;
         }
         return dedicatedServer == server;
+    }
+
+    /**
+     * Moves the dedicated connection to {@code server}, where a redirected command goes on (a
+     * blocking command, or the SSUBSCRIBE that opened push mode and was refused). The old connection
+     * is given back once the commands in flight on it are answered; the client's later commands for
+     * the new one wait for them. False when the connection holds what cannot move: a transaction,
+     * commands held for its node, or a connection already being given back.
+     */
+    boolean movePin(int server) {
+        if (dedicated == null || transactions.holdsState() || held.hasCommands() || retiring != null) {
+            return false;
+        }
+        BackendConnection old = dedicated;
+        int oldServer = dedicatedServer;
+        dedicated = backends.dedicated(server, this);
+        dedicatedServer = server;
+        if (pushMode) {
+            // The subscription was refused there: nothing is subscribed on it.
+            backends.discard(oldServer, old);
+        } else if (old.inFlight() == 0) {
+            backends.release(oldServer, old);
+        } else {
+            retiring = old;
+            retiringServer = oldServer;
+            held.holdUntil(lastUnanswered());
+        }
+        return true;
+    }
+
+    /** Gives back the connection {@link #movePin} left behind once nothing is in flight on it. */
+    void releaseRetiredWhenDrained() {
+        if (retiring != null && retiring.inFlight() == 0) {
+            backends.release(retiringServer, retiring);
+            retiring = null;
+            retiringServer = -1;
+        }
+    }
+
+    /** Sends a redirected command (frame owned by the connection) on the dedicated one, ahead of the held commands it precedes. */
+    void sendPinned(ByteBuf frame, PendingCommand pending) {
+        dedicated.send(frame, pending);
+        limitBackendBacklog(dedicated);
+    }
+
+    /** Sends a redirected command (frame owned by the connection) on this client's shared connection to {@code server}. */
+    void sendShared(int server, ByteBuf frame, PendingCommand pending) {
+        BackendConnection connection = backends.shared(server, sharedIndex);
+        connection.send(frame, pending);
+        limitBackendBacklog(connection);
+    }
+
+    /** The client's next commands for the dedicated connection wait until every command so far is answered. */
+    void holdLaterCommands() {
+        held.holdUntil(lastUnanswered());
+    }
+
+    /**
+     * A command of a transaction being prepared (WATCH, not yet MULTI) was redirected and the client
+     * awaits nothing else on the connection: the transaction is void, so the connection and the
+     * WATCHes on it go, and the client's next WATCH or MULTI pins the node the map names by then.
+     */
+    void endWatchAfterRedirection() {
+        if (dedicated == null || pushMode || transactions.inMulti() || !transactions.holdsState()
+                || dedicated.inFlight() > 0 || held.isHolding()) {
+            return;
+        }
+        transactions.watchesLost();
+        BackendConnection old = dedicated;
+        int oldServer = dedicatedServer;
+        dedicated = null;
+        dedicatedServer = -1;
+        backends.discard(oldServer, old);
+    }
+
+    @Override
+    public boolean followRedirection(PendingCommand command, ByteBuf reply, BackendSettings from) {
+        return pinnedRedirects != null && !closed && pinnedRedirects.follow(command, reply, from);
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     private PendingCommand lastUnanswered() {
@@ -538,6 +647,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         command.fill(reply);
+        releaseRetiredWhenDrained();
         if (held.isHolding() && held.barrierPassed()) {
             held.sendAll(dedicated);
             limitBackendBacklog(dedicated);
@@ -550,6 +660,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void onPush(ByteBuf frame) {
         if (closed) {
             frame.release();
+            return;
+        }
+        if (pinnedRedirects != null && (frame = pinnedRedirects.push(frame)) == null) {
             return;
         }
         reply(frame);
@@ -650,6 +763,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         out.discard();
         held.discard();
         discardQueue();
+        if (pinnedRedirects != null) {
+            pinnedRedirects.discard();
+        }
+        if (retiring != null) {
+            backends.discard(retiringServer, retiring);
+            retiring = null;
+        }
         if (dedicated != null) {
             if (!pushMode && !transactions.holdsState() && dedicated.inFlight() == 0 && !held.isHolding()) {
                 backends.release(dedicatedServer, dedicated);

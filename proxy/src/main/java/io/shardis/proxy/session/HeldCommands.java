@@ -28,6 +28,11 @@ final class HeldCommands {
         return barrier != null;
     }
 
+    /** Whether commands wait here (not merely a barrier). */
+    boolean hasCommands() {
+        return !frames.isEmpty();
+    }
+
     boolean barrierPassed() {
         return barrier == null || barrier.isDone();
     }

@@ -1,5 +1,6 @@
 package io.shardis.proxy.session;
 
+import io.netty.buffer.ByteBuf;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
@@ -27,6 +28,11 @@ final class Transactions {
     private boolean multiSent;
     /** The group (hash slot in a cluster) of the transaction's keys; -1 until a keyed command or WATCH. */
     private int group = -1;
+    /**
+     * The slot of this transaction moved while its keys were WATCHed, and the WATCHes went with the
+     * connection they were on: its EXEC must fail, unless the client starts over (WATCH, UNWATCH…).
+     */
+    private boolean watchesLost;
 
     Transactions(ClientSession session) {
         this.session = session;
@@ -60,19 +66,18 @@ final class Transactions {
                 inMulti = false;
                 watching = false;
                 group = -1;
+                boolean slotMoved = watchesLost;
+                watchesLost = false;
                 if (!multiSent) {
                     // Nothing was queued: no backend has seen this transaction.
                     command.release();
-                    session.reply(poisoned
-                            ? RespReplies.error(session.context().alloc(), "EXECABORT Transaction discarded because of previous errors.")
-                            : RespReplies.EMPTY_ARRAY.duplicate());
-                } else if (poisoned) {
+                    session.reply(poisoned || slotMoved ? abortError(slotMoved) : RespReplies.EMPTY_ARRAY.duplicate());
+                } else if (poisoned || slotMoved) {
                     command.release();
                     RespCommand discard = RespCommands.encode(session.context().alloc(), "DISCARD");
-                    session.forwardReplacingReply(discard, RespReplies.error(session.context().alloc(),
-                            "EXECABORT Transaction discarded because of previous errors."));
+                    session.forwardReplacingReply(discard, abortError(slotMoved));
                 } else {
-                    session.forward(command);
+                    session.forwardExec(command);
                 }
             }
             case "discard" -> {
@@ -82,6 +87,7 @@ final class Transactions {
                 }
                 inMulti = false;
                 watching = false;
+                watchesLost = false;
                 group = -1;
                 if (multiSent) {
                     session.forward(command);
@@ -113,9 +119,11 @@ final class Transactions {
                     group = keyGroup;
                 }
                 watching = true;
+                watchesLost = false;
                 session.forward(command);
             }
             case "unwatch" -> {
+                watchesLost = false;
                 if (session.isPinned()) {
                     watching = false;
                     if (!inMulti) {
@@ -164,8 +172,22 @@ final class Transactions {
         inMulti = false;
         poisoned = false;
         watching = false;
+        watchesLost = false;
         multiSent = false;
         group = -1;
+    }
+
+    /** The WATCHes were dropped with their connection after a redirection; see {@link #watchesLost}. */
+    void watchesLost() {
+        watching = false;
+        group = -1;
+        watchesLost = true;
+    }
+
+    private ByteBuf abortError(boolean slotMoved) {
+        return RespReplies.error(session.context().alloc(), slotMoved
+                ? "ERR Shardis: the hash slot of the transaction's WATCHed keys moved to another node; it was aborted, retry it"
+                : "EXECABORT Transaction discarded because of previous errors.");
     }
 
     /** True while the backend connection holds transaction state: MULTI or WATCH. */

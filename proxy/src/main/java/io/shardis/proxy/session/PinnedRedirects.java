@@ -1,0 +1,229 @@
+package io.shardis.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
+import io.shardis.proxy.backend.BackendSettings;
+import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.cluster.ClusterNodes;
+import io.shardis.proxy.cluster.ClusterRedirects;
+import io.shardis.proxy.cluster.ClusterRedirects.Redirection;
+import io.shardis.resp.RespCommands;
+import io.shardis.resp.RespReplies;
+import io.shardis.resp.RespReplyFramer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cluster redirections of the commands on a client's dedicated connection, so that the client
+ * never sees MOVED or ASK from them either (shared connections have {@link ClusterRedirects}):
+ * <ul>
+ * <li>A blocking command (BLPOP…, outside a transaction) follows {@code MOVED}/{@code ASK} as a
+ * cluster client would: the map is refreshed, the client's dedicated connection moves to the node
+ * named and the command is sent there again ({@code ASKING} first for an ASK), where its wait starts
+ * over. Redis answers MOVED to a client blocked on a slot that migrated away, so a blocked command
+ * keeps waiting on the slot's new master. {@code TRYAGAIN}/{@code CLUSTERDOWN} are retried on the
+ * same node after ClusterRedirects' pauses, while their sum stays within the pool's failover_timeout. The
+ * client's later commands for the pinned node wait behind it (HeldCommands), as on one connection.</li>
+ * <li>Another command pipelined on the dedicated connection is sent again to the node named, on that
+ * connection when it goes there, else on a shared one.</li>
+ * <li>Inside a transaction (WATCH … EXEC) the backend's state is on the node the command went to: the
+ * redirection is answered with a clear error instead (Redis itself aborts the transaction: a queued
+ * command redirected makes EXEC answer EXECABORT, a redirected EXEC discards it). After a MOVED the
+ * error waits (within failover_timeout) until the refreshed map names the new node, so that the client's
+ * retry goes there.</li>
+ * <li>The SSUBSCRIBE that opened push mode, answered MOVED, is sent again to the node named; a later
+ * MOVED in push mode (the connection has subscriptions on its node) becomes a clear error.</li>
+ * </ul>
+ * Every error is answered in the client's order. Runs on the session's event loop.
+ */
+final class PinnedRedirects {
+
+    /** How often a transaction's error checks whether the refreshed map names the slot's new node. */
+    private static final long MAP_CHECK_MILLIS = 5;
+
+    private final ClientSession session;
+    private final ClusterNodes cluster;
+    private final long retryWindowMillis;
+    /** The SSUBSCRIBE that put the session in push mode, until its reply: a MOVED sends it again. */
+    private ByteBuf firstSubscription;
+
+    PinnedRedirects(ClientSession session, ClusterNodes cluster) {
+        this.session = session;
+        this.cluster = cluster;
+        this.retryWindowMillis = cluster.config().cluster().failoverTimeoutMillis();
+    }
+
+    /** See {@link io.shardis.proxy.backend.ReplySink#followRedirection}; for commands that kept their frame on a dedicated connection. */
+    boolean follow(PendingCommand command, ByteBuf reply, BackendSettings from) {
+        Redirection redirection = Redirection.parse(reply);
+        if (redirection == null) {
+            return false;
+        }
+        boolean redirect = redirection.kind() == Redirection.Kind.MOVED || redirection.kind() == Redirection.Kind.ASK;
+        if (command.isPartOfTransaction()) {
+            if (!redirect) {
+                // Redis' own TRYAGAIN/CLUSTERDOWN: not a redirection, and Redis aborts the transaction itself.
+                return false;
+            }
+            reply.release();
+            abortTransaction(command, redirection, from);
+            return true;
+        }
+        int count = redirect ? command.countRedirection() : command.countRetry();
+        if (redirect) {
+            reply.release();
+            if (count > ClusterRedirects.MAX_REDIRECTIONS) {
+                command.complete(error("hash slot " + redirection.slot() + " moved " + (count - 1)
+                        + " times while this command was served; send it again"));
+                return true;
+            }
+            int node = nodeOf(redirection, from);
+            if (redirection.kind() == Redirection.Kind.MOVED) {
+                cluster.requestRefresh("MOVED " + redirection.slot() + " " + redirection.hostOr(from) + ":"
+                        + redirection.port() + " on a dedicated connection");
+            }
+            resend(command, node, redirection.kind() == Redirection.Kind.ASK, redirection.slot());
+            session.releaseRetiredWhenDrained();
+            return true;
+        }
+        long delayMillis = ClusterRedirects.retryDelayMillis(count);
+        int node = cluster.servers().find(from.label());
+        if (count > ClusterRedirects.MAX_RETRIES || pausedMillis(count) > retryWindowMillis || node < 0) {
+            return false;
+        }
+        if (redirection.kind() == Redirection.Kind.CLUSTERDOWN) {
+            cluster.requestRefresh("CLUSTERDOWN from " + from.label());
+        }
+        reply.release();
+        // Whatever the client sends next for this node must not overtake the command while it waits.
+        session.holdLaterCommands();
+        // An importing node answers TRYAGAIN only to a command sent after ASKING: so is the retry.
+        boolean asking = command.wasSentAfterAsking();
+        session.context().channel().eventLoop().schedule(() -> resend(command, node, asking, -1),
+                delayMillis, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    /**
+     * Sends {@code command} again to {@code node}: a blocking command moves the client's dedicated
+     * connection there; another command goes on that connection if it is there, else on a shared one.
+     */
+    private void resend(PendingCommand command, int node, boolean asking, int slot) {
+        if (session.isClosed()) {
+            command.complete(error("connection closed"));
+            return;
+        }
+        command.sentAfterAsking(asking);
+        if (node != session.pinnedServer()) {
+            if (!command.isUntimed()) {
+                if (asking) {
+                    session.sendShared(node, askingFrame(), PendingCommand.silent(session));
+                }
+                session.sendShared(node, command.resendableFrame(), command);
+                return;
+            }
+            if (!session.movePin(node)) {
+                command.complete(error("hash slot " + slot + " moved to another node, and this blocking command"
+                        + " cannot follow it while the connection has other commands waiting there; send it again"));
+                return;
+            }
+        }
+        if (asking) {
+            session.sendPinned(askingFrame(), PendingCommand.silent(session));
+        }
+        session.sendPinned(command.resendableFrame(), command);
+    }
+
+    /**
+     * A transaction's command was redirected: the client learns that its transaction is void, and
+     * its retry must reach the slot's new node.
+     */
+    private void abortTransaction(PendingCommand command, Redirection redirection, BackendSettings from) {
+        session.endWatchAfterRedirection();
+        int slot = redirection.slot();
+        if (redirection.kind() == Redirection.Kind.ASK) {
+            // The slot is being migrated: the map does not change until it is over.
+            command.complete(error("hash slot " + slot + " is being migrated to another node; the transaction"
+                    + " was aborted, retry it"));
+            return;
+        }
+        int node = nodeOf(redirection, from);
+        cluster.requestRefresh("MOVED " + slot + " in a transaction");
+        answerOnceMapped(command, slot, node, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(retryWindowMillis));
+    }
+
+    private void answerOnceMapped(PendingCommand command, int slot, int node, long deadlineNanos) {
+        if (session.isClosed() || session.router().serverOfGroup(slot) == node || System.nanoTime() - deadlineNanos >= 0) {
+            command.complete(error("hash slot " + slot + " moved to another node during the transaction;"
+                    + " it was aborted, retry it"));
+        } else {
+            session.context().channel().eventLoop().schedule(() -> answerOnceMapped(command, slot, node, deadlineNanos),
+                    MAP_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Keeps (takes) the frame of the SSUBSCRIBE that opened push mode on a new connection, until its reply. */
+    void followFirstReply(ByteBuf subscription) {
+        forgetSubscription();
+        firstSubscription = subscription;
+    }
+
+    /** Another command went out in push mode: a MOVED may now answer it, and cannot be followed. */
+    void forgetSubscription() {
+        ReferenceCountUtil.release(firstSubscription);
+        firstSubscription = null;
+    }
+
+    /**
+     * A frame received in push mode; returns what the client gets (the frame itself, or a clear
+     * error instead of a MOVED/ASK), or null when the frame was taken (the subscription sent again).
+     */
+    ByteBuf push(ByteBuf frame) {
+        ByteBuf subscription = firstSubscription;
+        firstSubscription = null;
+        Redirection redirection = RespReplyFramer.isError(frame) ? Redirection.parse(frame) : null;
+        if (redirection == null || (redirection.kind() != Redirection.Kind.MOVED && redirection.kind() != Redirection.Kind.ASK)) {
+            ReferenceCountUtil.release(subscription);
+            return frame;
+        }
+        // In push mode the frame comes from the pinned node: an empty host in it is that node's.
+        int node = nodeOf(redirection, cluster.servers().get(session.pinnedServer()));
+        frame.release();
+        if (redirection.kind() == Redirection.Kind.MOVED) {
+            cluster.requestRefresh("MOVED " + redirection.slot() + " for a shard channel");
+        }
+        if (subscription != null && redirection.kind() == Redirection.Kind.MOVED && session.movePin(node)) {
+            session.sendPinned(subscription, null);
+            return null;
+        }
+        ReferenceCountUtil.release(subscription);
+        return RespReplies.error(session.context().alloc(), "ERR Shardis: hash slot " + redirection.slot()
+                + " of this shard channel moved to another node; subscribe to it on a new connection");
+    }
+
+    /** Closing: what is kept goes. */
+    void discard() {
+        forgetSubscription();
+    }
+
+    private int nodeOf(Redirection redirection, BackendSettings from) {
+        return cluster.indexOf(redirection.hostOr(from), redirection.port());
+    }
+
+    /** Sum of the pauses before the {@code count} retries so far. */
+    private static long pausedMillis(int count) {
+        long total = 0;
+        for (int attempt = 1; attempt <= count; attempt++) {
+            total += ClusterRedirects.retryDelayMillis(attempt);
+        }
+        return total;
+    }
+
+    private ByteBuf askingFrame() {
+        return RespCommands.encode(session.context().alloc(), "ASKING").content();
+    }
+
+    private ByteBuf error(String message) {
+        return RespReplies.error(session.context().alloc(), "ERR Shardis: " + message);
+    }
+}
