@@ -147,10 +147,10 @@ class ClusterReplicaReadsIT {
 
     /**
      * One replica stops while two clients read its master's keys through the pool that prefers
-     * replicas. Each client has one command in flight at a time, and only a command already sent
-     * to the replica when its connections drop can fail: from then on its reads go to the master.
-     * So at most 2 client errors (one per client), none after, and never a wrong value. Once the
-     * replica is restarted and in sync, reads go back to it.
+     * replicas. From then on their reads go to the master; a read already sent to the replica when
+     * its connections dropped is sent again there (a read cannot have changed anything), so the
+     * clients see no error and never a wrong value. Once the replica is restarted and in sync,
+     * reads go back to it.
      */
     @Test
     @Order(3)
@@ -224,7 +224,7 @@ class ClusterReplicaReadsIT {
             System.out.printf("replica stopped and restarted under reads: %d reads, %d errors (%d while stopped),"
                     + " %d wrong values; errors: %s%n", reads.get(), errors.size(), errorsWhileStopped, wrong.size(), errors);
             assertThat(wrong).as("values read").isEmpty();
-            assertThat(errors).as("client errors").hasSizeLessThanOrEqualTo(2);
+            assertThat(errors).as("client errors").isEmpty();
         } finally {
             running.set(false);
             for (Thread client : clients) {

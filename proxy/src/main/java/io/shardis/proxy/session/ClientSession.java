@@ -55,29 +55,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final ArrayDeque<PendingCommand> replies = new ArrayDeque<>();
     private final Runnable flushTask = this::flushNow;
     private final int maxPipeline;
-    private final HeldCommands held = new HeldCommands();
     /** Whether commands keep their frame to follow cluster redirections. */
     private final boolean redirectable;
-    /** Whether read-only commands may go to replicas: a cluster pool whose read_from is not master. */
-    private final boolean readsReplicas;
     /** Picks this client's replica for each slot, so its reads of a slot stay on one replica. */
     private final int readSeed;
-    /** Follows the redirections of commands on {@link #dedicated}; null outside cluster pools. */
+    /** Follows the redirections of commands on {@link #pinned}; null outside cluster pools. */
     private final PinnedRedirects pinnedRedirects;
 
     private ChannelHandlerContext ctx;
     private BackendPool backends;
     private ShardRouter router;
+    private Placement placement;
     private Fanout fanout;
     /** Which of each server's {@code server_connections} shared connections this client uses. */
     private int sharedIndex;
     /** This client's own backend connection, once a transaction, blocking call or subscription needs one. */
-    private BackendConnection dedicated;
-    /** The server {@link #dedicated} goes to. */
-    private int dedicatedServer = -1;
-    /** The former dedicated connection after a redirection moved it, until its commands in flight are answered. */
-    private BackendConnection retiring;
-    private int retiringServer = -1;
+    private PinnedConnection pinned;
     /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
     private boolean pushMode;
     private boolean flushScheduled;
@@ -96,7 +89,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.transactions = new Transactions(this);
         this.maxPipeline = pool.config().maxPipeline();
         this.redirectable = pool.cluster() != null;
-        this.readsReplicas = pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas();
         // Client ids are consecutive: mixed, so that clients spread evenly over the replicas.
         this.readSeed = (int) ((id * 0x9E3779B97F4A7C15L) >>> 32);
         this.pinnedRedirects = redirectable ? new PinnedRedirects(this, pool.cluster()) : null;
@@ -108,6 +100,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.out = new WriteCoalescer(ctx.alloc());
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
         this.router = pool.router();
+        this.placement = new Placement(router, pool.config().name(),
+                pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas(), readSeed);
+        this.pinned = new PinnedConnection(this, backends);
         this.fanout = new Fanout(this);
         this.sharedIndex = backends.nextConnectionIndex();
     }
@@ -163,7 +158,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     refuseUnroutable(command, spec, server);
                     return;
                 }
-                boolean newConnection = dedicated == null;
+                boolean newConnection = !pinned.isPinned();
                 if (!pin(server)) {
                     refuse(command, otherSubscriptionServer(spec));
                     return;
@@ -196,7 +191,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                             + " pool '" + pool.config().name() + "' has " + router.serverCount());
                     return;
                 }
-                int server = serverOf(command, spec, readsFromReplica(command, spec));
+                int server = placement.serverOf(command, spec, readsFromReplica(command, spec));
                 if (server < 0) {
                     refuseUnroutable(command, spec, server);
                     return;
@@ -213,16 +208,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * command in progress), whose commands must all see the master.
      */
     boolean readsFromReplica(RespCommand command, CommandSpec spec) {
-        return readsReplicas && spec.has(CommandFlag.REPLICA_READABLE) && dedicated == null
+        return placement.readsReplicas() && spec.has(CommandFlag.REPLICA_READABLE) && !pinned.isPinned()
                 && !transactions.inMulti() && !spec.blocks(command);
-    }
-
-    /**
-     * The server of a group ({@link ShardRouter#groupFor}): for a read ({@link #readsFromReplica}),
-     * where the pool reads from, which may be {@link ShardRouter#NO_REPLICA}; else its master.
-     */
-    int serverOfGroup(int group, boolean read) {
-        return read ? router.readServerOfGroup(group, readSeed) : router.serverOfGroup(group);
     }
 
     /**
@@ -232,9 +219,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     private int subscriptionServer(RespCommand command, CommandSpec spec) {
         if (spec.keyCount(command) > 0) {
-            return serverOf(command, spec);
+            return placement.serverOf(command, spec);
         }
-        return dedicated != null ? dedicatedServer : router.keylessServer();
+        return pinned.isPinned() ? pinned.server() : router.keylessServer();
     }
 
     private String otherSubscriptionServer(CommandSpec spec) {
@@ -242,73 +229,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 + "' than this connection's subscriptions or transaction; use another connection for it";
     }
 
-    /** Returned by {@link #serverOf} when the command's keys live on different servers. */
-    static final int CROSS_SERVER = -2;
-
-    /**
-     * The server every key of {@code command} maps to; the keyless server for a command without
-     * keys (or whose keys cannot be told, which Redis will answer); {@link #CROSS_SERVER} when its
-     * keys are on several servers, {@link ShardRouter#NO_SERVER} when no live server can take them.
-     */
-    int serverOf(RespCommand command, CommandSpec spec) {
-        return serverOf(command, spec, false);
-    }
-
-    /** {@link #serverOf(RespCommand, CommandSpec)}, or for a read, as {@link #serverOfGroup} says. */
-    private int serverOf(RespCommand command, CommandSpec spec, boolean read) {
-        int keys = spec.keyCount(command);
-        if (keys <= 0) {
-            return router.keylessServer();
-        }
-        // Keys must share a group: their server, or in a cluster their hash slot.
-        int group = -1;
-        for (int k = 0; k < keys; k++) {
-            int arg = spec.keyIndex(command, k);
-            int keyGroup = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
-            if (keyGroup < 0) {
-                return ShardRouter.NO_SERVER;
-            }
-            if (k > 0 && keyGroup != group) {
-                return CROSS_SERVER;
-            }
-            group = keyGroup;
-        }
-        return serverOfGroup(group, read);
-    }
-
-    /** The group ({@link ShardRouter#groupFor}) of the command's first key; -1 for a keyless command. */
-    int firstKeyGroup(RespCommand command, CommandSpec spec) {
-        if (spec.keyCount(command) <= 0) {
-            return -1;
-        }
-        int arg = spec.keyIndex(command, 0);
-        return router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
-    }
-
-    String crossServer(CommandSpec spec) {
-        if (router.groupsAreSlots()) {
-            return "ERR Shardis: keys of '" + spec.name() + "' are in different hash slots of the cluster behind pool '"
-                    + pool.config().name() + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
-        }
-        return "ERR Shardis: the keys of '" + spec.name() + "' are on different servers of pool '"
-                + pool.config().name() + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
-    }
-
-    /** Refuses a command {@link #serverOf} found no single server for ({@code server} < 0). */
+    /** Refuses a command {@link Placement#serverOf} found no single server for ({@code server} < 0). */
     void refuseUnroutable(RespCommand command, CommandSpec spec, int server) {
-        refuse(command, server == CROSS_SERVER ? crossServer(spec)
-                : server == ShardRouter.NO_REPLICA ? noReplica(spec, firstKeyGroup(command, spec))
-                : noServer(spec));
-    }
-
-    /** For {@link ShardRouter#NO_REPLICA}: the pool reads only from replicas, and {@code slot} has none reachable. */
-    String noReplica(CommandSpec spec, int slot) {
-        return "ERR Shardis: pool '" + pool.config().name() + "' reads from replicas only (read_from: replica)"
-                + " and no replica of hash slot " + slot + " is reachable; '" + spec.name() + "' was not sent";
-    }
-
-    String noServer(CommandSpec spec) {
-        return "ERR Shardis: no server of pool '" + pool.config().name() + "' is available for '" + spec.name() + "'";
+        refuse(command, placement.unroutable(command, spec, server));
     }
 
     /** Sends a whole command to {@code server}; blocking ones on a connection of the client's own. */
@@ -346,10 +269,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
             }
             default -> {
-                int server = serverOf(command, spec);
+                int server = placement.serverOf(command, spec);
                 if (server < 0) {
                     refuseUnroutable(command, spec, server);
-                } else if (!transactions.queueOn(server, firstKeyGroup(command, spec))) {
+                } else if (!transactions.queueOn(server, placement.firstKeyGroup(command, spec))) {
                     refuse(command, "ERR Shardis: the keys of a transaction must all be "
                             + (router.groupsAreSlots() ? "in one hash slot of the cluster behind pool '" : "on one server of pool '")
                             + pool.config().name() + "'; '" + spec.name() + "' uses another one (hash tags keep keys together)");
@@ -365,7 +288,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (spec.name().equals("quit")) {
             local.answer(command, spec);
         } else if (spec.name().equals("ssubscribe") && spec.keyCount(command) > 0
-                && subscriptionServer(command, spec) != dedicatedServer) {
+                && subscriptionServer(command, spec) != pinned.server()) {
             refuse(command, otherSubscriptionServer(spec));
         } else if (spec.routing() == Routing.REFUSED
                 || (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin())) {
@@ -383,7 +306,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * commands barrier guarantees have been answered.
      */
     private void markReplicationOffset() {
-        send(dedicatedServer, RespCommands.encode(ctx.alloc(), "PUBLISH", "__shardis__:wait", "").content(),
+        send(pinned.server(), RespCommands.encode(ctx.alloc(), "PUBLISH", "__shardis__:wait", "").content(),
                 PendingCommand.silent(this));
     }
 
@@ -392,7 +315,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * pinned to, else the keyless one; inside MULTI, to the transaction's server. Takes the frame.
      */
     void forward(RespCommand command) {
-        int server = dedicated != null ? dedicatedServer : router.keylessServer();
+        int server = pinned.isPinned() ? pinned.server() : router.keylessServer();
         if (transactions.inMulti() && !transactions.queueOn(server, -1)) {
             refuse(command, "ERR Shardis: no server for this command in the transaction");
             return;
@@ -412,7 +335,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** EXEC, sent after the transaction's state was closed here: a redirection of it cannot be followed either. */
     void forwardExec(RespCommand command) {
-        forward(dedicatedServer, command, new PendingCommand(this).partOfTransaction());
+        forward(pinned.server(), command, new PendingCommand(this).partOfTransaction());
     }
 
     /** Like {@link #forward} but the client sees {@code substitute} instead of the backend's reply. */
@@ -420,12 +343,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         PendingCommand pending = new PendingCommand(this);
         pending.substituteReply(substitute);
         replies.add(pending);
-        send(dedicatedServer, command.content(), pending);
+        send(pinned.server(), command.content(), pending);
     }
 
     /** Sends a frame of the proxy's own (a deferred MULTI) on the dedicated connection; its reply is dropped. */
     void sendSilently(RespCommand command) {
-        send(dedicatedServer, command.content(), PendingCommand.silent(this));
+        send(pinned.server(), command.content(), PendingCommand.silent(this));
     }
 
     /** Queues the reply slot of a command whose reply is made elsewhere (a split command's merge). */
@@ -438,7 +361,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (pinnedRedirects != null) {
             pinnedRedirects.forgetSubscription();
         }
-        send(dedicatedServer, command.content(), null);
+        send(pinned.server(), command.content(), null);
     }
 
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
@@ -449,16 +372,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pending.keepFrame(pending.isUntimed() ? ctx.alloc().buffer(frame.readableBytes()).writeBytes(frame,
                     frame.readerIndex(), frame.readableBytes()) : frame.retainedDuplicate());
         }
-        if (dedicated != null && server == dedicatedServer) {
+        if (pinned.isPinned() && server == pinned.server()) {
             if (pending != null && transactions.holdsState()) {
                 pending.partOfTransaction();
             }
-            if (held.isHolding()) {
-                held.add(frame, pending);
-            } else {
-                dedicated.send(frame, pending);
-                limitBackendBacklog(dedicated);
-            }
+            pinned.send(frame, pending);
         } else {
             BackendConnection connection = backends.shared(server, sharedIndex);
             connection.send(frame, pending);
@@ -467,7 +385,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /** Stops reading this client while the backend it writes to has a full outbound buffer. */
-    private void limitBackendBacklog(BackendConnection connection) {
+    void limitBackendBacklog(BackendConnection connection) {
         if (!readPausedForBackend && !connection.isWritable()) {
             readPausedForBackend = true;
             connection.notifyWhenWritable(this);
@@ -484,60 +402,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * Gives this client a backend connection of its own from now on. Commands for it wait until
-     * the client's commands already on the shared connection are answered, so they run in order.
+     * Gives this client a backend connection of its own from now on (see {@link PinnedConnection#pin});
+     * false when it has one to another server.
      */
     boolean pin(int server) {
-        if (dedicated == null) {
-            dedicated = backends.dedicated(server, this);
-            dedicatedServer = server;
-            held.holdUntil(lastUnanswered());
-            return true;
-        }
-        return dedicatedServer == server;
+        return pinned.pin(server, lastUnanswered());
     }
 
-    /**
-     * Moves the dedicated connection to {@code server}, where a redirected command goes on (a
-     * blocking command, or the SSUBSCRIBE that opened push mode and was refused). The old connection
-     * is given back once the commands in flight on it are answered; the client's later commands for
-     * the new one wait for them. False when the connection holds what cannot move: a transaction,
-     * commands held for its node, or a connection already being given back.
-     */
+    /** Moves the client's own connection to {@code server} (see {@link PinnedConnection#move}). */
     boolean movePin(int server) {
-        if (dedicated == null || transactions.holdsState() || held.hasCommands() || retiring != null) {
-            return false;
-        }
-        BackendConnection old = dedicated;
-        int oldServer = dedicatedServer;
-        dedicated = backends.dedicated(server, this);
-        dedicatedServer = server;
-        if (pushMode) {
-            // The subscription was refused there: nothing is subscribed on it.
-            backends.discard(oldServer, old);
-        } else if (old.inFlight() == 0) {
-            backends.release(oldServer, old);
-        } else {
-            retiring = old;
-            retiringServer = oldServer;
-            held.holdUntil(lastUnanswered());
-        }
-        return true;
+        return pinned.move(server, transactions.holdsState(), pushMode, lastUnanswered());
     }
 
-    /** Gives back the connection {@link #movePin} left behind once nothing is in flight on it. */
     void releaseRetiredWhenDrained() {
-        if (retiring != null && retiring.inFlight() == 0) {
-            backends.release(retiringServer, retiring);
-            retiring = null;
-            retiringServer = -1;
-        }
+        pinned.releaseRetiredWhenDrained();
     }
 
-    /** Sends a redirected command (frame owned by the connection) on the dedicated one, ahead of the held commands it precedes. */
+    /** Sends a redirected command (frame owned by the connection) on the client's own one, ahead of the held commands it precedes. */
     void sendPinned(ByteBuf frame, PendingCommand pending) {
-        dedicated.send(frame, pending);
-        limitBackendBacklog(dedicated);
+        pinned.sendNow(frame, pending);
     }
 
     /** Sends a redirected command (frame owned by the connection) on this client's shared connection to {@code server}. */
@@ -547,9 +430,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         limitBackendBacklog(connection);
     }
 
-    /** The client's next commands for the dedicated connection wait until every command so far is answered. */
+    /** The client's next commands for its own connection wait until every command so far is answered. */
     void holdLaterCommands() {
-        held.holdUntil(lastUnanswered());
+        pinned.holdUntil(lastUnanswered());
     }
 
     /**
@@ -558,16 +441,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * WATCHes on it go, and the client's next WATCH or MULTI pins the node the map names by then.
      */
     void endWatchAfterRedirection() {
-        if (dedicated == null || pushMode || transactions.inMulti() || !transactions.holdsState()
-                || dedicated.inFlight() > 0 || held.isHolding()) {
+        if (!pinned.isPinned() || pushMode || transactions.inMulti() || !transactions.holdsState() || pinned.isBusy()) {
             return;
         }
         transactions.watchesLost();
-        BackendConnection old = dedicated;
-        int oldServer = dedicatedServer;
-        dedicated = null;
-        dedicatedServer = -1;
-        backends.discard(oldServer, old);
+        pinned.drop();
     }
 
     @Override
@@ -600,16 +478,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * the shared connection again, which cannot overtake anything since nothing is in flight.
      */
     private void releaseDedicatedWhenIdle() {
-        if (dedicated != null && !pushMode && !closed && !transactions.holdsState()
-                && dedicated.inFlight() == 0 && !held.isHolding()) {
-            backends.release(dedicatedServer, dedicated);
-            dedicated = null;
-            dedicatedServer = -1;
+        if (!closed) {
+            pinned.releaseWhenIdle(pushMode || transactions.holdsState());
         }
     }
 
     boolean isPinned() {
-        return dedicated != null;
+        return pinned.isPinned();
     }
 
     /** Answers with an error and drops the command. */
@@ -647,11 +522,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         command.fill(reply);
-        releaseRetiredWhenDrained();
-        if (held.isHolding() && held.barrierPassed()) {
-            held.sendAll(dedicated);
-            limitBackendBacklog(dedicated);
-        }
+        pinned.replyArrived();
         drain();
         releaseDedicatedWhenIdle();
     }
@@ -670,7 +541,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void onDedicatedClosed(BackendConnection connection) {
-        if (connection == dedicated && !closed) {
+        if (pinned.is(connection) && !closed) {
             // The backend state this client relied on (transaction, subscriptions) is gone: so is the client.
             replyThenClose();
         }
@@ -761,23 +632,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
         out.discard();
-        held.discard();
         discardQueue();
         if (pinnedRedirects != null) {
             pinnedRedirects.discard();
         }
-        if (retiring != null) {
-            backends.discard(retiringServer, retiring);
-            retiring = null;
-        }
-        if (dedicated != null) {
-            if (!pushMode && !transactions.holdsState() && dedicated.inFlight() == 0 && !held.isHolding()) {
-                backends.release(dedicatedServer, dedicated);
-            } else {
-                backends.discard(dedicatedServer, dedicated);
-            }
-            dedicated = null;
-        }
+        pinned.close(pushMode || transactions.holdsState());
         pool.clientGone();
     }
 
@@ -822,7 +681,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     int pinnedServer() {
-        return dedicatedServer;
+        return pinned.server();
+    }
+
+    Placement placement() {
+        return placement;
     }
 
     ChannelHandlerContext context() {

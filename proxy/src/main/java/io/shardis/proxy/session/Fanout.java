@@ -55,10 +55,10 @@ final class Fanout {
         for (int k = 0; k < keys; k++) {
             int arg = spec.keyIndex(command, k);
             int group = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
-            int server = group < 0 ? ShardRouter.NO_SERVER : session.serverOfGroup(group, read);
+            int server = group < 0 ? ShardRouter.NO_SERVER : session.placement().serverOfGroup(group, read);
             if (server < 0) {
-                session.refuse(command, server == ShardRouter.NO_REPLICA ? session.noReplica(spec, group)
-                        : session.noServer(spec));
+                session.refuse(command, server == ShardRouter.NO_REPLICA ? session.placement().noReplica(spec, group)
+                        : session.placement().noServer(spec));
                 return;
             }
             groupOfKey[k] = group;
@@ -115,7 +115,7 @@ final class Fanout {
         }
         int[] live = session.pool().liveServers();
         if (live.length == 0) {
-            session.refuse(command, session.noServer(spec));
+            session.refuse(command, session.placement().noServer(spec));
             return;
         }
         ByteBuf[] frames = new ByteBuf[live.length];
@@ -152,7 +152,7 @@ final class Fanout {
         }
         int server = router.scanServer(cursor.server());
         if (server < 0) {
-            session.refuse(command, session.noServer(spec));
+            session.refuse(command, session.placement().noServer(spec));
             return;
         }
         ByteBufAllocator alloc = session.context().alloc();

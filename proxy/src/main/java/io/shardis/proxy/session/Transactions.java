@@ -102,12 +102,12 @@ final class Transactions {
                     session.reply(RespReplies.error(session.context().alloc(), "ERR WATCH inside MULTI is not allowed"));
                     return;
                 }
-                int server = session.serverOf(command, spec);
+                int server = session.placement().serverOf(command, spec);
                 if (server < 0) {
                     session.refuseUnroutable(command, spec, server);
                     return;
                 }
-                int keyGroup = session.firstKeyGroup(command, spec);
+                int keyGroup = session.placement().firstKeyGroup(command, spec);
                 boolean otherSlot = session.router().groupsAreSlots() && group >= 0 && keyGroup != group;
                 if (otherSlot || !session.pin(server)) {
                     session.refuse(command, "ERR Shardis: the keys of a transaction must all be on one server"
