@@ -55,15 +55,15 @@ class ClusterFailoverIT {
                   listen: 127.0.0.1:0
                   timeout: 2000
                   server_connections: 2
+                  failover_timeout: 12000
                   cluster:
                     seeds: [${seed}]
-                    failover_timeout: 12000
                 failing:
                   listen: 127.0.0.1:0
                   timeout: 2000
+                  failover_timeout: 0
                   cluster:
                     seeds: [${seed}]
-                    failover_timeout: 0
                 """, Map.of("seed", cluster.nodes().get(0).address()));
     }
 

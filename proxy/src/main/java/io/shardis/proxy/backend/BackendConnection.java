@@ -502,7 +502,8 @@ public final class BackendConnection {
         active = false;
         cancelTimeoutCheck();
         releaseUnsent();
-        failAll(reason);
+        // Commands not yet written, and reads, may wait for the new master; writes may have run.
+        failOrHoldAll(reason, wasActive);
         if (wasActive) {
             settings.metrics().disconnected();
         }

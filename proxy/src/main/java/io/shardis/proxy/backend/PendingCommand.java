@@ -27,8 +27,8 @@ public final class PendingCommand {
     /** Last sent after ASKING, to a node importing its slot. */
     private boolean asking;
     /**
-     * In cluster pools, the command as sent, kept until its reply is known so that a redirection can
-     * send it again elsewhere. Owned here; released when the reply is delivered ({@link #complete}).
+     * In cluster and Sentinel pools, the command as sent, kept until its reply is known so that a
+     * redirection or a failover can send it again elsewhere. Owned here; released when the reply is delivered ({@link #complete}).
      */
     private ByteBuf frame;
     /** MOVED and ASK redirections followed so far. */
@@ -39,8 +39,6 @@ public final class PendingCommand {
     private long firstSentNanos;
     /** Size of the request as sent, for the out-queue statistics; 0 until sent. */
     private int requestBytes;
-    /** The hash slot of the kept frame's first key once something needed it; -1 until then. */
-    private int slot = -1;
 
     public PendingCommand(ReplySink sink) {
         this.sink = sink;
@@ -84,15 +82,6 @@ public final class PendingCommand {
     /** The kept frame itself, to read (not to send or release); null when none is kept. */
     public ByteBuf keptFrame() {
         return frame;
-    }
-
-    /** The hash slot recorded by {@link #slot(int)}, or -1. */
-    public int slot() {
-        return slot;
-    }
-
-    public void slot(int keySlot) {
-        this.slot = keySlot;
     }
 
     /** A new reference to the kept frame, to send again; the caller owns it. */

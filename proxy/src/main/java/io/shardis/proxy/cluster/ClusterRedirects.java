@@ -9,6 +9,7 @@ import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.Redirects;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespCommands;
 
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * in progress): sent again to the same node after a short, growing wait, within the pool's timeout.</li>
  * </ul>
  * A command is redirected at most {@link #MAX_REDIRECTIONS} times; then its client gets the last error.
- * Commands whose node cannot be reached wait for the failover in {@link FailoverHold}.
+ * Commands whose node cannot be reached wait for the failover in an {@link UnreachableHold}, by slot.
  */
 public final class ClusterRedirects implements Redirects {
 
@@ -58,15 +59,15 @@ public final class ClusterRedirects implements Redirects {
     private final EventLoop loop;
     /** How long TRYAGAIN and CLUSTERDOWN are retried: the pool's {@code failover_timeout}. */
     private final long retryWindowNanos;
-    private final FailoverHold hold;
+    private final UnreachableHold hold;
     private BackendPool backends;
 
     public ClusterRedirects(ClusterNodes cluster, CommandTable commands, EventLoop loop) {
         this.cluster = cluster;
         this.loop = loop;
-        int window = cluster.config().cluster().failoverTimeoutMillis();
+        int window = cluster.config().failoverTimeoutMillis();
         this.retryWindowNanos = TimeUnit.MILLISECONDS.toNanos(window);
-        this.hold = new FailoverHold(cluster, commands, loop, window);
+        this.hold = new UnreachableHold(new SlotRoute(cluster.router()), commands, loop, window);
     }
 
     /** The loop's connections, where redirected commands go; set once, right after they are made. */

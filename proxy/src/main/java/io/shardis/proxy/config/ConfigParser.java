@@ -32,14 +32,15 @@ final class ConfigParser {
             "server_retry_timeout", "server_failure_limit", "servers",
             // Shardis' own
             "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
-            "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout");
+            "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout",
+            "failover_timeout");
 
     /** Keys that place keys on servers or follow servers: a cluster's slot map does that itself. */
     private static final List<String> NOT_WITH_CLUSTER = List.of("servers", "hash", "hash_tag", "distribution",
             "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "sentinels", "sentinel_user",
             "sentinel_auth");
 
-    private static final Set<String> CLUSTER_KEYS = Set.of("seeds", "read_from", "refresh_interval", "failover_timeout");
+    private static final Set<String> CLUSTER_KEYS = Set.of("seeds", "read_from", "refresh_interval");
 
     private final String source;
 
@@ -140,7 +141,7 @@ final class ConfigParser {
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
                     servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null),
-                    null, redisUser(), integer("connect_timeout", 0, 1, Integer.MAX_VALUE));
+                    null, redisUser(), integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout());
         }
 
         /** A pool in front of a Redis Cluster: no servers, no placement; the cluster's slot map places keys. */
@@ -185,8 +186,6 @@ final class ConfigParser {
             }
             int refresh = integer("cluster.refresh_interval", ClusterConfig.DEFAULT_REFRESH_INTERVAL_MILLIS,
                     100, Integer.MAX_VALUE);
-            int failoverTimeout = integer("cluster.failover_timeout", ClusterConfig.DEFAULT_FAILOVER_TIMEOUT_MILLIS,
-                    0, Integer.MAX_VALUE);
             return new PoolConfig(pool, listen, "fnv1a_64", null, "ketama",
                     integer("timeout", 0, 1, Integer.MAX_VALUE),
                     integer("backlog", 512, 1, 65535),
@@ -201,8 +200,8 @@ final class ConfigParser {
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
                     List.of(), listenMode, List.of(), null, null,
-                    new ClusterConfig(seeds, readFrom, refresh, failoverTimeout), redisUser(),
-                    integer("connect_timeout", 0, 1, Integer.MAX_VALUE));
+                    new ClusterConfig(seeds, readFrom, refresh), redisUser(),
+                    integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout());
         }
 
         private List<ServerConfig> servers() throws ConfigException {
@@ -240,6 +239,16 @@ final class ConfigParser {
          * The pool's Sentinels. With them, each server's name is its Sentinel master name (so
          * ketama, which hashes the name, moves no key on failover) and its address a first guess.
          */
+        /** Only cluster and Sentinel pools have a failover to wait for; elsewhere the key is refused. */
+        private int failoverTimeout() throws ConfigException {
+            boolean followsFailovers = config.containsKey("sentinels") || node.getChildren().stream()
+                    .anyMatch(child -> child.getNodeName().equals("cluster"));
+            if (!followsFailovers && config.containsKey("failover_timeout")) {
+                throw error("failover_timeout", "only pools with 'sentinels' or 'cluster' have failovers to wait for");
+            }
+            return integer("failover_timeout", PoolConfig.DEFAULT_FAILOVER_TIMEOUT_MILLIS, 0, Integer.MAX_VALUE);
+        }
+
         private List<HostPort> sentinels(List<ServerConfig> servers) throws ConfigException {
             if (!config.containsKey("sentinels")) {
                 return List.of();

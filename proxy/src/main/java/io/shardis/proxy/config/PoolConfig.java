@@ -21,6 +21,9 @@ import java.util.List;
  * @param cluster         the Redis Cluster behind the pool, or null for a pool of {@code servers}
  * @param connectTimeout  ms a backend connection may take to open; 0 to derive it (see
  *                        {@link #connectTimeoutMillis})
+ * @param failoverTimeoutMillis in cluster and Sentinel pools, how long a command may wait while no
+ *                        server can take it (its master unreachable until a replica is promoted;
+ *                        CLUSTERDOWN, TRYAGAIN) before its client gets the error; 0 fails at once
  */
 public record PoolConfig(
         String name,
@@ -49,11 +52,20 @@ public record PoolConfig(
         String sentinelAuth,
         ClusterConfig cluster,
         String redisUser,
-        int connectTimeout) {
+        int connectTimeout,
+        int failoverTimeoutMillis) {
+
+    /** Covers a failover within a few seconds; longer ones need a longer wait. */
+    public static final int DEFAULT_FAILOVER_TIMEOUT_MILLIS = 5_000;
 
     public PoolConfig {
         servers = List.copyOf(servers);
         sentinels = List.copyOf(sentinels);
+    }
+
+    /** Whether commands of an unreachable master wait for its replacement: cluster and Sentinel pools. */
+    public boolean holdsForFailover() {
+        return failoverTimeoutMillis > 0 && (cluster != null || !sentinels.isEmpty());
     }
 
     /** Whether Sentinel says where the servers are. */

@@ -62,6 +62,8 @@ public final class PoolRuntime {
     private final BackendServers backendServers;
     /** The Redis Cluster behind the pool; null for a pool of {@code servers}. */
     private final ClusterNodes cluster;
+    /** Replaced each time Sentinel moves a server: commands held for a failover are then sent at once. */
+    private volatile Object serverMoves = new Object();
 
     /**
      * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
@@ -159,6 +161,7 @@ public final class PoolRuntime {
             return;
         }
         server.endpoint().moveTo(address);
+        serverMoves = new Object();
         log.info("pool '{}' master '{}': {} -> {} ({})", config.name(), server.label(), previous, address, how);
         metrics.server(index).failedOver();
         String reason = "was demoted: Sentinel named " + address + " master of '" + server.label() + "'";
@@ -213,6 +216,13 @@ public final class PoolRuntime {
     /** The backend connections of this pool on {@code loop}; call it on that loop. */
     public BackendPool backendsFor(EventLoop loop) {
         return backendsByLoop.computeIfAbsent(loop, l -> {
+            if (cluster == null && config.holdsForFailover()) {
+                SentinelRedirects redirects = new SentinelRedirects(this, backendServers, () -> serverMoves, l);
+                BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
+                        config.connectTimeoutMillis(), redirects);
+                redirects.attach(pool);
+                return pool;
+            }
             if (cluster == null) {
                 return new BackendPool(l, transport, servers, config.serverConnections());
             }

@@ -55,8 +55,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final ArrayDeque<PendingCommand> replies = new ArrayDeque<>();
     private final Runnable flushTask = this::flushNow;
     private final int maxPipeline;
-    /** Whether commands keep their frame to follow cluster redirections. */
-    private final boolean redirectable;
+    /**
+     * Whether commands keep their frame until answered: to follow cluster redirections, and to be
+     * sent again after a failover (cluster and Sentinel pools).
+     */
+    private final boolean keepsFrames;
     /** Picks this client's replica for each slot, so its reads of a slot stay on one replica. */
     private final int readSeed;
     /** Follows the redirections of commands on {@link #pinned}; null outside cluster pools. */
@@ -88,10 +91,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.local = new LocalCommands(this);
         this.transactions = new Transactions(this);
         this.maxPipeline = pool.config().maxPipeline();
-        this.redirectable = pool.cluster() != null;
+        this.keepsFrames = pool.cluster() != null || pool.config().holdsForFailover();
         // Client ids are consecutive: mixed, so that clients spread evenly over the replicas.
         this.readSeed = (int) ((id * 0x9E3779B97F4A7C15L) >>> 32);
-        this.pinnedRedirects = redirectable ? new PinnedRedirects(this, pool.cluster()) : null;
+        this.pinnedRedirects = pool.cluster() != null ? new PinnedRedirects(this, pool.cluster()) : null;
     }
 
     @Override
@@ -366,9 +369,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
     void send(int server, ByteBuf frame, PendingCommand pending) {
-        if (redirectable && pending != null && !pending.isSilent()) {
-            // A cluster may answer MOVED, ASK or TRYAGAIN: the command is kept to be sent again. A
-            // blocking one may wait for hours: a copy, rather than a slice pinning the read buffer.
+        if (keepsFrames && pending != null && !pending.isSilent()) {
+            // A cluster may answer MOVED, ASK or TRYAGAIN, a master may die before answering: the
+            // command is kept to be sent again. A blocking one may wait for hours: a copy, rather
+            // than a slice pinning the read buffer.
             pending.keepFrame(pending.isUntimed() ? ctx.alloc().buffer(frame.readableBytes()).writeBytes(frame,
                     frame.readerIndex(), frame.readableBytes()) : frame.retainedDuplicate());
         }

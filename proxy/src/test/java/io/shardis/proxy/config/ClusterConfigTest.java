@@ -29,7 +29,8 @@ class ClusterConfigTest {
         assertThat(pool.redisAuth()).isEqualTo("secret");
         assertThat(pool.timeoutMillis()).isEqualTo(400);
         assertThat(pool.cluster()).isEqualTo(new ClusterConfig(
-                List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), ReadFrom.MASTER, 10_000, 5_000));
+                List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), ReadFrom.MASTER, 10_000));
+        assertThat(pool.failoverTimeoutMillis()).isEqualTo(5_000);
     }
 
     @Test
@@ -42,10 +43,10 @@ class ClusterConfigTest {
                       - 127.0.0.1:7000
                     read_from: master
                     refresh_interval: 2500
-                    failover_timeout: 0
+                  failover_timeout: 0
                 """);
         assertThat(pool.cluster().refreshIntervalMillis()).isEqualTo(2500);
-        assertThat(pool.cluster().failoverTimeoutMillis()).as("0 fails at once").isZero();
+        assertThat(pool.failoverTimeoutMillis()).as("0 fails at once").isZero();
         assertThat(pool.cluster().readFrom()).isEqualTo(ReadFrom.MASTER);
     }
 

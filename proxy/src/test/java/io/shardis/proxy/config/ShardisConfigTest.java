@@ -36,6 +36,33 @@ class ShardisConfigTest {
     }
 
     @Test
+    void failoverTimeoutIsForSentinelPoolsAndRefusedWhereNoFailoverIsFollowed() throws ConfigException {
+        PoolConfig sentinel = parse("""
+                ha:
+                  listen: 127.0.0.1:22124
+                  sentinels: [127.0.0.1:26379]
+                  failover_timeout: 15000
+                  servers: [127.0.0.1:6379:1 shard1]
+                """).pool("ha");
+        assertThat(sentinel.failoverTimeoutMillis()).isEqualTo(15000);
+        assertThat(sentinel.holdsForFailover()).isTrue();
+        PoolConfig plain = parse("""
+                plain:
+                  listen: 127.0.0.1:22125
+                  servers: [127.0.0.1:6379:1]
+                """).pool("plain");
+        assertThat(plain.holdsForFailover()).as("nothing replaces a plain server").isFalse();
+        assertThatThrownBy(() -> parse("""
+                plain:
+                  listen: 127.0.0.1:22125
+                  failover_timeout: 5000
+                  servers: [127.0.0.1:6379:1]
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("key 'failover_timeout'")
+                .hasMessageContaining("'sentinels' or 'cluster'");
+    }
+
+    @Test
     void connectTimeoutIsItsOwnWhenSet() throws ConfigException {
         PoolConfig pool = parse("""
                 gamma:

@@ -1,19 +1,14 @@
-package io.shardis.proxy.cluster;
+package io.shardis.proxy.backend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
-import io.shardis.proxy.backend.BackendPool;
-import io.shardis.proxy.backend.BackendSettings;
-import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
-import io.shardis.topology.cluster.HashSlot;
-import io.shardis.topology.cluster.SlotMap;
 
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
@@ -21,28 +16,45 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Holds, on one event loop, the commands of cluster nodes that cannot be reached, until a node
- * serves their hash slot again: a master killed or partitioned is replaced by its replica within
- * the cluster's node timeout, and its clients should see a pause rather than errors.
+ * Holds, on one event loop, the commands of servers that cannot be reached, until a server can take
+ * them again: a master killed or partitioned is replaced (by Redis Cluster, or by Sentinel) within
+ * seconds, and its clients should see a pause rather than errors.
  *
- * <p>Held commands are sent again, in the order they came, to the node the current slot map names
- * for their slot (a MOVED from there is followed as usual); each waits at most the pool's
- * {@code failover_timeout} from when it was first sent, then its client gets the connection's
- * error. Commands for a server that has held ones queue behind them, so one client's commands to
- * one slot still run in order.
+ * <p>Held commands are sent again, in the order they came, where their {@link Route} says then;
+ * each waits at most the pool's {@code failover_timeout} from when it was first sent, then its
+ * client gets the connection's error. Commands for a server that has held ones queue behind them,
+ * so one client's commands to one server still run in order.
  *
  * <p>Only commands that did not run are re-sent: those never written, and reads whose connection
- * dropped after they were written. A write in flight when its node died may have run; it fails
- * rather than risk running twice. Commands without keys (they go to one node on purpose, such as
- * one master's part of DBSIZE) are not held.
+ * dropped after they were written. A write in flight when its server died may have run; it fails
+ * rather than risk running twice.
  */
-final class FailoverHold {
+public final class UnreachableHold {
+
+    /** Where held commands go: a cluster routes them by slot, a Sentinel-managed pool to the same (moved) server. */
+    public interface Route {
+
+        /**
+         * What {@link #serverOf} needs to place a command ({@code view} is its frame), or -1 when it
+         * must not wait (it has no place but the server it was sent to).
+         */
+        int keyOf(RespCommand view, CommandSpec spec, BackendSettings from);
+
+        /** Where a held command goes now: a server index, or negative to go on waiting. */
+        int serverOf(int key, PendingCommand command);
+
+        /** Changes (by identity) when placement does: held commands are then sent at once. */
+        Object version();
+
+        /** What the client is told it waited for, e.g. "no node served hash slot 12". */
+        String awaited(int key);
+    }
 
     /** First wait before held commands are tried again; it doubles up to {@link #MAX_PASS_DELAY_MILLIS}. */
     static final long FIRST_PASS_DELAY_MILLIS = 10;
     static final long MAX_PASS_DELAY_MILLIS = 100;
 
-    private final ClusterNodes cluster;
+    private final Route route;
     private final CommandTable commands;
     private final EventLoop loop;
     private final long windowNanos;
@@ -52,64 +64,73 @@ final class FailoverHold {
     /** How many held commands each server has, and the error they will get if they expire. */
     private final Map<BackendSettings, Integer> heldPerServer = new IdentityHashMap<>();
     private final Map<BackendSettings, String> reasons = new IdentityHashMap<>();
-    /** The slot map the last pass routed by: a new one sends held commands at once. */
-    private SlotMap mapAtLastPass;
+    /** The placement the last pass routed by: a new one sends held commands at once. */
+    private Object versionAtLastPass;
     private boolean passScheduled;
     private long passDelayMillis = FIRST_PASS_DELAY_MILLIS;
     private boolean passing;
 
-    /** @param read whether the command may be read from a replica of its slot, as when it was first sent */
-    private record Held(PendingCommand command, BackendSettings from, boolean read) {
+    private record Held(PendingCommand command, BackendSettings from, int key) {
     }
 
-    FailoverHold(ClusterNodes cluster, CommandTable commands, EventLoop loop, long windowMillis) {
-        this.cluster = cluster;
+    /** @param windowMillis the pool's {@code failover_timeout}; 0 holds nothing */
+    public UnreachableHold(Route route, CommandTable commands, EventLoop loop, long windowMillis) {
+        this.route = route;
         this.commands = commands;
         this.loop = loop;
         this.windowNanos = TimeUnit.MILLISECONDS.toNanos(windowMillis);
     }
 
-    void attach(BackendPool pool) {
+    /** The loop's connections, where held commands go; set once, right after they are made. */
+    public void attach(BackendPool pool) {
         this.backends = pool;
     }
 
-    boolean isHolding() {
+    /** See {@link Redirects#isHolding}. */
+    public boolean isHolding() {
         return !held.isEmpty();
     }
 
-    /** See {@link io.shardis.proxy.backend.Redirects#holdUnreachable}. */
-    boolean hold(PendingCommand command, BackendSettings from, String reason, boolean written) {
+    /** See {@link Redirects#holdUnreachable}. */
+    public boolean hold(PendingCommand command, BackendSettings from, String reason, boolean written) {
         if (windowNanos == 0 || expired(command)) {
             return false;
         }
-        CommandSpec spec = slotOf(command);
+        RespCommand view = RespCommands.view(command.keptFrame());
+        CommandSpec spec = view == null ? null : commands.lookup(view);
         if (spec == null || (written && !spec.has(CommandFlag.READONLY))) {
             return false;
         }
+        int key = route.keyOf(view, spec, from);
+        if (key < 0) {
+            return false;
+        }
         reasons.put(from, reason);
-        add(command, from, spec.has(CommandFlag.REPLICA_READABLE));
+        add(command, from, key);
         return true;
     }
 
-    /** See {@link io.shardis.proxy.backend.Redirects#queueBehindHeld}. */
-    boolean queueBehind(PendingCommand command, ByteBuf frame, BackendSettings to) {
-        if (!passing && cluster.router().map() != mapAtLastPass) {
+    /** See {@link Redirects#queueBehindHeld}. */
+    public boolean queueBehind(PendingCommand command, ByteBuf frame, BackendSettings to) {
+        if (!passing && route.version() != versionAtLastPass) {
             pass();
         }
         if (!heldPerServer.containsKey(to)) {
             return false;
         }
-        CommandSpec spec = slotOf(command);
-        if (spec == null) {
+        RespCommand view = RespCommands.view(command.keptFrame());
+        CommandSpec spec = view == null ? null : commands.lookup(view);
+        int key = spec == null ? -1 : route.keyOf(view, spec, to);
+        if (key < 0) {
             return false;
         }
         frame.release();
-        add(command, to, spec.has(CommandFlag.REPLICA_READABLE));
+        add(command, to, key);
         return true;
     }
 
-    private void add(PendingCommand command, BackendSettings from, boolean read) {
-        held.add(new Held(command, from, read));
+    private void add(PendingCommand command, BackendSettings from, int key) {
+        held.add(new Held(command, from, key));
         heldPerServer.merge(from, 1, Integer::sum);
         if (!passScheduled) {
             passScheduled = true;
@@ -131,11 +152,11 @@ final class FailoverHold {
     }
 
     /**
-     * Sends every held command again, in order, where the slot map now says; those whose node still
+     * Sends every held command again, in order, where its route now says; those whose server still
      * cannot be reached come back to the queue (still in order), those past their wait fail.
      */
     private void pass() {
-        mapAtLastPass = cluster.router().map();
+        versionAtLastPass = route.version();
         ArrayDeque<Held> batch = held;
         held = new ArrayDeque<>();
         heldPerServer.clear();
@@ -145,13 +166,12 @@ final class FailoverHold {
             while ((next = batch.poll()) != null) {
                 PendingCommand command = next.command();
                 if (expired(command)) {
-                    fail(command, next.from());
+                    fail(next);
                     continue;
                 }
-                int server = next.read() ? cluster.router().readServerOfGroup(command.slot(), command.readSeed())
-                        : cluster.router().serverOfGroup(command.slot());
+                int server = route.serverOf(next.key(), command);
                 if (server < 0) {
-                    add(command, next.from(), next.read());
+                    add(command, next.from(), next.key());
                 } else {
                     backends.shared(server, command.sharedIndex()).send(command.resendableFrame(), command);
                 }
@@ -162,41 +182,24 @@ final class FailoverHold {
     }
 
     /** Fails what is held, for a pool that is closing. */
-    void failAll() {
+    public void failAll() {
         Held next;
         while ((next = held.poll()) != null) {
-            fail(next.command(), next.from());
+            fail(next);
         }
         heldPerServer.clear();
     }
 
-    private void fail(PendingCommand command, BackendSettings from) {
+    private void fail(Held held) {
+        BackendSettings from = held.from();
         from.poolMetrics().forwardFailed();
         String reason = reasons.getOrDefault(from, "unreachable");
-        command.complete(RespReplies.error(ByteBufAllocator.DEFAULT, "ERR Shardis: " + from.describe() + " "
-                + reason + "; no node served hash slot " + command.slot() + " within the failover_timeout ("
+        held.command().complete(RespReplies.error(ByteBufAllocator.DEFAULT, "ERR Shardis: " + from.describe() + " "
+                + reason + "; " + route.awaited(held.key()) + " within the failover_timeout ("
                 + TimeUnit.NANOSECONDS.toMillis(windowNanos) + " ms)"));
     }
 
     private boolean expired(PendingCommand command) {
         return System.nanoTime() - command.firstSentNanos() > windowNanos;
-    }
-
-    /**
-     * The command's spec, recording the slot of its first key on it; null for a command without
-     * keys (or one this table does not know), which is not held.
-     */
-    private CommandSpec slotOf(PendingCommand command) {
-        RespCommand view = RespCommands.view(command.keptFrame());
-        CommandSpec spec = view == null ? null : commands.lookup(view);
-        if (spec == null || spec.keyCount(view) <= 0) {
-            return null;
-        }
-        if (command.slot() < 0) {
-            int key = spec.keyIndex(view, 0);
-            command.slot(HashSlot.of(view.content(), view.content().readerIndex() + view.argOffset(key),
-                    view.argLength(key)));
-        }
-        return spec;
     }
 }
