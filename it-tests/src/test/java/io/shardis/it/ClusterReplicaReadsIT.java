@@ -37,7 +37,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * Cluster pools that read from replicas ({@code read_from}), in front of a real Redis Cluster (3
  * masters, 3 replicas). Which node ran a command is read from that node's own
- * {@code INFO commandstats}. Tests run in order: the last one stops and restarts a replica.
+ * {@code INFO commandstats}. Tests run in order: the last ones break a replica's link and stop
+ * and restart a replica.
  */
 @ExtendWith(StopChildProcesses.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -152,8 +153,69 @@ class ClusterReplicaReadsIT {
      * clients see no error and never a wrong value. Once the replica is restarted and in sync,
      * reads go back to it.
      */
+    /**
+     * A replica that is up but cannot serve: its link to its master is down and it does not serve
+     * stale data, so it answers {@code -MASTERDOWN}. Reads through the pool that prefers replicas go
+     * to the master instead, without an error, and come back to the replica once its link is up.
+     */
     @Test
     @Order(3)
+    void aReplicaAnsweringMasterdownIsReadAroundWithoutErrors() {
+        Node master = cluster.masters().get(1);
+        Node replica = cluster.replicasOf(master).get(0);
+        Map<String, String> values = keysServedBy(master, 20);
+        try (Jedis jedis = shardis.jedis("preferred"); Jedis direct = replica.client()) {
+            for (Map.Entry<String, String> entry : values.entrySet()) {
+                jedis.set(entry.getKey(), entry.getValue());
+            }
+            String probeKey = values.keySet().iterator().next();
+            awaitEqual(values.get(probeKey), () -> jedis.get(probeKey), "GET " + probeKey);
+            // The replica cannot authenticate to its master any more, so its link stays down.
+            direct.configSet("replica-serve-stale-data", "no");
+            direct.configSet("masterauth", "not-the-password");
+            direct.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "TYPE", "master");
+            direct.readonly();
+            awaitTrue(() -> masterDown(direct, probeKey), REPLICATION_WAIT, replica + " answering MASTERDOWN");
+            resetStats();
+
+            List<String> errors = new ArrayList<>();
+            for (int round = 0; round < 5; round++) {
+                for (Map.Entry<String, String> entry : values.entrySet()) {
+                    try {
+                        assertThat(jedis.get(entry.getKey())).isEqualTo(entry.getValue());
+                    } catch (JedisDataException e) {
+                        errors.add(e.getMessage());
+                    }
+                }
+            }
+            System.out.printf("replica answering MASTERDOWN: %d reads, %d errors, %d GETs on the master%n",
+                    5 * values.size(), errors.size(), calls(master, "get"));
+            assertThat(errors).as("errors seen by the client").isEmpty();
+            assertThat(calls(master, "get")).as("GETs the master served").isPositive();
+            assertThat(direct.info("errorstats")).as("the replica refused a read of Shardis'")
+                    .containsPattern("errorstat_MASTERDOWN:count=[1-9]");
+
+            direct.configSet("masterauth", "");
+            awaitTrue(() -> !masterDown(direct, probeKey), BACK_WAIT, replica + " serving again");
+            direct.configSet("replica-serve-stale-data", "yes");
+            awaitTrue(() -> {
+                jedis.get(probeKey);
+                return calls(replica, "get") > 0;
+            }, BACK_WAIT, "reads back on " + replica);
+        }
+    }
+
+    private static boolean masterDown(Jedis replica, String key) {
+        try {
+            replica.get(key);
+            return false;
+        } catch (JedisDataException e) {
+            return e.getMessage().startsWith("MASTERDOWN");
+        }
+    }
+
+    @Test
+    @Order(4)
     void aStoppedReplicasReadsGoToItsMasterThenBackToIt() throws Exception {
         Node master = cluster.masters().get(0);
         Node replica = cluster.replicasOf(master).get(0);

@@ -120,6 +120,18 @@ public final class ClusterRedirects implements Redirects {
                 connection.send(command.resendableFrame(), command);
                 return true;
             }
+            case LOADING, MASTERDOWN -> {
+                // The node cannot serve now: reads skip it (a replica) and the command waits, like
+                // one whose node is unreachable, for a node that can (another replica, the master,
+                // the same node once loaded).
+                String reason = "answered " + redirection.kind();
+                from.events().failed(reason);
+                if (!hold.hold(command, from, reason, false)) {
+                    return false;
+                }
+                reply.release();
+                return true;
+            }
             default -> {
                 int count = command.countRetry();
                 long waited = System.nanoTime() - command.firstSentNanos();
@@ -157,7 +169,12 @@ public final class ClusterRedirects implements Redirects {
     /** What a cluster error reply asks for; the rest of the line is not needed. */
     public record Redirection(Kind kind, int slot, String host, int port) {
 
-        public enum Kind { MOVED, ASK, TRYAGAIN, CLUSTERDOWN }
+        /**
+         * MOVED and ASK name another node; TRYAGAIN and CLUSTERDOWN ask to try again; LOADING (a node
+         * loading its data) and MASTERDOWN (a replica whose master link is down, with
+         * replica-serve-stale-data off) say the node cannot serve now. None of them ran the command.
+         */
+        public enum Kind { MOVED, ASK, TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN }
 
         /** The host named, or the answering node's when the reply names none ({@code MOVED 3999 :6380}). */
         public String hostOr(BackendSettings from) {
@@ -172,7 +189,7 @@ public final class ClusterRedirects implements Redirects {
                 return null;
             }
             byte first = reply.getByte(start + 1);
-            if (first != 'M' && first != 'A' && first != 'T' && first != 'C') {
+            if (first != 'M' && first != 'A' && first != 'T' && first != 'C' && first != 'L') {
                 return null;
             }
             String line = reply.toString(start + 1, length - 1, StandardCharsets.US_ASCII);
@@ -185,6 +202,12 @@ public final class ClusterRedirects implements Redirects {
             }
             if (line.startsWith("CLUSTERDOWN")) {
                 return new Redirection(Kind.CLUSTERDOWN, -1, "", 0);
+            }
+            if (line.startsWith("LOADING")) {
+                return new Redirection(Kind.LOADING, -1, "", 0);
+            }
+            if (line.startsWith("MASTERDOWN")) {
+                return new Redirection(Kind.MASTERDOWN, -1, "", 0);
             }
             Kind kind = line.startsWith("MOVED ") ? Kind.MOVED : line.startsWith("ASK ") ? Kind.ASK : null;
             if (kind == null) {

@@ -31,6 +31,17 @@ class RedirectionTest {
     }
 
     @Test
+    void readsTheRepliesOfANodeThatCannotServeNow() {
+        assertThat(parse("-LOADING Redis is loading the dataset in memory\r\n").kind())
+                .isEqualTo(ClusterRedirects.Redirection.Kind.LOADING);
+        assertThat(parse("-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n").kind())
+                .isEqualTo(ClusterRedirects.Redirection.Kind.MASTERDOWN);
+        assertThat(parse("-LOADINGX\r\n").kind()).as("a prefix, as Redis' own clients read it")
+                .isEqualTo(ClusterRedirects.Redirection.Kind.LOADING);
+        assertThat(parse("-ERR LOADING\r\n")).isNull();
+    }
+
+    @Test
     void anEmptyHostMeansTheNodeThatAnswered() {
         // Redis 7 says "MOVED 3999 :6380" when it does not know its own preferred endpoint.
         ClusterRedirects.Redirection moved = parse("-MOVED 3999 :6380\r\n");
