@@ -61,6 +61,7 @@ class ClusterPoolIT {
                   listen: 127.0.0.1:0
                   timeout: 2000
                   allow_admin: true
+                  server_connections: 2
                   cluster:
                     seeds: [${seed}]
                     refresh_interval: 60000
@@ -345,33 +346,42 @@ class ClusterPoolIT {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong operations = new AtomicLong();
         List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
-        Thread load = new Thread(() -> {
-            try (Jedis jedis = jedis()) {
-                int i = 0;
-                while (running.get()) {
-                    String key = "load:" + (i % 500);
-                    try {
-                        jedis.set(key, Integer.toString(i));
-                        String read = jedis.get(key);
-                        if (!Integer.toString(i).equals(read)) {
-                            errors.add(key + " read " + read + " after writing " + i);
+        // Four clients: with two event loops and server_connections 2, every shared connection to
+        // a node carries some of them while their slots move.
+        List<Thread> loads = new ArrayList<>();
+        for (int client = 0; client < 4; client++) {
+            String prefix = "load" + client + ":";
+            Thread load = new Thread(() -> {
+                try (Jedis jedis = jedis()) {
+                    int i = 0;
+                    while (running.get()) {
+                        String key = prefix + (i % 500);
+                        try {
+                            jedis.set(key, Integer.toString(i));
+                            String read = jedis.get(key);
+                            if (!Integer.toString(i).equals(read)) {
+                                errors.add(key + " read " + read + " after writing " + i);
+                            }
+                            if (i % 10 == 0) {
+                                jedis.mget(prefix + (i % 500), prefix + ((i + 1) % 500), prefix + ((i + 2) % 500));
+                            }
+                            operations.incrementAndGet();
+                        } catch (RuntimeException e) {
+                            errors.add(e.toString());
                         }
-                        if (i % 10 == 0) {
-                            jedis.mget("load:" + (i % 500), "load:" + ((i + 1) % 500), "load:" + ((i + 2) % 500));
-                        }
-                        operations.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        errors.add(e.toString());
+                        i++;
                     }
-                    i++;
                 }
-            }
-        });
-        load.start();
+            });
+            load.start();
+            loads.add(load);
+        }
         List<RedisClusterFixture.Node> masters = cluster.masters();
         List<Integer> moved = cluster.migrateSlots(masters.get(1), masters.get(2), 2000);
         running.set(false);
-        load.join(10_000);
+        for (Thread load : loads) {
+            load.join(10_000);
+        }
         System.out.printf("reshard under load: %d slots moved, %d operations, %d client-visible errors%n",
                 moved.size(), operations.get(), errors.size());
         assertThat(operations.get()).isGreaterThan(100);
