@@ -160,6 +160,37 @@ class ClusterPoolIT {
     }
 
     @Test
+    @Order(4)
+    void keylessScriptsSpreadOverTheMastersOneMasterPerClient() {
+        for (RedisClusterFixture.Node master : cluster.masters()) {
+            try (Jedis direct = master.client()) {
+                direct.configResetStat();
+            }
+        }
+        int clients = 12;
+        for (int c = 0; c < clients; c++) {
+            try (Jedis jedis = jedis()) {
+                // Twice on one connection: a client's keyless commands stay on its master.
+                assertThat(jedis.eval("return 'keyless'")).isEqualTo("keyless");
+                assertThat(jedis.eval("return 'keyless'")).isEqualTo("keyless");
+            }
+        }
+        Map<String, Long> evalsPerMaster = new java.util.TreeMap<>();
+        for (RedisClusterFixture.Node master : cluster.masters()) {
+            try (Jedis direct = master.client()) {
+                java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_eval:calls=(\\d+)")
+                        .matcher(direct.info("commandstats"));
+                evalsPerMaster.put(master.address(), calls.find() ? Long.parseLong(calls.group(1)) : 0L);
+            }
+        }
+        System.out.printf("keyless EVAL of %d clients per master: %s%n", clients, evalsPerMaster);
+        assertThat(evalsPerMaster.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2L * clients);
+        assertThat(evalsPerMaster.values()).as("every client's two EVALs on one master").allMatch(calls -> calls % 2 == 0);
+        assertThat(evalsPerMaster.values().stream().filter(calls -> calls > 0).count())
+                .as("masters that ran keyless scripts").isGreaterThan(1);
+    }
+
+    @Test
     @Order(5)
     void scanVisitsEveryKeyExactlyOnceAndDbsizeCountsThemAll() {
         try (Jedis jedis = jedis()) {

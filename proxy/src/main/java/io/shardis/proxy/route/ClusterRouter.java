@@ -117,6 +117,13 @@ public final class ClusterRouter implements ShardRouter {
         return masters.length == 0 ? NO_SERVER : masters[0];
     }
 
+    /** Keyless commands (EVAL without keys, TIME…) spread over the masters by client. */
+    @Override
+    public int keylessServer(int clientSeed) {
+        int[] masters = current.masters();
+        return masters.length == 0 ? NO_SERVER : masters[Math.floorMod(clientSeed, masters.length)];
+    }
+
     @Override
     public int groupFor(ByteBuf buf, int offset, int length) {
         return HashSlot.of(buf, offset, length);

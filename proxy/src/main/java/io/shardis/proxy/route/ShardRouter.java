@@ -30,6 +30,15 @@ public interface ShardRouter {
     int keylessServer();
 
     /**
+     * The server for one client's keyless commands other than Pub/Sub, {@code clientSeed} naming
+     * the client: the {@link #keylessServer} unless the pool can spread them (in a Redis Cluster any
+     * master will do; one client's commands still go to one).
+     */
+    default int keylessServer(int clientSeed) {
+        return keylessServer();
+    }
+
+    /**
      * What keys must share to be used in one command: their server, or in a Redis Cluster their
      * hash slot (Redis refuses keys of different slots in one command, even on one node).
      */

@@ -92,8 +92,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.transactions = new Transactions(this);
         this.maxPipeline = pool.config().maxPipeline();
         this.keepsFrames = pool.cluster() != null || pool.config().holdsForFailover();
-        // Client ids are consecutive: mixed, so that clients spread evenly over the replicas.
-        this.readSeed = (int) ((id * 0x9E3779B97F4A7C15L) >>> 32);
+        // Client ids are consecutive: mixed, so that clients spread evenly over replicas and masters.
+        this.readSeed = seedOf(id);
         this.pinnedRedirects = pool.cluster() != null ? new PinnedRedirects(this, pool.cluster()) : null;
     }
 
@@ -664,6 +664,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     long id() {
         return id;
+    }
+
+    /** SplitMix64's finaliser: consecutive ids give seeds that spread evenly modulo any count. */
+    static int seedOf(long id) {
+        long z = id * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (int) ((z ^ (z >>> 31)) >>> 32);
     }
 
     @Override

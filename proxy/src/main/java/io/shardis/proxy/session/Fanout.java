@@ -42,7 +42,7 @@ final class Fanout {
         int keys = spec.keyCount(command);
         if (keys <= 0) {
             // Malformed (MSET k1 v1 k2): the server answers the error Redis would.
-            session.forwardTo(router.keylessServer(), command, spec);
+            session.forwardTo(session.placement().keylessServer(), command, spec);
             return;
         }
         // Keys are grouped by what they must share in one command: their server, or in a cluster

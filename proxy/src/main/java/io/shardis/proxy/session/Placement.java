@@ -1,5 +1,6 @@
 package io.shardis.proxy.session;
 
+import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
@@ -18,14 +19,17 @@ final class Placement {
     private final String pool;
     /** Whether read-only commands may go to replicas: a cluster pool whose read_from is not master. */
     private final boolean readsReplicas;
-    /** Picks this client's replica for each slot, so its reads of a slot stay on one replica. */
-    private final int readSeed;
+    /**
+     * Names this client to the router: its reads of a slot stay on one replica, its keyless
+     * commands on one master of a cluster.
+     */
+    private final int clientSeed;
 
-    Placement(ShardRouter router, String pool, boolean readsReplicas, int readSeed) {
+    Placement(ShardRouter router, String pool, boolean readsReplicas, int clientSeed) {
         this.router = router;
         this.pool = pool;
         this.readsReplicas = readsReplicas;
-        this.readSeed = readSeed;
+        this.clientSeed = clientSeed;
     }
 
     boolean readsReplicas() {
@@ -37,7 +41,7 @@ final class Placement {
     }
 
     /**
-     * The server every key of {@code command} maps to (its master); the keyless server for a
+     * The server every key of {@code command} maps to (its master); this client's keyless server for a
      * command without keys (or whose keys cannot be told, which Redis will answer);
      * {@link #CROSS_SERVER} when its keys are on several servers, {@link ShardRouter#NO_SERVER}
      * when no live server can take them.
@@ -50,7 +54,9 @@ final class Placement {
     int serverOf(RespCommand command, CommandSpec spec, boolean read) {
         int keys = spec.keyCount(command);
         if (keys <= 0) {
-            return router.keylessServer();
+            // PUBLISH counts, and PUBSUB lists, the subscribers of the node it runs on: Pub/Sub
+            // stays on the one server subscriptions go to.
+            return spec.has(CommandFlag.PUBSUB) ? router.keylessServer() : keylessServer();
         }
         // Keys must share a group: their server, or in a cluster their hash slot.
         int group = -1;
@@ -73,7 +79,12 @@ final class Placement {
      * which may be {@link ShardRouter#NO_REPLICA}; else its master.
      */
     int serverOfGroup(int group, boolean read) {
-        return read ? router.readServerOfGroup(group, readSeed) : router.serverOfGroup(group);
+        return read ? router.readServerOfGroup(group, clientSeed) : router.serverOfGroup(group);
+    }
+
+    /** Where this client's keyless commands go (see {@link ShardRouter#keylessServer(int)}). */
+    int keylessServer() {
+        return router.keylessServer(clientSeed);
     }
 
     /** The group ({@link ShardRouter#groupFor}) of the command's first key; -1 for a keyless command. */

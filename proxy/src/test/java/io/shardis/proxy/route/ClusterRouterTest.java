@@ -86,6 +86,22 @@ class ClusterRouterTest {
     }
 
     @Test
+    void eachClientsKeylessCommandsGoToOneMasterAndClientsSpreadOverThem() {
+        router.update(map("a", "b"), this::indexOf);
+        int a = registry.indexOf("10.0.0.1:7000");
+        int b = registry.indexOf("10.0.0.2:7000");
+        java.util.Map<Integer, Integer> clientsPerServer = new java.util.HashMap<>();
+        for (int seed = -50; seed < 50; seed++) {
+            int server = router.keylessServer(seed);
+            assertThat(router.keylessServer(seed)).as("one client, one master").isEqualTo(server);
+            clientsPerServer.merge(server, 1, Integer::sum);
+        }
+        assertThat(clientsPerServer).containsOnlyKeys(a, b);
+        assertThat(clientsPerServer.get(a)).isEqualTo(50);
+        assertThat(new ClusterRouter(registry::size).keylessServer(7)).as("no map yet").isEqualTo(ShardRouter.NO_SERVER);
+    }
+
+    @Test
     void aNewMapMovesSlotsButNodesKeepTheirIndexes() {
         router.update(map("a", "b"), this::indexOf);
         int a = registry.indexOf("10.0.0.1:7000");
