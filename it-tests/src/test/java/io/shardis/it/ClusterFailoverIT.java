@@ -6,6 +6,7 @@ import io.shardis.it.support.Closeables;
 import io.shardis.it.support.Poll;
 import io.shardis.it.support.RedisClusterFixture;
 import io.shardis.it.support.ShardisFixture;
+import io.shardis.it.support.StatsDocuments;
 import io.shardis.it.support.StopChildProcesses;
 import io.shardis.it.support.TestThreads;
 import io.shardis.topology.cluster.HashSlot;
@@ -43,6 +44,8 @@ class ClusterFailoverIT {
 
     private static RedisClusterFixture cluster;
     private static ShardisFixture shardis;
+    /** The master the kill test killed, for the test that makes the cluster forget it. */
+    private static RedisClusterFixture.Node killedMaster;
 
     @RegisterExtension
     final TestThreads threads = new TestThreads();
@@ -50,7 +53,7 @@ class ClusterFailoverIT {
     @BeforeAll
     static void start() {
         cluster = RedisClusterFixture.start();
-        shardis = ShardisFixture.start("""
+        shardis = ShardisFixture.startWithStats("""
                 waiting:
                   listen: 127.0.0.1:0
                   timeout: 2000
@@ -58,6 +61,7 @@ class ClusterFailoverIT {
                   failover_timeout: 12000
                   cluster:
                     seeds: [${seed}]
+                    refresh_interval: 1000
                 failing:
                   listen: 127.0.0.1:0
                   timeout: 2000
@@ -107,6 +111,7 @@ class ClusterFailoverIT {
         List<Load> loads = startLoads("killed");
         long killedAt = System.nanoTime();
         cluster.kill(master);
+        killedMaster = master;
         cluster.awaitPromotionAfter(master);
         awaitSuccessesAfterNow(loads);
         stopLoads(loads);
@@ -131,6 +136,30 @@ class ClusterFailoverIT {
                         .isEqualTo(Integer.toString(i));
             }
         }
+    }
+
+    @Test
+    @Order(3)
+    void aNodeTheClusterForgetsLeavesTheStatsDocumentAndTrafficGoesOn() {
+        assertThat(killedMaster).as("the kill test ran first").isNotNull();
+        String node = killedMaster.address();
+        assertThat(serversInStats("waiting")).as("a failed node the cluster still lists").contains(node);
+        cluster.forget(killedMaster);
+        assertThat(Poll.until(Duration.ofSeconds(15), () -> !serversInStats("waiting").contains(node), () -> false))
+                .as("%s left the stats document after the cluster forgot it", node).isTrue();
+        assertThat(serversInStats("waiting")).as("the masters stay")
+                .containsAll(cluster.masters().stream().map(RedisClusterFixture.Node::address).toList());
+        try (Jedis jedis = client("waiting")) {
+            assertThat(jedis.set(TAG + "after-forget", "ok")).isEqualTo("OK");
+            assertThat(jedis.get(TAG + "after-forget")).isEqualTo("ok");
+        }
+    }
+
+    /** The servers of {@code pool} in the Twemproxy stats document: its members that are objects. */
+    private static List<String> serversInStats(String pool) {
+        com.google.gson.JsonObject document = StatsDocuments.parseStrict(StatsDocuments.fetch(shardis.statsAddress()));
+        return document.getAsJsonObject(pool).entrySet().stream()
+                .filter(entry -> entry.getValue().isJsonObject()).map(Map.Entry::getKey).toList();
     }
 
     /** One client's loop on the failing master's keys: a writer (SET) or a reader (GET). */

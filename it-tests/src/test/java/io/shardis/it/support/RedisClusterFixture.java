@@ -208,6 +208,25 @@ public final class RedisClusterFixture implements AutoCloseable {
         return promoted.get();
     }
 
+    /**
+     * {@code CLUSTER FORGET} of a killed node on every live node: it leaves the cluster's view, as
+     * when an operator removes a dead node. Waits until every live node agrees.
+     */
+    public void forget(Node gone) {
+        if (!killed.contains(gone)) {
+            throw new IllegalStateException(gone + " is alive: kill it first, or it rejoins by gossip");
+        }
+        for (Node node : nodes) {
+            if (!killed.contains(node)) {
+                try (Jedis jedis = node.client()) {
+                    jedis.clusterForget(gone.id);
+                }
+            }
+        }
+        awaitSettled("after CLUSTER FORGET " + gone, () -> nodes.stream().filter(node -> !killed.contains(node))
+                .allMatch(node -> view(node).line(gone.id).isEmpty()));
+    }
+
     /** {@code CLUSTER FAILOVER} on {@code replica}: a planned switch, no data lost; waits until every node agrees. */
     public void failover(Node replica) {
         try (Jedis jedis = replica.client()) {

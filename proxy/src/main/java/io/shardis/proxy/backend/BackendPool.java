@@ -237,11 +237,12 @@ public final class BackendPool {
     }
 
     /**
-     * Server {@code index} moved (Sentinel promoted another master): every connection to it is
-     * dropped, failing its in-flight commands; clients on dedicated ones are closed. New commands
-     * connect to the new address. Call on the pool's loop.
+     * Server {@code index} moved (Sentinel promoted another master) or left (a node the cluster
+     * forgot): every connection to it is dropped, its in-flight commands failed (or, in cluster
+     * and Sentinel pools, held for where they belong now); clients on dedicated ones are closed.
+     * A later command connects again, to the server's address as it is then. Call on the pool's loop.
      */
-    public void serverMoved(int index, String reason) {
+    public void dropConnections(int index, String reason) {
         ensure(index);
         for (BackendConnection connection : shared[index]) {
             connection.reset(reason);

@@ -19,8 +19,15 @@ import io.shardis.topology.cluster.LettuceTopologySource;
 import io.shardis.topology.cluster.NodeAddress;
 import io.shardis.topology.cluster.SlotMap;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
 
 /**
  * The Redis Cluster behind a pool: its nodes as the pool's servers (an append-only registry keyed by
@@ -29,6 +36,8 @@ import java.util.List;
  * data path only reads immutable snapshots.
  */
 public final class ClusterNodes implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterNodes.class);
 
     /** At most one on-demand refresh per this interval, however many MOVED replies ask for one. */
     private static final Duration MIN_REFRESH_INTERVAL = Duration.ofMillis(200);
@@ -42,6 +51,12 @@ public final class ClusterNodes implements AutoCloseable {
     private final ClusterTopologyRefresher refresher;
     /** Which nodes may take reads; null when reads go to masters only. */
     private final NodeReachability reachability;
+    /** Where each registered node is, by server index. */
+    private final Map<Integer, NodeAddress> addresses = new ConcurrentHashMap<>();
+    /** Nodes the last map no longer listed; touched only by whoever adopts maps (one thread at a time). */
+    private final BitSet gone = new BitSet();
+    /** Told the index of a node the cluster forgot, to drop its connections. */
+    private volatile IntConsumer nodeLeft = index -> { };
 
     public ClusterNodes(PoolConfig config, Transport transport, PoolMetrics metrics) {
         this.config = config;
@@ -86,6 +101,38 @@ public final class ClusterNodes implements AutoCloseable {
         if (reachability != null) {
             reachability.mapChanged();
         }
+        noticeNodesGoneOrBack(map);
+    }
+
+    /**
+     * A node the map no longer lists at all (the cluster forgot it) leaves the stats document and
+     * its connections are dropped; its index stays reserved, and it comes back if a map lists it
+     * again. A failed node the cluster still lists stays.
+     */
+    private void noticeNodesGoneOrBack(SlotMap map) {
+        for (int index = 0; index < servers.size(); index++) {
+            NodeAddress address = addresses.get(index);
+            if (address == null) {
+                continue;
+            }
+            boolean listed = map.nodeAt(address.host(), address.port()) != null;
+            if (listed == !gone.get(index)) {
+                continue;
+            }
+            gone.set(index, !listed);
+            metrics.listed(servers.get(index).label(), listed);
+            if (listed) {
+                log.info("pool '{}': node {} is in the cluster again", config.name(), address);
+            } else {
+                log.info("pool '{}': node {} left the cluster; its connections are closed", config.name(), address);
+                nodeLeft.accept(index);
+            }
+        }
+    }
+
+    /** {@code listener} is told the server index of each node the cluster forgets; any thread. */
+    public void onNodeLeft(IntConsumer listener) {
+        this.nodeLeft = listener;
     }
 
     /** Whether the map in use lists the node at {@code address}, as a master or a replica. */
@@ -101,6 +148,7 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     private BackendSettings settingsFor(int index, NodeAddress node, String label) {
+        addresses.put(index, node);
         BackendAddress address = new BackendAddress(transport.address(new HostPort(node.host(), node.port())));
         NodeReachability.Node readState = reachability == null ? null : reachability.add(index, node);
         // With replica reads every connection says READONLY: a replica then serves its master's

@@ -93,7 +93,8 @@ public final class PoolMetrics {
         ServerMetrics added = new ServerMetrics(serverName, this, process, registry);
         List<ServerMetrics> grown = new ArrayList<>(servers);
         grown.add(added);
-        List<ServerMetrics> ordered = new ArrayList<>(grown);
+        List<ServerMetrics> ordered = new ArrayList<>(serversInDocumentOrder);
+        ordered.add(added);
         ordered.sort((a, b) -> NutcrackerOrder.compare(a.name(), b.name()));
         servers = List.copyOf(grown);
         serversInDocumentOrder = List.copyOf(ordered);
@@ -103,6 +104,22 @@ public final class PoolMetrics {
     /** The pool's servers in configuration order. */
     public List<ServerMetrics> servers() {
         return servers;
+    }
+
+    /**
+     * Whether the server named {@code serverName} is in the stats document: a Redis Cluster node
+     * the cluster forgot is left out (its counters are kept, in case it comes back). Off the event loops.
+     */
+    public synchronized void listed(String serverName, boolean listed) {
+        List<ServerMetrics> ordered = new ArrayList<>();
+        for (ServerMetrics server : servers) {
+            boolean keep = server.name().equals(serverName) ? listed : serversInDocumentOrder.contains(server);
+            if (keep) {
+                ordered.add(server);
+            }
+        }
+        ordered.sort((a, b) -> NutcrackerOrder.compare(a.name(), b.name()));
+        serversInDocumentOrder = List.copyOf(ordered);
     }
 
     /**

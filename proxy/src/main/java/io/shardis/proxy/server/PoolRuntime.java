@@ -80,6 +80,8 @@ public final class PoolRuntime {
                 .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
         if (config.isCluster()) {
             this.cluster = new ClusterNodes(config, transport, metrics);
+            cluster.onNodeLeft(index -> backendsByLoop.forEach((loop, pool) ->
+                    loop.execute(() -> pool.dropConnections(index, "left the cluster"))));
             this.router = cluster.router();
             this.servers = List.of();
             this.backendServers = cluster.servers();
@@ -165,7 +167,7 @@ public final class PoolRuntime {
         log.info("pool '{}' master '{}': {} -> {} ({})", config.name(), server.label(), previous, address, how);
         metrics.server(index).failedOver();
         String reason = "was demoted: Sentinel named " + address + " master of '" + server.label() + "'";
-        backendsByLoop.forEach((loop, pool) -> loop.execute(() -> pool.serverMoved(index, reason)));
+        backendsByLoop.forEach((loop, pool) -> loop.execute(() -> pool.dropConnections(index, reason)));
     }
 
     /** Which server holds a key. */

@@ -195,6 +195,27 @@ class ShardisMetricsTest {
         return shape;
     }
 
+    @Test
+    void aNodeTheClusterForgotLeavesTheDocumentAndComesBackWithItsCounters() {
+        ShardisMetrics metrics = twoPools();
+        PoolMetrics beta = metrics.pool("beta");
+        ServerMetrics node = beta.addServer("10.0.0.9:7000");
+        node.requestForwarded(10);
+        assertThat(serverNames(metrics, "beta")).containsExactly("10.0.0.9:7000", "127.0.0.1:6380");
+
+        beta.listed("10.0.0.9:7000", false);
+        assertThat(serverNames(metrics, "beta")).containsExactly("127.0.0.1:6380");
+        assertThat(beta.server(1)).as("its index stays its own").isSameAs(node);
+
+        beta.listed("10.0.0.9:7000", true);
+        assertThat(serverNames(metrics, "beta")).containsExactly("10.0.0.9:7000", "127.0.0.1:6380");
+        assertThat(metrics.snapshot().pool("beta").servers().get(0).value(ServerStat.REQUESTS)).isEqualTo(1);
+    }
+
+    private static List<String> serverNames(ShardisMetrics metrics, String pool) {
+        return metrics.snapshot().pool(pool).servers().stream().map(StatsSnapshot.Server::name).toList();
+    }
+
     private static ShardisMetrics twoPools() {
         Map<String, List<String>> pools = new LinkedHashMap<>();
         pools.put("alpha", List.of("127.0.0.1:6379:1 shard-1", "127.0.0.1:6380:1 shard-2"));
