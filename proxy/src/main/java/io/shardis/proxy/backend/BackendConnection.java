@@ -333,7 +333,7 @@ public final class BackendConnection {
             reportedDown = true;
             log.warn("{}: {}; {}", settings.describe(), downReason, redirects == null
                     ? "its commands fail until it is back"
-                    : "its commands wait for it or for the node that takes its slots, up to failover_timeout");
+                    : "its commands wait for it or its successor, up to failover_timeout");
         }
     }
 
