@@ -14,7 +14,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.resp.RespCommand;
-import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyDecoder;
 import io.shardis.resp.RespReplyFramer;
@@ -249,33 +248,18 @@ public final class BackendConnection {
             connected.close();
             return;
         }
-        // Authentication and database selection come first, and alone: until Redis has accepted
-        // them, a client command could run unauthenticated or in the wrong database.
-        List<PendingCommand> setup = new ArrayList<>(2);
-        if (settings.password() != null) {
-            writeSetup(connected, setup, settings.user() == null
-                    ? RespCommands.encode(connected.alloc(), "AUTH", settings.password())
-                    : RespCommands.encode(connected.alloc(), "AUTH", settings.user(), settings.password()));
-        }
-        if (settings.database() != 0) {
-            writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "SELECT",
-                    Integer.toString(settings.database())));
-        }
-        // A cluster replica serves reads of its master's slots only to a READONLY connection.
-        if (settings.readOnly()) {
-            writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "READONLY"));
-        }
-        // A Sentinel-managed master is asked what it is: a demoted master must not take writes.
+        List<RespCommand> setup = ConnectionSetup.commands(settings, connected.alloc());
         awaitingRole = settings.masterOnly();
-        if (awaitingRole) {
-            writeSetup(connected, setup, RespCommands.encode(connected.alloc(), "ROLE"));
-        }
         if (setup.isEmpty()) {
             becomeReady(connected);
             return;
         }
+        // Their replies come before any client command's: they go first in the FIFO.
         for (int i = setup.size() - 1; i >= 0; i--) {
-            inFlight.addFirst(setup.get(i));
+            inFlight.addFirst(new PendingCommand(null));
+        }
+        for (RespCommand command : setup) {
+            connected.write(command.content(), connected.voidPromise());
         }
         setupReplies = setup.size();
         connected.flush();
@@ -301,11 +285,6 @@ public final class BackendConnection {
         if (connected.isWritable()) {
             wakeWaiting();
         }
-    }
-
-    private void writeSetup(Channel connected, List<PendingCommand> setup, RespCommand command) {
-        setup.add(new PendingCommand(null));
-        connected.write(command.content(), connected.voidPromise());
     }
 
     private void onConnectFailed(Channel failed, Throwable cause) {
@@ -478,13 +457,6 @@ public final class BackendConnection {
         failOne(command, reason);
     }
 
-    /** {@code -READONLY You can't write against a read only replica.} */
-    private static boolean isReadOnlyError(ByteBuf reply) {
-        int start = reply.readerIndex();
-        return reply.readableBytes() > 9 && reply.getByte(start) == '-' && reply.getByte(start + 1) == 'R'
-                && reply.toString(start + 1, 8, java.nio.charset.StandardCharsets.US_ASCII).equals("READONLY");
-    }
-
     /**
      * Drops the current connection at once, failing what is in flight on it with {@code reason};
      * the next command connects again, to the server's address as it is then. For a master that
@@ -549,7 +521,7 @@ public final class BackendConnection {
             return;
         }
         settings.metrics().replyReceived(reply.readableBytes());
-        if (settings.masterOnly() && isReadOnlyError(reply)) {
+        if (settings.masterOnly() && ConnectionSetup.isReadOnlyError(reply)) {
             settings.events().notMaster("a write was refused with READONLY");
         }
         answered(command);
@@ -565,7 +537,7 @@ public final class BackendConnection {
     private void onSetupReply(ByteBuf reply) {
         if (awaitingRole && setupReplies == 1) {
             awaitingRole = false;
-            if (!isMasterRole(reply)) {
+            if (!ConnectionSetup.isMasterRole(reply)) {
                 reply.release();
                 downReason = "is not a master (ROLE); waiting for Sentinel to name the new one";
                 closeReason = downReason;
@@ -590,17 +562,6 @@ public final class BackendConnection {
         if (--setupReplies == 0) {
             becomeReady(channel);
         }
-    }
-
-    /** ROLE's reply starts {@code *3 $6 master}. */
-    private static boolean isMasterRole(ByteBuf reply) {
-        int start = reply.readerIndex();
-        int lineEnd = reply.indexOf(start, reply.writerIndex(), (byte) '\n');
-        String expected = "$6\r\nmaster";
-        if (reply.getByte(start) != '*' || lineEnd < 0 || reply.writerIndex() - lineEnd - 1 < expected.length()) {
-            return false;
-        }
-        return reply.toString(lineEnd + 1, expected.length(), java.nio.charset.StandardCharsets.US_ASCII).equals(expected);
     }
 
     private static String describe(Throwable cause) {
