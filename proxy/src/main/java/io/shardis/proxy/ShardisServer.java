@@ -194,6 +194,9 @@ public final class ShardisServer implements AutoCloseable {
         for (io.shardis.proxy.cluster.ClusterNodes cluster : clusters) {
             cluster.close();
         }
+        for (PoolListener listener : listeners.values()) {
+            listener.pool().closeBackends();
+        }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         for (PoolListener listener : listeners.values()) {

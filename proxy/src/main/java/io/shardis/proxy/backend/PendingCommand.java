@@ -35,6 +35,8 @@ public final class PendingCommand {
     private int redirections;
     /** TRYAGAIN and CLUSTERDOWN retries so far. */
     private int retries;
+    /** Times the command was held for a failover (see {@code UnreachableHold}). */
+    private int holds;
     /** When the command was first sent (nanoTime), for the retry deadline; 0 until then. */
     private long firstSentNanos;
     /** Size of the request as sent, for the out-queue statistics; 0 until sent. */
@@ -92,6 +94,11 @@ public final class PendingCommand {
     /** Counts one more redirection (MOVED, ASK); returns how many there have been, this one included. */
     public int countRedirection() {
         return ++redirections;
+    }
+
+    /** Counts one more time held for a failover; returns how many there have been, this one included. */
+    public int countHold() {
+        return ++holds;
     }
 
     /** Counts one more retry (TRYAGAIN, CLUSTERDOWN); returns how many there have been, this one included. */

@@ -9,6 +9,8 @@ import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
@@ -30,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * rather than risk running twice.
  */
 public final class UnreachableHold {
+
+    private static final Logger log = LoggerFactory.getLogger(UnreachableHold.class);
 
     /** Where held commands go: a cluster routes them by slot, a Sentinel-managed pool to the same (moved) server. */
     public interface Route {
@@ -69,6 +73,17 @@ public final class UnreachableHold {
     private boolean passScheduled;
     private long passDelayMillis = FIRST_PASS_DELAY_MILLIS;
     private boolean passing;
+    /**
+     * One failover's holding, for its log line: from the first command held (nanoTime; 0 when none
+     * is under way) to the last time the queue emptied, once it has stayed empty a while (a re-sent
+     * command may come back when its server still cannot be reached).
+     */
+    private long episodeStart;
+    private long lastEmptied;
+    private boolean reportScheduled;
+    private long heldCommands;
+    private long expiredCommands;
+    private String pool;
 
     private record Held(PendingCommand command, BackendSettings from, int key) {
     }
@@ -106,6 +121,7 @@ public final class UnreachableHold {
             return false;
         }
         reasons.put(from, reason);
+        countNewlyHeld(command, from);
         add(command, from, key);
         return true;
     }
@@ -125,6 +141,7 @@ public final class UnreachableHold {
             return false;
         }
         frame.release();
+        countNewlyHeld(command, to);
         add(command, to, key);
         return true;
     }
@@ -149,6 +166,52 @@ public final class UnreachableHold {
             passScheduled = true;
             loop.schedule(this::scheduledPass, passDelayMillis, TimeUnit.MILLISECONDS);
         }
+        if (held.isEmpty() && episodeStart != 0) {
+            lastEmptied = System.nanoTime();
+            if (!reportScheduled) {
+                reportScheduled = true;
+                loop.schedule(this::reportWhenQuiet, QUIET_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** How long the queue must stay empty before a failover's holding counts as over. */
+    static final long QUIET_MILLIS = 1_000;
+
+    private void countNewlyHeld(PendingCommand command, BackendSettings from) {
+        if (command.countHold() == 1) {
+            heldCommands++;
+        }
+        if (episodeStart == 0) {
+            episodeStart = System.nanoTime();
+            pool = from.pool();
+        }
+    }
+
+    /** One line per failover and event loop: how many commands waited, for how long, how many in vain. */
+    private void reportWhenQuiet() {
+        reportScheduled = false;
+        if (!held.isEmpty() || episodeStart == 0) {
+            return;
+        }
+        long quietNanos = System.nanoTime() - lastEmptied;
+        long quietNeeded = TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
+        if (quietNanos < quietNeeded) {
+            reportScheduled = true;
+            loop.schedule(this::reportWhenQuiet, quietNeeded - quietNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        report();
+    }
+
+    private void report() {
+        log.info("pool '{}': {} command(s) waited for a server to take them, for {} ms in all; {} sent on,"
+                        + " {} failed", pool, heldCommands,
+                TimeUnit.NANOSECONDS.toMillis(lastEmptied - episodeStart), heldCommands - expiredCommands,
+                expiredCommands);
+        episodeStart = 0;
+        heldCommands = 0;
+        expiredCommands = 0;
     }
 
     /**
@@ -166,6 +229,7 @@ public final class UnreachableHold {
             while ((next = batch.poll()) != null) {
                 PendingCommand command = next.command();
                 if (expired(command)) {
+                    expiredCommands++;
                     fail(next);
                     continue;
                 }
@@ -185,9 +249,14 @@ public final class UnreachableHold {
     public void failAll() {
         Held next;
         while ((next = held.poll()) != null) {
+            expiredCommands++;
             fail(next);
         }
         heldPerServer.clear();
+        if (episodeStart != 0) {
+            lastEmptied = System.nanoTime();
+            report();
+        }
     }
 
     private void fail(Held held) {

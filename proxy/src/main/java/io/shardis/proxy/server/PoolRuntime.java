@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -278,7 +277,11 @@ public final class PoolRuntime {
         return clients.get();
     }
 
-    Collection<BackendPool> backendPools() {
-        return backendsByLoop.values();
+    /**
+     * Closes every backend connection of the pool, on each event loop; commands still held for a
+     * failover get their error. On shutdown, once clients have drained.
+     */
+    public void closeBackends() {
+        backendsByLoop.forEach((loop, pool) -> loop.execute(pool::close));
     }
 }
