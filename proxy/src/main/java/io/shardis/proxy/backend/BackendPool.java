@@ -31,36 +31,14 @@ public final class BackendPool {
     /**
      * On a dedicated connection the session that owns it follows redirections: only it can move its
      * connection, and only it knows whether a transaction ties the command to the node it was sent to.
+     * Nothing on it is held for a failover: the connection carries the client's state.
      */
-    private static final Redirects BY_SESSION = new Redirects() {
-        @Override
-        public boolean follow(PendingCommand command, ByteBuf reply, BackendSettings from) {
-            ReplySink sink = command.sink();
-            if (sink instanceof SubCommandSink part) {
-                sink = part.session;
-            }
-            return sink != null && sink.followRedirection(command, reply, from);
+    private static final Redirects BY_SESSION = (command, reply, from) -> {
+        ReplySink sink = command.sink();
+        if (sink instanceof SubCommandSink part) {
+            sink = part.session;
         }
-
-        /** The session's own connection carries its state (a transaction, a subscription): nothing moves elsewhere. */
-        @Override
-        public boolean holdUnreachable(PendingCommand command, BackendSettings from, String reason, boolean written) {
-            return false;
-        }
-
-        @Override
-        public boolean isHolding() {
-            return false;
-        }
-
-        @Override
-        public boolean queueBehindHeld(PendingCommand command, ByteBuf frame, BackendSettings to) {
-            return false;
-        }
-
-        @Override
-        public void close() {
-        }
+        return sink != null && sink.followRedirection(command, reply, from);
     };
     /**
      * [server][n] shared connections. The arrays indexed by server grow, on this loop, when a

@@ -23,20 +23,27 @@ public interface Redirects {
      * Called when {@code from} could not take a command that kept its frame: its connection failed
      * before the command was written ({@code written} false), or dropped after it was. Returns true
      * when the command was taken over (held until a node serves its slot, then re-sent); false when
-     * it should fail with {@code reason}.
+     * it should fail with {@code reason}, as it does where nothing follows failovers.
      */
-    boolean holdUnreachable(PendingCommand command, BackendSettings from, String reason, boolean written);
+    default boolean holdUnreachable(PendingCommand command, BackendSettings from, String reason, boolean written) {
+        return false;
+    }
 
     /** Whether any command is held now; cheap, asked before every send. */
-    boolean isHolding();
+    default boolean isHolding() {
+        return false;
+    }
 
     /**
      * Called before a command that kept its frame goes to {@code to} while {@link #isHolding}:
      * returns true when it was queued behind commands held for {@code to} instead (it takes
      * {@code frame} then), so that a server's commands are re-sent in the order they came.
      */
-    boolean queueBehindHeld(PendingCommand command, ByteBuf frame, BackendSettings to);
+    default boolean queueBehindHeld(PendingCommand command, ByteBuf frame, BackendSettings to) {
+        return false;
+    }
 
     /** Fails whatever is held: the pool is closing. */
-    void close();
+    default void close() {
+    }
 }

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * dropped after they were written. A write in flight when its server died may have run; it fails
  * rather than risk running twice.
  */
-public final class UnreachableHold {
+public final class UnreachableHold implements Redirects {
 
     private static final Logger log = LoggerFactory.getLogger(UnreachableHold.class);
 
@@ -101,13 +101,19 @@ public final class UnreachableHold {
         this.backends = pool;
     }
 
-    /** See {@link Redirects#isHolding}. */
+    /** No redirections to follow here; a cluster pool's {@code ClusterRedirects} follows them and holds through this. */
+    @Override
+    public boolean follow(PendingCommand command, ByteBuf reply, BackendSettings from) {
+        return false;
+    }
+
+    @Override
     public boolean isHolding() {
         return !held.isEmpty();
     }
 
-    /** See {@link Redirects#holdUnreachable}. */
-    public boolean hold(PendingCommand command, BackendSettings from, String reason, boolean written) {
+    @Override
+    public boolean holdUnreachable(PendingCommand command, BackendSettings from, String reason, boolean written) {
         if (windowNanos == 0 || expired(command)) {
             return false;
         }
@@ -126,8 +132,8 @@ public final class UnreachableHold {
         return true;
     }
 
-    /** See {@link Redirects#queueBehindHeld}. */
-    public boolean queueBehind(PendingCommand command, ByteBuf frame, BackendSettings to) {
+    @Override
+    public boolean queueBehindHeld(PendingCommand command, ByteBuf frame, BackendSettings to) {
         if (!passing && route.version() != versionAtLastPass) {
             pass();
         }
@@ -246,7 +252,8 @@ public final class UnreachableHold {
     }
 
     /** Fails what is held, for a pool that is closing. */
-    public void failAll() {
+    @Override
+    public void close() {
         Held next;
         while ((next = held.poll()) != null) {
             expiredCommands++;

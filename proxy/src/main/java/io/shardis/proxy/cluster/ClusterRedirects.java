@@ -78,7 +78,7 @@ public final class ClusterRedirects implements Redirects {
 
     @Override
     public boolean holdUnreachable(PendingCommand command, BackendSettings from, String reason, boolean written) {
-        return hold.hold(command, from, reason, written);
+        return hold.holdUnreachable(command, from, reason, written);
     }
 
     @Override
@@ -88,12 +88,12 @@ public final class ClusterRedirects implements Redirects {
 
     @Override
     public boolean queueBehindHeld(PendingCommand command, ByteBuf frame, BackendSettings to) {
-        return hold.queueBehind(command, frame, to);
+        return hold.queueBehindHeld(command, frame, to);
     }
 
     @Override
     public void close() {
-        hold.failAll();
+        hold.close();
     }
 
     @Override
@@ -126,7 +126,7 @@ public final class ClusterRedirects implements Redirects {
                 // the same node once loaded).
                 String reason = "answered " + redirection.kind();
                 from.events().failed(reason);
-                if (!hold.hold(command, from, reason, false)) {
+                if (!hold.holdUnreachable(command, from, reason, false)) {
                     return false;
                 }
                 reply.release();

@@ -12,6 +12,7 @@ import io.shardis.proxy.cluster.ClusterNodes;
 import io.shardis.proxy.cluster.ClusterRedirects;
 import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PoolHealth;
+import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.route.RingRouter;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.proxy.route.SingleServerRouter;
@@ -218,10 +219,12 @@ public final class PoolRuntime {
     public BackendPool backendsFor(EventLoop loop) {
         return backendsByLoop.computeIfAbsent(loop, l -> {
             if (cluster == null && config.holdsForFailover()) {
-                SentinelRedirects redirects = new SentinelRedirects(this, backendServers, () -> serverMoves, l);
+                // No redirections to follow: a dead master's commands wait for Sentinel's successor.
+                UnreachableHold hold = new UnreachableHold(new SameServerRoute(backendServers, () -> serverMoves),
+                        commands, l, config.failoverTimeoutMillis());
                 BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
-                        config.connectTimeoutMillis(), redirects);
-                redirects.attach(pool);
+                        config.connectTimeoutMillis(), hold);
+                hold.attach(pool);
                 return pool;
             }
             if (cluster == null) {
