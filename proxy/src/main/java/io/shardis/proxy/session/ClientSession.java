@@ -9,7 +9,6 @@ import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
-import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.Routing;
@@ -23,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 
 /**
  * One client connection: reads its commands, sends each where it belongs, and writes the replies
@@ -52,8 +50,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final long id;
     private final LocalCommands local;
     private final Transactions transactions;
-    private final ArrayDeque<PendingCommand> replies = new ArrayDeque<>();
-    private final Runnable flushTask = this::flushNow;
     private final int maxPipeline;
     /**
      * Whether commands keep their frame until answered: to follow cluster redirections, and to be
@@ -76,14 +72,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private PinnedConnection pinned;
     /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
     private boolean pushMode;
-    private boolean flushScheduled;
-    private boolean closeAfterFlush;
     private boolean quitting;
     private boolean closed;
-    private boolean readPausedForPipeline;
-    private boolean readPausedForBackend;
-    /** Small replies copied together, so a flush writes one buffer instead of one per reply. */
-    private WriteCoalescer out;
+    /** The replies owed to the client, in order; and when not to read it. */
+    private ClientReplies replies;
 
     public ClientSession(PoolRuntime pool) {
         this.pool = pool;
@@ -100,7 +92,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.out = new WriteCoalescer(ctx.alloc());
+        this.replies = new ClientReplies(ctx, this, maxPipeline);
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
         this.router = pool.router();
         this.placement = new Placement(router, pool.config().name(),
@@ -331,9 +323,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             refuse(command, "ERR Shardis: no server of pool '" + pool.config().name() + "' is available");
             return;
         }
-        replies.add(pending);
+        replies.expect(pending);
         send(server, command.content(), pending);
-        limitPipeline();
     }
 
     /** EXEC, sent after the transaction's state was closed here: a redirection of it cannot be followed either. */
@@ -345,7 +336,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
         PendingCommand pending = new PendingCommand(this);
         pending.substituteReply(substitute);
-        replies.add(pending);
+        replies.expect(pending);
         send(pinned.server(), command.content(), pending);
     }
 
@@ -356,8 +347,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Queues the reply slot of a command whose reply is made elsewhere (a split command's merge). */
     void expectReply(PendingCommand pending) {
-        replies.add(pending);
-        limitPipeline();
+        replies.expect(pending);
     }
 
     private void sendUnanswered(RespCommand command) {
@@ -390,19 +380,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Stops reading this client while the backend it writes to has a full outbound buffer. */
     void limitBackendBacklog(BackendConnection connection) {
-        if (!readPausedForBackend && !connection.isWritable()) {
-            readPausedForBackend = true;
-            connection.notifyWhenWritable(this);
-            updateAutoRead();
-        }
+        replies.limitBackendBacklog(connection);
     }
 
     @Override
     public void onBackendWritable() {
-        readPausedForBackend = false;
-        if (!closed) {
-            updateAutoRead();
-        }
+        replies.backendWritable();
     }
 
     /**
@@ -410,12 +393,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * false when it has one to another server.
      */
     boolean pin(int server) {
-        return pinned.pin(server, lastUnanswered());
+        return pinned.pin(server, replies.lastUnanswered());
     }
 
     /** Moves the client's own connection to {@code server} (see {@link PinnedConnection#move}). */
     boolean movePin(int server) {
-        return pinned.move(server, transactions.holdsState(), pushMode, lastUnanswered());
+        return pinned.move(server, transactions.holdsState(), pushMode, replies.lastUnanswered());
     }
 
     void releaseRetiredWhenDrained() {
@@ -436,7 +419,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** The client's next commands for its own connection wait until every command so far is answered. */
     void holdLaterCommands() {
-        pinned.holdUntil(lastUnanswered());
+        pinned.holdUntil(replies.lastUnanswered());
     }
 
     /**
@@ -459,17 +442,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     boolean isClosed() {
         return closed;
-    }
-
-    private PendingCommand lastUnanswered() {
-        var descending = replies.descendingIterator();
-        while (descending.hasNext()) {
-            PendingCommand command = descending.next();
-            if (!command.isDone()) {
-                return command;
-            }
-        }
-        return null;
     }
 
     Transactions transactions() {
@@ -500,23 +472,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Queues a reply made here; written as soon as every earlier reply has been. Takes {@code reply}. */
     void reply(ByteBuf reply) {
-        if (replies.isEmpty()) {
-            out.write(ctx, reply);
-            scheduleFlush();
-        } else {
-            replies.add(PendingCommand.answered(this, reply));
-        }
+        replies.add(reply);
     }
 
     /** Closes the connection once every reply queued so far has been written. */
     void replyThenClose() {
         quitting = true;
-        if (replies.isEmpty()) {
-            closeAfterFlush = true;
-            scheduleFlush();
-        } else {
-            replies.add(PendingCommand.answered(this, ctx.alloc().buffer(0)).closingAfterReply());
-        }
+        replies.closeAfterQueued();
     }
 
     @Override
@@ -527,7 +489,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         command.fill(reply);
         pinned.replyArrived();
-        drain();
+        replies.drain();
         releaseDedicatedWhenIdle();
     }
 
@@ -551,67 +513,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /** Writes every reply at the head of the queue that has arrived. */
-    private void drain() {
-        PendingCommand head;
-        boolean wrote = false;
-        while ((head = replies.peek()) != null && head.isDone()) {
-            replies.poll();
-            ByteBuf reply = head.takeReply();
-            out.write(ctx, reply);
-            wrote = true;
-            if (head.closeAfterReply()) {
-                closeAfterFlush = true;
-                discardQueue();
-                break;
-            }
-        }
-        if (wrote) {
-            scheduleFlush();
-            resumeReadingIfDrained();
-        }
-    }
-
-    private void scheduleFlush() {
-        if (!flushScheduled) {
-            flushScheduled = true;
-            ctx.channel().eventLoop().execute(flushTask);
-        }
-    }
-
-    private void flushNow() {
-        flushScheduled = false;
-        if (closed) {
-            return;
-        }
-        out.flush(ctx);
-        if (closeAfterFlush) {
-            ctx.close();
-        }
-    }
-
-    /** Stops reading from a client that has too many replies outstanding: bounded memory, no error. */
-    private void limitPipeline() {
-        if (!readPausedForPipeline && replies.size() >= maxPipeline) {
-            readPausedForPipeline = true;
-            updateAutoRead();
-        }
-    }
-
-    private void resumeReadingIfDrained() {
-        if (readPausedForPipeline && replies.size() <= maxPipeline / 2) {
-            readPausedForPipeline = false;
-            updateAutoRead();
-        }
-    }
-
-    private void updateAutoRead() {
-        boolean read = !readPausedForPipeline && !readPausedForBackend && ctx.channel().isWritable();
-        if (ctx.channel().config().isAutoRead() != read) {
-            ctx.channel().config().setAutoRead(read);
-        }
-    }
-
     /** Shardis is stopping: read nothing more, write what is owed, then close. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
@@ -628,28 +529,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // A client that does not read its replies is not read from either.
-        updateAutoRead();
+        replies.updateAutoRead();
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
-        out.discard();
-        discardQueue();
+        replies.discard();
         if (pinnedRedirects != null) {
             pinnedRedirects.discard();
         }
         pinned.close(pushMode || transactions.holdsState());
         pool.clientGone();
-    }
-
-    private void discardQueue() {
-        PendingCommand command;
-        while ((command = replies.poll()) != null) {
-            // Replies still in flight are released when they arrive, since the session is closed.
-            command.discard();
-        }
     }
 
     @Override
