@@ -143,6 +143,12 @@ class CommandTableIT {
             if (serverCommands.containsKey(spec.name())) {
                 continue;
             }
+            if (spec.name().startsWith("debug|")) {
+                // Redis lists DEBUG as one command; Shardis names its subcommands to route each
+                // (commands-extra.tsv). DEBUG itself must exist.
+                assertThat(serverCommands).containsKey("debug");
+                continue;
+            }
             String since = NEWER_THAN_SERVER.get(spec.name());
             assertThat(since).as("'%s' is not a command of redis-server %s", spec.name(),
                     RedisBinaries.get().serverVersion()).isNotNull();

@@ -92,6 +92,11 @@ public final class CommandSpec {
         return blocking.blocks(command);
     }
 
+    /** True for a container (CLIENT, CONFIG, FUNCTION...): argument 1 names its subcommand. */
+    public boolean isContainer() {
+        return subcommands != null;
+    }
+
     /** Subcommands by their name after the '|', or null for a command that is not a container. */
     NameIndex subcommands() {
         return subcommands;

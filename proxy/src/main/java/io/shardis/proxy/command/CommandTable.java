@@ -58,9 +58,9 @@ import java.util.Collection;
  *       SETNAME/GETNAME/ID/INFO/SETINFO/NO-EVICT/NO-TOUCH), cluster handshakes (READONLY,
  *       READWRITE) and PING/ECHO/QUIT.</li>
  *   <li><b>REFUSED</b>: whatever changes a backend connection's mode or identity (MONITOR, CLIENT
- *       REPLY/TRACKING/CACHING/PAUSE/KILL, SCRIPT DEBUG), replication and server control (SYNC,
- *       PSYNC, REPLCONF, REPLICAOF, FAILOVER, SHUTDOWN, DEBUG, MODULE, CONFIG SET/REWRITE/
- *       RESETSTAT, ACL SETUSER/DELUSER/LOAD/SAVE), databases (SWAPDB, MOVE: the database is the
+ *       REPLY/TRACKING/CACHING/KILL, SCRIPT DEBUG), replication and server control (SYNC,
+ *       PSYNC, REPLCONF, REPLICAOF, FAILOVER, SHUTDOWN, DEBUG SEGFAULT/PANIC/RESTART and the
+ *       other DEBUG subcommands that stop a server, MODULE, ACL SETUSER/DELUSER/LOAD/SAVE), databases (SWAPDB, MOVE: the database is the
  *       pool's), cluster internals (CLUSTER, ASKING, RESTORE-ASKING: the proxy presents itself as
  *       a standalone Redis) and MIGRATE (it moves keys to a server the client names, behind the
  *       routing). A container (CLIENT, CONFIG...) whose argument 1 names no known subcommand is
@@ -68,7 +68,9 @@ import java.util.Collection;
  *   <li><b>DANGEROUS</b>: every command Redis flags {@code admin} (CONFIG GET, SAVE, BGSAVE,
  *       CLIENT LIST, SLOWLOG, LATENCY...), plus FLUSHALL, FLUSHDB, SCRIPT KILL/FLUSH, FUNCTION
  *       KILL/FLUSH/RESTORE and MEMORY DOCTOR/STATS/MALLOC-STATS/PURGE: they keep their routing and
- *       are forwarded only when the pool allows admin commands. KEYS and INFO are not dangerous:
+ *       are forwarded only when the pool allows admin commands. Those that change a server
+ *       (CONFIG SET/RESETSTAT/REWRITE, CLIENT PAUSE/UNPAUSE, DEBUG, SLOWLOG/LATENCY RESET...) are
+ *       ALL_SHARDS: every backend of the pool must end up alike. KEYS and INFO are not dangerous:
  *       they are what Twemproxy users asked for most.</li>
  * </ul>
  */

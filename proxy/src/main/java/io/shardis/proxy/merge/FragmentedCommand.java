@@ -2,9 +2,14 @@ package io.shardis.proxy.merge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.SubCommandSink;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.resp.RespReplies;
+import io.shardis.resp.RespReplyFramer;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * One client command sent as several sub-commands, one per server, whose replies are merged into
@@ -26,6 +31,8 @@ public final class FragmentedCommand extends SubCommandSink {
     private final int[] keyChild;
     private final int[] keyPlace;
     private int remaining;
+    /** Set for admin commands sent to every server: a server's error names it (see {@link #nameErrorsBy}). */
+    private String[] origins;
 
     /**
      * @param keyChild null unless {@code merge} is {@link ReplyMerge#KEY_ORDER}
@@ -46,6 +53,18 @@ public final class FragmentedCommand extends SubCommandSink {
         }
     }
 
+    /**
+     * Makes an error that not every server gave name the server that gave it
+     * ({@code -ERR Unknown option ... (from pool 'cache' backend b (10.0.0.2:6379))}): after CONFIG SET fails on one of
+     * several backends, the operator must know which one now differs. An error every server gave
+     * alike passes unchanged, as one Redis would answer it.
+     *
+     * @param origins what to call the server of each sub-command, in sub-command order
+     */
+    public void nameErrorsBy(String[] origins) {
+        this.origins = origins;
+    }
+
     /** The pending command of sub-command {@code i}, to send with it. */
     public PendingCommand fragment(int i) {
         return children[i];
@@ -63,6 +82,9 @@ public final class FragmentedCommand extends SubCommandSink {
             ByteBuf merged;
             try {
                 merged = ReplyMerger.merge(merge, replies, keyChild, keyPlace, alloc);
+                if (origins != null && RespReplyFramer.isError(merged)) {
+                    merged = namedError(merged);
+                }
             } finally {
                 for (int r = 0; r < replies.length; r++) {
                     replies[r].release();
@@ -71,6 +93,29 @@ public final class FragmentedCommand extends SubCommandSink {
             }
             session.onReply(parent, merged);
         }
+    }
+
+    /** Takes {@code merged}; see {@link #nameErrorsBy}. */
+    private ByteBuf namedError(ByteBuf merged) {
+        int first = -1;
+        boolean alike = true;
+        for (int i = 0; i < replies.length; i++) {
+            if (!RespReplyFramer.isError(replies[i])) {
+                alike = false;
+            } else if (first < 0) {
+                first = i;
+            } else if (!ByteBufUtil.equals(replies[first], replies[i])) {
+                alike = false;
+            }
+        }
+        if (first < 0 || alike) {
+            return merged;
+        }
+        ByteBuf error = replies[first];
+        // "-ERR text\r\n": the text without its type byte and line end
+        String text = error.toString(error.readerIndex() + 1, error.readableBytes() - 3, StandardCharsets.UTF_8);
+        merged.release();
+        return RespReplies.error(alloc, text + " (from " + origins[first] + ")");
     }
 
     private int indexOf(PendingCommand command) {

@@ -198,6 +198,11 @@ public final class PoolRuntime {
         return servers;
     }
 
+    /** Server {@code index} as the router numbers it, in every pool type (cluster nodes included). */
+    public BackendSettings server(int index) {
+        return backendServers.get(index);
+    }
+
     public PoolConfig config() {
         return config;
     }

@@ -123,7 +123,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void dispatch(RespCommand command) {
         CommandSpec spec = pool.commands().lookup(command);
         if (spec == null) {
-            refuse(command, "ERR unknown or unsupported command '" + Names.printable(command, 0) + "'");
+            refuse(command, Refusals.unknownCommand(command));
             return;
         }
         if (pushMode) {
@@ -134,9 +134,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             refuse(command, "ERR wrong number of arguments for '" + spec.name() + "' command");
             return;
         }
+        if (spec.routing() == Routing.REFUSED) {
+            // Before the admin check: allow_admin does not turn these on, so the error must not say it does.
+            refuse(command, Refusals.unsupported(command, spec));
+            return;
+        }
         if (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin()) {
-            refuse(command, "ERR command '" + spec.name() + "' is refused by Shardis: admin commands are off"
-                    + " for pool '" + pool.config().name() + "' (allow_admin: true turns them on)");
+            refuse(command, Refusals.adminOff(spec, pool.config().name()));
             return;
         }
         if (transactions.inMulti() && spec.routing() != Routing.TRANSACTION) {
@@ -145,7 +149,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         switch (spec.routing()) {
             case LOCAL -> local.answer(command, spec);
-            case REFUSED -> refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            case REFUSED -> refuse(command, Refusals.unsupported(command, spec));
             case TRANSACTION -> transactions.handle(command, spec);
             case SUBSCRIBE -> {
                 int server = subscriptionServer(command, spec);
@@ -253,7 +257,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void queueInTransaction(RespCommand command, CommandSpec spec) {
         switch (spec.routing()) {
             case LOCAL -> local.answerInTransaction(command, spec);
-            case REFUSED -> refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            case REFUSED -> refuse(command, Refusals.unsupported(command, spec));
             case SUBSCRIBE -> refuse(command, "ERR " + spec.name() + " inside MULTI is not supported by Shardis");
             case ALL_SHARDS -> {
                 if (router.serverCount() > 1) {
@@ -287,7 +291,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             refuse(command, otherSubscriptionServer(spec));
         } else if (spec.routing() == Routing.REFUSED
                 || (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin())) {
-            refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            refuse(command, Refusals.unsupported(command, spec));
         } else {
             sendUnanswered(command);
         }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.merge.FragmentedCommand;
 import io.shardis.proxy.merge.ReplyMerge;
@@ -123,10 +124,17 @@ final class Fanout {
             frames[i] = command.content().retainedDuplicate();
         }
         command.release();
-        send(spec.merge(), frames, live, null, null);
+        FragmentedCommand fragmented = send(spec.merge(), frames, live, null, null);
+        if (spec.has(CommandFlag.DANGEROUS)) {
+            String[] origins = new String[live.length];
+            for (int i = 0; i < live.length; i++) {
+                origins[i] = session.pool().server(live[i]).describe();
+            }
+            fragmented.nameErrorsBy(origins);
+        }
     }
 
-    private void send(ReplyMerge merge, ByteBuf[] frames, int[] servers, int[] keyChild, int[] keyPlace) {
+    private FragmentedCommand send(ReplyMerge merge, ByteBuf[] frames, int[] servers, int[] keyChild, int[] keyPlace) {
         PendingCommand parent = new PendingCommand(session);
         FragmentedCommand fragmented = new FragmentedCommand(session, parent, merge, frames.length,
                 keyChild, keyPlace, session.context().alloc());
@@ -135,6 +143,7 @@ final class Fanout {
         for (int f = 0; f < frames.length; f++) {
             session.send(servers[f], frames[f], fragmented.fragment(f));
         }
+        return fragmented;
     }
 
     /**

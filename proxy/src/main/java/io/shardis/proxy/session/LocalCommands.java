@@ -57,8 +57,10 @@ final class LocalCommands {
     void answer(RespCommand command, CommandSpec spec) {
         ByteBufAllocator alloc = session.context().alloc();
         switch (spec.name()) {
-            case "ping" -> reply(command, command.argCount() == 1
-                    ? RespReplies.PONG.duplicate() : RespReplies.bulk(alloc, command.arg(1)));
+            case "ping" -> reply(command, command.argCount() == 1 ? RespReplies.PONG.duplicate()
+                    : command.argCount() == 2 ? RespReplies.bulk(alloc, command.arg(1))
+                    // the table's arity (-1) lets any count through; Redis' own check takes at most one
+                    : RespReplies.error(alloc, "ERR wrong number of arguments for 'ping' command"));
             case "echo" -> reply(command, RespReplies.bulk(alloc, command.arg(1)));
             case "quit" -> {
                 reply(command, RespReplies.OK.duplicate());

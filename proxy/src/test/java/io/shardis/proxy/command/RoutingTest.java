@@ -2,6 +2,7 @@ package io.shardis.proxy.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shardis.proxy.merge.ReplyMerge;
 import io.shardis.resp.RespCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,15 +84,33 @@ class RoutingTest {
     @Test
     void refusedCommands() {
         assertRouting(Routing.REFUSED, "monitor", "sync", "psync", "replconf", "client|reply", "client|kill",
-                "client|pause", "client|unpause", "client|tracking", "client|caching", "client|getredir",
+                "client|tracking", "client|caching", "client|getredir",
                 "client|trackinginfo", "client|unblock", "swapdb", "move", "cluster", "cluster|slots",
                 "cluster|nodes", "cluster|shards", "replicaof", "slaveof", "failover", "shutdown",
-                "debug", "module", "module|list", "module|load", "config|set", "config|resetstat", "config|rewrite",
+                "module", "module|list", "module|load", "debug|segfault", "debug|panic", "debug|restart",
+                "debug|crash-and-recover", "debug|assert", "debug|oom", "debug|reload",
                 "acl|setuser", "acl|deluser", "acl|load", "acl|save", "asking", "restore-asking", "migrate",
                 "script|debug");
         // Containers without a known subcommand are never forwarded blindly.
         assertRouting(Routing.REFUSED, "client", "config", "script", "function", "object", "memory", "xinfo",
                 "xgroup", "pubsub", "latency", "slowlog", "acl");
+    }
+
+    @Test
+    void adminCommandsGoToEveryBackendWhenThePoolAllowsThem() {
+        for (String name : new String[] {"config|set", "config|resetstat", "config|rewrite", "client|pause",
+                "client|unpause", "debug", "slowlog|reset", "memory|purge", "function|restore"}) {
+            CommandSpec spec = table.lookup(name);
+            assertThat(spec.routing()).as(name).isEqualTo(Routing.ALL_SHARDS);
+            assertThat(spec.merge()).as(name).isEqualTo(ReplyMerge.SAME);
+            assertThat(spec.has(CommandFlag.DANGEROUS)).as(name).isTrue();
+        }
+        assertThat(table.lookup("script|kill").merge()).isEqualTo(ReplyMerge.ANY_OK);
+        assertThat(table.lookup("function|kill").merge()).isEqualTo(ReplyMerge.ANY_OK);
+        // DEBUG OBJECT follows its key; DEBUG SLEEP and the like are DEBUG's own line.
+        assertThat(table.lookup("debug|object").routing()).isEqualTo(Routing.SINGLE_KEY);
+        assertThat(table.lookup(commands.of("debug", "object", "k"))).isSameAs(table.lookup("debug|object"));
+        assertThat(table.lookup(commands.of("DEBUG", "sleep", "0"))).isSameAs(table.lookup("debug"));
     }
 
     @Test
