@@ -1,9 +1,14 @@
 package io.shardis.topology.shard;
 
-/** CRC-32 (reflected polynomial 0xEDB88320) in Twemproxy's two flavours. */
+import java.util.zip.CRC32;
+
+/**
+ * CRC-32 in Twemproxy's two flavours, on the JDK's {@link CRC32} (an intrinsic on common CPUs),
+ * one instance per thread so that hashing on an event loop allocates nothing.
+ */
 final class Crc32Hashes {
 
-    private static final int[] TABLE = table();
+    private static final ThreadLocal<CRC32> CRC = ThreadLocal.withInitial(CRC32::new);
 
     private Crc32Hashes() {
     }
@@ -13,24 +18,11 @@ final class Crc32Hashes {
         return (crc32a(key, offset, length) >>> 16) & 0x7fff;
     }
 
-    /** The standard CRC-32, as {@link java.util.zip.CRC32} computes it. */
+    /** The standard CRC-32 (reflected polynomial 0xEDB88320): Twemproxy's {@code crc32a}. */
     static int crc32a(byte[] key, int offset, int length) {
-        int crc = ~0;
-        for (int i = offset, end = offset + length; i < end; i++) {
-            crc = (crc >>> 8) ^ TABLE[(crc ^ key[i]) & 0xff];
-        }
-        return ~crc;
-    }
-
-    private static int[] table() {
-        int[] table = new int[256];
-        for (int n = 0; n < 256; n++) {
-            int c = n;
-            for (int bit = 0; bit < 8; bit++) {
-                c = (c & 1) != 0 ? (c >>> 1) ^ 0xEDB88320 : c >>> 1;
-            }
-            table[n] = c;
-        }
-        return table;
+        CRC32 crc = CRC.get();
+        crc.reset();
+        crc.update(key, offset, length);
+        return (int) crc.getValue();
     }
 }
