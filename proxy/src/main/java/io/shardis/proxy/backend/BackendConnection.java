@@ -183,7 +183,7 @@ public final class BackendConnection {
             pending.requestBytes(bytes);
             settings.metrics().outQueueAdded(bytes);
             if (settings.timeoutMillis() > 0) {
-                pending.sentAt(System.nanoTime());
+                pending.sentAt(loop.ticker().nanoTime());
                 if (timeoutCheck == null) {
                     timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
                 }
@@ -441,7 +441,7 @@ public final class BackendConnection {
             return;
         }
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
-        long age = System.nanoTime() - oldest.sentAtNanos();
+        long age = loop.ticker().nanoTime() - oldest.sentAtNanos();
         if (age >= timeoutNanos) {
             log.warn("{}: no reply within {} ms; closing the connection and failing {} command(s)",
                     settings.describe(), settings.timeoutMillis(), inFlight.size());
