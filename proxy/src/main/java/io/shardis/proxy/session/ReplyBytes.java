@@ -47,7 +47,7 @@ final class ReplyBytes {
 
     /** A reply of {@code bytes} arrived: the estimate jumps up to it, or eases down towards it. */
     void replyArrived(long bytes) {
-        estimate = bytes >= estimate ? bytes : estimate - ((estimate - bytes) >> 3);
+        estimate = bytes >= estimate ? bytes : estimate - Math.max(1, (estimate - bytes) >> 3);
     }
 
     long estimate() {
