@@ -52,6 +52,8 @@ final class ClientReplies {
     private boolean resumeScheduled;
     private boolean closeAfterFlush;
     private boolean discarded;
+    /** A limit was broken and the client is being disconnected: judged no more. */
+    private boolean breached;
     private boolean pausedForPipeline;
     private boolean pausedForBackend;
     private boolean pausedForBytes;
@@ -247,11 +249,11 @@ final class ClientReplies {
 
     /** Applies {@link ReplyBytes}' verdict; {@code newest}: the size of a reply that just arrived. */
     private void judge(long newest) {
-        if (discarded) {
+        if (discarded || breached) {
             return;
         }
         long held = heldBytes();
-        long now = System.nanoTime();
+        long now = ctx.channel().eventLoop().ticker().nanoTime();
         ReplyBytes.Verdict verdict = bytes.judge(held, newest, awaiting, now);
         switch (verdict) {
             case READ, PAUSE -> {
@@ -266,6 +268,7 @@ final class ClientReplies {
                 }
             }
             default -> {
+                breached = true;
                 pausedForBytes = true;
                 ctx.channel().config().setAutoRead(false);
                 breach.disconnect(verdict, held);
