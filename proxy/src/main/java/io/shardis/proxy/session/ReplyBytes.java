@@ -27,6 +27,13 @@ final class ReplyBytes {
         DROP_BUDGET
     }
 
+    /**
+     * What a client may hold besides one reply larger than the hard limit and still get it: small
+     * replies not yet flushed, and Netty's bookkeeping of its connection's buffer (about 100 bytes
+     * per write).
+     */
+    static final long LONE_REPLY_SLACK = 64 * 1024;
+
     /** Changes of a client's held bytes smaller than this are not reported to the shared budget. */
     static final long BUDGET_STEP = 64 * 1024;
 
@@ -36,6 +43,8 @@ final class ReplyBytes {
     private long estimate;
     /** This client's bytes as last added to {@link #budget}. */
     private long reported;
+    /** A reply larger than the hard limit let through (see {@link #LONE_REPLY_SLACK}), until held is under it again. */
+    private long loneReply;
     /** When (nanoTime) held bytes went past the soft limit; -1 while under it. */
     private long softSinceNanos = -1;
 
@@ -58,7 +67,8 @@ final class ReplyBytes {
      * @param held        bytes of replies held for the client: arrived but not yet written, and
      *                    written to its connection but not yet taken by the socket
      * @param newest      of {@code held}, the reply that just arrived (0 if none did): a single reply
-     *                    larger than the hard limit is still delivered to a client that held nothing else
+     *                    larger than the hard limit is still delivered to a client that held little
+     *                    else ({@link #LONE_REPLY_SLACK})
      * @param awaiting    replies sent for and not yet arrived
      * @param nowNanos    the time, for the soft limit's seconds
      */
@@ -71,8 +81,15 @@ final class ReplyBytes {
         if (!limit.isLimited()) {
             return Verdict.READ;
         }
-        if (held > limit.hardBytes() && held - newest > 0) {
-            return Verdict.DROP_HARD;
+        if (held > limit.hardBytes()) {
+            if (held - newest <= LONE_REPLY_SLACK) {
+                // One reply larger than the limit, to a client that held little else: it gets it.
+                loneReply = newest;
+            } else if (held - loneReply > LONE_REPLY_SLACK) {
+                return Verdict.DROP_HARD;
+            }
+        } else {
+            loneReply = 0;
         }
         if (held > limit.softBytes()) {
             if (softSinceNanos < 0) {
