@@ -62,6 +62,8 @@ final class ClientReplies {
     /** Replies expected and not yet arrived. */
     private int awaiting;
     private ScheduledFuture<?> softExpiry;
+    /** The size of the reply being written now, for a judgement its write triggers. */
+    private long arriving;
 
     /**
      * @param owner      the session, the sink of the replies made here and told when a backend drains
@@ -126,7 +128,10 @@ final class ClientReplies {
         int size = command.replyBytes();
         bytes.replyArrived(size);
         queuedBytes += size;
+        // Writing it may change the connection's writability, which judges at once: it is the newest there too.
+        arriving = size;
         drain();
+        arriving = 0;
         judge(size);
     }
 
@@ -134,7 +139,9 @@ final class ClientReplies {
     void add(ByteBuf reply) {
         int size = reply.readableBytes();
         if (queue.isEmpty()) {
+            arriving = size;
             out.write(ctx, reply);
+            arriving = 0;
             scheduleFlush();
         } else {
             queuedBytes += size;
@@ -252,6 +259,7 @@ final class ClientReplies {
         if (discarded || breached) {
             return;
         }
+        newest = Math.max(newest, arriving);
         long held = heldBytes();
         long now = ctx.channel().eventLoop().ticker().nanoTime();
         ReplyBytes.Verdict verdict = bytes.judge(held, newest, awaiting, now);

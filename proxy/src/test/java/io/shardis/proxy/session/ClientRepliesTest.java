@@ -38,7 +38,13 @@ class ClientRepliesTest {
     private ClientReplies replies;
 
     private void start(int maxPipeline) {
-        ChannelInboundHandlerAdapter handler = new ChannelInboundHandlerAdapter();
+        // As the session does: the connection's writability changes are the replies' to judge.
+        ChannelInboundHandlerAdapter handler = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                replies.writabilityChanged();
+            }
+        };
         client = new EmbeddedChannel(new NotReading(), handler);
         ChannelHandlerContext ctx = client.pipeline().context(handler);
         replies = new ClientReplies(ctx, sink, maxPipeline, new ReplyBytes(LIMIT, budget),
@@ -101,6 +107,18 @@ class ClientRepliesTest {
         assertThat(dispatched).containsExactly("next");
         assertThat(client.config().isAutoRead()).isTrue();
         assertThat(breaches).isEmpty();
+    }
+
+    @Test
+    void aSingleReplyLargerThanTheHardLimitReachesAClientThatHoldsNothingElse() {
+        start(16384);
+        List<PendingCommand> sent = expect(2);
+        replies.arrived(sent.get(0), reply(1024 * KB));
+        assertThat(breaches).isEmpty();
+        assertThat(replies.heldBytes()).isGreaterThan(LIMIT.hardBytes());
+        // A second large one on top of it, the client still not reading: that is past the hard limit.
+        replies.arrived(sent.get(1), reply(100 * KB));
+        assertThat(breaches).containsExactly(ReplyBytes.Verdict.DROP_HARD);
     }
 
     @Test
