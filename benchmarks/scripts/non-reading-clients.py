@@ -182,7 +182,7 @@ def main():
         mib = lambda b: b / (1 << 20)
         print(f"java opts: '{a.java_opts}' pool keys: '{a.pool_keys}'")
         print(f"{a.clients} non-reading clients x GET of {a.value_kb} KB for {a.seconds:.0f} s: "
-              f"{sum(sent) // len(command('GET', 'big'))} GETs sent, {gets} run by Redis, "
+              f"{sum(sent) // len(command('GET', 'big'))} GETs sent, {gets - 2000 - len(latencies)} of them run by Redis, "
               f"{sum(reconnects)} reconnects after a disconnect, {drops} disconnect log lines")
         print(f"Shardis RSS: idle {mib(rss_idle):.0f} MiB, max {mib(rss_max[0]):.0f} MiB, end {mib(rss_end):.0f} MiB; "
               + (f"budget (heap {mib(heap):.0f} + direct {mib(direct):.0f} + 200) = {mib(heap + direct) + 200:.0f} MiB"
