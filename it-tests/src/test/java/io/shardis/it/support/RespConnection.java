@@ -29,8 +29,20 @@ public final class RespConnection implements AutoCloseable {
     private final OutputStream out;
 
     public RespConnection(InetSocketAddress address) {
+        this(address, 0);
+    }
+
+    /**
+     * A connection whose socket takes at most about {@code receiveBufferBytes} before the client
+     * reads (0: the system's default): a client that reads nothing is then seen as one at once,
+     * rather than after the kernel has buffered megabytes for it.
+     */
+    public RespConnection(InetSocketAddress address, int receiveBufferBytes) {
         try {
             socket = new Socket();
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
             socket.connect(address, 5_000);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
             socket.setTcpNoDelay(true);

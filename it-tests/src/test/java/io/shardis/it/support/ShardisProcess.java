@@ -91,7 +91,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
     public static Result run(String... args) {
         Path dir = WorkDirs.newDir("shardis-run-");
         Path output = dir.resolve("output.log");
-        Process process = launch(List.of(args), dir, output);
+        Process process = launch(List.of(args), dir, output, null);
         ChildProcesses.Stoppable stopper = () -> ChildProcesses.terminate(process);
         ChildProcesses.register(stopper);
         try {
@@ -117,6 +117,12 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
      * {@code extraArgs}), and waits until every such port of the YAML accepts connections.
      */
     public static ShardisProcess start(String yamlTemplate, Map<String, ?> values, String... extraArgs) {
+        return startWithJavaOpts(null, yamlTemplate, values, extraArgs);
+    }
+
+    /** As {@link #start}, with {@code JAVA_OPTS} set to {@code javaOpts} (null: inherited) for the launcher. */
+    public static ShardisProcess startWithJavaOpts(String javaOpts, String yamlTemplate, Map<String, ?> values,
+                                                   String... extraArgs) {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             Map<String, Integer> ports = PortPlaceholders.allocate(yamlTemplate);
@@ -132,7 +138,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
                 args.add(Template.render(arg, all));
             }
             Path dir = config.getParent();
-            Process process = launch(args, dir, dir.resolve("output.log"));
+            Process process = launch(args, dir, dir.resolve("output.log"), javaOpts);
             ShardisProcess shardis = new ShardisProcess(process, dir, Map.copyOf(ports), Map.copyOf(allPorts));
             ChildProcesses.register(shardis);
             boolean ready = Poll.until(STARTUP_TIMEOUT, shardis::acceptsOnAllPorts, () -> !process.isAlive());
@@ -156,6 +162,20 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The process' resident set size in bytes ({@code VmRSS} of /proc; the launcher execs the JVM, so the PID is the JVM's). */
+    public long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS for pid " + process.pid());
     }
 
     public boolean isAlive() {
@@ -194,7 +214,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         return true;
     }
 
-    private static Process launch(List<String> args, Path dir, Path output) {
+    private static Process launch(List<String> args, Path dir, Path output, String javaOpts) {
         Path script = launcher().orElseThrow(() -> new IllegalStateException(
                 "no built distribution with bin/shardis under " + repoRoot().resolve("proxy/target")
                         + "; build it with `mvn -pl proxy -am package` or set -Dshardis.it.dist=DIR"));
@@ -207,6 +227,9 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         // The launcher runs the same Java as these tests.
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        if (javaOpts != null) {
+            builder.environment().put("JAVA_OPTS", javaOpts);
+        }
         try {
             return builder.start();
         } catch (IOException e) {

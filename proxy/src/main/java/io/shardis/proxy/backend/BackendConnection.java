@@ -3,13 +3,16 @@ package io.shardis.proxy.backend;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.WriteCoalescer;
@@ -36,15 +39,61 @@ import java.util.concurrent.TimeUnit;
  * timeout closes the connection and fails every command in flight on it (the connection cannot
  * be resynchronised: a late reply would be matched to the wrong command).
  *
+ * <p>Lifecycle: one {@link State}, and one way out of a channel, {@link #teardown}, whatever ends
+ * it (connect failure, EOF, reset, decode or allocation error, timeout, refused set-up, Sentinel
+ * switch, close). Teardown first detaches the channel and the commands queued on it, then answers
+ * each of them exactly once (an error, or a failover hold), so that no failure while answering one
+ * can leave a command behind to be matched with a reply of the next channel. Error replies are made
+ * on the heap: they must be deliverable when direct memory is what ran out.
+ *
  * <p>Ownership: {@link #send} takes the frame; Netty releases it once written.
+ *
+ * <p>Longer than our usual 350 lines because the lifecycle, the FIFO it guards, the set-up
+ * handshake and the timeout watch share the one state and the one teardown; the handshake and the
+ * timeout watch are the parts to move into classes of their own next.
  */
 public final class BackendConnection {
 
     private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
 
+    /** Where error replies are made: heap memory, so that they can be made when direct memory is exhausted. */
+    static final ByteBufAllocator ERRORS = new UnpooledByteBufAllocator(false);
+
+    /** A connection's lifecycle; the channel is non-null exactly in CONNECTING, SETTING_UP and READY. */
+    enum State {
+        /** No channel: the next command connects (or fails fast within the retry delay after a failure). */
+        IDLE,
+        /** The channel is connecting; commands wait in {@link #unsent}. */
+        CONNECTING,
+        /** Connected; AUTH/SELECT/ROLE/READONLY are in flight, commands still wait in {@link #unsent}. */
+        SETTING_UP,
+        /** Set up: commands are written as they come. */
+        READY,
+        /** Closed for good (a dedicated connection whose session ended, or shutdown): commands fail at once. */
+        CLOSED
+    }
+
+    /** How a channel ended: what its teardown counts and whether its commands may wait for a failover. */
+    private enum Ending {
+        /** The connection could not be opened: nothing was written. */
+        CONNECT_FAILED,
+        /** The server closed it (EOF). */
+        EOF,
+        /** An I/O, decode or allocation error, or a reply that matched no command. */
+        ERROR,
+        /** The set-up was refused, or the server is not a master: nothing of the clients' was written. */
+        SETUP_REFUSED,
+        /** The oldest reply took longer than the pool's timeout: commands fail, none is held. */
+        TIMED_OUT,
+        /** Dropped on purpose (Sentinel switch): the next command connects at once. */
+        RESET,
+        /** Closed for good by {@link #close}. */
+        CLOSED
+    }
+
     private final BackendSettings settings;
     private final EventLoop loop;
-    private final Bootstrap bootstrap;
+    private final BackendConnector connector;
     /** Whether sessions take this connection to themselves (transactions, blocking, Pub/Sub). */
     private final boolean dedicated;
     /** The session that has this dedicated connection now; null while it waits in the pool. */
@@ -54,7 +103,9 @@ public final class BackendConnection {
     static final int HIGH_WATER_MARK = 1024 * 1024;
     static final int LOW_WATER_MARK = 256 * 1024;
 
-    private final ArrayDeque<PendingCommand> inFlight = new ArrayDeque<>();
+    private State state = State.IDLE;
+    private Channel channel;
+    private ArrayDeque<PendingCommand> inFlight = new ArrayDeque<>();
     /** Sessions that stopped reading their clients until this connection drains. */
     private final List<ReplySink> waitingForWritability = new ArrayList<>();
     /** Bytes of {@link #unsent}: while connecting, the outbound buffer does not exist yet. */
@@ -65,35 +116,34 @@ public final class BackendConnection {
     private final Runnable timeoutTask = this::checkTimeout;
 
     private final WriteCoalescer out = new WriteCoalescer(ByteBufAllocator.DEFAULT);
-    private Channel channel;
-    /** Connected and set up: commands are written as they come. */
-    private boolean active;
     /** Replies still expected to the AUTH/SELECT a new connection starts with. */
     private int setupReplies;
+    /** The last setup reply expected is ROLE's. */
+    private boolean awaitingRole;
     private boolean flushScheduled;
-    private boolean closedForGood;
     private ScheduledFuture<?> timeoutCheck;
     /** Until when (nanoTime) commands fail fast because the last connection attempt failed. */
     private long retryAfterNanos;
     /** Why commands fail fast while {@link #retryAfterNanos} has not passed. */
     private String downReason = "unreachable";
-    /** Why the current channel is being closed, for the errors of its in-flight commands. */
-    private String closeReason;
+    /** The server's unreachability was logged; its return will be. */
     private boolean reportedDown;
-    /** The current channel is closing after an I/O error, not an orderly close by the server. */
-    private boolean errorClosed;
-    /** The last setup reply expected is ROLE's. */
-    private boolean awaitingRole;
 
     /** Null outside cluster pools; on dedicated connections, the owning session's (see BackendPool). */
     private final Redirects redirects;
 
     BackendConnection(BackendSettings settings, EventLoop loop, Bootstrap bootstrap, ReplySink owner,
                       Redirects redirects) {
+        this(settings, loop, (handler, address) -> bootstrap.clone().handler(handler).connect(address), owner,
+                redirects);
+    }
+
+    BackendConnection(BackendSettings settings, EventLoop loop, BackendConnector connector, ReplySink owner,
+                      Redirects redirects) {
         this.settings = settings;
         this.redirects = redirects;
         this.loop = loop;
-        this.bootstrap = bootstrap;
+        this.connector = connector;
         this.owner = owner;
         this.dedicated = owner != null;
     }
@@ -105,7 +155,11 @@ public final class BackendConnection {
 
     /** A dedicated connection another session may take: open, set up, nothing in flight. */
     boolean isReusable() {
-        return dedicated && !closedForGood && active && inFlight.isEmpty() && unsent.isEmpty();
+        return dedicated && state == State.READY && inFlight.isEmpty() && unsent.isEmpty();
+    }
+
+    State state() {
+        return state;
     }
 
     /**
@@ -117,12 +171,12 @@ public final class BackendConnection {
                 && redirects.queueBehindHeld(pending, frame, settings)) {
             return;
         }
-        if (closedForGood) {
+        if (state == State.CLOSED) {
             frame.release();
             failOne(pending, "connection closed");
             return;
         }
-        if (channel == null && !connect()) {
+        if (state == State.IDLE && !connect()) {
             frame.release();
             failOrHold(pending, downReason, false);
             return;
@@ -133,14 +187,14 @@ public final class BackendConnection {
             pending.requestBytes(bytes);
             settings.metrics().outQueueAdded(bytes);
             if (settings.timeoutMillis() > 0) {
-                pending.sentAt(System.nanoTime());
+                pending.sentAt(loop.ticker().nanoTime());
                 if (timeoutCheck == null) {
                     timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
                 }
             }
             inFlight.add(pending);
         }
-        if (active) {
+        if (state == State.READY) {
             out.write(channel, frame);
             scheduleFlush();
         } else {
@@ -155,7 +209,7 @@ public final class BackendConnection {
      * caller should stop reading its client and ask to be told when writes are welcome again.
      */
     public boolean isWritable() {
-        if (active) {
+        if (state == State.READY) {
             return channel.isWritable();
         }
         return unsentBytes < HIGH_WATER_MARK;
@@ -179,7 +233,7 @@ public final class BackendConnection {
 
     /** Connects now rather than at the first command (the pool's {@code preconnect}). */
     public void open() {
-        if (channel == null && !closedForGood) {
+        if (state == State.IDLE) {
             connect();
         }
     }
@@ -195,11 +249,16 @@ public final class BackendConnection {
 
     /** Closes for good (a dedicated connection whose session ended, or shutdown). */
     public void close() {
-        closedForGood = true;
+        State was = state;
+        state = State.CLOSED;
+        if (was == State.CLOSED) {
+            return;
+        }
         if (channel != null) {
+            // The teardown follows when the channel is inactive (or its connect attempt fails).
             channel.close();
         } else {
-            failAll("connection closed");
+            failAll(detachInFlight(), "connection closed", false, false);
         }
     }
 
@@ -213,7 +272,7 @@ public final class BackendConnection {
 
     private void flushNow() {
         flushScheduled = false;
-        if (active) {
+        if (state == State.READY) {
             out.flush(channel);
         }
     }
@@ -223,18 +282,26 @@ public final class BackendConnection {
         if (retryAfterNanos != 0 && System.nanoTime() - retryAfterNanos < 0) {
             return false;
         }
-        ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()), new ReplyHandler());
-            }
-        }).connect(settings.address());
+        state = State.CONNECTING;
+        ChannelFuture future;
+        try {
+            future = connector.connect(new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()), new ReplyHandler());
+                }
+            }, settings.address());
+        } catch (RuntimeException e) {
+            state = State.IDLE;
+            downReason = "unreachable: " + describe(e);
+            return false;
+        }
         channel = future.channel();
         future.addListener(f -> {
             if (f.isSuccess()) {
                 onConnected(future.channel());
             } else {
-                onConnectFailed(future.channel(), f.cause());
+                teardown(future.channel(), Ending.CONNECT_FAILED, "unreachable: " + describe(f.cause()));
             }
         });
         return true;
@@ -244,10 +311,11 @@ public final class BackendConnection {
         if (connected != channel) {
             return;
         }
-        if (closedForGood) {
+        if (state == State.CLOSED) {
             connected.close();
             return;
         }
+        state = State.SETTING_UP;
         List<RespCommand> setup = ConnectionSetup.commands(settings, connected.alloc());
         awaitingRole = settings.masterOnly();
         if (setup.isEmpty()) {
@@ -267,7 +335,7 @@ public final class BackendConnection {
 
     /** The connection is set up: the commands that waited for it go out. */
     private void becomeReady(Channel connected) {
-        active = true;
+        state = State.READY;
         retryAfterNanos = 0;
         settings.events().connected();
         settings.metrics().connected();
@@ -287,68 +355,86 @@ public final class BackendConnection {
         }
     }
 
-    private void onConnectFailed(Channel failed, Throwable cause) {
-        if (failed != channel) {
+    /**
+     * The one way out of a channel. Runs once per channel (later calls for it, such as the
+     * {@code channelInactive} after a timeout closed it, find it detached and do nothing): detaches
+     * the channel and every command queued on it, counts and logs the ending, closes the channel,
+     * and only then answers the commands, each exactly once.
+     */
+    private void teardown(Channel ending, Ending how, String reason) {
+        if (ending == null || ending != channel) {
             return;
         }
+        boolean wasReady = state == State.READY;
+        // close() was called: nothing waits for a failover, and the end is not the server's failure.
+        boolean closedByUs = state == State.CLOSED;
         channel = null;
-        retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
-        downReason = "unreachable: " + describe(cause);
-        if (!closedForGood) {
-            settings.events().failed(downReason);
-        }
-        settings.metrics().connectFailed();
+        state = closedByUs || dedicated ? State.CLOSED : State.IDLE;
+        cancelTimeoutCheck();
+        ArrayDeque<PendingCommand> stranded = detachInFlight();
         releaseUnsent();
-        failOrHoldAll(downReason, false);
-        if (dedicated) {
-            // The session's transaction or subscription never reached the backend: it must not
-            // believe otherwise, so it is closed like a session whose connection dropped.
-            log.debug("{}: dedicated connection failed: {}", settings.describe(), downReason);
-            closedForGood = true;
-            if (owner != null) {
-                owner.onDedicatedClosed(this);
-            }
-        } else if (!reportedDown) {
-            reportedDown = true;
-            log.warn("{}: {}; {}", settings.describe(), downReason, redirects == null
-                    ? "its commands fail until it is back"
-                    : "its commands wait for it or its successor, up to failover_timeout");
+        count(closedByUs ? Ending.CLOSED : how, reason, wasReady, stranded.size());
+        if (ending.isOpen()) {
+            ending.close();
+        }
+        // Commands may wait for a failover (written ones only if reads); none after a timeout,
+        // whose point is that the client hears at once.
+        failAll(stranded, reason, !closedByUs && how != Ending.TIMED_OUT,
+                wasReady && how != Ending.CONNECT_FAILED && how != Ending.SETUP_REFUSED);
+        if (dedicated && owner != null) {
+            // The session's transaction or subscription state is gone with the connection: it must
+            // not believe otherwise, so it is closed like a session whose connection dropped.
+            owner.onDedicatedClosed(this);
         }
     }
 
-    private void onClosed(Channel closed) {
-        if (closed != channel) {
-            return;
+    /** Statistics, events and logs of a channel's end; no command is touched here. */
+    private void count(Ending how, String reason, boolean wasReady, int stranded) {
+        switch (how) {
+            case CONNECT_FAILED -> {
+                retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
+                downReason = reason;
+                settings.metrics().connectFailed();
+                if (dedicated) {
+                    log.debug("{}: dedicated connection failed: {}", settings.describe(), reason);
+                } else if (!reportedDown) {
+                    reportedDown = true;
+                    log.warn("{}: {}; {}", settings.describe(), reason, redirects == null
+                            ? "its commands fail until it is back"
+                            : "its commands wait for it or its successor, up to failover_timeout");
+                }
+            }
+            case SETUP_REFUSED -> {
+                retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
+                downReason = reason;
+            }
+            case TIMED_OUT -> {
+                settings.metrics().timedOut();
+                if (wasReady) {
+                    settings.metrics().disconnected();
+                }
+            }
+            case RESET, CLOSED -> {
+                if (wasReady) {
+                    settings.metrics().disconnected();
+                }
+            }
+            case EOF, ERROR -> {
+                if (wasReady) {
+                    if (how == Ending.ERROR) {
+                        settings.metrics().disconnectedByError();
+                    } else {
+                        settings.metrics().disconnectedByEof();
+                    }
+                }
+                if (wasReady && stranded > 0) {
+                    log.warn("{}: connection lost with {} command(s) in flight ({}); each gets an error",
+                            settings.describe(), stranded, reason);
+                }
+            }
         }
-        boolean wasActive = active;
-        channel = null;
-        active = false;
-        cancelTimeoutCheck();
-        releaseUnsent();
-        String reason = closeReason != null ? closeReason : "closed the connection";
-        closeReason = null;
-        if (!closedForGood) {
+        if (how != Ending.RESET && how != Ending.CLOSED) {
             settings.events().failed(reason);
-        }
-        if (wasActive) {
-            if (closedForGood) {
-                settings.metrics().disconnected();
-            } else if (errorClosed) {
-                settings.metrics().disconnectedByError();
-            } else {
-                settings.metrics().disconnectedByEof();
-            }
-        }
-        errorClosed = false;
-        if (wasActive && !inFlight.isEmpty()) {
-            log.warn("{}: connection lost with {} command(s) in flight", settings.describe(), inFlight.size());
-        }
-        failOrHoldAll(reason, wasActive);
-        if (dedicated) {
-            closedForGood = true;
-            if (owner != null) {
-                owner.onDedicatedClosed(this);
-            }
         }
     }
 
@@ -359,36 +445,14 @@ public final class BackendConnection {
             return;
         }
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
-        long age = System.nanoTime() - oldest.sentAtNanos();
+        long age = loop.ticker().nanoTime() - oldest.sentAtNanos();
         if (age >= timeoutNanos) {
             log.warn("{}: no reply within {} ms; closing the connection and failing {} command(s)",
                     settings.describe(), settings.timeoutMillis(), inFlight.size());
-            Channel timedOut = channel;
             // Fail now rather than when the close completes, so clients hear at the timeout.
-            onClosedForTimeout(timedOut);
+            teardown(channel, Ending.TIMED_OUT, "timed out after " + settings.timeoutMillis() + " ms");
         } else {
             timeoutCheck = loop.schedule(timeoutTask, timeoutNanos - age, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void onClosedForTimeout(Channel timedOut) {
-        channel = null;
-        settings.metrics().timedOut();
-        if (active) {
-            settings.metrics().disconnected();
-        }
-        active = false;
-        releaseUnsent();
-        failAll("timed out after " + settings.timeoutMillis() + " ms");
-        settings.events().failed("timed out after " + settings.timeoutMillis() + " ms");
-        if (timedOut != null) {
-            timedOut.close();
-        }
-        if (dedicated) {
-            closedForGood = true;
-            if (owner != null) {
-                owner.onDedicatedClosed(this);
-            }
         }
     }
 
@@ -427,32 +491,41 @@ public final class BackendConnection {
         wakeWaiting();
     }
 
-    private void failAll(String reason) {
-        PendingCommand command;
-        while ((command = inFlight.poll()) != null) {
+    /** Takes every queued command off this connection: a new channel starts with an empty FIFO. */
+    private ArrayDeque<PendingCommand> detachInFlight() {
+        ArrayDeque<PendingCommand> detached = inFlight;
+        inFlight = new ArrayDeque<>();
+        for (PendingCommand command : detached) {
             answered(command);
-            failOne(command, reason);
         }
-        cancelTimeoutCheck();
+        return detached;
     }
 
     /**
-     * Fails every command in flight after the connection failed, except those a cluster pool holds
-     * for its failover. {@code written}: whether they may have reached the server.
+     * Answers each of {@code commands} once: an error, or, when {@code mayHold}, a failover hold
+     * ({@code written}: whether they may have reached the server). A failure answering one (its
+     * client's memory, its session) is that client's, and keeps no other from its answer.
      */
-    private void failOrHoldAll(String reason, boolean written) {
+    private void failAll(ArrayDeque<PendingCommand> commands, String reason, boolean mayHold, boolean written) {
         PendingCommand command;
-        while ((command = inFlight.poll()) != null) {
-            answered(command);
-            failOrHold(command, reason, written);
+        while ((command = commands.poll()) != null) {
+            if (mayHold) {
+                failOrHold(command, reason, written);
+            } else {
+                failOne(command, reason);
+            }
         }
-        cancelTimeoutCheck();
     }
 
     private void failOrHold(PendingCommand command, String reason, boolean written) {
-        if (redirects != null && !closedForGood && command != null && command.hasFrame() && command.sink() != null
-                && redirects.holdUnreachable(command, settings, reason, written)) {
-            return;
+        if (redirects != null && command != null && command.hasFrame() && command.sink() != null) {
+            try {
+                if (redirects.holdUnreachable(command, settings, reason, written)) {
+                    return;
+                }
+            } catch (RuntimeException | OutOfMemoryError e) {
+                log.warn("{}: could not hold a command for the failover ({}); it fails", settings.describe(), describe(e));
+            }
         }
         failOne(command, reason);
     }
@@ -465,27 +538,8 @@ public final class BackendConnection {
     public void reset(String reason) {
         // A failure of the old address says nothing of the new one: try it at once.
         retryAfterNanos = 0;
-        Channel old = channel;
-        if (old == null) {
-            return;
-        }
-        boolean wasActive = active;
-        channel = null;
-        active = false;
-        cancelTimeoutCheck();
-        releaseUnsent();
-        // Commands not yet written, and reads, may wait for the new master; writes may have run.
-        failOrHoldAll(reason, wasActive);
-        if (wasActive) {
-            settings.metrics().disconnected();
-        }
-        old.close();
-        if (dedicated) {
-            closedForGood = true;
-            if (owner != null) {
-                owner.onDedicatedClosed(this);
-            }
-        }
+        teardown(channel, Ending.RESET, reason);
+        retryAfterNanos = 0;
     }
 
     /** A command left the out queue: answered or failed. */
@@ -498,8 +552,24 @@ public final class BackendConnection {
     private void failOne(PendingCommand command, String reason) {
         if (command != null && command.sink() != null) {
             settings.poolMetrics().forwardFailed();
-            command.complete(RespReplies.error(ByteBufAllocator.DEFAULT,
-                    "ERR Shardis: " + settings.describe() + " " + reason));
+            deliver(command, RespReplies.error(ERRORS, "ERR Shardis: " + settings.describe() + " " + reason));
+        }
+    }
+
+    /**
+     * Hands {@code reply} to its command's client. Should that fail (its client's memory is
+     * exhausted, say), the client is the one dropped: the connection and the other clients on it
+     * carry on, the FIFO still in step.
+     */
+    private void deliver(PendingCommand command, ByteBuf reply) {
+        try {
+            command.complete(reply);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            DeliveryFailures.report(settings.describe(), e);
+            ReplySink sink = command.sink();
+            if (sink != null) {
+                sink.onDeliveryFailed(e);
+            }
         }
     }
 
@@ -513,7 +583,7 @@ public final class BackendConnection {
             // A shared connection never receives unasked frames: the stream is out of step.
             ReferenceCountUtil.release(reply);
             log.error("{}: unexpected reply with no command waiting; closing the connection", settings.describe());
-            channel.close();
+            teardown(channel, Ending.ERROR, "sent a reply no command was waiting for");
             return;
         }
         if (command.sink() == null) {
@@ -527,7 +597,7 @@ public final class BackendConnection {
         answered(command);
         if (redirects == null || !command.hasFrame() || !RespReplyFramer.isError(reply)
                 || !redirects.follow(command, reply, settings)) {
-            command.complete(reply);
+            deliver(command, reply);
         }
         if (timeoutCheck == null && settings.timeoutMillis() > 0 && !inFlight.isEmpty()) {
             timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
@@ -539,23 +609,19 @@ public final class BackendConnection {
             awaitingRole = false;
             if (!ConnectionSetup.isMasterRole(reply)) {
                 reply.release();
-                downReason = "is not a master (ROLE); waiting for Sentinel to name the new one";
-                closeReason = downReason;
-                log.warn("{}: {}", settings.describe(), downReason);
-                retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
+                String reason = "is not a master (ROLE); waiting for Sentinel to name the new one";
+                log.warn("{}: {}", settings.describe(), reason);
                 settings.events().notMaster("ROLE on a new connection");
-                channel.close();
+                teardown(channel, Ending.SETUP_REFUSED, reason);
                 return;
             }
         }
         if (RespReplyFramer.isError(reply)) {
             String error = reply.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
             reply.release();
-            downReason = "refused the connection setup: " + error;
-            closeReason = downReason;
-            log.error("{}: {}", settings.describe(), downReason);
-            retryAfterNanos = System.nanoTime() + BackendSettings.RETRY_DELAY_NANOS;
-            channel.close();
+            String reason = "refused the connection setup: " + error;
+            log.error("{}: {}", settings.describe(), reason);
+            teardown(channel, Ending.SETUP_REFUSED, reason);
             return;
         }
         reply.release();
@@ -571,6 +637,9 @@ public final class BackendConnection {
         if (cause instanceof ConnectException && cause.getMessage() != null
                 && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused")) {
             return "connection refused";
+        }
+        if (cause instanceof DecoderException && cause.getCause() != null) {
+            return describe(cause.getCause());
         }
         return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
@@ -589,7 +658,7 @@ public final class BackendConnection {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            onClosed(ctx.channel());
+            teardown(ctx.channel(), state == State.CLOSED ? Ending.CLOSED : Ending.EOF, "closed the connection");
         }
 
         @Override
@@ -601,10 +670,9 @@ public final class BackendConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("{}: {}; closing the connection", settings.describe(), describe(cause));
-            if (ctx.channel() == channel) {
-                errorClosed = true;
-            }
+            String reason = describe(cause);
+            log.warn("{}: {}; closing the connection", settings.describe(), reason);
+            teardown(ctx.channel(), state == State.CLOSED ? Ending.CLOSED : Ending.ERROR, "closed the connection: " + reason);
             ctx.close();
         }
     }

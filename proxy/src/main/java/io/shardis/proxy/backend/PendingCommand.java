@@ -146,6 +146,11 @@ public final class PendingCommand {
         return done;
     }
 
+    /** Size of the reply held here (0 before it arrives, or once taken). */
+    public int replyBytes() {
+        return reply == null ? 0 : reply.readableBytes();
+    }
+
     /** Hands the reply to the caller, who now owns it. */
     public ByteBuf takeReply() {
         ByteBuf taken = reply;

@@ -14,6 +14,13 @@ public interface ReplySink {
     /** A backend connection this sink waited on (see {@link BackendConnection#notifyWhenWritable}) takes writes again. */
     void onBackendWritable();
 
+    /**
+     * Handing a reply to this sink failed ({@link #onReply} threw: its memory is exhausted, say).
+     * The sink should drop its client; the backend connection carries on with its other commands.
+     */
+    default void onDeliveryFailed(Throwable cause) {
+    }
+
     /** A dedicated connection of this sink closed; its in-flight commands have had their errors. */
     void onDedicatedClosed(BackendConnection connection);
 

@@ -36,6 +36,11 @@ public abstract class SubCommandSink implements ReplySink {
         return session.readSeed();
     }
 
+    @Override
+    public final void onDeliveryFailed(Throwable cause) {
+        session.onDeliveryFailed(cause);
+    }
+
     /** A dedicated connection the sub-command used is the session's own, which tells the session itself. */
     @Override
     public final void onDedicatedClosed(BackendConnection connection) {

@@ -37,7 +37,13 @@ public final class WriteCoalescer {
             return;
         }
         if (batch == null) {
-            batch = alloc.directBuffer(Math.max(length, 4096));
+            try {
+                batch = alloc.directBuffer(Math.max(length, 4096));
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // Direct memory exhausted: the buffer handed over is not leaked on the way out.
+                buf.release();
+                throw e;
+            }
         }
         batch.writeBytes(buf, buf.readerIndex(), length);
         buf.release();

@@ -33,7 +33,8 @@ final class ConfigParser {
             // Shardis' own
             "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
             "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout",
-            "failover_timeout");
+            "failover_timeout",
+            "max_client_reply_bytes");
 
     /** Keys that place keys on servers or follow servers: a cluster's slot map does that itself. */
     private static final List<String> NOT_WITH_CLUSTER = List.of("servers", "hash", "hash_tag", "distribution",
@@ -141,7 +142,8 @@ final class ConfigParser {
                     size("max_request_bytes", 576L << 20),
                     size("max_bulk_bytes", 512L << 20),
                     servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null),
-                    null, redisUser(), integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout());
+                    null, redisUser(), integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout(),
+                    clientReplyLimit());
         }
 
         /** A pool in front of a Redis Cluster: no servers, no placement; the cluster's slot map places keys. */
@@ -201,7 +203,8 @@ final class ConfigParser {
                     size("max_bulk_bytes", 512L << 20),
                     List.of(), listenMode, List.of(), null, null,
                     new ClusterConfig(seeds, readFrom, refresh), redisUser(),
-                    integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout());
+                    integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout(),
+                    clientReplyLimit());
         }
 
         private List<ServerConfig> servers() throws ConfigException {
@@ -368,12 +371,52 @@ final class ConfigParser {
             }
         }
 
+        /**
+         * {@code max_client_reply_bytes}: "HARD [SOFT [SECONDS]]" as Redis' client-output-buffer-limit
+         * writes it; SOFT defaults to a quarter of HARD, SECONDS to 60; "0" turns the limit off.
+         */
+        private ClientReplyLimit clientReplyLimit() throws ConfigException {
+            String key = "max_client_reply_bytes";
+            String value = string(key, null);
+            if (value == null) {
+                return ClientReplyLimit.DEFAULT;
+            }
+            String[] words = value.trim().split("\\s+");
+            if (words.length > 3 || words[0].isEmpty()) {
+                throw error(key, "expected 'HARD [SOFT [SECONDS]]' such as '32m 8m 60', got '" + value + "'");
+            }
+            if (words.length == 1 && words[0].equals("0")) {
+                return ClientReplyLimit.NONE;
+            }
+            long hard = sizeValue(key, words[0]);
+            long soft = words.length > 1 ? sizeValue(key, words[1]) : hard / 4;
+            int seconds = 60;
+            if (words.length > 2) {
+                try {
+                    seconds = Integer.parseInt(words[2]);
+                } catch (NumberFormatException e) {
+                    seconds = -1;
+                }
+                if (seconds < 0) {
+                    throw error(key, "expected the soft limit's seconds as a whole number >= 0, got '" + words[2] + "'");
+                }
+            }
+            if (soft > hard) {
+                throw error(key, "the soft limit (" + words[1] + ") is above the hard limit (" + words[0] + ")");
+            }
+            return new ClientReplyLimit(hard, soft, seconds);
+        }
+
         /** A byte count: a plain integer or one with a k/m/g suffix (powers of 1024). */
         private long size(String key, long fallback) throws ConfigException {
             String value = string(key, null);
             if (value == null) {
                 return fallback;
             }
+            return sizeValue(key, value);
+        }
+
+        private long sizeValue(String key, String value) throws ConfigException {
             String text = value.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
             long unit = 1;
             if (text.endsWith("k")) {

@@ -24,6 +24,7 @@ import java.util.List;
  * @param failoverTimeoutMillis in cluster and Sentinel pools, how long a command may wait while no
  *                        server can take it (its master unreachable until a replica is promoted;
  *                        CLUSTERDOWN, TRYAGAIN) before its client gets the error; 0 fails at once
+ * @param clientReplyLimit bytes of replies held for one client ({@code max_client_reply_bytes})
  */
 public record PoolConfig(
         String name,
@@ -53,7 +54,8 @@ public record PoolConfig(
         ClusterConfig cluster,
         String redisUser,
         int connectTimeout,
-        int failoverTimeoutMillis) {
+        int failoverTimeoutMillis,
+        ClientReplyLimit clientReplyLimit) {
 
     /** Covers a failover within a few seconds; longer ones need a longer wait. */
     public static final int DEFAULT_FAILOVER_TIMEOUT_MILLIS = 5_000;

@@ -26,6 +26,8 @@ public final class PoolMetrics {
     private final Counter serverEjects;
     private final Counter forwardError;
     private final Counter fragments;
+    /** Shardis' own, not in nutcracker's document: clients disconnected by max_client_reply_bytes. */
+    private final Counter clientReplyLimitDisconnects;
     /** In configuration order: index i is the pool's i-th {@code servers:} line. */
     private volatile List<ServerMetrics> servers;
     /** In the order of the stats document (see {@link NutcrackerOrder}). */
@@ -47,6 +49,7 @@ public final class PoolMetrics {
         this.serverEjects = registry.counter(MetricRegistry.name(prefix, PoolStat.SERVER_EJECTS.key()));
         this.forwardError = registry.counter(MetricRegistry.name(prefix, PoolStat.FORWARD_ERROR.key()));
         this.fragments = registry.counter(MetricRegistry.name(prefix, PoolStat.FRAGMENTS.key()));
+        this.clientReplyLimitDisconnects = registry.counter(MetricRegistry.name(prefix, "client_reply_limit_disconnects"));
         if (new HashSet<>(serverNames).size() != serverNames.size()) {
             throw new IllegalArgumentException("pool '" + name + "' has two servers of the same name in "
                     + serverNames + " (a server is named by the name after its address, else by host:port);"
@@ -167,6 +170,19 @@ public final class PoolMetrics {
     /** A multi-key command was split into {@code count} sub-requests: feeds {@code fragments}. */
     public void fragmentsCreated(int count) {
         fragments.inc(count);
+    }
+
+    /**
+     * A client was disconnected because of the replies Shardis held for it (max_client_reply_bytes):
+     * {@code shardis.pool.<pool>.client_reply_limit_disconnects}.
+     */
+    public void clientReplyLimitReached() {
+        clientReplyLimitDisconnects.inc();
+    }
+
+    /** Clients disconnected so far by {@code max_client_reply_bytes}. */
+    public long clientReplyLimitDisconnects() {
+        return clientReplyLimitDisconnects.getCount();
     }
 
     /** Feeds {@code server_ejects}; reached through {@link ServerMetrics#ejected(long)}. */

@@ -92,7 +92,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.replies = new ClientReplies(ctx, this, maxPipeline);
+        this.replies = new ClientReplies(ctx, this, maxPipeline,
+                new ReplyBytes(pool.config().clientReplyLimit(), ReplyBudget.PROCESS),
+                new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().clientReplyLimit(), pool.metrics(),
+                        ReplyBudget.PROCESS),
+                this::process);
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
         this.router = pool.router();
         this.placement = new Placement(router, pool.config().name(),
@@ -104,6 +108,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!closed && !quitting && replies.holdBack(msg)) {
+            // Too many replies or reply bytes owed: processed once they are written (see ClientReplies).
+            return;
+        }
+        process(msg);
+    }
+
+    /** Processes one message read from the client, now or after it was held back. */
+    private void process(Object msg) {
         if (closed || quitting) {
             // After QUIT or a protocol error Redis reads nothing more from the client.
             ReferenceCountUtil.release(msg);
@@ -491,9 +504,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             reply.release();
             return;
         }
-        command.fill(reply);
+        replies.arrived(command, reply);
         pinned.replyArrived();
-        replies.drain();
         releaseDedicatedWhenIdle();
     }
 
@@ -507,6 +519,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         reply(frame);
+    }
+
+    /** A reply could not be handed to this client (its memory ran out): the client goes, the backend stays. */
+    @Override
+    public void onDeliveryFailed(Throwable cause) {
+        if (!closed) {
+            ctx.close();
+        }
     }
 
     @Override
@@ -533,7 +553,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // A client that does not read its replies is not read from either.
-        replies.updateAutoRead();
+        replies.writabilityChanged();
         ctx.fireChannelWritabilityChanged();
     }
 

@@ -190,6 +190,27 @@ class ShardisConfigTest {
     }
 
     @Test
+    void maxClientReplyBytesTakesRedisClientOutputBufferLimitsForm() throws ConfigException {
+        assertThat(parse(pool("")).pool("delta").clientReplyLimit()).isEqualTo(ClientReplyLimit.DEFAULT)
+                .isEqualTo(new ClientReplyLimit(32L << 20, 8L << 20, 60));
+        assertThat(parse(pool("max_client_reply_bytes: 64m 16m 30")).pool("delta").clientReplyLimit())
+                .isEqualTo(new ClientReplyLimit(64L << 20, 16L << 20, 30));
+        assertThat(parse(pool("max_client_reply_bytes: 4m")).pool("delta").clientReplyLimit())
+                .as("the soft limit a quarter of the hard one, 60 s").isEqualTo(new ClientReplyLimit(4L << 20, 1L << 20, 60));
+        assertThat(parse(pool("max_client_reply_bytes: 0")).pool("delta").clientReplyLimit().isLimited()).isFalse();
+        assertThatThrownBy(() -> parse(pool("max_client_reply_bytes: 8m 16m 60")))
+                .hasMessageContaining("pool 'delta': key 'max_client_reply_bytes': the soft limit (16m) is above the hard limit (8m)");
+        assertThatThrownBy(() -> parse(pool("max_client_reply_bytes: 8m 2m soon")))
+                .hasMessageContaining("key 'max_client_reply_bytes': expected the soft limit's seconds");
+        assertThatThrownBy(() -> parse(pool("max_client_reply_bytes: lots")))
+                .hasMessageContaining("key 'max_client_reply_bytes': expected a size such as 512m, got 'lots'");
+    }
+
+    private static String pool(String key) {
+        return "delta:\n  listen: 127.0.0.1:22124\n  servers: [127.0.0.1:6379:1]\n" + (key.isEmpty() ? "" : "  " + key + "\n");
+    }
+
+    @Test
     void namesFilePoolAndKeyInErrors() {
         assertThatThrownBy(() -> parse("""
                 alpha:

@@ -147,9 +147,11 @@ class ShardisMetricsTest {
                 .isEqualTo(42L);
         assertThat(metrics.registry().getNames())
                 .contains("shardis.total_connections", "shardis.curr_connections",
-                        "shardis.pool.beta.client_connections", "shardis.pool.beta.server.127.0.0.1:6380.in_queue")
-                // per process 2, per pool 6, per server nutcracker's 13 and failovers: two pools, three servers
-                .hasSize(2 + 2 * 6 + 3 * 14);
+                        "shardis.pool.beta.client_connections", "shardis.pool.beta.server.127.0.0.1:6380.in_queue",
+                        "shardis.pool.alpha.client_reply_limit_disconnects")
+                // per process 2, per pool nutcracker's 6 and client_reply_limit_disconnects, per server
+                // nutcracker's 13 and failovers: two pools, three servers
+                .hasSize(2 + 2 * 7 + 3 * 14);
     }
 
     @Test
