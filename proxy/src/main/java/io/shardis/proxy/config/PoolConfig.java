@@ -1,6 +1,8 @@
 package io.shardis.proxy.config;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One pool: a listening address and the backends behind it. Keys and defaults are Twemproxy's
@@ -24,6 +26,9 @@ import java.util.List;
  * @param failoverTimeoutMillis in cluster and Sentinel pools, how long a command may wait while no
  *                        server can take it (its master unreachable until a replica is promoted;
  *                        CLUSTERDOWN, TRYAGAIN) before its client gets the error; 0 fails at once
+ * @param users           the pool's proxy users, by name, each with its ACL rules in Redis'
+ *                        vocabulary ({@code on >password ~cache:* +@read}); empty when the pool
+ *                        has none (then {@code redis_auth}, if set, is also the clients' password)
  */
 public record PoolConfig(
         String name,
@@ -53,7 +58,8 @@ public record PoolConfig(
         ClusterConfig cluster,
         String redisUser,
         int connectTimeout,
-        int failoverTimeoutMillis) {
+        int failoverTimeoutMillis,
+        Map<String, List<String>> users) {
 
     /** Covers a failover within a few seconds; longer ones need a longer wait. */
     public static final int DEFAULT_FAILOVER_TIMEOUT_MILLIS = 5_000;
@@ -61,6 +67,16 @@ public record PoolConfig(
     public PoolConfig {
         servers = List.copyOf(servers);
         sentinels = List.copyOf(sentinels);
+        Map<String, List<String>> ordered = new LinkedHashMap<>();
+        users.forEach((user, rules) -> ordered.put(user, List.copyOf(rules)));
+        users = java.util.Collections.unmodifiableMap(ordered);
+    }
+
+    /** Without the secrets (redis_auth, sentinel_auth, the users' rules), which must never reach a log. */
+    @Override
+    public String toString() {
+        return "PoolConfig[name=" + name + ", listen=" + listen + ", servers=" + servers
+                + (cluster != null ? ", cluster=" + cluster : "") + ", users=" + users.keySet() + "]";
     }
 
     /** Whether commands of an unreachable master wait for its replacement: cluster and Sentinel pools. */
