@@ -119,14 +119,14 @@ public final class PoolAccess {
 
     private void failed(String knownUser, String client) {
         events.authenticationFailed();
-        long failures = failuresSinceLog.incrementAndGet();
+        failuresSinceLog.incrementAndGet();
         long now = System.nanoTime();
         long last = lastLogNanos.get();
         if (now - last >= TimeUnit.MILLISECONDS.toNanos(LOG_INTERVAL_MILLIS) && lastLogNanos.compareAndSet(last, now)) {
             long count = failuresSinceLog.getAndSet(0);
             // An unknown name is not logged: it may be a password typed in the wrong place.
             log.warn("pool '{}': {} failed authentication(s) since the last report; last from {} as {}", pool,
-                    Math.max(count, failures > 0 ? 1 : 0), client,
+                    count, client,
                     knownUser != null ? "user '" + knownUser + "'" : "an unknown user");
         }
     }

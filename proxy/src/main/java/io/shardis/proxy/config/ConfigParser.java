@@ -358,11 +358,13 @@ final class ConfigParser {
                             + " such as \"on >password ~cache:* +@read\"");
                 }
                 // A YAML list of rules comes as several nodes of the user's name: one rule each.
+                // YAML reads a bare on/off as a boolean.
+                String text = user.getValue() instanceof Boolean on ? (on ? "on" : "off") : user.getValue().toString();
                 List<String> rules = users.computeIfAbsent(name, n -> new ArrayList<>());
                 if (rules.isEmpty()) {
-                    rules.addAll(AclRules.words(user.getValue().toString()));
+                    rules.addAll(AclRules.words(text));
                 } else {
-                    rules.add(user.getValue().toString().trim());
+                    rules.add(text.trim());
                 }
             }
             AclRules compiler = new AclRules(CommandTable.standard());
