@@ -9,7 +9,7 @@ public final class AuthErrors {
             + " configured for the default user. Are you sure your configuration is correct?";
     public static final String AUTH_SYNTAX = "ERR syntax error";
     public static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated,"
-            + " otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and"
+            + " otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and"
             + " select the RESP protocol version at the same time";
 
     private AuthErrors() {

@@ -137,10 +137,6 @@ final class LocalCommands {
                 reply(command, RespReplies.error(alloc, "ERR Protocol version is not an integer or out of range"));
                 return;
             }
-            if (version != 2) {
-                reply(command, RespReplies.error(alloc, "NOPROTO sorry, this protocol version is not supported"));
-                return;
-            }
             String name = null;
             int auth = -1;
             for (int i = 2; i < command.argCount(); i++) {
@@ -155,17 +151,26 @@ final class LocalCommands {
                     return;
                 }
             }
-            // As Redis: credentials first, then the client name, once authenticated.
+            // As Redis: credentials first, then the client name, once authenticated. Before the
+            // protocol is refused: a client offering HELLO 3 with its credentials (Lettuce) may have
+            // pipelined commands behind it, and falls back to RESP2 already authenticated.
             if (auth > 0 && !session.access().authenticate(command.argString(auth),
                     ClientAccess.argBytes(command, auth + 1), clientAddress())) {
                 reply(command, RespReplies.error(alloc, AuthErrors.WRONGPASS));
                 return;
             }
+            if (!session.access().authenticated()) {
+                reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
+                return;
+            }
+            if (version != 2) {
+                reply(command, RespReplies.error(alloc, "NOPROTO sorry, this protocol version is not supported"));
+                return;
+            }
             if (name != null) {
                 clientName = name;
             }
-        }
-        if (!session.access().authenticated()) {
+        } else if (!session.access().authenticated()) {
             reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
             return;
         }
