@@ -64,15 +64,20 @@ public final class BackendScriptProbe {
     private BackendScriptProbe() {
     }
 
-    /** The commands a pool without allow_admin refuses that Redis lets a script run (not {@code noscript}). */
+    /**
+     * The commands a pool without allow_admin refuses that Redis lets a script run (not
+     * {@code noscript}); those that write (FLUSHALL, FLUSHDB) first, as the warning names the first few.
+     */
     static List<String> gatedCommands(CommandTable table) {
-        List<String> names = new ArrayList<>();
+        List<String> writes = new ArrayList<>();
+        List<String> others = new ArrayList<>();
         for (CommandSpec spec : table.all()) {
             if (spec.has(CommandFlag.DANGEROUS) && !spec.has(CommandFlag.NOSCRIPT)) {
-                names.add(spec.name());
+                (spec.has(CommandFlag.WRITE) ? writes : others).add(spec.name());
             }
         }
-        return names;
+        writes.addAll(others);
+        return writes;
     }
 
     /** Asks every backend of {@code pool} (its servers, or its cluster's seeds); empty when the pool allows admin commands. */
