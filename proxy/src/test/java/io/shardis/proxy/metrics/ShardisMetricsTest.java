@@ -148,8 +148,10 @@ class ShardisMetricsTest {
         assertThat(metrics.registry().getNames())
                 .contains("shardis.total_connections", "shardis.curr_connections",
                         "shardis.pool.beta.client_connections", "shardis.pool.beta.server.127.0.0.1:6380.in_queue")
-                // per process 2, per pool 6, per server nutcracker's 13 and failovers: two pools, three servers
-                .hasSize(2 + 2 * 6 + 3 * 14);
+                .contains("shardis.pool.alpha.auth_failures", "shardis.pool.alpha.access_denied")
+                // per process 2, per pool 6 and the 2 of authentication, per server nutcracker's 13 and
+                // failovers: two pools, three servers
+                .hasSize(2 + 2 * (6 + 2) + 3 * 14);
     }
 
     @Test
