@@ -51,5 +51,13 @@ class UsersConfigTest {
                 + "  users:\n    app: \"on >hunter4 ~* +@all\"\n");
         assertThat(pool.toString()).doesNotContain("hunter2").doesNotContain("hunter4").contains("app");
         assertThat(List.of(pool.users().get("app"))).isNotEmpty();
+        assertThat(new io.shardis.sentinel.SentinelSettings(List.of(new java.net.InetSocketAddress("127.0.0.1", 26379)),
+                "u", "hunter5", java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2)).toString())
+                .doesNotContain("hunter5");
+        assertThat(new io.shardis.topology.cluster.ClusterSourceSettings(
+                List.of(new io.shardis.topology.cluster.NodeAddress("127.0.0.1", 7000)), "u", "hunter6",
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
+                io.shardis.topology.cluster.ClusterSourceSettings.TopologyCommand.SHARDS).toString())
+                .doesNotContain("hunter6");
     }
 }
