@@ -49,6 +49,9 @@ public final class Main {
         }
         if (line.testConfig()) {
             System.out.println("shardis: configuration file '" + line.configFile() + "' syntax is ok");
+            for (String warning : SecurityReport.warnings(config)) {
+                System.err.println("shardis: warning: " + warning);
+            }
             return 0;
         }
         Logging.apply(line.verbosity(), line.logFile());

@@ -125,6 +125,7 @@ public final class ShardisServer implements AutoCloseable {
                 listeners.put(pool.name(), new PoolListener(runtime, channel));
                 log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
                         channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
+                SecurityReport.logAtStart(pool, commands);
             }
         } catch (RuntimeException | InterruptedException e) {
             server.close();

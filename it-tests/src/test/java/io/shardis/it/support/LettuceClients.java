@@ -55,6 +55,18 @@ public final class LettuceClients implements AutoCloseable, AfterAllCallback {
         return client.connect(uri(address));
     }
 
+    /** A connection that authenticates as {@code user} (null: the default user) with {@code password}. */
+    public StatefulRedisConnection<String, String> connect(InetSocketAddress address, String user, String password) {
+        RedisURI.Builder uri = RedisURI.Builder.redis(address.getHostString(), address.getPort())
+                .withTimeout(COMMAND_TIMEOUT);
+        if (user != null) {
+            uri.withAuthentication(user, password.toCharArray());
+        } else {
+            uri.withPassword(password.toCharArray());
+        }
+        return client.connect(uri.build());
+    }
+
     public StatefulRedisConnection<byte[], byte[]> connectBinary(InetSocketAddress address) {
         return client.connect(ByteArrayCodec.INSTANCE, uri(address));
     }

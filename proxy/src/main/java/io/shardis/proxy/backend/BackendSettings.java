@@ -75,4 +75,10 @@ public record BackendSettings(
                 : address.toString();
         return "pool '" + pool + "' backend " + (label.equals(addr) ? addr : label + " (" + addr + ")");
     }
+
+    /** Without the password, which must never reach a log. */
+    @Override
+    public String toString() {
+        return describe() + (user != null ? " as user '" + user + "'" : "") + " db " + database;
+    }
 }

@@ -10,6 +10,13 @@ import io.shardis.resp.RespCommand;
  */
 public final class CommandSpec {
 
+    /** {@link #keyAccess}: the command reads the key's value ({@code access}). */
+    public static final int KEY_READ = 1;
+    /** {@link #keyAccess}: the command inserts, updates or deletes the key. */
+    public static final int KEY_WRITE = 2;
+    /** {@link #keyAccess}: routed like a key but not one (SPUBLISH's channel); ACLs skip it. */
+    public static final int NOT_A_KEY = 4;
+
     private final String name;
     private final int arity;
     private final long flags;
@@ -18,9 +25,13 @@ public final class CommandSpec {
     private final BlockingRule blocking;
     private final ReplyMerge merge;
     private final NameIndex subcommands;
+    private final long categories;
+    private final ChannelRule channels;
 
     CommandSpec(String name, int arity, long flags, Routing routing, KeyLocator keys, BlockingRule blocking,
-            ReplyMerge merge, NameIndex subcommands) {
+            ReplyMerge merge, NameIndex subcommands, long categories, ChannelRule channels) {
+        this.categories = categories;
+        this.channels = channels;
         this.merge = merge;
         this.name = name;
         this.arity = arity;
@@ -48,6 +59,30 @@ public final class CommandSpec {
 
     public boolean has(CommandFlag flag) {
         return (flags & (1L << flag.ordinal())) != 0;
+    }
+
+    /** Whether Redis puts this command in ACL category {@code category} ({@code COMMAND INFO}'s acl_categories). */
+    public boolean in(AclCategory category) {
+        return (categories & category.bit()) != 0;
+    }
+
+    /** The arguments that are Pub/Sub channels for ACL checks. */
+    public ChannelRule channels() {
+        return channels;
+    }
+
+    /**
+     * What this invocation does with its k-th key ({@code 0 <= k < keyCount(command)}):
+     * {@link #KEY_READ}, {@link #KEY_WRITE}, both, or {@link #NOT_A_KEY}.
+     */
+    public int keyAccess(RespCommand command, int k) {
+        return keys.keyAccess(command, k);
+    }
+
+    /** The container's name for a subcommand ({@code "client"} for {@code "client|setname"}), else the name. */
+    public String containerName() {
+        int bar = name.indexOf('|');
+        return bar < 0 ? name : name.substring(0, bar);
     }
 
     public Routing routing() {

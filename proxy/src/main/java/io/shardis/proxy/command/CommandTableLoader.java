@@ -28,11 +28,12 @@ final class CommandTableLoader {
     static final String EXTRA_COMMANDS = "commands-extra.tsv";
     static final String ROUTING = "routing.tsv";
 
-    private record Metadata(String name, int arity, Set<String> flags, List<KeySpec> keySpecs, Set<String> tips) {
+    private record Metadata(String name, int arity, Set<String> flags, List<KeySpec> keySpecs, Set<String> tips,
+                            long categories) {
     }
 
     private record Decision(Routing routing, boolean dangerous, boolean masterOnly, String keys, BlockingRule blocking,
-                            ReplyMerge merge) {
+                            ReplyMerge merge, ChannelRule channels) {
     }
 
     private CommandTableLoader() {
@@ -96,10 +97,30 @@ final class CommandTableLoader {
         }
         try {
             return new Metadata(columns[0], Integer.parseInt(columns[1]), words(columns[2]),
-                    KeySpec.parseAll(columns[6]), words(columns[8]));
+                    KeySpec.parseAll(columns[6]), words(columns[8]), categories(columns[0], columns[7]));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("bad command line '" + line + "': " + e, e);
         }
+    }
+
+    /**
+     * The ACL categories of one command. Redis 7 puts every command in {@code @fast} or
+     * {@code @slow} at least: a command without categories, or with one this Shardis does not know,
+     * is a gap (users' {@code +@category} rules would silently miss it).
+     */
+    private static long categories(String command, String column) {
+        if (column.equals("-")) {
+            throw new IllegalStateException("command '" + command + "' has no ACL category");
+        }
+        long bits = 0;
+        for (String name : column.split(",")) {
+            AclCategory category = AclCategory.named(name);
+            if (category == null || !name.startsWith("@")) {
+                throw new IllegalStateException("command '" + command + "' has unknown ACL category '" + name + "'");
+            }
+            bits |= category.bit();
+        }
+        return bits;
     }
 
     private static Set<String> words(String column) {
@@ -129,6 +150,7 @@ final class CommandTableLoader {
             String keys = null;
             BlockingRule blocking = null;
             ReplyMerge merge = null;
+            ChannelRule channels = ChannelRule.NONE;
             for (int i = 2; i < words.length; i++) {
                 String option = words[i];
                 if (option.equals("DANGEROUS")) {
@@ -141,6 +163,8 @@ final class CommandTableLoader {
                     blocking = BlockingRule.named(option.substring("blocks=".length()));
                 } else if (option.startsWith("merge=")) {
                     merge = ReplyMerge.named(option.substring("merge=".length()));
+                } else if (option.startsWith("channels=")) {
+                    channels = ChannelRule.named(option.substring("channels=".length()));
                 } else {
                     throw new IllegalStateException("routing.tsv: unknown option '" + option + "' for '" + name + "'");
                 }
@@ -149,7 +173,7 @@ final class CommandTableLoader {
                 throw new IllegalStateException("routing.tsv: '" + name + "': ALL_SHARDS and MULTI_KEY commands,"
                         + " and only they, say how their replies merge (merge=...)");
             }
-            if (decisions.put(name, new Decision(routing, dangerous, masterOnly, keys, blocking, merge)) != null) {
+            if (decisions.put(name, new Decision(routing, dangerous, masterOnly, keys, blocking, merge, channels)) != null) {
                 throw new IllegalStateException("routing.tsv names '" + name + "' twice");
             }
         }
@@ -170,7 +194,7 @@ final class CommandTableLoader {
             throw new IllegalStateException("keyless command '" + command.name() + "' has no line in routing.tsv");
         }
         Routing routing = specs.size() == 1 && specs.get(0).singleFixedKey() ? Routing.SINGLE_KEY : Routing.SAME_SHARD;
-        return new Decision(routing, false, false, null, null, null);
+        return new Decision(routing, false, false, null, null, null, ChannelRule.NONE);
     }
 
     private static CommandSpec toSpec(Metadata command, Decision decision, NameIndex subcommands) {
@@ -192,7 +216,7 @@ final class CommandTableLoader {
         BlockingRule blocking = decision.blocking() != null ? decision.blocking()
                 : command.flags().contains("blocking") ? BlockingRule.ALWAYS : BlockingRule.NEVER;
         return new CommandSpec(command.name(), command.arity(), flags, decision.routing(), keys, blocking,
-                decision.merge(), subcommands);
+                decision.merge(), subcommands, command.categories(), decision.channels());
     }
 
     private static CommandFlag flagNamed(Metadata command, String redisFlag) {

@@ -20,6 +20,14 @@ interface KeyLocator {
     /** Arguments that travel with each key (2 for MSET's key value pairs). */
     int keyStep();
 
+    /**
+     * What the command does with its k-th key, as Redis' ACL reads its key spec flags:
+     * {@link CommandSpec#KEY_READ} ({@code access}), {@link CommandSpec#KEY_WRITE} ({@code insert},
+     * {@code delete}, {@code update}), {@link CommandSpec#NOT_A_KEY} (SPUBLISH's channel, which is
+     * routed like a key). {@code k} must be below the key count.
+     */
+    int keyAccess(RespCommand command, int k);
+
     KeyLocator NONE = new KeyLocator() {
         @Override
         public int keyCount(RespCommand command) {
@@ -34,6 +42,11 @@ interface KeyLocator {
         @Override
         public int keyStep() {
             return 1;
+        }
+
+        @Override
+        public int keyAccess(RespCommand command, int k) {
+            throw new IndexOutOfBoundsException("key " + k + " of a keyless command");
         }
 
         @Override

@@ -128,6 +128,21 @@ final class KeySpec {
         return begin == Begin.INDEX && find == Find.RANGE && lastKey == 0;
     }
 
+    /** What a command does with the keys of this spec, for ACL checks (see {@link KeyLocator#keyAccess}). */
+    int access() {
+        int access = 0;
+        if (hasFlag("access")) {
+            access |= CommandSpec.KEY_READ;
+        }
+        if (hasFlag("insert") || hasFlag("delete") || hasFlag("update")) {
+            access |= CommandSpec.KEY_WRITE;
+        }
+        if (hasFlag("not_key")) {
+            access |= CommandSpec.NOT_A_KEY;
+        }
+        return access;
+    }
+
     boolean hasFlag(String flag) {
         return flags.contains(flag);
     }

@@ -47,6 +47,20 @@ final class KeySpecLocator implements KeyLocator {
     }
 
     @Override
+    public int keyAccess(RespCommand command, int k) {
+        int remaining = k;
+        for (KeySpec spec : specs) {
+            long located = spec.locate(command);
+            int count = located < 0 ? 0 : (int) located;
+            if (remaining < count) {
+                return spec.access();
+            }
+            remaining -= count;
+        }
+        throw new IndexOutOfBoundsException("key " + k);
+    }
+
+    @Override
     public int keyStep() {
         return specs.length == 0 ? 1 : specs[0].keyStep();
     }

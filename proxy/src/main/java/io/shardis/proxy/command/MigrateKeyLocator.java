@@ -54,6 +54,12 @@ final class MigrateKeyLocator implements KeyLocator {
         return 0;
     }
 
+    /** Every key is read and deleted ({@code [RW,access,delete]}). */
+    @Override
+    public int keyAccess(RespCommand command, int k) {
+        return CommandSpec.KEY_READ | CommandSpec.KEY_WRITE;
+    }
+
     @Override
     public int keyStep() {
         return 1;

@@ -45,6 +45,12 @@ final class SortKeyLocator implements KeyLocator {
         return store;
     }
 
+    /** The sorted key is read ({@code [RO,access]}), the STORE destination written ({@code [OW,update]}). */
+    @Override
+    public int keyAccess(RespCommand command, int k) {
+        return k == 0 ? CommandSpec.KEY_READ : CommandSpec.KEY_WRITE;
+    }
+
     @Override
     public int keyStep() {
         return 1;

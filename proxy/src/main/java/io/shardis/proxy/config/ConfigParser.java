@@ -1,5 +1,7 @@
 package io.shardis.proxy.config;
 
+import io.shardis.proxy.auth.AclRules;
+import io.shardis.proxy.command.CommandTable;
 import io.shardis.topology.shard.Distribution;
 import io.shardis.topology.shard.HashFunction;
 import io.shardis.topology.shard.HashTag;
@@ -13,9 +15,11 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** Turns nutcracker.yml-shaped YAML into {@link ShardisConfig}, refusing anything it does not understand. */
@@ -34,7 +38,7 @@ final class ConfigParser {
             "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
             "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout",
             "failover_timeout",
-            "max_client_reply_bytes");
+            "max_client_reply_bytes", "users");
 
     /** Keys that place keys on servers or follow servers: a cluster's slot map does that itself. */
     private static final List<String> NOT_WITH_CLUSTER = List.of("servers", "hash", "hash_tag", "distribution",
@@ -55,7 +59,7 @@ final class ConfigParser {
             config.read(new StringReader(yaml));
         } catch (ConfigurationException | RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new ConfigException(source + ": not valid YAML: " + cause.getMessage(), e);
+            throw new ConfigException(source + ": not valid YAML: " + yamlProblem(cause), e);
         }
         ImmutableNode root = config.getNodeModel().getNodeHandler().getRootNode();
         if (root.getChildren().isEmpty()) {
@@ -85,6 +89,19 @@ final class ConfigParser {
             pools.add(pool);
         }
         return new ShardisConfig(source, pools);
+    }
+
+    /**
+     * SnakeYAML's message quotes the offending line, which may hold a password: only the problem
+     * and where it is are told.
+     */
+    private static String yamlProblem(Throwable cause) {
+        if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked) {
+            org.yaml.snakeyaml.error.Mark mark = marked.getProblemMark();
+            return (marked.getProblem() != null ? marked.getProblem() : marked.getContext())
+                    + (mark != null ? " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) : "");
+        }
+        return cause.getClass().getSimpleName();
     }
 
     /** Reads the keys of one pool. */
@@ -143,7 +160,7 @@ final class ConfigParser {
                     size("max_bulk_bytes", 512L << 20),
                     servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null),
                     null, redisUser(), integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout(),
-                    clientReplyLimit());
+                    clientReplyLimit(), users());
         }
 
         /** A pool in front of a Redis Cluster: no servers, no placement; the cluster's slot map places keys. */
@@ -204,7 +221,7 @@ final class ConfigParser {
                     List.of(), listenMode, List.of(), null, null,
                     new ClusterConfig(seeds, readFrom, refresh), redisUser(),
                     integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout(),
-                    clientReplyLimit());
+                    clientReplyLimit(), users());
         }
 
         private List<ServerConfig> servers() throws ConfigException {
@@ -319,6 +336,49 @@ final class ConfigParser {
                         + " '/var/run/shardis.sock 0666', got '" + string("listen", "") + "'");
             }
             return Integer.parseInt(words[1], 8);
+        }
+
+        /**
+         * The pool's proxy users: {@code users: { app: "on >s3cret ~cache:* +@read", ... }}, each
+         * compiled once here so that a bad rule stops the start (and {@code -t}) with the user and
+         * the rule's position, never the rule's password.
+         */
+        private Map<String, List<String>> users() throws ConfigException {
+            ImmutableNode usersNode = node.getChildren().stream()
+                    .filter(child -> child.getNodeName().equals("users")).findFirst().orElse(null);
+            if (usersNode == null) {
+                return Map.of();
+            }
+            if (usersNode.getChildren().isEmpty()) {
+                throw error("users", "expected a map of user names to ACL rules, such as"
+                        + " { app: \"on >password ~cache:* +@read\" }");
+            }
+            Map<String, List<String>> users = new LinkedHashMap<>();
+            for (ImmutableNode user : usersNode.getChildren()) {
+                String name = user.getNodeName();
+                if (!user.getChildren().isEmpty() || user.getValue() == null) {
+                    throw error("users." + name, "expected the user's ACL rules as one string,"
+                            + " such as \"on >password ~cache:* +@read\"");
+                }
+                // A YAML list of rules comes as several nodes of the user's name: one rule each.
+                // YAML reads a bare on/off as a boolean.
+                String text = user.getValue() instanceof Boolean on ? (on ? "on" : "off") : user.getValue().toString();
+                List<String> rules = users.computeIfAbsent(name, n -> new ArrayList<>());
+                if (rules.isEmpty()) {
+                    rules.addAll(AclRules.words(text));
+                } else {
+                    rules.add(text.trim());
+                }
+            }
+            AclRules compiler = new AclRules(CommandTable.standard());
+            for (Map.Entry<String, List<String>> user : users.entrySet()) {
+                try {
+                    compiler.compile(user.getKey(), user.getValue());
+                } catch (IllegalArgumentException e) {
+                    throw error("users." + user.getKey(), e.getMessage());
+                }
+            }
+            return users;
         }
 
         /** The ACL user for the servers; its password is {@code redis_auth}. */

@@ -1,6 +1,8 @@
 package io.shardis.proxy.config;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One pool: a listening address and the backends behind it. Keys and defaults are Twemproxy's
@@ -25,6 +27,9 @@ import java.util.List;
  *                        server can take it (its master unreachable until a replica is promoted;
  *                        CLUSTERDOWN, TRYAGAIN) before its client gets the error; 0 fails at once
  * @param clientReplyLimit bytes of replies held for one client ({@code max_client_reply_bytes})
+ * @param users           the pool's proxy users, by name, each with its ACL rules in Redis'
+ *                        vocabulary ({@code on >password ~cache:* +@read}); empty when the pool
+ *                        has none (then {@code redis_auth}, if set, is also the clients' password)
  */
 public record PoolConfig(
         String name,
@@ -55,7 +60,8 @@ public record PoolConfig(
         String redisUser,
         int connectTimeout,
         int failoverTimeoutMillis,
-        ClientReplyLimit clientReplyLimit) {
+        ClientReplyLimit clientReplyLimit,
+        Map<String, List<String>> users) {
 
     /** Covers a failover within a few seconds; longer ones need a longer wait. */
     public static final int DEFAULT_FAILOVER_TIMEOUT_MILLIS = 5_000;
@@ -63,6 +69,16 @@ public record PoolConfig(
     public PoolConfig {
         servers = List.copyOf(servers);
         sentinels = List.copyOf(sentinels);
+        Map<String, List<String>> ordered = new LinkedHashMap<>();
+        users.forEach((user, rules) -> ordered.put(user, List.copyOf(rules)));
+        users = java.util.Collections.unmodifiableMap(ordered);
+    }
+
+    /** Without the secrets (redis_auth, sentinel_auth, the users' rules), which must never reach a log. */
+    @Override
+    public String toString() {
+        return "PoolConfig[name=" + name + ", listen=" + listen + ", servers=" + servers
+                + (cluster != null ? ", cluster=" + cluster : "") + ", users=" + users.keySet() + "]";
     }
 
     /** Whether commands of an unreachable master wait for its replacement: cluster and Sentinel pools. */

@@ -28,6 +28,10 @@ public final class PoolMetrics {
     private final Counter fragments;
     /** Shardis' own, not in nutcracker's document: clients disconnected by max_client_reply_bytes. */
     private final Counter clientReplyLimitDisconnects;
+    /** Shardis' own, not in nutcracker's document: AUTH and HELLO AUTH that named no user with that password. */
+    private final Counter authFailures;
+    /** Shardis' own: commands refused because the client had not authenticated or its user may not run them. */
+    private final Counter accessDenied;
     /** In configuration order: index i is the pool's i-th {@code servers:} line. */
     private volatile List<ServerMetrics> servers;
     /** In the order of the stats document (see {@link NutcrackerOrder}). */
@@ -50,6 +54,8 @@ public final class PoolMetrics {
         this.forwardError = registry.counter(MetricRegistry.name(prefix, PoolStat.FORWARD_ERROR.key()));
         this.fragments = registry.counter(MetricRegistry.name(prefix, PoolStat.FRAGMENTS.key()));
         this.clientReplyLimitDisconnects = registry.counter(MetricRegistry.name(prefix, "client_reply_limit_disconnects"));
+        this.authFailures = registry.counter(MetricRegistry.name(prefix, "auth_failures"));
+        this.accessDenied = registry.counter(MetricRegistry.name(prefix, "access_denied"));
         if (new HashSet<>(serverNames).size() != serverNames.size()) {
             throw new IllegalArgumentException("pool '" + name + "' has two servers of the same name in "
                     + serverNames + " (a server is named by the name after its address, else by host:port);"
@@ -183,6 +189,16 @@ public final class PoolMetrics {
     /** Clients disconnected so far by {@code max_client_reply_bytes}. */
     public long clientReplyLimitDisconnects() {
         return clientReplyLimitDisconnects.getCount();
+    }
+
+    /** A client's AUTH (or HELLO AUTH) failed: {@code shardis.pool.<pool>.auth_failures}. */
+    public void authenticationFailed() {
+        authFailures.inc();
+    }
+
+    /** A command was refused with NOAUTH or NOPERM: {@code shardis.pool.<pool>.access_denied}. */
+    public void accessDenied() {
+        accessDenied.inc();
     }
 
     /** Feeds {@code server_ejects}; reached through {@link ServerMetrics#ejected(long)}. */

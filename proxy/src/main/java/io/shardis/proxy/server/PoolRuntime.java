@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.shardis.proxy.auth.PoolAccess;
 import io.shardis.proxy.session.ClientSession;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendServers;
@@ -58,6 +59,8 @@ public final class PoolRuntime {
     private final AtomicInteger clients = new AtomicInteger();
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final PoolMetrics metrics;
+    /** Who may use the pool: its users, or redis_auth as the clients' password. */
+    private final PoolAccess access;
     /** The servers by index, as the backend connections see them (a cluster's grow). */
     private final BackendServers backendServers;
     /** The Redis Cluster behind the pool; null for a pool of {@code servers}. */
@@ -75,6 +78,8 @@ public final class PoolRuntime {
         this.metrics = metrics;
         this.commands = commands;
         this.transport = transport;
+        this.access = PoolAccess.of(config.name(), config.redisAuth(), config.users(), commands,
+                metrics::authenticationFailed);
         this.requestLimits = RespLimits.DEFAULT
                 .withMaxBulkLength(config.maxBulkBytes())
                 .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
@@ -205,6 +210,10 @@ public final class PoolRuntime {
 
     public PoolConfig config() {
         return config;
+    }
+
+    public PoolAccess access() {
+        return access;
     }
 
     public CommandTable commands() {

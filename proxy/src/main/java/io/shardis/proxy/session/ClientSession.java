@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.shardis.proxy.auth.AclVerdict;
+import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendSettings;
@@ -60,6 +62,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final int readSeed;
     /** Follows the redirections of commands on {@link #pinned}; null outside cluster pools. */
     private final PinnedRedirects pinnedRedirects;
+    /** Who this client is (AUTH, HELLO AUTH, RESET) and what it may run. */
+    private final ClientAccess access;
 
     private ChannelHandlerContext ctx;
     private BackendPool backends;
@@ -87,6 +91,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         // Client ids are consecutive: mixed, so that clients spread evenly over replicas and masters.
         this.readSeed = seedOf(id);
         this.pinnedRedirects = pool.cluster() != null ? new PinnedRedirects(this, pool.cluster()) : null;
+        this.access = new ClientAccess(pool.access());
     }
 
     @Override
@@ -139,12 +144,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             refuse(command, Refusals.unknownCommand(command));
             return;
         }
-        if (pushMode) {
-            relayInPushMode(command, spec);
-            return;
-        }
         if (!spec.arityAccepts(command.argCount())) {
             refuse(command, "ERR wrong number of arguments for '" + spec.name() + "' command");
+            return;
+        }
+        AclVerdict verdict = access.check(spec, command);
+        if (verdict != AclVerdict.ALLOWED) {
+            pool.metrics().accessDenied();
+            refuse(command, verdict.error(spec));
+            return;
+        }
+        if (pushMode) {
+            relayInPushMode(command, spec);
             return;
         }
         if (spec.routing() == Routing.REFUSED) {
@@ -598,6 +609,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public int readSeed() {
         return readSeed;
+    }
+
+    ClientAccess access() {
+        return access;
     }
 
     PoolRuntime pool() {

@@ -7,16 +7,19 @@ import io.shardis.topology.cluster.HashSlot;
 import io.shardis.topology.cluster.SlotMap;
 import io.shardis.topology.cluster.SlotRange;
 import io.shardis.proxy.Version;
+import io.shardis.proxy.auth.AuthErrors;
+import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
 
 import java.net.InetSocketAddress;
 
 /**
  * Commands Shardis answers itself, because they concern the client's connection to Shardis rather
- * than the data: PING, ECHO, QUIT, HELLO, SELECT, AUTH, RESET, READONLY/READWRITE and the CLIENT
- * subcommands about the connection.
+ * than the data: PING, ECHO, QUIT, HELLO, SELECT, AUTH, RESET, ACL WHOAMI, READONLY/READWRITE and
+ * the CLIENT subcommands about the connection.
  */
 final class LocalCommands {
 
@@ -68,16 +71,19 @@ final class LocalCommands {
             }
             case "hello" -> hello(command, alloc);
             case "select" -> select(command, alloc);
-            case "auth" -> reply(command, RespReplies.error(alloc, command.argCount() == 2
-                    ? "ERR AUTH <password> called without any password configured for the default user."
-                    + " Are you sure your configuration is correct?"
-                    : "WRONGPASS invalid username-password pair or user is disabled."));
+            case "auth" -> {
+                String error = session.access().auth(command, clientAddress());
+                reply(command, error == null ? RespReplies.OK.duplicate() : RespReplies.error(alloc, error));
+            }
+            case "acl|whoami" -> reply(command, RespReplies.bulk(alloc, session.access().userName()));
             case "reset" -> {
                 clientName = null;
+                session.access().reset();
                 if (session.isPinned()) {
                     // WATCHed keys live on the client's own backend connection: reset them there.
                     session.transactions().reset();
                     session.forward(command);
+                    restoreBackendSetup();
                 } else {
                     reply(command, RespReplies.simpleString(alloc, "RESET"));
                 }
@@ -105,8 +111,17 @@ final class LocalCommands {
             case "reset" -> {
                 // Redis runs RESET at once, ending the transaction; the backend must see it.
                 clientName = null;
+                session.access().reset();
+                boolean pinned = session.isPinned();
                 session.transactions().reset();
-                session.forward(command);
+                if (pinned) {
+                    session.forward(command);
+                    restoreBackendSetup();
+                } else {
+                    // Nothing was queued yet: no backend has seen the transaction, and a RESET on a
+                    // shared connection would log every client on it out.
+                    reply(command, RespReplies.simpleString(session.context().alloc(), "RESET"));
+                }
             }
             case "select" -> {
                 if (command.argAsLong(1) == session.pool().config().redisDb()) {
@@ -118,6 +133,25 @@ final class LocalCommands {
             }
             default -> session.refuse(command, "ERR '" + spec.name()
                     + "' cannot be queued in a transaction through Shardis");
+        }
+    }
+
+    /**
+     * RESET on a backend connection also logs it out to the backend's default user and selects
+     * database 0: the connection's AUTH and SELECT are sent again behind it, before anything else,
+     * so that it neither runs as a user with other rights (a default user without password would
+     * reopen the script route to FLUSHALL that redis_user closes) nor in the wrong database.
+     */
+    private void restoreBackendSetup() {
+        var config = session.pool().config();
+        ByteBufAllocator alloc = session.context().alloc();
+        if (config.redisAuth() != null) {
+            session.sendSilently(config.redisUser() == null
+                    ? RespCommands.encode(alloc, "AUTH", config.redisAuth())
+                    : RespCommands.encode(alloc, "AUTH", config.redisUser(), config.redisAuth()));
+        }
+        if (config.redisDb() != 0) {
+            session.sendSilently(RespCommands.encode(alloc, "SELECT", Integer.toString(config.redisDb())));
         }
     }
 
@@ -134,21 +168,42 @@ final class LocalCommands {
                 reply(command, RespReplies.error(alloc, "ERR Protocol version is not an integer or out of range"));
                 return;
             }
-            if (version != 2) {
-                reply(command, RespReplies.error(alloc, "NOPROTO sorry, this protocol version is not supported"));
-                return;
-            }
+            String name = null;
+            int auth = -1;
             for (int i = 2; i < command.argCount(); i++) {
                 if (command.argEqualsIgnoreCase(i, "setname") && i + 1 < command.argCount()) {
-                    clientName = command.argString(++i);
+                    name = command.argString(++i);
                 } else if (command.argEqualsIgnoreCase(i, "auth") && i + 2 < command.argCount()) {
-                    i += 2; // no client password is configured: any credentials pass, as for Redis' nopass user
+                    auth = i + 1;
+                    i += 2;
                 } else {
                     reply(command, RespReplies.error(alloc, "ERR Syntax error in HELLO option '"
                             + Names.printable(command, i) + "'"));
                     return;
                 }
             }
+            // As Redis: credentials first, then the client name, once authenticated. Before the
+            // protocol is refused: a client offering HELLO 3 with its credentials (Lettuce) may have
+            // pipelined commands behind it, and falls back to RESP2 already authenticated.
+            if (auth > 0 && !session.access().authenticate(command.argString(auth),
+                    ClientAccess.argBytes(command, auth + 1), clientAddress())) {
+                reply(command, RespReplies.error(alloc, AuthErrors.WRONGPASS));
+                return;
+            }
+            if (!session.access().authenticated()) {
+                reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
+                return;
+            }
+            if (version != 2) {
+                reply(command, RespReplies.error(alloc, "NOPROTO sorry, this protocol version is not supported"));
+                return;
+            }
+            if (name != null) {
+                clientName = name;
+            }
+        } else if (!session.access().authenticated()) {
+            reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
+            return;
         }
         ByteBuf out = alloc.buffer(192);
         RespReplies.writeHeader(out, '*', 14);
@@ -195,6 +250,12 @@ final class LocalCommands {
         reply(command, RespReplies.OK.duplicate());
     }
 
+    private String clientAddress() {
+        InetSocketAddress remote = (InetSocketAddress) session.context().channel().remoteAddress();
+        return remote == null ? String.valueOf(session.context().channel().remoteAddress())
+                : remote.getHostString() + ":" + remote.getPort();
+    }
+
     private String clientInfo() {
         InetSocketAddress remote = (InetSocketAddress) session.context().channel().remoteAddress();
         InetSocketAddress localAddress = (InetSocketAddress) session.context().channel().localAddress();
@@ -203,6 +264,7 @@ final class LocalCommands {
                 + " laddr=" + (localAddress == null ? "?" : localAddress.getHostString() + ":" + localAddress.getPort())
                 + " name=" + (clientName == null ? "" : clientName)
                 + " db=" + session.pool().config().redisDb()
+                + " user=" + session.access().userName()
                 + " pool=" + session.pool().config().name()
                 + " proxy=shardis-" + Version.current() + "\n";
     }

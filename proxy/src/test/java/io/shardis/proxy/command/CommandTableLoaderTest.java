@@ -56,6 +56,39 @@ class CommandTableLoaderTest {
     }
 
     @Test
+    void readsAclCategoriesAndRefusesUnknownOrMissingOnes() {
+        CommandTable table = CommandTableLoader.build(List.of(GET, TIME), List.of("time KEYLESS"));
+        assertThat(table.lookup("get").in(AclCategory.READ)).isTrue();
+        assertThat(table.lookup("get").in(AclCategory.WRITE)).isFalse();
+        assertThat(table.lookup("time").in(AclCategory.FAST)).isTrue();
+        assertThatThrownBy(() -> CommandTableLoader.build(List.of(GET.replace("@read", "@read,@teleport")), List.of()))
+                .hasMessageContaining("unknown ACL category '@teleport'");
+        assertThatThrownBy(() -> CommandTableLoader.build(List.of(GET.replace("\t@read\t", "\t-\t")), List.of()))
+                .hasMessageContaining("'get' has no ACL category");
+    }
+
+    @Test
+    void channelRulesComeFromRouting() {
+        String publish = "publish\t3\tpubsub,loading,stale,fast\t0\t0\t0\t-\t@pubsub,@fast\t-\tpubsub\t2.0.0";
+        CommandTable table = CommandTableLoader.build(List.of(publish), List.of("publish KEYLESS channels=publish"));
+        assertThat(table.lookup("publish").channels()).isEqualTo(ChannelRule.PUBLISH);
+        assertThatThrownBy(() -> CommandTableLoader.build(List.of(publish), List.of("publish KEYLESS channels=radio")))
+                .hasMessageContaining("channels=radio");
+    }
+
+    @Test
+    void theStandardTableKnowsWhatRedisAllowsBeforeAuthentication() {
+        CommandTable table = CommandTable.standard();
+        assertThat(table.all()).filteredOn(spec -> spec.has(CommandFlag.NO_AUTH)).extracting(CommandSpec::name)
+                .containsExactlyInAnyOrder("auth", "hello", "quit", "reset");
+        assertThat(table.lookup("subscribe").channels()).isEqualTo(ChannelRule.SUBSCRIBE);
+        assertThat(table.lookup("psubscribe").channels()).isEqualTo(ChannelRule.PATTERN);
+        assertThat(table.lookup("spublish").channels()).isEqualTo(ChannelRule.PUBLISH);
+        assertThat(table.lookup("flushall").in(AclCategory.DANGEROUS)).isTrue();
+        assertThat(table.lookup("eval").in(AclCategory.SCRIPTING)).isTrue();
+    }
+
+    @Test
     void refusesUnknownFlagsAndOptions() {
         String future = GET.replace("readonly,fast", "readonly,fast,teleports");
         assertThatThrownBy(() -> CommandTableLoader.build(List.of(future), List.of()))

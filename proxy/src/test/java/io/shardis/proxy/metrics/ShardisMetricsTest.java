@@ -149,9 +149,10 @@ class ShardisMetricsTest {
                 .contains("shardis.total_connections", "shardis.curr_connections",
                         "shardis.pool.beta.client_connections", "shardis.pool.beta.server.127.0.0.1:6380.in_queue",
                         "shardis.pool.alpha.client_reply_limit_disconnects")
-                // per process 2, per pool nutcracker's 6 and client_reply_limit_disconnects, per server
-                // nutcracker's 13 and failovers: two pools, three servers
-                .hasSize(2 + 2 * 7 + 3 * 14);
+                .contains("shardis.pool.alpha.auth_failures", "shardis.pool.alpha.access_denied")
+                // per process 2, per pool nutcracker's 6, client_reply_limit_disconnects and the 2 of
+                // authentication, per server nutcracker's 13 and failovers: two pools, three servers
+                .hasSize(2 + 2 * (6 + 1 + 2) + 3 * 14);
     }
 
     @Test
