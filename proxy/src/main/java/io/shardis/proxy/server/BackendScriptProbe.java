@@ -95,7 +95,7 @@ public final class BackendScriptProbe {
         }
         String[] gated = gatedCommands(table).toArray(new String[0]);
         List<Finding> findings = new ArrayList<>();
-        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(2).build();
         RedisClient client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).autoReconnect(false)
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
