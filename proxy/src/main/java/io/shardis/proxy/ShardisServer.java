@@ -54,6 +54,10 @@ public final class ShardisServer implements AutoCloseable {
     private final java.util.List<io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Null when no stats port was asked for. */
     private StatsServer stats;
+    /** The TLS listeners beside plain ones ({@code tls.listen}), by pool. */
+    private final Map<String, PoolListener> tlsListeners = new LinkedHashMap<>();
+    /** Every TLS context of every pool, re-read by {@link #reloadTls}. */
+    private final io.shardis.proxy.tls.TlsReloader tls = new io.shardis.proxy.tls.TlsReloader();
 
     private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
                           ScheduledExecutorService control, ShardisMetrics metrics) {
@@ -114,7 +118,18 @@ public final class ShardisServer implements AutoCloseable {
                     // Before the pool takes clients: none may reach a master Sentinel has replaced.
                     server.sentinelFollowers.add(SentinelFollower.start(runtime));
                 }
-                Channel channel = ListenSockets.bind(pool, transport, acceptors, workers, PoolListener.initializer(runtime));
+                io.shardis.proxy.tls.ServerTls serverTls = pool.tls().listener() == null ? null
+                        : io.shardis.proxy.tls.ServerTls.load(pool.name(), pool.tls().listener());
+                server.tls.add(serverTls);
+                server.tls.add(runtime.backendTls());
+                boolean tlsBeside = serverTls != null && serverTls.config().listen() != null;
+                Channel channel = ListenSockets.bind(pool, transport, acceptors, workers,
+                        PoolListener.initializer(runtime, tlsBeside ? null : serverTls));
+                if (tlsBeside) {
+                    Channel tlsChannel = ListenSockets.bind(pool, serverTls.config().listen(), transport, acceptors,
+                            workers, PoolListener.initializer(runtime, serverTls));
+                    server.tlsListeners.put(pool.name(), new PoolListener(runtime, tlsChannel));
+                }
                 poolMetrics.listening();
                 if (pool.preconnect()) {
                     for (EventExecutor executor : workers) {
@@ -125,6 +140,8 @@ public final class ShardisServer implements AutoCloseable {
                 listeners.put(pool.name(), new PoolListener(runtime, channel));
                 log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
                         channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
+                io.shardis.proxy.tls.TlsStartLog.log(pool, serverTls, channel,
+                        server.tlsListeners.get(pool.name()), runtime.backendTls());
             }
         } catch (RuntimeException | InterruptedException e) {
             server.close();
@@ -157,6 +174,25 @@ public final class ShardisServer implements AutoCloseable {
         return listener.address();
     }
 
+    /**
+     * Where pool {@code name} accepts TLS clients: its {@code tls.listen} beside the plain
+     * {@code listen}, or {@code listen} itself when that speaks TLS.
+     */
+    public InetSocketAddress tlsAddress(String pool) {
+        PoolListener beside = tlsListeners.get(pool);
+        return beside != null ? beside.address() : address(pool);
+    }
+
+    /**
+     * Re-reads every pool's certificates, keys and CA files ({@code tls}, {@code backend_tls}):
+     * new connections use them, open ones keep theirs, so no client is dropped. A context whose files
+     * cannot be read keeps the old ones. Returns one line per failure, empty when all were renewed.
+     * ({@code sentinel_tls} files are read by Lettuce at each connection to a Sentinel.)
+     */
+    public java.util.List<String> reloadTls() {
+        return tls.reloadAll();
+    }
+
     /** Where the stats port listens (the real port when asked for port 0). */
     public InetSocketAddress statsAddress() {
         if (stats == null) {
@@ -176,6 +212,9 @@ public final class ShardisServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        for (PoolListener listener : tlsListeners.values()) {
+            listener.close();
+        }
         for (PoolListener listener : listeners.values()) {
             listener.close();
             listener.pool().metrics().stoppedListening();

@@ -226,16 +226,33 @@ public final class BackendConnection {
         ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (settings.tls() != null) {
+                    ch.pipeline().addLast(settings.tls().newHandler(ch.alloc(), settings.address(),
+                            settings.connectTimeoutMillis()));
+                }
                 ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()), new ReplyHandler());
             }
         }).connect(settings.address());
         channel = future.channel();
         future.addListener(f -> {
-            if (f.isSuccess()) {
-                onConnected(future.channel());
-            } else {
+            if (!f.isSuccess()) {
                 onConnectFailed(future.channel(), f.cause());
+                return;
             }
+            // Over TLS the connection is up once the handshake is: a refused certificate is a
+            // connection failure, reported as such, not a drop after the setup commands went out.
+            io.netty.handler.ssl.SslHandler tls = future.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+            if (tls == null) {
+                onConnected(future.channel());
+                return;
+            }
+            tls.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    onConnected(future.channel());
+                } else {
+                    onConnectFailed(future.channel(), h.cause());
+                }
+            });
         });
         return true;
     }
@@ -568,6 +585,9 @@ public final class BackendConnection {
         if (cause instanceof ConnectTimeoutException) {
             return "connect timed out";
         }
+        if (cause instanceof javax.net.ssl.SSLException) {
+            return "TLS handshake failed: " + io.shardis.proxy.tls.TlsFailures.describe(cause);
+        }
         if (cause instanceof ConnectException && cause.getMessage() != null
                 && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused")) {
             return "connection refused";
@@ -601,6 +621,11 @@ public final class BackendConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!active && cause.getCause() instanceof javax.net.ssl.SSLException) {
+                // A failed TLS handshake: reported once as an unreachable server (onConnectFailed).
+                ctx.close();
+                return;
+            }
             log.warn("{}: {}; closing the connection", settings.describe(), describe(cause));
             if (ctx.channel() == channel) {
                 errorClosed = true;

@@ -24,6 +24,7 @@ import java.util.List;
  * @param failoverTimeoutMillis in cluster and Sentinel pools, how long a command may wait while no
  *                        server can take it (its master unreachable until a replica is promoted;
  *                        CLUSTERDOWN, TRYAGAIN) before its client gets the error; 0 fails at once
+ * @param tls             TLS towards clients, backends and Sentinels; {@link TlsConfig#NONE} for plain TCP
  */
 public record PoolConfig(
         String name,
@@ -53,7 +54,8 @@ public record PoolConfig(
         ClusterConfig cluster,
         String redisUser,
         int connectTimeout,
-        int failoverTimeoutMillis) {
+        int failoverTimeoutMillis,
+        TlsConfig tls) {
 
     /** Covers a failover within a few seconds; longer ones need a longer wait. */
     public static final int DEFAULT_FAILOVER_TIMEOUT_MILLIS = 5_000;
@@ -61,6 +63,7 @@ public record PoolConfig(
     public PoolConfig {
         servers = List.copyOf(servers);
         sentinels = List.copyOf(sentinels);
+        tls = tls == null ? TlsConfig.NONE : tls;
     }
 
     /** Whether commands of an unreachable master wait for its replacement: cluster and Sentinel pools. */

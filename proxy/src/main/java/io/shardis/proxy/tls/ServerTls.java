@@ -1,0 +1,62 @@
+package io.shardis.proxy.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.shardis.proxy.config.TlsConfig;
+
+/**
+ * A pool listener's TLS: the {@link SslHandler} each accepted client starts with. The context is
+ * replaced by {@link #reload}; clients already connected keep theirs.
+ */
+public final class ServerTls implements Reloadable {
+
+    private final String pool;
+    private final TlsConfig.Listener config;
+    private volatile SslContext context;
+
+    private ServerTls(String pool, TlsConfig.Listener config, SslContext context) {
+        this.pool = pool;
+        this.config = config;
+        this.context = context;
+    }
+
+    /**
+     * Reads the pool's certificate, key and CA files.
+     *
+     * @throws IllegalStateException naming the pool and key when they cannot make a context
+     */
+    public static ServerTls load(String pool, TlsConfig.Listener config) {
+        try {
+            return new ServerTls(pool, config, TlsContexts.server(config));
+        } catch (TlsSetupException e) {
+            throw new IllegalStateException("pool '" + pool + "': key 'tls." + e.key() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** A handler for a newly accepted client: the first in its pipeline. */
+    public SslHandler newHandler(ByteBufAllocator alloc) {
+        SslHandler handler = context.newHandler(alloc);
+        handler.setHandshakeTimeoutMillis(config.handshakeTimeoutMillis());
+        return handler;
+    }
+
+    @Override
+    public void reload() throws TlsSetupException {
+        context = TlsContexts.server(config);
+    }
+
+    public TlsConfig.Listener config() {
+        return config;
+    }
+
+    /** "openssl" or "jdk". */
+    public String engine() {
+        return TlsContexts.engineName(context);
+    }
+
+    @Override
+    public String describe() {
+        return "pool '" + pool + "' tls";
+    }
+}
