@@ -160,7 +160,7 @@ public final class TestCertificates {
             if (identity != null) {
                 KeyStore keys = KeyStore.getInstance("PKCS12");
                 keys.load(null, null);
-                keys.setKeyEntry("me", identity.key(), new char[0], new Certificate[] {identity.certificate(), ca});
+                keys.setKeyEntry("me", identity.key(), new char[0], new Certificate[] {identity.certificate()});
                 keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 keyManagers.init(keys, new char[0]);
             }

@@ -84,7 +84,8 @@ final class ConfigParser {
                         + pool.listen() + " is already used by another pool");
             }
             HostPort tlsListen = pool.tls().listener() == null ? null : pool.tls().listener().listen();
-            if (tlsListen != null && !listens.add(tlsListen)) {
+            if (tlsListen != null && tlsListen.port() != 0
+                    && (tlsListen.equals(pool.listen()) || !listens.add(tlsListen))) {
                 throw new ConfigException(source + ": pool '" + name + "': key 'tls.listen': "
                         + tlsListen + " is already used by another pool or by this pool's listen");
             }
