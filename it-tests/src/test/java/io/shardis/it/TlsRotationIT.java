@@ -98,6 +98,28 @@ class TlsRotationIT {
         }
     }
 
+    @Test
+    void testConfigNamesTheTlsFileThatCannotBeUsed() {
+        TestCertificates certs = TestCertificates.create("check");
+        TestCertificates.Issued server = certs.server();
+        TestCertificates.Issued other = certs.client();
+        // A key that is not the certificate's: the syntax is fine, the pair is not.
+        Path config = ShardisProcess.writeConfig("""
+                alpha:
+                  listen: 127.0.0.1:22121
+                  tls:
+                    cert_file: %s
+                    key_file: %s
+                    key_password: not-shown
+                  servers:
+                    - 127.0.0.1:6379:1
+                """.formatted(server.certFile(), other.keyFile()));
+        ShardisProcess.Result result = ShardisProcess.run("-t", "-c", config.toString());
+        assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
+        assertThat(result.output()).contains(config + ": pool 'alpha': key 'tls.cert_file': cannot")
+                .doesNotContain("not-shown");
+    }
+
     private static void hangUp(ShardisProcess shardis) throws Exception {
         Process kill = new ProcessBuilder(List.of("kill", "-HUP", Long.toString(shardis.pid()))).start();
         assertThat(kill.waitFor()).isZero();

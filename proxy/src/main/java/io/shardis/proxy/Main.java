@@ -48,6 +48,12 @@ public final class Main {
             return 1;
         }
         if (line.testConfig()) {
+            java.util.List<String> tlsProblems = io.shardis.proxy.tls.TlsCheck.problems(config);
+            if (!tlsProblems.isEmpty()) {
+                System.err.println("shardis: configuration file '" + line.configFile() + "' has TLS files that cannot be used");
+                tlsProblems.forEach(problem -> System.err.println("shardis: " + problem));
+                return 1;
+            }
             System.out.println("shardis: configuration file '" + line.configFile() + "' syntax is ok");
             return 0;
         }

@@ -61,9 +61,9 @@ public final class TlsContexts {
                     case REQUIRED -> ClientAuth.REQUIRE;
                 });
         if (tls.caFile() != null) {
-            builder.trustManager(file(tls.caFile()));
+            trust(builder, tls.caFile());
         }
-        return build(builder, "tls", tls.certFile(), tls.keyFile(), tls.caFile());
+        return build(builder, "cert_file", tls.certFile(), tls.keyFile(), tls.caFile());
     }
 
     /** The context Shardis connects to servers, cluster nodes (or any TLS peer) with. */
@@ -76,7 +76,7 @@ public final class TlsContexts {
         if (tls.insecure()) {
             builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
         } else if (tls.caFile() != null) {
-            builder.trustManager(file(tls.caFile()));
+            trust(builder, tls.caFile());
         }
         if (tls.certFile() != null) {
             try {
@@ -86,13 +86,14 @@ public final class TlsContexts {
                         + tls.keyFile() + ": " + rootMessage(e));
             }
         }
-        return build(builder, "ca_file", tls.certFile(), tls.keyFile(), tls.caFile());
+        return build(builder, tls.certFile() != null ? "cert_file" : "ca_file", tls.certFile(), tls.keyFile(), tls.caFile());
     }
 
     private static SslContext build(SslContextBuilder builder, String key, Path cert, Path privateKey, Path ca)
             throws TlsSetupException {
+        SslContext context;
         try {
-            return builder.build();
+            context = builder.build();
         } catch (Exception e) {
             List<String> files = new java.util.ArrayList<>();
             for (Path path : new Path[] {cert, privateKey, ca}) {
@@ -102,6 +103,19 @@ public final class TlsContexts {
             }
             throw new TlsSetupException(key, "cannot build a TLS context from " + String.join(", ", files) + ": "
                     + rootMessage(e));
+        }
+        if (context.cipherSuites().isEmpty()) {
+            throw new TlsSetupException("ciphers", "the " + engineName(context) + " engine supports none of the"
+                    + " ciphers listed (the JDK engine takes IANA names such as TLS_AES_128_GCM_SHA256)");
+        }
+        return context;
+    }
+
+    private static void trust(SslContextBuilder builder, Path caFile) throws TlsSetupException {
+        try {
+            builder.trustManager(file(caFile));
+        } catch (IllegalArgumentException e) {
+            throw new TlsSetupException("ca_file", "cannot read CA certificates from " + caFile + ": " + rootMessage(e));
         }
     }
 
