@@ -58,6 +58,8 @@ public final class ShardisServer implements AutoCloseable {
     private final Map<String, PoolListener> tlsListeners = new LinkedHashMap<>();
     /** Every TLS context of every pool, re-read by {@link #reloadTls}. */
     private final io.shardis.proxy.tls.TlsReloader tls = new io.shardis.proxy.tls.TlsReloader();
+    /** The listeners' TLS by pool, for {@link #reloadTls(ShardisConfig)}. */
+    private final Map<String, io.shardis.proxy.tls.ServerTls> serverTls = new LinkedHashMap<>();
 
     private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
                           ScheduledExecutorService control, ShardisMetrics metrics) {
@@ -121,6 +123,9 @@ public final class ShardisServer implements AutoCloseable {
                 io.shardis.proxy.tls.ServerTls serverTls = pool.tls().listener() == null ? null
                         : io.shardis.proxy.tls.ServerTls.load(pool.name(), pool.tls().listener());
                 server.tls.add(serverTls);
+                if (serverTls != null) {
+                    server.serverTls.put(pool.name(), serverTls);
+                }
                 server.tls.add(runtime.backendTls());
                 boolean tlsBeside = serverTls != null && serverTls.config().listen() != null;
                 Channel channel = ListenSockets.bind(pool, transport, acceptors, workers,
@@ -140,8 +145,9 @@ public final class ShardisServer implements AutoCloseable {
                 listeners.put(pool.name(), new PoolListener(runtime, channel));
                 log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
                         channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
+                PoolListener besideListener = server.tlsListeners.get(pool.name());
                 io.shardis.proxy.tls.TlsStartLog.log(pool, serverTls, channel,
-                        server.tlsListeners.get(pool.name()), runtime.backendTls());
+                        besideListener == null ? null : besideListener.localAddress(), runtime.backendTls());
             }
         } catch (RuntimeException | InterruptedException e) {
             server.close();
@@ -191,6 +197,20 @@ public final class ShardisServer implements AutoCloseable {
      */
     public java.util.List<String> reloadTls() {
         return tls.reloadAll();
+    }
+
+    /**
+     * For a configuration reload: applies each running pool's {@code tls} and {@code backend_tls}
+     * blocks from {@code next} (new files, CA, checks, protocols, ciphers, engine) to new
+     * connections, re-reading every file, as {@link #reloadTls()} does. What needs a restart (a
+     * block added or removed, a changed {@code tls.listen}, any {@code sentinel_tls} change) is
+     * left as it runs and reported. Returns one line per block not applied; empty when all were.
+     */
+    public java.util.List<String> reloadTls(ShardisConfig next) {
+        Map<String, io.shardis.proxy.tls.TlsReconfigure.Running> running = new LinkedHashMap<>();
+        listeners.forEach((name, listener) -> running.put(name, new io.shardis.proxy.tls.TlsReconfigure.Running(
+                listener.pool().config().tls(), serverTls.get(name), listener.pool().backendTls())));
+        return io.shardis.proxy.tls.TlsReconfigure.apply(next, running);
     }
 
     /** Where the stats port listens (the real port when asked for port 0). */

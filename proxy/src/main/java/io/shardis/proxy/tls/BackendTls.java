@@ -17,7 +17,7 @@ import java.net.SocketAddress;
 public final class BackendTls implements Reloadable {
 
     private final String pool;
-    private final TlsConfig.Peer config;
+    private volatile TlsConfig.Peer config;
     private volatile SslContext context;
     /** The JDK engine's, for the blocking health check of ejected servers. */
     private volatile javax.net.ssl.SSLSocketFactory blocking;
@@ -85,9 +85,16 @@ public final class BackendTls implements Reloadable {
 
     @Override
     public void reload() throws TlsSetupException {
-        SslContext next = TlsContexts.client(config);
-        blocking = blockingFactory(config);
-        context = next;
+        reload(config);
+    }
+
+    /** Takes a changed {@code backend_tls} block for new connections; on failure the old one stays. */
+    public void reload(TlsConfig.Peer next) throws TlsSetupException {
+        SslContext built = TlsContexts.client(next);
+        javax.net.ssl.SSLSocketFactory builtBlocking = blockingFactory(next);
+        config = next;
+        blocking = builtBlocking;
+        context = built;
     }
 
     public TlsConfig.Peer config() {

@@ -12,7 +12,7 @@ import io.shardis.proxy.config.TlsConfig;
 public final class ServerTls implements Reloadable {
 
     private final String pool;
-    private final TlsConfig.Listener config;
+    private volatile TlsConfig.Listener config;
     private volatile SslContext context;
 
     private ServerTls(String pool, TlsConfig.Listener config, SslContext context) {
@@ -43,7 +43,18 @@ public final class ServerTls implements Reloadable {
 
     @Override
     public void reload() throws TlsSetupException {
-        context = TlsContexts.server(config);
+        reload(config);
+    }
+
+    /**
+     * Takes a changed {@code tls} block (files, CA, client_auth, protocols, ciphers, engine,
+     * handshake_timeout) for new clients; on failure the old one stays. Its {@code listen} is not
+     * rebound here: the caller compares it.
+     */
+    public void reload(TlsConfig.Listener next) throws TlsSetupException {
+        SslContext built = TlsContexts.server(next);
+        config = next;
+        context = built;
     }
 
     public TlsConfig.Listener config() {

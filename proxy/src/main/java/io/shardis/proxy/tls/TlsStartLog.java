@@ -2,7 +2,6 @@ package io.shardis.proxy.tls;
 
 import io.netty.channel.Channel;
 import io.shardis.proxy.config.PoolConfig;
-import io.shardis.proxy.server.PoolListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,9 +13,11 @@ public final class TlsStartLog {
     private TlsStartLog() {
     }
 
-    public static void log(PoolConfig pool, ServerTls listener, Channel plain, PoolListener beside, BackendTls backend) {
+    /** {@code beside}: the TLS listener's address beside the plain one, or null. */
+    public static void log(PoolConfig pool, ServerTls listener, Channel plain, java.net.SocketAddress beside,
+                           BackendTls backend) {
         if (listener != null) {
-            Object where = beside != null ? beside.localAddress() : plain.localAddress();
+            Object where = beside != null ? beside : plain.localAddress();
             log.info("pool '{}': TLS clients on {} ({} engine, {}, client certificates {})", pool.name(), where,
                     listener.engine(), listener.config().protocols(),
                     listener.config().clientAuth().name().toLowerCase(java.util.Locale.ROOT));
