@@ -311,7 +311,8 @@ public final class SentinelFixture implements AutoCloseable {
     }
 
     private static boolean isMaster(RedisProcess server) {
-        try (Jedis jedis = server.client()) {
+        try (Jedis jedis = server.tls() != null ? server.client()
+                : new Jedis(server.host(), server.port(), CLIENT_TIMEOUT_MILLIS)) {
             return jedis.info("replication").contains("role:master");
         } catch (JedisException e) {
             return false;

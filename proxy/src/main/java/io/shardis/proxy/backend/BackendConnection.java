@@ -621,7 +621,8 @@ public final class BackendConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!active && cause.getCause() instanceof javax.net.ssl.SSLException) {
+            if (!active && (cause instanceof javax.net.ssl.SSLException
+                    || cause.getCause() instanceof javax.net.ssl.SSLException)) {
                 // A failed TLS handshake: reported once as an unreachable server (onConnectFailed).
                 ctx.close();
                 return;
