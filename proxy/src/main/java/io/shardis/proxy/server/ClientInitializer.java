@@ -29,7 +29,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel channel) {
         if (tls != null) {
             // First in the pipeline: even the "max number of clients" refusal goes out encrypted.
-            channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+            channel.pipeline().addLast(tls.newHandler(channel.alloc()), tls.newGuard());
         }
         if (!pool.admitClient()) {
             log.warn("pool '{}': client_connections limit of {} reached; refusing {}",

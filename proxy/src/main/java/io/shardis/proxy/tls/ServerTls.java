@@ -14,8 +14,10 @@ public final class ServerTls implements Reloadable {
     private final String pool;
     private volatile TlsConfig.Listener config;
     private volatile SslContext context;
+    private final HandshakeGuard.Failures failures;
 
     private ServerTls(String pool, TlsConfig.Listener config, SslContext context) {
+        this.failures = new HandshakeGuard.Failures(pool);
         this.pool = pool;
         this.config = config;
         this.context = context;
@@ -39,6 +41,16 @@ public final class ServerTls implements Reloadable {
         SslHandler handler = context.newHandler(alloc);
         handler.setHandshakeTimeoutMillis(config.handshakeTimeoutMillis());
         return handler;
+    }
+
+    /** Goes right behind {@link #newHandler}: closes a client whose handshake fails, logging it sparingly. */
+    public HandshakeGuard newGuard() {
+        return new HandshakeGuard(failures);
+    }
+
+    /** Client handshakes that failed since start. */
+    public long handshakeFailures() {
+        return failures.count();
     }
 
     @Override

@@ -147,6 +147,30 @@ class TlsHandshakeTest {
                 .as("optional: another CA's certificate is never taken").isNotInstanceOf(X509Certificate.class);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = TlsConfig.Engine.class, names = {"OPENSSL", "JDK"})
+    void aClientHandshakeThatFailsClosesTheConnectionQuietlyAndIsCounted(TlsConfig.Engine engine) {
+        ServerTls server = ServerTls.load("p", listener("server", null, TlsConfig.ClientAuth.NONE, engine));
+        EmbeddedChannel serverSide = new EmbeddedChannel(server.newHandler(ByteBufAllocator.DEFAULT), server.newGuard());
+        BackendTls distrusting = BackendTls.load("p", peer(otherCa.caFile, null, null, engine));
+        SslHandler clientHandler = distrusting.newHandler(ByteBufAllocator.DEFAULT,
+                new InetSocketAddress("127.0.0.1", 6379), 5_000);
+        EmbeddedChannel clientSide = new EmbeddedChannel(clientHandler);
+        try {
+            for (int round = 0; round < 20 && serverSide.isOpen(); round++) {
+                shuttle(clientSide, serverSide);
+                shuttle(serverSide, clientSide);
+            }
+            assertThat(serverSide.isOpen()).as("the server closed the client").isFalse();
+            // Nothing reached the end of the pipeline (the session would log it as unexpected).
+            serverSide.checkException();
+            assertThat(server.handshakeFailures()).isEqualTo(1);
+        } finally {
+            serverSide.finishAndReleaseAll();
+            clientSide.finishAndReleaseAll();
+        }
+    }
+
     @Test
     void autoChoosesOpenSslWhereItLoads() throws TlsSetupException {
         assertThat(OpenSsl.isAvailable()).as("netty-tcnative-boringssl-static is on the class path").isTrue();
