@@ -48,6 +48,12 @@ public final class Main {
             return 1;
         }
         if (line.testConfig()) {
+            java.util.List<String> tlsProblems = io.shardis.proxy.tls.TlsCheck.problems(config);
+            if (!tlsProblems.isEmpty()) {
+                System.err.println("shardis: configuration file '" + line.configFile() + "' has TLS files that cannot be used");
+                tlsProblems.forEach(problem -> System.err.println("shardis: " + problem));
+                return 1;
+            }
             System.out.println("shardis: configuration file '" + line.configFile() + "' syntax is ok");
             for (String warning : SecurityReport.warnings(config)) {
                 System.err.println("shardis: warning: " + warning);
@@ -68,7 +74,7 @@ public final class Main {
             deletePidFile(line.pidFile());
             return 1;
         }
-        ignoreHangup(log);
+        ignoreHangup(log, server);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shardis stopping");
@@ -86,13 +92,16 @@ public final class Main {
 
     /**
      * systemd's reload and a closed terminal send SIGHUP, which would stop the JVM. Configuration
-     * reload is not implemented yet, so the signal is logged and otherwise ignored.
+     * reload is not implemented yet: the signal re-reads the TLS certificates and keys (new
+     * connections use them, connected clients stay) and is otherwise ignored.
      */
-    private static void ignoreHangup(Logger log) {
+    private static void ignoreHangup(Logger log, ShardisServer server) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
-                    signal -> log.warn("SIGHUP received: reloading the configuration is not supported yet;"
-                            + " restart Shardis to apply changes"));
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                log.warn("SIGHUP received: reloading the configuration is not supported yet;"
+                        + " restart Shardis to apply changes other than TLS certificates");
+                server.reloadTls();
+            });
         } catch (IllegalArgumentException e) {
             log.debug("SIGHUP cannot be handled on this platform: {}", e.getMessage());
         }

@@ -54,6 +54,12 @@ public final class ShardisServer implements AutoCloseable {
     private final java.util.List<io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Null when no stats port was asked for. */
     private StatsServer stats;
+    /** The TLS listeners beside plain ones ({@code tls.listen}), by pool. */
+    private final Map<String, PoolListener> tlsListeners = new LinkedHashMap<>();
+    /** Every TLS context of every pool, re-read by {@link #reloadTls}. */
+    private final io.shardis.proxy.tls.TlsReloader tls = new io.shardis.proxy.tls.TlsReloader();
+    /** The listeners' TLS by pool, for {@link #reloadTls(ShardisConfig)}. */
+    private final Map<String, io.shardis.proxy.tls.ServerTls> serverTls = new LinkedHashMap<>();
 
     private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
                           ScheduledExecutorService control, ShardisMetrics metrics) {
@@ -114,7 +120,21 @@ public final class ShardisServer implements AutoCloseable {
                     // Before the pool takes clients: none may reach a master Sentinel has replaced.
                     server.sentinelFollowers.add(SentinelFollower.start(runtime));
                 }
-                Channel channel = ListenSockets.bind(pool, transport, acceptors, workers, PoolListener.initializer(runtime));
+                io.shardis.proxy.tls.ServerTls serverTls = pool.tls().listener() == null ? null
+                        : io.shardis.proxy.tls.ServerTls.load(pool.name(), pool.tls().listener());
+                server.tls.add(serverTls);
+                if (serverTls != null) {
+                    server.serverTls.put(pool.name(), serverTls);
+                }
+                server.tls.add(runtime.backendTls());
+                boolean tlsBeside = serverTls != null && serverTls.config().listen() != null;
+                Channel channel = ListenSockets.bind(pool, transport, acceptors, workers,
+                        PoolListener.initializer(runtime, tlsBeside ? null : serverTls));
+                if (tlsBeside) {
+                    Channel tlsChannel = ListenSockets.bind(pool, serverTls.config().listen(), transport, acceptors,
+                            workers, PoolListener.initializer(runtime, serverTls));
+                    server.tlsListeners.put(pool.name(), new PoolListener(runtime, tlsChannel));
+                }
                 poolMetrics.listening();
                 if (pool.preconnect()) {
                     for (EventExecutor executor : workers) {
@@ -126,6 +146,9 @@ public final class ShardisServer implements AutoCloseable {
                 log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
                         channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
                 SecurityReport.logAtStart(pool, commands);
+                PoolListener besideListener = server.tlsListeners.get(pool.name());
+                io.shardis.proxy.tls.TlsStartLog.log(pool, serverTls, channel,
+                        besideListener == null ? null : besideListener.localAddress(), runtime.backendTls());
             }
         } catch (RuntimeException | InterruptedException e) {
             server.close();
@@ -158,6 +181,39 @@ public final class ShardisServer implements AutoCloseable {
         return listener.address();
     }
 
+    /**
+     * Where pool {@code name} accepts TLS clients: its {@code tls.listen} beside the plain
+     * {@code listen}, or {@code listen} itself when that speaks TLS.
+     */
+    public InetSocketAddress tlsAddress(String pool) {
+        PoolListener beside = tlsListeners.get(pool);
+        return beside != null ? beside.address() : address(pool);
+    }
+
+    /**
+     * Re-reads every pool's certificates, keys and CA files ({@code tls}, {@code backend_tls}):
+     * new connections use them, open ones keep theirs, so no client is dropped. A context whose files
+     * cannot be read keeps the old ones. Returns one line per failure, empty when all were renewed.
+     * ({@code sentinel_tls} files are read by Lettuce at each connection to a Sentinel.)
+     */
+    public java.util.List<String> reloadTls() {
+        return tls.reloadAll();
+    }
+
+    /**
+     * For a configuration reload: applies each running pool's {@code tls} and {@code backend_tls}
+     * blocks from {@code next} (new files, CA, checks, protocols, ciphers, engine) to new
+     * connections, re-reading every file, as {@link #reloadTls()} does. What needs a restart (a
+     * block added or removed, a changed {@code tls.listen}, any {@code sentinel_tls} change) is
+     * left as it runs and reported. Returns one line per block not applied; empty when all were.
+     */
+    public java.util.List<String> reloadTls(ShardisConfig next) {
+        Map<String, io.shardis.proxy.tls.TlsReconfigure.Running> running = new LinkedHashMap<>();
+        listeners.forEach((name, listener) -> running.put(name, new io.shardis.proxy.tls.TlsReconfigure.Running(
+                listener.pool().config().tls(), serverTls.get(name), listener.pool().backendTls())));
+        return io.shardis.proxy.tls.TlsReconfigure.apply(next, running);
+    }
+
     /** Where the stats port listens (the real port when asked for port 0). */
     public InetSocketAddress statsAddress() {
         if (stats == null) {
@@ -177,6 +233,9 @@ public final class ShardisServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        for (PoolListener listener : tlsListeners.values()) {
+            listener.close();
+        }
         for (PoolListener listener : listeners.values()) {
             listener.close();
             listener.pool().metrics().stoppedListening();

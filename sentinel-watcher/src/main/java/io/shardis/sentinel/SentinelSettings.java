@@ -1,5 +1,8 @@
 package io.shardis.sentinel;
 
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
@@ -15,9 +18,19 @@ import java.util.Objects;
  * @param password        Sentinel password ({@code requirepass} or the ACL user's), or {@code null} for none
  * @param timeout         bound on connecting to a Sentinel and on one round of questions to all of them
  * @param recheckInterval how often every Sentinel is asked again, in case an event was missed
+ * @param sslOptions      TLS towards the Sentinels (certificate files are read at each connection),
+ *                        or {@code null} for plain TCP
+ * @param verifyMode      how the Sentinels' certificates are checked when {@code sslOptions} is set
  */
 public record SentinelSettings(List<InetSocketAddress> sentinels, String username, String password,
-                               Duration timeout, Duration recheckInterval) {
+                               Duration timeout, Duration recheckInterval, SslOptions sslOptions,
+                               SslVerifyMode verifyMode) {
+
+    /** Plain TCP towards the Sentinels. */
+    public SentinelSettings(List<InetSocketAddress> sentinels, String username, String password,
+                            Duration timeout, Duration recheckInterval) {
+        this(sentinels, username, password, timeout, recheckInterval, null, null);
+    }
 
     public SentinelSettings {
         sentinels = List.copyOf(Objects.requireNonNull(sentinels, "sentinels"));
@@ -33,6 +46,14 @@ public record SentinelSettings(List<InetSocketAddress> sentinels, String usernam
         }
         requirePositive(timeout, "timeout");
         requirePositive(recheckInterval, "recheckInterval");
+        if (sslOptions != null && verifyMode == null) {
+            verifyMode = SslVerifyMode.FULL;
+        }
+    }
+
+    /** The same Sentinels, reached over TLS. */
+    public SentinelSettings withTls(SslOptions options, SslVerifyMode mode) {
+        return new SentinelSettings(sentinels, username, password, timeout, recheckInterval, options, mode);
     }
 
     /** Settings without authentication. */
@@ -49,7 +70,8 @@ public record SentinelSettings(List<InetSocketAddress> sentinels, String usernam
     public String toString() {
         return "SentinelSettings[sentinels=" + sentinels + ", username=" + username
                 + ", password=" + (password == null ? "none" : "(set)")
-                + ", timeout=" + timeout + ", recheckInterval=" + recheckInterval + "]";
+                + ", timeout=" + timeout + ", recheckInterval=" + recheckInterval
+                + (sslOptions == null ? "" : ", tls=" + verifyMode) + "]";
     }
 
     private static void requirePositive(Duration duration, String name) {

@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
@@ -93,6 +94,7 @@ public final class SentinelWatcher implements AutoCloseable {
                 .protocolVersion(ProtocolVersion.RESP2)
                 .socketOptions(SocketOptions.builder().connectTimeout(settings.timeout()).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
+                .sslOptions(settings.sslOptions() != null ? settings.sslOptions() : SslOptions.create())
                 .build());
         List<SentinelLink> created = new ArrayList<>();
         for (InetSocketAddress sentinel : settings.sentinels()) {
@@ -263,6 +265,9 @@ public final class SentinelWatcher implements AutoCloseable {
                 .withPort(sentinel.getPort())
                 .withTimeout(settings.timeout())
                 .withClientName("shardis-sentinel-watcher");
+        if (settings.sslOptions() != null) {
+            uri.withSsl(true).withVerifyPeer(settings.verifyMode());
+        }
         if (settings.username() != null) {
             uri.withAuthentication(settings.username(), settings.password());
         } else if (settings.password() != null) {

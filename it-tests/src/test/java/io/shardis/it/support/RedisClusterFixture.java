@@ -432,8 +432,10 @@ public final class RedisClusterFixture implements AutoCloseable {
                 args.addAll(List.of("--cluster-allow-replica-migration", options.replicaMigration));
             }
             args.addAll(options.args);
+            int port = FreePorts.nextWithCompanion(CLUSTER_BUS_OFFSET);
+            args.addAll(options.nodeArgs.apply(port));
             RedisProcess.Builder builder = RedisProcess.builder()
-                    .port(FreePorts.nextWithCompanion(CLUSTER_BUS_OFFSET))
+                    .port(port)
                     .args(args.toArray(String[]::new));
             if (options.binary != null) {
                 builder.binary(options.binary);
@@ -535,8 +537,15 @@ public final class RedisClusterFixture implements AutoCloseable {
         private String replicaMigration = "no";
         private Path binary;
         private final List<String> args = new ArrayList<>();
+        private java.util.function.IntFunction<List<String>> nodeArgs = port -> List.of();
 
         private Builder() {
+        }
+
+        /** Extra arguments of each node, given its port (e.g. a TLS port of its own beside it). */
+        public Builder nodeArgs(java.util.function.IntFunction<List<String>> perNode) {
+            this.nodeArgs = Objects.requireNonNull(perNode);
+            return this;
         }
 
         public Builder masters(int count) {

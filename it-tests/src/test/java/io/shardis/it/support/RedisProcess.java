@@ -80,7 +80,18 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
 
     /** A new Jedis connection straight to this server, for assertions; the caller closes it. */
     public Jedis client() {
+        if (options.tls != null) {
+            return new Jedis(new redis.clients.jedis.HostAndPort(HOST, port),
+                    redis.clients.jedis.DefaultJedisClientConfig.builder().ssl(true)
+                            .sslSocketFactory(options.tls.socketFactory(options.tls.client()))
+                            .timeoutMillis(CLIENT_TIMEOUT_MILLIS).build());
+        }
         return new Jedis(HOST, port, CLIENT_TIMEOUT_MILLIS);
+    }
+
+    /** The CA of a TLS-only server ({@link Builder#tls}), or null for a plain one. */
+    public TestCertificates tls() {
+        return options.tls;
     }
 
     /** Empties every database of the server. */
@@ -202,6 +213,9 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
                 "--protected-mode", "no",
                 // Replicas sync at once instead of after the default 5 s wait for more replicas.
                 "--repl-diskless-sync-delay", "0"));
+        if (options.tls != null) {
+            command.addAll(options.tls.redisArgs(port, options.tlsAuthClients));
+        }
         command.addAll(options.args);
         if (options.sentinel) {
             command.add("--sentinel");
@@ -238,9 +252,11 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
 
     /** Whether the server answers PING; {@code -LOADING} means not yet, any other answer (even -NOAUTH) means up. */
     private boolean answersPing() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
-            socket.setSoTimeout(1_000);
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+            plain.setSoTimeout(1_000);
+            Socket socket = options.tls == null ? plain
+                    : options.tls.socketFactory(options.tls.client()).createSocket(plain, HOST, port, true);
             OutputStream out = socket.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -264,8 +280,21 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
         private boolean sentinel;
         private int port;
         private Path binary;
+        private TestCertificates tls;
+        private String tlsAuthClients;
 
         private Builder() {
+        }
+
+        /**
+         * TLS only ({@code --port 0 --tls-port PORT}) with {@code certs}' server certificate;
+         * {@code authClients} ({@code yes}, {@code optional}, {@code no}) says whether clients must
+         * present a certificate of that CA. {@link #client()} and the start-up check then use TLS.
+         */
+        public Builder tls(TestCertificates certs, String authClients) {
+            this.tls = Objects.requireNonNull(certs);
+            this.tlsAuthClients = Objects.requireNonNull(authClients);
+            return this;
         }
 
         /** Extra command-line arguments, after the defaults (so they override them). */

@@ -192,13 +192,14 @@ public final class SentinelFixture implements AutoCloseable {
     private void start() {
         try {
             for (int i = 1; i <= options.masters; i++) {
-                RedisProcess master = RedisProcess.start();
-                RedisProcess replica = RedisProcess.start("--replicaof", master.host(), Integer.toString(master.port()));
+                RedisProcess master = server().start();
+                RedisProcess replica = server().args("--replicaof", master.host(), Integer.toString(master.port()))
+                        .start();
                 servers.put("shard" + i, List.of(master, replica));
             }
             String config = sentinelConfig();
             for (int i = 0; i < SENTINELS; i++) {
-                sentinels.add(RedisProcess.builder().config(config).sentinel().start());
+                sentinels.add(server().config(config).sentinel().start());
             }
             awaitConvergence();
         } catch (RuntimeException e) {
@@ -209,6 +210,15 @@ public final class SentinelFixture implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** A server of the fixture: over TLS only (replication and Sentinel links too) with {@link Builder#tls}. */
+    private RedisProcess.Builder server() {
+        RedisProcess.Builder builder = RedisProcess.builder();
+        if (options.tls != null) {
+            builder.tls(options.tls, "optional").args("--tls-replication", "yes");
+        }
+        return builder;
     }
 
     private String sentinelConfig() {
@@ -301,7 +311,8 @@ public final class SentinelFixture implements AutoCloseable {
     }
 
     private static boolean isMaster(RedisProcess server) {
-        try (Jedis jedis = new Jedis(server.host(), server.port(), CLIENT_TIMEOUT_MILLIS)) {
+        try (Jedis jedis = server.tls() != null ? server.client()
+                : new Jedis(server.host(), server.port(), CLIENT_TIMEOUT_MILLIS)) {
             return jedis.info("replication").contains("role:master");
         } catch (JedisException e) {
             return false;
@@ -314,8 +325,15 @@ public final class SentinelFixture implements AutoCloseable {
         private String password;
         private String aclUser;
         private String aclPassword;
+        private TestCertificates tls;
 
         private Builder() {
+        }
+
+        /** Every server and Sentinel speaks TLS only, with {@code certs}' server certificate. */
+        public Builder tls(TestCertificates certs) {
+            this.tls = Objects.requireNonNull(certs);
+            return this;
         }
 
         /** How many masters ({@code shard1..shardN}), each with one replica; 1 by default. */

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.ConnectException;
 import java.util.ArrayDeque;
+import javax.net.ssl.SSLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -288,6 +290,10 @@ public final class BackendConnection {
             future = connector.connect(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel ch) {
+                    if (settings.tls() != null) {
+                        ch.pipeline().addLast(settings.tls().newHandler(ch.alloc(), settings.address(),
+                                settings.connectTimeoutMillis()));
+                    }
                     ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()), new ReplyHandler());
                 }
             }, settings.address());
@@ -298,11 +304,24 @@ public final class BackendConnection {
         }
         channel = future.channel();
         future.addListener(f -> {
-            if (f.isSuccess()) {
-                onConnected(future.channel());
-            } else {
+            if (!f.isSuccess()) {
                 teardown(future.channel(), Ending.CONNECT_FAILED, "unreachable: " + describe(f.cause()));
+                return;
             }
+            // Over TLS the connection is up once the handshake is: a refused certificate is a
+            // connection failure, reported as such, not a drop after the setup commands went out.
+            SslHandler tls = future.channel().pipeline().get(SslHandler.class);
+            if (tls == null) {
+                onConnected(future.channel());
+                return;
+            }
+            tls.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    onConnected(future.channel());
+                } else {
+                    teardown(future.channel(), Ending.CONNECT_FAILED, "unreachable: " + describe(h.cause()));
+                }
+            });
         });
         return true;
     }
@@ -634,6 +653,9 @@ public final class BackendConnection {
         if (cause instanceof ConnectTimeoutException) {
             return "connect timed out";
         }
+        if (cause instanceof javax.net.ssl.SSLException) {
+            return "TLS handshake failed: " + io.shardis.proxy.tls.TlsFailures.describe(cause);
+        }
         if (cause instanceof ConnectException && cause.getMessage() != null
                 && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused")) {
             return "connection refused";
@@ -670,6 +692,11 @@ public final class BackendConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (state == State.CONNECTING && (cause instanceof SSLException || cause.getCause() instanceof SSLException)) {
+                // A failed TLS handshake: reported once, as an unreachable server, by the handshake's listener.
+                ctx.close();
+                return;
+            }
             String reason = describe(cause);
             log.warn("{}: {}; closing the connection", settings.describe(), reason);
             teardown(ctx.channel(), state == State.CLOSED ? Ending.CLOSED : Ending.ERROR, "closed the connection: " + reason);

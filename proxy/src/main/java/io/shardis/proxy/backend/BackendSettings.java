@@ -16,6 +16,7 @@ import java.net.SocketAddress;
  * @param masterOnly each new connection asks ROLE first and is not used unless the server is a master
  * @param readOnly   each new connection sends READONLY first: a Redis Cluster replica then serves
  *                   reads of its master's slots instead of answering MOVED
+ * @param tls        TLS towards the server ({@code backend_tls}); null for plain TCP
  */
 public record BackendSettings(
         String pool,
@@ -31,7 +32,8 @@ public record BackendSettings(
         PoolMetrics poolMetrics,
         boolean masterOnly,
         String user,
-        boolean readOnly) {
+        boolean readOnly,
+        io.shardis.proxy.tls.BackendTls tls) {
 
     /** How long a server that refused a connection is given before the next attempt. */
     static final long RETRY_DELAY_NANOS = 200_000_000L;
@@ -45,13 +47,13 @@ public record BackendSettings(
                 pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE,
-                null, null, false, pool.redisUser(), false);
+                null, null, false, pool.redisUser(), false, null);
     }
 
     /** The same server, reporting its health to {@code newEvents} and its traffic to the metrics given. */
     public BackendSettings observedBy(BackendEvents newEvents, ServerMetrics serverMetrics, PoolMetrics pool) {
         return new BackendSettings(this.pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, newEvents, serverMetrics, pool, masterOnly, user, readOnly);
+                replyLimits, newEvents, serverMetrics, pool, masterOnly, user, readOnly, tls);
     }
 
     /**
@@ -60,7 +62,13 @@ public record BackendSettings(
      */
     public BackendSettings requiringMaster() {
         return new BackendSettings(pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, events, metrics, poolMetrics, true, user, readOnly);
+                replyLimits, events, metrics, poolMetrics, true, user, readOnly, tls);
+    }
+
+    /** The same server, reached over TLS with {@code newTls} (null: plain TCP). */
+    public BackendSettings withTls(io.shardis.proxy.tls.BackendTls newTls) {
+        return new BackendSettings(pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
+                replyLimits, events, metrics, poolMetrics, masterOnly, user, readOnly, newTls);
     }
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */

@@ -155,6 +155,11 @@ public final class PoolHealth {
             }
             socket.connect(server.address(), timeoutMillis);
             socket.setSoTimeout(timeoutMillis);
+            if (server.tls() != null) {
+                try (java.net.Socket tls = server.tls().wrap(socket, (java.net.InetSocketAddress) server.address())) {
+                    return ping(server, tls.getInputStream(), tls.getOutputStream());
+                }
+            }
             return ping(server, socket.getInputStream(), socket.getOutputStream());
         } catch (IOException e) {
             return e.toString();

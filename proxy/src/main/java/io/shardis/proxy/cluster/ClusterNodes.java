@@ -58,16 +58,31 @@ public final class ClusterNodes implements AutoCloseable {
     /** Told the index of a node the cluster forgot, to drop its connections. */
     private volatile IntConsumer nodeLeft = index -> { };
 
-    public ClusterNodes(PoolConfig config, Transport transport, PoolMetrics metrics) {
+    /** TLS towards the nodes ({@code backend_tls}); null for plain TCP. */
+    private final io.shardis.proxy.tls.BackendTls tls;
+
+    public ClusterNodes(PoolConfig config, Transport transport, PoolMetrics metrics,
+                        io.shardis.proxy.tls.BackendTls tls) {
         this.config = config;
+        this.tls = tls;
         this.transport = transport;
         this.metrics = metrics;
         List<NodeAddress> seeds = config.cluster().seeds().stream()
                 .map(seed -> new NodeAddress(seed.host(), seed.port())).toList();
         Duration timeout = Duration.ofMillis(config.connectTimeoutMillis());
-        this.source = new LettuceTopologySource(ClusterSourceSettings.of(seeds)
+        ClusterSourceSettings sourceSettings = ClusterSourceSettings.of(seeds)
                 .withCredentials(config.redisUser(), config.redisAuth())
-                .withTimeouts(timeout, timeout));
+                .withTimeouts(timeout, timeout);
+        if (tls != null) {
+            try {
+                sourceSettings = sourceSettings.withTls(io.shardis.proxy.tls.LettuceTls.options(tls.config()),
+                        io.shardis.proxy.tls.LettuceTls.verifyMode(tls.config()));
+            } catch (io.shardis.proxy.tls.TlsSetupException e) {
+                throw new IllegalStateException("pool '" + config.name() + "': key 'backend_tls." + e.key() + "': "
+                        + e.getMessage(), e);
+            }
+        }
+        this.source = new LettuceTopologySource(sourceSettings);
         this.refresher = new ClusterTopologyRefresher(config.name(), source,
                 Duration.ofMillis(config.cluster().refreshIntervalMillis()), MIN_REFRESH_INTERVAL, this::adopt);
         ReadFrom readFrom = config.cluster().readFrom();
@@ -158,7 +173,7 @@ public final class ClusterNodes implements AutoCloseable {
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024),
                 new NodeEvents(label, readState), metrics.addServer(label), metrics, false, config.redisUser(),
-                reachability != null);
+                reachability != null, tls);
     }
 
     /** Asks for a slot map refresh soon (rate limited); safe on event loops. */

@@ -38,12 +38,14 @@ final class ConfigParser {
             "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
             "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout",
             "failover_timeout",
-            "max_client_reply_bytes", "users");
+            "max_client_reply_bytes", "users",
+            // TLS towards clients, servers and Sentinels (TlsConfigReader)
+            "tls", "backend_tls", "sentinel_tls");
 
     /** Keys that place keys on servers or follow servers: a cluster's slot map does that itself. */
     private static final List<String> NOT_WITH_CLUSTER = List.of("servers", "hash", "hash_tag", "distribution",
             "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "sentinels", "sentinel_user",
-            "sentinel_auth");
+            "sentinel_auth", "sentinel_tls");
 
     private static final Set<String> CLUSTER_KEYS = Set.of("seeds", "read_from", "refresh_interval");
 
@@ -85,6 +87,12 @@ final class ConfigParser {
             if (pool.listen().port() != 0 && !listens.add(pool.listen())) {
                 throw new ConfigException(source + ": pool '" + name + "': key 'listen': "
                         + pool.listen() + " is already used by another pool");
+            }
+            HostPort tlsListen = pool.tls().listener() == null ? null : pool.tls().listener().listen();
+            if (tlsListen != null && tlsListen.port() != 0
+                    && (tlsListen.equals(pool.listen()) || !listens.add(tlsListen))) {
+                throw new ConfigException(source + ": pool '" + name + "': key 'tls.listen': "
+                        + tlsListen + " is already used by another pool or by this pool's listen");
             }
             pools.add(pool);
         }
@@ -160,7 +168,7 @@ final class ConfigParser {
                     size("max_bulk_bytes", 512L << 20),
                     servers, listenMode, sentinels(servers), string("sentinel_user", null), string("sentinel_auth", null),
                     null, redisUser(), integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout(),
-                    clientReplyLimit(), users());
+                    clientReplyLimit(), users(), tls());
         }
 
         /** A pool in front of a Redis Cluster: no servers, no placement; the cluster's slot map places keys. */
@@ -221,7 +229,7 @@ final class ConfigParser {
                     List.of(), listenMode, List.of(), null, null,
                     new ClusterConfig(seeds, readFrom, refresh), redisUser(),
                     integer("connect_timeout", 0, 1, Integer.MAX_VALUE), failoverTimeout(),
-                    clientReplyLimit(), users());
+                    clientReplyLimit(), users(), tls());
         }
 
         private List<ServerConfig> servers() throws ConfigException {
@@ -379,6 +387,17 @@ final class ConfigParser {
                 }
             }
             return users;
+        }
+
+        /** The {@code tls}, {@code backend_tls} and {@code sentinel_tls} blocks. */
+        private TlsConfig tls() throws ConfigException {
+            if (config.containsKey("sentinel_tls") || node.getChildren().stream()
+                    .anyMatch(child -> child.getNodeName().equals("sentinel_tls"))) {
+                if (!config.containsKey("sentinels")) {
+                    throw error("sentinel_tls", "only pools with 'sentinels' talk to Sentinels");
+                }
+            }
+            return new TlsConfigReader(source, pool, node, config).read();
         }
 
         /** The ACL user for the servers; its password is {@code redis_auth}. */

@@ -30,6 +30,7 @@ import java.util.Map;
  * @param users           the pool's proxy users, by name, each with its ACL rules in Redis'
  *                        vocabulary ({@code on >password ~cache:* +@read}); empty when the pool
  *                        has none (then {@code redis_auth}, if set, is also the clients' password)
+ * @param tls             TLS towards clients, backends and Sentinels; {@link TlsConfig#NONE} for plain TCP
  */
 public record PoolConfig(
         String name,
@@ -61,7 +62,8 @@ public record PoolConfig(
         int connectTimeout,
         int failoverTimeoutMillis,
         ClientReplyLimit clientReplyLimit,
-        Map<String, List<String>> users) {
+        Map<String, List<String>> users,
+        TlsConfig tls) {
 
     /** Covers a failover within a few seconds; longer ones need a longer wait. */
     public static final int DEFAULT_FAILOVER_TIMEOUT_MILLIS = 5_000;
@@ -69,6 +71,7 @@ public record PoolConfig(
     public PoolConfig {
         servers = List.copyOf(servers);
         sentinels = List.copyOf(sentinels);
+        tls = tls == null ? TlsConfig.NONE : tls;
         Map<String, List<String>> ordered = new LinkedHashMap<>();
         users.forEach((user, rules) -> ordered.put(user, List.copyOf(rules)));
         users = java.util.Collections.unmodifiableMap(ordered);

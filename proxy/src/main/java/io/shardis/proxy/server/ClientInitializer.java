@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.Channel;
 import io.shardis.proxy.metrics.ClientConnectionStats;
 import io.shardis.proxy.session.ClientSession;
+import io.shardis.proxy.tls.ServerTls;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespRequestDecoder;
 import org.slf4j.Logger;
@@ -16,13 +17,20 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
     private static final Logger log = LoggerFactory.getLogger(ClientInitializer.class);
 
     private final PoolRuntime pool;
+    /** Null on a plain listener. */
+    private final ServerTls tls;
 
-    ClientInitializer(PoolRuntime pool) {
+    ClientInitializer(PoolRuntime pool, ServerTls tls) {
         this.pool = pool;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        if (tls != null) {
+            // First in the pipeline: even the "max number of clients" refusal goes out encrypted.
+            channel.pipeline().addLast(tls.newHandler(channel.alloc()), tls.newGuard());
+        }
         if (!pool.admitClient()) {
             log.warn("pool '{}': client_connections limit of {} reached; refusing {}",
                     pool.config().name(), pool.config().clientConnections(), channel.remoteAddress());

@@ -25,23 +25,30 @@ public final class ListenSockets {
 
     public static Channel bind(PoolConfig pool, Transport transport, EventLoopGroup acceptors, EventLoopGroup workers,
                                ChannelHandler clients) throws InterruptedException {
-        boolean unix = pool.listen().isUnix();
+        return bind(pool, pool.listen(), transport, acceptors, workers, clients);
+    }
+
+    /** Binds {@code listen} (the pool's own, or its TLS one beside it) with the pool's socket settings. */
+    public static Channel bind(PoolConfig pool, io.shardis.proxy.config.HostPort listen, Transport transport,
+                               EventLoopGroup acceptors, EventLoopGroup workers, ChannelHandler clients)
+            throws InterruptedException {
+        boolean unix = listen.isUnix();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
-                .channel(transport.serverChannelClass(pool.listen()))
+                .channel(transport.serverChannelClass(listen))
                 .option(ChannelOption.SO_BACKLOG, pool.backlog())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .childHandler(clients);
         if (unix) {
-            removeStaleSocket(Path.of(pool.listen().host()));
+            removeStaleSocket(Path.of(listen.host()));
         } else {
             bootstrap.option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true);
         }
-        Channel channel = bootstrap.bind(transport.address(pool.listen())).sync().channel();
+        Channel channel = bootstrap.bind(transport.address(listen)).sync().channel();
         if (unix) {
-            Path path = Path.of(pool.listen().host());
+            Path path = Path.of(listen.host());
             if (pool.listenMode() >= 0) {
                 setMode(path, pool.listenMode());
             }

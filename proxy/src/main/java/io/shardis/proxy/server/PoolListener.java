@@ -17,7 +17,12 @@ public final class PoolListener {
     }
 
     public static ChannelInitializer<Channel> initializer(PoolRuntime pool) {
-        return new ClientInitializer(pool);
+        return new ClientInitializer(pool, null);
+    }
+
+    /** Clients of {@code pool} that start with a TLS handshake ({@code tls}); plain ones with null. */
+    public static ChannelInitializer<Channel> initializer(PoolRuntime pool, io.shardis.proxy.tls.ServerTls tls) {
+        return new ClientInitializer(pool, tls);
     }
 
     /** The TCP address listened on; for a Unix socket pool, see {@link #localAddress()}. */

@@ -67,6 +67,8 @@ public final class PoolRuntime {
     private final ClusterNodes cluster;
     /** Replaced each time Sentinel moves a server: commands held for a failover are then sent at once. */
     private volatile Object serverMoves = new Object();
+    /** TLS towards the servers or cluster nodes; null for plain TCP. */
+    private final io.shardis.proxy.tls.BackendTls backendTls;
 
     /**
      * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
@@ -83,8 +85,9 @@ public final class PoolRuntime {
         this.requestLimits = RespLimits.DEFAULT
                 .withMaxBulkLength(config.maxBulkBytes())
                 .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
+        this.backendTls = io.shardis.proxy.tls.BackendTls.load(config.name(), config.tls().backend());
         if (config.isCluster()) {
-            this.cluster = new ClusterNodes(config, transport, metrics);
+            this.cluster = new ClusterNodes(config, transport, metrics, backendTls);
             cluster.onNodeLeft(index -> backendsByLoop.forEach((loop, pool) ->
                     loop.execute(() -> pool.dropConnections(index, "left the cluster"))));
             this.router = cluster.router();
@@ -97,7 +100,7 @@ public final class PoolRuntime {
         List<BackendSettings> settings = new ArrayList<>();
         List<ShardServer> ring = new ArrayList<>();
         for (ServerConfig server : config.servers()) {
-            settings.add(BackendSettings.of(config, server, transport.address(server.address())));
+            settings.add(BackendSettings.of(config, server, transport.address(server.address())).withTls(backendTls));
             ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
         }
         RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.hash()),
@@ -111,6 +114,11 @@ public final class PoolRuntime {
         }
         this.servers = List.copyOf(settings);
         this.backendServers = BackendServers.of(this.servers);
+    }
+
+    /** TLS towards the pool's servers or cluster nodes, to re-read on reload; null for plain TCP. */
+    public io.shardis.proxy.tls.BackendTls backendTls() {
+        return backendTls;
     }
 
     /** The Redis Cluster behind this pool, or null for a pool of {@code servers}. */

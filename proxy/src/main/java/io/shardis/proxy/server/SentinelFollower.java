@@ -49,6 +49,15 @@ public final class SentinelFollower implements AutoCloseable {
         }
         SentinelSettings settings = new SentinelSettings(sentinels, config.sentinelUser(), config.sentinelAuth(),
                 Duration.ofMillis(Math.max(config.connectTimeoutMillis(), 1000)), RECHECK_INTERVAL);
+        if (config.tls().sentinel() != null) {
+            try {
+                settings = settings.withTls(io.shardis.proxy.tls.LettuceTls.options(config.tls().sentinel()),
+                        io.shardis.proxy.tls.LettuceTls.verifyMode(config.tls().sentinel()));
+            } catch (io.shardis.proxy.tls.TlsSetupException e) {
+                throw new IllegalStateException("pool '" + config.name() + "': key 'sentinel_tls." + e.key() + "': "
+                        + e.getMessage(), e);
+            }
+        }
         SentinelWatcher watcher = SentinelWatcher.start(settings, new java.util.LinkedHashSet<>(names),
                 (MasterChange change) -> {
                     Integer server = serverByName.get(change.masterName());

@@ -18,7 +18,7 @@ class ConnectionSetupTest {
     private static BackendSettings settings(String password, String user, int database, boolean masterOnly,
                                             boolean readOnly) {
         return new BackendSettings("p", "s1", new BackendAddress(new InetSocketAddress("127.0.0.1", 6379)), 0, 1000,
-                password, database, RespLimits.DEFAULT, BackendEvents.NONE, null, null, masterOnly, user, readOnly);
+                password, database, RespLimits.DEFAULT, BackendEvents.NONE, null, null, masterOnly, user, readOnly, null);
     }
 
     private static List<String> setup(BackendSettings settings) {

@@ -1,5 +1,8 @@
 package io.shardis.topology.cluster;
 
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +18,18 @@ import java.util.Objects;
  * @param commandTimeout how long one node may take to answer
  * @param command        {@code SHARDS}: ask {@code CLUSTER SHARDS}, falling back to {@code CLUSTER SLOTS}
  *                       when a node does not know it; {@code SLOTS}: ask {@code CLUSTER SLOTS} only
+ * @param sslOptions     TLS towards the nodes ({@code tls-cluster yes}); the slot map then names their
+ *                       TLS ports. {@code null} for plain TCP
+ * @param verifyMode     how the nodes' certificates are checked when {@code sslOptions} is set
  */
 public record ClusterSourceSettings(List<NodeAddress> seeds, String username, String password,
-        Duration connectTimeout, Duration commandTimeout, TopologyCommand command) {
+        Duration connectTimeout, Duration commandTimeout, TopologyCommand command, SslOptions sslOptions,
+        SslVerifyMode verifyMode) {
+
+    public ClusterSourceSettings(List<NodeAddress> seeds, String username, String password,
+                                 Duration connectTimeout, Duration commandTimeout, TopologyCommand command) {
+        this(seeds, username, password, connectTimeout, commandTimeout, command, null, null);
+    }
 
     /** The command that describes the cluster. */
     public enum TopologyCommand { SHARDS, SLOTS }
@@ -36,6 +48,20 @@ public record ClusterSourceSettings(List<NodeAddress> seeds, String username, St
         if (username != null && password == null) {
             throw new IllegalArgumentException("an ACL user needs a password");
         }
+        if (sslOptions != null && verifyMode == null) {
+            verifyMode = SslVerifyMode.FULL;
+        }
+    }
+
+    /** Whether the nodes are reached over TLS. */
+    public boolean tls() {
+        return sslOptions != null;
+    }
+
+    /** The same nodes, reached over TLS. */
+    public ClusterSourceSettings withTls(SslOptions options, SslVerifyMode mode) {
+        return new ClusterSourceSettings(seeds, username, password, connectTimeout, commandTimeout, command,
+                options, mode);
     }
 
     /** The given seeds, no credentials, default timeouts, {@code CLUSTER SHARDS} first. */
@@ -45,15 +71,18 @@ public record ClusterSourceSettings(List<NodeAddress> seeds, String username, St
     }
 
     public ClusterSourceSettings withCredentials(String newUsername, String newPassword) {
-        return new ClusterSourceSettings(seeds, newUsername, newPassword, connectTimeout, commandTimeout, command);
+        return new ClusterSourceSettings(seeds, newUsername, newPassword, connectTimeout, commandTimeout, command,
+                sslOptions, verifyMode);
     }
 
     public ClusterSourceSettings withTimeouts(Duration newConnectTimeout, Duration newCommandTimeout) {
-        return new ClusterSourceSettings(seeds, username, password, newConnectTimeout, newCommandTimeout, command);
+        return new ClusterSourceSettings(seeds, username, password, newConnectTimeout, newCommandTimeout, command,
+                sslOptions, verifyMode);
     }
 
     public ClusterSourceSettings withCommand(TopologyCommand newCommand) {
-        return new ClusterSourceSettings(seeds, username, password, connectTimeout, commandTimeout, newCommand);
+        return new ClusterSourceSettings(seeds, username, password, connectTimeout, commandTimeout, newCommand,
+                sslOptions, verifyMode);
     }
 
     /** Never shows the password. */
@@ -61,7 +90,8 @@ public record ClusterSourceSettings(List<NodeAddress> seeds, String username, St
     public String toString() {
         return "ClusterSourceSettings[seeds=" + seeds + (username == null ? "" : ", user=" + username)
                 + (password == null ? "" : ", password=***") + ", connectTimeout=" + connectTimeout
-                + ", commandTimeout=" + commandTimeout + ", command=" + command + "]";
+                + ", commandTimeout=" + commandTimeout + ", command=" + command
+                + (sslOptions == null ? "" : ", tls=" + verifyMode) + "]";
     }
 
     private static void requirePositive(Duration duration, String name) {

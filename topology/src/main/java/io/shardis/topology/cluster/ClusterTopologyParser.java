@@ -37,6 +37,14 @@ public final class ClusterTopologyParser {
      * @param askedHost the host the reply came from, for nodes without a known endpoint
      */
     public static SlotMap parseShards(RespValue reply, String askedHost) {
+        return parseShards(reply, askedHost, false);
+    }
+
+    /**
+     * As {@link #parseShards(RespValue, String)}; with {@code tls}, each node is reached at its
+     * {@code tls-port} when it reports one ({@code tls-cluster yes}), else at its {@code port}.
+     */
+    public static SlotMap parseShards(RespValue reply, String askedHost, boolean tls) {
         try {
             SlotMap.Builder map = SlotMap.builder();
             for (RespValue shardValue : elements(reply, "CLUSTER SHARDS reply")) {
@@ -44,7 +52,7 @@ public final class ClusterTopologyParser {
                 List<RespValue> slots = elements(required(shard, "slots", "shard"), "slots");
                 List<ShardMember> members = new ArrayList<>();
                 for (RespValue nodeValue : elements(required(shard, "nodes", "shard"), "nodes")) {
-                    members.add(shardMember(fields(nodeValue, "node"), askedHost));
+                    members.add(shardMember(fields(nodeValue, "node"), askedHost, tls));
                 }
                 String masterId = shardMaster(members, !slots.isEmpty());
                 for (ShardMember member : members) {
@@ -102,9 +110,9 @@ public final class ClusterTopologyParser {
         }
     }
 
-    private static ShardMember shardMember(Map<String, RespValue> node, String askedHost) {
+    private static ShardMember shardMember(Map<String, RespValue> node, String askedHost, boolean tls) {
         String id = text(required(node, "id", "node"));
-        int port = port(node);
+        int port = port(node, tls);
         String host = host(optionalText(node.get("endpoint")), node.containsKey("endpoint"),
                 optionalText(node.get("ip")), askedHost);
         String role = text(required(node, "role", "node " + id)).toLowerCase(Locale.ROOT);
@@ -118,7 +126,11 @@ public final class ClusterTopologyParser {
         return new ShardMember(id, host, port, master, health);
     }
 
-    private static int port(Map<String, RespValue> node) {
+    private static int port(Map<String, RespValue> node, boolean preferTls) {
+        RespValue preferred = node.get("tls-port");
+        if (preferTls && preferred != null && number(preferred) > 0) {
+            return (int) number(preferred);
+        }
         RespValue plain = node.get("port");
         if (plain != null && number(plain) > 0) {
             return (int) number(plain);

@@ -5,6 +5,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -59,6 +60,7 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
                 .autoReconnect(false)
                 .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).build())
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+                .sslOptions(settings.tls() ? settings.sslOptions() : SslOptions.create())
                 .build());
     }
 
@@ -95,7 +97,8 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
             RedisCommands<byte[], byte[]> commands = connection.sync();
             if (settings.command() == ClusterSourceSettings.TopologyCommand.SHARDS && !shardsUnsupported) {
                 try {
-                    return ClusterTopologyParser.parseShards(cluster(commands, "SHARDS"), address.host());
+                    return ClusterTopologyParser.parseShards(cluster(commands, "SHARDS"), address.host(),
+                            settings.tls());
                 } catch (RedisCommandExecutionException e) {
                     if (!isUnknownCommand(e)) {
                         throw e;
@@ -156,6 +159,9 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
                 .withPort(address.port())
                 .withTimeout(settings.commandTimeout())
                 .withClientName(CLIENT_NAME);
+        if (settings.tls()) {
+            uri.withSsl(true).withVerifyPeer(settings.verifyMode());
+        }
         if (settings.password() != null) {
             if (settings.username() != null) {
                 uri.withAuthentication(settings.username(), settings.password());

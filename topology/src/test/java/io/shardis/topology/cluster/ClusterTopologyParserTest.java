@@ -140,6 +140,21 @@ class ClusterTopologyParserTest {
     }
 
     @Test
+    void overTlsANodeIsReachedAtItsTlsPortAndByItsHostName() {
+        // tls-cluster yes with both ports: CLUSTER SHARDS reports each; plain clients keep 'port'.
+        RespValue both = fields("id", bulk("both"), "port", new RespValue.Integer(6379), "tls-port",
+                new RespValue.Integer(6380), "ip", bulk("10.0.0.9"), "endpoint", bulk("redis-1.internal"),
+                "hostname", bulk("redis-1.internal"), "role", bulk("master"), "health", bulk("online"));
+        RespValue reply = Array.of(shard(List.of(0, 16383), both));
+        assertThat(ClusterTopologyParser.parseShards(reply, ASKED, true).master(0).address())
+                .isEqualTo("redis-1.internal:6380");
+        assertThat(ClusterTopologyParser.parseShards(reply, ASKED, false).master(0).address())
+                .isEqualTo("redis-1.internal:6379");
+        assertThat(ClusterTopologyParser.parseShards(reply, ASKED).master(0).address())
+                .isEqualTo("redis-1.internal:6379");
+    }
+
+    @Test
     void readsOldClusterSlotsRepliesWithoutIds() {
         // Redis 3: [first, last, [host, port], [host, port]...]
         RespValue reply = Array.of(Array.of(new RespValue.Integer(0), new RespValue.Integer(16383),
