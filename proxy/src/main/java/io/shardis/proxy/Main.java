@@ -1,6 +1,8 @@
 package io.shardis.proxy;
 
 import io.shardis.proxy.config.ConfigException;
+import io.shardis.proxy.config.HostPort;
+import io.shardis.proxy.config.ProcessConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,10 @@ public final class Main {
             System.err.println("shardis: " + e.getMessage());
             return 1;
         }
+        if (line.http() != null && ProcessConfig.parseHttp(line.http()) == null) {
+            System.err.println("shardis: option '--http' takes host:port, or 0 or off, got '" + line.http() + "'");
+            return 2;
+        }
         if (line.testConfig()) {
             System.out.println("shardis: configuration file '" + line.configFile() + "' syntax is ok");
             return 0;
@@ -59,7 +65,7 @@ public final class Main {
         try {
             writePidFile(line.pidFile());
             server = ShardisServer.start(config, line.workers(),
-                    new InetSocketAddress(line.statsAddress(), line.statsPort()));
+                    new InetSocketAddress(line.statsAddress(), line.statsPort()), httpAddress(line, config));
         } catch (Exception e) {
             log.error("shardis could not start: {}", e.getMessage(), e);
             deletePidFile(line.pidFile());
@@ -93,6 +99,12 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             log.debug("SIGHUP cannot be handled on this platform: {}", e.getMessage());
         }
+    }
+
+    /** Where the HTTP listener goes: {@code --http} when given, else the configuration's; null for none. */
+    static InetSocketAddress httpAddress(CommandLine line, ShardisConfig config) {
+        HostPort http = line.http() != null ? ProcessConfig.parseHttp(line.http()).address() : config.process().http();
+        return http == null ? null : new InetSocketAddress(http.host(), http.port());
     }
 
     private static void writePidFile(Path pidFile) throws IOException {

@@ -11,6 +11,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.http.OpsHttpServer;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ShardisMetrics;
 import io.shardis.proxy.metrics.StatsServer;
@@ -54,6 +55,8 @@ public final class ShardisServer implements AutoCloseable {
     private final java.util.List<io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Null when no stats port was asked for. */
     private StatsServer stats;
+    /** The HTTP listener (/metrics, /health, /ready, /pools); null when off. */
+    private OpsHttpServer http;
 
     private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
                           ScheduledExecutorService control, ShardisMetrics metrics) {
@@ -86,6 +89,15 @@ public final class ShardisServer implements AutoCloseable {
      */
     public static ShardisServer start(ShardisConfig config, int workerThreads, InetSocketAddress statsAddress)
             throws InterruptedException {
+        return start(config, workerThreads, statsAddress, null);
+    }
+
+    /**
+     * Like {@link #start(ShardisConfig, int, InetSocketAddress)}, with the HTTP listener on
+     * {@code httpAddress} (port 0: a free port, see {@link #httpAddress()}; null: none).
+     */
+    public static ShardisServer start(ShardisConfig config, int workerThreads, InetSocketAddress statsAddress,
+                                      InetSocketAddress httpAddress) throws InterruptedException {
         ShardisMetrics metrics = ShardisMetrics.create(config, Version.current());
         Transport transport = Transport.best();
         EventLoopGroup acceptors = transport.newGroup(1, "shardis-accept");
@@ -126,6 +138,15 @@ public final class ShardisServer implements AutoCloseable {
                 log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
                         channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
             }
+            if (httpAddress != null) {
+                // After the pools: /ready must not answer before they exist.
+                try {
+                    server.http = OpsHttpServer.start(httpAddress, metrics.prometheus(), new ServerOperations(server));
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("cannot listen for HTTP on " + httpAddress + ": " + e.getMessage(), e);
+                }
+                log.info("HTTP on {}: /metrics /health /ready /pools", server.http.address());
+            }
         } catch (RuntimeException | InterruptedException e) {
             server.close();
             throw e;
@@ -165,6 +186,19 @@ public final class ShardisServer implements AutoCloseable {
         return stats.address();
     }
 
+    /** Where the HTTP listener listens (the real port when asked for port 0). */
+    public InetSocketAddress httpAddress() {
+        if (http == null) {
+            throw new IllegalStateException("this Shardis was started without an HTTP listener");
+        }
+        return http.address();
+    }
+
+    /** The running pools by name, in configuration order. */
+    Map<String, PoolListener> listeners() {
+        return listeners;
+    }
+
     /** The process' metrics: what the stats port serves, and a Dropwizard registry. */
     public ShardisMetrics metrics() {
         return metrics;
@@ -187,6 +221,9 @@ public final class ShardisServer implements AutoCloseable {
         }
         if (stats != null) {
             stats.close();
+        }
+        if (http != null) {
+            http.close();
         }
         for (SentinelFollower follower : sentinelFollowers) {
             follower.close();

@@ -158,6 +158,21 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         return process.pid();
     }
 
+    /** Sends {@code signal} ("TERM", "HUP") to the JVM (the launcher execs it, so it has the launcher's PID). */
+    public void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -201,6 +216,10 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         List<String> command = new ArrayList<>();
         command.add(script.toString());
         command.addAll(args);
+        if (args.stream().noneMatch(arg -> arg.startsWith("--http"))) {
+            // Not the default 127.0.0.1:22223, which concurrent runs would fight over; ask with --http.
+            command.add("--http=off");
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)

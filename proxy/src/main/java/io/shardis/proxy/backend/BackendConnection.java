@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.util.ReferenceCountUtil;
+import io.shardis.proxy.metrics.CommandGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.resp.RespCommand;
@@ -128,12 +129,12 @@ public final class BackendConnection {
             return;
         }
         int bytes = frame.readableBytes();
-        settings.metrics().requestForwarded(bytes);
+        settings.metrics().requestForwarded(bytes, pending == null ? CommandGroup.PUBSUB : pending.group());
         if (pending != null) {
             pending.requestBytes(bytes);
             settings.metrics().outQueueAdded(bytes);
+            pending.sentAt(System.nanoTime());
             if (settings.timeoutMillis() > 0) {
-                pending.sentAt(System.nanoTime());
                 if (timeoutCheck == null) {
                     timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
                 }
@@ -521,6 +522,7 @@ public final class BackendConnection {
             return;
         }
         settings.metrics().replyReceived(reply.readableBytes());
+        command.replied(System.nanoTime(), settings.poolMetrics());
         if (settings.masterOnly() && ConnectionSetup.isReadOnlyError(reply)) {
             settings.events().notMaster("a write was refused with READONLY");
         }

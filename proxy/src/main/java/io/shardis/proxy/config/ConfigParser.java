@@ -64,8 +64,14 @@ final class ConfigParser {
         List<PoolConfig> pools = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<HostPort> listens = new HashSet<>();
+        ProcessConfig process = ProcessConfig.DEFAULTS;
         for (ImmutableNode poolNode : root.getChildren()) {
             String name = poolNode.getNodeName();
+            if (name.equals(ProcessConfig.BLOCK)) {
+                // The process' own settings (HTTP listener, JMX), not a pool.
+                process = ProcessConfig.read(poolNode, source);
+                continue;
+            }
             if (!names.add(name)) {
                 throw new ConfigException(source + ": pool '" + name + "' is defined twice");
             }
@@ -83,7 +89,11 @@ final class ConfigParser {
             }
             pools.add(pool);
         }
-        return new ShardisConfig(source, pools);
+        if (pools.isEmpty()) {
+            throw new ConfigException(source + ": no pool defined; expected at least one pool besides '"
+                    + ProcessConfig.BLOCK + "'");
+        }
+        return new ShardisConfig(source, pools, process);
     }
 
     /** Reads the keys of one pool. */
