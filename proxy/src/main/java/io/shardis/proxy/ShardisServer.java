@@ -57,6 +57,9 @@ public final class ShardisServer implements AutoCloseable {
     private StatsServer stats;
     /** The HTTP listener (/metrics, /health, /ready, /pools); null when off. */
     private OpsHttpServer http;
+    private ServerOperations operations;
+    /** Set when {@link #close} begins: {@code /ready} answers 503 from then on. */
+    private volatile boolean draining;
 
     private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
                           ScheduledExecutorService control, ShardisMetrics metrics) {
@@ -141,7 +144,8 @@ public final class ShardisServer implements AutoCloseable {
             if (httpAddress != null) {
                 // After the pools: /ready must not answer before they exist.
                 try {
-                    server.http = OpsHttpServer.start(httpAddress, metrics.prometheus(), new ServerOperations(server));
+                    server.operations = new ServerOperations(server);
+                    server.http = OpsHttpServer.start(httpAddress, metrics.prometheus(), server.operations);
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException("cannot listen for HTTP on " + httpAddress + ": " + e.getMessage(), e);
                 }
@@ -194,6 +198,11 @@ public final class ShardisServer implements AutoCloseable {
         return http.address();
     }
 
+    /** Whether Shardis is stopping (SIGTERM): it takes no new clients and lets the others finish. */
+    public boolean isDraining() {
+        return draining;
+    }
+
     /** The running pools by name, in configuration order. */
     Map<String, PoolListener> listeners() {
         return listeners;
@@ -210,6 +219,7 @@ public final class ShardisServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        draining = true;
         for (PoolListener listener : listeners.values()) {
             listener.close();
             listener.pool().metrics().stoppedListening();
@@ -224,6 +234,9 @@ public final class ShardisServer implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (operations != null) {
+            operations.close();
         }
         for (SentinelFollower follower : sentinelFollowers) {
             follower.close();
