@@ -58,6 +58,8 @@ public final class ShardisServer implements AutoCloseable {
     /** The HTTP listener (/metrics, /health, /ready, /pools); null when off. */
     private OpsHttpServer http;
     private ServerOperations operations;
+    /** The registry as JMX MBeans ({@code shardis: jmx: true}); null when off. */
+    private com.codahale.metrics.jmx.JmxReporter jmx;
     /** Set when {@link #close} begins: {@code /ready} answers 503 from then on. */
     private volatile boolean draining;
 
@@ -140,6 +142,12 @@ public final class ShardisServer implements AutoCloseable {
                 listeners.put(pool.name(), new PoolListener(runtime, channel));
                 log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
                         channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
+            }
+            if (config.process().jmx()) {
+                server.jmx = com.codahale.metrics.jmx.JmxReporter.forRegistry(metrics.registry())
+                        .inDomain("shardis").build();
+                server.jmx.start();
+                log.info("metrics published as JMX MBeans in domain 'shardis'");
             }
             if (httpAddress != null) {
                 // After the pools: /ready must not answer before they exist.
@@ -237,6 +245,9 @@ public final class ShardisServer implements AutoCloseable {
         }
         if (operations != null) {
             operations.close();
+        }
+        if (jmx != null) {
+            jmx.stop();
         }
         for (SentinelFollower follower : sentinelFollowers) {
             follower.close();
