@@ -8,8 +8,17 @@ import io.shardis.it.support.PrometheusText;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.ShardisProcess;
 import io.shardis.it.support.StopChildProcesses;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.shardis.it.support.PromQl;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,6 +134,36 @@ class PrometheusIT {
         assertThat(Http.get(http, "/nothing").status()).isEqualTo(404);
         assertThat(Http.post(http, "/metrics").status()).isEqualTo(405);
         assertThat(Http.get(http, "/health").body()).contains("\"status\": \"up\"");
+    }
+
+    /** Every query of conf/grafana/shardis.json names only metrics this Shardis serves. */
+    @Test
+    void theGrafanaDashboardQueriesOnlyServedMetrics() throws Exception {
+        Path file = ShardisProcess.repoRoot().resolve("conf/grafana/shardis.json");
+        JsonObject dashboard = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        List<String> queries = new ArrayList<>();
+        collectQueries(dashboard, queries);
+        assertThat(queries).hasSizeGreaterThan(20);
+        Set<String> served = Http.metrics(http).sampleNames();
+        for (String query : queries) {
+            assertThat(PromQl.metricNames(query)).as(query).isNotEmpty().allSatisfy(name ->
+                    assertThat(served).as("%s in %s", name, query).contains(name));
+        }
+    }
+
+    private static void collectQueries(JsonElement element, List<String> queries) {
+        if (element.isJsonObject()) {
+            for (Map.Entry<String, JsonElement> entry : element.getAsJsonObject().entrySet()) {
+                if ((entry.getKey().equals("expr") || entry.getKey().equals("definition"))
+                        && entry.getValue().isJsonPrimitive()) {
+                    queries.add(entry.getValue().getAsString());
+                } else {
+                    collectQueries(entry.getValue(), queries);
+                }
+            }
+        } else if (element.isJsonArray()) {
+            element.getAsJsonArray().forEach(child -> collectQueries(child, queries));
+        }
     }
 
     private static double delta(PrometheusText before, PrometheusText after, String name, String... labels) {

@@ -220,6 +220,12 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
             // Not the default 127.0.0.1:22223, which concurrent runs would fight over; ask with --http.
             command.add("--http=off");
         }
+        boolean runs = args.stream().noneMatch(arg -> arg.equals("-t") || arg.equals("-h") || arg.equals("-V"));
+        if (runs && args.stream().noneMatch(arg -> arg.equals("-s") || arg.startsWith("--stats-port"))) {
+            // Nor the default stats port 22222: any free one.
+            command.add("-s");
+            command.add("0");
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
