@@ -60,6 +60,8 @@ public final class ShardisServer implements AutoCloseable {
     private ServerOperations operations;
     /** The registry as JMX MBeans ({@code shardis: jmx: true}); null when off. */
     private com.codahale.metrics.jmx.JmxReporter jmx;
+    /** The configuration running now (replaced by a reload). */
+    private volatile ShardisConfig config;
     /** Set when {@link #close} begins: {@code /ready} answers 503 from then on. */
     private volatile boolean draining;
 
@@ -111,6 +113,7 @@ public final class ShardisServer implements AutoCloseable {
         ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("shardis-control", true));
         ShardisServer server = new ShardisServer(acceptors, workers, listeners, control, metrics);
+        server.config = config;
         try {
             if (statsAddress != null) {
                 // Before the pools, as nutcracker does: a stats port in use stops the start
@@ -204,6 +207,11 @@ public final class ShardisServer implements AutoCloseable {
             throw new IllegalStateException("this Shardis was started without an HTTP listener");
         }
         return http.address();
+    }
+
+    /** The configuration running now. */
+    public ShardisConfig config() {
+        return config;
     }
 
     /** Whether Shardis is stopping (SIGTERM): it takes no new clients and lets the others finish. */

@@ -101,13 +101,13 @@ public final class OpsHttpServer implements AutoCloseable {
     }
 
     /** 405 with the method allowed. */
-    static void refuseMethod(HttpExchange exchange, String allowed) throws IOException {
+    public static void refuseMethod(HttpExchange exchange, String allowed) throws IOException {
         exchange.getResponseHeaders().set("Allow", allowed);
         json(exchange, 405, Map.of("error", "method " + exchange.getRequestMethod() + " not allowed; use " + allowed));
     }
 
     /** Writes {@code body} as a JSON document with {@code status}. */
-    static void json(HttpExchange exchange, int status, Object body) throws IOException {
+    public static void json(HttpExchange exchange, int status, Object body) throws IOException {
         byte[] bytes = (JSON.toJson(body) + "\n").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-store");

@@ -276,7 +276,7 @@ public final class PoolMetrics {
         return slotMapFetches.getAsLong();
     }
 
-    long held() {
+    public long held() {
         return held.sum();
     }
 
