@@ -71,7 +71,8 @@ public final class Main {
             deletePidFile(line.pidFile());
             return 1;
         }
-        ignoreHangup(log);
+        server.reloadsFrom(line.configFile());
+        reloadOnHangup(server, log);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shardis stopping");
@@ -88,14 +89,17 @@ public final class Main {
     }
 
     /**
-     * systemd's reload and a closed terminal send SIGHUP, which would stop the JVM. Configuration
-     * reload is not implemented yet, so the signal is logged and otherwise ignored.
+     * SIGHUP (systemd's reload, {@code kill -HUP}) reloads the configuration file
+     * ({@link ShardisServer#reloadConfiguration()}), off the signal's thread.
      */
-    private static void ignoreHangup(Logger log) {
+    private static void reloadOnHangup(ShardisServer server, Logger log) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
-                    signal -> log.warn("SIGHUP received: reloading the configuration is not supported yet;"
-                            + " restart Shardis to apply changes"));
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                log.info("SIGHUP received: reloading the configuration");
+                Thread reload = new Thread(server::reloadConfiguration, "shardis-reload");
+                reload.setDaemon(true);
+                reload.start();
+            });
         } catch (IllegalArgumentException e) {
             log.debug("SIGHUP cannot be handled on this platform: {}", e.getMessage());
         }

@@ -47,6 +47,23 @@ final class ServerOperations implements Operations {
     @Override
     public void handle(HttpExchange exchange, String method, String path) throws IOException {
         String[] parts = path.substring(1).split("/", -1);
+        if (path.equals("/reload")) {
+            if (!method.equals("POST")) {
+                OpsHttpServer.refuseMethod(exchange, "POST");
+                return;
+            }
+            if (!allowsChanges(exchange)) {
+                return;
+            }
+            ConfigReload.Result result = server.reloadConfiguration();
+            int status = switch (result.outcome()) {
+                case "refused" -> 422;
+                case "failed" -> 500;
+                default -> 200;
+            };
+            OpsHttpServer.json(exchange, status, result.body());
+            return;
+        }
         if (parts[0].equals("pools")) {
             if (parts.length <= 2) {
                 if (!method.equals("GET") && !method.equals("HEAD")) {

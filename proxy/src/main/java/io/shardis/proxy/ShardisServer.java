@@ -45,14 +45,18 @@ public final class ShardisServer implements AutoCloseable {
 
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
-    private final Map<String, PoolListener> listeners;
+    /** The running pools, in configuration order; replaced whole when a reload adds or removes one. */
+    private volatile Map<String, PoolListener> listeners;
+    private Transport transport;
+    private CommandTable commands;
+    private int workerThreads;
     /** Off the event loops: ring rebuilds after ejections, health checks of ejected servers. */
     private final ScheduledExecutorService control;
     private final ShardisMetrics metrics;
-    /** One per pool whose servers Sentinel places. */
-    private final java.util.List<SentinelFollower> sentinelFollowers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** The Redis Clusters behind cluster pools, whose topology refreshers stop with the server. */
-    private final java.util.List<io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** One per pool whose servers Sentinel places, by pool name. */
+    private final Map<String, SentinelFollower> sentinelFollowers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The Redis Clusters behind cluster pools, by pool name; their topology refreshers stop with the pool. */
+    private final Map<String, io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.ConcurrentHashMap<>();
     /** Null when no stats port was asked for. */
     private StatsServer stats;
     /** The HTTP listener (/metrics, /health, /ready, /pools); null when off. */
@@ -121,30 +125,11 @@ public final class ShardisServer implements AutoCloseable {
                 server.stats = StatsServer.start(statsAddress, () -> TwemproxyStatsDocument.render(metrics.snapshot()));
                 log.info("stats on {}", server.stats.address());
             }
-            CommandTable commands = CommandTable.standard();
+            server.transport = transport;
+            server.commands = CommandTable.standard();
+            server.workerThreads = workerThreads;
             for (PoolConfig pool : config.pools()) {
-                PoolMetrics poolMetrics = metrics.pool(pool.name());
-                PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
-                if (runtime.cluster() != null) {
-                    // The slot map first: a pool that cannot reach its cluster does not start.
-                    server.clusters.add(runtime.cluster());
-                    runtime.cluster().start();
-                }
-                if (pool.followsSentinel()) {
-                    // Before the pool takes clients: none may reach a master Sentinel has replaced.
-                    server.sentinelFollowers.add(SentinelFollower.start(runtime));
-                }
-                Channel channel = ListenSockets.bind(pool, transport, acceptors, workers, PoolListener.initializer(runtime));
-                poolMetrics.listening();
-                if (pool.preconnect()) {
-                    for (EventExecutor executor : workers) {
-                        EventLoop loop = (EventLoop) executor;
-                        loop.execute(() -> runtime.backendsFor(loop).preconnect());
-                    }
-                }
-                listeners.put(pool.name(), new PoolListener(runtime, channel));
-                log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
-                        channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
+                server.startPool(pool, metrics.pool(pool.name()));
             }
             if (config.process().jmx()) {
                 server.jmx = com.codahale.metrics.jmx.JmxReporter.forRegistry(metrics.registry())
@@ -167,6 +152,101 @@ public final class ShardisServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * Starts one pool: its runtime, its cluster's slot map or Sentinel follower, its listening
+     * socket; fails (with the pool not listed) if any of them cannot start.
+     */
+    synchronized PoolListener startPool(PoolConfig pool, PoolMetrics poolMetrics) throws InterruptedException {
+        PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
+        if (runtime.cluster() != null) {
+            // The slot map first: a pool that cannot reach its cluster does not start.
+            clusters.put(pool.name(), runtime.cluster());
+            runtime.cluster().start();
+        }
+        if (pool.followsSentinel()) {
+            // Before the pool takes clients: none may reach a master Sentinel has replaced.
+            sentinelFollowers.put(pool.name(), SentinelFollower.start(runtime));
+        }
+        Channel channel = ListenSockets.bind(pool, transport, acceptors, workers, PoolListener.initializer(runtime));
+        poolMetrics.listening();
+        if (pool.preconnect()) {
+            for (EventExecutor executor : workers) {
+                EventLoop loop = (EventLoop) executor;
+                loop.execute(() -> runtime.backendsFor(loop).preconnect());
+            }
+        }
+        PoolListener listener = new PoolListener(runtime, channel);
+        Map<String, PoolListener> grown = new LinkedHashMap<>(listeners);
+        grown.put(pool.name(), listener);
+        listeners = grown;
+        log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
+                channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
+        return listener;
+    }
+
+    /**
+     * Stops one pool: no new clients; its clients receive the replies they are owed (up to
+     * {@link #DRAIN_MILLIS}), then they and its backend connections are closed, and its metrics go.
+     */
+    void stopPool(String name) {
+        PoolListener listener;
+        synchronized (this) {
+            listener = listeners.get(name);
+            if (listener == null) {
+                return;
+            }
+            Map<String, PoolListener> shrunk = new LinkedHashMap<>(listeners);
+            shrunk.remove(name);
+            listeners = shrunk;
+        }
+        listener.close();
+        listener.pool().metrics().stoppedListening();
+        listener.pool().drainClients(DRAIN_MILLIS);
+        SentinelFollower follower = sentinelFollowers.remove(name);
+        if (follower != null) {
+            follower.close();
+        }
+        io.shardis.proxy.cluster.ClusterNodes cluster = clusters.remove(name);
+        if (cluster != null) {
+            cluster.close();
+        }
+        listener.pool().closeBackends();
+        listener.pool().health().close();
+        metrics.removePool(name);
+        log.info("pool '{}' stopped", name);
+    }
+
+    /** The metrics registry's pool for a pool a reload adds. */
+    PoolMetrics addPoolMetrics(PoolConfig pool) {
+        return metrics.addPool(pool);
+    }
+
+    /** The file a reload reads; null until set by {@link #reloadsFrom}. */
+    private volatile java.nio.file.Path configFile;
+
+    /** The file {@link #reloadConfiguration()} reads again. */
+    public void reloadsFrom(java.nio.file.Path file) {
+        this.configFile = file;
+    }
+
+    /**
+     * Reads the configuration file again and applies it (SIGHUP, {@code POST /reload}): the one
+     * entry point of a reload. A file that fails its checks is refused and the running
+     * configuration stays; see {@link ConfigReload}.
+     */
+    public ConfigReload.Result reloadConfiguration() {
+        if (configFile == null) {
+            return new ConfigReload.Result("refused", java.util.List.of(), java.util.List.of(),
+                    "this Shardis was not started from a file");
+        }
+        return ConfigReload.run(this, configFile);
+    }
+
+    /** Replaces the configuration the server reports as running (after a reload applied it). */
+    void configuration(ShardisConfig config) {
+        this.config = config;
     }
 
     private static String describeServers(PoolConfig pool) {
@@ -257,10 +337,10 @@ public final class ShardisServer implements AutoCloseable {
         if (jmx != null) {
             jmx.stop();
         }
-        for (SentinelFollower follower : sentinelFollowers) {
+        for (SentinelFollower follower : sentinelFollowers.values()) {
             follower.close();
         }
-        for (io.shardis.proxy.cluster.ClusterNodes cluster : clusters) {
+        for (io.shardis.proxy.cluster.ClusterNodes cluster : clusters.values()) {
             cluster.close();
         }
         for (PoolListener listener : listeners.values()) {

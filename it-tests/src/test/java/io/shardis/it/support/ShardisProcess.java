@@ -177,6 +177,11 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         return process.isAlive();
     }
 
+    /** The configuration file it was started with, to rewrite before a reload. */
+    public Path configFile() {
+        return dir.resolve("shardis.yml");
+    }
+
     /** The end of what the launcher printed. */
     public String log() {
         return LogFiles.tail(dir.resolve("output.log"));

@@ -41,6 +41,9 @@ final class PrometheusExport implements MultiCollector {
                 Labels.EMPTY, stats.totalConnections());
         f.gauge("shardis_connections", "Connections open now: listeners, clients, backends",
                 Labels.EMPTY, stats.currConnections());
+        metrics.reloads().forEach((outcome, count) -> f.counter("shardis_config_reloads",
+                "Configuration reloads (SIGHUP, POST /reload) by outcome: applied, unchanged, refused (a bad file),"
+                        + " failed (a pool could not start)", Labels.of("outcome", outcome), count));
         for (PoolMetrics pool : metrics.pools()) {
             Labels p = Labels.of("pool", pool.name());
             f.gauge("shardis_client_connections", "Client connections open now", p,

@@ -50,6 +50,8 @@ public final class ShardisMetrics {
     private final Counter totalConnections;
     private final Counter currConnections;
     private final Map<String, PoolMetrics> pools = new LinkedHashMap<>();
+    /** Configuration reloads by outcome: applied, unchanged, refused, failed. */
+    private final Map<String, java.util.concurrent.atomic.LongAdder> reloads = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<PoolMetrics> poolsInDocumentOrder;
 
     private ShardisMetrics(ShardisConfig config, String version, String source, Clock clock) {
@@ -107,6 +109,21 @@ public final class ShardisMetrics {
         registry.removeMatching((metricName, metric) -> metricName.startsWith(prefix));
         latency.remove(name);
         order();
+    }
+
+    /** A configuration reload ended with {@code outcome}. */
+    public void reloaded(String outcome) {
+        reloads.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** Reloads by outcome, for {@code shardis_config_reloads_total}. */
+    Map<String, Long> reloads() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String outcome : new String[] {"applied", "unchanged", "refused", "failed"}) {
+            java.util.concurrent.atomic.LongAdder adder = reloads.get(outcome);
+            counts.put(outcome, adder == null ? 0 : adder.sum());
+        }
+        return counts;
     }
 
     /** The Prometheus registry {@code /metrics} serves. */
