@@ -34,7 +34,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A running Shardis: one listening socket per pool, a few event loops that serve clients and their
  * backend connections together, its {@link ShardisMetrics} and, when asked for, the Twemproxy stats
- * port. Start with {@link #start}, stop with {@link #close}.
+ * port, HTTP listener and JMX reporter. Start with {@link #start}, stop with {@link #close}.
+ *
+ * <p>Somewhat past 350 lines because it owns the lifecycle of every part of a running process:
+ * starting and stopping one pool (also on a reload), and the order in which a shutdown drains
+ * clients, stops followers and refreshers and closes the event loops. What a reload decides is in
+ * {@link ConfigReload}, the HTTP answers in {@link ServerOperations}.
  */
 public final class ShardisServer implements AutoCloseable {
 
