@@ -16,7 +16,8 @@ record CommandLine(
         int verbosity,
         Path logFile,
         Path pidFile,
-        int workers) {
+        int workers,
+        String http) {
 
     static final String USAGE = """
             Usage: shardis [-htdV] [-v verbosity level] [-o output file]
@@ -36,6 +37,9 @@ record CommandLine(
               -i, --stats-interval=N : accepted for compatibility; the stats document is always current
               -p, --pid-file=S       : pid file (default: off)
               -w, --workers=N        : event-loop threads (default: one per core)
+                  --http=HOST:PORT   : HTTP listener for /metrics, /health, /ready, /pools
+                                       (default: the 'shardis: http:' setting, else 127.0.0.1:22223;
+                                       0 or off: none)
 
             Subcommands of the bin/shardis launcher:
               demo                   : start a local redis-server and Shardis in front of it
@@ -53,6 +57,7 @@ record CommandLine(
         Path logFile = null;
         Path pidFile = null;
         int workers = Runtime.getRuntime().availableProcessors();
+        String http = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -78,11 +83,12 @@ record CommandLine(
                 case "-i", "--stats-interval" -> statsInterval = number(value != null ? value : next(args, ++i, arg), arg, 1, Integer.MAX_VALUE);
                 case "-v", "--verbose" -> verbosity = number(value != null ? value : next(args, ++i, arg), arg, 0, 11);
                 case "-w", "--workers" -> workers = number(value != null ? value : next(args, ++i, arg), arg, 1, 1024);
+                case "--http" -> http = value != null ? value : next(args, ++i, arg);
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
         return new CommandLine(config, test, help, version, statsPort, statsAddress, statsInterval,
-                verbosity, logFile, pidFile, workers);
+                verbosity, logFile, pidFile, workers, http);
     }
 
     private static String next(String[] args, int i, String flag) {

@@ -1,6 +1,8 @@
 package io.shardis.proxy;
 
 import io.shardis.proxy.config.ConfigException;
+import io.shardis.proxy.config.HostPort;
+import io.shardis.proxy.config.ProcessConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,10 @@ public final class Main {
             System.err.println("shardis: " + e.getMessage());
             return 1;
         }
+        if (line.http() != null && ProcessConfig.parseHttp(line.http()) == null) {
+            System.err.println("shardis: option '--http' takes host:port, or 0 or off, got '" + line.http() + "'");
+            return 2;
+        }
         if (line.testConfig()) {
             java.util.List<String> tlsProblems = io.shardis.proxy.tls.TlsCheck.problems(config);
             if (!tlsProblems.isEmpty()) {
@@ -68,13 +74,14 @@ public final class Main {
         try {
             writePidFile(line.pidFile());
             server = ShardisServer.start(config, line.workers(),
-                    new InetSocketAddress(line.statsAddress(), line.statsPort()));
+                    new InetSocketAddress(line.statsAddress(), line.statsPort()), httpAddress(line, config));
         } catch (Exception e) {
             log.error("shardis could not start: {}", e.getMessage(), e);
             deletePidFile(line.pidFile());
             return 1;
         }
-        ignoreHangup(log, server);
+        server.reloadsFrom(line.configFile());
+        reloadOnHangup(server, log);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shardis stopping");
@@ -91,20 +98,27 @@ public final class Main {
     }
 
     /**
-     * systemd's reload and a closed terminal send SIGHUP, which would stop the JVM. Configuration
-     * reload is not implemented yet: the signal re-reads the TLS certificates and keys (new
-     * connections use them, connected clients stay) and is otherwise ignored.
+     * SIGHUP (systemd's reload, {@code kill -HUP}) reloads the configuration file, TLS
+     * certificates and keys included ({@link ShardisServer#reloadConfiguration()}), off the
+     * signal's thread.
      */
-    private static void ignoreHangup(Logger log, ShardisServer server) {
+    private static void reloadOnHangup(ShardisServer server, Logger log) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-                log.warn("SIGHUP received: reloading the configuration is not supported yet;"
-                        + " restart Shardis to apply changes other than TLS certificates");
-                server.reloadTls();
+                log.info("SIGHUP received: reloading the configuration");
+                Thread reload = new Thread(server::reloadConfiguration, "shardis-reload");
+                reload.setDaemon(true);
+                reload.start();
             });
         } catch (IllegalArgumentException e) {
             log.debug("SIGHUP cannot be handled on this platform: {}", e.getMessage());
         }
+    }
+
+    /** Where the HTTP listener goes: {@code --http} when given, else the configuration's; null for none. */
+    static InetSocketAddress httpAddress(CommandLine line, ShardisConfig config) {
+        HostPort http = line.http() != null ? ProcessConfig.parseHttp(line.http()).address() : config.process().http();
+        return http == null ? null : new InetSocketAddress(http.host(), http.port());
     }
 
     private static void writePidFile(Path pidFile) throws IOException {

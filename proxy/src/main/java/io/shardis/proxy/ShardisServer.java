@@ -11,6 +11,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.http.OpsHttpServer;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ShardisMetrics;
 import io.shardis.proxy.metrics.StatsServer;
@@ -33,7 +34,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A running Shardis: one listening socket per pool, a few event loops that serve clients and their
  * backend connections together, its {@link ShardisMetrics} and, when asked for, the Twemproxy stats
- * port. Start with {@link #start}, stop with {@link #close}.
+ * port, HTTP listener and JMX reporter. Start with {@link #start}, stop with {@link #close}.
+ *
+ * <p>Somewhat past 350 lines because it owns the lifecycle of every part of a running process:
+ * starting and stopping one pool (also on a reload), and the order in which a shutdown drains
+ * clients, stops followers and refreshers and closes the event loops. What a reload decides is in
+ * {@link ConfigReload}, the HTTP answers in {@link ServerOperations}.
  */
 public final class ShardisServer implements AutoCloseable {
 
@@ -44,22 +50,35 @@ public final class ShardisServer implements AutoCloseable {
 
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
-    private final Map<String, PoolListener> listeners;
+    /** The running pools, in configuration order; replaced whole when a reload adds or removes one. */
+    private volatile Map<String, PoolListener> listeners;
+    private Transport transport;
+    private CommandTable commands;
+    private int workerThreads;
     /** Off the event loops: ring rebuilds after ejections, health checks of ejected servers. */
     private final ScheduledExecutorService control;
     private final ShardisMetrics metrics;
-    /** One per pool whose servers Sentinel places. */
-    private final java.util.List<SentinelFollower> sentinelFollowers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** The Redis Clusters behind cluster pools, whose topology refreshers stop with the server. */
-    private final java.util.List<io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** One per pool whose servers Sentinel places, by pool name. */
+    private final Map<String, SentinelFollower> sentinelFollowers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The Redis Clusters behind cluster pools, by pool name; their topology refreshers stop with the pool. */
+    private final Map<String, io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.ConcurrentHashMap<>();
     /** Null when no stats port was asked for. */
     private StatsServer stats;
     /** The TLS listeners beside plain ones ({@code tls.listen}), by pool. */
-    private final Map<String, PoolListener> tlsListeners = new LinkedHashMap<>();
+    private final Map<String, PoolListener> tlsListeners = new java.util.concurrent.ConcurrentHashMap<>();
     /** Every TLS context of every pool, re-read by {@link #reloadTls}. */
     private final io.shardis.proxy.tls.TlsReloader tls = new io.shardis.proxy.tls.TlsReloader();
     /** The listeners' TLS by pool, for {@link #reloadTls(ShardisConfig)}. */
-    private final Map<String, io.shardis.proxy.tls.ServerTls> serverTls = new LinkedHashMap<>();
+    private final Map<String, io.shardis.proxy.tls.ServerTls> serverTls = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The HTTP listener (/metrics, /health, /ready, /pools); null when off. */
+    private OpsHttpServer http;
+    private ServerOperations operations;
+    /** The registry as JMX MBeans ({@code shardis: jmx: true}); null when off. */
+    private com.codahale.metrics.jmx.JmxReporter jmx;
+    /** The configuration running now (replaced by a reload). */
+    private volatile ShardisConfig config;
+    /** Set when {@link #close} begins: {@code /ready} answers 503 from then on. */
+    private volatile boolean draining;
 
     private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
                           ScheduledExecutorService control, ShardisMetrics metrics) {
@@ -92,6 +111,15 @@ public final class ShardisServer implements AutoCloseable {
      */
     public static ShardisServer start(ShardisConfig config, int workerThreads, InetSocketAddress statsAddress)
             throws InterruptedException {
+        return start(config, workerThreads, statsAddress, null);
+    }
+
+    /**
+     * Like {@link #start(ShardisConfig, int, InetSocketAddress)}, with the HTTP listener on
+     * {@code httpAddress} (port 0: a free port, see {@link #httpAddress()}; null: none).
+     */
+    public static ShardisServer start(ShardisConfig config, int workerThreads, InetSocketAddress statsAddress,
+                                      InetSocketAddress httpAddress) throws InterruptedException {
         ShardisMetrics metrics = ShardisMetrics.create(config, Version.current());
         Transport transport = Transport.best();
         EventLoopGroup acceptors = transport.newGroup(1, "shardis-accept");
@@ -100,6 +128,7 @@ public final class ShardisServer implements AutoCloseable {
         ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("shardis-control", true));
         ShardisServer server = new ShardisServer(acceptors, workers, listeners, control, metrics);
+        server.config = config;
         try {
             if (statsAddress != null) {
                 // Before the pools, as nutcracker does: a stats port in use stops the start
@@ -107,54 +136,151 @@ public final class ShardisServer implements AutoCloseable {
                 server.stats = StatsServer.start(statsAddress, () -> TwemproxyStatsDocument.render(metrics.snapshot()));
                 log.info("stats on {}", server.stats.address());
             }
-            CommandTable commands = CommandTable.standard();
+            server.transport = transport;
+            server.commands = CommandTable.standard();
+            server.workerThreads = workerThreads;
             for (PoolConfig pool : config.pools()) {
-                PoolMetrics poolMetrics = metrics.pool(pool.name());
-                PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
-                if (runtime.cluster() != null) {
-                    // The slot map first: a pool that cannot reach its cluster does not start.
-                    server.clusters.add(runtime.cluster());
-                    runtime.cluster().start();
+                server.startPool(pool, metrics.pool(pool.name()));
+            }
+            if (config.process().jmx()) {
+                server.jmx = com.codahale.metrics.jmx.JmxReporter.forRegistry(metrics.registry())
+                        .inDomain("shardis").build();
+                server.jmx.start();
+                log.info("metrics published as JMX MBeans in domain 'shardis'");
+            }
+            if (httpAddress != null) {
+                // After the pools: /ready must not answer before they exist.
+                try {
+                    server.operations = new ServerOperations(server);
+                    server.http = OpsHttpServer.start(httpAddress, metrics.prometheus(), server.operations);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("cannot listen for HTTP on " + httpAddress + ": " + e.getMessage(), e);
                 }
-                if (pool.followsSentinel()) {
-                    // Before the pool takes clients: none may reach a master Sentinel has replaced.
-                    server.sentinelFollowers.add(SentinelFollower.start(runtime));
-                }
-                io.shardis.proxy.tls.ServerTls serverTls = pool.tls().listener() == null ? null
-                        : io.shardis.proxy.tls.ServerTls.load(pool.name(), pool.tls().listener());
-                server.tls.add(serverTls);
-                if (serverTls != null) {
-                    server.serverTls.put(pool.name(), serverTls);
-                }
-                server.tls.add(runtime.backendTls());
-                boolean tlsBeside = serverTls != null && serverTls.config().listen() != null;
-                Channel channel = ListenSockets.bind(pool, transport, acceptors, workers,
-                        PoolListener.initializer(runtime, tlsBeside ? null : serverTls));
-                if (tlsBeside) {
-                    Channel tlsChannel = ListenSockets.bind(pool, serverTls.config().listen(), transport, acceptors,
-                            workers, PoolListener.initializer(runtime, serverTls));
-                    server.tlsListeners.put(pool.name(), new PoolListener(runtime, tlsChannel));
-                }
-                poolMetrics.listening();
-                if (pool.preconnect()) {
-                    for (EventExecutor executor : workers) {
-                        EventLoop loop = (EventLoop) executor;
-                        loop.execute(() -> runtime.backendsFor(loop).preconnect());
-                    }
-                }
-                listeners.put(pool.name(), new PoolListener(runtime, channel));
-                log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
-                        channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
-                SecurityReport.logAtStart(pool, commands);
-                PoolListener besideListener = server.tlsListeners.get(pool.name());
-                io.shardis.proxy.tls.TlsStartLog.log(pool, serverTls, channel,
-                        besideListener == null ? null : besideListener.localAddress(), runtime.backendTls());
+                log.info("HTTP on {}: /metrics /health /ready /pools", server.http.address());
             }
         } catch (RuntimeException | InterruptedException e) {
             server.close();
             throw e;
         }
         return server;
+    }
+
+    /**
+     * Starts one pool: its runtime, its cluster's slot map or Sentinel follower, its listening
+     * socket; fails (with the pool not listed) if any of them cannot start.
+     */
+    synchronized PoolListener startPool(PoolConfig pool, PoolMetrics poolMetrics) throws InterruptedException {
+        PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
+        if (runtime.cluster() != null) {
+            // The slot map first: a pool that cannot reach its cluster does not start.
+            clusters.put(pool.name(), runtime.cluster());
+            runtime.cluster().start();
+        }
+        if (pool.followsSentinel()) {
+            // Before the pool takes clients: none may reach a master Sentinel has replaced.
+            sentinelFollowers.put(pool.name(), SentinelFollower.start(runtime));
+        }
+        io.shardis.proxy.tls.ServerTls listenerTls = pool.tls().listener() == null ? null
+                : io.shardis.proxy.tls.ServerTls.load(pool.name(), pool.tls().listener());
+        tls.add(listenerTls);
+        if (listenerTls != null) {
+            serverTls.put(pool.name(), listenerTls);
+        }
+        tls.add(runtime.backendTls());
+        boolean tlsBeside = listenerTls != null && listenerTls.config().listen() != null;
+        Channel channel = ListenSockets.bind(pool, transport, acceptors, workers,
+                PoolListener.initializer(runtime, tlsBeside ? null : listenerTls));
+        if (tlsBeside) {
+            Channel tlsChannel = ListenSockets.bind(pool, listenerTls.config().listen(), transport, acceptors,
+                    workers, PoolListener.initializer(runtime, listenerTls));
+            tlsListeners.put(pool.name(), new PoolListener(runtime, tlsChannel));
+        }
+        poolMetrics.listening();
+        if (pool.preconnect()) {
+            for (EventExecutor executor : workers) {
+                EventLoop loop = (EventLoop) executor;
+                loop.execute(() -> runtime.backendsFor(loop).preconnect());
+            }
+        }
+        PoolListener listener = new PoolListener(runtime, channel);
+        Map<String, PoolListener> grown = new LinkedHashMap<>(listeners);
+        grown.put(pool.name(), listener);
+        listeners = grown;
+        log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
+                channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
+        SecurityReport.logAtStart(pool, commands);
+        PoolListener besideListener = tlsListeners.get(pool.name());
+        io.shardis.proxy.tls.TlsStartLog.log(pool, listenerTls, channel,
+                besideListener == null ? null : besideListener.localAddress(), runtime.backendTls());
+        return listener;
+    }
+
+    /**
+     * Stops one pool: no new clients; its clients receive the replies they are owed (up to
+     * {@link #DRAIN_MILLIS}), then they and its backend connections are closed, and its metrics go.
+     */
+    void stopPool(String name) {
+        PoolListener listener;
+        synchronized (this) {
+            listener = listeners.get(name);
+            if (listener == null) {
+                return;
+            }
+            Map<String, PoolListener> shrunk = new LinkedHashMap<>(listeners);
+            shrunk.remove(name);
+            listeners = shrunk;
+        }
+        listener.close();
+        PoolListener tlsListener = tlsListeners.remove(name);
+        if (tlsListener != null) {
+            tlsListener.close();
+        }
+        serverTls.remove(name);
+        listener.pool().metrics().stoppedListening();
+        listener.pool().drainClients(DRAIN_MILLIS);
+        SentinelFollower follower = sentinelFollowers.remove(name);
+        if (follower != null) {
+            follower.close();
+        }
+        io.shardis.proxy.cluster.ClusterNodes cluster = clusters.remove(name);
+        if (cluster != null) {
+            cluster.close();
+        }
+        listener.pool().closeBackends();
+        listener.pool().health().close();
+        metrics.removePool(name);
+        log.info("pool '{}' stopped", name);
+    }
+
+    /** The metrics registry's pool for a pool a reload adds. */
+    PoolMetrics addPoolMetrics(PoolConfig pool) {
+        return metrics.addPool(pool);
+    }
+
+    /** The file a reload reads; null until set by {@link #reloadsFrom}. */
+    private volatile java.nio.file.Path configFile;
+
+    /** The file {@link #reloadConfiguration()} reads again. */
+    public void reloadsFrom(java.nio.file.Path file) {
+        this.configFile = file;
+    }
+
+    /**
+     * Reads the configuration file again and applies it (SIGHUP, {@code POST /reload}): the one
+     * entry point of a reload. A file that fails its checks is refused and the running
+     * configuration stays; see {@link ConfigReload}.
+     */
+    public ConfigReload.Result reloadConfiguration() {
+        if (configFile == null) {
+            return new ConfigReload.Result("refused", java.util.List.of(), java.util.List.of(),
+                    "this Shardis was not started from a file");
+        }
+        return ConfigReload.run(this, configFile);
+    }
+
+    /** Replaces the configuration the server reports as running (after a reload applied it). */
+    void configuration(ShardisConfig config) {
+        this.config = config;
     }
 
     private static String describeServers(PoolConfig pool) {
@@ -222,6 +348,29 @@ public final class ShardisServer implements AutoCloseable {
         return stats.address();
     }
 
+    /** Where the HTTP listener listens (the real port when asked for port 0). */
+    public InetSocketAddress httpAddress() {
+        if (http == null) {
+            throw new IllegalStateException("this Shardis was started without an HTTP listener");
+        }
+        return http.address();
+    }
+
+    /** The configuration running now. */
+    public ShardisConfig config() {
+        return config;
+    }
+
+    /** Whether Shardis is stopping (SIGTERM): it takes no new clients and lets the others finish. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** The running pools by name, in configuration order. */
+    Map<String, PoolListener> listeners() {
+        return listeners;
+    }
+
     /** The process' metrics: what the stats port serves, and a Dropwizard registry. */
     public ShardisMetrics metrics() {
         return metrics;
@@ -233,6 +382,7 @@ public final class ShardisServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        draining = true;
         for (PoolListener listener : tlsListeners.values()) {
             listener.close();
         }
@@ -248,10 +398,19 @@ public final class ShardisServer implements AutoCloseable {
         if (stats != null) {
             stats.close();
         }
-        for (SentinelFollower follower : sentinelFollowers) {
+        if (http != null) {
+            http.close();
+        }
+        if (operations != null) {
+            operations.close();
+        }
+        if (jmx != null) {
+            jmx.stop();
+        }
+        for (SentinelFollower follower : sentinelFollowers.values()) {
             follower.close();
         }
-        for (io.shardis.proxy.cluster.ClusterNodes cluster : clusters) {
+        for (io.shardis.proxy.cluster.ClusterNodes cluster : clusters.values()) {
             cluster.close();
         }
         for (PoolListener listener : listeners.values()) {

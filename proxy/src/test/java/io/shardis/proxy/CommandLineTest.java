@@ -53,4 +53,11 @@ class CommandLineTest {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"--frobnicate"}))
                 .hasMessageContaining("unknown option '--frobnicate'");
     }
+
+    @Test
+    void httpListenerFlag() {
+        assertThat(CommandLine.parse(new String[0]).http()).isNull();
+        assertThat(CommandLine.parse(new String[] {"--http", "127.0.0.1:9100"}).http()).isEqualTo("127.0.0.1:9100");
+        assertThat(CommandLine.parse(new String[] {"--http=off"}).http()).isEqualTo("off");
+    }
 }

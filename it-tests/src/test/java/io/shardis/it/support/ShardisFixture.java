@@ -56,12 +56,26 @@ public final class ShardisFixture implements AutoCloseable {
                 new InetSocketAddress("127.0.0.1", 0));
     }
 
+    /**
+     * Like {@link #start(String, Map)}, with the HTTP listener ({@code /metrics}, {@code /ready},
+     * {@code /pools}) on a free port of 127.0.0.1 ({@link #httpPort()}).
+     */
+    public static ShardisFixture startWithHttp(String yamlTemplate, Map<String, ?> values) {
+        return start(yamlTemplate, values, Runtime.getRuntime().availableProcessors(), null,
+                new InetSocketAddress("127.0.0.1", 0));
+    }
+
     private static ShardisFixture start(String yamlTemplate, Map<String, ?> values, int workerThreads,
             InetSocketAddress stats) {
+        return start(yamlTemplate, values, workerThreads, stats, null);
+    }
+
+    private static ShardisFixture start(String yamlTemplate, Map<String, ?> values, int workerThreads,
+            InetSocketAddress stats, InetSocketAddress http) {
         String yaml = Template.render(yamlTemplate, values);
         ShardisServer server;
         try {
-            server = ShardisServer.start(ShardisConfig.parse(yaml, "test config"), workerThreads, stats);
+            server = ShardisServer.start(ShardisConfig.parse(yaml, "test config"), workerThreads, stats, http);
         } catch (Exception e) {
             throw new IllegalStateException("Shardis did not start on:\n" + yaml, e);
         }
@@ -119,4 +133,10 @@ public final class ShardisFixture implements AutoCloseable {
             throw new IllegalStateException("Shardis did not close cleanly", e);
         }
     }
+
+    /** The HTTP listener's port (started with {@link #startWithHttp}). */
+    public int httpPort() {
+        return server.httpAddress().getPort();
+    }
+
 }

@@ -178,8 +178,28 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         throw new IllegalStateException("no VmRSS for pid " + process.pid());
     }
 
+    /** Sends {@code signal} ("TERM", "HUP") to the JVM (the launcher execs it, so it has the launcher's PID). */
+    public void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The configuration file it was started with, to rewrite before a reload. */
+    public Path configFile() {
+        return dir.resolve("shardis.yml");
     }
 
     /** The end of what the launcher printed. */
@@ -221,6 +241,16 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         List<String> command = new ArrayList<>();
         command.add(script.toString());
         command.addAll(args);
+        if (args.stream().noneMatch(arg -> arg.startsWith("--http"))) {
+            // Not the default 127.0.0.1:22223, which concurrent runs would fight over; ask with --http.
+            command.add("--http=off");
+        }
+        boolean runs = args.stream().noneMatch(arg -> arg.equals("-t") || arg.equals("-h") || arg.equals("-V"));
+        if (runs && args.stream().noneMatch(arg -> arg.equals("-s") || arg.startsWith("--stats-port"))) {
+            // Nor the default stats port 22222: any free one.
+            command.add("-s");
+            command.add("0");
+        }
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)

@@ -15,6 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
+import io.shardis.proxy.metrics.CommandGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.resp.RespCommand;
@@ -184,12 +185,13 @@ public final class BackendConnection {
             return;
         }
         int bytes = frame.readableBytes();
-        settings.metrics().requestForwarded(bytes);
+        settings.metrics().requestForwarded(bytes, pending == null ? CommandGroup.PUBSUB : pending.group());
         if (pending != null) {
             pending.requestBytes(bytes);
             settings.metrics().outQueueAdded(bytes);
+            // The loop's clock, as the timeout check's (a test's EmbeddedChannel advances it).
+            pending.sentAt(loop.ticker().nanoTime());
             if (settings.timeoutMillis() > 0) {
-                pending.sentAt(loop.ticker().nanoTime());
                 if (timeoutCheck == null) {
                     timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
                 }
@@ -610,6 +612,7 @@ public final class BackendConnection {
             return;
         }
         settings.metrics().replyReceived(reply.readableBytes());
+        command.replied(loop.ticker().nanoTime(), settings.poolMetrics());
         if (settings.masterOnly() && ConnectionSetup.isReadOnlyError(reply)) {
             settings.events().notMaster("a write was refused with READONLY");
         }

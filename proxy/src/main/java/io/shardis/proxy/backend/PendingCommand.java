@@ -2,6 +2,8 @@ package io.shardis.proxy.backend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
+import io.shardis.proxy.metrics.CommandGroup;
+import io.shardis.proxy.metrics.PoolMetrics;
 
 /**
  * A command waiting for its reply, and the slot that reply is kept in until the client can be sent
@@ -41,6 +43,12 @@ public final class PendingCommand {
     private long firstSentNanos;
     /** Size of the request as sent, for the out-queue statistics; 0 until sent. */
     private int requestBytes;
+    /** When the command was read from its client (nanoTime), for the latency histograms. */
+    private final long createdAtNanos = System.nanoTime();
+    /** The backend's round trip for this command (the longest of its parts'); 0 until a reply came. */
+    private long roundTripNanos;
+    /** The kind of client command this is, for {@code shardis_requests_total}; Shardis' own until the session says. */
+    private CommandGroup group = CommandGroup.PROXY;
 
     public PendingCommand(ReplySink sink) {
         this.sink = sink;
@@ -230,6 +238,36 @@ public final class PendingCommand {
 
     long sentAtNanos() {
         return sentAtNanos;
+    }
+
+    /** The group of the client command this is (or is a part of). */
+    public void group(CommandGroup group) {
+        this.group = group;
+    }
+
+    public CommandGroup group() {
+        return group;
+    }
+
+    /** Its backend answered at {@code nowNanos}: the round trip since it was (last) sent is recorded. */
+    void replied(long nowNanos, PoolMetrics metrics) {
+        long roundTrip = nowNanos - sentAtNanos;
+        roundTripNanos = roundTrip;
+        metrics.backendReplied(roundTrip);
+    }
+
+    /** A part of this command (a fragment, a SCAN step) was answered: its round trip counts for the whole. */
+    public void roundTripFrom(PendingCommand part) {
+        roundTripNanos = Math.max(roundTripNanos, part.roundTripNanos);
+    }
+
+    /**
+     * Its reply reached the client's session: records how long the command took since it was read,
+     * and how much of that Shardis added to the backend's round trip.
+     */
+    public void answered(PoolMetrics metrics) {
+        long total = System.nanoTime() - createdAtNanos;
+        metrics.commandAnswered(total, Math.min(roundTripNanos, total));
     }
 
     void sentAt(long nanos) {

@@ -32,6 +32,8 @@ public final class PoolHealth {
     private final PoolConfig config;
     private final List<BackendSettings> servers;
     private final RingRouter router;
+    /** The ring, whether or not servers are ejected automatically: an operator may eject one by hand. */
+    private final RingRouter ring;
     private final ScheduledExecutorService control;
     private final Server[] states;
     private final EjectionListener listener;
@@ -53,6 +55,7 @@ public final class PoolHealth {
         this.config = config;
         this.servers = List.copyOf(servers);
         this.router = config.autoEjectHosts() ? router : null;
+        this.ring = router;
         this.control = control;
         this.listener = listener;
         this.states = new Server[servers.size()];
@@ -70,6 +73,75 @@ public final class PoolHealth {
         return states[index].ejected;
     }
 
+    /** Whether an operator ejected server {@code index} ({@link #eject}): only {@link #restore} brings it back. */
+    public boolean isInMaintenance(int index) {
+        return states[index].maintenance;
+    }
+
+    /**
+     * Takes server {@code index} out of the ring for maintenance: its keys go to the other servers
+     * until {@link #restore}; health checks do not bring it back. Returns null, or why it cannot
+     * be done. Waits for the control thread.
+     */
+    public String eject(int index) {
+        if (ring == null) {
+            return "pool '" + config.name() + "' has one server: there is no other to take its keys";
+        }
+        return onControl(() -> {
+            Server server = states[index];
+            if (server.maintenance) {
+                return null;
+            }
+            int live = 0;
+            for (Server other : states) {
+                live += other.ejected || other == server ? 0 : 1;
+            }
+            if (live == 0) {
+                return "it is the pool's last server in the ring";
+            }
+            boolean wasEjected = server.ejected;
+            server.maintenance = true;
+            server.ejected = true;
+            rebuild();
+            if (!wasEjected) {
+                listener.ejected(index);
+            }
+            log.warn("{}: ejected by an operator; its keys go to the other servers until it is restored",
+                    servers.get(index).describe());
+            return null;
+        });
+    }
+
+    /** Puts back a server {@link #eject ejected} by an operator (or ejected after failures). Waits for the control thread. */
+    public String restore(int index) {
+        if (ring == null) {
+            return "pool '" + config.name() + "' has one server: it is never ejected";
+        }
+        return onControl(() -> {
+            Server server = states[index];
+            if (!server.ejected) {
+                return null;
+            }
+            server.maintenance = false;
+            server.ejected = false;
+            server.failures.set(0);
+            rebuild();
+            log.info("{}: restored by an operator; back in the pool", servers.get(index).describe());
+            return null;
+        });
+    }
+
+    private String onControl(java.util.concurrent.Callable<String> action) {
+        try {
+            return control.submit(action).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return e.toString();
+        }
+    }
+
     public void close() {
         closed = true;
     }
@@ -78,6 +150,8 @@ public final class PoolHealth {
         private final int index;
         private final AtomicInteger failures = new AtomicInteger();
         private volatile boolean ejected;
+        /** Ejected by an operator: stays out until restored by one. */
+        private volatile boolean maintenance;
 
         Server(int index) {
             this.index = index;
@@ -123,7 +197,7 @@ public final class PoolHealth {
 
         /** On the control thread: a blocking PING, never on an event loop. */
         private void probe() {
-            if (closed) {
+            if (closed || maintenance || !ejected) {
                 return;
             }
             String problem = ping(servers.get(index), config.connectTimeoutMillis());
@@ -144,7 +218,7 @@ public final class PoolHealth {
         for (int s = 0; s < states.length; s++) {
             live[s] = !states[s].ejected;
         }
-        router.update(live);
+        ring.update(live);
     }
 
     /** Null when the server answered AUTH (if any) and PING; else what went wrong. */

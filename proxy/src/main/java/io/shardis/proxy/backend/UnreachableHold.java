@@ -187,6 +187,7 @@ public final class UnreachableHold implements Redirects {
     private void countNewlyHeld(PendingCommand command, BackendSettings from) {
         if (command.countHold() == 1) {
             heldCommands++;
+            from.poolMetrics().commandHeld();
         }
         if (episodeStart == 0) {
             episodeStart = System.nanoTime();
@@ -269,6 +270,7 @@ public final class UnreachableHold implements Redirects {
     private void fail(Held held) {
         BackendSettings from = held.from();
         from.poolMetrics().forwardFailed();
+        from.poolMetrics().heldCommandFailed();
         String reason = reasons.getOrDefault(from, "unreachable");
         held.command().complete(RespReplies.error(ByteBufAllocator.DEFAULT, "ERR Shardis: " + from.describe() + " "
                 + reason + "; " + route.awaited(held.key()) + " within the failover_timeout ("

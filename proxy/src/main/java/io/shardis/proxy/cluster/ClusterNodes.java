@@ -85,6 +85,7 @@ public final class ClusterNodes implements AutoCloseable {
         this.source = new LettuceTopologySource(sourceSettings);
         this.refresher = new ClusterTopologyRefresher(config.name(), source,
                 Duration.ofMillis(config.cluster().refreshIntervalMillis()), MIN_REFRESH_INTERVAL, this::adopt);
+        metrics.slotMapFetches(refresher::fetchCount);
         ReadFrom readFrom = config.cluster().readFrom();
         this.reachability = readFrom.readsReplicas()
                 ? new NodeReachability(config.name(), source::role, this::listed,
@@ -112,6 +113,7 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     private void adopt(SlotMap map) {
+        metrics.slotMapChanged();
         router.update(map, node -> indexOf(node.host(), node.port()));
         if (reachability != null) {
             reachability.mapChanged();

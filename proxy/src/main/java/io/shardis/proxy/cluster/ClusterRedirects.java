@@ -102,6 +102,7 @@ public final class ClusterRedirects implements Redirects {
         if (redirection == null) {
             return false;
         }
+        from.poolMetrics().redirected(redirection.kind().name());
         switch (redirection.kind()) {
             case MOVED, ASK -> {
                 if (command.countRedirection() > MAX_REDIRECTIONS) {

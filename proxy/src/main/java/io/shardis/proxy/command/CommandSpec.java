@@ -1,6 +1,7 @@
 package io.shardis.proxy.command;
 
 import io.shardis.proxy.merge.ReplyMerge;
+import io.shardis.proxy.metrics.CommandGroup;
 import io.shardis.resp.RespCommand;
 
 /**
@@ -27,6 +28,7 @@ public final class CommandSpec {
     private final NameIndex subcommands;
     private final long categories;
     private final ChannelRule channels;
+    private final CommandGroup group;
 
     CommandSpec(String name, int arity, long flags, Routing routing, KeyLocator keys, BlockingRule blocking,
             ReplyMerge merge, NameIndex subcommands, long categories, ChannelRule channels) {
@@ -40,6 +42,34 @@ public final class CommandSpec {
         this.keys = keys;
         this.blocking = blocking;
         this.subcommands = subcommands;
+        this.group = groupOf(routing);
+    }
+
+    /** The command's group in the metrics ({@code command_group}). */
+    public CommandGroup group() {
+        return group;
+    }
+
+    private CommandGroup groupOf(Routing routing) {
+        if (routing == Routing.SUBSCRIBE || has(CommandFlag.PUBSUB)) {
+            return CommandGroup.PUBSUB;
+        }
+        if (routing == Routing.TRANSACTION) {
+            return CommandGroup.TRANSACTION;
+        }
+        if (routing == Routing.LOCAL) {
+            return CommandGroup.CONNECTION;
+        }
+        if (has(CommandFlag.DANGEROUS)) {
+            return CommandGroup.ADMIN;
+        }
+        if (has(CommandFlag.BLOCKING)) {
+            return CommandGroup.BLOCKING;
+        }
+        if (has(CommandFlag.WRITE)) {
+            return CommandGroup.WRITE;
+        }
+        return has(CommandFlag.READONLY) ? CommandGroup.READ : CommandGroup.OTHER;
     }
 
     /** Lower case: {@code "get"}, {@code "client|setname"}. */

@@ -71,8 +71,14 @@ final class ConfigParser {
         List<PoolConfig> pools = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<HostPort> listens = new HashSet<>();
+        ProcessConfig process = ProcessConfig.DEFAULTS;
         for (ImmutableNode poolNode : root.getChildren()) {
             String name = poolNode.getNodeName();
+            if (name.equals(ProcessConfig.BLOCK)) {
+                // The process' own settings (HTTP listener, JMX), not a pool.
+                process = ProcessConfig.read(poolNode, source);
+                continue;
+            }
             if (!names.add(name)) {
                 throw new ConfigException(source + ": pool '" + name + "' is defined twice");
             }
@@ -96,7 +102,11 @@ final class ConfigParser {
             }
             pools.add(pool);
         }
-        return new ShardisConfig(source, pools);
+        if (pools.isEmpty()) {
+            throw new ConfigException(source + ": no pool defined; expected at least one pool besides '"
+                    + ProcessConfig.BLOCK + "'");
+        }
+        return new ShardisConfig(source, pools, process);
     }
 
     /**

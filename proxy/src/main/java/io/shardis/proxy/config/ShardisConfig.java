@@ -6,11 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A whole configuration file: its pools, in file order. */
-public record ShardisConfig(String source, List<PoolConfig> pools) {
+/** A whole configuration file: its pools, in file order, and the process' own settings. */
+public record ShardisConfig(String source, List<PoolConfig> pools, ProcessConfig process) {
 
     public ShardisConfig {
         pools = List.copyOf(pools);
+    }
+
+    /** Pools with the process' default settings. */
+    public ShardisConfig(String source, List<PoolConfig> pools) {
+        this(source, pools, ProcessConfig.DEFAULTS);
     }
 
     /** Reads and checks a YAML file; the exception's message says what is wrong and where. */

@@ -78,6 +78,7 @@ public final class FragmentedCommand extends SubCommandSink {
             return;
         }
         replies[i] = reply;
+        parent.roundTripFrom(command);
         if (--remaining == 0) {
             ByteBuf merged;
             try {

@@ -1,5 +1,6 @@
 package io.shardis.proxy.metrics;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -39,8 +40,11 @@ public final class ClientConnectionStats extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof RespCommand command && command.argCount() > 0 && command.argEqualsIgnoreCase(0, "quit")) {
-            quitRequested = true;
+        if (msg instanceof RespCommand command) {
+            pool.clientBytesReceived(command.content().readableBytes());
+            if (command.argCount() > 0 && command.argEqualsIgnoreCase(0, "quit")) {
+                quitRequested = true;
+            }
         }
         ctx.fireChannelRead(msg);
     }
@@ -49,6 +53,14 @@ public final class ClientConnectionStats extends ChannelDuplexHandler {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         failed = true;
         ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof ByteBuf reply) {
+            pool.clientBytesSent(reply.readableBytes());
+        }
+        ctx.write(msg, promise);
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The counters of one pool, named for nutcracker's ({@link PoolStat}) and registered as
@@ -37,13 +39,29 @@ public final class PoolMetrics {
     /** In the order of the stats document (see {@link NutcrackerOrder}). */
     private volatile List<ServerMetrics> serversInDocumentOrder;
     private final MetricRegistry registry;
+    /** Client commands by {@link CommandGroup} ordinal. */
+    private final LongAdder[] commands = adders(CommandGroup.all().length);
+    /** Redirections followed, by {@link #REDIRECTION_KINDS} index. */
+    private final LongAdder[] redirections = adders(REDIRECTION_KINDS.length);
+    private final LongAdder slotMapChanges = new LongAdder();
+    private volatile LongSupplier slotMapFetches = () -> 0;
+    private final LongAdder held = new LongAdder();
+    private final LongAdder heldFailed = new LongAdder();
+    private final LongAdder clientBytesIn = new LongAdder();
+    private final LongAdder clientBytesOut = new LongAdder();
+    private final LatencyHistograms.Pool latency;
+
+    /** The {@code kind} label of {@code shardis_redirections_total}. */
+    static final String[] REDIRECTION_KINDS = {"moved", "ask", "tryagain", "clusterdown", "loading", "masterdown"};
 
     /**
      * @param serverNames the servers' names in the stats document, in configuration order
      * @throws IllegalArgumentException if two servers have the same name
      */
-    PoolMetrics(String name, List<String> serverNames, ShardisMetrics process, MetricRegistry registry) {
+    PoolMetrics(String name, List<String> serverNames, ShardisMetrics process, MetricRegistry registry,
+                LatencyHistograms.Pool latency) {
         this.name = name;
+        this.latency = latency;
         this.process = process;
         this.registry = registry;
         String prefix = MetricRegistry.name("shardis", "pool", name);
@@ -108,6 +126,11 @@ public final class PoolMetrics {
         servers = List.copyOf(grown);
         serversInDocumentOrder = List.copyOf(ordered);
         return added;
+    }
+
+    /** The servers the stats document lists, in its order. */
+    List<ServerMetrics> listedServers() {
+        return serversInDocumentOrder;
     }
 
     /** The pool's servers in configuration order. */
@@ -204,6 +227,121 @@ public final class PoolMetrics {
     /** Feeds {@code server_ejects}; reached through {@link ServerMetrics#ejected(long)}. */
     void serverEjected() {
         serverEjects.inc();
+    }
+
+    /** A client command of {@code group} was read (whatever becomes of it). */
+    public void commandReceived(CommandGroup group) {
+        commands[group.ordinal()].increment();
+    }
+
+    /** Client commands of {@code group} read so far. */
+    public long commands(CommandGroup group) {
+        return commands[group.ordinal()].sum();
+    }
+
+    /**
+     * A forwarded command's reply reached its client's session, {@code totalNanos} after the
+     * command was read, {@code backendNanos} of which its backend took.
+     */
+    public void commandAnswered(long totalNanos, long backendNanos) {
+        latency.duration().observe(totalNanos / 1e9);
+        latency.added().observe((totalNanos - backendNanos) / 1e9);
+    }
+
+    /** A backend answered a request of this pool {@code roundTripNanos} after it was written. */
+    public void backendReplied(long roundTripNanos) {
+        latency.backend().observe(roundTripNanos / 1e9);
+    }
+
+    /**
+     * A backend answered {@code kind} (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN) and
+     * Shardis sent the command again, elsewhere or later. Case as Redis writes it.
+     */
+    public void redirected(String kind) {
+        for (int k = 0; k < REDIRECTION_KINDS.length; k++) {
+            if (REDIRECTION_KINDS[k].equalsIgnoreCase(kind)) {
+                redirections[k].increment();
+                return;
+            }
+        }
+    }
+
+    /** A cluster pool adopted a new slot map. */
+    public void slotMapChanged() {
+        slotMapChanges.increment();
+    }
+
+    /** Where the number of slot map fetches (periodic and on demand) is read from. */
+    public void slotMapFetches(LongSupplier fetches) {
+        this.slotMapFetches = fetches;
+    }
+
+    /** A command began to wait for an unreachable master's successor (see {@code failover_timeout}). */
+    public void commandHeld() {
+        held.increment();
+    }
+
+    /** A held command's {@code failover_timeout} passed: its client got an error. */
+    public void heldCommandFailed() {
+        heldFailed.increment();
+    }
+
+    /** A client sent a command of {@code bytes}. */
+    public void clientBytesReceived(int bytes) {
+        clientBytesIn.add(bytes);
+    }
+
+    /** Shardis wrote {@code bytes} to a client. */
+    public void clientBytesSent(int bytes) {
+        clientBytesOut.add(bytes);
+    }
+
+    long redirections(int kind) {
+        return redirections[kind].sum();
+    }
+
+    long slotMapChanges() {
+        return slotMapChanges.sum();
+    }
+
+    long slotMapFetches() {
+        return slotMapFetches.getAsLong();
+    }
+
+    public long held() {
+        return held.sum();
+    }
+
+    long heldFailed() {
+        return heldFailed.sum();
+    }
+
+    long clientBytesIn() {
+        return clientBytesIn.sum();
+    }
+
+    long clientBytesOut() {
+        return clientBytesOut.sum();
+    }
+
+    /** The current value of one of nutcracker's pool counters. */
+    long stat(PoolStat stat) {
+        return switch (stat) {
+            case CLIENT_EOF -> clientEof.getCount();
+            case CLIENT_ERR -> clientErr.getCount();
+            case CLIENT_CONNECTIONS -> clientConnections.getCount();
+            case SERVER_EJECTS -> serverEjects.getCount();
+            case FORWARD_ERROR -> forwardError.getCount();
+            case FRAGMENTS -> fragments.getCount();
+        };
+    }
+
+    private static LongAdder[] adders(int count) {
+        LongAdder[] adders = new LongAdder[count];
+        for (int i = 0; i < count; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
     }
 
     private void clientGone() {

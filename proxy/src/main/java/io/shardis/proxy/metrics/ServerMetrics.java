@@ -7,6 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The counters of one backend server of a pool, named for nutcracker's ({@link ServerStat}) and
@@ -40,6 +41,8 @@ public final class ServerMetrics {
     private final Counter outQueue;
     private final Counter outQueueBytes;
     private final Counter failovers;
+    /** {@code requests} by the group of the client command they carry ({@link CommandGroup} ordinal). */
+    private final LongAdder[] requestsByGroup = new LongAdder[CommandGroup.all().length];
 
     ServerMetrics(String name, PoolMetrics pool, ShardisMetrics process, MetricRegistry registry) {
         this.name = name;
@@ -61,6 +64,9 @@ public final class ServerMetrics {
         this.outQueue = registry.counter(MetricRegistry.name(prefix, ServerStat.OUT_QUEUE.key()));
         this.outQueueBytes = registry.counter(MetricRegistry.name(prefix, ServerStat.OUT_QUEUE_BYTES.key()));
         this.failovers = registry.counter(MetricRegistry.name(prefix, "failovers"));
+        for (int g = 0; g < requestsByGroup.length; g++) {
+            requestsByGroup[g] = new LongAdder();
+        }
     }
 
     /**
@@ -130,6 +136,16 @@ public final class ServerMetrics {
         return failovers.getCount();
     }
 
+    /** Requests forwarded so far that carried a command of {@code group}. */
+    public long requests(CommandGroup group) {
+        return requestsByGroup[group.ordinal()].sum();
+    }
+
+    /** The pool this server belongs to. */
+    public PoolMetrics pool() {
+        return pool;
+    }
+
     /** A request to this server passed the pool's {@code timeout}: feeds {@code server_timedout}. */
     public void timedOut() {
         timedOut.inc();
@@ -148,8 +164,17 @@ public final class ServerMetrics {
 
     /** A request was queued for this server: feeds {@code requests} and {@code request_bytes}. */
     public void requestForwarded(int bytes) {
+        requestForwarded(bytes, CommandGroup.OTHER);
+    }
+
+    /**
+     * A request carrying a command of {@code group} was queued for this server: feeds
+     * {@code requests}, {@code request_bytes} and {@code shardis_requests_total}.
+     */
+    public void requestForwarded(int bytes, CommandGroup group) {
         requests.inc();
         requestBytes.inc(bytes);
+        requestsByGroup[group.ordinal()].increment();
     }
 
     /** A reply came back from this server: feeds {@code responses} and {@code response_bytes}. */

@@ -2,6 +2,8 @@ package io.shardis.proxy.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
 import io.shardis.proxy.config.ShardisConfig;
@@ -38,6 +40,9 @@ public final class ShardisMetrics {
     public static final String SERVICE = "shardis";
 
     private final MetricRegistry registry = new MetricRegistry();
+    /** What {@code /metrics} serves: the registry above, the latency histograms and the JVM's metrics. */
+    private final PrometheusRegistry prometheus = new PrometheusRegistry();
+    private final LatencyHistograms latency = new LatencyHistograms(prometheus);
     private final Clock clock;
     private final long startedAtSeconds;
     private final String source;
@@ -45,7 +50,9 @@ public final class ShardisMetrics {
     private final Counter totalConnections;
     private final Counter currConnections;
     private final Map<String, PoolMetrics> pools = new LinkedHashMap<>();
-    private final List<PoolMetrics> poolsInDocumentOrder;
+    /** Configuration reloads by outcome: applied, unchanged, refused, failed. */
+    private final Map<String, java.util.concurrent.atomic.LongAdder> reloads = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile List<PoolMetrics> poolsInDocumentOrder;
 
     private ShardisMetrics(ShardisConfig config, String version, String source, Clock clock) {
         this.clock = clock;
@@ -55,15 +62,73 @@ public final class ShardisMetrics {
         this.totalConnections = registry.counter(MetricRegistry.name("shardis", "total_connections"));
         this.currConnections = registry.counter(MetricRegistry.name("shardis", "curr_connections"));
         for (PoolConfig pool : config.pools()) {
-            List<String> serverNames = new ArrayList<>();
-            for (ServerConfig server : pool.servers()) {
-                serverNames.add(serverName(server));
-            }
-            pools.put(pool.name(), new PoolMetrics(pool.name(), serverNames, this, registry));
+            pools.put(pool.name(), newPool(pool));
         }
+        order();
+        prometheus.register(new PrometheusExport(this));
+        JvmMetrics.builder().register(prometheus);
+    }
+
+    private PoolMetrics newPool(PoolConfig pool) {
+        List<String> serverNames = new ArrayList<>();
+        for (ServerConfig server : pool.servers()) {
+            serverNames.add(serverName(server));
+        }
+        return new PoolMetrics(pool.name(), serverNames, this, registry, latency.forPool(pool.name()));
+    }
+
+    private void order() {
         List<PoolMetrics> ordered = new ArrayList<>(pools.values());
         ordered.sort((a, b) -> NutcrackerOrder.compare(a.name(), b.name()));
         this.poolsInDocumentOrder = List.copyOf(ordered);
+    }
+
+    /**
+     * Adds the metrics of a pool that a configuration reload added, all zero; replaces those of a
+     * pool of that name (a pool whose servers changed starts its counters anew).
+     */
+    public synchronized PoolMetrics addPool(PoolConfig pool) {
+        if (pools.containsKey(pool.name())) {
+            removePool(pool.name());
+        }
+        PoolMetrics added = newPool(pool);
+        Map<String, PoolMetrics> grown = new LinkedHashMap<>(pools);
+        grown.put(pool.name(), added);
+        pools.clear();
+        pools.putAll(grown);
+        order();
+        return added;
+    }
+
+    /** A pool removed by a reload leaves the stats document, the registry and {@code /metrics}. */
+    public synchronized void removePool(String name) {
+        if (pools.remove(name) == null) {
+            return;
+        }
+        String prefix = MetricRegistry.name("shardis", "pool", name) + ".";
+        registry.removeMatching((metricName, metric) -> metricName.startsWith(prefix));
+        latency.remove(name);
+        order();
+    }
+
+    /** A configuration reload ended with {@code outcome}. */
+    public void reloaded(String outcome) {
+        reloads.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** Reloads by outcome, for {@code shardis_config_reloads_total}. */
+    Map<String, Long> reloads() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String outcome : new String[] {"applied", "unchanged", "refused", "failed"}) {
+            java.util.concurrent.atomic.LongAdder adder = reloads.get(outcome);
+            counts.put(outcome, adder == null ? 0 : adder.sum());
+        }
+        return counts;
+    }
+
+    /** The Prometheus registry {@code /metrics} serves. */
+    public PrometheusRegistry prometheus() {
+        return prometheus;
     }
 
     /**
@@ -82,7 +147,7 @@ public final class ShardisMetrics {
     }
 
     /** The metrics of pool {@code name}. */
-    public PoolMetrics pool(String name) {
+    public synchronized PoolMetrics pool(String name) {
         PoolMetrics pool = pools.get(name);
         if (pool == null) {
             throw new IllegalArgumentException("no pool named '" + name + "'");
@@ -90,9 +155,9 @@ public final class ShardisMetrics {
         return pool;
     }
 
-    /** Every pool's metrics, in configuration order. */
+    /** Every pool's metrics, in the stats document's order; a copy, safe to read while a reload changes them. */
     public Collection<PoolMetrics> pools() {
-        return Collections.unmodifiableCollection(pools.values());
+        return poolsInDocumentOrder;
     }
 
     public MetricRegistry registry() {

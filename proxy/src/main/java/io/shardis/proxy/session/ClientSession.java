@@ -14,6 +14,7 @@ import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.Routing;
+import io.shardis.proxy.metrics.CommandGroup;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.resp.RespCommand;
@@ -80,6 +81,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean closed;
     /** The replies owed to the client, in order; and when not to read it. */
     private ClientReplies replies;
+    /** The group of the command being dispatched, stamped on what it sends (shardis_requests_total). */
+    private CommandGroup group = CommandGroup.OTHER;
 
     public ClientSession(PoolRuntime pool) {
         this.pool = pool;
@@ -140,6 +143,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void dispatch(RespCommand command) {
         CommandSpec spec = pool.commands().lookup(command);
+        group = spec == null ? CommandGroup.OTHER : pushMode ? CommandGroup.PUBSUB : spec.group();
+        pool.metrics().commandReceived(group);
         if (spec == null) {
             refuse(command, Refusals.unknownCommand(command));
             return;
@@ -387,6 +392,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
     void send(int server, ByteBuf frame, PendingCommand pending) {
+        if (pending != null) {
+            pending.group(group);
+        }
         if (keepsFrames && pending != null && !pending.isSilent()) {
             // A cluster may answer MOVED, ASK or TRYAGAIN, a master may die before answering: the
             // command is kept to be sent again. A blocking one may wait for hours: a copy, rather
@@ -515,6 +523,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             reply.release();
             return;
         }
+        command.answered(pool.metrics());
         replies.arrived(command, reply);
         pinned.replyArrived();
         releaseDedicatedWhenIdle();

@@ -36,6 +36,7 @@ final class ScanStep extends SubCommandSink {
 
     @Override
     public void onReply(PendingCommand command, ByteBuf reply) {
+        parent.roundTripFrom(command);
         if (RespReplyFramer.isError(reply)) {
             session.onReply(parent, reply);
             return;

@@ -1,0 +1,109 @@
+package io.shardis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardis.it.support.FreePorts;
+import io.shardis.it.support.Http;
+import io.shardis.it.support.Poll;
+import io.shardis.it.support.PrometheusText;
+import io.shardis.it.support.RedisProcess;
+import io.shardis.it.support.ShardisProcess;
+import io.shardis.it.support.StopChildProcesses;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Configuration reload on a running Shardis: SIGHUP or {@code POST /reload} adds a pool and
+ * removes one while a client of an unchanged pool keeps its connection and sees no error; a
+ * broken file is refused with its reason and the running configuration keeps serving; a changed
+ * pool keeps running as it was, and the reload says it needs a restart.
+ */
+@ExtendWith(StopChildProcesses.class)
+class ReloadIT {
+
+    private static final String ALPHA = """
+            shardis:
+              admin: true
+            alpha:
+              listen: 127.0.0.1:%d
+              servers:
+                - %s:1
+            """;
+    private static final String BETA = """
+            beta:
+              listen: 127.0.0.1:%d
+              servers:
+                - %s:1
+            """;
+
+    @Test
+    void poolsAreAddedAndRemovedWhileUnchangedPoolsServeOnAndABrokenFileIsRefused() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                ShardisProcess shardis = ShardisProcess.start("""
+                        shardis:
+                          admin: true
+                        alpha:
+                          listen: 127.0.0.1:${port.alpha}
+                          servers:
+                            - ${redis}:1
+                        """, Map.of("redis", redis.address()), "--http", "127.0.0.1:${port.http}");
+                Jedis alpha = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000)) {
+            int http = shardis.port("http");
+            int alphaPort = shardis.port("alpha");
+            int betaPort = FreePorts.next();
+            alpha.set("before", "1");
+
+            // SIGHUP adds a pool.
+            Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address())
+                    + BETA.formatted(betaPort, redis.address()));
+            shardis.signal("HUP");
+            assertThat(Poll.until(Duration.ofSeconds(20), () -> accepts(betaPort), () -> !shardis.isAlive()))
+                    .as("pool beta listens after SIGHUP\n%s", shardis.log()).isTrue();
+            try (Jedis beta = new Jedis("127.0.0.1", betaPort, 10_000)) {
+                assertThat(beta.get("before")).isEqualTo("1");
+            }
+            // The client of the unchanged pool kept its connection.
+            assertThat(alpha.get("before")).isEqualTo("1");
+            assertThat(Http.get(http, "/pools/beta").status()).isEqualTo(200);
+
+            // A broken file is refused; everything keeps serving.
+            Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address()) + "  timeout: soon\n");
+            Http.Response refused = Http.post(http, "/reload");
+            assertThat(refused.status()).isEqualTo(422);
+            assertThat(refused.body()).contains("\"outcome\": \"refused\"", "timeout");
+            assertThat(alpha.set("after-refused", "2")).isEqualTo("OK");
+            assertThat(accepts(betaPort)).isTrue();
+
+            // POST /reload removes a pool and reports a changed one as not applied.
+            Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address()) + "  timeout: 5000\n");
+            Http.Response removed = Http.post(http, "/reload");
+            assertThat(removed.status()).as(removed.body()).isEqualTo(200);
+            assertThat(removed.body()).contains("removed pool 'beta'", "pool 'alpha' changed (timeoutMillis)");
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> !accepts(betaPort), () -> false)).isTrue();
+            assertThat(alpha.get("after-refused")).isEqualTo("2");
+            assertThat(Http.get(http, "/pools/beta").status()).isEqualTo(404);
+
+            PrometheusText metrics = Http.metrics(http);
+            assertThat(metrics.value("shardis_config_reloads_total", "outcome", "applied")).isEqualTo(2);
+            assertThat(metrics.value("shardis_config_reloads_total", "outcome", "refused")).isEqualTo(1);
+            assertThat(metrics.samples("shardis_commands_total", "pool", "beta")).isEmpty();
+            assertThat(shardis.log()).contains("configuration reload refused, the running configuration stays");
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

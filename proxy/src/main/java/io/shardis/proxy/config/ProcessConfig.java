@@ -1,0 +1,91 @@
+package io.shardis.proxy.config;
+
+import org.apache.commons.configuration2.tree.ImmutableNode;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The process' own settings: the {@code shardis:} block at the top of the configuration file,
+ * which is not a pool. Absent, every setting has its default.
+ *
+ * @param http  where the HTTP listener ({@code /metrics}, {@code /health}, {@code /ready},
+ *              {@code /pools}) listens; null when it is off ({@code http: off} or {@code 0})
+ * @param admin whether the HTTP listener takes changes: {@code POST /reload}, ejecting and restoring servers
+ * @param jmx   whether the metrics are published as JMX MBeans ({@code metrics:name=shardis.*})
+ */
+public record ProcessConfig(HostPort http, boolean admin, boolean jmx) {
+
+    /** The name of the block; no pool may take it. */
+    public static final String BLOCK = "shardis";
+
+    /** The HTTP listener's address when nothing says otherwise. */
+    public static final HostPort DEFAULT_HTTP = new HostPort("127.0.0.1", 22223);
+
+    public static final ProcessConfig DEFAULTS = new ProcessConfig(DEFAULT_HTTP, false, false);
+
+    private static final Set<String> KEYS = Set.of("http", "admin", "jmx");
+
+    /** The same settings with the HTTP listener at {@code http} (null: off), as {@code --http} says. */
+    public ProcessConfig withHttp(HostPort http) {
+        return new ProcessConfig(http, admin, jmx);
+    }
+
+    /**
+     * {@code host:port}, or {@code 0}/{@code off}/{@code false} for no listener; null when malformed.
+     * Returns {@link Optional}-like: the wrapped address, or a holder of null for "off".
+     */
+    public static HttpSetting parseHttp(String text) {
+        String value = text.strip();
+        if (value.equals("0") || value.equalsIgnoreCase("off") || value.equalsIgnoreCase("false")) {
+            return new HttpSetting(null);
+        }
+        HostPort address = HostPort.parse(value);
+        return address == null ? null : new HttpSetting(address);
+    }
+
+    /** A parsed {@code http} value: an address, or null for off. */
+    public record HttpSetting(HostPort address) {
+    }
+
+    static ProcessConfig read(ImmutableNode node, String source) throws ConfigException {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (ImmutableNode child : node.getChildren()) {
+            String key = child.getNodeName();
+            if (!KEYS.contains(key)) {
+                throw new ConfigException(source + ": '" + BLOCK + "': key '" + key + "': unknown key; the keys of the '"
+                        + BLOCK + "' block are " + new java.util.TreeSet<>(KEYS)
+                        + " (a pool cannot be named '" + BLOCK + "')");
+            }
+            if (!child.getChildren().isEmpty() || child.getValue() instanceof List) {
+                throw new ConfigException(source + ": '" + BLOCK + "': key '" + key + "': expected a single value");
+            }
+            values.put(key, child.getValue() == null ? "" : String.valueOf(child.getValue()));
+        }
+        HostPort http = DEFAULT_HTTP;
+        if (values.containsKey("http")) {
+            HttpSetting setting = parseHttp(values.get("http"));
+            if (setting == null) {
+                throw new ConfigException(source + ": '" + BLOCK + "': key 'http': expected host:port, or off, got '"
+                        + values.get("http") + "'");
+            }
+            http = setting.address();
+        }
+        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source));
+    }
+
+    private static boolean bool(Map<String, String> values, String key, String source) throws ConfigException {
+        String value = values.get(key);
+        if (value == null) {
+            return false;
+        }
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(source + ": '" + BLOCK + "': key '" + key
+                    + "': expected true or false, got '" + value + "'");
+        };
+    }
+}
