@@ -95,6 +95,7 @@ class AdminIT {
     @Test
     void ejectMovesAServerOutOfTheRingAndRestorePutsItBack() {
         try (ShardisFixture shardis = start(true); Jedis jedis = shardis.jedis("alpha")) {
+            jedis.auth("s3cret-pw"); // redis_auth is the clients' password too, as in Twemproxy
             int http = shardis.httpPort();
             Http.Response ejected = Http.post(http, "/pools/alpha/servers/two/eject");
             assertThat(ejected.status()).as(ejected.body()).isEqualTo(200);

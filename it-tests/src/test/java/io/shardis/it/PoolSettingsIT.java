@@ -87,6 +87,8 @@ class PoolSettingsIT {
         try (RedisProcess redis = RedisProcess.start("--requirepass", "secret");
              ShardisFixture shardis = shardis(redis, "redis_auth: secret");
              RespConnection client = new RespConnection(shardis.address("alpha"))) {
+            // Without users, redis_auth is the clients' password too, as in Twemproxy.
+            assertThat(client.call("AUTH", "secret")).isEqualTo("+OK");
             assertThat(client.call("SET", "auth:plain", "1")).isEqualTo("+OK");
             // A transaction opens a connection of its own: it is authenticated too.
             client.write(RespConnection.pipeline("MULTI", "INCR auth:plain", "EXEC"));
@@ -105,11 +107,13 @@ class PoolSettingsIT {
                 "--user", "shardis", "on", ">app-secret", "~*", "&*", "+@all");
              ShardisFixture shardis = shardis(redis, "redis_user: shardis\n  redis_auth: app-secret");
              Jedis client = shardis.jedis("alpha")) {
+            client.auth("app-secret");
             assertThat(client.set("acl:key", "1")).isEqualTo("OK");
-            assertThat(client.aclWhoAmI()).as("the user Shardis' backend connections run as").isEqualTo("shardis");
             try (Jedis direct = redis.client()) {
-                direct.auth("shardis", "app-secret");
+                direct.auth("default-secret");
                 assertThat(direct.get("acl:key")).isEqualTo("1");
+                // The user Shardis' backend connections run as (the direct client is 'default').
+                assertThat(direct.clientList()).contains("user=shardis");
             }
         }
     }
@@ -120,6 +124,8 @@ class PoolSettingsIT {
         try (RedisProcess redis = RedisProcess.start("--requirepass", "secret");
              ShardisFixture shardis = shardis(redis, "redis_auth: not-the-password");
              RespConnection client = new RespConnection(shardis.address("alpha"))) {
+            // Shardis takes its own password; the backend refuses it.
+            assertThat(client.call("AUTH", "not-the-password")).isEqualTo("+OK");
             for (int i = 0; i < 4; i++) {
                 long started = System.nanoTime();
                 Object reply = client.call("SET", "auth:wrong", "v" + i);
@@ -146,6 +152,7 @@ class PoolSettingsIT {
         try (RedisProcess redis = RedisProcess.start("--requirepass", "secret");
              ShardisFixture shardis = shardis(redis, "redis_auth: not-the-password");
              RespConnection client = new RespConnection(shardis.address("alpha"))) {
+            assertThat(client.call("AUTH", "not-the-password")).isEqualTo("+OK");
             assertThat(client.call("GET", "auth:first")).asString()
                     .startsWith("-ERR")
                     .contains(redis.address())
