@@ -66,6 +66,11 @@ final class ConfigParser {
         Set<HostPort> listens = new HashSet<>();
         for (ImmutableNode poolNode : root.getChildren()) {
             String name = poolNode.getNodeName();
+            if (name == null) {
+                // A key that is only an anchor ("&name:") names nothing.
+                throw new ConfigException(source + ": a pool without a name; expected pool names at the top level"
+                        + " (alpha: ..., beta: ...)");
+            }
             if (!names.add(name)) {
                 throw new ConfigException(source + ": pool '" + name + "' is defined twice");
             }

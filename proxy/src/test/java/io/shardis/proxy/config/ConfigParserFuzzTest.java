@@ -42,6 +42,8 @@ class ConfigParserFuzzTest {
         } catch (ConfigException refused) {
             assertThat(refused.getMessage()).as("the message for\n%s", yaml).startsWith(SOURCE + ": ");
             assertThat(refused.getMessage()).as("the message for\n%s", yaml).doesNotContain("Exception");
+        } catch (RuntimeException escaped) {
+            throw new AssertionError("a stack trace escapes for\n" + yaml, escaped);
         }
     }
 

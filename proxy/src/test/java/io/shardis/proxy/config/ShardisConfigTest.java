@@ -254,4 +254,14 @@ class ShardisConfigTest {
                   servers: [127.0.0.1:6380:1]
                 """)).hasMessageContaining("pool 'two': key 'listen': 127.0.0.1:1001 is already used");
     }
+
+    /** Found by ConfigParserFuzzTest: a key that is only an anchor ("&anchor:") escaped as a NullPointerException. */
+    @Test
+    void aPoolWithoutANameIsRefusedWithAMessage() {
+        for (String yaml : new String[] {"&anchor:\n", "&anchor:\n  listen: 127.0.0.1:22121\n", "- alpha\n- beta\n", "just words\n"}) {
+            assertThatThrownBy(() -> parse(yaml)).as(yaml)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("test.yml: ");
+        }
+    }
 }
