@@ -9,7 +9,6 @@ import io.netty.handler.codec.DecoderException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,8 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Coverage-guided fuzzing of what backends send. Replies as a real Redis could send them (RESP2
  * and RESP3, nested, attributes, pushes), split anywhere, are framed exactly and read back as they
- * were; any other bytes give only protocol errors, the same however they are split, and every
- * buffer is released.
+ * were, and every buffer is released. {@link RespReplyBytesFuzzTest} feeds it any bytes.
  */
 class RespReplyFuzzTest {
 
@@ -41,44 +39,10 @@ class RespReplyFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
-    void anyBytesFromABackendGiveOnlyProtocolErrorsWhateverTheSplit(FuzzedDataProvider data) {
-        RespLimits limits = new RespLimits(data.consumeInt(0, 2048), data.consumeInt(1, 64), data.consumeInt(1, 8),
-                data.consumeInt(16, 512), data.consumeInt(16, 8192));
-        int[] chunks = FuzzedResp.chunks(data);
-        byte[] input = data.consumeRemainingAsBytes();
-
-        Framed whole = frame(limits, input, new int[] {Math.max(1, input.length)});
-        Framed split = frame(limits, input, chunks);
-        String described = limits + " in chunks " + Arrays.toString(chunks) + " of " + HexFormat.of().formatHex(input);
-        assertThat(split.frames).as("frames whatever the split: %s", described).containsExactlyElementsOf(whole.frames);
-        assertThat(split.error != null).as("an error whatever the split: %s", described).isEqualTo(whole.error != null);
-
-        // The reader that merges replies: what it accepts, it reads; what it does not, it refuses with a protocol error.
-        RespValueReader reader = new RespValueReader(limits);
-        ByteBuf buffer = Unpooled.wrappedBuffer(input);
-        try {
-            while (buffer.isReadable() && reader.read(buffer) != null) {
-                // each complete reply consumed
-            }
-        } catch (RespProtocolException expected) {
-            // bad input, said so
-        } finally {
-            buffer.release();
-        }
-        for (byte[] frame : whole.frames) {
-            try {
-                reader.decode(Unpooled.wrappedBuffer(frame));
-            } catch (RespProtocolException expected) {
-                // the framer forwards what the reader would refuse: allowed, not a crash
-            }
-        }
+    record Framed(List<byte[]> frames, RespProtocolException error) {
     }
 
-    private record Framed(List<byte[]> frames, RespProtocolException error) {
-    }
-
-    private static Framed frame(RespLimits limits, byte[] input, int[] chunks) {
+    static Framed frame(RespLimits limits, byte[] input, int[] chunks) {
         EmbeddedChannel channel = new EmbeddedChannel(new RespReplyDecoder(limits));
         List<ByteBuf> written = new ArrayList<>();
         List<byte[]> frames = new ArrayList<>();
