@@ -106,6 +106,10 @@ final class ConfigParser {
         PoolConfig read() throws ConfigException {
             Set<String> unknown = new LinkedHashSet<>();
             for (ImmutableNode child : node.getChildren()) {
+                if (child.getNodeName() == null) {
+                    // A key that is only an anchor ("&name:") names nothing.
+                    throw new ConfigException(source + ": pool '" + pool + "': a key without a name");
+                }
                 if (!KEYS.contains(child.getNodeName())) {
                     unknown.add(child.getNodeName());
                 }

@@ -258,7 +258,8 @@ class ShardisConfigTest {
     /** Found by ConfigParserFuzzTest: a key that is only an anchor ("&anchor:") escaped as a NullPointerException. */
     @Test
     void aPoolWithoutANameIsRefusedWithAMessage() {
-        for (String yaml : new String[] {"&anchor:\n", "&anchor:\n  listen: 127.0.0.1:22121\n", "- alpha\n- beta\n", "just words\n"}) {
+        for (String yaml : new String[] {"&anchor:\n", "&anchor:\n  listen: 127.0.0.1:22121\n", "- alpha\n- beta\n", "just words\n",
+                "alpha:\n  listen: 127.0.0.1:22121\n  &anchor:\n  servers:\n    - 127.0.0.1:6379:1\n"}) {
             assertThatThrownBy(() -> parse(yaml)).as(yaml)
                     .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("test.yml: ");
