@@ -77,11 +77,23 @@ final class ConfigParser {
             if (name.contains(".")) {
                 throw new ConfigException(source + ": pool '" + name + "': pool names may not contain '.'");
             }
+            if (name.matches(".*[()\\[\\]].*")) {
+                // The configuration library reads them as an index or an attribute of the key.
+                throw new ConfigException(source + ": pool '" + name + "': pool names may not contain '(', ')', '[' or ']'");
+            }
             if (poolNode.getChildren().isEmpty()) {
                 throw new ConfigException(source + ": pool '" + name
                         + "': expected a map of settings (listen, servers, ...), got '" + poolNode.getValue() + "'");
             }
-            PoolConfig pool = new PoolReader(name, poolNode, config.configurationAt(name)).read();
+            HierarchicalConfiguration<ImmutableNode> poolConfig;
+            try {
+                poolConfig = config.configurationAt(name);
+            } catch (RuntimeException e) {
+                // E.g. a list of maps where the pool's settings should be: the name selects several nodes.
+                throw new ConfigException(source + ": pool '" + name
+                        + "': expected one map of settings (listen, servers, ...)");
+            }
+            PoolConfig pool = new PoolReader(name, poolNode, poolConfig).read();
             if (pool.listen().port() != 0 && !listens.add(pool.listen())) {
                 throw new ConfigException(source + ": pool '" + name + "': key 'listen': "
                         + pool.listen() + " is already used by another pool");

@@ -265,4 +265,25 @@ class ShardisConfigTest {
                     .hasMessageStartingWith("test.yml: ");
         }
     }
+
+    /** Found by ConfigParserFuzzTest: a pool name with brackets escaped as the configuration library's exception. */
+    @Test
+    void poolNamesWithBracketsAreRefusedWithAMessage() {
+        for (String name : new String[] {"a(1)", ")ervers", "x[0]", "[@y]"}) {
+            assertThatThrownBy(() -> parse("'" + name + "':\n  listen: 127.0.0.1:22121\n  servers:\n    - 127.0.0.1:6379:1\n"))
+                    .as(name)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("pool '" + name + "'")
+                    .hasMessageNotContaining("Exception");
+        }
+    }
+
+    /** Found by ConfigParserFuzzTest: a pool given a list of maps escaped as the configuration library's exception. */
+    @Test
+    void aPoolGivenAListOfMapsIsRefusedWithAMessage() {
+        assertThatThrownBy(() -> parse("alpha:\n  - listen: 127.0.0.1:22121\n  - servers: x\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: pool 'alpha': ")
+                .hasMessageNotContaining("Exception");
+    }
 }
