@@ -1,5 +1,6 @@
 package io.shardis.it;
 
+import io.shardis.it.support.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardis.it.support.Closeables;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -180,7 +180,7 @@ class ClusterTopologyIT {
     @Order(7)
     void aClusterWithoutClusterShardsIsReadThroughClusterSlots() {
         Optional<Path> redis62 = RedisBinaries.extractEmbedded();
-        Assumptions.assumeTrue(redis62.isPresent(), "no embedded Redis 6.2 for this platform");
+        Prerequisites.need(redis62.isPresent(), "no embedded Redis 6.2 for this platform");
         try (RedisClusterFixture old = RedisClusterFixture.builder().masters(1).replicasPerMaster(0)
                 .binary(redis62.get()).start();
                 LettuceTopologySource oldSource = new LettuceTopologySource(

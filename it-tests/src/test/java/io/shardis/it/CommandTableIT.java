@@ -1,7 +1,7 @@
 package io.shardis.it;
 
+import io.shardis.it.support.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -100,7 +100,7 @@ class CommandTableIT {
 
     @BeforeAll
     static void startRedis() {
-        assumeTrue(RedisBinaries.get().serverAtLeast(7, 0), "key specs need Redis 7, found "
+        Prerequisites.need(RedisBinaries.get().serverAtLeast(7, 0), "key specs need Redis 7, found "
                 + RedisBinaries.get().serverVersion());
         redis = RedisProcess.start();
         connection = new RespConnection(redis.socketAddress());

@@ -1,7 +1,7 @@
 package io.shardis.it;
 
+import io.shardis.it.support.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.shardis.it.support.Commands;
 import io.shardis.it.support.RedisBinaries;
@@ -108,7 +108,7 @@ class LauncherIT {
     @Test
     void startsAndServesRedisCli() {
         Path redisCli = RedisBinaries.get().redisCli().orElse(null);
-        assumeTrue(redisCli != null, "redis-cli is not installed");
+        Prerequisites.need(redisCli != null, "redis-cli is not installed");
         try (ShardisProcess shardis = ShardisProcess.start("""
                 alpha:
                   listen: 127.0.0.1:${port.alpha}

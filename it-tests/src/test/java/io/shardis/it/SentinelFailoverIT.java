@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.shardis.it.support.Margins;
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.LettuceClients;
 import io.shardis.it.support.RedisProcess;
@@ -41,8 +42,12 @@ class SentinelFailoverIT {
     /** Past the Sentinels' agreement, how long Shardis may take to write to the new master. */
     private static final long SWITCH_MARGIN_MILLIS = 1_000;
     private static final int FAILOVERS = 5;
-    /** Pool 'sharded' holds a dead master's commands this long; Jedis' 10 s read timeout is longer. */
-    private static final long SHARDED_FAILOVER_TIMEOUT_MILLIS = 8_000;
+    /**
+     * Pool 'sharded' holds a dead master's commands this long: far longer than the Sentinels take
+     * even on a loaded machine, so the hold's check always runs; the writers' read timeouts are longer.
+     */
+    private static final long SHARDED_FAILOVER_TIMEOUT_MILLIS = 15_000;
+    private static final int WRITER_READ_TIMEOUT_MILLIS = 30_000;
 
     @RegisterExtension
     final TestThreads threads = new TestThreads();
@@ -129,8 +134,9 @@ class SentinelFailoverIT {
         System.out.printf("failover windows, kill to first write through Shardis (ms): %s; median %d, worst %d;"
                         + " after the Sentinels agreed: %s%n", windows, sorted.get(sorted.size() / 2),
                 sorted.get(sorted.size() - 1), afterAgreement);
-        assertThat(afterAgreement).as("ms from the Sentinels' agreement to a write on the new master")
-                .allSatisfy(ms -> assertThat(ms).isLessThan(SWITCH_MARGIN_MILLIS));
+        long margin = Margins.millis(SWITCH_MARGIN_MILLIS);
+        assertThat(afterAgreement).as("ms from the Sentinels' agreement to a write on the new master (margin %d ms)", margin)
+                .allSatisfy(ms -> assertThat(ms).isLessThan(margin));
         assertThat(shardis.server().metrics().pool("ha").server("shard1").failovers())
                 .as("failovers counted").isGreaterThanOrEqualTo(FAILOVERS);
     }
@@ -145,7 +151,8 @@ class SentinelFailoverIT {
         List<String> keys = new ArrayList<>(shardOfKey.keySet());
         // One writer with Jedis, one with Lettuce.
         writers.add(CompletableFuture.runAsync(() -> {
-            try (Jedis jedis = shardis.jedis("sharded")) {
+            InetSocketAddress address = shardis.address("sharded");
+            try (Jedis jedis = new Jedis(address.getHostString(), address.getPort(), WRITER_READ_TIMEOUT_MILLIS)) {
                 for (int i = 0; running.get() && i < 5_000_000; i += 2) {
                     String key = keys.get(i % keys.size());
                     try {
@@ -183,12 +190,12 @@ class SentinelFailoverIT {
                 failures.stream().map(failure -> failure[1]).distinct().toList());
         assertThat(failures).as("failed writes, all on the failed master's keys")
                 .allSatisfy(failure -> assertThat(shardOfKey.get(failure[0])).isEqualTo("shard1"));
-        if (agreedAfterMillis < SHARDED_FAILOVER_TIMEOUT_MILLIS - 2_000) {
-            // The dead master's writes waited for its successor: only a write on its way when the
-            // master died may fail (it may have run there), one per writer.
-            assertThat(failures).as("writes that failed although the failover took %d ms", agreedAfterMillis)
-                    .hasSizeLessThanOrEqualTo(2);
-        }
+        assertThat(agreedAfterMillis).as("ms the Sentinels took, well within the pool's failover_timeout")
+                .isLessThan(SHARDED_FAILOVER_TIMEOUT_MILLIS - 2_000);
+        // The dead master's writes waited for its successor: only a write on its way when the
+        // master died may fail (it may have run there), one per writer.
+        assertThat(failures).as("writes that failed although the failover took %d ms", agreedAfterMillis)
+                .hasSizeLessThanOrEqualTo(2);
 
         // The old master returns: Sentinel makes it a replica; a write through Shardis lands on the new master.
         sentinel.restart(oldMaster);
@@ -244,17 +251,23 @@ class SentinelFailoverIT {
 
     private static long firstSuccessfulWrite(ShardisFixture target, String pool, String key) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // The errors seen on the way are reported, not swallowed: which texts clients saw, and how often.
+        Map<String, Integer> errors = new java.util.TreeMap<>();
         try (Jedis jedis = target.jedis(pool)) {
             while (System.nanoTime() < deadline) {
                 try {
                     jedis.set(key, "x");
+                    if (!errors.isEmpty()) {
+                        System.out.printf("pool %s: errors before the first successful write: %s%n", pool, errors);
+                    }
                     return System.nanoTime();
                 } catch (JedisException e) {
+                    errors.merge(String.valueOf(e.getMessage()), 1, Integer::sum);
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
                 }
             }
         }
-        throw new AssertionError("no successful write through pool " + pool + " within 30 s");
+        throw new AssertionError("no successful write through pool " + pool + " within 30 s; errors: " + errors);
     }
 
     /** Which master each of 200 keys is on, learned by writing them through the sharded pool. */

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.shardis.it.support.Bounded;
 import io.shardis.it.support.LettuceClients;
 import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.ShardedShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -277,7 +279,7 @@ class ShardedPoolIT {
                     unsubscribe();
                 }
             };
-            subscriber.subscribe(listener, "news");
+            Bounded.run(Duration.ofSeconds(30), subscriber, "SUBSCRIBE news", () -> subscriber.subscribe(listener, "news"));
             assertThat(received).containsExactly("hello");
         }
     }

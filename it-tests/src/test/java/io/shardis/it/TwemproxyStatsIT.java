@@ -1,7 +1,7 @@
 package io.shardis.it;
 
+import io.shardis.it.support.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonElement;
@@ -46,7 +46,7 @@ class TwemproxyStatsIT {
 
     @Test
     void theDocumentHasNutcrackersKeysAndItsServerCountersFollowTheTraffic() throws Exception {
-        assumeThat(NutcrackerProcess.installed()).as("nutcracker is installed").isTrue();
+        Prerequisites.need(NutcrackerProcess.installed(), "nutcracker (Twemproxy) is not installed on this machine");
         RedisProcess one = RedisProcess.start();
         RedisProcess two = RedisProcess.start();
         RedisProcess three = RedisProcess.start();

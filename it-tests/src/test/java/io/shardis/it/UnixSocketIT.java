@@ -8,12 +8,16 @@ import io.shardis.it.support.StopChildProcesses;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +26,8 @@ import redis.clients.jedis.Jedis;
 /** Unix sockets as nutcracker.yml writes them: a pool listening on one, with a mode, and servers reached through them. */
 @ExtendWith(StopChildProcesses.class)
 class UnixSocketIT {
+
+    private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -58,19 +64,38 @@ class UnixSocketIT {
         assertThat(shardisSocket).as("the socket file goes when Shardis stops").doesNotExist();
     }
 
-    /** Sends one command and reads one short reply. */
+    /** Sends one command and reads one short reply, failing if it is not complete within {@link #REPLY_TIMEOUT}. */
     private static String call(SocketChannel channel, String... args) throws IOException {
         StringBuilder command = new StringBuilder("*").append(args.length).append("\r\n");
         for (String arg : args) {
             command.append('$').append(arg.length()).append("\r\n").append(arg).append("\r\n");
         }
-        channel.write(ByteBuffer.wrap(command.toString().getBytes(StandardCharsets.UTF_8)));
+        ByteBuffer request = ByteBuffer.wrap(command.toString().getBytes(StandardCharsets.UTF_8));
         ByteBuffer reply = ByteBuffer.allocate(256);
-        do {
-            if (channel.read(reply) < 0) {
-                break;
+        long deadline = System.nanoTime() + REPLY_TIMEOUT.toNanos();
+        // Non-blocking, so that a reply that never comes fails the test instead of holding it.
+        channel.configureBlocking(false);
+        try (Selector selector = Selector.open()) {
+            SelectionKey key = channel.register(selector, SelectionKey.OP_WRITE);
+            while (request.hasRemaining() || !complete(reply)) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new AssertionError("no complete reply to " + String.join(" ", args) + " within "
+                            + REPLY_TIMEOUT.toSeconds() + " s; got: "
+                            + new String(reply.array(), 0, reply.position(), StandardCharsets.UTF_8));
+                }
+                selector.select(left);
+                if (request.hasRemaining()) {
+                    channel.write(request);
+                    if (!request.hasRemaining()) {
+                        key.interestOps(SelectionKey.OP_READ);
+                    }
+                } else if (channel.read(reply) < 0) {
+                    break;
+                }
             }
-        } while (!complete(reply));
+            key.cancel();
+        }
         return new String(reply.array(), 0, reply.position(), StandardCharsets.UTF_8);
     }
 

@@ -61,10 +61,12 @@ public final class RespReplyFramer {
             byte type = in.getByte(at);
             // Resume the search for this line's end where the last call stopped.
             int cr = findCr(in, Math.max(at + 1, base + lineScanned), end);
+            // Too long whether or not its end has arrived, so the verdict does not depend on how
+            // the reply was split into reads.
+            if ((cr < 0 ? end : cr) - at > limits.maxInlineLength()) {
+                throw new RespProtocolException("reply line longer than " + limits.maxInlineLength());
+            }
             if (cr < 0) {
-                if (end - at > limits.maxInlineLength()) {
-                    throw new RespProtocolException("reply line longer than " + limits.maxInlineLength());
-                }
                 lineScanned = end - base;
                 return -1;
             }

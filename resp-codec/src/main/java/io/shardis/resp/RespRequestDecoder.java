@@ -73,7 +73,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         // *<count>\r\n
         int eol = findLineEnd(in, start + 1);
         if (eol < 0) {
-            return in.readableBytes() > limits.maxInlineLength()
+            return eol == NO_CR && in.readableBytes() > limits.maxInlineLength()
                     ? fail("Protocol error: too big mbulk count string") : null;
         }
         long count = parseLength(in, start + 1, eol);
@@ -110,7 +110,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 }
                 int eol = findLineEnd(in, at + 1);
                 if (eol < 0) {
-                    return end - at > limits.maxInlineLength()
+                    return eol == NO_CR && end - at > limits.maxInlineLength()
                             ? fail("Protocol error: too big bulk count string") : null;
                 }
                 long length = parseLength(in, at + 1, eol);
@@ -184,25 +184,34 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         return new RespProtocolError(message);
     }
 
+    /** {@link #findLineEnd}: no '\r' within the longest line allowed, as far as the bytes go. */
+    private static final int NO_CR = -1;
     /**
-     * Index of the '\r' of the "\r\n" ending the line that starts at {@code lineStart}, or -1 when
-     * it has not arrived yet. Resumes where the previous call stopped, so a line trickling in
-     * byte by byte is scanned once.
+     * {@link #findLineEnd}: the '\r' is there, the byte after it is not. Not an overlong line: as
+     * Redis does, wait for one more byte however long the buffer is, so the error a client gets
+     * does not depend on how its bytes were split.
+     */
+    private static final int CR_LAST = -2;
+
+    /**
+     * Index of the '\r' of the "\r\n" ending the line that starts at {@code lineStart}, or
+     * {@link #NO_CR} or {@link #CR_LAST} when it has not arrived yet. Resumes where the previous
+     * call stopped, so a line trickling in byte by byte is scanned once.
      */
     private int findLineEnd(ByteBuf in, int lineStart) {
         int from = Math.max(lineStart, in.readerIndex() + lineScanned);
         int stop = Math.min(in.writerIndex(), lineStart + limits.maxInlineLength());
         if (from >= stop) {
-            return -1;
+            return NO_CR;
         }
         int cr = in.forEachByte(from, stop - from, ByteProcessor.FIND_CR);
         if (cr < 0) {
             lineScanned = stop - in.readerIndex();
-            return -1;
+            return NO_CR;
         }
         if (cr + 1 >= in.writerIndex()) {
             lineScanned = cr - in.readerIndex();
-            return -1;
+            return CR_LAST;
         }
         // A lone '\r' makes the number unparsable, which the caller reports.
         lineScanned = 0;

@@ -265,6 +265,10 @@ public final class RespValueReader {
             if (bytes[3] != ':') {
                 throw new RespProtocolException("verbatim string without ':' after its format");
             }
+            if (bytes[0] < 0 || bytes[1] < 0 || bytes[2] < 0) {
+                // What a VerbatimString holds: three ASCII characters (txt, mkd).
+                throw new RespProtocolException("verbatim string format is not three ASCII characters");
+            }
             byte[] content = new byte[bytes.length - 4];
             System.arraycopy(bytes, 4, content, 0, content.length);
             return new RespValue.VerbatimString(new String(bytes, 0, 3, StandardCharsets.ISO_8859_1), content);

@@ -128,6 +128,15 @@ class RespReplyFramerTest {
         assertThatThrownBy(() -> frame(limits, "+" + "x".repeat(64))).isInstanceOf(RespProtocolException.class);
     }
 
+    /** Found by RespReplyFuzzTest: a long line was refused when split over reads, accepted when it came whole. */
+    @Test
+    void aLongReplyLineIsRefusedAlsoWhenItsEndIsAlreadyThere() {
+        RespLimits limits = RespLimits.DEFAULT.withMaxInlineLength(16);
+        assertThatThrownBy(() -> frame(limits, "-ERR " + "x".repeat(64) + "\r\n")).isInstanceOf(RespProtocolException.class);
+        assertThatThrownBy(() -> frame(limits, "-ERR " + "x".repeat(64) + "\r")).isInstanceOf(RespProtocolException.class);
+        assertThat(frame(limits, "-ERR " + "x".repeat(11) + "\r\n")).isEqualTo(18);
+    }
+
     @Test
     void recognisesErrors() {
         ByteBuf error = Unpooled.wrappedBuffer(bytes("-MOVED 3999 127.0.0.1:6381\r\n"));

@@ -268,6 +268,25 @@ class RespRequestDecoderTest {
         }
     }
 
+    /** Found by RespRequestDecoderFuzzTest: the error depended on where a read ended. */
+    @Test
+    void aHeaderWhoseCrIsTheLastByteReadWaitsForItsLfHoweverLongTheBuffer() {
+        RespLimits limits = RespLimits.DEFAULT.withMaxInlineLength(16);
+        // The count line's '\r' is the 16th byte after '*', within the limit; its '\n' comes in the next read.
+        byte[] count = bytes("*" + "x".repeat(15) + "\r\n");
+        byte[] bulkCount = bytes("*1\r\n$" + "x".repeat(15) + "\r\n");
+        for (int split = 1; split < count.length; split++) {
+            assertThat(decodeInChunks(limits, count, split))
+                    .as("split every %d bytes", split)
+                    .containsExactly(List.of("ERROR:Protocol error: invalid multibulk length"));
+        }
+        for (int split = 1; split < bulkCount.length; split++) {
+            assertThat(decodeInChunks(limits, bulkCount, split))
+                    .as("split every %d bytes", split)
+                    .containsExactly(List.of("ERROR:Protocol error: invalid bulk length"));
+        }
+    }
+
     @Test
     void minusZeroIsNotALength() {
         assertThat(decode("*-0\r\n")).containsExactly(List.of("ERROR:Protocol error: invalid multibulk length"));

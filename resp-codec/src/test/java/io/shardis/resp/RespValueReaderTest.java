@@ -166,4 +166,10 @@ class RespValueReaderTest {
     private static long allocatedBytes() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
+
+    /** Found by RespReplyBytesFuzzTest: a non-ASCII verbatim format escaped as an IllegalArgumentException. */
+    @Test
+    void aVerbatimFormatThatIsNotAsciiIsAProtocolError() {
+        assertThatThrownBy(() -> read("=7\r\nt\u00f8t:abc\r\n")).isInstanceOf(RespProtocolException.class);
+    }
 }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -83,7 +82,7 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
      * interval of 100 ms instead of 30 s). Skips the calling test when nutcracker is not installed.
      */
     public static NutcrackerProcess start(String yamlTemplate, Map<String, ?> values, String... extraArgs) {
-        Assumptions.assumeTrue(installed(), "nutcracker (Twemproxy) is not installed on this machine; "
+        Prerequisites.need(installed(), "nutcracker (Twemproxy) is not installed on this machine; "
                 + "install it to run this test (Debian/Ubuntu: `apt-get install nutcracker`)");
         Path binary = RedisBinaries.onPath("nutcracker").orElseThrow();
         IllegalStateException last = null;

@@ -202,6 +202,18 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         return dir.resolve("shardis.yml");
     }
 
+    /** Sends SIGTERM, as an operator's {@code kill PID} or systemd's stop does, and returns at once. */
+    public void sigterm() {
+        process.destroy();
+    }
+
+    /** The exit code once the process has ended within {@code timeout}; empty if it still runs. */
+    public Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? Optional.of(process.exitValue())
+                : Optional.empty();
+    }
+
     /** The end of what the launcher printed. */
     public String log() {
         return LogFiles.tail(dir.resolve("output.log"));

@@ -74,6 +74,11 @@ final class ConfigParser {
         ProcessConfig process = ProcessConfig.DEFAULTS;
         for (ImmutableNode poolNode : root.getChildren()) {
             String name = poolNode.getNodeName();
+            if (name == null) {
+                // A key that is only an anchor ("&name:") names nothing.
+                throw new ConfigException(source + ": a pool without a name; expected pool names at the top level"
+                        + " (alpha: ..., beta: ...)");
+            }
             if (name.equals(ProcessConfig.BLOCK)) {
                 // The process' own settings (HTTP listener, JMX), not a pool.
                 process = ProcessConfig.read(poolNode, source);
@@ -85,11 +90,23 @@ final class ConfigParser {
             if (name.contains(".")) {
                 throw new ConfigException(source + ": pool '" + name + "': pool names may not contain '.'");
             }
+            if (name.matches(".*[()\\[\\]].*")) {
+                // The configuration library reads them as an index or an attribute of the key.
+                throw new ConfigException(source + ": pool '" + name + "': pool names may not contain '(', ')', '[' or ']'");
+            }
             if (poolNode.getChildren().isEmpty()) {
                 throw new ConfigException(source + ": pool '" + name
                         + "': expected a map of settings (listen, servers, ...), got '" + poolNode.getValue() + "'");
             }
-            PoolConfig pool = new PoolReader(name, poolNode, config.configurationAt(name)).read();
+            HierarchicalConfiguration<ImmutableNode> poolConfig;
+            try {
+                poolConfig = config.configurationAt(name);
+            } catch (RuntimeException e) {
+                // E.g. a list of maps where the pool's settings should be: the name selects several nodes.
+                throw new ConfigException(source + ": pool '" + name
+                        + "': expected one map of settings (listen, servers, ...)");
+            }
+            PoolConfig pool = new PoolReader(name, poolNode, poolConfig).read();
             if (pool.listen().port() != 0 && !listens.add(pool.listen())) {
                 throw new ConfigException(source + ": pool '" + name + "': key 'listen': "
                         + pool.listen() + " is already used by another pool");
@@ -137,6 +154,10 @@ final class ConfigParser {
         PoolConfig read() throws ConfigException {
             Set<String> unknown = new LinkedHashSet<>();
             for (ImmutableNode child : node.getChildren()) {
+                if (child.getNodeName() == null) {
+                    // A key that is only an anchor ("&name:") names nothing.
+                    throw new ConfigException(source + ": pool '" + pool + "': a key without a name");
+                }
                 if (!KEYS.contains(child.getNodeName())) {
                     unknown.add(child.getNodeName());
                 }

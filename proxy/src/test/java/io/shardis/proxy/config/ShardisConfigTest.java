@@ -275,4 +275,36 @@ class ShardisConfigTest {
                   servers: [127.0.0.1:6380:1]
                 """)).hasMessageContaining("pool 'two': key 'listen': 127.0.0.1:1001 is already used");
     }
+
+    /** Found by ConfigParserFuzzTest: a key that is only an anchor ("&anchor:") escaped as a NullPointerException. */
+    @Test
+    void aPoolWithoutANameIsRefusedWithAMessage() {
+        for (String yaml : new String[] {"&anchor:\n", "&anchor:\n  listen: 127.0.0.1:22121\n", "- alpha\n- beta\n", "just words\n",
+                "alpha:\n  listen: 127.0.0.1:22121\n  &anchor:\n  servers:\n    - 127.0.0.1:6379:1\n"}) {
+            assertThatThrownBy(() -> parse(yaml)).as(yaml)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("test.yml: ");
+        }
+    }
+
+    /** Found by ConfigParserFuzzTest: a pool name with brackets escaped as the configuration library's exception. */
+    @Test
+    void poolNamesWithBracketsAreRefusedWithAMessage() {
+        for (String name : new String[] {"a(1)", ")ervers", "x[0]", "[@y]"}) {
+            assertThatThrownBy(() -> parse("'" + name + "':\n  listen: 127.0.0.1:22121\n  servers:\n    - 127.0.0.1:6379:1\n"))
+                    .as(name)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("pool '" + name + "'")
+                    .hasMessageNotContaining("Exception");
+        }
+    }
+
+    /** Found by ConfigParserFuzzTest: a pool given a list of maps escaped as the configuration library's exception. */
+    @Test
+    void aPoolGivenAListOfMapsIsRefusedWithAMessage() {
+        assertThatThrownBy(() -> parse("alpha:\n  - listen: 127.0.0.1:22121\n  - servers: x\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: pool 'alpha': ")
+                .hasMessageNotContaining("Exception");
+    }
 }
