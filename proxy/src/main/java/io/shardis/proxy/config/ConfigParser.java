@@ -136,7 +136,13 @@ final class ConfigParser {
             return (marked.getProblem() != null ? marked.getProblem() : marked.getContext())
                     + (mark != null ? " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) : "");
         }
-        return cause.getClass().getSimpleName();
+        if (cause instanceof org.yaml.snakeyaml.reader.ReaderException reader) {
+            // A character YAML does not allow (a control character, a lone surrogate...): where, not what.
+            return "a character YAML does not allow (code point " + reader.getCodePoint() + ") at offset "
+                    + reader.getPosition();
+        }
+        // The parser's own text may quote the file (a password): say only that it could not be read.
+        return "the file cannot be read as YAML";
     }
 
     /** Reads the keys of one pool. */

@@ -307,4 +307,14 @@ class ShardisConfigTest {
                 .hasMessageStartingWith("test.yml: pool 'alpha': ")
                 .hasMessageNotContaining("Exception");
     }
+
+    @Test
+    void aCharacterYamlDoesNotAllowIsRefusedWithWhereNotAStackTraceOrTheText() {
+        // Found by ConfigParserFuzzTest: the message named the reader's exception class.
+        assertThatThrownBy(() -> parse("alpha:\n  redis_auth: s3cret\u0001\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yml: not valid YAML: a character YAML does not allow (code point 1) at offset")
+                .hasMessageNotContaining("Exception")
+                .hasMessageNotContaining("s3cret");
+    }
 }
