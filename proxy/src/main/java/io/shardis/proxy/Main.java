@@ -4,6 +4,7 @@ import io.shardis.proxy.config.ConfigException;
 import io.shardis.proxy.config.HostPort;
 import io.shardis.proxy.config.ProcessConfig;
 import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.config.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

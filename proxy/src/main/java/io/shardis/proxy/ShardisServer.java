@@ -11,6 +11,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.config.Version;
 import io.shardis.proxy.http.OpsHttpServer;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ShardisMetrics;
@@ -20,7 +21,7 @@ import io.shardis.proxy.server.PoolListener;
 import io.shardis.proxy.server.ListenSockets;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.proxy.server.SentinelFollower;
-import io.shardis.proxy.server.Transport;
+import io.shardis.proxy.channel.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

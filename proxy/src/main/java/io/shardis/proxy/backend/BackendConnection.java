@@ -15,7 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
-import io.shardis.proxy.metrics.CommandGroup;
+import io.shardis.proxy.command.CommandGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.resp.RespCommand;

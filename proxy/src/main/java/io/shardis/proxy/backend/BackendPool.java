@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.shardis.proxy.server.Transport;
+import io.shardis.proxy.channel.Transport;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

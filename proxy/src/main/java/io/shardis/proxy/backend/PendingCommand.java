@@ -2,7 +2,7 @@ package io.shardis.proxy.backend;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
-import io.shardis.proxy.metrics.CommandGroup;
+import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.metrics.PoolMetrics;
 
 /**

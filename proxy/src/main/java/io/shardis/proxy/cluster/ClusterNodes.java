@@ -9,7 +9,7 @@ import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ReadFrom;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.route.ClusterRouter;
-import io.shardis.proxy.server.Transport;
+import io.shardis.proxy.channel.Transport;
 import io.shardis.resp.RespLimits;
 import io.shardis.topology.cluster.ClusterNode;
 import io.shardis.topology.cluster.ClusterSourceSettings;

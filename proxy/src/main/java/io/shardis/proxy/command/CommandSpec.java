@@ -1,7 +1,5 @@
 package io.shardis.proxy.command;
 
-import io.shardis.proxy.merge.ReplyMerge;
-import io.shardis.proxy.metrics.CommandGroup;
 import io.shardis.resp.RespCommand;
 
 /**

@@ -1,6 +1,5 @@
 package io.shardis.proxy.command;
 
-import io.shardis.proxy.merge.ReplyMerge;
 
 import java.io.BufferedReader;
 import java.io.IOException;

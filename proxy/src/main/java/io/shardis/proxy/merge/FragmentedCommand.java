@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.SubCommandSink;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.command.ReplyMerge;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyFramer;
 

@@ -2,6 +2,7 @@ package io.shardis.proxy.merge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.shardis.proxy.command.ReplyMerge;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyFramer;
 

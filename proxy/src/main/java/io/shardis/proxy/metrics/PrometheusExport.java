@@ -1,5 +1,6 @@
 package io.shardis.proxy.metrics;
 
+import io.shardis.proxy.command.CommandGroup;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;

@@ -1,5 +1,6 @@
 package io.shardis.proxy.metrics;
 
+import io.shardis.proxy.command.CommandGroup;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.config.PoolConfig;
 
 import java.io.IOException;

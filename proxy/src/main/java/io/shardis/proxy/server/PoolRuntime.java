@@ -6,6 +6,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.shardis.proxy.auth.PoolAccess;
+import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.session.ClientSession;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendServers;
@@ -17,6 +18,7 @@ import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.route.RingRouter;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.proxy.route.SingleServerRouter;
+import io.shardis.proxy.session.SessionPool;
 import io.shardis.topology.shard.Distribution;
 import io.shardis.topology.shard.HashFunction;
 import io.shardis.topology.shard.HashTag;
@@ -43,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A running pool: its configuration and its backend connections on each event loop. */
-public final class PoolRuntime {
+public final class PoolRuntime implements SessionPool {
 
     private static final Logger log = LoggerFactory.getLogger(PoolRuntime.class);
     private static final AtomicLong CLIENT_IDS = new AtomicLong();

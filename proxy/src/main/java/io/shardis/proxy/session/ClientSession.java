@@ -14,9 +14,8 @@ import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.Routing;
-import io.shardis.proxy.metrics.CommandGroup;
+import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.route.ShardRouter;
-import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespProtocolError;
@@ -49,7 +48,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     };
 
-    private final PoolRuntime pool;
+    private final SessionPool pool;
     private final long id;
     private final LocalCommands local;
     private final Transactions transactions;
@@ -84,7 +83,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The group of the command being dispatched, stamped on what it sends (shardis_requests_total). */
     private CommandGroup group = CommandGroup.OTHER;
 
-    public ClientSession(PoolRuntime pool) {
+    public ClientSession(SessionPool pool) {
         this.pool = pool;
         this.id = pool.nextClientId();
         this.local = new LocalCommands(this);
@@ -624,7 +623,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return access;
     }
 
-    PoolRuntime pool() {
+    SessionPool pool() {
         return pool;
     }
 

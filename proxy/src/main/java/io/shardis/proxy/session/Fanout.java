@@ -7,7 +7,7 @@ import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.merge.FragmentedCommand;
-import io.shardis.proxy.merge.ReplyMerge;
+import io.shardis.proxy.command.ReplyMerge;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespReplies;

@@ -6,7 +6,7 @@ import io.shardis.proxy.route.ClusterRouter;
 import io.shardis.topology.cluster.HashSlot;
 import io.shardis.topology.cluster.SlotMap;
 import io.shardis.topology.cluster.SlotRange;
-import io.shardis.proxy.Version;
+import io.shardis.proxy.config.Version;
 import io.shardis.proxy.auth.AuthErrors;
 import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.command.CommandSpec;

@@ -2,7 +2,6 @@ package io.shardis.proxy.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardis.proxy.metrics.CommandGroup;
 import org.junit.jupiter.api.Test;
 
 /** The {@code command_group} label of each command, from its Redis flags and Shardis' routing. */

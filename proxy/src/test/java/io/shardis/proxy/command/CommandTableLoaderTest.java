@@ -23,7 +23,7 @@ class CommandTableLoaderTest {
         assertThat(table.lookup("mget").routing()).isEqualTo(Routing.MULTI_KEY);
         assertThat(table.lookup("mget").has(CommandFlag.DANGEROUS)).isTrue();
         assertThat(table.lookup("get").has(CommandFlag.DANGEROUS)).isFalse();
-        assertThat(table.lookup("mget").merge()).isEqualTo(io.shardis.proxy.merge.ReplyMerge.KEY_ORDER);
+        assertThat(table.lookup("mget").merge()).isEqualTo(ReplyMerge.KEY_ORDER);
         assertThat(table.lookup("get").merge()).isNull();
     }
 

@@ -2,7 +2,6 @@ package io.shardis.proxy.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardis.proxy.merge.ReplyMerge;
 import io.shardis.resp.RespCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package io.shardis.proxy.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shardis.proxy.command.ReplyMerge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;

@@ -2,6 +2,7 @@ package io.shardis.proxy.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shardis.proxy.command.CommandGroup;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.time.Clock;
 import java.util.List;

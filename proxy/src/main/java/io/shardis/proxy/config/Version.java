@@ -1,4 +1,4 @@
-package io.shardis.proxy;
+package io.shardis.proxy.config;
 
 /** Shardis' version, from the jar manifest (a development build says so). */
 public final class Version {

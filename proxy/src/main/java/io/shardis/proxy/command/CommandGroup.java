@@ -1,4 +1,4 @@
-package io.shardis.proxy.metrics;
+package io.shardis.proxy.command;
 
 import java.util.Locale;
 
@@ -36,7 +36,7 @@ public enum CommandGroup {
         return label;
     }
 
-    static CommandGroup[] all() {
+    public static CommandGroup[] all() {
         return ALL;
     }
 }

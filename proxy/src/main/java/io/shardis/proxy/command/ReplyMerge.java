@@ -1,4 +1,4 @@
-package io.shardis.proxy.merge;
+package io.shardis.proxy.command;
 
 import java.util.Locale;
 
@@ -24,7 +24,7 @@ public enum ReplyMerge {
     ANY_OK,
     /** The first server's reply: FUNCTION LIST, SLOWLOG GET, reports. */
     FIRST,
-    /** INFO: the first server's text as a standalone Redis' (cluster_enabled:0), keyspace summed ({@link InfoMerge}). */
+    /** INFO: the first server's text as a standalone Redis' (cluster_enabled:0), keyspace summed ({@code merge.InfoMerge}). */
     INFO,
     /** Not a broadcast: one server at a time behind a cursor that names the server (SCAN). */
     SCAN;

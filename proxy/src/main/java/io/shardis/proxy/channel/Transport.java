@@ -1,4 +1,4 @@
-package io.shardis.proxy.server;
+package io.shardis.proxy.channel;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
