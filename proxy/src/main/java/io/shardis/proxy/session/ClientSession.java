@@ -35,6 +35,11 @@ import java.io.IOException;
  * <p>Ownership: each decoded {@link RespCommand} is either forwarded (its frame passes to the
  * backend connection) or released here. Replies are owned by their {@link PendingCommand} until
  * written to the client.
+ *
+ * <p>Longer than our usual 350 lines because it is still the Netty handler, the dispatch decision
+ * and the send path at once; the helpers ({@link Fanout}, {@link LocalCommands}, {@link Transactions},
+ * {@link PinnedConnection}, {@link ClientReplies}) took the rest. The next split is a pure
+ * dispatcher returning a typed route, with this class left as the handler that executes it.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink {
 
