@@ -153,6 +153,15 @@ final class ConfigParser {
         return "the file cannot be read as YAML";
     }
 
+    /** YAML's and nutcracker's spellings of a boolean (true/yes/on, false/no/off), or null for none. */
+    static Boolean booleanValue(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> Boolean.TRUE;
+            case "false", "no", "off" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
     /** Reads the keys of one pool. */
     private final class PoolReader {
         private final String pool;
@@ -472,11 +481,11 @@ final class ConfigParser {
             if (value == null) {
                 return fallback;
             }
-            return switch (value.trim().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on" -> true;
-                case "false", "no", "off" -> false;
-                default -> throw error(key, "expected true or false, got '" + value + "'");
-            };
+            Boolean parsed = booleanValue(value);
+            if (parsed == null) {
+                throw error(key, "expected true or false, got '" + value + "'");
+            }
+            return parsed;
         }
 
         private int integer(String key, int fallback, int min, int max) throws ConfigException {

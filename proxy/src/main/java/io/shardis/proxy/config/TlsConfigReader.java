@@ -179,11 +179,11 @@ final class TlsConfigReader {
         if (value == null) {
             return fallback;
         }
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw error(key, "expected true or false, got '" + value + "'");
-        };
+        Boolean parsed = ConfigParser.booleanValue(value);
+        if (parsed == null) {
+            throw error(key, "expected true or false, got '" + value + "'");
+        }
+        return parsed;
     }
 
     private int integer(String key, int fallback) throws ConfigException {
