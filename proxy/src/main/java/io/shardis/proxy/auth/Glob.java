@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
  * everywhere. Matches ACL key patterns ({@code ~cache:*}) and channel patterns ({@code &news.*})
  * exactly as Redis does. Allocates nothing.
  */
-final class Glob {
+public final class Glob {
 
     private static final int MAX_NESTING = 1000;
 
@@ -21,7 +21,8 @@ final class Glob {
         return match(pattern, 0, pattern.length, subject, offset, length, new boolean[1], 0);
     }
 
-    static boolean matches(byte[] pattern, byte[] subject) {
+    /** Whether {@code pattern} matches all of {@code subject}. */
+    public static boolean matches(byte[] pattern, byte[] subject) {
         return matches(pattern, io.netty.buffer.Unpooled.wrappedBuffer(subject), 0, subject.length);
     }
 

@@ -27,9 +27,12 @@ public final class CommandSpec {
     private final long categories;
     private final ChannelRule channels;
     private final CommandGroup group;
+    private final CommandDescription description;
 
     CommandSpec(String name, int arity, long flags, Routing routing, KeyLocator keys, BlockingRule blocking,
-            ReplyMerge merge, NameIndex subcommands, long categories, ChannelRule channels) {
+            ReplyMerge merge, NameIndex subcommands, long categories, ChannelRule channels,
+            CommandDescription description) {
+        this.description = description;
         this.categories = categories;
         this.channels = channels;
         this.merge = merge;
@@ -158,6 +161,16 @@ public final class CommandSpec {
     /** True for a container (CLIENT, CONFIG, FUNCTION...): argument 1 names its subcommand. */
     public boolean isContainer() {
         return subcommands != null;
+    }
+
+    /** What COMMAND INFO says of this command (Redis' metadata), and whether COMMAND lists it. */
+    CommandDescription description() {
+        return description;
+    }
+
+    /** KEY locator, for COMMAND GETKEYSANDFLAGS. */
+    KeyLocator keyLocator() {
+        return keys;
     }
 
     /** Subcommands by their name after the '|', or null for a command that is not a container. */

@@ -28,11 +28,11 @@ final class CommandTableLoader {
     static final String ROUTING = "routing.tsv";
 
     private record Metadata(String name, int arity, Set<String> flags, List<KeySpec> keySpecs, Set<String> tips,
-                            long categories) {
+                            long categories, String[] columns) {
     }
 
     private record Decision(Routing routing, boolean dangerous, boolean masterOnly, String keys, BlockingRule blocking,
-                            ReplyMerge merge, ChannelRule channels) {
+                            ReplyMerge merge, ChannelRule channels, boolean unlisted) {
     }
 
     private CommandTableLoader() {
@@ -96,7 +96,7 @@ final class CommandTableLoader {
         }
         try {
             return new Metadata(columns[0], Integer.parseInt(columns[1]), words(columns[2]),
-                    KeySpec.parseAll(columns[6]), words(columns[8]), categories(columns[0], columns[7]));
+                    KeySpec.parseAll(columns[6]), words(columns[8]), categories(columns[0], columns[7]), columns);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("bad command line '" + line + "': " + e, e);
         }
@@ -120,6 +120,11 @@ final class CommandTableLoader {
             bits |= category.bit();
         }
         return bits;
+    }
+
+    /** A comma-separated column in its order (COMMAND INFO shows Redis' order). */
+    private static List<String> list(String column) {
+        return column.equals("-") ? List.of() : List.of(column.split(","));
     }
 
     private static Set<String> words(String column) {
@@ -150,10 +155,13 @@ final class CommandTableLoader {
             BlockingRule blocking = null;
             ReplyMerge merge = null;
             ChannelRule channels = ChannelRule.NONE;
+            boolean unlisted = false;
             for (int i = 2; i < words.length; i++) {
                 String option = words[i];
                 if (option.equals("DANGEROUS")) {
                     dangerous = true;
+                } else if (option.equals("UNLISTED")) {
+                    unlisted = true;
                 } else if (option.equals("MASTER_ONLY")) {
                     masterOnly = true;
                 } else if (option.startsWith("keys=")) {
@@ -172,7 +180,7 @@ final class CommandTableLoader {
                 throw new IllegalStateException("routing.tsv: '" + name + "': ALL_SHARDS and MULTI_KEY commands,"
                         + " and only they, say how their replies merge (merge=...)");
             }
-            if (decisions.put(name, new Decision(routing, dangerous, masterOnly, keys, blocking, merge, channels)) != null) {
+            if (decisions.put(name, new Decision(routing, dangerous, masterOnly, keys, blocking, merge, channels, unlisted)) != null) {
                 throw new IllegalStateException("routing.tsv names '" + name + "' twice");
             }
         }
@@ -193,7 +201,7 @@ final class CommandTableLoader {
             throw new IllegalStateException("keyless command '" + command.name() + "' has no line in routing.tsv");
         }
         Routing routing = specs.size() == 1 && specs.get(0).singleFixedKey() ? Routing.SINGLE_KEY : Routing.SAME_SHARD;
-        return new Decision(routing, false, false, null, null, null, ChannelRule.NONE);
+        return new Decision(routing, false, false, null, null, null, ChannelRule.NONE, false);
     }
 
     private static CommandSpec toSpec(Metadata command, Decision decision, NameIndex subcommands) {
@@ -214,8 +222,12 @@ final class CommandTableLoader {
         checkRoutingFits(command, decision.routing(), keys);
         BlockingRule blocking = decision.blocking() != null ? decision.blocking()
                 : command.flags().contains("blocking") ? BlockingRule.ALWAYS : BlockingRule.NEVER;
+        String[] columns = command.columns();
+        CommandDescription description = new CommandDescription(list(columns[2]), Integer.parseInt(columns[3]),
+                Integer.parseInt(columns[4]), Integer.parseInt(columns[5]), command.keySpecs(), list(columns[7]),
+                list(columns[8]), decision.routing() != Routing.REFUSED && !decision.unlisted());
         return new CommandSpec(command.name(), command.arity(), flags, decision.routing(), keys, blocking,
-                decision.merge(), subcommands, command.categories(), decision.channels());
+                decision.merge(), subcommands, command.categories(), decision.channels(), description);
     }
 
     private static CommandFlag flagNamed(Metadata command, String redisFlag) {

@@ -1,6 +1,7 @@
 package io.shardis.proxy.command;
 
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespValue;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -116,6 +117,44 @@ final class KeySpec {
         }
         return new KeySpec(m.group(), flags, begin, index, keyword, startFrom, find, lastKey, keyStep, limit,
                 keyNumIndex, firstKey);
+    }
+
+    /** The spec's flags as Redis spells them in COMMAND INFO ({@code RW}, {@code access}...), in its order. */
+    List<String> flagNames() {
+        String inside = text.substring(1, text.indexOf(']'));
+        return inside.isEmpty() ? List.of() : List.of(inside.split(","));
+    }
+
+    /** This spec as COMMAND INFO describes it: a map of flags, begin_search and find_keys. */
+    RespValue describe() {
+        List<RespValue> flagValues = new java.util.ArrayList<>();
+        for (String flag : flagNames()) {
+            flagValues.add(new RespValue.SimpleString(flag));
+        }
+        RespValue beginSpec = switch (begin) {
+            case INDEX -> map("index", new RespValue.Integer(index));
+            case KEYWORD -> map("keyword", RespValue.BulkString.of(keyword), "startfrom", new RespValue.Integer(startFrom));
+            case UNKNOWN -> map();
+        };
+        RespValue findSpec = switch (find) {
+            case RANGE -> map("lastkey", new RespValue.Integer(lastKey), "keystep", new RespValue.Integer(keyStep),
+                    "limit", new RespValue.Integer(limit));
+            case KEYNUM -> map("keynumidx", new RespValue.Integer(keyNumIndex), "firstkey", new RespValue.Integer(firstKey),
+                    "keystep", new RespValue.Integer(keyStep));
+            case UNKNOWN -> map();
+        };
+        return map("flags", new RespValue.Set(flagValues),
+                "begin_search", map("type", RespValue.BulkString.of(begin.name().toLowerCase(Locale.ROOT)), "spec", beginSpec),
+                "find_keys", map("type", RespValue.BulkString.of(find.name().toLowerCase(Locale.ROOT)), "spec", findSpec));
+    }
+
+    /** A map of bulk-string keys and values, from alternating arguments. */
+    static RespValue.Map map(Object... keysAndValues) {
+        List<RespValue.Pair> pairs = new java.util.ArrayList<>(keysAndValues.length / 2);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            pairs.add(new RespValue.Pair(RespValue.BulkString.of((String) keysAndValues[i]), (RespValue) keysAndValues[i + 1]));
+        }
+        return new RespValue.Map(pairs);
     }
 
     /** True for specs that never yield a key: Redis could not describe them. */

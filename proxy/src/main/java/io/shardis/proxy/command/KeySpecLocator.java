@@ -60,6 +60,20 @@ final class KeySpecLocator implements KeyLocator {
         throw new IndexOutOfBoundsException("key " + k);
     }
 
+    /** The key spec the k-th key of {@code command} comes from. */
+    KeySpec specOf(RespCommand command, int k) {
+        int remaining = k;
+        for (KeySpec spec : specs) {
+            long located = spec.locate(command);
+            int count = located < 0 ? 0 : (int) located;
+            if (remaining < count) {
+                return spec;
+            }
+            remaining -= count;
+        }
+        throw new IndexOutOfBoundsException("key " + k);
+    }
+
     @Override
     public int keyStep() {
         return specs.length == 0 ? 1 : specs[0].keyStep();

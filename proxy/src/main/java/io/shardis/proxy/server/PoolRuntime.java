@@ -18,6 +18,7 @@ import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.route.RingRouter;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.proxy.route.SingleServerRouter;
+import io.shardis.proxy.session.ClientRegistry;
 import io.shardis.proxy.session.SessionPool;
 import io.shardis.topology.shard.Distribution;
 import io.shardis.topology.shard.HashFunction;
@@ -59,6 +60,8 @@ public final class PoolRuntime implements SessionPool {
     private final Transport transport;
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
+    /** The pool's clients, for CLIENT LIST and CLIENT KILL. */
+    private final ClientRegistry clientRegistry = new ClientRegistry();
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final PoolMetrics metrics;
     /** Who may use the pool: its users, or redis_auth as the clients' password. */
@@ -262,6 +265,12 @@ public final class PoolRuntime implements SessionPool {
         });
     }
 
+    @Override
+    public ClientRegistry clients() {
+        return clientRegistry;
+    }
+
+    @Override
     public long nextClientId() {
         return CLIENT_IDS.incrementAndGet();
     }

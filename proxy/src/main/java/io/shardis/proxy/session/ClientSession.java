@@ -85,6 +85,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean closed;
     /** The replies owed to the client, in order; and when not to read it. */
     private ClientReplies replies;
+    /** This client as CLIENT LIST shows it, in the pool's registry while connected. */
+    private ClientEntry entry;
     /** The group of the command being dispatched, stamped on what it sends (shardis_requests_total). */
     private CommandGroup group = CommandGroup.OTHER;
 
@@ -116,6 +118,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.pinned = new PinnedConnection(this, backends);
         this.fanout = new Fanout(this);
         this.sharedIndex = backends.nextConnectionIndex();
+        this.entry = new ClientEntry(id, ctx.channel(), pool.config().redisDb(), access.userName(), System.nanoTime());
+        pool.clients().add(entry);
     }
 
     @Override
@@ -153,8 +157,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             refuse(command, Refusals.unknownCommand(command));
             return;
         }
+        entry.commandStarted(spec, System.nanoTime());
         if (!spec.arityAccepts(command.argCount())) {
-            refuse(command, "ERR wrong number of arguments for '" + spec.name() + "' command");
+            refuse(command, Refusals.wrongArity(spec));
+            return;
+        }
+        if (spec.isContainer() && spec.routing() == Routing.REFUSED && command.argCount() > 1) {
+            // Before the ACL check, as Redis looks the subcommand up before it checks the client's rights.
+            refuse(command, Refusals.unknownSubcommand(command, spec));
             return;
         }
         AclVerdict verdict = access.check(spec, command);
@@ -196,6 +206,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 pushMode = true;
+                entry.subscribed(true);
                 // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
                 ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
                         ? command.content().retainedDuplicate() : null;
@@ -589,6 +600,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pinnedRedirects.discard();
         }
         pinned.close(pushMode || transactions.holdsState());
+        pool.clients().remove(entry);
         pool.clientGone();
     }
 
@@ -604,6 +616,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     long id() {
         return id;
+    }
+
+    ClientEntry entry() {
+        return entry;
     }
 
     /** SplitMix64's finaliser: consecutive ids give seeds that spread evenly modulo any count. */

@@ -6,7 +6,6 @@ import io.shardis.proxy.route.ClusterRouter;
 import io.shardis.topology.cluster.HashSlot;
 import io.shardis.topology.cluster.SlotMap;
 import io.shardis.topology.cluster.SlotRange;
-import io.shardis.proxy.config.Version;
 import io.shardis.proxy.auth.AuthErrors;
 import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.command.CommandSpec;
@@ -27,10 +26,13 @@ final class LocalCommands {
     private static final String REDIS_VERSION = "7.0.0";
 
     private final ClientSession session;
-    private String clientName;
+    private final ClientCommands client;
+    private final CommandCommands commands;
 
     LocalCommands(ClientSession session) {
         this.session = session;
+        this.client = new ClientCommands(session);
+        this.commands = new CommandCommands(session);
     }
 
     /**
@@ -73,12 +75,12 @@ final class LocalCommands {
             case "select" -> select(command, alloc);
             case "auth" -> {
                 String error = session.access().auth(command, clientAddress());
+                session.entry().user(session.access().userName());
                 reply(command, error == null ? RespReplies.OK.duplicate() : RespReplies.error(alloc, error));
             }
             case "acl|whoami" -> reply(command, RespReplies.bulk(alloc, session.access().userName()));
             case "reset" -> {
-                clientName = null;
-                session.access().reset();
+                forgetIdentity();
                 if (session.isPinned()) {
                     // WATCHed keys live on the client's own backend connection: reset them there.
                     session.transactions().reset();
@@ -92,15 +94,19 @@ final class LocalCommands {
             case "cluster|keyslot" -> reply(command, RespReplies.integer(alloc,
                     HashSlot.of(command.content(), command.argOffset(2), command.argLength(2))));
             case "cluster|info" -> clusterInfo(command, spec, alloc);
-            case "client|setname" -> setName(command, alloc);
-            case "client|getname" -> reply(command, clientName == null
-                    ? RespReplies.NULL_BULK.duplicate() : RespReplies.bulk(alloc, clientName));
-            case "client|id" -> reply(command, RespReplies.integer(alloc, session.id()));
-            case "client|info" -> reply(command, RespReplies.bulk(alloc, clientInfo()));
-            case "client|setinfo", "client|no-evict", "client|no-touch" ->
-                    reply(command, RespReplies.OK.duplicate());
-            default -> session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            default -> {
+                if (!client.answer(command, spec.name()) && !commands.answer(command, spec.name())) {
+                    session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+                }
+            }
         }
+    }
+
+    /** RESET: the client's name and user are a new connection's again. */
+    private void forgetIdentity() {
+        session.access().reset();
+        session.entry().name(null);
+        session.entry().user(session.access().userName());
     }
 
     /** A command Shardis usually answers, sent inside MULTI: Redis must queue it with the others. */
@@ -110,8 +116,7 @@ final class LocalCommands {
             case "ping", "echo" -> session.forward(command);
             case "reset" -> {
                 // Redis runs RESET at once, ending the transaction; the backend must see it.
-                clientName = null;
-                session.access().reset();
+                forgetIdentity();
                 boolean pinned = session.isPinned();
                 session.transactions().reset();
                 if (pinned) {
@@ -190,16 +195,17 @@ final class LocalCommands {
                 reply(command, RespReplies.error(alloc, AuthErrors.WRONGPASS));
                 return;
             }
+            session.entry().user(session.access().userName());
             if (!session.access().authenticated()) {
                 reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
                 return;
             }
             if (version != 2) {
-                reply(command, RespReplies.error(alloc, "NOPROTO sorry, this protocol version is not supported"));
+                reply(command, RespReplies.error(alloc, "NOPROTO unsupported protocol version"));
                 return;
             }
             if (name != null) {
-                clientName = name;
+                session.entry().name(name);
             }
         } else if (!session.access().authenticated()) {
             reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
@@ -237,18 +243,6 @@ final class LocalCommands {
         }
     }
 
-    private void setName(RespCommand command, ByteBufAllocator alloc) {
-        for (int i = 0; i < command.argLength(2); i++) {
-            byte b = command.argByte(2, i);
-            if (b < '!' || b > '~') {
-                reply(command, RespReplies.error(alloc,
-                        "ERR Client names cannot contain spaces, newlines or special characters."));
-                return;
-            }
-        }
-        clientName = command.argLength(2) == 0 ? null : command.argString(2);
-        reply(command, RespReplies.OK.duplicate());
-    }
 
     private String clientAddress() {
         InetSocketAddress remote = (InetSocketAddress) session.context().channel().remoteAddress();
@@ -256,18 +250,6 @@ final class LocalCommands {
                 : remote.getHostString() + ":" + remote.getPort();
     }
 
-    private String clientInfo() {
-        InetSocketAddress remote = (InetSocketAddress) session.context().channel().remoteAddress();
-        InetSocketAddress localAddress = (InetSocketAddress) session.context().channel().localAddress();
-        return "id=" + session.id()
-                + " addr=" + (remote == null ? "?" : remote.getHostString() + ":" + remote.getPort())
-                + " laddr=" + (localAddress == null ? "?" : localAddress.getHostString() + ":" + localAddress.getPort())
-                + " name=" + (clientName == null ? "" : clientName)
-                + " db=" + session.pool().config().redisDb()
-                + " user=" + session.access().userName()
-                + " pool=" + session.pool().config().name()
-                + " proxy=shardis-" + Version.current() + "\n";
-    }
 
     private static void bulk(ByteBuf out, String text) {
         byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);

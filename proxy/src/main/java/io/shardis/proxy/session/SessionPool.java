@@ -42,6 +42,9 @@ public interface SessionPool {
     /** The backend connections of this pool on {@code loop}; call it on that loop. */
     BackendPool backendsFor(EventLoop loop);
 
+    /** The pool's connected clients (CLIENT LIST, CLIENT KILL). */
+    ClientRegistry clients();
+
     /** A fresh id for a new client connection (CLIENT ID). */
     long nextClientId();
 
