@@ -58,7 +58,7 @@ class ErrorsIT {
         try (Jedis jedis = env.jedis()) {
             assertThatThrownBy(() -> jedis.sendCommand(command("FOO"), "bar"))
                     .isInstanceOf(JedisDataException.class)
-                    .hasMessageMatching("ERR unknown or unsupported command '(?i:foo)'");
+                    .hasMessage("ERR unknown command 'FOO', with args beginning with: 'bar' ");
             assertThat(jedis.ping()).isEqualTo("PONG");
             assertThat(jedis.get("canary")).isEqualTo("alive");
         }
@@ -70,7 +70,7 @@ class ErrorsIT {
             raw.write(concat(RespConnection.command("SET", "p", "1"), RespConnection.command("FOO"),
                     RespConnection.command("MONITOR"), RespConnection.command("GET", "p")));
             assertThat(raw.read()).isEqualTo("+OK");
-            assertThat((String) raw.read()).matches("-ERR unknown or unsupported command '(?i:foo)'");
+            assertThat((String) raw.read()).isEqualTo("-ERR unknown command 'FOO', with args beginning with: ");
             assertThat((String) raw.read()).startsWith("-ERR").contains("monitor");
             assertThat(raw.read()).isEqualTo("1".getBytes());
         }

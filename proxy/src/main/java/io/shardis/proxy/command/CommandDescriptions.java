@@ -11,8 +11,7 @@ import java.util.List;
  * and {@code COMMAND GETKEYS[ANDFLAGS]} from Shardis' table, in Redis 7's shapes (RESP3 types where
  * Redis uses them; the session writes them in the client's protocol). They list what Shardis
  * accepts: the commands it refuses are left out, as if unknown, and so are the subcommands it
- * refuses of a container it lists (CLIENT without KILL's siblings that it refuses...). Key spec
- * notes, which the table does not keep, are left out.
+ * refuses of a container it lists (CLIENT without TRACKING, REPLY...).
  */
 public final class CommandDescriptions {
 
@@ -81,8 +80,8 @@ public final class CommandDescriptions {
             tips.add(RespValue.BulkString.of(tip));
         }
         List<RespValue> keySpecs = new ArrayList<>();
-        for (KeySpec keySpec : d.keySpecs()) {
-            keySpecs.add(keySpec.describe());
+        for (int i = 0; i < d.keySpecs().size(); i++) {
+            keySpecs.add(d.keySpecs().get(i).describe(i < d.keySpecNotes().size() ? d.keySpecNotes().get(i) : null));
         }
         List<RespValue> subcommands = new ArrayList<>();
         for (CommandSpec subcommand : subcommands(spec)) {
@@ -132,7 +131,9 @@ public final class CommandDescriptions {
         }
         int count = spec.keyCount(inner);
         if (count < 0) {
-            return "ERR Invalid arguments specified for command";
+            // EVAL with a key count past its arguments: Redis finds no key, and these need none.
+            return spec.description().flags().contains("no_mandatory_keys") ? new RespValue.Array(List.of())
+                    : "ERR Invalid arguments specified for command";
         }
         List<RespValue> keys = new ArrayList<>(count);
         for (int k = 0; k < count; k++) {
@@ -145,6 +146,42 @@ public final class CommandDescriptions {
             keys.add(withFlags ? RespValue.Array.of(bulk, new RespValue.Set(keyFlags(spec, inner, k))) : bulk);
         }
         return new RespValue.Array(keys);
+    }
+
+    /**
+     * The flags of a key whose spec says they vary with the arguments (variable_flags): what
+     * Redis 7.0's own key extraction gives for the two commands that have one, SET
+     * ({@code setGetKeys}: GET reads the old value) and BITFIELD ({@code bitfieldGetKeys}: only
+     * GET and OVERFLOW read); the spec's flags for any other.
+     */
+    private static List<String> variableFlags(CommandSpec spec, RespCommand inner, List<String> specFlags) {
+        switch (spec.name()) {
+            case "set" -> {
+                for (int i = 3; i < inner.argCount(); i++) {
+                    if (inner.argEqualsIgnoreCase(i, "get")) {
+                        return List.of("RW", "access", "update");
+                    }
+                }
+                return List.of("OW", "update");
+            }
+            case "bitfield" -> {
+                int argc = inner.argCount();
+                for (int i = 2; i < argc; i++) {
+                    int remaining = argc - i - 1;
+                    if (inner.argEqualsIgnoreCase(i, "get") && remaining >= 2) {
+                        i += 2;
+                    } else if (inner.argEqualsIgnoreCase(i, "overflow") && remaining >= 1) {
+                        i += 1;
+                    } else {
+                        return List.of("RW", "access", "update");
+                    }
+                }
+                return List.of("RO", "access");
+            }
+            default -> {
+                return specFlags;
+            }
+        }
     }
 
     /** Whether Redis would say the command has keys: some key spec that does not name a non-key. */
@@ -161,6 +198,9 @@ public final class CommandDescriptions {
         List<String> names;
         if (spec.keyLocator() instanceof KeySpecLocator locator) {
             names = locator.specOf(inner, k).flagNames();
+            if (names.contains("variable_flags")) {
+                names = variableFlags(spec, inner, names);
+            }
         } else {
             // SORT and MIGRATE: Shardis' own reading; the flags Redis' key extraction gives them.
             names = (spec.keyAccess(inner, k) & CommandSpec.KEY_WRITE) != 0

@@ -122,6 +122,14 @@ final class CommandTableLoader {
         return bits;
     }
 
+    /** The key_spec_notes column (optional): one note per key spec, empty where a spec has none. */
+    private static List<String> notes(String[] columns) {
+        if (columns.length < 12 || columns[11].equals("-")) {
+            return List.of();
+        }
+        return List.of(columns[11].split(" \\| ", -1));
+    }
+
     /** A comma-separated column in its order (COMMAND INFO shows Redis' order). */
     private static List<String> list(String column) {
         return column.equals("-") ? List.of() : List.of(column.split(","));
@@ -224,8 +232,8 @@ final class CommandTableLoader {
                 : command.flags().contains("blocking") ? BlockingRule.ALWAYS : BlockingRule.NEVER;
         String[] columns = command.columns();
         CommandDescription description = new CommandDescription(list(columns[2]), Integer.parseInt(columns[3]),
-                Integer.parseInt(columns[4]), Integer.parseInt(columns[5]), command.keySpecs(), list(columns[7]),
-                list(columns[8]), decision.routing() != Routing.REFUSED && !decision.unlisted());
+                Integer.parseInt(columns[4]), Integer.parseInt(columns[5]), command.keySpecs(), notes(columns),
+                list(columns[7]), list(columns[8]), decision.routing() != Routing.REFUSED && !decision.unlisted());
         return new CommandSpec(command.name(), command.arity(), flags, decision.routing(), keys, blocking,
                 decision.merge(), subcommands, command.categories(), decision.channels(), description);
     }

@@ -125,8 +125,8 @@ final class KeySpec {
         return inside.isEmpty() ? List.of() : List.of(inside.split(","));
     }
 
-    /** This spec as COMMAND INFO describes it: a map of flags, begin_search and find_keys. */
-    RespValue describe() {
+    /** This spec as COMMAND INFO describes it: a map of its notes (if any), flags, begin_search and find_keys. */
+    RespValue describe(String notes) {
         List<RespValue> flagValues = new java.util.ArrayList<>();
         for (String flag : flagNames()) {
             flagValues.add(new RespValue.SimpleString(flag));
@@ -143,9 +143,16 @@ final class KeySpec {
                     "keystep", new RespValue.Integer(keyStep));
             case UNKNOWN -> map();
         };
-        return map("flags", new RespValue.Set(flagValues),
+        RespValue.Map described = map("flags", new RespValue.Set(flagValues),
                 "begin_search", map("type", RespValue.BulkString.of(begin.name().toLowerCase(Locale.ROOT)), "spec", beginSpec),
                 "find_keys", map("type", RespValue.BulkString.of(find.name().toLowerCase(Locale.ROOT)), "spec", findSpec));
+        if (notes == null || notes.isEmpty()) {
+            return described;
+        }
+        List<RespValue.Pair> withNotes = new java.util.ArrayList<>();
+        withNotes.add(new RespValue.Pair(RespValue.BulkString.of("notes"), RespValue.BulkString.of(notes)));
+        withNotes.addAll(described.entries());
+        return new RespValue.Map(withNotes);
     }
 
     /** A map of bulk-string keys and values, from alternating arguments. */

@@ -25,6 +25,9 @@ final class LocalCommands {
     /** What HELLO reports as the Redis API level Shardis speaks. */
     private static final String REDIS_VERSION = "7.0.0";
 
+    /** Redis 7's answer to a protocol version it does not speak. */
+    private static final String NOPROTO = "NOPROTO unsupported protocol version";
+
     private final ClientSession session;
     private final ClientCommands client;
     private final CommandCommands commands;
@@ -169,8 +172,13 @@ final class LocalCommands {
     private void hello(RespCommand command, ByteBufAllocator alloc) {
         if (command.argCount() > 1) {
             long version = command.argAsLong(1);
-            if (version == Long.MIN_VALUE || version < 1 || version > Integer.MAX_VALUE) {
+            if (version == Long.MIN_VALUE) {
                 reply(command, RespReplies.error(alloc, "ERR Protocol version is not an integer or out of range"));
+                return;
+            }
+            if (version < 2 || version > 3) {
+                // As Redis 7: before the options are read or the credentials checked.
+                reply(command, RespReplies.error(alloc, NOPROTO));
                 return;
             }
             String name = null;
@@ -201,7 +209,7 @@ final class LocalCommands {
                 return;
             }
             if (version != 2) {
-                reply(command, RespReplies.error(alloc, "NOPROTO unsupported protocol version"));
+                reply(command, RespReplies.error(alloc, NOPROTO));
                 return;
             }
             if (name != null) {

@@ -65,8 +65,9 @@ public final class CommandTableGenerator {
         out.println("# key_specs: [spec flags]begin_search find_keys per spec, space separated, where begin_search is");
         out.println("#   index(pos) | keyword(KEYWORD,startfrom) | unknown() and find_keys is");
         out.println("#   range(lastkey,keystep,limit) | keynum(keynumidx,firstkey,keystep) | unknown().");
+        out.println("# key_spec_notes: each key spec's notes (COMMAND INFO shows them), in spec order, ' | ' between them.");
         out.println("# A '-' stands for an empty column.");
-        out.println("#name\tarity\tflags\tfirst\tlast\tstep\tkey_specs\tacl_categories\ttips\tgroup\tsince");
+        out.println("#name\tarity\tflags\tfirst\tlast\tstep\tkey_specs\tacl_categories\ttips\tgroup\tsince\tkey_spec_notes");
         for (List<?> command : sorted.values()) {
             writeCommand(out, command, docsByName);
             if (command.size() > 9 && command.get(9) instanceof List<?> subcommands) {
@@ -97,7 +98,19 @@ public final class CommandTableGenerator {
         columns.add(joined((List<?>) command.get(7)));
         columns.add(String.valueOf(doc.getOrDefault("group", "-")));
         columns.add(String.valueOf(doc.getOrDefault("since", "-")));
+        columns.add(keySpecNotes((List<?>) command.get(8)));
         out.println(String.join("\t", columns));
+    }
+
+    private static String keySpecNotes(List<?> specs) {
+        List<String> notes = new ArrayList<>();
+        boolean any = false;
+        for (Object item : specs) {
+            Object note = pairs((List<?>) item).get("notes");
+            notes.add(note == null ? "" : String.valueOf(note));
+            any |= note != null;
+        }
+        return any ? String.join(" | ", notes) : "-";
     }
 
     private static String keySpecs(List<?> specs) {
