@@ -51,14 +51,15 @@ import java.util.Collection;
  *       every shard). Scripts and functions are loaded everywhere so that EVALSHA and FCALL work on
  *       whichever shard their keys route to. PING is the exception: the proxy answers it.</li>
  *   <li><b>KEYLESS</b> commands go to any one backend because every backend gives an acceptable
- *       answer: TIME, LASTSAVE, COMMAND, ROLE, LOLWUT, CONFIG GET, CLIENT LIST, the HELP
+ *       answer: TIME, LASTSAVE, COMMAND DOCS, ROLE, LOLWUT, CONFIG GET, the HELP
  *       subcommands, read-only ACL commands. PUBLISH and PUBSUB introspection pass through for now.
  *       EVAL with no key is SAME_SHARD with zero keys: any shard.</li>
  *   <li><b>LOCAL</b>: connection state the proxy owns (AUTH, HELLO, SELECT, RESET, CLIENT
- *       SETNAME/GETNAME/ID/INFO/SETINFO/NO-EVICT/NO-TOUCH), cluster handshakes (READONLY,
- *       READWRITE) and PING/ECHO/QUIT.</li>
+ *       SETNAME/GETNAME/ID/INFO/SETINFO/NO-EVICT/NO-TOUCH), the proxy's own clients (CLIENT
+ *       LIST/KILL), the proxy's own table (COMMAND, COMMAND COUNT/INFO/LIST/GETKEYS), cluster
+ *       handshakes (READONLY, READWRITE) and PING/ECHO/QUIT.</li>
  *   <li><b>REFUSED</b>: whatever changes a backend connection's mode or identity (MONITOR, CLIENT
- *       REPLY/TRACKING/CACHING/KILL, SCRIPT DEBUG), replication and server control (SYNC,
+ *       REPLY/TRACKING/CACHING, SCRIPT DEBUG), replication and server control (SYNC,
  *       PSYNC, REPLCONF, REPLICAOF, FAILOVER, SHUTDOWN, DEBUG SEGFAULT/PANIC/RESTART and the
  *       other DEBUG subcommands that stop a server, MODULE, ACL SETUSER/DELUSER/LOAD/SAVE), databases (SWAPDB, MOVE: the database is the
  *       pool's), cluster internals (CLUSTER, ASKING, RESTORE-ASKING: the proxy presents itself as
@@ -68,7 +69,7 @@ import java.util.Collection;
  *   <li><b>DANGEROUS</b>: every command Redis flags {@code admin} (CONFIG GET, SAVE, BGSAVE,
  *       CLIENT LIST, SLOWLOG, LATENCY...), plus FLUSHALL, FLUSHDB, SCRIPT KILL/FLUSH, FUNCTION
  *       KILL/FLUSH/RESTORE and MEMORY DOCTOR/STATS/MALLOC-STATS/PURGE: they keep their routing and
- *       are forwarded only when the pool allows admin commands. Those that change a server
+ *       are forwarded (or, LOCAL ones, answered) only when the pool allows admin commands. Those that change a server
  *       (CONFIG SET/RESETSTAT/REWRITE, CLIENT PAUSE/UNPAUSE, DEBUG, SLOWLOG/LATENCY RESET...) are
  *       ALL_SHARDS: every backend of the pool must end up alike. KEYS and INFO are not dangerous:
  *       they are what Twemproxy users asked for most.</li>
