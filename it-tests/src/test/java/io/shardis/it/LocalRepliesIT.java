@@ -136,7 +136,9 @@ class LocalRepliesIT {
                 normalised(LocalRepliesIT::sorted, "COMMAND LIST FILTERBY aclcat hyperloglog"),
                 normalised(LocalRepliesIT::sorted, "COMMAND LIST FILTERBY pattern g?t"),
                 normalised(LocalRepliesIT::sorted, "COMMAND LIST FILTERBY pattern LPO*"),
-                same("COMMAND GETKEYSANDFLAGS set k v GET"), same("COMMAND GETKEYSANDFLAGS bitfield k GET u8 0"),
+                same("COMMAND DOCS get"), same("COMMAND DOCS get nosuch set"), same("COMMAND DOCS nosuch"),
+                same("COMMAND DOCS echo mget"), same("COMMAND GETKEYSANDFLAGS set k v GET"),
+                same("COMMAND GETKEYSANDFLAGS bitfield k GET u8 0"),
                 same("COMMAND GETKEYSANDFLAGS bitfield k GET u8 0 SET u8 0 1"), same("COMMAND INFO sort getex xadd"),
 
                 // Where Shardis answers otherwise on purpose
@@ -155,6 +157,7 @@ class LocalRepliesIT {
                         "client-side caching is not available through Shardis", "CLIENT TRACKING on"),
                 differs(List.of(Arrays.asList((Object) null)), "COMMAND lists what Shardis accepts: MONITOR is refused",
                         "COMMAND INFO monitor"),
+                differs(List.of(List.of()), "COMMAND DOCS documents what Shardis accepts", "COMMAND DOCS monitor"),
                 differs(List.of(List.of(bytes("client|getname"), bytes("client|help"), bytes("client|id"),
                                 bytes("client|info"), bytes("client|kill"), bytes("client|list"),
                                 bytes("client|no-evict"), bytes("client|no-touch"), bytes("client|pause"),

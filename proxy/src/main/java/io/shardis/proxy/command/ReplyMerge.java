@@ -27,7 +27,9 @@ public enum ReplyMerge {
     /** INFO: the first server's text as a standalone Redis' (cluster_enabled:0), keyspace summed ({@code merge.InfoMerge}). */
     INFO,
     /** Not a broadcast: one server at a time behind a cursor that names the server (SCAN). */
-    SCAN;
+    SCAN,
+    /** COMMAND DOCS: one server's documentation, without the commands and subcommands Shardis does not accept. */
+    DOCS;
 
     /** The value of a {@code merge=} option: {@code sum}, {@code key-order}, {@code any-non-nil}… */
     public static ReplyMerge named(String name) {

@@ -37,6 +37,7 @@ public final class ReplyMerger {
             case ANY_NON_NIL -> anyNonNil(replies);
             case FIRST, SCAN -> replies[0].retainedDuplicate();
             case INFO -> info(replies, alloc);
+            case DOCS -> DocsFilter.filter(replies[0], alloc);
             case ANY_OK -> throw new AssertionError();
         };
     }

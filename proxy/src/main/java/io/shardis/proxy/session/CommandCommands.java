@@ -1,7 +1,10 @@
 package io.shardis.proxy.session;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.command.AclCategory;
+import io.shardis.proxy.command.ReplyMerge;
+import io.shardis.proxy.merge.FragmentedCommand;
 import io.shardis.proxy.command.CommandDescriptions;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
@@ -19,7 +22,7 @@ import java.util.function.Predicate;
  * {@code COMMAND}, {@code COMMAND COUNT}, {@code COMMAND INFO}, {@code COMMAND LIST} and
  * {@code COMMAND GETKEYS[ANDFLAGS]}, answered from Shardis' command table so that they describe
  * what Shardis accepts ({@link CommandDescriptions}); errors as Redis 7.0 words them.
- * {@code COMMAND DOCS} and {@code COMMAND HELP} go to a backend.
+ * {@code COMMAND DOCS} comes from a backend, filtered the same way; {@code COMMAND HELP} is a backend's.
  */
 final class CommandCommands {
 
@@ -55,6 +58,7 @@ final class CommandCommands {
                 reply(command, new RespValue.Array(infos));
             }
             case "command|list" -> list(command, table);
+            case "command|docs" -> docs(command);
             case "command|getkeys", "command|getkeysandflags" -> {
                 List<byte[]> args = new ArrayList<>(command.argCount() - 2);
                 for (int i = 2; i < command.argCount(); i++) {
@@ -78,6 +82,24 @@ final class CommandCommands {
             }
         }
         return true;
+    }
+
+    /**
+     * COMMAND DOCS: the table holds no documentation, so a backend's (the client's own connection's
+     * server, else the keyless one), filtered to what Shardis accepts ({@code merge.DocsFilter}).
+     */
+    private void docs(RespCommand command) {
+        int server = session.isPinned() ? session.pinnedServer() : session.router().keylessServer();
+        if (server < 0) {
+            session.refuse(command, "ERR Shardis: no server of pool '" + session.pool().config().name()
+                    + "' is available");
+            return;
+        }
+        PendingCommand parent = new PendingCommand(session);
+        FragmentedCommand filtered = new FragmentedCommand(session, parent, ReplyMerge.DOCS, 1, null, null,
+                session.context().alloc());
+        session.expectReply(parent);
+        session.send(server, command.content(), filtered.fragment(0));
     }
 
     /** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern], read as Redis 7.0 reads it. */
