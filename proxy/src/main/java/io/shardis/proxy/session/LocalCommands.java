@@ -110,13 +110,17 @@ final class LocalCommands {
         session.access().reset();
         session.entry().name(null);
         session.entry().user(session.access().userName());
+        session.entry().noEvict(false);
+        session.entry().noTouch(false);
     }
 
     /** A command Shardis usually answers, sent inside MULTI: Redis must queue it with the others. */
     void answerInTransaction(RespCommand command, CommandSpec spec) {
         switch (spec.name()) {
             case "quit" -> answer(command, spec);
-            case "ping", "echo" -> session.forward(command);
+            // COMMAND's subcommands describe commands alike on any Redis: queued there, a backend answers.
+            case "ping", "echo", "command", "command|count", "command|info", "command|list", "command|docs",
+                 "command|getkeys", "command|getkeysandflags" -> session.forward(command);
             case "reset" -> {
                 // Redis runs RESET at once, ending the transaction; the backend must see it.
                 forgetIdentity();
