@@ -39,7 +39,7 @@ final class LocalCommands {
      */
     private void clusterInfo(RespCommand command, CommandSpec spec, ByteBufAllocator alloc) {
         if (!(session.router() instanceof ClusterRouter cluster) || cluster.map() == null) {
-            session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            session.refuse(command, Refusals.unsupported(spec.name()));
             return;
         }
         SlotMap map = cluster.map();
@@ -99,7 +99,7 @@ final class LocalCommands {
             case "client|info" -> reply(command, RespReplies.bulk(alloc, clientInfo()));
             case "client|setinfo", "client|no-evict", "client|no-touch" ->
                     reply(command, RespReplies.OK.duplicate());
-            default -> session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            default -> session.refuse(command, Refusals.unsupported(spec.name()));
         }
     }
 
