@@ -1,11 +1,9 @@
 package io.shardis.proxy.session;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.auth.PoolAccess;
 import io.shardis.proxy.command.CommandTable;
-import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import org.junit.jupiter.api.AfterEach;
@@ -21,37 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DispatcherTest {
 
     private static final CommandTable TABLE = CommandTable.standard();
-
-    /** Keys starting with a, b, c live on servers 0, 1, 2; keys starting with x on none. */
-    private static final class LetterRouter implements ShardRouter {
-        private final int servers;
-        private boolean noReplicas;
-
-        LetterRouter(int servers) {
-            this.servers = servers;
-        }
-
-        @Override
-        public int serverCount() {
-            return servers;
-        }
-
-        @Override
-        public int serverFor(ByteBuf buf, int offset, int length) {
-            int server = buf.getByte(offset) - 'a';
-            return server >= 0 && server < servers ? server : NO_SERVER;
-        }
-
-        @Override
-        public int keylessServer() {
-            return 0;
-        }
-
-        @Override
-        public int readServerOfGroup(int group, int clientSeed) {
-            return noReplicas ? NO_SERVER : group;
-        }
-    }
 
     private static final class Client implements Dispatcher.ClientState {
         boolean pushMode;
