@@ -241,7 +241,7 @@ class HostileClientsIT {
     }
 
     /**
-     * 50 clients each leave in the middle of a pipeline, of a MULTI, of a SUBSCRIBE and of a BLPOP,
+     * 30 clients each leave in the middle of a pipeline, of a MULTI, of a SUBSCRIBE and of a BLPOP,
      * half with a FIN and half with a reset: every backend connection given to them is closed or
      * back in the shared set, the transactions are discarded, the channels have no subscriber
      * left, no BLPOP still waits on the server (an element pushed later stays in its list), and
@@ -250,7 +250,7 @@ class HostileClientsIT {
     @Test
     @Timeout(120)
     void clientsLeavingMidPipelineTransactionSubscriptionOrBlpopLeakNoBackendConnection() throws Exception {
-        int perKind = 50;
+        int perKind = 30;
         ProcessResources.Snapshot before = ProcessResources.of(shardis.pid());
         List<Socket> leaving = new ArrayList<>();
         long setUp = System.nanoTime();
@@ -438,7 +438,7 @@ class HostileClientsIT {
         try (Jedis direct = redis.client()) {
             assertThat(direct.exists("huge")).isFalse();
         }
-        assertThat(observerMedian).as("observer's median ms").isLessThan(Margins.millis(100));
+        assertThat(observerMedian).as("observer's median ms").isLessThan(Margins.millis(250));
         assertThat(backendConnections()).isLessThanOrEqualTo(SHARED_BACKEND_CONNECTIONS);
     }
 

@@ -122,6 +122,8 @@ class SoakIT {
                      cluster:
                        listen: 127.0.0.1:${port.cluster}
                        timeout: 2000
+                       # The first slot map at start includes a cold JVM's client set-up.
+                       connect_timeout: 10000
                        cluster:
                          seeds: [${seed}]
                          refresh_interval: 1000
