@@ -104,7 +104,7 @@ final class ConfigReload {
         for (PoolConfig pool : added) {
             try {
                 server.startPool(pool, server.addPoolMetrics(pool));
-                changes.add("added pool '" + pool.name() + "' on " + pool.listen());
+                changes.add("added pool '" + pool.name() + "' on " + pool.listen().address());
             } catch (RuntimeException | InterruptedException e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();

@@ -197,7 +197,7 @@ public final class ShardisServer implements AutoCloseable {
             tlsListeners.put(pool.name(), new PoolListener(runtime, tlsChannel));
         }
         poolMetrics.listening();
-        if (pool.preconnect()) {
+        if (pool.backend().preconnect()) {
             for (EventExecutor executor : workers) {
                 EventLoop loop = (EventLoop) executor;
                 loop.execute(() -> runtime.backendsFor(loop).preconnect());
@@ -288,13 +288,13 @@ public final class ShardisServer implements AutoCloseable {
         if (pool.isCluster()) {
             return "Redis Cluster (seeds " + pool.cluster().seeds() + ")";
         }
-        if (pool.servers().size() == 1) {
-            return pool.servers().get(0).address().toString();
+        if (pool.sharding().servers().size() == 1) {
+            return pool.sharding().servers().get(0).address().toString();
         }
-        StringBuilder text = new StringBuilder().append(pool.servers().size()).append(" servers (")
-                .append(pool.hash()).append(", ").append(pool.distribution()).append("): ");
-        for (int s = 0; s < pool.servers().size(); s++) {
-            text.append(s == 0 ? "" : ", ").append(pool.servers().get(s).label());
+        StringBuilder text = new StringBuilder().append(pool.sharding().servers().size()).append(" servers (")
+                .append(pool.sharding().hash()).append(", ").append(pool.sharding().distribution()).append("): ");
+        for (int s = 0; s < pool.sharding().servers().size(); s++) {
+            text.append(s == 0 ? "" : ", ").append(pool.sharding().servers().get(s).label());
         }
         return text.toString();
     }

@@ -82,11 +82,11 @@ public final class PoolRuntime implements SessionPool {
         this.metrics = metrics;
         this.commands = commands;
         this.transport = transport;
-        this.access = PoolAccess.of(config.name(), config.redisAuth(), config.users(), commands,
+        this.access = PoolAccess.of(config.name(), config.auth().redisAuth(), config.auth().users(), commands,
                 metrics::authenticationFailed);
         this.requestLimits = RespLimits.DEFAULT
-                .withMaxBulkLength(config.maxBulkBytes())
-                .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
+                .withMaxBulkLength(config.limits().maxBulkBytes())
+                .withMaxRequestBytes(Math.max(config.limits().maxRequestBytes(), 1024));
         this.backendTls = io.shardis.proxy.tls.BackendTls.load(config.name(), config.tls().backend());
         if (config.isCluster()) {
             this.cluster = new ClusterNodes(config, transport, metrics, backendTls);
@@ -101,12 +101,12 @@ public final class PoolRuntime implements SessionPool {
         this.cluster = null;
         List<BackendSettings> settings = new ArrayList<>();
         List<ShardServer> ring = new ArrayList<>();
-        for (ServerConfig server : config.servers()) {
+        for (ServerConfig server : config.sharding().servers()) {
             settings.add(BackendSettings.of(config, server, transport.address(server.address())).withTls(backendTls));
             ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
         }
-        RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.hash()),
-                HashTag.parse(config.hashTag()), Distribution.fromConfigName(config.distribution()), ring);
+        RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.sharding().hash()),
+                HashTag.parse(config.sharding().hashTag()), Distribution.fromConfigName(config.sharding().distribution()), ring);
         this.router = ringRouter != null ? ringRouter : SingleServerRouter.INSTANCE;
         this.health = new PoolHealth(config, settings, ringRouter, control,
                 server -> metrics.server(server).ejected(System.currentTimeMillis() * 1000));
@@ -245,18 +245,18 @@ public final class PoolRuntime implements SessionPool {
             if (cluster == null && config.holdsForFailover()) {
                 // No redirections to follow: a dead master's commands wait for Sentinel's successor.
                 UnreachableHold hold = new UnreachableHold(new SameServerRoute(backendServers, () -> serverMoves),
-                        commands, l, config.failoverTimeoutMillis());
-                BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
-                        config.connectTimeoutMillis(), hold);
+                        commands, l, config.timeouts().failoverMillis());
+                BackendPool pool = new BackendPool(l, transport, backendServers, config.backend().serverConnections(),
+                        config.timeouts().connectMillis(), hold);
                 hold.attach(pool);
                 return pool;
             }
             if (cluster == null) {
-                return new BackendPool(l, transport, servers, config.serverConnections());
+                return new BackendPool(l, transport, servers, config.backend().serverConnections());
             }
             ClusterRedirects redirects = new ClusterRedirects(cluster, commands, l);
-            BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
-                    config.connectTimeoutMillis(), redirects);
+            BackendPool pool = new BackendPool(l, transport, backendServers, config.backend().serverConnections(),
+                    config.timeouts().connectMillis(), redirects);
             redirects.attach(pool);
             return pool;
         });
@@ -268,7 +268,7 @@ public final class PoolRuntime implements SessionPool {
 
     /** Counts a new client in; false when {@code client_connections} is reached. */
     public boolean admitClient() {
-        int limit = config.clientConnections();
+        int limit = config.limits().clientConnections();
         while (true) {
             int current = clients.get();
             if (limit > 0 && current >= limit) {
