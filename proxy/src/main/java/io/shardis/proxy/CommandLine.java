@@ -17,7 +17,8 @@ record CommandLine(
         Path logFile,
         Path pidFile,
         int workers,
-        String http) {
+        String http,
+        Integer drainGraceMillis) {
 
     static final String USAGE = """
             Usage: shardis [-htdV] [-v verbosity level] [-o output file]
@@ -40,6 +41,10 @@ record CommandLine(
                   --http=HOST:PORT   : HTTP listener for /metrics, /health, /ready, /pools
                                        (default: the 'shardis: http:' setting, else 127.0.0.1:22223;
                                        0 or off: none)
+                  --drain-grace=MS   : on SIGTERM, ms between /ready answering 503 and the
+                                       listeners closing, so load balancers stop sending first
+                                       (default: the 'shardis: drain_grace:' setting, else 5000;
+                                       only with an HTTP listener)
 
             Subcommands of the bin/shardis launcher:
               demo                   : start a local redis-server and Shardis in front of it
@@ -58,6 +63,7 @@ record CommandLine(
         Path pidFile = null;
         int workers = Runtime.getRuntime().availableProcessors();
         String http = null;
+        Integer drainGrace = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -84,11 +90,12 @@ record CommandLine(
                 case "-v", "--verbose" -> verbosity = number(value != null ? value : next(args, ++i, arg), arg, 0, 11);
                 case "-w", "--workers" -> workers = number(value != null ? value : next(args, ++i, arg), arg, 1, 1024);
                 case "--http" -> http = value != null ? value : next(args, ++i, arg);
+                case "--drain-grace" -> drainGrace = number(value != null ? value : next(args, ++i, arg), arg, 0, 3_600_000);
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
         return new CommandLine(config, test, help, version, statsPort, statsAddress, statsInterval,
-                verbosity, logFile, pidFile, workers, http);
+                verbosity, logFile, pidFile, workers, http, drainGrace);
     }
 
     private static String next(String[] args, int i, String flag) {
