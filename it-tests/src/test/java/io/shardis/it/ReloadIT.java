@@ -81,7 +81,7 @@ class ReloadIT {
             assertThat(alpha.set("after-refused", "2")).isEqualTo("OK");
             assertThat(accepts(betaPort)).isTrue();
 
-            // POST /reload removes a pool and reports a changed one as not applied.
+            // POST /reload removes a pool and applies a changed one, its client kept.
             Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address()) + "  timeout: 5000\n");
             Http.Response removed = Http.post(http, "/reload");
             assertThat(removed.status()).as(removed.body()).isEqualTo(200);

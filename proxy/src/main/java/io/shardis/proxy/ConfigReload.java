@@ -84,7 +84,9 @@ final class ConfigReload {
             }
             List<String> diff = ConfigDiff.of(old, pool);
             log.info("configuration reload: pool '{}' changed: {}", pool.name(), String.join("; ", diff));
-            if (ConfigDiff.keys(old, pool).equals(List.of("tls")) && !restartsListener(old, pool)) {
+            if (ConfigDiff.keys(old, pool).equals(List.of("tls")) && !restartsListener(old, pool)
+                    && (old.tls().backend() == null) == (pool.tls().backend() == null)
+                    && String.valueOf(old.tls().sentinel()).equals(String.valueOf(pool.tls().sentinel()))) {
                 // Certificates and TLS settings alone: applied below to new connections.
                 changes.add("pool '" + pool.name() + "': TLS settings");
                 effective.put(pool.name(), pool);

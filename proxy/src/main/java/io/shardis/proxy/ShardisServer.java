@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executors;
@@ -310,6 +311,7 @@ public final class ShardisServer implements AutoCloseable {
         io.shardis.proxy.cluster.ClusterNodes oldCluster = clusters.remove(next.name());
         parts.register();
         PoolRuntime runtime = parts.runtime();
+        keepMaintenance(old, runtime);
         preconnect(runtime);
         retiring.add(old);
         // One reference for the plain and the TLS listener: both now admit to the new runtime.
@@ -334,6 +336,30 @@ public final class ShardisServer implements AutoCloseable {
             log.info("pool '{}': the connections of its previous settings are closed", next.name());
         };
         control.schedule(check[0], 100, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A server an operator took out for maintenance ({@code POST .../eject}) stays out in the
+     * replacing runtime, when it is still one of the pool's (same address and name).
+     */
+    private static void keepMaintenance(PoolRuntime old, PoolRuntime next) {
+        List<io.shardis.proxy.config.ServerConfig> before = old.config().servers();
+        List<io.shardis.proxy.config.ServerConfig> after = next.config().servers();
+        for (int s = 0; s < before.size() && old.cluster() == null; s++) {
+            if (!old.health().isInMaintenance(s)) {
+                continue;
+            }
+            for (int n = 0; n < after.size(); n++) {
+                if (after.get(n).address().equals(before.get(s).address())
+                        && java.util.Objects.equals(after.get(n).name(), before.get(s).name())) {
+                    String refused = next.health().eject(n);
+                    if (refused != null) {
+                        log.warn("pool '{}': server {} was in maintenance but cannot stay out: {}",
+                                next.config().name(), after.get(n).label(), refused);
+                    }
+                }
+            }
+        }
     }
 
     /** The runtimes a reload replaced whose connections are not all closed yet. */
