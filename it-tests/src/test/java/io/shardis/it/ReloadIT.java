@@ -85,7 +85,7 @@ class ReloadIT {
             Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address()) + "  timeout: 5000\n");
             Http.Response removed = Http.post(http, "/reload");
             assertThat(removed.status()).as(removed.body()).isEqualTo(200);
-            assertThat(removed.body()).contains("removed pool 'beta'", "pool 'alpha' changed (timeoutMillis: 0 -> 5000)");
+            assertThat(removed.body()).contains("removed pool 'beta'", "pool 'alpha' changed (timeouts.requestMillis: 0 -> 5000");
             assertThat(Poll.until(Duration.ofSeconds(10), () -> !accepts(betaPort), () -> false)).isTrue();
             assertThat(alpha.get("after-refused")).isEqualTo("2");
             assertThat(Http.get(http, "/pools/beta").status()).isEqualTo(404);

@@ -152,7 +152,7 @@ class ReloadPlacementIT {
                         + " reload moved their server between the write and the read%n", acknowledged.size(), movedBetween.get());
 
                 // The log shows each reload as a diff, key by key.
-                assertThat(shardis.log()).contains("pool 'alpha' changed: servers: +" + redis.get(3).address() + ":1",
+                assertThat(shardis.log()).contains("pool 'alpha' changed: sharding.servers: +" + redis.get(3).address() + ":1",
                         "-" + redis.get(0).address() + ":1");
                 PrometheusText metrics = Http.metrics(shardis.port("http"));
                 assertThat(metrics.value("shardis_config_reloads_total", "outcome", "applied")).isEqualTo(3);

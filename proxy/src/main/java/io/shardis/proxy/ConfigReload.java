@@ -167,8 +167,7 @@ final class ConfigReload {
     static boolean restartsListener(PoolConfig old, PoolConfig next) {
         TlsConfig.Listener was = old.tls().listener();
         TlsConfig.Listener now = next.tls().listener();
-        return !Objects.equals(old.listen(), next.listen()) || old.listenMode() != next.listenMode()
-                || old.backlog() != next.backlog() || old.isCluster() != next.isCluster()
+        return !Objects.equals(old.listen(), next.listen()) || old.isCluster() != next.isCluster()
                 || old.followsSentinel() != next.followsSentinel() || (was == null) != (now == null)
                 || was != null && !Objects.equals(was.listen(), now.listen());
     }

@@ -39,9 +39,9 @@ final class PoolsView {
         PoolConfig config = pool.config();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", config.name());
-        view.put("listen", config.listen().toString());
+        view.put("listen", config.listen().address().toString());
         view.put("mode", pool.cluster() != null ? "cluster" : config.followsSentinel() ? "sentinel"
-                : config.servers().size() == 1 ? "single" : "sharded");
+                : config.sharding().servers().size() == 1 ? "single" : "sharded");
         view.put("config_digest", digest(config));
         view.put("clients", pool.clientCount());
         view.put("held_commands", pool.metrics().held());
@@ -49,19 +49,19 @@ final class PoolsView {
         if (pool.cluster() != null) {
             view.put("cluster", cluster(pool));
         } else {
-            if (config.servers().size() > 1) {
-                view.put("hash", config.hash());
-                view.put("distribution", config.distribution());
-                view.put("hash_tag", config.hashTag());
-                view.put("auto_eject_hosts", config.autoEjectHosts());
+            if (config.sharding().servers().size() > 1) {
+                view.put("hash", config.sharding().hash());
+                view.put("distribution", config.sharding().distribution());
+                view.put("hash_tag", config.sharding().hashTag());
+                view.put("auto_eject_hosts", config.sharding().autoEjectHosts());
             }
             if (config.followsSentinel()) {
                 List<String> sentinels = new ArrayList<>();
-                config.sentinels().forEach(s -> sentinels.add(s.toString()));
+                config.sentinels().addresses().forEach(s -> sentinels.add(s.toString()));
                 view.put("sentinels", sentinels);
             }
             List<Map<String, Object>> servers = new ArrayList<>();
-            for (int s = 0; s < config.servers().size(); s++) {
+            for (int s = 0; s < config.sharding().servers().size(); s++) {
                 servers.add(server(pool, s, stats));
             }
             view.put("servers", servers);
@@ -70,7 +70,7 @@ final class PoolsView {
     }
 
     private static Map<String, Object> server(PoolRuntime pool, int index, StatsSnapshot.Pool stats) {
-        ServerConfig configured = pool.config().servers().get(index);
+        ServerConfig configured = pool.config().sharding().servers().get(index);
         BackendSettings settings = pool.servers().get(index);
         ServerMetrics metrics = pool.metrics().server(index);
         Map<String, Object> view = new LinkedHashMap<>();

@@ -278,7 +278,7 @@ public final class ShardisServer implements AutoCloseable {
     }
 
     private void preconnect(PoolRuntime runtime) {
-        if (runtime.config().preconnect()) {
+        if (runtime.config().backend().preconnect()) {
             for (EventExecutor executor : workers) {
                 EventLoop loop = (EventLoop) executor;
                 loop.execute(() -> runtime.backendsFor(loop).preconnect());
@@ -343,8 +343,8 @@ public final class ShardisServer implements AutoCloseable {
      * replacing runtime, when it is still one of the pool's (same address and name).
      */
     private static void keepMaintenance(PoolRuntime old, PoolRuntime next) {
-        List<io.shardis.proxy.config.ServerConfig> before = old.config().servers();
-        List<io.shardis.proxy.config.ServerConfig> after = next.config().servers();
+        List<io.shardis.proxy.config.ServerConfig> before = old.config().sharding().servers();
+        List<io.shardis.proxy.config.ServerConfig> after = next.config().sharding().servers();
         for (int s = 0; s < before.size() && old.cluster() == null; s++) {
             if (!old.health().isInMaintenance(s)) {
                 continue;
@@ -440,13 +440,13 @@ public final class ShardisServer implements AutoCloseable {
         if (pool.isCluster()) {
             return "Redis Cluster (seeds " + pool.cluster().seeds() + ")";
         }
-        if (pool.servers().size() == 1) {
-            return pool.servers().get(0).address().toString();
+        if (pool.sharding().servers().size() == 1) {
+            return pool.sharding().servers().get(0).address().toString();
         }
-        StringBuilder text = new StringBuilder().append(pool.servers().size()).append(" servers (")
-                .append(pool.hash()).append(", ").append(pool.distribution()).append("): ");
-        for (int s = 0; s < pool.servers().size(); s++) {
-            text.append(s == 0 ? "" : ", ").append(pool.servers().get(s).label());
+        StringBuilder text = new StringBuilder().append(pool.sharding().servers().size()).append(" servers (")
+                .append(pool.sharding().hash()).append(", ").append(pool.sharding().distribution()).append("): ");
+        for (int s = 0; s < pool.sharding().servers().size(); s++) {
+            text.append(s == 0 ? "" : ", ").append(pool.sharding().servers().get(s).label());
         }
         return text.toString();
     }

@@ -67,9 +67,9 @@ class KubernetesExampleTest {
             servicePorts.add(containerPorts.get((String) port.get("targetPort")));
         }
         for (PoolConfig pool : config.pools()) {
-            assertThat(pool.listen().host()).as(pool.name()).isEqualTo("0.0.0.0");
-            assertThat(containerPorts).as(pool.name()).containsValue(pool.listen().port());
-            assertThat(servicePorts).as(pool.name()).contains(pool.listen().port());
+            assertThat(pool.listen().address().host()).as(pool.name()).isEqualTo("0.0.0.0");
+            assertThat(containerPorts).as(pool.name()).containsValue(pool.listen().address().port());
+            assertThat(servicePorts).as(pool.name()).contains(pool.listen().address().port());
         }
 
         List<String> args = at(container, "args");

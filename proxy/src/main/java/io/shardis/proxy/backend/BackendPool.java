@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.channel.Transport;
+import io.shardis.proxy.config.PoolDefaults;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class BackendPool {
 
     public BackendPool(EventLoop loop, Transport transport, List<BackendSettings> servers, int connectionsPerServer) {
         this(loop, transport, BackendServers.of(servers), connectionsPerServer,
-                servers.isEmpty() ? 3000 : servers.get(0).connectTimeoutMillis(), null);
+                servers.isEmpty() ? PoolDefaults.CONNECT_TIMEOUT_MILLIS : servers.get(0).connectTimeoutMillis(), null);
     }
 
     /**

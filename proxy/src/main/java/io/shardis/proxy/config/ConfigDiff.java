@@ -45,10 +45,10 @@ public final class ConfigDiff {
                 continue;
             }
             String key = prefix + component.getName();
-            if (isSecret(component.getName())) {
-                lines.add(key + ": " + (a == null ? "set" : b == null ? "removed" : "changed") + " (value hidden)");
-            } else if (a instanceof Record ra && b instanceof Record rb && ra.getClass() == rb.getClass()) {
+            if (a instanceof Record ra && b instanceof Record rb && ra.getClass() == rb.getClass()) {
                 walk(key + ".", ra, rb, lines);
+            } else if (isSecret(component.getName())) {
+                lines.add(key + ": " + (a == null ? "set" : b == null ? "removed" : "changed") + " (value hidden)");
             } else if (a instanceof Collection<?> ca && b instanceof Collection<?> cb) {
                 lines.add(key + ": " + elements(ca, cb));
             } else {

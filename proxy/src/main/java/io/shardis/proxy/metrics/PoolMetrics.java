@@ -1,6 +1,7 @@
 package io.shardis.proxy.metrics;
 
 import io.shardis.proxy.command.CommandGroup;
+import io.shardis.topology.shard.NutcrackerOrder;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 

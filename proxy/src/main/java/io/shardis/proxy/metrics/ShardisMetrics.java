@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
 import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.topology.shard.NutcrackerOrder;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,7 +72,7 @@ public final class ShardisMetrics {
 
     private PoolMetrics newPool(PoolConfig pool) {
         List<String> serverNames = new ArrayList<>();
-        for (ServerConfig server : pool.servers()) {
+        for (ServerConfig server : pool.sharding().servers()) {
             serverNames.add(serverName(server));
         }
         return new PoolMetrics(pool.name(), serverNames, this, registry, latency.forPool(pool.name()));
@@ -106,7 +107,7 @@ public final class ShardisMetrics {
      */
     public synchronized PoolMetrics reconfigurePool(PoolConfig pool) {
         List<String> serverNames = new ArrayList<>();
-        for (ServerConfig server : pool.servers()) {
+        for (ServerConfig server : pool.sharding().servers()) {
             serverNames.add(serverName(server));
         }
         PoolMetrics metrics = pool(pool.name());

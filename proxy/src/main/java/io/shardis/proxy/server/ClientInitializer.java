@@ -37,7 +37,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
         }
         if (!pool.admitClient()) {
             log.warn("pool '{}': client_connections limit of {} reached; refusing {}",
-                    pool.config().name(), pool.config().clientConnections(), channel.remoteAddress());
+                    pool.config().name(), pool.config().limits().clientConnections(), channel.remoteAddress());
             channel.writeAndFlush(RespReplies.error(channel.alloc(), "ERR max number of clients reached"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;

@@ -95,11 +95,11 @@ public final class PoolRuntime implements SessionPool {
         this.metrics = metrics;
         this.commands = commands;
         this.transport = transport;
-        this.access = PoolAccess.of(config.name(), config.redisAuth(), config.users(), commands,
+        this.access = PoolAccess.of(config.name(), config.auth().redisAuth(), config.auth().users(), commands,
                 metrics::authenticationFailed);
         this.requestLimits = RespLimits.DEFAULT
-                .withMaxBulkLength(config.maxBulkBytes())
-                .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
+                .withMaxBulkLength(config.limits().maxBulkBytes())
+                .withMaxRequestBytes(Math.max(config.limits().maxRequestBytes(), 1024));
         this.backendTls = io.shardis.proxy.tls.BackendTls.load(config.name(), config.tls().backend());
         if (config.isCluster()) {
             this.cluster = new ClusterNodes(config, transport, metrics, backendTls);
@@ -115,12 +115,12 @@ public final class PoolRuntime implements SessionPool {
         this.cluster = null;
         List<BackendSettings> settings = new ArrayList<>();
         List<ShardServer> ring = new ArrayList<>();
-        for (ServerConfig server : config.servers()) {
+        for (ServerConfig server : config.sharding().servers()) {
             settings.add(BackendSettings.of(config, server, transport.address(server.address())).withTls(backendTls));
             ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
         }
-        RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.hash()),
-                HashTag.parse(config.hashTag()), Distribution.fromConfigName(config.distribution()), ring);
+        RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.sharding().hash()),
+                HashTag.parse(config.sharding().hashTag()), Distribution.fromConfigName(config.sharding().distribution()), ring);
         this.router = ringRouter != null ? ringRouter : SingleServerRouter.INSTANCE;
         // Taken now: a reload may renumber the pool's servers while this runtime drains.
         List<io.shardis.proxy.metrics.ServerMetrics> serverMetrics = List.copyOf(metrics.servers());
@@ -160,7 +160,7 @@ public final class PoolRuntime implements SessionPool {
         SocketAddress inUse = servers.get(index).address();
         List<SentinelView> views = new ArrayList<>();
         for (io.shardis.sentinel.SentinelWatcher.SentinelReport report
-                : following.reports(config.servers().get(index).name())) {
+                : following.reports(config.sharding().servers().get(index).name())) {
             boolean agrees = report.master() != null && inUse instanceof java.net.InetSocketAddress address
                     && report.master().getPort() == address.getPort()
                     && report.master().getHostString().equals(address.getHostString());
@@ -188,7 +188,7 @@ public final class PoolRuntime implements SessionPool {
 
         @Override
         public int sentinels() {
-            return follower == null ? 0 : config.sentinels().size();
+            return follower == null ? 0 : config.sentinels().addresses().size();
         }
 
         @Override
@@ -338,18 +338,18 @@ public final class PoolRuntime implements SessionPool {
             if (cluster == null && config.holdsForFailover()) {
                 // No redirections to follow: a dead master's commands wait for Sentinel's successor.
                 UnreachableHold hold = new UnreachableHold(new SameServerRoute(backendServers, () -> serverMoves),
-                        commands, l, config.failoverTimeoutMillis());
-                BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
-                        config.connectTimeoutMillis(), hold);
+                        commands, l, config.timeouts().failoverMillis());
+                BackendPool pool = new BackendPool(l, transport, backendServers, config.backend().serverConnections(),
+                        config.timeouts().connectMillis(), hold);
                 hold.attach(pool);
                 return pool;
             }
             if (cluster == null) {
-                return new BackendPool(l, transport, servers, config.serverConnections());
+                return new BackendPool(l, transport, servers, config.backend().serverConnections());
             }
             ClusterRedirects redirects = new ClusterRedirects(cluster, commands, l);
-            BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
-                    config.connectTimeoutMillis(), redirects);
+            BackendPool pool = new BackendPool(l, transport, backendServers, config.backend().serverConnections(),
+                    config.timeouts().connectMillis(), redirects);
             redirects.attach(pool);
             return pool;
         });
@@ -361,7 +361,7 @@ public final class PoolRuntime implements SessionPool {
 
     /** Counts a new client in; false when {@code client_connections} is reached. */
     public boolean admitClient() {
-        int limit = config.clientConnections();
+        int limit = config.limits().clientConnections();
         while (true) {
             int current = clients.get();
             if (limit > 0 && current >= limit) {

@@ -97,7 +97,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.id = pool.nextClientId();
         this.local = new LocalCommands(this);
         this.transactions = new Transactions(this);
-        this.maxPipeline = pool.config().maxPipeline();
+        this.maxPipeline = pool.config().limits().maxPipeline();
         this.keepsFrames = pool.cluster() != null || pool.config().holdsForFailover();
         // Client ids are consecutive: mixed, so that clients spread evenly over replicas and masters.
         this.readSeed = seedOf(id);
@@ -109,8 +109,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.replies = new ClientReplies(ctx, this, maxPipeline,
-                new ReplyBytes(pool.config().clientReplyLimit(), ReplyBudget.PROCESS),
-                new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().clientReplyLimit(), pool.metrics(),
+                new ReplyBytes(pool.config().limits().clientReplyLimit(), ReplyBudget.PROCESS),
+                new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().limits().clientReplyLimit(), pool.metrics(),
                         ReplyBudget.PROCESS),
                 this::process);
         bindPool();

@@ -21,9 +21,10 @@ class ConfigDiffTest {
         PoolConfig after = pool("  timeout: 250\n", "10.0.0.2:6379:3 b", "10.0.0.3:6379:1");
 
         assertThat(ConfigDiff.of(before, after)).containsExactly(
-                "timeoutMillis: 100 -> 250",
-                "servers: +10.0.0.2:6379:3 b, +10.0.0.3:6379:1, -10.0.0.1:6379:1, -10.0.0.2:6379:1 b");
-        assertThat(ConfigDiff.keys(before, after)).containsExactly("timeoutMillis", "servers");
+                "sharding.servers: +10.0.0.2:6379:3 b, +10.0.0.3:6379:1, -10.0.0.1:6379:1, -10.0.0.2:6379:1 b",
+                "timeouts.requestMillis: 100 -> 250",
+                "timeouts.connectMillis: 100 -> 250");
+        assertThat(ConfigDiff.keys(before, after)).containsExactly("sharding", "timeouts");
         assertThat(ConfigDiff.of(before, before)).isEmpty();
     }
 
@@ -34,7 +35,7 @@ class ConfigDiffTest {
                 "10.0.0.1:6379:1");
 
         List<String> diff = ConfigDiff.of(before, after);
-        assertThat(diff).containsExactly("redisAuth: changed (value hidden)", "users: changed (value hidden)");
+        assertThat(diff).containsExactly("auth.redisAuth: changed (value hidden)", "auth.users: changed (value hidden)");
         assertThat(String.join("\n", diff)).doesNotContain("secret", "pw-");
     }
 }
