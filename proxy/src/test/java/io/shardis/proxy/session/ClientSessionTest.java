@@ -112,7 +112,7 @@ class ClientSessionTest {
         assertThat(pool.received()).isEmpty();
         pool.answer(pool.backend(0), bulk("A1"));
         assertThat(pool.received()).isEqualTo(bulk("A1")
-                + "-ERR unknown or unsupported command 'FROB'\r\n"
+                + "-ERR unknown command 'FROB', with args beginning with: \r\n"
                 + "-ERR Shardis: the keys of 'rename' are on different servers of pool 'alpha'; keys used together"
                 + " need the same hash tag, e.g. {user1}.a and {user1}.b\r\n"
                 + bulk("B1"));

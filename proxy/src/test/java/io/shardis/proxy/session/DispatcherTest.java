@@ -80,7 +80,8 @@ class DispatcherTest {
 
     @Test
     void unknownCommandsWrongArityAndRefusedCommandsAreAnsweredAsRedisWordsThem() {
-        assertThat(reason(route("FROB", "a"))).isEqualTo("ERR unknown or unsupported command 'FROB'");
+        assertThat(reason(route("FROB", "a"))).isEqualTo("ERR unknown command 'FROB', with args beginning with: 'a' ");
+        assertThat(reason(route("CLIENT", "FROB"))).isEqualTo("ERR unknown subcommand 'FROB'. Try CLIENT HELP.");
         assertThat(reason(route("GET"))).isEqualTo("ERR wrong number of arguments for 'get' command");
         assertThat(reason(route("MOVE", "a", "1"))).isEqualTo("ERR unknown or unsupported command 'move'");
     }

@@ -47,6 +47,7 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     private final List<Integer> backendServers = new ArrayList<>();
     private final List<ByteBuf> fed = new ArrayList<>();
     private long clientIds;
+    private final ClientRegistry clients = new ClientRegistry();
     final EmbeddedChannel client;
 
     /** @param settings pool keys besides listen and servers, as YAML lines indented by two spaces */
@@ -205,6 +206,11 @@ final class SessionHarness implements SessionPool, AutoCloseable {
             backendServers.add(servers.indexOf(server));
             return channel.newSucceededFuture();
         });
+    }
+
+    @Override
+    public ClientRegistry clients() {
+        return clients;
     }
 
     @Override
