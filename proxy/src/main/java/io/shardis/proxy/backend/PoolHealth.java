@@ -11,8 +11,12 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -131,13 +135,13 @@ public final class PoolHealth {
         });
     }
 
-    private String onControl(java.util.concurrent.Callable<String> action) {
+    private String onControl(Callable<String> action) {
         try {
             return control.submit(action).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return e.toString();
         }
     }
@@ -246,7 +250,7 @@ public final class PoolHealth {
         try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
                 java.net.UnixDomainSocketAddress.of(path))) {
             // A blocking channel has no read timeout: closing it at the deadline ends a read that hangs.
-            java.util.concurrent.CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+            CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
                 try {
                     channel.close();
                 } catch (IOException ignored) {
