@@ -22,7 +22,7 @@ import java.util.List;
             "shardis [-htdV] [-v verbosity level] [-o output file]",
             "               [-c conf file] [-s stats port] [-a stats addr]",
             "               [-i stats interval] [-p pid file] [-w worker threads]",
-            "               [--http=HOST:PORT]",
+            "               [--http=HOST:PORT] [--drain-grace=MS]",
             "       shardis demo [FLAGS...]"},
         optionListHeading = "%nOptions:%n",
         commandListHeading = "%nSubcommands of the bin/shardis launcher:%n",
@@ -80,6 +80,11 @@ final class Flags {
                 "'shardis: http:' setting, else 127.0.0.1:22223; 0 or off: none)"})
     private String http;
 
+    @Option(names = "--drain-grace", paramLabel = "MS",
+            description = {"on SIGTERM, ms of /ready answering 503 while clients are still served, before the",
+                "listeners close (default: the 'shardis: drain_grace:' setting, else 5000; with --http only)"})
+    private Integer drainGraceMillis;
+
     private boolean demo;
 
     /** {@code bin/shardis demo}: the launcher runs it (a throw-away redis-server and Shardis in front of it). */
@@ -120,6 +125,9 @@ final class Flags {
         range("-s, --stats-port", flags.statsPort, 0, 65535);
         range("-i, --stats-interval", flags.statsIntervalMillis, 1, Integer.MAX_VALUE);
         range("-w, --workers", flags.workers, 1, 1024);
+        if (flags.drainGraceMillis != null) {
+            range("--drain-grace", flags.drainGraceMillis, 0, 3_600_000);
+        }
         return flags;
     }
 
@@ -192,5 +200,10 @@ final class Flags {
 
     String http() {
         return http;
+    }
+
+    /** {@code --drain-grace}, or null when not given (the configuration's then). */
+    Integer drainGraceMillis() {
+        return drainGraceMillis;
     }
 }

@@ -89,6 +89,7 @@ public final class Main {
             return 1;
         }
         server.reloadsFrom(line.configFile());
+        server.drainGrace(line.drainGraceMillis());
         reloadOnHangup(server, log);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -45,6 +45,7 @@ final class PoolsView {
         view.put("config_digest", digest(config));
         view.put("clients", pool.clientCount());
         view.put("held_commands", pool.metrics().held());
+        view.put("held_now", pool.metrics().heldNow());
         if (pool.cluster() != null) {
             view.put("cluster", cluster(pool));
         } else {
@@ -88,6 +89,24 @@ final class PoolsView {
             view.put("out_queue", server.value(ServerStat.OUT_QUEUE));
         }
         view.put("failovers", metrics.failovers());
+        if (pool.config().followsSentinel()) {
+            // Which Sentinels name the master in use: a disagreeing one is stale, partitioned or down.
+            List<Map<String, Object>> sentinels = new ArrayList<>();
+            int agreeing = 0;
+            for (PoolRuntime.SentinelView sentinel : pool.sentinelViews(index)) {
+                Map<String, Object> said = new LinkedHashMap<>();
+                said.put("sentinel", sentinel.sentinel());
+                said.put("master", sentinel.reports());
+                if (sentinel.failure() != null) {
+                    said.put("failure", sentinel.failure());
+                }
+                said.put("agrees", sentinel.agrees());
+                agreeing += sentinel.agrees() ? 1 : 0;
+                sentinels.add(said);
+            }
+            view.put("sentinels_agreeing", agreeing);
+            view.put("sentinels", sentinels);
+        }
         return view;
     }
 

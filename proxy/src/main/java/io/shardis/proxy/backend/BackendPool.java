@@ -56,6 +56,7 @@ public final class BackendPool {
     /** Dedicated connections sessions hold now, per server: dropped if their server moves. */
     private Set<BackendConnection>[] dedicatedInUse;
     private int nextConnection;
+    private boolean closed;
 
     public BackendPool(EventLoop loop, Transport transport, List<BackendSettings> servers, int connectionsPerServer) {
         this(loop, transport, BackendServers.of(servers), connectionsPerServer,
@@ -264,8 +265,23 @@ public final class BackendPool {
         }
     }
 
-    /** Closes every shared connection; on shutdown. */
+    /** Commands sent on the shared connections and not yet answered, on this loop; call it there. */
+    public int inFlight() {
+        int count = 0;
+        for (BackendConnection[] connections : shared) {
+            for (BackendConnection connection : connections) {
+                count += connection.inFlight();
+            }
+        }
+        return count;
+    }
+
+    /** Closes every shared connection; on shutdown, or when a reload retires the pool. Once. */
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (redirects != null) {
             redirects.close();
         }

@@ -15,8 +15,18 @@ import java.util.Set;
  *              {@code /pools}) listens; null when it is off ({@code http: off} or {@code 0})
  * @param admin whether the HTTP listener takes changes: {@code POST /reload}, ejecting and restoring servers
  * @param jmx   whether the metrics are published as JMX MBeans ({@code metrics:name=shardis.*})
+ * @param drainGraceMillis on SIGTERM, how long {@code /ready} answers 503 while the pools still take
+ *              clients, before the listeners close: load balancers stop sending first
  */
-public record ProcessConfig(HostPort http, boolean admin, boolean jmx) {
+public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drainGraceMillis) {
+
+    /** Covers a few health checks of a load balancer or a Kubernetes readiness probe. */
+    public static final int DEFAULT_DRAIN_GRACE_MILLIS = 5_000;
+
+    /** With the default drain grace. */
+    public ProcessConfig(HostPort http, boolean admin, boolean jmx) {
+        this(http, admin, jmx, DEFAULT_DRAIN_GRACE_MILLIS);
+    }
 
     /** The name of the block; no pool may take it. */
     public static final String BLOCK = "shardis";
@@ -26,11 +36,11 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx) {
 
     public static final ProcessConfig DEFAULTS = new ProcessConfig(DEFAULT_HTTP, false, false);
 
-    private static final Set<String> KEYS = Set.of("http", "admin", "jmx");
+    private static final Set<String> KEYS = Set.of("http", "admin", "jmx", "drain_grace");
 
     /** The same settings with the HTTP listener at {@code http} (null: off), as {@code --http} says. */
     public ProcessConfig withHttp(HostPort http) {
-        return new ProcessConfig(http, admin, jmx);
+        return new ProcessConfig(http, admin, jmx, drainGraceMillis);
     }
 
     /**
@@ -73,7 +83,19 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx) {
             }
             http = setting.address();
         }
-        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source));
+        int drainGrace = DEFAULT_DRAIN_GRACE_MILLIS;
+        if (values.containsKey("drain_grace")) {
+            try {
+                drainGrace = Integer.parseInt(values.get("drain_grace").strip());
+            } catch (NumberFormatException e) {
+                drainGrace = -1;
+            }
+            if (drainGrace < 0 || drainGrace > 3_600_000) {
+                throw new ConfigException(source + ": '" + BLOCK + "': key 'drain_grace': expected milliseconds"
+                        + " from 0 to 3600000, got '" + values.get("drain_grace") + "'");
+            }
+        }
+        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source), drainGrace);
     }
 
     private static boolean bool(Map<String, String> values, String key, String source) throws ConfigException {

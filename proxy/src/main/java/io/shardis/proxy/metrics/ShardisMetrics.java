@@ -101,6 +101,20 @@ public final class ShardisMetrics {
         return added;
     }
 
+    /**
+     * A reload changed pool {@code pool}'s settings in place: its counters go on, its servers become
+     * the new configuration's (see {@link PoolMetrics#reconfigure}). Returns the pool's metrics.
+     */
+    public synchronized PoolMetrics reconfigurePool(PoolConfig pool) {
+        List<String> serverNames = new ArrayList<>();
+        for (ServerConfig server : pool.sharding().servers()) {
+            serverNames.add(serverName(server));
+        }
+        PoolMetrics metrics = pool(pool.name());
+        metrics.reconfigure(serverNames);
+        return metrics;
+    }
+
     /** A pool removed by a reload leaves the stats document, the registry and {@code /metrics}. */
     public synchronized void removePool(String name) {
         if (pools.remove(name) == null) {

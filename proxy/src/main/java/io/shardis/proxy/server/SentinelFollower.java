@@ -76,7 +76,14 @@ public final class SentinelFollower implements AutoCloseable {
                 watcher.recheck(names.get(server), reason);
             }
         });
-        return new SentinelFollower(watcher);
+        SentinelFollower follower = new SentinelFollower(watcher);
+        pool.followedBy(follower);
+        return follower;
+    }
+
+    /** What each Sentinel last said of master {@code masterName} (see {@link SentinelWatcher#reports}). */
+    public List<SentinelWatcher.SentinelReport> reports(String masterName) {
+        return watcher.reports(masterName);
     }
 
     @Override

@@ -51,7 +51,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     };
 
-    private final SessionPool pool;
+    /** Replaced when a reload changes the pool (see {@link Rebind}). */
+    private SessionPool pool;
+    /** The pool a reload asked this client to move to, until it can. */
+    private SessionPool nextPool;
+    private boolean moveCheckScheduled;
     private final long id;
     private final LocalCommands local;
     private final Transactions transactions;
@@ -60,11 +64,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * Whether commands keep their frame until answered: to follow cluster redirections, and to be
      * sent again after a failover (cluster and Sentinel pools).
      */
-    private final boolean keepsFrames;
+    private boolean keepsFrames;
     /** Picks this client's replica for each slot, so its reads of a slot stay on one replica. */
     private final int readSeed;
     /** Follows the redirections of commands on {@link #pinned}; null outside cluster pools. */
-    private final PinnedRedirects pinnedRedirects;
+    private PinnedRedirects pinnedRedirects;
     /** Who this client is (AUTH, HELLO AUTH, RESET) and what it may run. */
     private final ClientAccess access;
 
@@ -108,14 +112,80 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().limits().clientReplyLimit(), pool.metrics(),
                         ReplyBudget.PROCESS),
                 this::process);
+        bindPool();
+        this.fanout = new Fanout(this);
+        if (pool.successor() != null) {
+            moveTo(pool.successor());
+        }
+    }
+
+    /** Takes what this client uses of {@link #pool} on its loop: connections, router, placement. */
+    private void bindPool() {
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
         this.router = pool.router();
         this.placement = new Placement(router, pool.config().name(),
                 pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas(), readSeed);
         this.dispatcher = new Dispatcher(router, placement, access, pool.config().name(), pool.config().allowAdmin());
         this.pinned = new PinnedConnection(this, backends);
-        this.fanout = new Fanout(this);
         this.sharedIndex = backends.nextConnectionIndex();
+    }
+
+    /**
+     * The event by which a configuration reload moves a client to the pool that replaces the one it
+     * is in (new servers, weights, timeouts, auth...) without closing its connection.
+     */
+    public record Rebind(SessionPool next) {
+    }
+
+    /** Moves to {@code next} now if nothing of this client's is in flight, else once it is answered. */
+    private void moveTo(SessionPool next) {
+        nextPool = next;
+        moveWhenIdle();
+    }
+
+    /**
+     * Moves to {@link #nextPool} when this client has nothing unanswered and no connection of its
+     * own: its later commands could otherwise overtake earlier ones on the old pool's connections.
+     * While only replies on shared connections are awaited, its next commands wait (not read);
+     * a transaction, blocking call or subscription moves once it is over.
+     */
+    private void moveWhenIdle() {
+        if (nextPool == null || closed || quitting) {
+            return;
+        }
+        if (pinned.isPinned() || pushMode || transactions.holdsState() || transactions.inMulti()) {
+            replies.waitForMove(false);
+            return;
+        }
+        if (replies.lastUnanswered() != null) {
+            replies.waitForMove(true);
+            if (!moveCheckScheduled) {
+                // Replies come back through onReply, which checks again; this catches any other way.
+                moveCheckScheduled = true;
+                ctx.executor().schedule(() -> {
+                    moveCheckScheduled = false;
+                    moveWhenIdle();
+                }, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        SessionPool next = nextPool;
+        while (next.successor() != null) {
+            next = next.successor();
+        }
+        nextPool = null;
+        SessionPool old = pool;
+        old.disown(ctx.channel());
+        pool = next;
+        next.adopt(ctx.channel());
+        access.rebind(next.access());
+        keepsFrames = next.cluster() != null || next.config().holdsForFailover();
+        if (pinnedRedirects != null) {
+            pinnedRedirects.discard();
+        }
+        pinnedRedirects = next.cluster() != null ? new PinnedRedirects(this, next.cluster()) : null;
+        bindPool();
+        replies.waitForMove(false);
     }
 
     @Override
@@ -133,6 +203,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             // After QUIT or a protocol error Redis reads nothing more from the client.
             ReferenceCountUtil.release(msg);
             return;
+        }
+        if (nextPool != null) {
+            moveWhenIdle();
+            if (replies.waitingForMove()) {
+                replies.holdBackFirst(msg);
+                return;
+            }
         }
         if (msg instanceof RespCommand command) {
             dispatch(command);
@@ -426,6 +503,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replies.arrived(command, reply);
         pinned.replyArrived();
         releaseDedicatedWhenIdle();
+        if (nextPool != null) {
+            moveWhenIdle();
+        }
     }
 
     @Override
@@ -464,6 +544,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (!quitting) {
                 replyThenClose();
             }
+        } else if (event instanceof Rebind rebind) {
+            moveTo(rebind.next());
         } else {
             ctx.fireUserEventTriggered(event);
         }
