@@ -2,6 +2,7 @@ package io.shardis.proxy.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.shardis.proxy.auth.PoolAccess;
@@ -213,5 +214,18 @@ final class SessionHarness implements SessionPool, AutoCloseable {
 
     @Override
     public void clientGone() {
+    }
+
+    @Override
+    public SessionPool successor() {
+        return null;
+    }
+
+    @Override
+    public void adopt(Channel client) {
+    }
+
+    @Override
+    public void disown(Channel client) {
     }
 }
