@@ -92,7 +92,7 @@ public final class BackendPool {
     }
 
     /** Netty's Bootstraps, TCP or Unix socket by the server's address. */
-    private static Function<BackendSettings, BackendConnector> bootstraps(EventLoop loop, Transport transport,
+    static Function<BackendSettings, BackendConnector> bootstraps(EventLoop loop, Transport transport,
                                                                          int connectTimeout) {
         Bootstrap unix = new Bootstrap()
                 .group(loop)
