@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: reads its commands, sends each where it belongs, and writes the replies
@@ -166,7 +167,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ctx.executor().schedule(() -> {
                     moveCheckScheduled = false;
                     moveWhenIdle();
-                }, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }, 50, TimeUnit.MILLISECONDS);
             }
             return;
         }
