@@ -34,10 +34,11 @@ import java.util.concurrent.TimeUnit;
  * backend connection) or released here. Replies are owned by their {@link PendingCommand} until
  * written to the client.
  *
- * <p>Longer than our usual 350 lines because it is still the Netty handler, the dispatch decision
- * and the send path at once; the helpers ({@link Fanout}, {@link LocalCommands}, {@link Transactions},
- * {@link PinnedConnection}, {@link ClientReplies}) took the rest. The next split is a pure
- * dispatcher returning a typed route, with this class left as the handler that executes it.
+ * <p>Where a command goes is decided by the {@link Dispatcher} (a {@link Route}); sending is the
+ * {@link CommandSender}'s. Longer than our usual 350 lines because it is still the hub the helpers
+ * ({@link Fanout}, {@link LocalCommands}, {@link Transactions}, {@link PinnedRedirects}) call back
+ * into, and it moves the client to a reloaded pool. What shrinks it next: those helpers taking
+ * narrow interfaces of their own (as {@link PinnedConnection} does) and the move as a class.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink, Dispatcher.ClientState {
 
