@@ -259,7 +259,7 @@ public final class ShardisServer implements AutoCloseable {
 
     /** Makes a pool's runtime and starts its slot map or Sentinel follower; nothing listed yet. */
     private Parts startRuntime(PoolConfig pool, PoolMetrics poolMetrics) {
-        PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
+        PoolRuntime runtime = new PoolRuntime(pool, commands, transport, workers, control, poolMetrics);
         SentinelFollower follower = null;
         try {
             if (runtime.cluster() != null) {

@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One question about one master to every Sentinel at once. It ends as soon as the answers decide
@@ -29,7 +30,7 @@ final class AgreementRound {
     private Verdict verdict = new Undecided();
     private ScheduledFuture<?> deadline;
     /** Told every answer, those that come after the round was decided too. */
-    private final java.util.function.Consumer<SentinelAnswer> heard;
+    private final Consumer<SentinelAnswer> heard;
 
     /**
      * @param sequence rounds of one master are numbered in the order they start, so an answer
@@ -42,7 +43,7 @@ final class AgreementRound {
 
     /** @param heard told every answer as it comes, on the worker, also after the round was decided */
     AgreementRound(String masterName, long sequence, String how, int configured,
-                   java.util.function.Consumer<SentinelAnswer> heard) {
+                   Consumer<SentinelAnswer> heard) {
         this.heard = heard;
         this.masterName = masterName;
         this.sequence = sequence;

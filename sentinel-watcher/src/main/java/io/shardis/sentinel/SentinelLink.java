@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SentinelLink {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SentinelLink.class);
+    private static final Logger log = LoggerFactory.getLogger(SentinelLink.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
 
@@ -159,7 +159,7 @@ final class SentinelLink {
                            Pair both) {
         pubSub = both.events();
         if (failedAttempts > 0) {
-            LOG.info("Connected to Sentinel {} after {} failed attempts", name, failedAttempts);
+            log.info("Connected to Sentinel {} after {} failed attempts", name, failedAttempts);
         }
         failedAttempts = 0;
         published.complete(both.commands());
@@ -175,9 +175,9 @@ final class SentinelLink {
         long delayMillis = Math.min(LONGEST_RETRY.toMillis(),
                 FIRST_RETRY.toMillis() << Math.min(failedAttempts - 1, 16));
         if (failedAttempts == 1) {
-            LOG.warn("Cannot connect to Sentinel {} ({}); retrying in the background", name, describe(error));
+            log.warn("Cannot connect to Sentinel {} ({}); retrying in the background", name, describe(error));
         } else {
-            LOG.debug("Still cannot connect to Sentinel {} ({}), attempt {}", name, describe(error), failedAttempts);
+            log.debug("Still cannot connect to Sentinel {} ({}), attempt {}", name, describe(error), failedAttempts);
         }
         // Questions fail at once until a later attempt succeeds, instead of waiting for it.
         commands = CompletableFuture.failedFuture(new IllegalStateException("not connected: " + describe(error)));

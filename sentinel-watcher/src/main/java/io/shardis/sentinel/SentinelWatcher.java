@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SentinelWatcher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SentinelWatcher.class);
+    private static final Logger log = LoggerFactory.getLogger(SentinelWatcher.class);
 
     /** Rounds of one master in flight at once; more requests wait as one pending round. */
     private static final int MAX_ROUNDS_IN_FLIGHT = 2;
@@ -271,7 +271,7 @@ public final class SentinelWatcher implements AutoCloseable {
         long interval = settings.recheckInterval().toNanos();
         worker.scheduleWithFixedDelay(() -> masters.values().forEach(state -> state.requestRound("periodic recheck")),
                 interval, interval, TimeUnit.NANOSECONDS);
-        LOG.info("Watching Sentinel masters {} through {} ({} of {} subscribed)", masters.keySet(),
+        log.info("Watching Sentinel masters {} through {} ({} of {} subscribed)", masters.keySet(),
                 settings.sentinels(), subscribedSentinels().size(), links.size());
     }
 
@@ -289,7 +289,7 @@ public final class SentinelWatcher implements AutoCloseable {
                 try {
                     listener.masterChanged(change);
                 } catch (RuntimeException e) {
-                    LOG.error("Sentinel master listener failed on {}", change, e);
+                    log.error("Sentinel master listener failed on {}", change, e);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -320,7 +320,7 @@ public final class SentinelWatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("gave up waiting after {}", bound, e);
+            log.debug("gave up waiting after {}", bound, e);
         }
     }
 
@@ -392,7 +392,7 @@ public final class SentinelWatcher implements AutoCloseable {
                     adoptedSequence = round.sequence();
                     adopt(agreed.master(), round.how());
                 } else if (current != null) {
-                    LOG.warn("Sentinel master '{}': no majority of the {} configured Sentinels ({} needed) reports one"
+                    log.warn("Sentinel master '{}': no majority of the {} configured Sentinels ({} needed) reports one"
                             + " address ({}: {}); keeping {}", name, links.size(), settings.majority(),
                             round.how(), round.answers(), HostPort.format(current));
                 }
@@ -411,7 +411,7 @@ public final class SentinelWatcher implements AutoCloseable {
             MasterChange change = new MasterChange(name, current, address, how);
             current = address;
             adopted.put(name, address);
-            LOG.info("Sentinel master {}", change);
+            log.info("Sentinel master {}", change);
             deliver(change);
         }
     }
@@ -426,12 +426,12 @@ public final class SentinelWatcher implements AutoCloseable {
                     return;
                 }
                 if (event.asksForRecheck()) {
-                    LOG.debug("Sentinel {}: {} {}", link, event.channel(), event.payload());
+                    log.debug("Sentinel {}: {} {}", link, event.channel(), event.payload());
                     state.requestRound(event.channel() + " from " + link);
                 } else if (event.aboutMasterInstance()) {
-                    LOG.info("Sentinel {}: {} {}", link, event.channel(), event.payload());
+                    log.info("Sentinel {}: {} {}", link, event.channel(), event.payload());
                 } else {
-                    LOG.debug("Sentinel {}: {} {}", link, event.channel(), event.payload());
+                    log.debug("Sentinel {}: {} {}", link, event.channel(), event.payload());
                 }
             });
         }
@@ -441,10 +441,10 @@ public final class SentinelWatcher implements AutoCloseable {
             onWorker(() -> {
                 if (!running) {
                     // At startup every master is being asked anyway.
-                    LOG.debug("Subscribed to the events of Sentinel {}", link);
+                    log.debug("Subscribed to the events of Sentinel {}", link);
                     return;
                 }
-                LOG.info("Subscribed to the events of Sentinel {}{}; asking about every master", link,
+                log.info("Subscribed to the events of Sentinel {}{}; asking about every master", link,
                         again ? " again" : "");
                 // Events published while it was away are lost: ask instead.
                 masters.values().forEach(state -> state.requestRound("Sentinel " + link + " subscribed"));
@@ -453,7 +453,7 @@ public final class SentinelWatcher implements AutoCloseable {
 
         @Override
         public void lost(SentinelLink link) {
-            onWorker(() -> LOG.warn("Lost the connection to Sentinel {}; reconnecting", link));
+            onWorker(() -> log.warn("Lost the connection to Sentinel {}; reconnecting", link));
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.shardis.proxy.backend;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -93,7 +92,7 @@ public final class BackendPool {
     }
 
     /** Netty's Bootstraps, TCP or Unix socket by the server's address. */
-    private static Function<BackendSettings, BackendConnector> bootstraps(EventLoop loop, Transport transport,
+    static Function<BackendSettings, BackendConnector> bootstraps(EventLoop loop, Transport transport,
                                                                          int connectTimeout) {
         Bootstrap unix = new Bootstrap()
                 .group(loop)

@@ -1,5 +1,6 @@
 package io.shardis.proxy.backend;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
@@ -60,7 +61,7 @@ public final class BackendServers {
                 return known;
             }
             BackendSettings[] current = all;
-            BackendSettings[] grown = java.util.Arrays.copyOf(current, current.length + 1);
+            BackendSettings[] grown = Arrays.copyOf(current, current.length + 1);
             grown[current.length] = make.apply(current.length);
             // The array first: whoever learns the index from the map can read the server.
             all = grown;

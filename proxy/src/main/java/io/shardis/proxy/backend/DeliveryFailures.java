@@ -8,14 +8,14 @@ import java.util.concurrent.TimeUnit;
 /** The log of replies that could not be handed to their client (its session dropped it instead). */
 final class DeliveryFailures {
 
-    private static final RateLimitedLog LOG = new RateLimitedLog(LoggerFactory.getLogger(BackendConnection.class),
+    private static final RateLimitedLog log = new RateLimitedLog(LoggerFactory.getLogger(BackendConnection.class),
             10, TimeUnit.SECONDS);
 
     private DeliveryFailures() {
     }
 
     static void report(String backend, Throwable cause) {
-        LOG.warn("{}: a reply could not be handed to its client ({}); that client is disconnected, the"
+        log.warn("{}: a reply could not be handed to its client ({}); that client is disconnected, the"
                 + " connection and its other clients carry on", backend, cause.toString());
     }
 }

@@ -1,19 +1,21 @@
 package io.shardis.proxy.backend;
 
+import io.netty.channel.EventLoopGroup;
+import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.route.RingRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Twemproxy's {@code auto_eject_hosts}: a server that fails {@code server_failure_limit} times in a
@@ -23,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fails its keys again while it is still down), Shardis first checks that it answers {@code PING};
  * until it does, it stays out and is checked again every {@code server_retry_timeout}.
  *
- * <p>Failures are reported from every event loop; the ring is rebuilt on the control thread.
+ * <p>Failures are reported from every event loop; the ring is rebuilt on the control thread. The
+ * PING goes over a backend connection like any other ({@link #pingOver}), so AUTH, SELECT, TLS
+ * and Unix sockets are as for the pool's own traffic.
  */
 public final class PoolHealth {
 
@@ -37,7 +41,23 @@ public final class PoolHealth {
     private final ScheduledExecutorService control;
     private final Server[] states;
     private final EjectionListener listener;
+    private final Pinger pinger;
     private volatile boolean closed;
+
+    /** Asks server {@code index} whether it answers: null when it does, else what went wrong. Never blocks. */
+    @FunctionalInterface
+    public interface Pinger {
+        CompletionStage<String> ping(int server);
+    }
+
+    /**
+     * PING over Shardis' own backend connections, opened on {@code loops} (see {@link BackendPing});
+     * the settings given must carry the server's metrics ({@link BackendSettings#observedBy}).
+     */
+    public static Function<BackendSettings, CompletionStage<String>> pingOver(EventLoopGroup loops, Transport transport,
+                                                                          int timeoutMillis) {
+        return BackendPing.over(loops, transport, timeoutMillis);
+    }
 
     /** Told of every ejection, for metrics. */
     public interface EjectionListener {
@@ -51,8 +71,9 @@ public final class PoolHealth {
      *               one server, or {@code auto_eject_hosts: false})
      */
     public PoolHealth(PoolConfig config, List<BackendSettings> servers, RingRouter router,
-                      ScheduledExecutorService control, EjectionListener listener) {
+                      ScheduledExecutorService control, EjectionListener listener, Pinger pinger) {
         this.config = config;
+        this.pinger = pinger;
         this.servers = List.copyOf(servers);
         this.router = config.sharding().autoEjectHosts() ? router : null;
         this.ring = router;
@@ -131,13 +152,13 @@ public final class PoolHealth {
         });
     }
 
-    private String onControl(java.util.concurrent.Callable<String> action) {
+    private String onControl(Callable<String> action) {
         try {
             return control.submit(action).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return e.toString();
         }
     }
@@ -195,12 +216,22 @@ public final class PoolHealth {
             }
         }
 
-        /** On the control thread: a blocking PING, never on an event loop. */
+        /** On the control thread: a PING over a connection of Shardis' own, answered back on this thread. */
         private void probe() {
             if (closed || maintenance || !ejected) {
                 return;
             }
-            String problem = ping(servers.get(index), config.timeouts().connectMillis());
+            pinger.ping(index).whenComplete((problem, error) -> {
+                if (!closed) {
+                    control.execute(() -> probed(error != null ? error.toString() : problem));
+                }
+            });
+        }
+
+        private void probed(String problem) {
+            if (closed || maintenance || !ejected) {
+                return;
+            }
             if (problem == null) {
                 ejected = false;
                 failures.set(0);
@@ -219,82 +250,5 @@ public final class PoolHealth {
             live[s] = !states[s].ejected;
         }
         ring.update(live);
-    }
-
-    /** Null when the server answered AUTH (if any) and PING; else what went wrong. */
-    static String ping(BackendSettings server, int timeoutMillis) {
-        try (Socket socket = new Socket()) {
-            if (!(server.address() instanceof java.net.InetSocketAddress)) {
-                return pingUnix(server, timeoutMillis);
-            }
-            socket.connect(server.address(), timeoutMillis);
-            socket.setSoTimeout(timeoutMillis);
-            if (server.tls() != null) {
-                try (java.net.Socket tls = server.tls().wrap(socket, (java.net.InetSocketAddress) server.address())) {
-                    return ping(server, tls.getInputStream(), tls.getOutputStream());
-                }
-            }
-            return ping(server, socket.getInputStream(), socket.getOutputStream());
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static String pingUnix(BackendSettings server, int timeoutMillis) throws IOException {
-        String path = server.address() instanceof io.netty.channel.unix.DomainSocketAddress domain
-                ? domain.path() : ((java.net.UnixDomainSocketAddress) server.address()).getPath().toString();
-        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(
-                java.net.UnixDomainSocketAddress.of(path))) {
-            // A blocking channel has no read timeout: closing it at the deadline ends a read that hangs.
-            java.util.concurrent.CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // closed already
-                }
-            });
-            return ping(server, java.nio.channels.Channels.newInputStream(channel),
-                    java.nio.channels.Channels.newOutputStream(channel));
-        }
-    }
-
-    private static String ping(BackendSettings server, InputStream in, OutputStream out) throws IOException {
-        {
-            if (server.password() != null) {
-                out.write(server.user() == null ? command("AUTH", server.password())
-                        : command("AUTH", server.user(), server.password()));
-                String reply = readLine(in);
-                if (!reply.startsWith("+")) {
-                    return "AUTH answered " + reply;
-                }
-            }
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String reply = readLine(in);
-            return reply.equals("+PONG") ? null : "PING answered " + reply;
-        }
-    }
-
-    private static byte[] command(String... args) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        bytes.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        for (String arg : args) {
-            byte[] value = arg.getBytes(StandardCharsets.UTF_8);
-            bytes.writeBytes(("$" + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            bytes.writeBytes(value);
-            bytes.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        return bytes.toByteArray();
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1 && b != '\n' && line.length() < 1024) {
-            if (b != '\r') {
-                line.append((char) b);
-            }
-        }
-        return line.toString();
     }
 }

@@ -11,7 +11,6 @@ import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.route.ClusterRouter;
 import io.shardis.proxy.channel.Transport;
 import io.shardis.resp.RespLimits;
-import io.shardis.topology.cluster.ClusterNode;
 import io.shardis.topology.cluster.ClusterSourceSettings;
 import io.shardis.topology.cluster.ClusterTopologyException;
 import io.shardis.topology.cluster.ClusterTopologyRefresher;

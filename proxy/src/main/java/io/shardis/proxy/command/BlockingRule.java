@@ -2,6 +2,8 @@ package io.shardis.proxy.command;
 
 import io.shardis.resp.RespCommand;
 
+import java.util.Locale;
+
 /** When a command can hold its connection waiting: always, never, or only with a BLOCK option. */
 enum BlockingRule {
     NEVER,
@@ -36,6 +38,6 @@ enum BlockingRule {
 
     /** Parses {@code always}, {@code never} or {@code block-option} from {@code routing.tsv}. */
     static BlockingRule named(String name) {
-        return valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 }

@@ -2,6 +2,7 @@ package io.shardis.proxy.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A pool's TLS: towards its clients ({@code tls:}), its servers or cluster nodes
@@ -22,7 +23,7 @@ public record TlsConfig(Listener listener, Peer backend, Peer sentinel) {
         AUTO, OPENSSL, JDK;
 
         public String configName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -3,6 +3,7 @@ package io.shardis.proxy.http;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
+import java.util.Map;
 
 /** What the HTTP listener asks of the running Shardis, off the event loops. */
 public interface Operations {
@@ -18,6 +19,6 @@ public interface Operations {
 
     /** 404 with a JSON body naming the path. */
     static void notFound(HttpExchange exchange, String path) throws IOException {
-        OpsHttpServer.json(exchange, 404, java.util.Map.of("error", "no such path: " + path));
+        OpsHttpServer.json(exchange, 404, Map.of("error", "no such path: " + path));
     }
 }

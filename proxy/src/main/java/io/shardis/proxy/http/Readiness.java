@@ -3,6 +3,7 @@ package io.shardis.proxy.http;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Whether Shardis should be sent clients ({@code /ready}), and if not, why: one reason per pool
@@ -26,7 +27,7 @@ public record Readiness(boolean draining, List<String> reasons, Map<String, Bool
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", draining ? "draining" : reasons.isEmpty() ? "ready" : "not ready");
         body.put("reasons", reasons);
-        body.put("pools", new java.util.TreeMap<>(pools));
+        body.put("pools", new TreeMap<>(pools));
         return body;
     }
 }

@@ -2,6 +2,7 @@ package io.shardis.proxy.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -41,9 +42,11 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * A running pool: its configuration and its backend connections on each event loop.
@@ -64,6 +67,8 @@ public final class PoolRuntime implements SessionPool {
     private final List<BackendSettings> servers;
     private final ShardRouter router;
     private final PoolHealth health;
+    /** How an ejected server is checked: PING over a connection of Shardis' own; null in cluster pools. */
+    private final Function<BackendSettings, CompletionStage<String>> ping;
     private final Transport transport;
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
@@ -89,10 +94,11 @@ public final class PoolRuntime implements SessionPool {
     private volatile PoolRuntime successor;
 
     /**
+     * @param workers the event loops; ejected servers are checked over connections opened on them
      * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
      * @param metrics where the pool's counters go (the stats port's document)
      */
-    public PoolRuntime(PoolConfig config, CommandTable commands, Transport transport,
+    public PoolRuntime(PoolConfig config, CommandTable commands, Transport transport, EventLoopGroup workers,
                        ScheduledExecutorService control, PoolMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
@@ -111,11 +117,13 @@ public final class PoolRuntime implements SessionPool {
             this.router = cluster.router();
             this.servers = List.of();
             this.backendServers = cluster.servers();
-            this.health = new PoolHealth(config, List.of(), null, control, server -> { });
+            this.ping = null;
+            this.health = new PoolHealth(config, List.of(), null, control, server -> { }, this::pingServer);
             this.serverMetrics = List.of();
             return;
         }
         this.cluster = null;
+        this.ping = PoolHealth.pingOver(workers, transport, config.timeouts().connectMillis());
         List<BackendSettings> settings = new ArrayList<>();
         List<ShardServer> ring = new ArrayList<>();
         for (ServerConfig server : config.sharding().servers()) {
@@ -128,7 +136,7 @@ public final class PoolRuntime implements SessionPool {
         // Taken now: a reload may renumber the pool's servers while this runtime drains.
         List<io.shardis.proxy.metrics.ServerMetrics> serverMetrics = List.copyOf(metrics.servers());
         this.health = new PoolHealth(config, settings, ringRouter, control,
-                server -> serverMetrics.get(server).ejected(System.currentTimeMillis() * 1000));
+                server -> serverMetrics.get(server).ejected(System.currentTimeMillis() * 1000), this::pingServer);
         this.serverMetrics = serverMetrics;
         for (int s = 0; s < settings.size(); s++) {
             BackendSettings observed = settings.get(s).observedBy(new ServerEvents(s), serverMetrics.get(s), metrics);
@@ -299,6 +307,12 @@ public final class PoolRuntime implements SessionPool {
             }
         }
         return count == live.length ? live : java.util.Arrays.copyOf(live, count);
+    }
+
+    /** PING to server {@code index}, whose answer (or silence) does not count as its traffic's failures. */
+    private CompletionStage<String> pingServer(int index) {
+        BackendSettings server = servers.get(index);
+        return ping.apply(server.observedBy(BackendEvents.NONE, server.metrics(), metrics));
     }
 
     public PoolHealth health() {

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -58,7 +59,7 @@ public final class SentinelFollower implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
-        SentinelWatcher watcher = SentinelWatcher.start(settings, new java.util.LinkedHashSet<>(names),
+        SentinelWatcher watcher = SentinelWatcher.start(settings, new LinkedHashSet<>(names),
                 (MasterChange change) -> {
                     Integer server = serverByName.get(change.masterName());
                     if (server != null) {

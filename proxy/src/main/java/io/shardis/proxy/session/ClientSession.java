@@ -15,13 +15,13 @@ import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
-import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespProtocolError;
 import io.shardis.resp.RespReplies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection: reads its commands, sends each where it belongs, and writes the replies
@@ -34,10 +34,11 @@ import java.io.IOException;
  * backend connection) or released here. Replies are owned by their {@link PendingCommand} until
  * written to the client.
  *
- * <p>Longer than our usual 350 lines because it is still the Netty handler, the dispatch decision
- * and the send path at once; the helpers ({@link Fanout}, {@link LocalCommands}, {@link Transactions},
- * {@link PinnedConnection}, {@link ClientReplies}) took the rest. The next split is a pure
- * dispatcher returning a typed route, with this class left as the handler that executes it.
+ * <p>Where a command goes is decided by the {@link Dispatcher} (a {@link Route}); sending is the
+ * {@link CommandSender}'s. Longer than our usual 350 lines because it is still the hub the helpers
+ * ({@link Fanout}, {@link LocalCommands}, {@link Transactions}, {@link PinnedRedirects}) call back
+ * into, and it moves the client to a reloaded pool. What shrinks it next: those helpers taking
+ * narrow interfaces of their own (as {@link PinnedConnection} does) and the move as a class.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink, Dispatcher.ClientState {
 
@@ -90,8 +91,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ClientReplies replies;
     /** This client as CLIENT LIST shows it, in the pool's registry while connected. */
     private ClientEntry entry;
-    /** The group of the command being dispatched, stamped on what it sends (shardis_requests_total). */
-    private CommandGroup group = CommandGroup.OTHER;
+    /** Carries out what is decided: sends, refuses, queues reply slots. */
+    private CommandSender sender;
 
     public ClientSession(SessionPool pool) {
         this.pool = pool;
@@ -116,6 +117,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 this::process);
         this.entry = new ClientEntry(id, ctx.channel(), pool.config().backend().redisDb(), access.userName(), System.nanoTime());
         pool.clients().add(entry);
+        this.sender = new CommandSender(this, ctx.alloc(), replies, transactions);
         bindPool();
         this.fanout = new Fanout(this);
         if (pool.successor() != null) {
@@ -130,8 +132,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.placement = new Placement(router, pool.config().name(),
                 pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas(), readSeed);
         this.dispatcher = new Dispatcher(router, placement, access, pool.config().name(), pool.config().allowAdmin());
-        this.pinned = new PinnedConnection(this, backends);
+        this.pinned = new PinnedConnection(this, replies::limitBackendBacklog, backends);
         this.sharedIndex = backends.nextConnectionIndex();
+        sender.bind(pool.config().name(), router, backends, sharedIndex, pinned, keepsFrames, pinnedRedirects);
     }
 
     /**
@@ -169,7 +172,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ctx.executor().schedule(() -> {
                     moveCheckScheduled = false;
                     moveWhenIdle();
-                }, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }, 50, TimeUnit.MILLISECONDS);
             }
             return;
         }
@@ -230,29 +233,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void dispatch(RespCommand command) {
         CommandSpec spec = pool.commands().lookup(command);
-        group = spec == null ? CommandGroup.OTHER : pushMode ? CommandGroup.PUBSUB : spec.group();
+        CommandGroup group = spec == null ? CommandGroup.OTHER : pushMode ? CommandGroup.PUBSUB : spec.group();
         pool.metrics().commandReceived(group);
         if (spec != null) {
             entry.commandStarted(spec, System.nanoTime());
         }
+        sender.group(group);
         execute(dispatcher.route(command, spec, this), command, spec);
     }
 
     /** Carries out what the {@link Dispatcher} decided; the common route, one server, first. */
     private void execute(Route route, RespCommand command, CommandSpec spec) {
         if (route instanceof Route.Server server) {
-            forward(server.index(), command, new PendingCommand(this));
+            sender.forward(server.index(), command, new PendingCommand(this));
         } else if (route instanceof Route.Refused refused) {
             if (refused.accessDenied()) {
                 pool.metrics().accessDenied();
             }
             refuse(command, refused.reason());
         } else if (route instanceof Route.Pinned blocking) {
-            pin(blocking.index());
-            if (spec.has(CommandFlag.COUNTS_REPLICAS)) {
-                markReplicationOffset();
-            }
-            forward(blocking.index(), command, new PendingCommand(this).untimed());
+            sender.forwardBlocking(blocking.index(), command, spec.has(CommandFlag.COUNTS_REPLICAS));
         } else if (route == Route.Fanout.SPLIT) {
             fanout.split(command, spec);
         } else if (route == Route.Fanout.BROADCAST) {
@@ -264,10 +264,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else if (route == Route.Transaction.CONTROL) {
             transactions.handle(command, spec);
         } else if (route == Route.Relay.PUSH_MODE) {
-            sendUnanswered(command);
+            sender.sendUnanswered(command);
         } else if (route instanceof Route.Queued queued) {
             if (transactions.queueOn(queued.server(), queued.keyGroup())) {
-                forward(queued.server(), command, new PendingCommand(this));
+                sender.forward(queued.server(), command, new PendingCommand(this));
             } else {
                 refuse(command, Refusals.transactionElsewhere(spec, pool.config().name(), router.groupsAreSlots()));
             }
@@ -285,7 +285,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
         ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
                 ? command.content().retainedDuplicate() : null;
-        sendUnanswered(command);
+        sender.sendUnanswered(command);
         if (resubscribe != null) {
             pinnedRedirects.followFirstReply(resubscribe);
         }
@@ -301,110 +301,51 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         execute(dispatcher.toServer(server, command, spec, this), command, spec);
     }
 
-    /**
-     * WAIT counts the replicas that have the writes of the connection it runs on. This client's
-     * writes went through a shared connection, and WAIT must not block that one, so WAIT runs on the
-     * client's dedicated connection after a write that Redis propagates there (a PUBLISH to a channel
-     * nobody listens to): its offset covers every write the client made before, which the held
-     * commands barrier guarantees have been answered.
-     */
-    private void markReplicationOffset() {
-        send(pinned.server(), RespCommands.encode(ctx.alloc(), "PUBLISH", "__shardis__:wait", "").content(),
-                PendingCommand.silent(this));
-    }
+    // --- The send path (CommandSender), as the helpers reach it. ---
 
-    /**
-     * Sends a command whose reply is queued in order for this client, to the server the client is
-     * pinned to, else the keyless one; inside MULTI, to the transaction's server. Takes the frame.
-     */
     void forward(RespCommand command) {
-        int server = pinned.isPinned() ? pinned.server() : router.keylessServer();
-        if (transactions.inMulti() && !transactions.queueOn(server, -1)) {
-            refuse(command, Refusals.noServerInTransaction());
-            return;
-        }
-        forward(server, command, new PendingCommand(this));
+        sender.forward(command);
     }
 
-    private void forward(int server, RespCommand command, PendingCommand pending) {
-        if (server < 0) {
-            refuse(command, Refusals.noServerAvailable(pool.config().name()));
-            return;
-        }
-        replies.expect(pending);
-        send(server, command.content(), pending);
-    }
-
-    /** EXEC, sent after the transaction's state was closed here: a redirection of it cannot be followed either. */
     void forwardExec(RespCommand command) {
-        forward(pinned.server(), command, new PendingCommand(this).partOfTransaction());
+        sender.forwardExec(command);
     }
 
-    /** Like {@link #forward} but the client sees {@code substitute} instead of the backend's reply. */
     void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
-        PendingCommand pending = new PendingCommand(this);
-        pending.substituteReply(substitute);
-        replies.expect(pending);
-        send(pinned.server(), command.content(), pending);
+        sender.forwardReplacingReply(command, substitute);
     }
 
-    /** Sends a frame of the proxy's own (a deferred MULTI) on the dedicated connection; its reply is dropped. */
     void sendSilently(RespCommand command) {
-        send(pinned.server(), command.content(), PendingCommand.silent(this));
+        sender.sendSilently(command);
     }
 
-    /** Queues the reply slot of a command whose reply is made elsewhere (a split command's merge). */
     void expectReply(PendingCommand pending) {
-        replies.expect(pending);
+        sender.expectReply(pending);
     }
 
-    private void sendUnanswered(RespCommand command) {
-        if (pinnedRedirects != null) {
-            pinnedRedirects.forgetSubscription();
-        }
-        send(pinned.server(), command.content(), null);
-    }
-
-    /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
     void send(int server, ByteBuf frame, PendingCommand pending) {
-        if (pending != null) {
-            pending.group(group);
-        }
-        if (keepsFrames && pending != null && !pending.isSilent()) {
-            // A cluster may answer MOVED, ASK or TRYAGAIN, a master may die before answering: the
-            // command is kept to be sent again. A blocking one may wait for hours: a copy, rather
-            // than a slice pinning the read buffer.
-            pending.keepFrame(pending.isUntimed() ? ctx.alloc().buffer(frame.readableBytes()).writeBytes(frame,
-                    frame.readerIndex(), frame.readableBytes()) : frame.retainedDuplicate());
-        }
-        if (pinned.isPinned() && server == pinned.server()) {
-            if (pending != null && transactions.holdsState()) {
-                pending.partOfTransaction();
-            }
-            pinned.send(frame, pending);
-        } else {
-            BackendConnection connection = backends.shared(server, sharedIndex);
-            connection.send(frame, pending);
-            limitBackendBacklog(connection);
-        }
+        sender.send(server, frame, pending);
     }
 
-    /** Stops reading this client while the backend it writes to has a full outbound buffer. */
-    void limitBackendBacklog(BackendConnection connection) {
-        replies.limitBackendBacklog(connection);
+    void sendShared(int server, ByteBuf frame, PendingCommand pending) {
+        sender.sendShared(server, frame, pending);
+    }
+
+    boolean pin(int server) {
+        return sender.pin(server);
+    }
+
+    void refuse(RespCommand command, String error) {
+        sender.refuse(command, error);
+    }
+
+    void reply(ByteBuf reply) {
+        sender.reply(reply);
     }
 
     @Override
     public void onBackendWritable() {
         replies.backendWritable();
-    }
-
-    /**
-     * Gives this client a backend connection of its own from now on (see {@link PinnedConnection#pin});
-     * false when it has one to another server.
-     */
-    boolean pin(int server) {
-        return pinned.pin(server, replies.lastUnanswered());
     }
 
     /** Moves the client's own connection to {@code server} (see {@link PinnedConnection#move}). */
@@ -419,13 +360,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Sends a redirected command (frame owned by the connection) on the client's own one, ahead of the held commands it precedes. */
     void sendPinned(ByteBuf frame, PendingCommand pending) {
         pinned.sendNow(frame, pending);
-    }
-
-    /** Sends a redirected command (frame owned by the connection) on this client's shared connection to {@code server}. */
-    void sendShared(int server, ByteBuf frame, PendingCommand pending) {
-        BackendConnection connection = backends.shared(server, sharedIndex);
-        connection.send(frame, pending);
-        limitBackendBacklog(connection);
     }
 
     /** The client's next commands for its own connection wait until every command so far is answered. */
@@ -483,18 +417,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public boolean inMulti() {
         return transactions.inMulti();
-    }
-
-    /** Answers with an error and drops the command. */
-    void refuse(RespCommand command, String error) {
-        command.release();
-        transactions.commandRefused();
-        reply(RespReplies.error(ctx.alloc(), error));
-    }
-
-    /** Queues a reply made here; written as soon as every earlier reply has been. Takes {@code reply}. */
-    void reply(ByteBuf reply) {
-        replies.add(reply);
     }
 
     /** Closes the connection once every reply queued so far has been written. */

@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.ReplySink;
+
+import java.util.function.Consumer;
 
 /**
  * A client's own backend connection, taken when a transaction, a blocking command or a
@@ -16,7 +19,10 @@ import io.shardis.proxy.backend.PendingCommand;
  */
 final class PinnedConnection {
 
-    private final ClientSession session;
+    /** The session: owner of the connection, told of its replies. */
+    private final ReplySink owner;
+    /** Stops reading the client while a connection it writes to is full (see ClientReplies). */
+    private final Consumer<BackendConnection> backlog;
     private final BackendPool backends;
     private final HeldCommands held = new HeldCommands();
     private BackendConnection connection;
@@ -25,8 +31,9 @@ final class PinnedConnection {
     private BackendConnection retiring;
     private int retiringServer = -1;
 
-    PinnedConnection(ClientSession session, BackendPool backends) {
-        this.session = session;
+    PinnedConnection(ReplySink owner, Consumer<BackendConnection> backlog, BackendPool backends) {
+        this.owner = owner;
+        this.backlog = backlog;
         this.backends = backends;
     }
 
@@ -51,7 +58,7 @@ final class PinnedConnection {
      */
     boolean pin(int target, PendingCommand barrier) {
         if (connection == null) {
-            connection = backends.dedicated(target, session);
+            connection = backends.dedicated(target, owner);
             server = target;
             held.holdUntil(barrier);
             return true;
@@ -75,7 +82,7 @@ final class PinnedConnection {
         }
         BackendConnection old = connection;
         int oldServer = server;
-        connection = backends.dedicated(target, session);
+        connection = backends.dedicated(target, owner);
         server = target;
         if (subscribed) {
             backends.discard(oldServer, old);
@@ -110,7 +117,7 @@ final class PinnedConnection {
     /** Sends at once, ahead of held commands (a redirected command that precedes them). */
     void sendNow(ByteBuf frame, PendingCommand pending) {
         connection.send(frame, pending);
-        session.limitBackendBacklog(connection);
+        backlog.accept(connection);
     }
 
     /** The client's next commands for the connection wait until {@code barrier} is answered. */
@@ -123,7 +130,7 @@ final class PinnedConnection {
         releaseRetiredWhenDrained();
         if (held.isHolding() && held.barrierPassed()) {
             held.sendAll(connection);
-            session.limitBackendBacklog(connection);
+            backlog.accept(connection);
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReplyLimitBreach implements ClientReplies.Breach {
 
-    private static final RateLimitedLog LOG = new RateLimitedLog(LoggerFactory.getLogger(ClientSession.class),
+    private static final RateLimitedLog log = new RateLimitedLog(LoggerFactory.getLogger(ClientSession.class),
             10, TimeUnit.SECONDS);
 
     private final ChannelHandlerContext ctx;
@@ -45,7 +45,7 @@ final class ReplyLimitBreach implements ClientReplies.Breach {
                     + " for all clients exceed Shardis' budget of " + budget.limitBytes() + " bytes";
             default -> why.name();
         };
-        LOG.warn("pool '{}': client {} ({}) disconnected: {} bytes of replies held for it, {}"
+        log.warn("pool '{}': client {} ({}) disconnected: {} bytes of replies held for it, {}"
                         + " (max_client_reply_bytes: {}); it does not read its replies",
                 pool, clientId, ctx.channel().remoteAddress(), heldBytes, reason, limit);
         if (metrics != null) {

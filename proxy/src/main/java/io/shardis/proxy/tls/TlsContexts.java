@@ -11,6 +11,7 @@ import io.shardis.proxy.config.TlsConfig;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -95,7 +96,7 @@ public final class TlsContexts {
         try {
             context = builder.build();
         } catch (Exception e) {
-            List<String> files = new java.util.ArrayList<>();
+            List<String> files = new ArrayList<>();
             for (Path path : new Path[] {cert, privateKey, ca}) {
                 if (path != null) {
                     files.add(path.toString());

@@ -5,6 +5,8 @@ import io.shardis.proxy.config.PoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Locale;
+
 /** One start-up line per pool that speaks TLS: where, which engine, which checks. Never a password. */
 public final class TlsStartLog {
 
@@ -20,7 +22,7 @@ public final class TlsStartLog {
             Object where = beside != null ? beside : plain.localAddress();
             log.info("pool '{}': TLS clients on {} ({} engine, {}, client certificates {})", pool.name(), where,
                     listener.engine(), listener.config().protocols(),
-                    listener.config().clientAuth().name().toLowerCase(java.util.Locale.ROOT));
+                    listener.config().clientAuth().name().toLowerCase(Locale.ROOT));
         }
         if (backend != null) {
             String checks = backend.config().insecure() ? "INSECURE: no certificate checked"

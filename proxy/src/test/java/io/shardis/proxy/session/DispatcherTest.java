@@ -1,14 +1,18 @@
 package io.shardis.proxy.session;
 
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.auth.PoolAccess;
+import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -192,5 +196,30 @@ class DispatcherTest {
         client.pinned = 1;
         assertThat(route("GET", "b1")).as("a client with its own connection reads from the master")
                 .isSameAs(Route.server(1));
+    }
+
+    @Test
+    void routingACommandToItsServerAllocatesNothing() {
+        // A buffer the leak detector does not track: its access records would be all that is counted.
+        byte[] frame = "*2\r\n$3\r\nGET\r\n$2\r\nb1\r\n".getBytes(StandardCharsets.US_ASCII);
+        RespCommand get = RespCommand.of(Unpooled.wrappedBuffer(frame), 2, new int[] {8, 3, 17, 2});
+        CommandSpec spec = TABLE.lookup(get);
+        Placement placement = new Placement(router, "alpha", false, 7);
+        ClientAccess access = new ClientAccess(PoolAccess.of("alpha", null, Map.of(), TABLE, () -> { }));
+        Dispatcher dispatcher = new Dispatcher(router, placement, access, "alpha", false);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int rounds = 200_000;
+        Route last = null;
+        for (int i = 0; i < rounds; i++) {
+            last = dispatcher.route(get, spec, client);
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < rounds; i++) {
+            last = dispatcher.route(get, spec, client);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(last).isSameAs(Route.server(1));
+        assertThat(allocated).as("bytes allocated by %d routes", rounds).isLessThan(rounds / 10);
     }
 }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterTopologyRefresher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ClusterTopologyRefresher.class);
+    private static final Logger log = LoggerFactory.getLogger(ClusterTopologyRefresher.class);
 
     private final String name;
     private final ClusterTopologySource source;
@@ -111,7 +111,7 @@ public final class ClusterTopologyRefresher implements AutoCloseable {
         executor.shutdownNow();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("cluster {}: topology refresh did not stop within 5 s", name);
+                log.warn("cluster {}: topology refresh did not stop within 5 s", name);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -122,22 +122,22 @@ public final class ClusterTopologyRefresher implements AutoCloseable {
     private void refresh(String reason) {
         lastFetchStart = System.nanoTime();
         fetchCount++;
-        LOG.debug("cluster {}: refreshing topology ({})", name, reason);
+        log.debug("cluster {}: refreshing topology ({})", name, reason);
         SlotMap fetched;
         try {
             fetched = source.fetch();
         } catch (RuntimeException e) {
             if (!failing) {
-                LOG.warn("cluster {}: topology refresh ({}) failed, keeping the last map: {}", name, reason,
+                log.warn("cluster {}: topology refresh ({}) failed, keeping the last map: {}", name, reason,
                         e.getMessage());
             } else {
-                LOG.debug("cluster {}: topology refresh ({}) failed again: {}", name, reason, e.getMessage());
+                log.debug("cluster {}: topology refresh ({}) failed again: {}", name, reason, e.getMessage());
             }
             failing = true;
             return;
         }
         if (failing) {
-            LOG.info("cluster {}: topology refresh works again", name);
+            log.info("cluster {}: topology refresh works again", name);
             failing = false;
         }
         publishIfChanged(fetched, reason);
@@ -150,19 +150,19 @@ public final class ClusterTopologyRefresher implements AutoCloseable {
         }
         current = fetched;
         if (previous == SlotMap.EMPTY) {
-            LOG.info("cluster {}: topology learned: {} masters, {} replicas, {}/{} slots covered", name,
+            log.info("cluster {}: topology learned: {} masters, {} replicas, {}/{} slots covered", name,
                     fetched.masters().size(), fetched.replicas().size(), fetched.coveredSlotCount(),
                     HashSlot.SLOT_COUNT);
         } else {
-            LOG.info("cluster {}: topology changed ({}): {}", name, reason, SlotMapDiff.between(previous, fetched));
+            log.info("cluster {}: topology changed ({}): {}", name, reason, SlotMapDiff.between(previous, fetched));
         }
         if (!fetched.isCovered()) {
-            LOG.warn("cluster {}: slots without a master: {}", name, fetched.uncoveredSlots());
+            log.warn("cluster {}: slots without a master: {}", name, fetched.uncoveredSlots());
         }
         try {
             listener.accept(fetched);
         } catch (RuntimeException e) {
-            LOG.error("cluster {}: topology listener failed", name, e);
+            log.error("cluster {}: topology listener failed", name, e);
         }
     }
 

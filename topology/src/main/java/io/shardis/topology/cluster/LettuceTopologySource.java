@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LettuceTopologySource implements ClusterTopologySource, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LettuceTopologySource.class);
+    private static final Logger log = LoggerFactory.getLogger(LettuceTopologySource.class);
     private static final String CLIENT_NAME = "shardis-topology";
 
     private final ClusterSourceSettings settings;
@@ -80,7 +80,7 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
                         .map(NodeAddress::of).distinct().toList();
                 return map;
             } catch (RuntimeException e) {
-                LOG.debug("cluster node {} gave no topology", address, e);
+                log.debug("cluster node {} gave no topology", address, e);
                 failures.add(address + ": " + e.getMessage());
             }
         }
@@ -104,7 +104,7 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
                         throw e;
                     }
                     shardsUnsupported = true;
-                    LOG.info("cluster node {} does not know CLUSTER SHARDS ({}); using CLUSTER SLOTS", address,
+                    log.info("cluster node {} does not know CLUSTER SHARDS ({}); using CLUSTER SLOTS", address,
                             e.getMessage());
                 }
             }
