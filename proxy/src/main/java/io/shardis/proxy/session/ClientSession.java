@@ -83,6 +83,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean pushMode;
     private boolean quitting;
     private boolean closed;
+    /** See {@link #readAtNanos()}. */
+    private long readAtNanos;
+    private boolean readAtKnown;
     /** The replies owed to the client, in order; and when not to read it. */
     private ClientReplies replies;
     /** The group of the command being dispatched, stamped on what it sends (shardis_requests_total). */
@@ -279,7 +282,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             forward(server, command, new PendingCommand(this).untimed());
         } else {
-            forward(server, command, new PendingCommand(this));
+            forward(server, command, new PendingCommand(this, readAtNanos()));
         }
     }
 
@@ -519,6 +522,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     void replyThenClose() {
         quitting = true;
         replies.closeAfterQueued();
+    }
+
+    /**
+     * When the commands of the current read from the socket were read (nanoTime): one clock read
+     * for a pipeline of commands, for the latency histograms.
+     */
+    private long readAtNanos() {
+        if (!readAtKnown) {
+            readAtNanos = System.nanoTime();
+            readAtKnown = true;
+        }
+        return readAtNanos;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readAtKnown = false;
+        ctx.fireChannelReadComplete();
     }
 
     @Override
