@@ -17,7 +17,8 @@ record CommandLine(
         Path logFile,
         Path pidFile,
         int workers,
-        String http) {
+        String http,
+        String transport) {
 
     static final String USAGE = """
             Usage: shardis [-htdV] [-v verbosity level] [-o output file]
@@ -40,6 +41,9 @@ record CommandLine(
                   --http=HOST:PORT   : HTTP listener for /metrics, /health, /ready, /pools
                                        (default: the 'shardis: http:' setting, else 127.0.0.1:22223;
                                        0 or off: none)
+                  --transport=NAME   : socket I/O: auto (io_uring, else epoll, else NIO),
+                                       io_uring, epoll or nio (default: the 'shardis:
+                                       transport:' setting, else auto)
 
             Subcommands of the bin/shardis launcher:
               demo                   : start a local redis-server and Shardis in front of it
@@ -58,6 +62,7 @@ record CommandLine(
         Path pidFile = null;
         int workers = Runtime.getRuntime().availableProcessors();
         String http = null;
+        String transport = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -84,11 +89,19 @@ record CommandLine(
                 case "-v", "--verbose" -> verbosity = number(value != null ? value : next(args, ++i, arg), arg, 0, 11);
                 case "-w", "--workers" -> workers = number(value != null ? value : next(args, ++i, arg), arg, 1, 1024);
                 case "--http" -> http = value != null ? value : next(args, ++i, arg);
+                case "--transport" -> {
+                    String given = value != null ? value : next(args, ++i, arg);
+                    transport = io.shardis.proxy.config.ProcessConfig.parseTransport(given);
+                    if (transport == null) {
+                        throw new IllegalArgumentException("option '--transport' takes one of "
+                                + io.shardis.proxy.config.ProcessConfig.TRANSPORTS + ", got '" + given + "'");
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
         return new CommandLine(config, test, help, version, statsPort, statsAddress, statsInterval,
-                verbosity, logFile, pidFile, workers, http);
+                verbosity, logFile, pidFile, workers, http, transport);
     }
 
     private static String next(String[] args, int i, String flag) {

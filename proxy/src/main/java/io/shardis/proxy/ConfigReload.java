@@ -92,10 +92,13 @@ final class ConfigReload {
         if (!Objects.equals(process.http(), was.http()) || process.jmx() != was.jmx()) {
             notApplied.add("'shardis:' http or jmx changed: restart Shardis to apply");
         }
+        if (!process.transport().equals(was.transport())) {
+            notApplied.add("'shardis:' transport changed: restart Shardis to apply");
+        }
         if (process.admin() != was.admin()) {
             changes.add("admin over HTTP " + (process.admin() ? "allowed" : "refused"));
         }
-        ProcessConfig applied = new ProcessConfig(was.http(), process.admin(), was.jmx());
+        ProcessConfig applied = new ProcessConfig(was.http(), process.admin(), was.jmx(), was.transport());
         String error = null;
         for (String name : removed) {
             changes.add("removed pool '" + name + "'");

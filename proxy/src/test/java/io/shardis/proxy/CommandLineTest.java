@@ -60,4 +60,13 @@ class CommandLineTest {
         assertThat(CommandLine.parse(new String[] {"--http", "127.0.0.1:9100"}).http()).isEqualTo("127.0.0.1:9100");
         assertThat(CommandLine.parse(new String[] {"--http=off"}).http()).isEqualTo("off");
     }
+
+    @Test
+    void transportFlag() {
+        assertThat(CommandLine.parse(new String[0]).transport()).isNull();
+        assertThat(CommandLine.parse(new String[] {"--transport", "epoll"}).transport()).isEqualTo("epoll");
+        assertThat(CommandLine.parse(new String[] {"--transport=io-uring"}).transport()).isEqualTo("io_uring");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--transport=kqueue"}))
+                .hasMessage("option '--transport' takes one of [auto, io_uring, epoll, nio], got 'kqueue'");
+    }
 }

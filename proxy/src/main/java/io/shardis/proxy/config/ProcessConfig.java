@@ -15,8 +15,17 @@ import java.util.Set;
  *              {@code /pools}) listens; null when it is off ({@code http: off} or {@code 0})
  * @param admin whether the HTTP listener takes changes: {@code POST /reload}, ejecting and restoring servers
  * @param jmx   whether the metrics are published as JMX MBeans ({@code metrics:name=shardis.*})
+ * @param transport the sockets' I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
+ *              else Java NIO), {@code io_uring}, {@code epoll} or {@code nio}; read at start only
  */
-public record ProcessConfig(HostPort http, boolean admin, boolean jmx) {
+public record ProcessConfig(HostPort http, boolean admin, boolean jmx, String transport) {
+
+    /** What {@code transport} may say; the first is the default. */
+    public static final java.util.List<String> TRANSPORTS = java.util.List.of("auto", "io_uring", "epoll", "nio");
+
+    public ProcessConfig(HostPort http, boolean admin, boolean jmx) {
+        this(http, admin, jmx, TRANSPORTS.get(0));
+    }
 
     /** The name of the block; no pool may take it. */
     public static final String BLOCK = "shardis";
@@ -26,11 +35,22 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx) {
 
     public static final ProcessConfig DEFAULTS = new ProcessConfig(DEFAULT_HTTP, false, false);
 
-    private static final Set<String> KEYS = Set.of("http", "admin", "jmx");
+    private static final Set<String> KEYS = Set.of("http", "admin", "jmx", "transport");
 
     /** The same settings with the HTTP listener at {@code http} (null: off), as {@code --http} says. */
     public ProcessConfig withHttp(HostPort http) {
-        return new ProcessConfig(http, admin, jmx);
+        return new ProcessConfig(http, admin, jmx, transport);
+    }
+
+    /** The same settings with the transport {@code transport}, as {@code --transport} says. */
+    public ProcessConfig withTransport(String transport) {
+        return new ProcessConfig(http, admin, jmx, transport);
+    }
+
+    /** {@code text} as one of {@link #TRANSPORTS} (case and {@code io-uring} allowed), or null when it is none. */
+    public static String parseTransport(String text) {
+        String value = text.strip().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        return TRANSPORTS.contains(value) ? value : null;
     }
 
     /**
@@ -73,7 +93,15 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx) {
             }
             http = setting.address();
         }
-        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source));
+        String transport = TRANSPORTS.get(0);
+        if (values.containsKey("transport")) {
+            transport = parseTransport(values.get("transport"));
+            if (transport == null) {
+                throw new ConfigException(source + ": '" + BLOCK + "': key 'transport': expected one of " + TRANSPORTS
+                        + ", got '" + values.get("transport") + "'");
+            }
+        }
+        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source), transport);
     }
 
     private static boolean bool(Map<String, String> values, String key, String source) throws ConfigException {
