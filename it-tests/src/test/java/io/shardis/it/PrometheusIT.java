@@ -6,6 +6,7 @@ import io.shardis.it.support.Http;
 import io.shardis.it.support.Poll;
 import io.shardis.it.support.PrometheusText;
 import io.shardis.it.support.RedisProcess;
+import io.shardis.it.support.SentinelFixture;
 import io.shardis.it.support.ShardisProcess;
 import io.shardis.it.support.StopChildProcesses;
 import com.google.gson.JsonElement;
@@ -34,19 +35,30 @@ import redis.clients.jedis.Jedis;
 class PrometheusIT {
 
     private static RedisProcess redis;
+    private static SentinelFixture sentinel;
     private static ShardisProcess shardis;
     private static int http;
 
     @BeforeAll
     static void start() {
         redis = RedisProcess.start();
+        sentinel = SentinelFixture.builder().masters(1).start();
+        List<String> sentinels = new ArrayList<>();
+        sentinel.sentinelAddresses().forEach(a -> sentinels.add(a.getHostString() + ":" + a.getPort()));
         shardis = ShardisProcess.start("""
                 alpha:
                   listen: 127.0.0.1:${port.alpha}
                   timeout: 5000
                   servers:
                     - ${redis}:1
-                """, Map.of("redis", redis.address()), "--http", "127.0.0.1:${port.http}");
+                ha:
+                  listen: 127.0.0.1:${port.ha}
+                  timeout: 5000
+                  sentinels: [${sentinels}]
+                  servers:
+                    - ${shard1}:1 shard1
+                """, Map.of("redis", redis.address(), "sentinels", String.join(", ", sentinels),
+                "shard1", sentinel.master("shard1").address()), "--http", "127.0.0.1:${port.http}");
         http = shardis.port("http");
         assertThat(Poll.until(Duration.ofSeconds(30), () -> {
             try {
@@ -58,9 +70,32 @@ class PrometheusIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         shardis.close();
+        sentinel.close();
         redis.close();
+    }
+
+    /**
+     * Per server: its state, and in Sentinel pools which Sentinels name the master in use, in
+     * {@code /metrics} and {@code /pools}; and the commands held right now.
+     */
+    @Test
+    void serverStatesAndSentinelAgreementAreServed() {
+        String master = sentinel.master("shard1").address();
+        assertThat(Poll.until(Duration.ofSeconds(30), () -> Http.metrics(http)
+                        .valueOrZero("shardis_sentinels_agreeing", "pool", "ha", "server", "shard1") == SentinelFixture.SENTINELS,
+                () -> !shardis.isAlive())).as("every Sentinel agrees\n%s", Http.get(http, "/pools/ha").body()).isTrue();
+        PrometheusText metrics = Http.metrics(http);
+        assertThat(metrics.value("shardis_sentinel_disagreement", "pool", "ha", "server", "shard1")).isEqualTo(0);
+        assertThat(metrics.value("shardis_server_state", "pool", "ha", "server", "shard1", "state", "in_ring")).isEqualTo(1);
+        assertThat(metrics.value("shardis_server_state", "pool", "alpha", "server", redis.address(), "state", "ejected"))
+                .isEqualTo(0);
+        assertThat(metrics.value("shardis_commands_held", "pool", "ha")).isEqualTo(0);
+        assertThat(metrics.samples("shardis_sentinels_agreeing", "pool", "alpha")).isEmpty();
+        String pools = Http.get(http, "/pools/ha").body();
+        assertThat(pools).contains("\"sentinels_agreeing\": 3", "\"master\": \"" + master + "\"", "\"agrees\": true",
+                "\"held_now\": 0");
     }
 
     @Test

@@ -1,13 +1,14 @@
 package io.shardis.proxy;
 
+import io.shardis.proxy.config.ConfigDiff;
 import io.shardis.proxy.config.ConfigException;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ProcessConfig;
 import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.proxy.config.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +19,11 @@ import java.util.Objects;
 /**
  * A configuration reload (SIGHUP, {@code POST /reload}): the file is read and checked as at start;
  * a file that fails is refused with its reason and the running configuration stays whole. Else
- * the difference is logged and applied: removed pools stop (their clients receive what they are
- * owed, then are closed), added pools start, {@code shardis: admin} takes effect. A pool whose
- * settings changed keeps running as it was, and the log says so: applying it needs a restart.
+ * the difference is logged, pool by pool and key by key (secrets hidden), and applied: removed
+ * pools stop (their clients receive what they are owed, then are closed), added pools start,
+ * changed pools take their new settings on the same socket with their clients kept (see
+ * {@link ShardisServer#replacePool}), or start anew when where or how they listen changed;
+ * {@code shardis: admin} takes effect.
  */
 final class ConfigReload {
 
@@ -58,33 +61,59 @@ final class ConfigReload {
         Map<String, PoolConfig> after = byName(next);
         List<String> changes = new ArrayList<>();
         List<String> notApplied = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<PoolConfig> added = new ArrayList<>();
-        List<PoolConfig> effective = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        Map<String, PoolConfig> effective = new LinkedHashMap<>();
         for (PoolConfig pool : running.pools()) {
             if (!after.containsKey(pool.name())) {
-                removed.add(pool.name());
+                changes.add("removed pool '" + pool.name() + "'");
+                server.stopPool(pool.name());
             }
         }
         for (PoolConfig pool : next.pools()) {
             PoolConfig old = before.get(pool.name());
             if (old == null) {
-                added.add(pool);
-                effective.add(pool);
-            } else if (!old.equals(pool)) {
-                List<String> differences = differences(old, pool);
-                // TLS blocks are applied below, to new connections, without a restart.
-                boolean tlsChanged = differences.remove("tls");
-                if (differences.isEmpty()) {
-                    changes.add("pool '" + pool.name() + "': TLS settings");
-                    effective.add(pool);
-                } else {
-                    notApplied.add("pool '" + pool.name() + "' changed (" + String.join(", ", differences)
-                            + "): restart Shardis to apply" + (tlsChanged ? " (its TLS settings were applied)" : ""));
-                    effective.add(old);
+                if (start(server, pool, errors)) {
+                    changes.add("added pool '" + pool.name() + "' on " + pool.listen());
+                    effective.put(pool.name(), pool);
+                }
+                continue;
+            }
+            if (old.equals(pool)) {
+                effective.put(pool.name(), old);
+                continue;
+            }
+            List<String> diff = ConfigDiff.of(old, pool);
+            log.info("configuration reload: pool '{}' changed: {}", pool.name(), String.join("; ", diff));
+            if (ConfigDiff.keys(old, pool).equals(List.of("tls")) && !restartsListener(old, pool)
+                    && (old.tls().backend() == null) == (pool.tls().backend() == null)
+                    && String.valueOf(old.tls().sentinel()).equals(String.valueOf(pool.tls().sentinel()))) {
+                // Certificates and TLS settings alone: applied below to new connections.
+                changes.add("pool '" + pool.name() + "': TLS settings");
+                effective.put(pool.name(), pool);
+            } else if (restartsListener(old, pool)) {
+                // Where or how it listens, or what it fronts (servers, Sentinel, cluster), changed:
+                // its clients cannot stay; the pool starts again with the new settings.
+                server.stopPool(pool.name());
+                server.metrics().removePool(pool.name());
+                if (start(server, pool, errors)) {
+                    changes.add("pool '" + pool.name() + "' restarted, its clients disconnected (" + String.join("; ", diff) + ")");
+                    effective.put(pool.name(), pool);
                 }
             } else {
-                effective.add(old);
+                try {
+                    server.replacePool(pool);
+                    changes.add("pool '" + pool.name() + "' changed (" + String.join("; ", diff) + ")");
+                    effective.put(pool.name(), pool);
+                } catch (RuntimeException | InterruptedException e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    String error = "pool '" + pool.name() + "' keeps its previous settings, the new ones could not start: "
+                            + e.getMessage();
+                    log.error("configuration reload: {}", error);
+                    errors.add(error);
+                    effective.put(pool.name(), old);
+                }
             }
         }
         ProcessConfig process = next.process();
@@ -92,36 +121,22 @@ final class ConfigReload {
         if (!Objects.equals(process.http(), was.http()) || process.jmx() != was.jmx()) {
             notApplied.add("'shardis:' http or jmx changed: restart Shardis to apply");
         }
-        if (!process.transport().equals(was.transport())) {
-            notApplied.add("'shardis:' transport changed: restart Shardis to apply");
-        }
         if (process.admin() != was.admin()) {
             changes.add("admin over HTTP " + (process.admin() ? "allowed" : "refused"));
         }
-        ProcessConfig applied = new ProcessConfig(was.http(), process.admin(), was.jmx(), was.transport());
-        String error = null;
-        for (String name : removed) {
-            changes.add("removed pool '" + name + "'");
-            server.stopPool(name);
+        if (process.drainGraceMillis() != was.drainGraceMillis()) {
+            changes.add("drain_grace " + was.drainGraceMillis() + " -> " + process.drainGraceMillis() + " ms");
         }
-        for (PoolConfig pool : added) {
-            try {
-                server.startPool(pool, server.addPoolMetrics(pool));
-                changes.add("added pool '" + pool.name() + "' on " + pool.listen());
-            } catch (RuntimeException | InterruptedException e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                error = "pool '" + pool.name() + "' could not start: " + e.getMessage();
-                log.error("configuration reload: {}", error);
-                server.metrics().removePool(pool.name());
-                effective.remove(pool);
-            }
+        if (!process.transport().equals(was.transport())) {
+            notApplied.add("'shardis:' transport changed: restart Shardis to apply");
         }
+        ProcessConfig applied = new ProcessConfig(was.http(), process.admin(), was.jmx(), process.drainGraceMillis(),
+                was.transport());
         // Every pool's certificates and keys are read again (rotated files), and changed TLS blocks
         // applied; what cannot change without a restart is reported.
         notApplied.addAll(server.reloadTls(next));
-        server.configuration(new ShardisConfig(next.source(), effective, applied));
+        server.configuration(new ShardisConfig(next.source(), List.copyOf(effective.values()), applied));
+        String error = errors.isEmpty() ? null : String.join("; ", errors);
         String outcome = error != null ? "failed" : changes.isEmpty() && notApplied.isEmpty() ? "unchanged" : "applied";
         server.metrics().reloaded(outcome);
         log.info("configuration reloaded from {}: {}{}{}", file, changes.isEmpty() ? "no change applied" : String.join("; ", changes),
@@ -130,24 +145,40 @@ final class ConfigReload {
         return new Result(outcome, changes, notApplied, error);
     }
 
+    /** Starts a pool the reload adds (or restarts); false, with the reason in {@code errors}, when it cannot. */
+    private static boolean start(ShardisServer server, PoolConfig pool, List<String> errors) {
+        try {
+            server.startPool(pool, server.addPoolMetrics(pool));
+            return true;
+        } catch (RuntimeException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            String error = "pool '" + pool.name() + "' could not start: " + e.getMessage();
+            log.error("configuration reload: {}", error);
+            errors.add(error);
+            server.metrics().removePool(pool.name());
+            return false;
+        }
+    }
+
+    /**
+     * Whether a change needs the pool's listening socket made anew, or what it fronts changed kind
+     * (a cluster, Sentinel-followed servers, fixed servers): then its clients are disconnected.
+     * Anything else (servers, weights, hashing, timeouts, limits, auth, TLS files) is applied
+     * with the clients kept.
+     */
+    static boolean restartsListener(PoolConfig old, PoolConfig next) {
+        TlsConfig.Listener was = old.tls().listener();
+        TlsConfig.Listener now = next.tls().listener();
+        return !Objects.equals(old.listen(), next.listen()) || old.isCluster() != next.isCluster()
+                || old.followsSentinel() != next.followsSentinel() || (was == null) != (now == null)
+                || was != null && !Objects.equals(was.listen(), now.listen());
+    }
+
     private static Map<String, PoolConfig> byName(ShardisConfig config) {
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
         config.pools().forEach(pool -> pools.put(pool.name(), pool));
         return pools;
-    }
-
-    /** The settings that differ, by name only (never a secret's value). */
-    static List<String> differences(PoolConfig a, PoolConfig b) {
-        List<String> names = new ArrayList<>();
-        for (RecordComponent component : PoolConfig.class.getRecordComponents()) {
-            try {
-                if (!Objects.equals(component.getAccessor().invoke(a), component.getAccessor().invoke(b))) {
-                    names.add(component.getName());
-                }
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return names;
     }
 }

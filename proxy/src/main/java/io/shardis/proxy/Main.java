@@ -5,6 +5,7 @@ import io.shardis.proxy.config.HostPort;
 import io.shardis.proxy.config.ProcessConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.config.Version;
+import io.shardis.proxy.tls.TlsCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code shardis -c conf/shardis.yml}: starts Shardis in the foreground until it is signalled to stop. */
@@ -26,21 +28,26 @@ public final class Main {
     }
 
     static int run(String[] args) {
-        CommandLine line;
+        Flags line;
         try {
-            line = CommandLine.parse(args);
+            line = Flags.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("shardis: " + e.getMessage());
-            System.err.print(CommandLine.USAGE);
+            System.err.print(Flags.usage());
             return 2;
         }
         if (line.help()) {
-            System.out.print(CommandLine.USAGE);
+            System.out.print(Flags.usage());
             return 0;
         }
         if (line.version()) {
             System.out.println("This is shardis-" + Version.current());
             return 0;
+        }
+        if (line.demo()) {
+            System.err.println("shardis: 'demo' is run by the bin/shardis launcher, which starts a redis-server:"
+                    + " bin/shardis demo");
+            return 2;
         }
         ShardisConfig config;
         try {
@@ -55,7 +62,7 @@ public final class Main {
             return 2;
         }
         if (line.testConfig()) {
-            java.util.List<String> tlsProblems = io.shardis.proxy.tls.TlsCheck.problems(config);
+            List<String> tlsProblems = TlsCheck.problems(config);
             if (!tlsProblems.isEmpty()) {
                 System.err.println("shardis: configuration file '" + line.configFile() + "' has TLS files that cannot be used");
                 tlsProblems.forEach(problem -> System.err.println("shardis: " + problem));
@@ -85,6 +92,7 @@ public final class Main {
             return 1;
         }
         server.reloadsFrom(line.configFile());
+        server.drainGrace(line.drainGraceMillis());
         reloadOnHangup(server, log);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -120,7 +128,7 @@ public final class Main {
     }
 
     /** Where the HTTP listener goes: {@code --http} when given, else the configuration's; null for none. */
-    static InetSocketAddress httpAddress(CommandLine line, ShardisConfig config) {
+    static InetSocketAddress httpAddress(Flags line, ShardisConfig config) {
         HostPort http = line.http() != null ? ProcessConfig.parseHttp(line.http()).address() : config.process().http();
         return http == null ? null : new InetSocketAddress(http.host(), http.port());
     }

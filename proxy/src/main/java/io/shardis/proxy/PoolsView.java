@@ -39,28 +39,29 @@ final class PoolsView {
         PoolConfig config = pool.config();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", config.name());
-        view.put("listen", config.listen().toString());
+        view.put("listen", config.listen().address().toString());
         view.put("mode", pool.cluster() != null ? "cluster" : config.followsSentinel() ? "sentinel"
-                : config.servers().size() == 1 ? "single" : "sharded");
+                : config.sharding().servers().size() == 1 ? "single" : "sharded");
         view.put("config_digest", digest(config));
         view.put("clients", pool.clientCount());
         view.put("held_commands", pool.metrics().held());
+        view.put("held_now", pool.metrics().heldNow());
         if (pool.cluster() != null) {
             view.put("cluster", cluster(pool));
         } else {
-            if (config.servers().size() > 1) {
-                view.put("hash", config.hash());
-                view.put("distribution", config.distribution());
-                view.put("hash_tag", config.hashTag());
-                view.put("auto_eject_hosts", config.autoEjectHosts());
+            if (config.sharding().servers().size() > 1) {
+                view.put("hash", config.sharding().hash());
+                view.put("distribution", config.sharding().distribution());
+                view.put("hash_tag", config.sharding().hashTag());
+                view.put("auto_eject_hosts", config.sharding().autoEjectHosts());
             }
             if (config.followsSentinel()) {
                 List<String> sentinels = new ArrayList<>();
-                config.sentinels().forEach(s -> sentinels.add(s.toString()));
+                config.sentinels().addresses().forEach(s -> sentinels.add(s.toString()));
                 view.put("sentinels", sentinels);
             }
             List<Map<String, Object>> servers = new ArrayList<>();
-            for (int s = 0; s < config.servers().size(); s++) {
+            for (int s = 0; s < config.sharding().servers().size(); s++) {
                 servers.add(server(pool, s, stats));
             }
             view.put("servers", servers);
@@ -69,7 +70,7 @@ final class PoolsView {
     }
 
     private static Map<String, Object> server(PoolRuntime pool, int index, StatsSnapshot.Pool stats) {
-        ServerConfig configured = pool.config().servers().get(index);
+        ServerConfig configured = pool.config().sharding().servers().get(index);
         BackendSettings settings = pool.servers().get(index);
         ServerMetrics metrics = pool.metrics().server(index);
         Map<String, Object> view = new LinkedHashMap<>();
@@ -88,6 +89,24 @@ final class PoolsView {
             view.put("out_queue", server.value(ServerStat.OUT_QUEUE));
         }
         view.put("failovers", metrics.failovers());
+        if (pool.config().followsSentinel()) {
+            // Which Sentinels name the master in use: a disagreeing one is stale, partitioned or down.
+            List<Map<String, Object>> sentinels = new ArrayList<>();
+            int agreeing = 0;
+            for (PoolRuntime.SentinelView sentinel : pool.sentinelViews(index)) {
+                Map<String, Object> said = new LinkedHashMap<>();
+                said.put("sentinel", sentinel.sentinel());
+                said.put("master", sentinel.reports());
+                if (sentinel.failure() != null) {
+                    said.put("failure", sentinel.failure());
+                }
+                said.put("agrees", sentinel.agrees());
+                agreeing += sentinel.agrees() ? 1 : 0;
+                sentinels.add(said);
+            }
+            view.put("sentinels_agreeing", agreeing);
+            view.put("sentinels", sentinels);
+        }
         return view;
     }
 

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -185,39 +187,40 @@ public final class ShardisServer implements AutoCloseable {
      * socket; fails (with the pool not listed) if any of them cannot start.
      */
     synchronized PoolListener startPool(PoolConfig pool, PoolMetrics poolMetrics) throws InterruptedException {
-        PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
-        if (runtime.cluster() != null) {
-            // The slot map first: a pool that cannot reach its cluster does not start.
-            clusters.put(pool.name(), runtime.cluster());
-            runtime.cluster().start();
+        Parts parts = startRuntime(pool, poolMetrics);
+        PoolRuntime runtime = parts.runtime();
+        AtomicReference<PoolRuntime> current = new AtomicReference<>(runtime);
+        Channel channel;
+        io.shardis.proxy.tls.ServerTls listenerTls;
+        boolean tlsBeside;
+        try {
+            listenerTls = pool.tls().listener() == null ? null
+                    : io.shardis.proxy.tls.ServerTls.load(pool.name(), pool.tls().listener());
+            tlsBeside = listenerTls != null && listenerTls.config().listen() != null;
+            channel = ListenSockets.bind(pool, transport, acceptors, workers,
+                    PoolListener.initializer(current, tlsBeside ? null : listenerTls));
+            if (tlsBeside) {
+                try {
+                    Channel tlsChannel = ListenSockets.bind(pool, listenerTls.config().listen(), transport, acceptors,
+                            workers, PoolListener.initializer(current, listenerTls));
+                    tlsListeners.put(pool.name(), new PoolListener(current, tlsChannel));
+                } catch (RuntimeException e) {
+                    channel.close().syncUninterruptibly();
+                    throw e;
+                }
+            }
+        } catch (RuntimeException e) {
+            parts.close();
+            throw e;
         }
-        if (pool.followsSentinel()) {
-            // Before the pool takes clients: none may reach a master Sentinel has replaced.
-            sentinelFollowers.put(pool.name(), SentinelFollower.start(runtime));
-        }
-        io.shardis.proxy.tls.ServerTls listenerTls = pool.tls().listener() == null ? null
-                : io.shardis.proxy.tls.ServerTls.load(pool.name(), pool.tls().listener());
+        parts.register();
         tls.add(listenerTls);
         if (listenerTls != null) {
             serverTls.put(pool.name(), listenerTls);
         }
-        tls.add(runtime.backendTls());
-        boolean tlsBeside = listenerTls != null && listenerTls.config().listen() != null;
-        Channel channel = ListenSockets.bind(pool, transport, acceptors, workers,
-                PoolListener.initializer(runtime, tlsBeside ? null : listenerTls));
-        if (tlsBeside) {
-            Channel tlsChannel = ListenSockets.bind(pool, listenerTls.config().listen(), transport, acceptors,
-                    workers, PoolListener.initializer(runtime, listenerTls));
-            tlsListeners.put(pool.name(), new PoolListener(runtime, tlsChannel));
-        }
         poolMetrics.listening();
-        if (pool.preconnect()) {
-            for (EventExecutor executor : workers) {
-                EventLoop loop = (EventLoop) executor;
-                loop.execute(() -> runtime.backendsFor(loop).preconnect());
-            }
-        }
-        PoolListener listener = new PoolListener(runtime, channel);
+        preconnect(runtime);
+        PoolListener listener = new PoolListener(current, channel);
         Map<String, PoolListener> grown = new LinkedHashMap<>(listeners);
         grown.put(pool.name(), listener);
         listeners = grown;
@@ -229,6 +232,155 @@ public final class ShardisServer implements AutoCloseable {
                 besideListener == null ? null : besideListener.localAddress(), runtime.backendTls());
         return listener;
     }
+
+    /** A pool's runtime and what follows its backends for it, started but not yet listed as the pool's. */
+    private final class Parts {
+        private final PoolRuntime runtime;
+        private final SentinelFollower follower;
+
+        Parts(PoolRuntime runtime, SentinelFollower follower) {
+            this.runtime = runtime;
+            this.follower = follower;
+        }
+
+        PoolRuntime runtime() {
+            return runtime;
+        }
+
+        /** Lists them as the pool's (a reload's replaced ones are retired apart). */
+        void register() {
+            String name = runtime.config().name();
+            if (runtime.cluster() != null) {
+                clusters.put(name, runtime.cluster());
+            }
+            if (follower != null) {
+                sentinelFollowers.put(name, follower);
+            }
+            tls.add(runtime.backendTls());
+        }
+
+        /** Stops them: the pool could not start. */
+        void close() {
+            if (follower != null) {
+                follower.close();
+            }
+            if (runtime.cluster() != null) {
+                runtime.cluster().close();
+            }
+            runtime.health().close();
+        }
+    }
+
+    /** Makes a pool's runtime and starts its slot map or Sentinel follower; nothing listed yet. */
+    private Parts startRuntime(PoolConfig pool, PoolMetrics poolMetrics) {
+        PoolRuntime runtime = new PoolRuntime(pool, commands, transport, control, poolMetrics);
+        SentinelFollower follower = null;
+        try {
+            if (runtime.cluster() != null) {
+                // The slot map first: a pool that cannot reach its cluster does not start.
+                runtime.cluster().start();
+            }
+            if (pool.followsSentinel()) {
+                // Before the pool takes clients: none may reach a master Sentinel has replaced.
+                follower = SentinelFollower.start(runtime);
+            }
+        } catch (RuntimeException e) {
+            new Parts(runtime, follower).close();
+            throw e;
+        }
+        return new Parts(runtime, follower);
+    }
+
+    private void preconnect(PoolRuntime runtime) {
+        if (runtime.config().backend().preconnect()) {
+            for (EventExecutor executor : workers) {
+                EventLoop loop = (EventLoop) executor;
+                loop.execute(() -> runtime.backendsFor(loop).preconnect());
+            }
+        }
+    }
+
+    /**
+     * A reload changed pool {@code next.name()}'s settings but not where or how it listens: a new
+     * runtime takes its place on the same socket. New clients join it; connected ones move to it
+     * once nothing of theirs is in flight on the old one (a transaction, blocking call or
+     * subscription once it is over), so none is dropped and none sees a command overtake an
+     * earlier one. The old runtime's backend connections close once no client is left on it and
+     * nothing is in flight on them (at most {@link #RETIRE_MILLIS}). Fails, with the old runtime
+     * still in place, if the new one cannot start (a cluster that cannot be reached).
+     */
+    synchronized void replacePool(PoolConfig next) throws InterruptedException {
+        PoolListener listener = listeners.get(next.name());
+        PoolRuntime old = listener.pool();
+        PoolMetrics poolMetrics = metrics.reconfigurePool(next);
+        Parts parts;
+        try {
+            parts = startRuntime(next, poolMetrics);
+        } catch (RuntimeException e) {
+            metrics.reconfigurePool(old.config());
+            old.publishState();
+            throw e;
+        }
+        SentinelFollower oldFollower = sentinelFollowers.remove(next.name());
+        io.shardis.proxy.cluster.ClusterNodes oldCluster = clusters.remove(next.name());
+        parts.register();
+        PoolRuntime runtime = parts.runtime();
+        keepMaintenance(old, runtime);
+        preconnect(runtime);
+        retiring.add(old);
+        // One reference for the plain and the TLS listener: both now admit to the new runtime.
+        listener.replace(runtime);
+        log.info("pool '{}' now -> {}; its clients move to the new settings as their commands in flight are answered",
+                next.name(), describeServers(next));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETIRE_MILLIS);
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            if (!old.retireWhenIdle(deadline)) {
+                control.schedule(check[0], 100, TimeUnit.MILLISECONDS);
+                return;
+            }
+            if (oldFollower != null) {
+                oldFollower.close();
+            }
+            if (oldCluster != null) {
+                oldCluster.close();
+            }
+            tls.remove(old.backendTls());
+            retiring.remove(old);
+            log.info("pool '{}': the connections of its previous settings are closed", next.name());
+        };
+        control.schedule(check[0], 100, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A server an operator took out for maintenance ({@code POST .../eject}) stays out in the
+     * replacing runtime, when it is still one of the pool's (same address and name).
+     */
+    private static void keepMaintenance(PoolRuntime old, PoolRuntime next) {
+        List<io.shardis.proxy.config.ServerConfig> before = old.config().sharding().servers();
+        List<io.shardis.proxy.config.ServerConfig> after = next.config().sharding().servers();
+        for (int s = 0; s < before.size() && old.cluster() == null; s++) {
+            if (!old.health().isInMaintenance(s)) {
+                continue;
+            }
+            for (int n = 0; n < after.size(); n++) {
+                if (after.get(n).address().equals(before.get(s).address())
+                        && java.util.Objects.equals(after.get(n).name(), before.get(s).name())) {
+                    String refused = next.health().eject(n);
+                    if (refused != null) {
+                        log.warn("pool '{}': server {} was in maintenance but cannot stay out: {}",
+                                next.config().name(), after.get(n).label(), refused);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The runtimes a reload replaced whose connections are not all closed yet. */
+    private final java.util.Set<PoolRuntime> retiring = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** How long a replaced runtime's backend connections may wait for their commands in flight. */
+    static final long RETIRE_MILLIS = 60_000;
 
     /**
      * Stops one pool: no new clients; its clients receive the replies they are owed (up to
@@ -302,13 +454,13 @@ public final class ShardisServer implements AutoCloseable {
         if (pool.isCluster()) {
             return "Redis Cluster (seeds " + pool.cluster().seeds() + ")";
         }
-        if (pool.servers().size() == 1) {
-            return pool.servers().get(0).address().toString();
+        if (pool.sharding().servers().size() == 1) {
+            return pool.sharding().servers().get(0).address().toString();
         }
-        StringBuilder text = new StringBuilder().append(pool.servers().size()).append(" servers (")
-                .append(pool.hash()).append(", ").append(pool.distribution()).append("): ");
-        for (int s = 0; s < pool.servers().size(); s++) {
-            text.append(s == 0 ? "" : ", ").append(pool.servers().get(s).label());
+        StringBuilder text = new StringBuilder().append(pool.sharding().servers().size()).append(" servers (")
+                .append(pool.sharding().hash()).append(", ").append(pool.sharding().distribution()).append("): ");
+        for (int s = 0; s < pool.sharding().servers().size(); s++) {
+            text.append(s == 0 ? "" : ", ").append(pool.sharding().servers().get(s).label());
         }
         return text.toString();
     }
@@ -391,13 +543,48 @@ public final class ShardisServer implements AutoCloseable {
         return metrics;
     }
 
+    /** Whether a drain grace applies (set from the command line); off for a server started in-process. */
+    private volatile boolean graceful;
+    /** {@code --drain-grace}, which wins over the configuration's {@code drain_grace}; null when not given. */
+    private volatile Integer drainGraceFlag;
+
     /**
-     * Stops listening, lets connected clients receive the replies they are owed (up to
-     * {@link #DRAIN_MILLIS}), then closes every connection and the event loops; waits for them.
+     * Makes {@link #close} wait, once {@code /ready} answers 503, for {@code flag} ms (null: the
+     * configuration's {@code drain_grace}, as a reload last set it) before closing the listeners,
+     * when there is an HTTP listener for load balancers to watch.
+     */
+    public void drainGrace(Integer flag) {
+        this.drainGraceFlag = flag;
+        this.graceful = true;
+    }
+
+    /** The ms {@link #close} waits between {@code /ready} turning 503 and the listeners closing. */
+    long drainGraceMillis() {
+        if (!graceful || http == null) {
+            return 0;
+        }
+        Integer flag = drainGraceFlag;
+        return flag != null ? flag : config.process().drainGraceMillis();
+    }
+
+    /**
+     * Answers 503 on {@code /ready} at once and, for the drain grace, keeps serving (load balancers
+     * see the 503 and stop sending new clients); then stops listening, lets connected clients
+     * receive the replies they are owed (up to {@link #DRAIN_MILLIS}), then closes every connection
+     * and the event loops; waits for them.
      */
     @Override
     public void close() {
         draining = true;
+        long grace = drainGraceMillis();
+        if (grace > 0) {
+            log.info("draining: /ready answers 503; the listeners close in {} ms (drain_grace)", grace);
+            try {
+                Thread.sleep(grace);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (PoolListener listener : tlsListeners.values()) {
             listener.close();
         }
@@ -409,6 +596,10 @@ public final class ShardisServer implements AutoCloseable {
         for (PoolListener listener : listeners.values()) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             listener.pool().drainClients(Math.max(left, 0));
+        }
+        for (PoolRuntime replaced : retiring) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            replaced.drainClients(Math.max(left, 0));
         }
         if (stats != null) {
             stats.close();

@@ -10,7 +10,7 @@ import java.util.List;
  * RESP2 and RESP3 values as a real Redis could send them, built from a fuzzer's bytes: every type,
  * nested aggregates, attributes and pushes, binary payloads with CR, LF and NUL in them.
  */
-final class FuzzedResp {
+public final class FuzzedResp {
 
     private static final String[] VERBATIM_FORMATS = {"txt", "mkd"};
 
@@ -18,7 +18,7 @@ final class FuzzedResp {
     }
 
     /** One value nested at most {@code depth} aggregates deep. */
-    static RespValue value(FuzzedDataProvider data, int depth) {
+    public static RespValue value(FuzzedDataProvider data, int depth) {
         int kind = data.consumeInt(0, depth > 0 ? 19 : 13);
         return switch (kind) {
             case 0 -> new RespValue.SimpleString(line(data));
@@ -45,7 +45,7 @@ final class FuzzedResp {
     }
 
     /** What a Redis reply stream could be: top-level values, pushes between them in RESP3. */
-    static List<RespValue> replies(FuzzedDataProvider data, int count, int depth) {
+    public static List<RespValue> replies(FuzzedDataProvider data, int count, int depth) {
         List<RespValue> replies = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             replies.add(value(data, depth));

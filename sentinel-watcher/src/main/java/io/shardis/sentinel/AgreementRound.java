@@ -28,6 +28,8 @@ final class AgreementRound {
     private final CompletableFuture<AgreementRound> done = new CompletableFuture<>();
     private Verdict verdict = new Undecided();
     private ScheduledFuture<?> deadline;
+    /** Told every answer, those that come after the round was decided too. */
+    private final java.util.function.Consumer<SentinelAnswer> heard;
 
     /**
      * @param sequence rounds of one master are numbered in the order they start, so an answer
@@ -35,6 +37,13 @@ final class AgreementRound {
      * @param how      why the round was started, passed on to the listener with any change
      */
     AgreementRound(String masterName, long sequence, String how, int configured) {
+        this(masterName, sequence, how, configured, answer -> { });
+    }
+
+    /** @param heard told every answer as it comes, on the worker, also after the round was decided */
+    AgreementRound(String masterName, long sequence, String how, int configured,
+                   java.util.function.Consumer<SentinelAnswer> heard) {
+        this.heard = heard;
         this.masterName = masterName;
         this.sequence = sequence;
         this.how = how;
@@ -76,6 +85,7 @@ final class AgreementRound {
     }
 
     private void record(SentinelAnswer answer) {
+        heard.accept(answer);
         if (done.isDone()) {
             return;
         }

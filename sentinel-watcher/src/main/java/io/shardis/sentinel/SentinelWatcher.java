@@ -69,6 +69,8 @@ public final class SentinelWatcher implements AutoCloseable {
     private final Map<String, MasterState> masters = new LinkedHashMap<>();
     /** The adopted addresses, for {@link #master} from any thread. */
     private final Map<String, InetSocketAddress> adopted = new ConcurrentHashMap<>();
+    /** Every Sentinel's last answer, by master name, for {@link #reports} from any thread. */
+    private final Map<String, Map<InetSocketAddress, Heard>> heard = new ConcurrentHashMap<>();
     private final Object closing = new Object();
     private volatile boolean closed;
     /** Set on {@link #worker} once start has learned every master. */
@@ -157,6 +159,42 @@ public final class SentinelWatcher implements AutoCloseable {
         master(masterName);
         String how = "recheck requested: " + reason;
         onWorker(() -> masters.get(masterName).requestRecheck(how));
+    }
+
+    /**
+     * What one configured Sentinel last said of a master: the address it reports ({@code master}),
+     * or why there is none ({@code failure}: it does not know the master, did not answer lately...).
+     */
+    public record SentinelReport(InetSocketAddress sentinel, InetSocketAddress master, String failure) {
+    }
+
+    /** One Sentinel's last answer about one master, and when it came. */
+    private record Heard(SentinelAnswer answer, long atNanos) {
+    }
+
+    /**
+     * What each configured Sentinel last said of {@code masterName}, in configuration order: every
+     * answer counts, those that came after a round was decided too, so a Sentinel that disagrees
+     * with the majority shows. An answer older than three rechecks (plus the timeout) counts as
+     * none. Any thread.
+     */
+    public List<SentinelReport> reports(String masterName) {
+        Map<InetSocketAddress, Heard> answers = heard.getOrDefault(masterName, Map.of());
+        long staleNanos = settings.recheckInterval().multipliedBy(3).plus(settings.timeout()).toNanos();
+        long now = System.nanoTime();
+        List<SentinelReport> reports = new ArrayList<>(links.size());
+        for (SentinelLink link : links) {
+            Heard last = answers.get(link.address());
+            if (last == null) {
+                reports.add(new SentinelReport(link.address(), null, "not heard from yet"));
+            } else if (now - last.atNanos() > staleNanos) {
+                reports.add(new SentinelReport(link.address(), null, "no answer in the last "
+                        + TimeUnit.NANOSECONDS.toSeconds(staleNanos) + " s"));
+            } else {
+                reports.add(new SentinelReport(link.address(), last.answer().master(), last.answer().failure()));
+            }
+        }
+        return reports;
     }
 
     /** The configured Sentinels whose events reach the watcher right now. */
@@ -332,7 +370,9 @@ public final class SentinelWatcher implements AutoCloseable {
         CompletableFuture<AgreementRound> startRound(String how) {
             inFlight++;
             lastRoundNanos = System.nanoTime();
-            AgreementRound round = new AgreementRound(name, nextSequence++, how, links.size());
+            AgreementRound round = new AgreementRound(name, nextSequence++, how, links.size(),
+                    answer -> heard.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                            .put(answer.sentinel(), new Heard(answer, System.nanoTime())));
             CompletableFuture<AgreementRound> done = round.start(links, worker, settings.timeout());
             // Counted on the worker before start() waiters see it, so the startup address is set when they look.
             return done.thenApplyAsync(finished -> {

@@ -41,6 +41,9 @@ public final class FaultRelay implements AutoCloseable {
     private final Channel server;
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
+    /** Both channels of each replication link seen (a replica's REPLCONF or PSYNC through the relay). */
+    private final Set<Channel> replication = ConcurrentHashMap.newKeySet();
+    private volatile boolean keepReplication;
 
     private volatile long latencyNanos;
     private volatile long jitterNanos;
@@ -118,6 +121,20 @@ public final class FaultRelay implements AutoCloseable {
         return this;
     }
 
+    /**
+     * As {@link #partition()}, except for replication links (a replica's connection, known by the
+     * REPLCONF or PSYNC it sent): the server is cut off from its clients, not from its replicas.
+     */
+    public FaultRelay partitionKeepingReplication() {
+        keepReplication = true;
+        return partition();
+    }
+
+    /** Replication links relayed so far (see {@link #partitionKeepingReplication()}). */
+    public long replicationLinks() {
+        return replication.size() / 2;
+    }
+
     /** After {@code replyBytes} more bytes from the backend, both sides of that connection are reset (RST). */
     public FaultRelay resetAfterReplyBytes(long replyBytes) {
         resetAfter.set(replyBytes);
@@ -138,6 +155,7 @@ public final class FaultRelay implements AutoCloseable {
         trickleNanos = 0;
         silent = false;
         partitioned = false;
+        keepReplication = false;
         resetAfter.set(-1);
         return this;
     }
@@ -205,7 +223,16 @@ public final class FaultRelay implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf bytes = (ByteBuf) msg;
-            if (partitioned) {
+            if (!fromBackend && !replication.contains(ctx.channel()) && bytes.readableBytes() < 4096) {
+                String text = bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1).toUpperCase(java.util.Locale.ROOT);
+                if (text.contains("REPLCONF") || text.contains("PSYNC")) {
+                    replication.add(ctx.channel());
+                    replication.add(peer);
+                    ctx.channel().closeFuture().addListener(f -> replication.remove(ctx.channel()));
+                    peer.closeFuture().addListener(f -> replication.remove(peer));
+                }
+            }
+            if (cut(ctx.channel())) {
                 bytes.release();
                 return;
             }
@@ -267,7 +294,7 @@ public final class FaultRelay implements AutoCloseable {
                     return;
                 }
                 queue.poll();
-                if (partitioned || !peer.isActive()) {
+                if (cut(peer) || !peer.isActive()) {
                     head.bytes.release();
                 } else {
                     peer.writeAndFlush(head.bytes);
@@ -290,6 +317,11 @@ public final class FaultRelay implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
+    }
+
+    /** Whether the partition silences {@code channel}'s connection. */
+    private boolean cut(Channel channel) {
+        return partitioned && !(keepReplication && replication.contains(channel));
     }
 
     /** Bytes waiting for their time, and what to do once written. */

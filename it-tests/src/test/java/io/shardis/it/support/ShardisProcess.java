@@ -87,6 +87,26 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         return file;
     }
 
+    /**
+     * Starts {@code bin/shardis demo} with its output in {@code output}; stopped (TERM, then KILL)
+     * when the test ends, if it has not ended by then. The caller reads the ports it prints.
+     */
+    public static Process demo(Path output) {
+        Path script = launcher().orElseThrow(() -> new IllegalStateException("no built distribution with bin/shardis"));
+        ProcessBuilder builder = new ProcessBuilder(script.toString(), "demo")
+                .directory(output.getParent().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        try {
+            Process process = builder.start();
+            ChildProcesses.register(() -> ChildProcesses.terminate(process));
+            return process;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + script + " demo", e);
+        }
+    }
+
     /** Runs the launcher with {@code args} to completion (e.g. {@code -t -c FILE}), bounded in time. */
     public static Result run(String... args) {
         Path dir = WorkDirs.newDir("shardis-run-");

@@ -10,7 +10,7 @@ import io.shardis.resp.RespCommand;
  */
 public final class ClientAccess {
 
-    private final PoolAccess pool;
+    private PoolAccess pool;
     /** Null until the connection authenticates, when the pool requires it. */
     private AclUser user;
 
@@ -61,6 +61,18 @@ public final class ClientAccess {
         }
         user = authenticated;
         return true;
+    }
+
+    /**
+     * A reload changed the pool's users or password: the connection stays the user it
+     * authenticated as, under that user's new rules; if that user is gone (or off), it is what a
+     * new connection is (so it may have to AUTH again).
+     */
+    public void rebind(PoolAccess next) {
+        AclUser was = user;
+        pool = next;
+        AclUser same = was == null ? null : next.user(was.name());
+        user = same != null ? same : next.initialUser();
     }
 
     /** RESET: back to the user a new connection is (the default user, when it needs no password). */

@@ -83,6 +83,12 @@ public final class PoolAccess {
         return initialUser;
     }
 
+    /** The user {@code name} if the pool has it and it is on, else null (a connection's user after a reload). */
+    AclUser user(String name) {
+        AclUser user = users.get(name);
+        return user != null && user.enabled() ? user : null;
+    }
+
     /** Whether clients must authenticate before running commands. */
     public boolean requiresAuthentication() {
         return initialUser == null;

@@ -1,6 +1,5 @@
 package io.shardis.proxy.backend;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -137,12 +136,6 @@ public final class BackendConnection {
 
     /** Null outside cluster pools; on dedicated connections, the owning session's (see BackendPool). */
     private final Redirects redirects;
-
-    BackendConnection(BackendSettings settings, EventLoop loop, Bootstrap bootstrap, ReplySink owner,
-                      Redirects redirects) {
-        this(settings, loop, (handler, address) -> bootstrap.clone().handler(handler).connect(address), owner,
-                redirects);
-    }
 
     BackendConnection(BackendSettings settings, EventLoop loop, BackendConnector connector, ReplySink owner,
                       Redirects redirects) {

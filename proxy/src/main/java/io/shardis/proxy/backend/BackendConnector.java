@@ -11,7 +11,7 @@ import java.net.SocketAddress;
  * (set-up, replies, failures, teardown) in milliseconds.
  */
 @FunctionalInterface
-interface BackendConnector {
+public interface BackendConnector {
 
     /** Starts connecting to {@code address} with {@code handler} (a channel initializer) on the channel. */
     ChannelFuture connect(ChannelHandler handler, SocketAddress address);

@@ -7,10 +7,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.channel.Transport;
+import io.shardis.proxy.config.PoolDefaults;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The connections of one pool on one event loop: {@code server_connections} shared connections per
@@ -23,8 +29,8 @@ public final class BackendPool {
     static final int MAX_IDLE_DEDICATED = 8;
 
     private final EventLoop loop;
-    private final Bootstrap tcpBootstrap;
-    private final Bootstrap unixBootstrap;
+    /** Opens each server's channels: Netty's Bootstrap in production, EmbeddedChannels in unit tests. */
+    private final Function<BackendSettings, BackendConnector> connectors;
     private final BackendServers servers;
     /** Follows MOVED/ASK/TRYAGAIN for commands sent here; null outside cluster pools. */
     private final Redirects redirects;
@@ -49,12 +55,13 @@ public final class BackendPool {
     /** Dedicated connections waiting for the next session that needs one, per server. */
     private ArrayDeque<BackendConnection>[] idle;
     /** Dedicated connections sessions hold now, per server: dropped if their server moves. */
-    private java.util.Set<BackendConnection>[] dedicatedInUse;
+    private Set<BackendConnection>[] dedicatedInUse;
     private int nextConnection;
+    private boolean closed;
 
     public BackendPool(EventLoop loop, Transport transport, List<BackendSettings> servers, int connectionsPerServer) {
         this(loop, transport, BackendServers.of(servers), connectionsPerServer,
-                servers.isEmpty() ? 3000 : servers.get(0).connectTimeoutMillis(), null);
+                servers.isEmpty() ? PoolDefaults.CONNECT_TIMEOUT_MILLIS : servers.get(0).connectTimeoutMillis(), null);
     }
 
     /**
@@ -63,17 +70,39 @@ public final class BackendPool {
      */
     public BackendPool(EventLoop loop, Transport transport, BackendServers servers, int connectionsPerServer,
                        int connectTimeout, Redirects redirects) {
+        this(loop, servers, connectionsPerServer, redirects, bootstraps(loop, transport, connectTimeout));
+    }
+
+    /**
+     * A pool whose connections open their channels through {@code connectors}: the seam through
+     * which unit tests drive sessions and connections with EmbeddedChannels.
+     *
+     * @param redirects null unless the servers are Redis Cluster nodes
+     */
+    public BackendPool(EventLoop loop, BackendServers servers, int connectionsPerServer, Redirects redirects,
+                       Function<BackendSettings, BackendConnector> connectors) {
         this.loop = loop;
         this.servers = servers;
         this.redirects = redirects;
-        this.unixBootstrap = new Bootstrap()
+        this.connectors = connectors;
+        this.connectionsPerServer = connectionsPerServer;
+        this.idle = newIdleQueues(0);
+        this.dedicatedInUse = newSets(0);
+        this.shared = new BackendConnection[0][];
+        grow(servers.size());
+    }
+
+    /** Netty's Bootstraps, TCP or Unix socket by the server's address. */
+    private static Function<BackendSettings, BackendConnector> bootstraps(EventLoop loop, Transport transport,
+                                                                         int connectTimeout) {
+        Bootstrap unix = new Bootstrap()
                 .group(loop)
                 .channel(transport.domainChannelClass())
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(BackendConnection.LOW_WATER_MARK, BackendConnection.HIGH_WATER_MARK));
-        this.tcpBootstrap = new Bootstrap()
+        Bootstrap tcp = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -84,11 +113,9 @@ public final class BackendPool {
                 // BackendConnection#isWritable): the bytes in flight to one backend stay bounded.
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(BackendConnection.LOW_WATER_MARK, BackendConnection.HIGH_WATER_MARK));
-        this.connectionsPerServer = connectionsPerServer;
-        this.idle = newIdleQueues(0);
-        this.dedicatedInUse = newSets(0);
-        this.shared = new BackendConnection[0][];
-        grow(servers.size());
+        BackendConnector overTcp = (handler, address) -> tcp.clone().handler(handler).connect(address);
+        BackendConnector overUnix = (handler, address) -> unix.clone().handler(handler).connect(address);
+        return server -> server.address() instanceof InetSocketAddress ? overTcp : overUnix;
     }
 
     /** Extends the per-server arrays to {@code count} servers; on this loop only. */
@@ -97,17 +124,17 @@ public final class BackendPool {
         if (count <= from) {
             return;
         }
-        shared = java.util.Arrays.copyOf(shared, count);
-        idle = java.util.Arrays.copyOf(idle, count);
-        dedicatedInUse = java.util.Arrays.copyOf(dedicatedInUse, count);
+        shared = Arrays.copyOf(shared, count);
+        idle = Arrays.copyOf(idle, count);
+        dedicatedInUse = Arrays.copyOf(dedicatedInUse, count);
         for (int s = from; s < count; s++) {
             BackendSettings server = servers.get(s);
             shared[s] = new BackendConnection[connectionsPerServer];
             for (int c = 0; c < connectionsPerServer; c++) {
-                shared[s][c] = new BackendConnection(server, loop, bootstrapFor(server), null, redirects);
+                shared[s][c] = new BackendConnection(server, loop, connectors.apply(server), null, redirects);
             }
             idle[s] = new ArrayDeque<>();
-            dedicatedInUse[s] = new java.util.HashSet<>();
+            dedicatedInUse[s] = new HashSet<>();
         }
     }
 
@@ -152,7 +179,7 @@ public final class BackendPool {
             }
             connection.close();
         }
-        connection = new BackendConnection(servers.get(server), loop, bootstrapFor(servers.get(server)), owner,
+        connection = new BackendConnection(servers.get(server), loop, connectors.apply(servers.get(server)), owner,
                 redirects == null ? null : BY_SESSION);
         dedicatedInUse[server].add(connection);
         return connection;
@@ -179,10 +206,6 @@ public final class BackendPool {
         }
     }
 
-    private Bootstrap bootstrapFor(BackendSettings server) {
-        return server.address() instanceof java.net.InetSocketAddress ? tcpBootstrap : unixBootstrap;
-    }
-
     public int serverCount() {
         return servers.size();
     }
@@ -197,10 +220,10 @@ public final class BackendPool {
     }
 
     @SuppressWarnings("unchecked")
-    private static java.util.Set<BackendConnection>[] newSets(int servers) {
-        java.util.Set<BackendConnection>[] sets = new java.util.Set[servers];
+    private static Set<BackendConnection>[] newSets(int servers) {
+        Set<BackendConnection>[] sets = new Set[servers];
         for (int s = 0; s < servers; s++) {
-            sets[s] = new java.util.HashSet<>();
+            sets[s] = new HashSet<>();
         }
         return sets;
     }
@@ -243,8 +266,23 @@ public final class BackendPool {
         }
     }
 
-    /** Closes every shared connection; on shutdown. */
+    /** Commands sent on the shared connections and not yet answered, on this loop; call it there. */
+    public int inFlight() {
+        int count = 0;
+        for (BackendConnection[] connections : shared) {
+            for (BackendConnection connection : connections) {
+                count += connection.inFlight();
+            }
+        }
+        return count;
+    }
+
+    /** Closes every shared connection; on shutdown, or when a reload retires the pool. Once. */
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (redirects != null) {
             redirects.close();
         }

@@ -44,10 +44,10 @@ public record BackendSettings(
      */
     public static BackendSettings of(PoolConfig pool, ServerConfig server, SocketAddress address) {
         return new BackendSettings(pool.name(), server.label(), new BackendAddress(address),
-                pool.timeoutMillis(), pool.connectTimeoutMillis(), pool.redisAuth(), pool.redisDb(),
+                pool.timeouts().requestMillis(), pool.timeouts().connectMillis(), pool.auth().redisAuth(), pool.backend().redisDb(),
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE,
-                null, null, false, pool.redisUser(), false, null);
+                null, null, false, pool.auth().redisUser(), false, null);
     }
 
     /** The same server, reporting its health to {@code newEvents} and its traffic to the metrics given. */

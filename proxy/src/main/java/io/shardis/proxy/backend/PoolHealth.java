@@ -54,7 +54,7 @@ public final class PoolHealth {
                       ScheduledExecutorService control, EjectionListener listener) {
         this.config = config;
         this.servers = List.copyOf(servers);
-        this.router = config.autoEjectHosts() ? router : null;
+        this.router = config.sharding().autoEjectHosts() ? router : null;
         this.ring = router;
         this.control = control;
         this.listener = listener;
@@ -169,7 +169,7 @@ public final class PoolHealth {
             if (router == null || ejected || closed) {
                 return;
             }
-            if (failures.incrementAndGet() >= config.serverFailureLimit()) {
+            if (failures.incrementAndGet() >= config.sharding().serverFailureLimit()) {
                 control.execute(() -> eject(reason));
             }
         }
@@ -184,14 +184,14 @@ public final class PoolHealth {
             rebuild();
             listener.ejected(index);
             log.warn("{}: ejected after {} failure(s) in a row (last: {}); its keys go to the other servers;"
-                            + " checked again in {} ms", servers.get(index).describe(), config.serverFailureLimit(),
-                    reason, config.serverRetryTimeoutMillis());
+                            + " checked again in {} ms", servers.get(index).describe(), config.sharding().serverFailureLimit(),
+                    reason, config.sharding().serverRetryTimeoutMillis());
             scheduleProbe();
         }
 
         private void scheduleProbe() {
             if (!closed) {
-                control.schedule(this::probe, config.serverRetryTimeoutMillis(), TimeUnit.MILLISECONDS);
+                control.schedule(this::probe, config.sharding().serverRetryTimeoutMillis(), TimeUnit.MILLISECONDS);
             }
         }
 
@@ -200,7 +200,7 @@ public final class PoolHealth {
             if (closed || maintenance || !ejected) {
                 return;
             }
-            String problem = ping(servers.get(index), config.connectTimeoutMillis());
+            String problem = ping(servers.get(index), config.timeouts().connectMillis());
             if (problem == null) {
                 ejected = false;
                 failures.set(0);

@@ -65,6 +65,9 @@ public final class UnreachableHold implements Redirects {
     private BackendPool backends;
 
     private ArrayDeque<Held> held = new ArrayDeque<>();
+    /** The size of {@link #held} last added to the pool's held-now gauge, and that pool's metrics. */
+    private int reportedHeld;
+    private io.shardis.proxy.metrics.PoolMetrics heldMetrics;
     /** How many held commands each server has, and the error they will get if they expire. */
     private final Map<BackendSettings, Integer> heldPerServer = new IdentityHashMap<>();
     private final Map<BackendSettings, String> reasons = new IdentityHashMap<>();
@@ -155,6 +158,10 @@ public final class UnreachableHold implements Redirects {
     private void add(PendingCommand command, BackendSettings from, int key) {
         held.add(new Held(command, from, key));
         heldPerServer.merge(from, 1, Integer::sum);
+        if (heldMetrics == null) {
+            heldMetrics = from.poolMetrics();
+        }
+        reportHeldNow();
         if (!passScheduled) {
             passScheduled = true;
             loop.schedule(this::scheduledPass, passDelayMillis, TimeUnit.MILLISECONDS);
@@ -249,6 +256,16 @@ public final class UnreachableHold implements Redirects {
             }
         } finally {
             passing = false;
+            reportHeldNow();
+        }
+    }
+
+    /** Feeds the pool's held-now gauge with the change in this queue's size since the last report. */
+    private void reportHeldNow() {
+        int now = held.size();
+        if (now != reportedHeld && heldMetrics != null) {
+            heldMetrics.heldNow(now - reportedHeld);
+            reportedHeld = now;
         }
     }
 
@@ -261,6 +278,7 @@ public final class UnreachableHold implements Redirects {
             fail(next);
         }
         heldPerServer.clear();
+        reportHeldNow();
         if (episodeStart != 0) {
             lastEmptied = System.nanoTime();
             report();

@@ -69,9 +69,9 @@ public final class ClusterNodes implements AutoCloseable {
         this.metrics = metrics;
         List<NodeAddress> seeds = config.cluster().seeds().stream()
                 .map(seed -> new NodeAddress(seed.host(), seed.port())).toList();
-        Duration timeout = Duration.ofMillis(config.connectTimeoutMillis());
+        Duration timeout = Duration.ofMillis(config.timeouts().connectMillis());
         ClusterSourceSettings sourceSettings = ClusterSourceSettings.of(seeds)
-                .withCredentials(config.redisUser(), config.redisAuth())
+                .withCredentials(config.auth().redisUser(), config.auth().redisAuth())
                 .withTimeouts(timeout, timeout);
         if (tls != null) {
             try {
@@ -170,11 +170,11 @@ public final class ClusterNodes implements AutoCloseable {
         NodeReachability.Node readState = reachability == null ? null : reachability.add(index, node);
         // With replica reads every connection says READONLY: a replica then serves its master's
         // slots, and a master (or a replica promoted later) ignores it.
-        return new BackendSettings(config.name(), label, address, config.timeoutMillis(),
-                config.connectTimeoutMillis(), config.redisAuth(), 0,
+        return new BackendSettings(config.name(), label, address, config.timeouts().requestMillis(),
+                config.timeouts().connectMillis(), config.auth().redisAuth(), 0,
                 RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024),
-                new NodeEvents(label, readState), metrics.addServer(label), metrics, false, config.redisUser(),
+                new NodeEvents(label, readState), metrics.addServer(label), metrics, false, config.auth().redisUser(),
                 reachability != null, tls);
     }
 

@@ -11,6 +11,7 @@ import io.shardis.proxy.backend.Redirects;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.command.CommandTable;
+import io.shardis.proxy.config.HostPort;
 import io.shardis.resp.RespCommands;
 
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ public final class ClusterRedirects implements Redirects {
     public ClusterRedirects(ClusterNodes cluster, CommandTable commands, EventLoop loop) {
         this.cluster = cluster;
         this.loop = loop;
-        int window = cluster.config().failoverTimeoutMillis();
+        int window = cluster.config().timeouts().failoverMillis();
         this.retryWindowNanos = TimeUnit.MILLISECONDS.toNanos(window);
         this.hold = new UnreachableHold(new SlotRoute(cluster.router()), commands, loop, window);
     }
@@ -161,10 +162,8 @@ public final class ClusterRedirects implements Redirects {
     }
 
     private static String hostOf(BackendSettings from) {
-        String label = from.label();
-        int colon = label.lastIndexOf(':');
-        String host = colon < 0 ? label : label.substring(0, colon);
-        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        HostPort address = HostPort.parse(from.label());
+        return address != null ? address.host() : from.label();
     }
 
     /** What a cluster error reply asks for; the rest of the line is not needed. */
@@ -218,17 +217,12 @@ public final class ClusterRedirects implements Redirects {
             if (words.length != 3) {
                 return null;
             }
-            int colon = words[2].lastIndexOf(':');
-            if (colon < 0) {
+            HostPort node = HostPort.parseWithOptionalHost(words[2]);
+            if (node == null) {
                 return null;
             }
             try {
-                String host = words[2].substring(0, colon);
-                if (host.startsWith("[") && host.endsWith("]")) {
-                    host = host.substring(1, host.length() - 1);
-                }
-                return new Redirection(kind, Integer.parseInt(words[1]), host,
-                        Integer.parseInt(words[2].substring(colon + 1)));
+                return new Redirection(kind, Integer.parseInt(words[1]), node.host(), node.port());
             } catch (NumberFormatException e) {
                 return null;
             }

@@ -31,9 +31,14 @@ final class CommandTableLoader {
                             long categories) {
     }
 
-    private record Decision(Routing routing, boolean dangerous, boolean masterOnly, String keys, BlockingRule blocking,
-                            ReplyMerge merge, ChannelRule channels) {
+    /** @param ownFlags the bits of the Shardis flags {@code routing.tsv} names as options ({@link #OWN_FLAGS}) */
+    private record Decision(Routing routing, boolean dangerous, boolean masterOnly, long ownFlags, String keys,
+                            BlockingRule blocking, ReplyMerge merge, ChannelRule channels) {
     }
+
+    /** Shardis' flags that {@code routing.tsv} writes as options, as their names. */
+    private static final Set<String> OWN_FLAGS = Set.of(CommandFlag.COUNTS_REPLICAS.name(),
+            CommandFlag.CLOSES_CLIENT.name(), CommandFlag.SHARD_CHANNELS.name());
 
     private CommandTableLoader() {
     }
@@ -146,6 +151,7 @@ final class CommandTableLoader {
             Routing routing = Routing.valueOf(words[1]);
             boolean dangerous = false;
             boolean masterOnly = false;
+            long ownFlags = 0;
             String keys = null;
             BlockingRule blocking = null;
             ReplyMerge merge = null;
@@ -156,6 +162,8 @@ final class CommandTableLoader {
                     dangerous = true;
                 } else if (option.equals("MASTER_ONLY")) {
                     masterOnly = true;
+                } else if (OWN_FLAGS.contains(option)) {
+                    ownFlags |= bit(CommandFlag.valueOf(option));
                 } else if (option.startsWith("keys=")) {
                     keys = option.substring("keys=".length());
                 } else if (option.startsWith("blocks=")) {
@@ -172,7 +180,7 @@ final class CommandTableLoader {
                 throw new IllegalStateException("routing.tsv: '" + name + "': ALL_SHARDS and MULTI_KEY commands,"
                         + " and only they, say how their replies merge (merge=...)");
             }
-            if (decisions.put(name, new Decision(routing, dangerous, masterOnly, keys, blocking, merge, channels)) != null) {
+            if (decisions.put(name, new Decision(routing, dangerous, masterOnly, ownFlags, keys, blocking, merge, channels)) != null) {
                 throw new IllegalStateException("routing.tsv names '" + name + "' twice");
             }
         }
@@ -193,7 +201,7 @@ final class CommandTableLoader {
             throw new IllegalStateException("keyless command '" + command.name() + "' has no line in routing.tsv");
         }
         Routing routing = specs.size() == 1 && specs.get(0).singleFixedKey() ? Routing.SINGLE_KEY : Routing.SAME_SHARD;
-        return new Decision(routing, false, false, null, null, null, ChannelRule.NONE);
+        return new Decision(routing, false, false, 0, null, null, null, ChannelRule.NONE);
     }
 
     private static CommandSpec toSpec(Metadata command, Decision decision, NameIndex subcommands) {
@@ -204,6 +212,7 @@ final class CommandTableLoader {
         if (command.tips().contains("nondeterministic_output_order")) {
             flags |= bit(CommandFlag.SORT_FOR_SCRIPT);
         }
+        flags |= decision.ownFlags();
         if (decision.dangerous() || command.flags().contains("admin")) {
             flags |= bit(CommandFlag.DANGEROUS);
         }

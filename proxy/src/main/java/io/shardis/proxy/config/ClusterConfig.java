@@ -1,6 +1,7 @@
 package io.shardis.proxy.config;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A pool in front of a Redis Cluster ({@code cluster:} in the pool), instead of a list of servers.
@@ -11,10 +12,8 @@ import java.util.List;
  */
 public record ClusterConfig(List<HostPort> seeds, ReadFrom readFrom, int refreshIntervalMillis) {
 
-    public static final int DEFAULT_REFRESH_INTERVAL_MILLIS = 10_000;
-
     public ClusterConfig {
         seeds = List.copyOf(seeds);
-        java.util.Objects.requireNonNull(readFrom, "readFrom");
+        Objects.requireNonNull(readFrom, "readFrom");
     }
 }

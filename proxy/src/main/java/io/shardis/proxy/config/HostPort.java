@@ -25,10 +25,22 @@ public record HostPort(String host, int port) {
         return new InetSocketAddress(host, port);
     }
 
-    /** Parses {@code host:port}; IPv6 hosts in brackets ({@code [::1]:6379}). Null when malformed. */
-    static HostPort parse(String text) {
+    /**
+     * Parses {@code host:port}; IPv6 hosts in brackets ({@code [::1]:6379}). Null when malformed.
+     * The one reading of an address in Shardis: configuration keys, and the nodes a Redis Cluster names.
+     */
+    public static HostPort parse(String text) {
+        HostPort parsed = parseWithOptionalHost(text);
+        return parsed == null || parsed.host.isEmpty() || parsed.host.startsWith("/") ? null : parsed;
+    }
+
+    /**
+     * As {@link #parse}, but the host may be empty ({@code :6380}): a cluster node's MOVED names
+     * the port alone when the node does not know its own address. Null when malformed.
+     */
+    public static HostPort parseWithOptionalHost(String text) {
         int colon = text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
+        if (colon < 0 || colon == text.length() - 1) {
             return null;
         }
         String host = text.substring(0, colon);
@@ -41,7 +53,7 @@ public record HostPort(String host, int port) {
         } catch (NumberFormatException e) {
             return null;
         }
-        if (port < 0 || port > 65535 || host.isEmpty() || host.startsWith("/")) {
+        if (port < 0 || port > 65535) {
             return null;
         }
         return new HostPort(host, port);

@@ -15,16 +15,27 @@ import java.util.Set;
  *              {@code /pools}) listens; null when it is off ({@code http: off} or {@code 0})
  * @param admin whether the HTTP listener takes changes: {@code POST /reload}, ejecting and restoring servers
  * @param jmx   whether the metrics are published as JMX MBeans ({@code metrics:name=shardis.*})
+ * @param drainGraceMillis on SIGTERM, how long {@code /ready} answers 503 while the pools still take
+ *              clients, before the listeners close: load balancers stop sending first
  * @param transport the sockets' I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
  *              else Java NIO), {@code io_uring}, {@code epoll} or {@code nio}; read at start only
  */
-public record ProcessConfig(HostPort http, boolean admin, boolean jmx, String transport) {
+public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drainGraceMillis, String transport) {
 
     /** What {@code transport} may say; the first is the default. */
     public static final java.util.List<String> TRANSPORTS = java.util.List.of("auto", "io_uring", "epoll", "nio");
 
+    /** With the default transport. */
+    public ProcessConfig(HostPort http, boolean admin, boolean jmx, int drainGraceMillis) {
+        this(http, admin, jmx, drainGraceMillis, TRANSPORTS.get(0));
+    }
+
+    /** Covers a few health checks of a load balancer or a Kubernetes readiness probe. */
+    public static final int DEFAULT_DRAIN_GRACE_MILLIS = 5_000;
+
+    /** With the default drain grace. */
     public ProcessConfig(HostPort http, boolean admin, boolean jmx) {
-        this(http, admin, jmx, TRANSPORTS.get(0));
+        this(http, admin, jmx, DEFAULT_DRAIN_GRACE_MILLIS);
     }
 
     /** The name of the block; no pool may take it. */
@@ -35,16 +46,16 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, String tr
 
     public static final ProcessConfig DEFAULTS = new ProcessConfig(DEFAULT_HTTP, false, false);
 
-    private static final Set<String> KEYS = Set.of("http", "admin", "jmx", "transport");
+    private static final Set<String> KEYS = Set.of("http", "admin", "jmx", "drain_grace", "transport");
 
     /** The same settings with the HTTP listener at {@code http} (null: off), as {@code --http} says. */
     public ProcessConfig withHttp(HostPort http) {
-        return new ProcessConfig(http, admin, jmx, transport);
+        return new ProcessConfig(http, admin, jmx, drainGraceMillis, transport);
     }
 
     /** The same settings with the transport {@code transport}, as {@code --transport} says. */
     public ProcessConfig withTransport(String transport) {
-        return new ProcessConfig(http, admin, jmx, transport);
+        return new ProcessConfig(http, admin, jmx, drainGraceMillis, transport);
     }
 
     /** {@code text} as one of {@link #TRANSPORTS} (case and {@code io-uring} allowed), or null when it is none. */
@@ -93,6 +104,18 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, String tr
             }
             http = setting.address();
         }
+        int drainGrace = DEFAULT_DRAIN_GRACE_MILLIS;
+        if (values.containsKey("drain_grace")) {
+            try {
+                drainGrace = Integer.parseInt(values.get("drain_grace").strip());
+            } catch (NumberFormatException e) {
+                drainGrace = -1;
+            }
+            if (drainGrace < 0 || drainGrace > 3_600_000) {
+                throw new ConfigException(source + ": '" + BLOCK + "': key 'drain_grace': expected milliseconds"
+                        + " from 0 to 3600000, got '" + values.get("drain_grace") + "'");
+            }
+        }
         String transport = TRANSPORTS.get(0);
         if (values.containsKey("transport")) {
             transport = parseTransport(values.get("transport"));
@@ -101,7 +124,7 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, String tr
                         + ", got '" + values.get("transport") + "'");
             }
         }
-        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source), transport);
+        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source), drainGrace, transport);
     }
 
     private static boolean bool(Map<String, String> values, String key, String source) throws ConfigException {

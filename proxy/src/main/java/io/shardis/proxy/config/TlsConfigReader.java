@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * checked for being readable here, so {@code -t} names a missing one; their contents are read
  * when the pool starts. Errors name the file, pool and key, never a key password.
  */
-final class TlsConfigReader {
+final class TlsConfigReader extends PoolKeys {
 
     static final Set<String> LISTENER_KEYS = Set.of("listen", "cert_file", "key_file", "key_password", "ca_file",
             "client_auth", "protocols", "ciphers", "engine", "handshake_timeout");
@@ -25,16 +25,8 @@ final class TlsConfigReader {
     private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
     static final int DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
-    private final String source;
-    private final String pool;
-    private final ImmutableNode node;
-    private final HierarchicalConfiguration<ImmutableNode> config;
-
     TlsConfigReader(String source, String pool, ImmutableNode node, HierarchicalConfiguration<ImmutableNode> config) {
-        this.source = source;
-        this.pool = pool;
-        this.node = node;
-        this.config = config;
+        super(source, pool, node, config);
     }
 
     TlsConfig read() throws ConfigException {
@@ -169,23 +161,6 @@ final class TlsConfigReader {
         return values;
     }
 
-    private String string(String key, String fallback) {
-        Object value = config.getProperty(key);
-        return value == null ? fallback : value.toString();
-    }
-
-    private boolean bool(String key, boolean fallback) throws ConfigException {
-        String value = string(key, null);
-        if (value == null) {
-            return fallback;
-        }
-        Boolean parsed = ConfigParser.booleanValue(value);
-        if (parsed == null) {
-            throw error(key, "expected true or false, got '" + value + "'");
-        }
-        return parsed;
-    }
-
     private int integer(String key, int fallback) throws ConfigException {
         String value = string(key, null);
         if (value == null) {
@@ -200,9 +175,5 @@ final class TlsConfigReader {
         } catch (NumberFormatException e) {
             throw error(key, "expected a number of milliseconds, got '" + value + "'");
         }
-    }
-
-    private ConfigException error(String key, String problem) {
-        return new ConfigException(source + ": pool '" + pool + "': key '" + key + "': " + problem);
     }
 }

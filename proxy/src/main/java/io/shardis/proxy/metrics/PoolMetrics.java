@@ -1,6 +1,7 @@
 package io.shardis.proxy.metrics;
 
 import io.shardis.proxy.command.CommandGroup;
+import io.shardis.topology.shard.NutcrackerOrder;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 
@@ -52,6 +53,10 @@ public final class PoolMetrics {
     private final LongAdder slotMapChanges = new LongAdder();
     private volatile LongSupplier slotMapFetches = () -> 0;
     private final LongAdder held = new LongAdder();
+    /** Commands held for a failover right now, over every event loop. */
+    private final LongAdder heldNow = new LongAdder();
+    /** What the pool's runtime says of its servers and Sentinels now; set when it starts (and on each reload). */
+    private volatile PoolState state = PoolState.NONE;
     private final LongAdder heldFailed = new LongAdder();
     private final LatencyHistograms.Pool latency;
 
@@ -130,6 +135,42 @@ public final class PoolMetrics {
         servers = List.copyOf(grown);
         serversInDocumentOrder = List.copyOf(ordered);
         return added;
+    }
+
+    /**
+     * A reload changed the pool's servers: {@code servers()} becomes {@code serverNames}, in that
+     * order, a server keeping its counters when its name stays; those gone leave the stats
+     * document and the registry. Whoever holds a server's metrics keeps counting into them
+     * (connections still draining). Off the event loops.
+     *
+     * @throws IllegalArgumentException if two servers have the same name
+     */
+    public synchronized void reconfigure(List<String> serverNames) {
+        if (new HashSet<>(serverNames).size() != serverNames.size()) {
+            throw new IllegalArgumentException("pool '" + name + "' has two servers of the same name in "
+                    + serverNames + " (a server is named by the name after its address, else by host:port);"
+                    + " nutcracker refuses this too");
+        }
+        List<ServerMetrics> kept = new ArrayList<>(serverNames.size());
+        for (String serverName : serverNames) {
+            ServerMetrics existing = null;
+            for (ServerMetrics server : servers) {
+                if (server.name().equals(serverName)) {
+                    existing = server;
+                }
+            }
+            kept.add(existing != null ? existing : new ServerMetrics(serverName, this, process, registry));
+        }
+        for (ServerMetrics server : servers) {
+            if (!kept.contains(server)) {
+                String prefix = MetricRegistry.name("shardis", "pool", name, "server", server.name()) + ".";
+                registry.removeMatching((metricName, metric) -> metricName.startsWith(prefix));
+            }
+        }
+        List<ServerMetrics> ordered = new ArrayList<>(kept);
+        ordered.sort((a, b) -> NutcrackerOrder.compare(a.name(), b.name()));
+        servers = List.copyOf(kept);
+        serversInDocumentOrder = List.copyOf(ordered);
     }
 
     /** The servers the stats document lists, in its order. */
@@ -282,6 +323,25 @@ public final class PoolMetrics {
     /** A command began to wait for an unreachable master's successor (see {@code failover_timeout}). */
     public void commandHeld() {
         held.increment();
+    }
+
+    /** Commands held for a failover changed by {@code delta} (a queue of one event loop grew or shrank). */
+    public void heldNow(int delta) {
+        heldNow.add(delta);
+    }
+
+    /** Commands held for a failover right now. */
+    public long heldNow() {
+        return heldNow.sum();
+    }
+
+    /** Where the servers' states and the Sentinels' agreement are read from, when scraped. */
+    public void state(PoolState state) {
+        this.state = state;
+    }
+
+    PoolState state() {
+        return state;
     }
 
     /** A held command's {@code failover_timeout} passed: its client got an error. */

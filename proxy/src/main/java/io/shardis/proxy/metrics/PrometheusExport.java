@@ -78,9 +78,26 @@ final class PrometheusExport implements MultiCollector {
                     pool.held());
             f.counter("shardis_held_commands_failed", "Held commands whose failover_timeout passed (their client"
                     + " got an error)", p, pool.heldFailed());
+            f.gauge("shardis_commands_held", "Commands held right now for an unreachable master's successor", p,
+                    pool.heldNow());
+            PoolState state = pool.state();
             for (ServerMetrics server : pool.listedServers()) {
                 StatsSnapshot.Server s = server.snapshot();
                 Labels ps = p.add("server", server.name());
+                String now = state.serverState(server.name());
+                if (now != null) {
+                    for (String possible : PoolState.SERVER_STATES) {
+                        f.gauge("shardis_server_state", "1 for the server's state now: in_ring, ejected (after failures)"
+                                + " or maintenance (POST .../eject)", ps.add("state", possible), possible.equals(now) ? 1 : 0);
+                    }
+                }
+                if (state.sentinels() > 0) {
+                    int agreeing = state.sentinelsAgreeing(server.name());
+                    f.gauge("shardis_sentinels_agreeing", "Sentinels whose last answer names the master address in use",
+                            ps, agreeing);
+                    f.gauge("shardis_sentinel_disagreement", "Sentinels whose last answer names another address, none,"
+                            + " or that did not answer lately", ps, state.sentinels() - agreeing);
+                }
                 for (CommandGroup group : CommandGroup.all()) {
                     f.counter("shardis_requests", "Requests forwarded to a backend, by the group of the client"
                             + " command they carry (proxy: Shardis' own)", ps.add("command_group", group.label()),

@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
 import io.shardis.proxy.config.ShardisConfig;
+import io.shardis.topology.shard.NutcrackerOrder;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -71,7 +72,7 @@ public final class ShardisMetrics {
 
     private PoolMetrics newPool(PoolConfig pool) {
         List<String> serverNames = new ArrayList<>();
-        for (ServerConfig server : pool.servers()) {
+        for (ServerConfig server : pool.sharding().servers()) {
             serverNames.add(serverName(server));
         }
         return new PoolMetrics(pool.name(), serverNames, this, registry, latency.forPool(pool.name()));
@@ -98,6 +99,20 @@ public final class ShardisMetrics {
         pools.putAll(grown);
         order();
         return added;
+    }
+
+    /**
+     * A reload changed pool {@code pool}'s settings in place: its counters go on, its servers become
+     * the new configuration's (see {@link PoolMetrics#reconfigure}). Returns the pool's metrics.
+     */
+    public synchronized PoolMetrics reconfigurePool(PoolConfig pool) {
+        List<String> serverNames = new ArrayList<>();
+        for (ServerConfig server : pool.sharding().servers()) {
+            serverNames.add(serverName(server));
+        }
+        PoolMetrics metrics = pool(pool.name());
+        metrics.reconfigure(serverNames);
+        return metrics;
     }
 
     /** A pool removed by a reload leaves the stats document, the registry and {@code /metrics}. */

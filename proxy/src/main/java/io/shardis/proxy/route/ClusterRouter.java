@@ -139,7 +139,7 @@ public final class ClusterRouter implements ShardRouter {
      * master. Otherwise one of the master's online replicas: the one {@code clientSeed} picks for
      * this slot, so that a client's reads of a slot stay on one replica and do not go back in time
      * between replicas; when that one is not reachable, the next reachable one in turn. When none
-     * is: the master ({@code replica_preferred}) or {@link #NO_REPLICA} ({@code replica}).
+     * is: the master ({@code replica_preferred}) or {@link #NO_SERVER} ({@code replica}).
      * {@link #NO_SERVER} when no master serves the slot. Reads one snapshot; allocates nothing.
      */
     @Override
@@ -160,7 +160,7 @@ public final class ClusterRouter implements ShardRouter {
                 }
             }
         }
-        return readFrom == ReadFrom.REPLICA ? NO_REPLICA : master;
+        return readFrom == ReadFrom.REPLICA ? NO_SERVER : master;
     }
 
     @Override

@@ -8,14 +8,12 @@ import io.netty.buffer.ByteBuf;
  */
 public interface ShardRouter {
 
-    /** No live server can take the key (every server ejected). */
-    int NO_SERVER = -1;
-
     /**
-     * From {@link #readServerOfGroup}: reads must go to a replica ({@code read_from: replica}) and
-     * the group has none reachable. Distinct from {@link #NO_SERVER} and from the session's own codes.
+     * No live server can take the key (every server ejected), or for a read none that reads may go
+     * to. An index rather than an object because lookups run for every key and allocate nothing;
+     * the session turns it into a typed route ({@code session.Route}) with the reason.
      */
-    int NO_REPLICA = -3;
+    int NO_SERVER = -1;
 
     /** Servers of the pool, live or not; server indexes run from 0 to this, in configuration order. */
     int serverCount();
@@ -54,8 +52,8 @@ public interface ShardRouter {
     /**
      * The server for a read-only command of a group: where the pool reads from (a cluster's
      * replica, see {@link ClusterRouter#readServerOfGroup}), else {@link #serverOfGroup}.
-     * {@code clientSeed} keeps one client's reads of a group on one server. May answer
-     * {@link #NO_REPLICA} besides {@link #NO_SERVER}.
+     * {@code clientSeed} keeps one client's reads of a group on one server. {@link #NO_SERVER} also
+     * when reads must go to a replica ({@code read_from: replica}) and the group has none reachable.
      */
     default int readServerOfGroup(int group, int clientSeed) {
         return serverOfGroup(group);

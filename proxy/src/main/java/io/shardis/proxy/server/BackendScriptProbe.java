@@ -89,7 +89,7 @@ public final class BackendScriptProbe {
         if (pool.isCluster()) {
             backends.addAll(pool.cluster().seeds());
         } else {
-            for (ServerConfig server : pool.servers()) {
+            for (ServerConfig server : pool.sharding().servers()) {
                 backends.add(server.address());
             }
         }
@@ -115,11 +115,11 @@ public final class BackendScriptProbe {
         RedisURI.Builder uri = backend.isUnix() ? RedisURI.Builder.socket(backend.host())
                 : RedisURI.Builder.redis(backend.host(), backend.port());
         uri.withTimeout(timeout);
-        if (pool.redisAuth() != null) {
-            if (pool.redisUser() != null) {
-                uri.withAuthentication(pool.redisUser(), pool.redisAuth().toCharArray());
+        if (pool.auth().redisAuth() != null) {
+            if (pool.auth().redisUser() != null) {
+                uri.withAuthentication(pool.auth().redisUser(), pool.auth().redisAuth().toCharArray());
             } else {
-                uri.withPassword(pool.redisAuth().toCharArray());
+                uri.withPassword(pool.auth().redisAuth().toCharArray());
             }
         }
         try (StatefulRedisConnection<String, String> connection = client.connect(uri.build())) {
@@ -133,7 +133,7 @@ public final class BackendScriptProbe {
 
     /** The sentence for a finding worth a warning, or null for {@link Outcome#CLOSED}. */
     public static String warning(PoolConfig pool, Finding finding) {
-        String user = pool.redisUser() != null ? "user '" + pool.redisUser() + "'" : "the default user";
+        String user = pool.auth().redisUser() != null ? "user '" + pool.auth().redisUser() + "'" : "the default user";
         return switch (finding.outcome()) {
             case CLOSED -> null;
             case OPEN -> "pool '" + pool.name() + "' refuses admin commands (allow_admin: false), but on "

@@ -11,29 +11,33 @@ import io.shardis.resp.RespRequestDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Supplier;
+
 /** Sets up each accepted client connection of a pool, or turns it away past {@code client_connections}. */
 final class ClientInitializer extends ChannelInitializer<Channel> {
 
     private static final Logger log = LoggerFactory.getLogger(ClientInitializer.class);
 
-    private final PoolRuntime pool;
+    /** The pool's runtime now: a reload may replace it. */
+    private final Supplier<PoolRuntime> pools;
     /** Null on a plain listener. */
     private final ServerTls tls;
 
-    ClientInitializer(PoolRuntime pool, ServerTls tls) {
-        this.pool = pool;
+    ClientInitializer(Supplier<PoolRuntime> pools, ServerTls tls) {
+        this.pools = pools;
         this.tls = tls;
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        PoolRuntime pool = pools.get();
         if (tls != null) {
             // First in the pipeline: even the "max number of clients" refusal goes out encrypted.
             channel.pipeline().addLast(tls.newHandler(channel.alloc()), tls.newGuard());
         }
         if (!pool.admitClient()) {
             log.warn("pool '{}': client_connections limit of {} reached; refusing {}",
-                    pool.config().name(), pool.config().clientConnections(), channel.remoteAddress());
+                    pool.config().name(), pool.config().limits().clientConnections(), channel.remoteAddress());
             channel.writeAndFlush(RespReplies.error(channel.alloc(), "ERR max number of clients reached"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;

@@ -26,7 +26,7 @@ public final class ListenSockets {
 
     public static Channel bind(PoolConfig pool, Transport transport, EventLoopGroup acceptors, EventLoopGroup workers,
                                ChannelHandler clients) throws InterruptedException {
-        return bind(pool, pool.listen(), transport, acceptors, workers, clients);
+        return bind(pool, pool.listen().address(), transport, acceptors, workers, clients);
     }
 
     /** Binds {@code listen} (the pool's own, or its TLS one beside it) with the pool's socket settings. */
@@ -37,7 +37,7 @@ public final class ListenSockets {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(transport.serverChannelClass(listen))
-                .option(ChannelOption.SO_BACKLOG, pool.backlog())
+                .option(ChannelOption.SO_BACKLOG, pool.listen().backlog())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .childHandler(clients);
         if (unix) {
@@ -50,8 +50,8 @@ public final class ListenSockets {
         Channel channel = bootstrap.bind(transport.address(listen)).sync().channel();
         if (unix) {
             Path path = Path.of(listen.host());
-            if (pool.listenMode() >= 0) {
-                setMode(path, pool.listenMode());
+            if (pool.listen().mode() >= 0) {
+                setMode(path, pool.listen().mode());
             }
             channel.closeFuture().addListener(f -> Files.deleteIfExists(path));
         }

@@ -44,7 +44,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A running pool: its configuration and its backend connections on each event loop. */
+/**
+ * A running pool: its configuration and its backend connections on each event loop.
+ *
+ * <p>Past 350 lines because it is where a pool's parts meet: its servers and ring or cluster, its
+ * clients (admitted, drained, moved to the runtime a reload puts in its place, then retired), and
+ * what {@code /metrics} and {@code /pools} read of it (server states, Sentinels' agreement). The
+ * Sentinel views and the metrics' {@code State} are the next to move out, to a class of their own.
+ */
 public final class PoolRuntime implements SessionPool {
 
     private static final Logger log = LoggerFactory.getLogger(PoolRuntime.class);
@@ -71,6 +78,12 @@ public final class PoolRuntime implements SessionPool {
     private volatile Object serverMoves = new Object();
     /** TLS towards the servers or cluster nodes; null for plain TCP. */
     private final io.shardis.proxy.tls.BackendTls backendTls;
+    /** The servers' metrics by index, as they were when this runtime was made. */
+    private final List<io.shardis.proxy.metrics.ServerMetrics> serverMetrics;
+    /** Follows the masters through Sentinel; null in other pools. */
+    private volatile SentinelFollower follower;
+    /** The runtime a reload put in this one's place, whose clients move there; null while current. */
+    private volatile PoolRuntime successor;
 
     /**
      * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
@@ -82,11 +95,11 @@ public final class PoolRuntime implements SessionPool {
         this.metrics = metrics;
         this.commands = commands;
         this.transport = transport;
-        this.access = PoolAccess.of(config.name(), config.redisAuth(), config.users(), commands,
+        this.access = PoolAccess.of(config.name(), config.auth().redisAuth(), config.auth().users(), commands,
                 metrics::authenticationFailed);
         this.requestLimits = RespLimits.DEFAULT
-                .withMaxBulkLength(config.maxBulkBytes())
-                .withMaxRequestBytes(Math.max(config.maxRequestBytes(), 1024));
+                .withMaxBulkLength(config.limits().maxBulkBytes())
+                .withMaxRequestBytes(Math.max(config.limits().maxRequestBytes(), 1024));
         this.backendTls = io.shardis.proxy.tls.BackendTls.load(config.name(), config.tls().backend());
         if (config.isCluster()) {
             this.cluster = new ClusterNodes(config, transport, metrics, backendTls);
@@ -96,26 +109,106 @@ public final class PoolRuntime implements SessionPool {
             this.servers = List.of();
             this.backendServers = cluster.servers();
             this.health = new PoolHealth(config, List.of(), null, control, server -> { });
+            this.serverMetrics = List.of();
             return;
         }
         this.cluster = null;
         List<BackendSettings> settings = new ArrayList<>();
         List<ShardServer> ring = new ArrayList<>();
-        for (ServerConfig server : config.servers()) {
+        for (ServerConfig server : config.sharding().servers()) {
             settings.add(BackendSettings.of(config, server, transport.address(server.address())).withTls(backendTls));
             ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
         }
-        RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.hash()),
-                HashTag.parse(config.hashTag()), Distribution.fromConfigName(config.distribution()), ring);
+        RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.sharding().hash()),
+                HashTag.parse(config.sharding().hashTag()), Distribution.fromConfigName(config.sharding().distribution()), ring);
         this.router = ringRouter != null ? ringRouter : SingleServerRouter.INSTANCE;
+        // Taken now: a reload may renumber the pool's servers while this runtime drains.
+        List<io.shardis.proxy.metrics.ServerMetrics> serverMetrics = List.copyOf(metrics.servers());
         this.health = new PoolHealth(config, settings, ringRouter, control,
-                server -> metrics.server(server).ejected(System.currentTimeMillis() * 1000));
+                server -> serverMetrics.get(server).ejected(System.currentTimeMillis() * 1000));
+        this.serverMetrics = serverMetrics;
         for (int s = 0; s < settings.size(); s++) {
-            BackendSettings observed = settings.get(s).observedBy(new ServerEvents(s), metrics.server(s), metrics);
+            BackendSettings observed = settings.get(s).observedBy(new ServerEvents(s), serverMetrics.get(s), metrics);
             settings.set(s, config.followsSentinel() ? observed.requiringMaster() : observed);
         }
         this.servers = List.copyOf(settings);
         this.backendServers = BackendServers.of(this.servers);
+        publishState();
+    }
+
+    /** Makes {@code /metrics} read this runtime's servers and Sentinels (again, when a reload could not replace it). */
+    public void publishState() {
+        if (cluster == null) {
+            metrics.state(new State());
+        }
+    }
+
+    /** The Sentinel follower of this pool, once started. */
+    void followedBy(SentinelFollower follower) {
+        this.follower = follower;
+    }
+
+    /**
+     * What each Sentinel last said of server {@code index}'s master, and whether it names the
+     * address in use; empty outside Sentinel pools. Off the event loops.
+     */
+    public List<SentinelView> sentinelViews(int index) {
+        SentinelFollower following = follower;
+        if (following == null || index >= servers.size()) {
+            return List.of();
+        }
+        SocketAddress inUse = servers.get(index).address();
+        List<SentinelView> views = new ArrayList<>();
+        for (io.shardis.sentinel.SentinelWatcher.SentinelReport report
+                : following.reports(config.sharding().servers().get(index).name())) {
+            boolean agrees = report.master() != null && inUse instanceof java.net.InetSocketAddress address
+                    && report.master().getPort() == address.getPort()
+                    && report.master().getHostString().equals(address.getHostString());
+            views.add(new SentinelView(report.sentinel().getHostString() + ":" + report.sentinel().getPort(),
+                    report.master() == null ? null : report.master().getHostString() + ":" + report.master().getPort(),
+                    report.failure(), agrees));
+        }
+        return views;
+    }
+
+    /** One Sentinel's word on one master: the address it reports (or why none) and whether the pool uses it. */
+    public record SentinelView(String sentinel, String reports, String failure, boolean agrees) {
+    }
+
+    /** The pool's servers and Sentinels as {@code /metrics} reads them. */
+    private final class State implements io.shardis.proxy.metrics.PoolState {
+        @Override
+        public String serverState(String server) {
+            int index = indexOf(server);
+            if (index < 0) {
+                return null;
+            }
+            return health.isInMaintenance(index) ? "maintenance" : health.isEjected(index) ? "ejected" : "in_ring";
+        }
+
+        @Override
+        public int sentinels() {
+            return follower == null ? 0 : config.sentinels().addresses().size();
+        }
+
+        @Override
+        public int sentinelsAgreeing(String server) {
+            int index = indexOf(server);
+            int agreeing = 0;
+            for (SentinelView view : index < 0 ? List.<SentinelView>of() : sentinelViews(index)) {
+                agreeing += view.agrees() ? 1 : 0;
+            }
+            return agreeing;
+        }
+
+        private int indexOf(String server) {
+            for (int s = 0; s < serverMetrics.size(); s++) {
+                if (serverMetrics.get(s).name().equals(server)) {
+                    return s;
+                }
+            }
+            return -1;
+        }
     }
 
     /** TLS towards the pool's servers or cluster nodes, to re-read on reload; null for plain TCP. */
@@ -180,7 +273,7 @@ public final class PoolRuntime implements SessionPool {
         server.endpoint().moveTo(address);
         serverMoves = new Object();
         log.info("pool '{}' master '{}': {} -> {} ({})", config.name(), server.label(), previous, address, how);
-        metrics.server(index).failedOver();
+        serverMetrics.get(index).failedOver();
         String reason = "was demoted: Sentinel named " + address + " master of '" + server.label() + "'";
         backendsByLoop.forEach((loop, pool) -> loop.execute(() -> pool.dropConnections(index, reason)));
     }
@@ -245,18 +338,18 @@ public final class PoolRuntime implements SessionPool {
             if (cluster == null && config.holdsForFailover()) {
                 // No redirections to follow: a dead master's commands wait for Sentinel's successor.
                 UnreachableHold hold = new UnreachableHold(new SameServerRoute(backendServers, () -> serverMoves),
-                        commands, l, config.failoverTimeoutMillis());
-                BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
-                        config.connectTimeoutMillis(), hold);
+                        commands, l, config.timeouts().failoverMillis());
+                BackendPool pool = new BackendPool(l, transport, backendServers, config.backend().serverConnections(),
+                        config.timeouts().connectMillis(), hold);
                 hold.attach(pool);
                 return pool;
             }
             if (cluster == null) {
-                return new BackendPool(l, transport, servers, config.serverConnections());
+                return new BackendPool(l, transport, servers, config.backend().serverConnections());
             }
             ClusterRedirects redirects = new ClusterRedirects(cluster, commands, l);
-            BackendPool pool = new BackendPool(l, transport, backendServers, config.serverConnections(),
-                    config.connectTimeoutMillis(), redirects);
+            BackendPool pool = new BackendPool(l, transport, backendServers, config.backend().serverConnections(),
+                    config.timeouts().connectMillis(), redirects);
             redirects.attach(pool);
             return pool;
         });
@@ -268,7 +361,7 @@ public final class PoolRuntime implements SessionPool {
 
     /** Counts a new client in; false when {@code client_connections} is reached. */
     public boolean admitClient() {
-        int limit = config.clientConnections();
+        int limit = config.limits().clientConnections();
         while (true) {
             int current = clients.get();
             if (limit > 0 && current >= limit) {
@@ -283,6 +376,81 @@ public final class PoolRuntime implements SessionPool {
     /** Remembers an admitted client's channel, so that a shutdown can let it finish. */
     void track(Channel client) {
         clientChannels.add(client);
+        PoolRuntime next = successor;
+        if (next != null) {
+            // Admitted while a reload replaced this runtime: it moves too.
+            client.pipeline().fireUserEventTriggered(new ClientSession.Rebind(next));
+        }
+    }
+
+    @Override
+    public SessionPool successor() {
+        return successor;
+    }
+
+    /**
+     * A reload replaced this runtime by {@code next}: every client is asked to move there, which
+     * each does once nothing of its own is in flight here (see {@link ClientSession.Rebind}).
+     */
+    void replacedBy(PoolRuntime next) {
+        successor = next;
+        for (Channel client : clientChannels) {
+            client.pipeline().fireUserEventTriggered(new ClientSession.Rebind(next));
+        }
+    }
+
+    @Override
+    public void adopt(Channel client) {
+        clients.incrementAndGet();
+        clientChannels.add(client);
+        PoolRuntime next = successor;
+        if (next != null) {
+            client.pipeline().fireUserEventTriggered(new ClientSession.Rebind(next));
+        }
+    }
+
+    @Override
+    public void disown(Channel client) {
+        clientChannels.remove(client);
+        clients.decrementAndGet();
+    }
+
+    /**
+     * Once no client is left here (they moved to the successor or left), closes each backend
+     * connection as soon as nothing is in flight on it, or at {@code deadlineNanos}; then the
+     * pool's health checks. Call off the event loops; returns whether it is done.
+     */
+    public boolean retireWhenIdle(long deadlineNanos) {
+        if (clients.get() > 0 && System.nanoTime() - deadlineNanos < 0) {
+            return false;
+        }
+        java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch checked = new java.util.concurrent.CountDownLatch(backendsByLoop.size());
+        boolean late = System.nanoTime() - deadlineNanos >= 0;
+        backendsByLoop.forEach((loop, pool) -> loop.execute(() -> {
+            try {
+                if (late || pool.inFlight() == 0) {
+                    pool.close();
+                } else {
+                    busy.incrementAndGet();
+                }
+            } finally {
+                checked.countDown();
+            }
+        }));
+        try {
+            if (!checked.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (busy.get() > 0) {
+            return false;
+        }
+        health.close();
+        return true;
     }
 
     /**

@@ -28,9 +28,9 @@ public final class SecurityChecks {
     /** The warnings for {@code pool}, each a sentence naming the pool; empty when there is nothing to say. */
     public static List<String> warnings(PoolConfig pool, CommandTable table) {
         List<String> warnings = new ArrayList<>();
-        PoolAccess access = PoolAccess.of(pool.name(), pool.redisAuth(), pool.users(), table, PoolAccess.AuthEvents.NONE);
-        if (!access.requiresAuthentication() && !isLoopback(pool.listen())) {
-            warnings.add("pool '" + pool.name() + "' listens on " + pool.listen() + ", beyond loopback, without"
+        PoolAccess access = PoolAccess.of(pool.name(), pool.auth().redisAuth(), pool.auth().users(), table, PoolAccess.AuthEvents.NONE);
+        if (!access.requiresAuthentication() && !isLoopback(pool.listen().address())) {
+            warnings.add("pool '" + pool.name() + "' listens on " + pool.listen().address() + ", beyond loopback, without"
                     + " authentication: whoever reaches the port runs every command the pool forwards"
                     + " (set redis_auth or users, or listen on 127.0.0.1 or a Unix socket)");
         }

@@ -38,17 +38,17 @@ public final class SentinelFollower implements AutoCloseable {
         PoolConfig config = pool.config();
         Map<String, Integer> serverByName = new HashMap<>();
         List<String> names = new ArrayList<>();
-        for (int s = 0; s < config.servers().size(); s++) {
-            ServerConfig server = config.servers().get(s);
+        for (int s = 0; s < config.sharding().servers().size(); s++) {
+            ServerConfig server = config.sharding().servers().get(s);
             serverByName.put(server.name(), s);
             names.add(server.name());
         }
         List<InetSocketAddress> sentinels = new ArrayList<>();
-        for (HostPort sentinel : config.sentinels()) {
+        for (HostPort sentinel : config.sentinels().addresses()) {
             sentinels.add(new InetSocketAddress(sentinel.host(), sentinel.port()));
         }
-        SentinelSettings settings = new SentinelSettings(sentinels, config.sentinelUser(), config.sentinelAuth(),
-                Duration.ofMillis(Math.max(config.connectTimeoutMillis(), 1000)), RECHECK_INTERVAL);
+        SentinelSettings settings = new SentinelSettings(sentinels, config.sentinels().user(), config.sentinels().auth(),
+                Duration.ofMillis(Math.max(config.timeouts().connectMillis(), 1000)), RECHECK_INTERVAL);
         if (config.tls().sentinel() != null) {
             try {
                 settings = settings.withTls(io.shardis.proxy.tls.LettuceTls.options(config.tls().sentinel()),
@@ -76,7 +76,14 @@ public final class SentinelFollower implements AutoCloseable {
                 watcher.recheck(names.get(server), reason);
             }
         });
-        return new SentinelFollower(watcher);
+        SentinelFollower follower = new SentinelFollower(watcher);
+        pool.followedBy(follower);
+        return follower;
+    }
+
+    /** What each Sentinel last said of master {@code masterName} (see {@link SentinelWatcher#reports}). */
+    public List<SentinelWatcher.SentinelReport> reports(String masterName) {
+        return watcher.reports(masterName);
     }
 
     @Override

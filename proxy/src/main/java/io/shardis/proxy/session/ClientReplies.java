@@ -57,6 +57,8 @@ final class ClientReplies {
     private boolean pausedForPipeline;
     private boolean pausedForBackend;
     private boolean pausedForBytes;
+    /** A reload moves the client to another pool once its replies are in: its commands wait. */
+    private boolean pausedForMove;
     /** Bytes of replies arrived (or made here) and queued behind an earlier one, not yet written. */
     private long queuedBytes;
     /** Replies expected and not yet arrived. */
@@ -95,7 +97,25 @@ final class ClientReplies {
 
     /** Whether the client's commands must wait: too many replies owed, or too many bytes, or it does not read. */
     private boolean isHeldBack() {
-        return pausedForPipeline || pausedForBytes || !ctx.channel().isWritable();
+        return pausedForPipeline || pausedForBytes || pausedForMove || !ctx.channel().isWritable();
+    }
+
+    /** Whether the client's commands wait until it moves to the pool a reload made (see {@code ClientSession}). */
+    void waitForMove(boolean wait) {
+        if (pausedForMove != wait) {
+            pausedForMove = wait;
+            updateAutoRead();
+        }
+    }
+
+    boolean waitingForMove() {
+        return pausedForMove;
+    }
+
+    /** Keeps {@code msg} (ownership passes) ahead of every message held back: it was being processed. */
+    void holdBackFirst(Object msg) {
+        heldBack.addFirst(msg);
+        updateAutoRead();
     }
 
     /** Queues the reply slot of a command sent on (or split, or answered later). */

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import io.shardis.proxy.auth.AclVerdict;
 import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
@@ -13,7 +12,6 @@ import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
-import io.shardis.proxy.command.Routing;
 import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
@@ -41,7 +39,7 @@ import java.io.IOException;
  * {@link PinnedConnection}, {@link ClientReplies}) took the rest. The next split is a pure
  * dispatcher returning a typed route, with this class left as the handler that executes it.
  */
-public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink {
+public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink, Dispatcher.ClientState {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
@@ -53,7 +51,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     };
 
-    private final SessionPool pool;
+    /** Replaced when a reload changes the pool (see {@link Rebind}). */
+    private SessionPool pool;
+    /** The pool a reload asked this client to move to, until it can. */
+    private SessionPool nextPool;
+    private boolean moveCheckScheduled;
     private final long id;
     private final LocalCommands local;
     private final Transactions transactions;
@@ -62,11 +64,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * Whether commands keep their frame until answered: to follow cluster redirections, and to be
      * sent again after a failover (cluster and Sentinel pools).
      */
-    private final boolean keepsFrames;
+    private boolean keepsFrames;
     /** Picks this client's replica for each slot, so its reads of a slot stay on one replica. */
     private final int readSeed;
     /** Follows the redirections of commands on {@link #pinned}; null outside cluster pools. */
-    private final PinnedRedirects pinnedRedirects;
+    private PinnedRedirects pinnedRedirects;
     /** Who this client is (AUTH, HELLO AUTH, RESET) and what it may run. */
     private final ClientAccess access;
 
@@ -74,6 +76,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private BackendPool backends;
     private ShardRouter router;
     private Placement placement;
+    private Dispatcher dispatcher;
     private Fanout fanout;
     /** Which of each server's {@code server_connections} shared connections this client uses. */
     private int sharedIndex;
@@ -96,7 +99,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.id = pool.nextClientId();
         this.local = new LocalCommands(this);
         this.transactions = new Transactions(this);
-        this.maxPipeline = pool.config().maxPipeline();
+        this.maxPipeline = pool.config().limits().maxPipeline();
         this.keepsFrames = pool.cluster() != null || pool.config().holdsForFailover();
         // Client ids are consecutive: mixed, so that clients spread evenly over replicas and masters.
         this.readSeed = seedOf(id);
@@ -108,17 +111,84 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.replies = new ClientReplies(ctx, this, maxPipeline,
-                new ReplyBytes(pool.config().clientReplyLimit(), ReplyBudget.PROCESS),
-                new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().clientReplyLimit(), pool.metrics(),
+                new ReplyBytes(pool.config().limits().clientReplyLimit(), ReplyBudget.PROCESS),
+                new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().limits().clientReplyLimit(), pool.metrics(),
                         ReplyBudget.PROCESS),
                 this::process);
+        bindPool();
+        this.fanout = new Fanout(this);
+        if (pool.successor() != null) {
+            moveTo(pool.successor());
+        }
+    }
+
+    /** Takes what this client uses of {@link #pool} on its loop: connections, router, placement. */
+    private void bindPool() {
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
         this.router = pool.router();
         this.placement = new Placement(router, pool.config().name(),
                 pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas(), readSeed);
+        this.dispatcher = new Dispatcher(router, placement, access, pool.config().name(), pool.config().allowAdmin());
         this.pinned = new PinnedConnection(this, backends);
-        this.fanout = new Fanout(this);
         this.sharedIndex = backends.nextConnectionIndex();
+    }
+
+    /**
+     * The event by which a configuration reload moves a client to the pool that replaces the one it
+     * is in (new servers, weights, timeouts, auth...) without closing its connection.
+     */
+    public record Rebind(SessionPool next) {
+    }
+
+    /** Moves to {@code next} now if nothing of this client's is in flight, else once it is answered. */
+    private void moveTo(SessionPool next) {
+        nextPool = next;
+        moveWhenIdle();
+    }
+
+    /**
+     * Moves to {@link #nextPool} when this client has nothing unanswered and no connection of its
+     * own: its later commands could otherwise overtake earlier ones on the old pool's connections.
+     * While only replies on shared connections are awaited, its next commands wait (not read);
+     * a transaction, blocking call or subscription moves once it is over.
+     */
+    private void moveWhenIdle() {
+        if (nextPool == null || closed || quitting) {
+            return;
+        }
+        if (pinned.isPinned() || pushMode || transactions.holdsState() || transactions.inMulti()) {
+            replies.waitForMove(false);
+            return;
+        }
+        if (replies.lastUnanswered() != null) {
+            replies.waitForMove(true);
+            if (!moveCheckScheduled) {
+                // Replies come back through onReply, which checks again; this catches any other way.
+                moveCheckScheduled = true;
+                ctx.executor().schedule(() -> {
+                    moveCheckScheduled = false;
+                    moveWhenIdle();
+                }, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        SessionPool next = nextPool;
+        while (next.successor() != null) {
+            next = next.successor();
+        }
+        nextPool = null;
+        SessionPool old = pool;
+        old.disown(ctx.channel());
+        pool = next;
+        next.adopt(ctx.channel());
+        access.rebind(next.access());
+        keepsFrames = next.cluster() != null || next.config().holdsForFailover();
+        if (pinnedRedirects != null) {
+            pinnedRedirects.discard();
+        }
+        pinnedRedirects = next.cluster() != null ? new PinnedRedirects(this, next.cluster()) : null;
+        bindPool();
+        replies.waitForMove(false);
     }
 
     @Override
@@ -137,11 +207,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (nextPool != null) {
+            moveWhenIdle();
+            if (replies.waitingForMove()) {
+                replies.holdBackFirst(msg);
+                return;
+            }
+        }
         if (msg instanceof RespCommand command) {
             dispatch(command);
         } else if (msg instanceof RespProtocolError error) {
             // Redis answers a protocol error and closes the connection.
-            reply(RespReplies.error(ctx.alloc(), "ERR " + error.message()));
+            reply(RespReplies.error(ctx.alloc(), Refusals.protocolError(error.message())));
             replyThenClose();
         } else {
             ReferenceCountUtil.release(msg);
@@ -152,185 +229,69 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         CommandSpec spec = pool.commands().lookup(command);
         group = spec == null ? CommandGroup.OTHER : pushMode ? CommandGroup.PUBSUB : spec.group();
         pool.metrics().commandReceived(group);
-        if (spec == null) {
-            refuse(command, Refusals.unknownCommand(command));
-            return;
-        }
-        if (!spec.arityAccepts(command.argCount())) {
-            refuse(command, "ERR wrong number of arguments for '" + spec.name() + "' command");
-            return;
-        }
-        AclVerdict verdict = access.check(spec, command);
-        if (verdict != AclVerdict.ALLOWED) {
-            pool.metrics().accessDenied();
-            refuse(command, verdict.error(spec));
-            return;
-        }
-        if (pushMode) {
-            relayInPushMode(command, spec);
-            return;
-        }
-        if (spec.routing() == Routing.REFUSED) {
-            // Before the admin check: allow_admin does not turn these on, so the error must not say it does.
-            refuse(command, Refusals.unsupported(command, spec));
-            return;
-        }
-        if (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin()) {
-            refuse(command, Refusals.adminOff(spec, pool.config().name()));
-            return;
-        }
-        if (transactions.inMulti() && spec.routing() != Routing.TRANSACTION) {
-            queueInTransaction(command, spec);
-            return;
-        }
-        switch (spec.routing()) {
-            case LOCAL -> local.answer(command, spec);
-            case REFUSED -> refuse(command, Refusals.unsupported(command, spec));
-            case TRANSACTION -> transactions.handle(command, spec);
-            case SUBSCRIBE -> {
-                int server = subscriptionServer(command, spec);
-                if (server < 0) {
-                    refuseUnroutable(command, spec, server);
-                    return;
-                }
-                boolean newConnection = !pinned.isPinned();
-                if (!pin(server)) {
-                    refuse(command, otherSubscriptionServer(spec));
-                    return;
-                }
-                pushMode = true;
-                // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
-                ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
-                        ? command.content().retainedDuplicate() : null;
-                sendUnanswered(command);
-                if (resubscribe != null) {
-                    pinnedRedirects.followFirstReply(resubscribe);
-                }
+        execute(dispatcher.route(command, spec, this), command, spec);
+    }
+
+    /** Carries out what the {@link Dispatcher} decided; the common route, one server, first. */
+    private void execute(Route route, RespCommand command, CommandSpec spec) {
+        if (route instanceof Route.Server server) {
+            forward(server.index(), command, new PendingCommand(this, readAtNanos()));
+        } else if (route instanceof Route.Refused refused) {
+            if (refused.accessDenied()) {
+                pool.metrics().accessDenied();
             }
-            default -> route(command, spec);
+            refuse(command, refused.reason());
+        } else if (route instanceof Route.Pinned blocking) {
+            pin(blocking.index());
+            if (spec.has(CommandFlag.COUNTS_REPLICAS)) {
+                markReplicationOffset();
+            }
+            forward(blocking.index(), command, new PendingCommand(this).untimed());
+        } else if (route == Route.Fanout.SPLIT) {
+            fanout.split(command, spec);
+        } else if (route == Route.Fanout.BROADCAST) {
+            fanout.broadcast(command, spec);
+        } else if (route == Route.Local.ANSWER) {
+            local.answer(command, spec);
+        } else if (route == Route.Local.IN_TRANSACTION) {
+            local.answerInTransaction(command, spec);
+        } else if (route == Route.Transaction.CONTROL) {
+            transactions.handle(command, spec);
+        } else if (route == Route.Relay.PUSH_MODE) {
+            sendUnanswered(command);
+        } else if (route instanceof Route.Queued queued) {
+            if (transactions.queueOn(queued.server(), queued.keyGroup())) {
+                forward(queued.server(), command, new PendingCommand(this));
+            } else {
+                refuse(command, Refusals.transactionElsewhere(spec, pool.config().name(), router.groupsAreSlots()));
+            }
+        } else if (route instanceof Route.Subscribe subscribe) {
+            subscribe(subscribe.server(), command, spec);
         }
     }
 
-    /** Sends a keyed, keyless or all-servers command where the pool's router says. */
-    private void route(RespCommand command, CommandSpec spec) {
-        if (router.serverCount() == 1 && !router.groupsAreSlots()) {
-            forwardTo(0, command, spec);
-            return;
-        }
-        switch (spec.routing()) {
-            case MULTI_KEY -> fanout.split(command, spec);
-            case ALL_SHARDS -> fanout.broadcast(command, spec);
-            default -> {
-                if (spec.routing() == Routing.KEYLESS && spec.name().startsWith("wait")) {
-                    refuse(command, "ERR Shardis: " + spec.name() + " counts the replicas of one server;"
-                            + " pool '" + pool.config().name() + "' has " + router.serverCount());
-                    return;
-                }
-                int server = placement.serverOf(command, spec, readsFromReplica(command, spec));
-                if (server < 0) {
-                    refuseUnroutable(command, spec, server);
-                    return;
-                }
-                forwardTo(server, command, spec);
-            }
+    /** Opens or adds to the client's subscriptions on its own connection to {@code server}. */
+    private void subscribe(int server, RespCommand command, CommandSpec spec) {
+        boolean newConnection = !pinned.isPinned();
+        pin(server);
+        pushMode = true;
+        // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
+        ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
+                ? command.content().retainedDuplicate() : null;
+        sendUnanswered(command);
+        if (resubscribe != null) {
+            pinnedRedirects.followFirstReply(resubscribe);
         }
     }
 
-    /**
-     * Whether {@code command} may be read from a replica: the pool reads from replicas, the table
-     * says the command only reads ({@link CommandFlag#REPLICA_READABLE}), it does not block, and the
-     * client has no transaction and no connection of its own (WATCH, a subscription, a blocking
-     * command in progress), whose commands must all see the master.
-     */
+    /** Whether {@code command} may be read from a replica (see {@link Dispatcher#readsFromReplica}). */
     boolean readsFromReplica(RespCommand command, CommandSpec spec) {
-        return placement.readsReplicas() && spec.has(CommandFlag.REPLICA_READABLE) && !pinned.isPinned()
-                && !transactions.inMulti() && !spec.blocks(command);
-    }
-
-    /**
-     * Where a subscription lives: sharded channels (SSUBSCRIBE) on the server of their channel, as
-     * SPUBLISH routes by it; other channels and patterns on the server the client already uses,
-     * else the pool's keyless server, where PUBLISH goes, so publishers and subscribers meet.
-     */
-    private int subscriptionServer(RespCommand command, CommandSpec spec) {
-        if (spec.keyCount(command) > 0) {
-            return placement.serverOf(command, spec);
-        }
-        return pinned.isPinned() ? pinned.server() : router.keylessServer();
-    }
-
-    private String otherSubscriptionServer(CommandSpec spec) {
-        return "ERR Shardis: '" + spec.name() + "' needs another server of pool '" + pool.config().name()
-                + "' than this connection's subscriptions or transaction; use another connection for it";
-    }
-
-    /** Refuses a command {@link Placement#serverOf} found no single server for ({@code server} < 0). */
-    void refuseUnroutable(RespCommand command, CommandSpec spec, int server) {
-        refuse(command, placement.unroutable(command, spec, server));
+        return dispatcher.readsFromReplica(command, spec, this);
     }
 
     /** Sends a whole command to {@code server}; blocking ones on a connection of the client's own. */
     void forwardTo(int server, RespCommand command, CommandSpec spec) {
-        if (spec.blocks(command)) {
-            if (!pin(server)) {
-                refuse(command, "ERR Shardis: '" + spec.name() + "' blocks on another server than the"
-                        + " blocking command or transaction this client already has in progress");
-                return;
-            }
-            if (spec.name().startsWith("wait")) {
-                markReplicationOffset();
-            }
-            forward(server, command, new PendingCommand(this).untimed());
-        } else {
-            forward(server, command, new PendingCommand(this, readAtNanos()));
-        }
-    }
-
-    /**
-     * Inside MULTI, Redis queues commands and answers them all at EXEC, so commands Shardis would
-     * answer itself go to the backend too; blocking commands do not block inside a transaction.
-     */
-    private void queueInTransaction(RespCommand command, CommandSpec spec) {
-        switch (spec.routing()) {
-            case LOCAL -> local.answerInTransaction(command, spec);
-            case REFUSED -> refuse(command, Refusals.unsupported(command, spec));
-            case SUBSCRIBE -> refuse(command, "ERR " + spec.name() + " inside MULTI is not supported by Shardis");
-            case ALL_SHARDS -> {
-                if (router.serverCount() > 1) {
-                    refuse(command, "ERR Shardis: '" + spec.name() + "' runs on every server of pool '"
-                            + pool.config().name() + "' and cannot be part of a transaction");
-                } else {
-                    forward(command);
-                }
-            }
-            default -> {
-                int server = placement.serverOf(command, spec);
-                if (server < 0) {
-                    refuseUnroutable(command, spec, server);
-                } else if (!transactions.queueOn(server, placement.firstKeyGroup(command, spec))) {
-                    refuse(command, "ERR Shardis: the keys of a transaction must all be "
-                            + (router.groupsAreSlots() ? "in one hash slot of the cluster behind pool '" : "on one server of pool '")
-                            + pool.config().name() + "'; '" + spec.name() + "' uses another one (hash tags keep keys together)");
-                } else {
-                    forward(server, command, new PendingCommand(this));
-                }
-            }
-        }
-    }
-
-    /** After a subscription Redis itself decides what is allowed; everything but QUIT goes to it. */
-    private void relayInPushMode(RespCommand command, CommandSpec spec) {
-        if (spec.name().equals("quit")) {
-            local.answer(command, spec);
-        } else if (spec.name().equals("ssubscribe") && spec.keyCount(command) > 0
-                && subscriptionServer(command, spec) != pinned.server()) {
-            refuse(command, otherSubscriptionServer(spec));
-        } else if (spec.routing() == Routing.REFUSED
-                || (spec.has(CommandFlag.DANGEROUS) && !pool.config().allowAdmin())) {
-            refuse(command, Refusals.unsupported(command, spec));
-        } else {
-            sendUnanswered(command);
-        }
+        execute(dispatcher.toServer(server, command, spec, this), command, spec);
     }
 
     /**
@@ -352,7 +313,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     void forward(RespCommand command) {
         int server = pinned.isPinned() ? pinned.server() : router.keylessServer();
         if (transactions.inMulti() && !transactions.queueOn(server, -1)) {
-            refuse(command, "ERR Shardis: no server for this command in the transaction");
+            refuse(command, Refusals.noServerInTransaction());
             return;
         }
         forward(server, command, new PendingCommand(this));
@@ -360,7 +321,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void forward(int server, RespCommand command, PendingCommand pending) {
         if (server < 0) {
-            refuse(command, "ERR Shardis: no server of pool '" + pool.config().name() + "' is available");
+            refuse(command, Refusals.noServerAvailable(pool.config().name()));
             return;
         }
         replies.expect(pending);
@@ -502,8 +463,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    boolean isPinned() {
+    @Override
+    public boolean isPinned() {
         return pinned.isPinned();
+    }
+
+    @Override
+    public boolean pushMode() {
+        return pushMode;
+    }
+
+    @Override
+    public boolean inMulti() {
+        return transactions.inMulti();
     }
 
     /** Answers with an error and drops the command. */
@@ -552,6 +524,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replies.arrived(command, reply);
         pinned.replyArrived();
         releaseDedicatedWhenIdle();
+        if (nextPool != null) {
+            moveWhenIdle();
+        }
     }
 
     @Override
@@ -590,6 +565,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (!quitting) {
                 replyThenClose();
             }
+        } else if (event instanceof Rebind rebind) {
+            moveTo(rebind.next());
         } else {
             ctx.fireUserEventTriggered(event);
         }
@@ -657,7 +634,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return router;
     }
 
-    int pinnedServer() {
+    @Override
+    public int pinnedServer() {
         return pinned.server();
     }
 

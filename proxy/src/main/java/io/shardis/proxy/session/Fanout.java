@@ -58,8 +58,7 @@ final class Fanout {
             int group = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
             int server = group < 0 ? ShardRouter.NO_SERVER : session.placement().serverOfGroup(group, read);
             if (server < 0) {
-                session.refuse(command, server == ShardRouter.NO_REPLICA ? session.placement().noReplica(spec, group)
-                        : session.placement().noServer(spec));
+                session.refuse(command, session.placement().unroutable(spec, group, read));
                 return;
             }
             groupOfKey[k] = group;

@@ -39,7 +39,7 @@ final class LocalCommands {
      */
     private void clusterInfo(RespCommand command, CommandSpec spec, ByteBufAllocator alloc) {
         if (!(session.router() instanceof ClusterRouter cluster) || cluster.map() == null) {
-            session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            session.refuse(command, Refusals.unsupported(spec.name()));
             return;
         }
         SlotMap map = cluster.map();
@@ -99,7 +99,7 @@ final class LocalCommands {
             case "client|info" -> reply(command, RespReplies.bulk(alloc, clientInfo()));
             case "client|setinfo", "client|no-evict", "client|no-touch" ->
                     reply(command, RespReplies.OK.duplicate());
-            default -> session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            default -> session.refuse(command, Refusals.unsupported(spec.name()));
         }
     }
 
@@ -124,7 +124,7 @@ final class LocalCommands {
                 }
             }
             case "select" -> {
-                if (command.argAsLong(1) == session.pool().config().redisDb()) {
+                if (command.argAsLong(1) == session.pool().config().backend().redisDb()) {
                     session.forward(command);
                 } else {
                     select(command, session.context().alloc());
@@ -145,13 +145,13 @@ final class LocalCommands {
     private void restoreBackendSetup() {
         var config = session.pool().config();
         ByteBufAllocator alloc = session.context().alloc();
-        if (config.redisAuth() != null) {
-            session.sendSilently(config.redisUser() == null
-                    ? RespCommands.encode(alloc, "AUTH", config.redisAuth())
-                    : RespCommands.encode(alloc, "AUTH", config.redisUser(), config.redisAuth()));
+        if (config.auth().redisAuth() != null) {
+            session.sendSilently(config.auth().redisUser() == null
+                    ? RespCommands.encode(alloc, "AUTH", config.auth().redisAuth())
+                    : RespCommands.encode(alloc, "AUTH", config.auth().redisUser(), config.auth().redisAuth()));
         }
-        if (config.redisDb() != 0) {
-            session.sendSilently(RespCommands.encode(alloc, "SELECT", Integer.toString(config.redisDb())));
+        if (config.backend().redisDb() != 0) {
+            session.sendSilently(RespCommands.encode(alloc, "SELECT", Integer.toString(config.backend().redisDb())));
         }
     }
 
@@ -226,7 +226,7 @@ final class LocalCommands {
 
     private void select(RespCommand command, ByteBufAllocator alloc) {
         long db = command.argAsLong(1);
-        int poolDb = session.pool().config().redisDb();
+        int poolDb = session.pool().config().backend().redisDb();
         if (db == Long.MIN_VALUE) {
             reply(command, RespReplies.error(alloc, "ERR value is not an integer or out of range"));
         } else if (db == poolDb) {
@@ -263,7 +263,7 @@ final class LocalCommands {
                 + " addr=" + (remote == null ? "?" : remote.getHostString() + ":" + remote.getPort())
                 + " laddr=" + (localAddress == null ? "?" : localAddress.getHostString() + ":" + localAddress.getPort())
                 + " name=" + (clientName == null ? "" : clientName)
-                + " db=" + session.pool().config().redisDb()
+                + " db=" + session.pool().config().backend().redisDb()
                 + " user=" + session.access().userName()
                 + " pool=" + session.pool().config().name()
                 + " proxy=shardis-" + Version.current() + "\n";

@@ -50,7 +50,7 @@ final class PinnedRedirects {
     PinnedRedirects(ClientSession session, ClusterNodes cluster) {
         this.session = session;
         this.cluster = cluster;
-        this.retryWindowMillis = cluster.config().failoverTimeoutMillis();
+        this.retryWindowMillis = cluster.config().timeouts().failoverMillis();
     }
 
     /** See {@link io.shardis.proxy.backend.ReplySink#followRedirection}; for commands that kept their frame on a dedicated connection. */

@@ -8,12 +8,9 @@ import io.shardis.resp.RespCommand;
 /**
  * Where one client's commands go by their keys, through the pool's router, and what the client is
  * told when they cannot go anywhere. Knows nothing of the client's state (transactions, its own
- * connection): the session decides whether a command is a read that may go to a replica.
+ * connection): the dispatcher decides whether a command is a read that may go to a replica.
  */
 final class Placement {
-
-    /** Returned by {@link #serverOf} when the command's keys live on different servers. */
-    static final int CROSS_SERVER = -2;
 
     private final ShardRouter router;
     private final String pool;
@@ -41,22 +38,18 @@ final class Placement {
     }
 
     /**
-     * The server every key of {@code command} maps to (its master); this client's keyless server for a
-     * command without keys (or whose keys cannot be told, which Redis will answer);
-     * {@link #CROSS_SERVER} when its keys are on several servers, {@link ShardRouter#NO_SERVER}
-     * when no live server can take them.
+     * The server every key of {@code command} maps to (its master; for a {@code read}, where the pool
+     * reads from); this client's keyless server for a command without keys (or whose keys cannot
+     * be told, which Redis will answer). Refused when its keys are on several servers, or no live
+     * server can take them. Allocates nothing unless refused.
      */
-    int serverOf(RespCommand command, CommandSpec spec) {
-        return serverOf(command, spec, false);
-    }
-
-    /** {@link #serverOf(RespCommand, CommandSpec)}, or for a read, as {@link #serverOfGroup} says. */
-    int serverOf(RespCommand command, CommandSpec spec, boolean read) {
+    Route route(RespCommand command, CommandSpec spec, boolean read) {
         int keys = spec.keyCount(command);
         if (keys <= 0) {
             // PUBLISH counts, and PUBSUB lists, the subscribers of the node it runs on: Pub/Sub
             // stays on the one server subscriptions go to.
-            return spec.has(CommandFlag.PUBSUB) ? router.keylessServer() : keylessServer();
+            int server = spec.has(CommandFlag.PUBSUB) ? router.keylessServer() : keylessServer();
+            return server < 0 ? new Route.Refused(Refusals.noServer(spec, pool)) : Route.server(server);
         }
         // Keys must share a group: their server, or in a cluster their hash slot.
         int group = -1;
@@ -64,22 +57,32 @@ final class Placement {
             int arg = spec.keyIndex(command, k);
             int keyGroup = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
             if (keyGroup < 0) {
-                return ShardRouter.NO_SERVER;
+                return new Route.Refused(Refusals.noServer(spec, pool));
             }
             if (k > 0 && keyGroup != group) {
-                return CROSS_SERVER;
+                return new Route.Refused(Refusals.crossServer(spec, pool, router.groupsAreSlots()));
             }
             group = keyGroup;
         }
-        return serverOfGroup(group, read);
+        int server = serverOfGroup(group, read);
+        return server < 0 ? new Route.Refused(unroutable(spec, group, read)) : Route.server(server);
     }
 
     /**
-     * The server of a group ({@link ShardRouter#groupFor}): for a read, where the pool reads from,
-     * which may be {@link ShardRouter#NO_REPLICA}; else its master.
+     * The server of a group ({@link ShardRouter#groupFor}): for a read, where the pool reads from;
+     * else its master. {@link ShardRouter#NO_SERVER} when there is none: see {@link #unroutable}.
      */
     int serverOfGroup(int group, boolean read) {
         return read ? router.readServerOfGroup(group, clientSeed) : router.serverOfGroup(group);
+    }
+
+    /** Why {@link #serverOfGroup} found no server for {@code group}: no replica to read from, or no server. */
+    String unroutable(CommandSpec spec, int group, boolean read) {
+        if (group >= 0 && read && router.serverOfGroup(group) >= 0) {
+            // The slot has a master: only a replica was wanted (read_from: replica).
+            return Refusals.noReplica(spec, pool, group);
+        }
+        return Refusals.noServer(spec, pool);
     }
 
     /** Where this client's keyless commands go (see {@link ShardRouter#keylessServer(int)}). */
@@ -96,29 +99,7 @@ final class Placement {
         return router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
     }
 
-    /** The error for a command {@link #serverOf} found no single server for ({@code server} < 0). */
-    String unroutable(RespCommand command, CommandSpec spec, int server) {
-        return server == CROSS_SERVER ? crossServer(spec)
-                : server == ShardRouter.NO_REPLICA ? noReplica(spec, firstKeyGroup(command, spec))
-                : noServer(spec);
-    }
-
-    String crossServer(CommandSpec spec) {
-        if (router.groupsAreSlots()) {
-            return "ERR Shardis: keys of '" + spec.name() + "' are in different hash slots of the cluster behind pool '"
-                    + pool + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
-        }
-        return "ERR Shardis: the keys of '" + spec.name() + "' are on different servers of pool '"
-                + pool + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
-    }
-
-    /** For {@link ShardRouter#NO_REPLICA}: the pool reads only from replicas, and {@code slot} has none reachable. */
-    String noReplica(CommandSpec spec, int slot) {
-        return "ERR Shardis: pool '" + pool + "' reads from replicas only (read_from: replica)"
-                + " and no replica of hash slot " + slot + " is reachable; '" + spec.name() + "' was not sent";
-    }
-
     String noServer(CommandSpec spec) {
-        return "ERR Shardis: no server of pool '" + pool + "' is available for '" + spec.name() + "'";
+        return Refusals.noServer(spec, pool);
     }
 }

@@ -1,5 +1,6 @@
 package io.shardis.proxy.session;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.shardis.proxy.auth.PoolAccess;
 import io.shardis.proxy.backend.BackendPool;
@@ -47,4 +48,13 @@ public interface SessionPool {
 
     /** A client of the pool closed its connection. */
     void clientGone();
+
+    /** The pool a configuration reload put in this one's place, where its clients move; null while current. */
+    SessionPool successor();
+
+    /** A client moved here from the pool this one replaced: counted and tracked as if admitted here. */
+    void adopt(Channel client);
+
+    /** A client moved to the successor: no longer counted nor tracked here. */
+    void disown(Channel client);
 }

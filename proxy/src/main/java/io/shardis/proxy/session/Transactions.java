@@ -102,11 +102,12 @@ final class Transactions {
                     session.reply(RespReplies.error(session.context().alloc(), "ERR WATCH inside MULTI is not allowed"));
                     return;
                 }
-                int server = session.placement().serverOf(command, spec);
-                if (server < 0) {
-                    session.refuseUnroutable(command, spec, server);
+                Route route = session.placement().route(command, spec, false);
+                if (!(route instanceof Route.Server byKey)) {
+                    session.refuse(command, ((Route.Refused) route).reason());
                     return;
                 }
+                int server = byKey.index();
                 int keyGroup = session.placement().firstKeyGroup(command, spec);
                 boolean otherSlot = session.router().groupsAreSlots() && group >= 0 && keyGroup != group;
                 if (otherSlot || !session.pin(server)) {
@@ -135,7 +136,7 @@ final class Transactions {
                     session.reply(RespReplies.OK.duplicate());
                 }
             }
-            default -> session.refuse(command, "ERR unknown or unsupported command '" + spec.name() + "'");
+            default -> session.refuse(command, Refusals.unsupported(spec.name()));
         }
     }
 

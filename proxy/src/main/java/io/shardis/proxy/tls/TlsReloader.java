@@ -25,6 +25,13 @@ public final class TlsReloader {
         }
     }
 
+    /** A context no longer in use (a pool a reload replaced). */
+    public void remove(Reloadable context) {
+        if (context != null) {
+            contexts.remove(context);
+        }
+    }
+
     public boolean isEmpty() {
         return contexts.isEmpty();
     }

@@ -192,7 +192,7 @@ class BackendConnectionTeardownTest {
         PoolConfig pool = config.pools().get(0);
         process = ShardisMetrics.create(config, "test");
         PoolMetrics metrics = process.pool("alpha");
-        BackendSettings settings = BackendSettings.of(pool, pool.servers().get(0), new InetSocketAddress("127.0.0.1", 6379))
+        BackendSettings settings = BackendSettings.of(pool, pool.sharding().servers().get(0), new InetSocketAddress("127.0.0.1", 6379))
                 .observedBy(BackendEvents.NONE, metrics.server(0), metrics);
         BackendConnector connector = (handler, address) -> {
             EmbeddedChannel channel = new EmbeddedChannel(handler);

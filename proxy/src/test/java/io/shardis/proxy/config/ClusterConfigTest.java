@@ -25,12 +25,30 @@ class ClusterConfigTest {
                     seeds: [10.0.0.1:7000, 10.0.0.2:7000]
                 """);
         assertThat(pool.isCluster()).isTrue();
-        assertThat(pool.servers()).isEmpty();
-        assertThat(pool.redisAuth()).isEqualTo("secret");
-        assertThat(pool.timeoutMillis()).isEqualTo(400);
+        assertThat(pool.sharding().servers()).isEmpty();
+        assertThat(pool.auth().redisAuth()).isEqualTo("secret");
+        assertThat(pool.timeouts().requestMillis()).isEqualTo(400);
         assertThat(pool.cluster()).isEqualTo(new ClusterConfig(
                 List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), ReadFrom.MASTER, 10_000));
-        assertThat(pool.failoverTimeoutMillis()).isEqualTo(5_000);
+        assertThat(pool.timeouts().failoverMillis()).isEqualTo(5_000);
+    }
+
+    @Test
+    void aClusterPoolAndAPoolOfServersShareEveryDefaultTheyHaveInCommon() throws ConfigException {
+        PoolConfig cluster = parse("c:\n  listen: 127.0.0.1:22121\n  cluster:\n    seeds: [10.0.0.1:7000]\n");
+        PoolConfig servers = parse("s:\n  listen: 127.0.0.1:22121\n  servers: [127.0.0.1:6379:1]\n");
+        assertThat(cluster.listen()).isEqualTo(servers.listen());
+        assertThat(cluster.backend()).isEqualTo(servers.backend());
+        assertThat(cluster.limits()).isEqualTo(servers.limits());
+        assertThat(cluster.auth()).isEqualTo(servers.auth());
+        assertThat(cluster.timeouts().requestMillis()).isEqualTo(servers.timeouts().requestMillis());
+        assertThat(cluster.timeouts().connectMillis()).isEqualTo(servers.timeouts().connectMillis());
+        assertThat(cluster.allowAdmin()).isEqualTo(servers.allowAdmin());
+        PoolConfig.Sharding placement = servers.sharding();
+        assertThat(cluster.sharding()).as("the placement keys a cluster pool does not take, at their defaults")
+                .isEqualTo(new PoolConfig.Sharding(List.of(), placement.hash(), placement.hashTag(),
+                        placement.distribution(), placement.autoEjectHosts(), placement.serverRetryTimeoutMillis(),
+                        placement.serverFailureLimit()));
     }
 
     @Test
@@ -46,7 +64,7 @@ class ClusterConfigTest {
                   failover_timeout: 0
                 """);
         assertThat(pool.cluster().refreshIntervalMillis()).isEqualTo(2500);
-        assertThat(pool.failoverTimeoutMillis()).as("0 fails at once").isZero();
+        assertThat(pool.timeouts().failoverMillis()).as("0 fails at once").isZero();
         assertThat(pool.cluster().readFrom()).isEqualTo(ReadFrom.MASTER);
     }
 

@@ -21,17 +21,17 @@ class ShardisConfigTest {
                     - 127.0.0.1:6379:1
                 """);
         PoolConfig pool = config.pool("alpha");
-        assertThat(pool.listen()).isEqualTo(new HostPort("127.0.0.1", 22121));
-        assertThat(pool.hash()).isEqualTo("fnv1a_64");
-        assertThat(pool.distribution()).isEqualTo("ketama");
-        assertThat(pool.timeoutMillis()).isZero();
-        assertThat(pool.connectTimeoutMillis()).as("no timeout: a few seconds to connect").isEqualTo(3000);
-        assertThat(pool.backlog()).isEqualTo(512);
-        assertThat(pool.serverConnections()).isEqualTo(1);
-        assertThat(pool.serverRetryTimeoutMillis()).isEqualTo(30000);
-        assertThat(pool.serverFailureLimit()).isEqualTo(2);
+        assertThat(pool.listen().address()).isEqualTo(new HostPort("127.0.0.1", 22121));
+        assertThat(pool.sharding().hash()).isEqualTo("fnv1a_64");
+        assertThat(pool.sharding().distribution()).isEqualTo("ketama");
+        assertThat(pool.timeouts().requestMillis()).isZero();
+        assertThat(pool.timeouts().connectMillis()).as("no timeout: a few seconds to connect").isEqualTo(3000);
+        assertThat(pool.listen().backlog()).isEqualTo(512);
+        assertThat(pool.backend().serverConnections()).isEqualTo(1);
+        assertThat(pool.sharding().serverRetryTimeoutMillis()).isEqualTo(30000);
+        assertThat(pool.sharding().serverFailureLimit()).isEqualTo(2);
         assertThat(pool.allowAdmin()).isFalse();
-        assertThat(pool.servers()).containsExactly(
+        assertThat(pool.sharding().servers()).containsExactly(
                 new ServerConfig(new HostPort("127.0.0.1", 6379), 1, null));
     }
 
@@ -44,7 +44,7 @@ class ShardisConfigTest {
                   failover_timeout: 15000
                   servers: [127.0.0.1:6379:1 shard1]
                 """).pool("ha");
-        assertThat(sentinel.failoverTimeoutMillis()).isEqualTo(15000);
+        assertThat(sentinel.timeouts().failoverMillis()).isEqualTo(15000);
         assertThat(sentinel.holdsForFailover()).isTrue();
         PoolConfig plain = parse("""
                 plain:
@@ -71,8 +71,8 @@ class ShardisConfigTest {
                   connect_timeout: 1500
                   servers: [127.0.0.1:6379:1]
                 """).pool("gamma");
-        assertThat(pool.connectTimeoutMillis()).isEqualTo(1500);
-        assertThat(pool.timeoutMillis()).isEqualTo(400);
+        assertThat(pool.timeouts().connectMillis()).isEqualTo(1500);
+        assertThat(pool.timeouts().requestMillis()).isEqualTo(400);
     }
 
     @Test
@@ -101,24 +101,24 @@ class ShardisConfigTest {
                   servers:
                     - 10.0.0.1:6379:2 shard1
                 """).pool("beta");
-        assertThat(pool.hash()).isEqualTo("murmur");
-        assertThat(pool.hashTag()).isEqualTo("{}");
-        assertThat(pool.distribution()).isEqualTo("modula");
-        assertThat(pool.timeoutMillis()).isEqualTo(400);
-        assertThat(pool.connectTimeoutMillis()).as("the request timeout when not set").isEqualTo(400);
-        assertThat(pool.preconnect()).isTrue();
-        assertThat(pool.redisAuth()).isEqualTo("secret");
-        assertThat(pool.redisDb()).isEqualTo(3);
-        assertThat(pool.serverConnections()).isEqualTo(4);
-        assertThat(pool.clientConnections()).isEqualTo(100);
-        assertThat(pool.autoEjectHosts()).isTrue();
+        assertThat(pool.sharding().hash()).isEqualTo("murmur");
+        assertThat(pool.sharding().hashTag()).isEqualTo("{}");
+        assertThat(pool.sharding().distribution()).isEqualTo("modula");
+        assertThat(pool.timeouts().requestMillis()).isEqualTo(400);
+        assertThat(pool.timeouts().connectMillis()).as("the request timeout when not set").isEqualTo(400);
+        assertThat(pool.backend().preconnect()).isTrue();
+        assertThat(pool.auth().redisAuth()).isEqualTo("secret");
+        assertThat(pool.backend().redisDb()).isEqualTo(3);
+        assertThat(pool.backend().serverConnections()).isEqualTo(4);
+        assertThat(pool.limits().clientConnections()).isEqualTo(100);
+        assertThat(pool.sharding().autoEjectHosts()).isTrue();
         assertThat(pool.allowAdmin()).isTrue();
-        assertThat(pool.maxPipeline()).isEqualTo(1000);
-        assertThat(pool.maxRequestBytes()).isEqualTo(64L << 20);
-        assertThat(pool.maxBulkBytes()).isEqualTo(1L << 20);
-        assertThat(pool.servers().get(0).name()).isEqualTo("shard1");
-        assertThat(pool.servers().get(0).weight()).isEqualTo(2);
-        assertThat(pool.servers().get(0).label()).isEqualTo("shard1");
+        assertThat(pool.limits().maxPipeline()).isEqualTo(1000);
+        assertThat(pool.limits().maxRequestBytes()).isEqualTo(64L << 20);
+        assertThat(pool.limits().maxBulkBytes()).isEqualTo(1L << 20);
+        assertThat(pool.sharding().servers().get(0).name()).isEqualTo("shard1");
+        assertThat(pool.sharding().servers().get(0).weight()).isEqualTo(2);
+        assertThat(pool.sharding().servers().get(0).label()).isEqualTo("shard1");
     }
 
     @Test
@@ -134,13 +134,13 @@ class ShardisConfigTest {
                     - /var/run/redis.sock:1
                     - "[::1]:6380:1"
                 """).pools().get(0);
-        assertThat(pool.listen()).isEqualTo(HostPort.unix("/var/run/shardis.sock"));
-        assertThat(pool.listenMode()).isEqualTo(0660);
-        assertThat(pool.servers()).containsExactly(
+        assertThat(pool.listen().address()).isEqualTo(HostPort.unix("/var/run/shardis.sock"));
+        assertThat(pool.listen().mode()).isEqualTo(0660);
+        assertThat(pool.sharding().servers()).containsExactly(
                 new ServerConfig(new HostPort("10.0.0.1", 6379), 2, "shard1"),
                 new ServerConfig(HostPort.unix("/var/run/redis.sock"), 1, null),
                 new ServerConfig(new HostPort("::1", 6380), 1, null));
-        assertThat(pool.servers().get(1).address().isUnix()).isTrue();
+        assertThat(pool.sharding().servers().get(1).address().isUnix()).isTrue();
     }
 
     @Test
@@ -173,7 +173,7 @@ class ShardisConfigTest {
                   redis_user: app
                   redis_auth: secret
                   servers: [127.0.0.1:6379:1]
-                """).pools().get(0).redisUser()).isEqualTo("app");
+                """).pools().get(0).auth().redisUser()).isEqualTo("app");
     }
 
     @Test
@@ -191,13 +191,13 @@ class ShardisConfigTest {
 
     @Test
     void maxClientReplyBytesTakesRedisClientOutputBufferLimitsForm() throws ConfigException {
-        assertThat(parse(pool("")).pool("delta").clientReplyLimit()).isEqualTo(ClientReplyLimit.DEFAULT)
+        assertThat(parse(pool("")).pool("delta").limits().clientReplyLimit()).isEqualTo(ClientReplyLimit.DEFAULT)
                 .isEqualTo(new ClientReplyLimit(32L << 20, 8L << 20, 60));
-        assertThat(parse(pool("max_client_reply_bytes: 64m 16m 30")).pool("delta").clientReplyLimit())
+        assertThat(parse(pool("max_client_reply_bytes: 64m 16m 30")).pool("delta").limits().clientReplyLimit())
                 .isEqualTo(new ClientReplyLimit(64L << 20, 16L << 20, 30));
-        assertThat(parse(pool("max_client_reply_bytes: 4m")).pool("delta").clientReplyLimit())
+        assertThat(parse(pool("max_client_reply_bytes: 4m")).pool("delta").limits().clientReplyLimit())
                 .as("the soft limit a quarter of the hard one, 60 s").isEqualTo(new ClientReplyLimit(4L << 20, 1L << 20, 60));
-        assertThat(parse(pool("max_client_reply_bytes: 0")).pool("delta").clientReplyLimit().isLimited()).isFalse();
+        assertThat(parse(pool("max_client_reply_bytes: 0")).pool("delta").limits().clientReplyLimit().isLimited()).isFalse();
         assertThatThrownBy(() -> parse(pool("max_client_reply_bytes: 8m 16m 60")))
                 .hasMessageContaining("pool 'delta': key 'max_client_reply_bytes': the soft limit (16m) is above the hard limit (8m)");
         assertThatThrownBy(() -> parse(pool("max_client_reply_bytes: 8m 2m soon")))

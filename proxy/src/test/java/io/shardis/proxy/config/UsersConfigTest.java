@@ -22,10 +22,10 @@ class UsersConfigTest {
                     app: "on >apppw ~cache:* +@read"
                     ops: [on, ">two words", "~*", "&*", "+@all"]
                 """);
-        assertThat(pool.users()).containsOnlyKeys("app", "ops");
-        assertThat(pool.users().get("app")).containsExactly("on", ">apppw", "~cache:*", "+@read");
-        assertThat(pool.users().get("ops")).containsExactly("on", ">two words", "~*", "&*", "+@all");
-        assertThat(pool("").users()).isEmpty();
+        assertThat(pool.auth().users()).containsOnlyKeys("app", "ops");
+        assertThat(pool.auth().users().get("app")).containsExactly("on", ">apppw", "~cache:*", "+@read");
+        assertThat(pool.auth().users().get("ops")).containsExactly("on", ">two words", "~*", "&*", "+@all");
+        assertThat(pool("").auth().users()).isEmpty();
     }
 
     @Test
@@ -50,7 +50,7 @@ class UsersConfigTest {
                 .replace("  sentinels: [127.0.0.1:26379]\n  sentinel_auth: hunter3\n", "")
                 + "  users:\n    app: \"on >hunter4 ~* +@all\"\n");
         assertThat(pool.toString()).doesNotContain("hunter2").doesNotContain("hunter4").contains("app");
-        assertThat(List.of(pool.users().get("app"))).isNotEmpty();
+        assertThat(List.of(pool.auth().users().get("app"))).isNotEmpty();
         assertThat(new io.shardis.sentinel.SentinelSettings(List.of(new java.net.InetSocketAddress("127.0.0.1", 26379)),
                 "u", "hunter5", java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2)).toString())
                 .doesNotContain("hunter5");

@@ -7,29 +7,34 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The order nutcracker keeps a pool's servers in: not the configuration's. While checking for
- * duplicate names it sorts them by {@link ShardServer#identity()} with its {@code string_compare},
- * shorter first, then byte by byte (unsigned), and keeps that order. Modula's slots follow it
- * (servers with a shorter identity take the first slots), and so does ketama's continuum for
- * points of equal value.
+ * The order nutcracker keeps names in, not the configuration's: shorter first, names of one length
+ * by their bytes (unsigned), its {@code string_compare}. Nutcracker sorts both its pools and a
+ * pool's servers this way to find duplicates ({@code conf_validate_server}, {@code conf_post_validate})
+ * and keeps them sorted. So its stats document lists pools and servers in this order, modula's slots
+ * follow it (servers with a shorter {@link ShardServer#identity()} take the first slots), and so does
+ * ketama's continuum for points of equal value.
  */
-final class NutcrackerOrder {
-
-    private static final Comparator<byte[]> STRING_COMPARE =
-            Comparator.<byte[]>comparingInt(bytes -> bytes.length).thenComparing(Arrays::compareUnsigned);
+public final class NutcrackerOrder {
 
     private NutcrackerOrder() {
     }
 
-    /** Indexes into {@code servers}, in nutcracker's order. */
-    static int[] of(List<ShardServer> servers) {
-        byte[][] identities = new byte[servers.size()][];
-        for (int i = 0; i < identities.length; i++) {
-            identities[i] = servers.get(i).identity().getBytes(StandardCharsets.UTF_8);
+    /** Nutcracker's {@code string_compare} of two names. */
+    public static int compare(String a, String b) {
+        byte[] left = a.getBytes(StandardCharsets.UTF_8);
+        byte[] right = b.getBytes(StandardCharsets.UTF_8);
+        if (left.length != right.length) {
+            return Integer.compare(left.length, right.length);
         }
+        return Arrays.compareUnsigned(left, right);
+    }
+
+    /** Indexes into {@code servers}, in nutcracker's order of their identities. */
+    static int[] of(List<ShardServer> servers) {
+        String[] identities = servers.stream().map(ShardServer::identity).toArray(String[]::new);
         return IntStream.range(0, identities.length)
                 .boxed()
-                .sorted(Comparator.comparing(i -> identities[i], STRING_COMPARE))
+                .sorted(Comparator.comparing(i -> identities[i], NutcrackerOrder::compare))
                 .mapToInt(Integer::intValue)
                 .toArray();
     }
