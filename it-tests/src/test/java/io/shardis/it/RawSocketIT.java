@@ -97,6 +97,15 @@ class RawSocketIT {
             assertThat(next.set("after", "fine")).isEqualTo("OK");
             assertThat(next.get("after")).isEqualTo("fine");
             assertThat(next.exists("half")).isFalse();
+            // Commands read from those clients before they left may still be on their way to the
+            // backend: let them land before the next test empties it.
+            String[] last = {"none"};
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
+                String now = String.valueOf(next.get("counter"));
+                boolean settled = now.equals(last[0]);
+                last[0] = now;
+                return settled;
+            });
         }
     }
 

@@ -127,7 +127,11 @@ final class ConfigReload {
         if (process.drainGraceMillis() != was.drainGraceMillis()) {
             changes.add("drain_grace " + was.drainGraceMillis() + " -> " + process.drainGraceMillis() + " ms");
         }
-        ProcessConfig applied = new ProcessConfig(was.http(), process.admin(), was.jmx(), process.drainGraceMillis());
+        if (!process.transport().equals(was.transport())) {
+            notApplied.add("'shardis:' transport changed: restart Shardis to apply");
+        }
+        ProcessConfig applied = new ProcessConfig(was.http(), process.admin(), was.jmx(), process.drainGraceMillis(),
+                was.transport());
         // Every pool's certificates and keys are read again (rotated files), and changed TLS blocks
         // applied; what cannot change without a restart is reported.
         notApplied.addAll(server.reloadTls(next));

@@ -22,7 +22,7 @@ import java.util.List;
             "shardis [-htdV] [-v verbosity level] [-o output file]",
             "               [-c conf file] [-s stats port] [-a stats addr]",
             "               [-i stats interval] [-p pid file] [-w worker threads]",
-            "               [--http=HOST:PORT] [--drain-grace=MS]",
+            "               [--http=HOST:PORT] [--drain-grace=MS] [--transport=NAME]",
             "       shardis demo [FLAGS...]"},
         optionListHeading = "%nOptions:%n",
         commandListHeading = "%nSubcommands of the bin/shardis launcher:%n",
@@ -85,6 +85,11 @@ final class Flags {
                 "listeners close (default: the 'shardis: drain_grace:' setting, else 5000; with --http only)"})
     private Integer drainGraceMillis;
 
+    @Option(names = "--transport", paramLabel = "NAME",
+            description = {"socket I/O: auto (io_uring, else epoll, else NIO), io_uring, epoll or nio",
+                "(default: the 'shardis: transport:' setting, else auto)"})
+    private String transport;
+
     private boolean demo;
 
     /** {@code bin/shardis demo}: the launcher runs it (a throw-away redis-server and Shardis in front of it). */
@@ -127,6 +132,14 @@ final class Flags {
         range("-w, --workers", flags.workers, 1, 1024);
         if (flags.drainGraceMillis != null) {
             range("--drain-grace", flags.drainGraceMillis, 0, 3_600_000);
+        }
+        if (flags.transport != null) {
+            String given = flags.transport;
+            flags.transport = io.shardis.proxy.config.ProcessConfig.parseTransport(given);
+            if (flags.transport == null) {
+                throw new IllegalArgumentException("option '--transport' takes one of "
+                        + io.shardis.proxy.config.ProcessConfig.TRANSPORTS + ", got '" + given + "'");
+            }
         }
         return flags;
     }
@@ -205,5 +218,10 @@ final class Flags {
     /** {@code --drain-grace}, or null when not given (the configuration's then). */
     Integer drainGraceMillis() {
         return drainGraceMillis;
+    }
+
+    /** {@code --transport}, one of {@code ProcessConfig.TRANSPORTS}, or null when not given (the configuration's then). */
+    String transport() {
+        return transport;
     }
 }

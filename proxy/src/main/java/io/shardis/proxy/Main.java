@@ -81,6 +81,9 @@ public final class Main {
         ShardisServer server;
         try {
             writePidFile(line.pidFile());
+            if (line.transport() != null) {
+                config = new ShardisConfig(config.source(), config.pools(), config.process().withTransport(line.transport()));
+            }
             server = ShardisServer.start(config, line.workers(),
                     new InetSocketAddress(line.statsAddress(), line.statsPort()), httpAddress(line, config));
         } catch (Exception e) {

@@ -48,6 +48,14 @@ public final class ShardisServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ShardisServer.class);
 
+    static {
+        // Lettuce (Sentinel, ACL probes) would warn at every start that it picked epoll over
+        // io_uring when both load; its few connections gain nothing from io_uring.
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+    }
+
     /** How long a shutdown waits for clients to receive the replies to what they already sent. */
     static final long DRAIN_MILLIS = 2000;
 
@@ -124,7 +132,13 @@ public final class ShardisServer implements AutoCloseable {
     public static ShardisServer start(ShardisConfig config, int workerThreads, InetSocketAddress statsAddress,
                                       InetSocketAddress httpAddress) throws InterruptedException {
         ShardisMetrics metrics = ShardisMetrics.create(config, Version.current());
-        Transport transport = Transport.best();
+        Transport transport = Boolean.getBoolean("shardis.nio")
+                ? Transport.choose(Transport.NIO) : Transport.choose(config.process().transport());
+        if (transport.fallback() != null) {
+            log.info("transport {} (passed over: {})", transport.name(), transport.fallback());
+        } else {
+            log.info("transport {}", transport.name());
+        }
         EventLoopGroup acceptors = transport.newGroup(1, "shardis-accept");
         EventLoopGroup workers = transport.newGroup(workerThreads, "shardis-worker");
         Map<String, PoolListener> listeners = new LinkedHashMap<>();

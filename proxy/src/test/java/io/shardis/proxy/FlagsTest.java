@@ -109,4 +109,13 @@ class FlagsTest {
                         "-i, --stats-interval=N", "-p, --pid-file=S", "-w, --workers=N", "--http=HOST:PORT",
                         "Subcommands of the bin/shardis launcher:", "demo");
     }
+
+    @Test
+    void transportFlag() {
+        assertThat(Flags.parse().transport()).isNull();
+        assertThat(Flags.parse("--transport", "epoll").transport()).isEqualTo("epoll");
+        assertThat(Flags.parse("--transport=io-uring").transport()).isEqualTo("io_uring");
+        assertThatThrownBy(() -> Flags.parse("--transport=kqueue"))
+                .hasMessage("option '--transport' takes one of [auto, io_uring, epoll, nio], got 'kqueue'");
+    }
 }

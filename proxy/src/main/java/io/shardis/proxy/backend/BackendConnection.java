@@ -125,6 +125,9 @@ public final class BackendConnection {
     private ScheduledFuture<?> timeoutCheck;
     /** Until when (nanoTime) commands fail fast because the last connection attempt failed. */
     private long retryAfterNanos;
+    /** See {@link #replyBatchNanos()}. */
+    private long replyBatchAtNanos;
+    private boolean replyBatchKnown;
     /** Why commands fail fast while {@link #retryAfterNanos} has not passed. */
     private String downReason = "unreachable";
     /** The server's unreachability was logged; its return will be. */
@@ -604,7 +607,7 @@ public final class BackendConnection {
             return;
         }
         settings.metrics().replyReceived(reply.readableBytes());
-        command.replied(loop.ticker().nanoTime(), settings.poolMetrics());
+        command.replied(replyBatchNanos(), settings.poolMetrics());
         if (settings.masterOnly() && ConnectionSetup.isReadOnlyError(reply)) {
             settings.events().notMaster("a write was refused with READONLY");
         }
@@ -661,8 +664,23 @@ public final class BackendConnection {
         return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
+    /** When the replies of the current read from the socket arrived: one clock read for a pipeline of replies. */
+    private long replyBatchNanos() {
+        if (!replyBatchKnown) {
+            replyBatchAtNanos = loop.ticker().nanoTime();
+            replyBatchKnown = true;
+        }
+        return replyBatchAtNanos;
+    }
+
     /** Reads the backend's replies; one instance per channel. */
     private final class ReplyHandler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            replyBatchKnown = false;
+            ctx.fireChannelReadComplete();
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {

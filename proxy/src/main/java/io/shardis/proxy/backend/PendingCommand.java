@@ -44,14 +44,23 @@ public final class PendingCommand {
     /** Size of the request as sent, for the out-queue statistics; 0 until sent. */
     private int requestBytes;
     /** When the command was read from its client (nanoTime), for the latency histograms. */
-    private final long createdAtNanos = System.nanoTime();
+    private final long createdAtNanos;
     /** The backend's round trip for this command (the longest of its parts'); 0 until a reply came. */
     private long roundTripNanos;
     /** The kind of client command this is, for {@code shardis_requests_total}; Shardis' own until the session says. */
     private CommandGroup group = CommandGroup.PROXY;
 
     public PendingCommand(ReplySink sink) {
+        this(sink, System.nanoTime());
+    }
+
+    /**
+     * @param readAtNanos when the command was read from its client (nanoTime): a session reads the
+     *                    clock once for all the commands of one read from the socket
+     */
+    public PendingCommand(ReplySink sink, long readAtNanos) {
         this.sink = sink;
+        this.createdAtNanos = readAtNanos;
     }
 
     /** A reply known at once (answered by the proxy itself); owns {@code reply}. */

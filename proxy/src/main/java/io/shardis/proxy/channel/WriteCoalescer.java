@@ -7,7 +7,9 @@ import io.netty.channel.ChannelOutboundInvoker;
 /**
  * Gathers small buffers bound for one channel into one, so that a pipeline of a thousand short
  * replies (or commands) costs one outbound entry and one iovec instead of a thousand. Large buffers
- * are passed on as they are: copying them would cost more than it saves.
+ * are passed on as they are: copying them would cost more than it saves. A buffer written alone
+ * between two flushes (an unpipelined client's reply or command) is passed on as it is too: it
+ * is copied only once a second one follows it.
  *
  * <p>Ownership: {@link #write} takes the buffer; the coalesced buffer is owned here until handed
  * to the channel.
@@ -19,6 +21,8 @@ public final class WriteCoalescer {
 
     private final ByteBufAllocator alloc;
     private ByteBuf batch;
+    /** The first small buffer since the last hand-over, kept as it is until a second one comes. */
+    private ByteBuf single;
 
     public WriteCoalescer(ByteBufAllocator alloc) {
         this.alloc = alloc;
@@ -37,13 +41,21 @@ public final class WriteCoalescer {
             return;
         }
         if (batch == null) {
+            if (single == null) {
+                single = buf;
+                return;
+            }
             try {
-                batch = alloc.directBuffer(Math.max(length, 4096));
+                batch = alloc.directBuffer(Math.max(single.readableBytes() + length, 4096));
             } catch (RuntimeException | OutOfMemoryError e) {
                 // Direct memory exhausted: the buffer handed over is not leaked on the way out.
                 buf.release();
                 throw e;
             }
+            ByteBuf first = single;
+            single = null;
+            batch.writeBytes(first, first.readerIndex(), first.readableBytes());
+            first.release();
         }
         batch.writeBytes(buf, buf.readerIndex(), length);
         buf.release();
@@ -60,6 +72,11 @@ public final class WriteCoalescer {
 
     /** Passes what was gathered to the channel without flushing. */
     public void handOver(ChannelOutboundInvoker channel) {
+        if (single != null) {
+            ByteBuf alone = single;
+            single = null;
+            channel.write(alone, channel.voidPromise());
+        }
         if (batch != null) {
             ByteBuf ready = batch;
             batch = null;
@@ -69,6 +86,10 @@ public final class WriteCoalescer {
 
     /** Releases what was gathered; the channel is gone. */
     public void discard() {
+        if (single != null) {
+            single.release();
+            single = null;
+        }
         if (batch != null) {
             batch.release();
             batch = null;

@@ -17,8 +17,18 @@ import java.util.Set;
  * @param jmx   whether the metrics are published as JMX MBeans ({@code metrics:name=shardis.*})
  * @param drainGraceMillis on SIGTERM, how long {@code /ready} answers 503 while the pools still take
  *              clients, before the listeners close: load balancers stop sending first
+ * @param transport the sockets' I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
+ *              else Java NIO), {@code io_uring}, {@code epoll} or {@code nio}; read at start only
  */
-public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drainGraceMillis) {
+public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drainGraceMillis, String transport) {
+
+    /** What {@code transport} may say; the first is the default. */
+    public static final java.util.List<String> TRANSPORTS = java.util.List.of("auto", "io_uring", "epoll", "nio");
+
+    /** With the default transport. */
+    public ProcessConfig(HostPort http, boolean admin, boolean jmx, int drainGraceMillis) {
+        this(http, admin, jmx, drainGraceMillis, TRANSPORTS.get(0));
+    }
 
     /** Covers a few health checks of a load balancer or a Kubernetes readiness probe. */
     public static final int DEFAULT_DRAIN_GRACE_MILLIS = 5_000;
@@ -36,11 +46,22 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drain
 
     public static final ProcessConfig DEFAULTS = new ProcessConfig(DEFAULT_HTTP, false, false);
 
-    private static final Set<String> KEYS = Set.of("http", "admin", "jmx", "drain_grace");
+    private static final Set<String> KEYS = Set.of("http", "admin", "jmx", "drain_grace", "transport");
 
     /** The same settings with the HTTP listener at {@code http} (null: off), as {@code --http} says. */
     public ProcessConfig withHttp(HostPort http) {
-        return new ProcessConfig(http, admin, jmx, drainGraceMillis);
+        return new ProcessConfig(http, admin, jmx, drainGraceMillis, transport);
+    }
+
+    /** The same settings with the transport {@code transport}, as {@code --transport} says. */
+    public ProcessConfig withTransport(String transport) {
+        return new ProcessConfig(http, admin, jmx, drainGraceMillis, transport);
+    }
+
+    /** {@code text} as one of {@link #TRANSPORTS} (case and {@code io-uring} allowed), or null when it is none. */
+    public static String parseTransport(String text) {
+        String value = text.strip().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        return TRANSPORTS.contains(value) ? value : null;
     }
 
     /**
@@ -95,7 +116,15 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drain
                         + " from 0 to 3600000, got '" + values.get("drain_grace") + "'");
             }
         }
-        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source), drainGrace);
+        String transport = TRANSPORTS.get(0);
+        if (values.containsKey("transport")) {
+            transport = parseTransport(values.get("transport"));
+            if (transport == null) {
+                throw new ConfigException(source + ": '" + BLOCK + "': key 'transport': expected one of " + TRANSPORTS
+                        + ", got '" + values.get("transport") + "'");
+            }
+        }
+        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source), drainGrace, transport);
     }
 
     private static boolean bool(Map<String, String> values, String key, String source) throws ConfigException {

@@ -41,8 +41,13 @@ public final class PoolMetrics {
     /** In the order of the stats document (see {@link NutcrackerOrder}). */
     private volatile List<ServerMetrics> serversInDocumentOrder;
     private final MetricRegistry registry;
-    /** Client commands by {@link CommandGroup} ordinal. */
-    private final LongAdder[] commands = adders(CommandGroup.all().length);
+    /**
+     * Per event loop, updated per command: client commands by {@link CommandGroup} ordinal, then
+     * client bytes in and out.
+     */
+    private final LoopCounters perCommand = new LoopCounters(CommandGroup.all().length + 2);
+    private static final int BYTES_IN = CommandGroup.all().length;
+    private static final int BYTES_OUT = BYTES_IN + 1;
     /** Redirections followed, by {@link #REDIRECTION_KINDS} index. */
     private final LongAdder[] redirections = adders(REDIRECTION_KINDS.length);
     private final LongAdder slotMapChanges = new LongAdder();
@@ -53,8 +58,6 @@ public final class PoolMetrics {
     /** What the pool's runtime says of its servers and Sentinels now; set when it starts (and on each reload). */
     private volatile PoolState state = PoolState.NONE;
     private final LongAdder heldFailed = new LongAdder();
-    private final LongAdder clientBytesIn = new LongAdder();
-    private final LongAdder clientBytesOut = new LongAdder();
     private final LatencyHistograms.Pool latency;
 
     /** The {@code kind} label of {@code shardis_redirections_total}. */
@@ -273,12 +276,12 @@ public final class PoolMetrics {
 
     /** A client command of {@code group} was read (whatever becomes of it). */
     public void commandReceived(CommandGroup group) {
-        commands[group.ordinal()].increment();
+        perCommand.add(group.ordinal(), 1);
     }
 
     /** Client commands of {@code group} read so far. */
     public long commands(CommandGroup group) {
-        return commands[group.ordinal()].sum();
+        return perCommand.sum(group.ordinal());
     }
 
     /**
@@ -286,13 +289,12 @@ public final class PoolMetrics {
      * command was read, {@code backendNanos} of which its backend took.
      */
     public void commandAnswered(long totalNanos, long backendNanos) {
-        latency.duration().observe(totalNanos / 1e9);
-        latency.added().observe((totalNanos - backendNanos) / 1e9);
+        latency.commandAnswered(totalNanos, backendNanos);
     }
 
     /** A backend answered a request of this pool {@code roundTripNanos} after it was written. */
     public void backendReplied(long roundTripNanos) {
-        latency.backend().observe(roundTripNanos / 1e9);
+        latency.backendReplied(roundTripNanos);
     }
 
     /**
@@ -349,12 +351,12 @@ public final class PoolMetrics {
 
     /** A client sent a command of {@code bytes}. */
     public void clientBytesReceived(int bytes) {
-        clientBytesIn.add(bytes);
+        perCommand.add(BYTES_IN, bytes);
     }
 
     /** Shardis wrote {@code bytes} to a client. */
     public void clientBytesSent(int bytes) {
-        clientBytesOut.add(bytes);
+        perCommand.add(BYTES_OUT, bytes);
     }
 
     long redirections(int kind) {
@@ -378,11 +380,11 @@ public final class PoolMetrics {
     }
 
     long clientBytesIn() {
-        return clientBytesIn.sum();
+        return perCommand.sum(BYTES_IN);
     }
 
     long clientBytesOut() {
-        return clientBytesOut.sum();
+        return perCommand.sum(BYTES_OUT);
     }
 
     /** The current value of one of nutcracker's pool counters. */

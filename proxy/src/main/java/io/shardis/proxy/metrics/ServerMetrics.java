@@ -8,15 +8,15 @@ import com.codahale.metrics.MetricRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The counters of one backend server of a pool, named for nutcracker's ({@link ServerStat}) and
  * registered as {@code shardis.pool.<pool>.server.<server>.<stat>}.
  *
  * <p>Each method says what happened; call it from the event loop where it happened. Several loops
- * call the same instance: every counter is a Dropwizard {@link Counter} (a {@code LongAdder}), so
- * no call takes a lock or contends on one memory word.
+ * call the same instance: what moves per request is kept per event loop ({@link LoopCounters},
+ * registered as Dropwizard counters that sum the loops when read), the rest in Dropwizard
+ * {@link Counter}s ({@code LongAdder}s), so no call takes a lock or contends on one memory word.
  *
  * <p>The queue figures are gauges moved up and down by pairs of calls: every
  * {@link #inQueueAdded(int)} must be matched by an {@link #inQueueRemoved(int)} with the same
@@ -33,17 +33,21 @@ public final class ServerMetrics {
     private final Counter timedOut;
     private final Counter connections;
     private final AtomicLong ejectedAtMicros = new AtomicLong();
-    private final Counter requests;
-    private final Counter requestBytes;
-    private final Counter responses;
-    private final Counter responseBytes;
-    private final Counter inQueue;
-    private final Counter inQueueBytes;
-    private final Counter outQueue;
-    private final Counter outQueueBytes;
     private final Counter failovers;
-    /** {@code requests} by the group of the client command they carry ({@link CommandGroup} ordinal). */
-    private final LongAdder[] requestsByGroup = new LongAdder[CommandGroup.all().length];
+    /**
+     * What moves per request, per event loop: the counters at the indexes below, then
+     * {@code requests} by the group of the client command they carry ({@link CommandGroup} ordinal).
+     */
+    private final LoopCounters perRequest = new LoopCounters(BY_GROUP + CommandGroup.all().length);
+    private static final int REQUESTS = 0;
+    private static final int REQUEST_BYTES = 1;
+    private static final int RESPONSES = 2;
+    private static final int RESPONSE_BYTES = 3;
+    private static final int IN_QUEUE = 4;
+    private static final int IN_QUEUE_BYTES = 5;
+    private static final int OUT_QUEUE = 6;
+    private static final int OUT_QUEUE_BYTES = 7;
+    private static final int BY_GROUP = 8;
 
     ServerMetrics(String name, PoolMetrics pool, ShardisMetrics process, MetricRegistry registry) {
         this.name = name;
@@ -56,18 +60,13 @@ public final class ServerMetrics {
         this.connections = registry.counter(MetricRegistry.name(prefix, ServerStat.SERVER_CONNECTIONS.key()));
         registry.register(MetricRegistry.name(prefix, ServerStat.SERVER_EJECTED_AT.key()),
                 (Gauge<Long>) ejectedAtMicros::get);
-        this.requests = registry.counter(MetricRegistry.name(prefix, ServerStat.REQUESTS.key()));
-        this.requestBytes = registry.counter(MetricRegistry.name(prefix, ServerStat.REQUEST_BYTES.key()));
-        this.responses = registry.counter(MetricRegistry.name(prefix, ServerStat.RESPONSES.key()));
-        this.responseBytes = registry.counter(MetricRegistry.name(prefix, ServerStat.RESPONSE_BYTES.key()));
-        this.inQueue = registry.counter(MetricRegistry.name(prefix, ServerStat.IN_QUEUE.key()));
-        this.inQueueBytes = registry.counter(MetricRegistry.name(prefix, ServerStat.IN_QUEUE_BYTES.key()));
-        this.outQueue = registry.counter(MetricRegistry.name(prefix, ServerStat.OUT_QUEUE.key()));
-        this.outQueueBytes = registry.counter(MetricRegistry.name(prefix, ServerStat.OUT_QUEUE_BYTES.key()));
-        this.failovers = registry.counter(MetricRegistry.name(prefix, "failovers"));
-        for (int g = 0; g < requestsByGroup.length; g++) {
-            requestsByGroup[g] = new LongAdder();
+        ServerStat[] perRequestStats = {ServerStat.REQUESTS, ServerStat.REQUEST_BYTES, ServerStat.RESPONSES,
+            ServerStat.RESPONSE_BYTES, ServerStat.IN_QUEUE, ServerStat.IN_QUEUE_BYTES, ServerStat.OUT_QUEUE,
+            ServerStat.OUT_QUEUE_BYTES};
+        for (int i = 0; i < perRequestStats.length; i++) {
+            registry.register(MetricRegistry.name(prefix, perRequestStats[i].key()), perRequest.counter(i));
         }
+        this.failovers = registry.counter(MetricRegistry.name(prefix, "failovers"));
     }
 
     /**
@@ -139,7 +138,7 @@ public final class ServerMetrics {
 
     /** Requests forwarded so far that carried a command of {@code group}. */
     public long requests(CommandGroup group) {
-        return requestsByGroup[group.ordinal()].sum();
+        return perRequest.sum(BY_GROUP + group.ordinal());
     }
 
     /** The pool this server belongs to. */
@@ -173,27 +172,31 @@ public final class ServerMetrics {
      * {@code requests}, {@code request_bytes} and {@code shardis_requests_total}.
      */
     public void requestForwarded(int bytes, CommandGroup group) {
-        requests.inc();
-        requestBytes.inc(bytes);
-        requestsByGroup[group.ordinal()].increment();
+        long[] mine = perRequest.mine();
+        LoopCounters.add(mine, REQUESTS, 1);
+        LoopCounters.add(mine, REQUEST_BYTES, bytes);
+        LoopCounters.add(mine, BY_GROUP + group.ordinal(), 1);
     }
 
     /** A reply came back from this server: feeds {@code responses} and {@code response_bytes}. */
     public void replyReceived(int bytes) {
-        responses.inc();
-        responseBytes.inc(bytes);
+        long[] mine = perRequest.mine();
+        LoopCounters.add(mine, RESPONSES, 1);
+        LoopCounters.add(mine, RESPONSE_BYTES, bytes);
     }
 
     /** A request waits to be written to this server: raises {@code in_queue} and {@code in_queue_bytes}. */
     public void inQueueAdded(int bytes) {
-        inQueue.inc();
-        inQueueBytes.inc(bytes);
+        long[] mine = perRequest.mine();
+        LoopCounters.add(mine, IN_QUEUE, 1);
+        LoopCounters.add(mine, IN_QUEUE_BYTES, bytes);
     }
 
     /** A request no longer waits to be written (it was written, failed or discarded). */
     public void inQueueRemoved(int bytes) {
-        inQueue.dec();
-        inQueueBytes.dec(bytes);
+        long[] mine = perRequest.mine();
+        LoopCounters.add(mine, IN_QUEUE, -1);
+        LoopCounters.add(mine, IN_QUEUE_BYTES, -bytes);
     }
 
     /**
@@ -201,14 +204,16 @@ public final class ServerMetrics {
      * {@code out_queue_bytes}.
      */
     public void outQueueAdded(int bytes) {
-        outQueue.inc();
-        outQueueBytes.inc(bytes);
+        long[] mine = perRequest.mine();
+        LoopCounters.add(mine, OUT_QUEUE, 1);
+        LoopCounters.add(mine, OUT_QUEUE_BYTES, bytes);
     }
 
     /** A request no longer waits for a reply (answered, failed or discarded). */
     public void outQueueRemoved(int bytes) {
-        outQueue.dec();
-        outQueueBytes.dec(bytes);
+        long[] mine = perRequest.mine();
+        LoopCounters.add(mine, OUT_QUEUE, -1);
+        LoopCounters.add(mine, OUT_QUEUE_BYTES, -bytes);
     }
 
     StatsSnapshot.Server snapshot() {
@@ -220,14 +225,14 @@ public final class ServerMetrics {
         values.put(ServerStat.SERVER_EJECTED_AT, ejectedAtMicros.get());
         // Replies are read before requests, so that a snapshot taken under traffic never shows
         // more responses than requests (every reply follows its request's count).
-        values.put(ServerStat.RESPONSE_BYTES, responseBytes.getCount());
-        values.put(ServerStat.RESPONSES, responses.getCount());
-        values.put(ServerStat.OUT_QUEUE_BYTES, outQueueBytes.getCount());
-        values.put(ServerStat.OUT_QUEUE, outQueue.getCount());
-        values.put(ServerStat.IN_QUEUE_BYTES, inQueueBytes.getCount());
-        values.put(ServerStat.IN_QUEUE, inQueue.getCount());
-        values.put(ServerStat.REQUEST_BYTES, requestBytes.getCount());
-        values.put(ServerStat.REQUESTS, requests.getCount());
+        values.put(ServerStat.RESPONSE_BYTES, perRequest.sum(RESPONSE_BYTES));
+        values.put(ServerStat.RESPONSES, perRequest.sum(RESPONSES));
+        values.put(ServerStat.OUT_QUEUE_BYTES, perRequest.sum(OUT_QUEUE_BYTES));
+        values.put(ServerStat.OUT_QUEUE, perRequest.sum(OUT_QUEUE));
+        values.put(ServerStat.IN_QUEUE_BYTES, perRequest.sum(IN_QUEUE_BYTES));
+        values.put(ServerStat.IN_QUEUE, perRequest.sum(IN_QUEUE));
+        values.put(ServerStat.REQUEST_BYTES, perRequest.sum(REQUEST_BYTES));
+        values.put(ServerStat.REQUESTS, perRequest.sum(REQUESTS));
         return new StatsSnapshot.Server(name, values);
     }
 }

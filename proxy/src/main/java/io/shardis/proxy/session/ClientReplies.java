@@ -281,7 +281,7 @@ final class ClientReplies {
         }
         newest = Math.max(newest, arriving);
         long held = heldBytes();
-        long now = ctx.channel().eventLoop().ticker().nanoTime();
+        long now = bytes.needsTime(held) ? ctx.channel().eventLoop().ticker().nanoTime() : 0;
         ReplyBytes.Verdict verdict = bytes.judge(held, newest, awaiting, now);
         switch (verdict) {
             case READ, PAUSE -> {

@@ -87,6 +87,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean pushMode;
     private boolean quitting;
     private boolean closed;
+    /** See {@link #readAtNanos()}. */
+    private long readAtNanos;
+    private boolean readAtKnown;
     /** The replies owed to the client, in order; and when not to read it. */
     private ClientReplies replies;
     /** This client as CLIENT LIST shows it, in the pool's registry while connected. */
@@ -245,7 +248,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Carries out what the {@link Dispatcher} decided; the common route, one server, first. */
     private void execute(Route route, RespCommand command, CommandSpec spec) {
         if (route instanceof Route.Server server) {
-            sender.forward(server.index(), command, new PendingCommand(this));
+            sender.forward(server.index(), command, new PendingCommand(this, readAtNanos()));
         } else if (route instanceof Route.Refused refused) {
             if (refused.accessDenied()) {
                 pool.metrics().accessDenied();
@@ -423,6 +426,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     void replyThenClose() {
         quitting = true;
         replies.closeAfterQueued();
+    }
+
+    /**
+     * When the commands of the current read from the socket were read (nanoTime): one clock read
+     * for a pipeline of commands, for the latency histograms.
+     */
+    private long readAtNanos() {
+        if (!readAtKnown) {
+            readAtNanos = System.nanoTime();
+            readAtKnown = true;
+        }
+        return readAtNanos;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readAtKnown = false;
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -109,6 +109,14 @@ final class ReplyBytes {
         return Verdict.READ;
     }
 
+    /**
+     * Whether {@link #judge} and {@link #nanosUntilSoftExpiry} need the time for {@code held}: only
+     * past the soft limit, or while its seconds run, so that a reply under it costs no clock read.
+     */
+    boolean needsTime(long held) {
+        return limit.isLimited() && (held > limit.softBytes() || softSinceNanos >= 0);
+    }
+
     /** Nanoseconds until the soft limit's seconds run out, or -1 when the client is under it or they never do. */
     long nanosUntilSoftExpiry(long nowNanos) {
         if (softSinceNanos < 0 || limit.softSeconds() == 0) {

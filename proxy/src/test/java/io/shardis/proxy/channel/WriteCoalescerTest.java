@@ -73,7 +73,32 @@ class WriteCoalescerTest {
     }
 
     @Test
+    void aBufferAloneBetweenTwoFlushesIsPassedOnUncopied() {
+        ByteBuf alone = text("+OK\r\n");
+        out.write(channel, alone);
+        assertThat((Object) channel.readOutbound()).as("nothing before the flush").isNull();
+        out.flush(channel);
+        ByteBuf written = channel.readOutbound();
+        assertThat(written).as("the buffer itself, not a copy").isSameAs(alone);
+        written.release();
+
+        ByteBuf next = text(":1\r\n");
+        out.write(channel, next);
+        out.write(channel, text(":2\r\n"));
+        assertThat(next.refCnt()).as("copied once a second one followed, then released").isZero();
+        out.flush(channel);
+        ByteBuf batch = channel.readOutbound();
+        assertThat(batch.toString(StandardCharsets.US_ASCII)).isEqualTo(":1\r\n:2\r\n");
+        batch.release();
+    }
+
+    @Test
     void discardReleasesWhatWasGathered() {
+        ByteBuf alone = text("+OK\r\n");
+        out.write(channel, alone);
+        out.discard();
+        assertThat(alone.refCnt()).isZero();
+        out.write(channel, text("+OK\r\n"));
         out.write(channel, text("+OK\r\n"));
         out.discard();
         out.flush(channel);

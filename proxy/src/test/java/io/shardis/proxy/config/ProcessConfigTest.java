@@ -54,4 +54,18 @@ class ProcessConfigTest {
         assertThatThrownBy(() -> ShardisConfig.parse("shardis:\n  jmx: true\n", "t.yml"))
                 .hasMessageContaining("no pool defined");
     }
+
+    @Test
+    void transportIsAutoUnlessTheBlockNamesOne() throws ConfigException {
+        assertThat(ShardisConfig.parse(POOL, "t.yml").process().transport()).isEqualTo("auto");
+        for (String given : new String[] {"io_uring", "io-uring", "IO_URING"}) {
+            assertThat(ShardisConfig.parse("shardis:\n  transport: " + given + "\n" + POOL, "t.yml").process().transport())
+                    .as(given).isEqualTo("io_uring");
+        }
+        assertThat(ShardisConfig.parse("shardis:\n  transport: nio\n" + POOL, "t.yml").process().transport())
+                .isEqualTo("nio");
+        assertThatThrownBy(() -> ShardisConfig.parse("shardis:\n  transport: kqueue\n" + POOL, "t.yml"))
+                .hasMessageContaining("t.yml: 'shardis': key 'transport': expected one of [auto, io_uring, epoll, nio],"
+                        + " got 'kqueue'");
+    }
 }
