@@ -146,7 +146,8 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             Map<String, Integer> ports = PortPlaceholders.allocate(yamlTemplate);
-            // Ports named only on the command line (e.g. -s ${port.stats}) are handed out but not waited on.
+            // Ports named on the command line (--http ${port.http}, -s ${port.stats}) are listened on too: waited on
+            // like the pools' so a test's first request to them never races the process' start.
             Map<String, Integer> allPorts = new LinkedHashMap<>(ports);
             for (String arg : extraArgs) {
                 PortPlaceholders.allocate(arg).forEach(allPorts::putIfAbsent);
@@ -159,7 +160,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
             }
             Path dir = config.getParent();
             Process process = launch(args, dir, dir.resolve("output.log"), javaOpts);
-            ShardisProcess shardis = new ShardisProcess(process, dir, Map.copyOf(ports), Map.copyOf(allPorts));
+            ShardisProcess shardis = new ShardisProcess(process, dir, Map.copyOf(allPorts), Map.copyOf(allPorts));
             ChildProcesses.register(shardis);
             boolean ready = Poll.until(STARTUP_TIMEOUT, shardis::acceptsOnAllPorts, () -> !process.isAlive());
             if (ready) {
