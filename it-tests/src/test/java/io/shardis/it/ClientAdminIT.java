@@ -85,6 +85,7 @@ class ClientAdminIT {
     }
 
     @Test
+    @SuppressWarnings("try") // b is held open to be listed, never used
     void clientListShowsThePoolsOwnClients() {
         try (Jedis a = connect("admin", "a"); Jedis b = connect("admin", "b");
                 Jedis other = connect("plain", "elsewhere")) {

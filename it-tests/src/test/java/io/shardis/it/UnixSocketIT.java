@@ -33,6 +33,7 @@ class UnixSocketIT {
     Path dir;
 
     @Test
+    @SuppressWarnings("try") // the pool only has to be running
     void aPoolListensOnAUnixSocketAndShardsOverTcpAndUnixServers() throws Exception {
         Path redisSocket = dir.resolve("redis.sock");
         Path shardisSocket = dir.resolve("shardis.sock");

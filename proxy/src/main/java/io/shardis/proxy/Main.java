@@ -116,13 +116,13 @@ public final class Main {
      */
     private static void reloadOnHangup(ShardisServer server, Logger log) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+            HangupSignal.onHangup(() -> {
                 log.info("SIGHUP received: reloading the configuration");
                 Thread reload = new Thread(server::reloadConfiguration, "shardis-reload");
                 reload.setDaemon(true);
                 reload.start();
             });
-        } catch (IllegalArgumentException e) {
+        } catch (UnsupportedOperationException e) {
             log.debug("SIGHUP cannot be handled on this platform: {}", e.getMessage());
         }
     }

@@ -77,7 +77,8 @@ class KubernetesExampleTest {
         assertThat((String) at(container, "volumeMounts", 0, "mountPath")).isEqualTo("/etc/shardis");
         int graceSeconds = at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds");
         assertThat(graceSeconds * 1000L).isGreaterThan(config.process().drainGraceMillis() + ShardisServer.DRAIN_MILLIS + 2000);
-        assertThat((Map<String, Object>) at(deployment, "spec", "selector", "matchLabels"))
+        Map<String, Object> matchLabels = at(deployment, "spec", "selector", "matchLabels");
+        assertThat(matchLabels)
                 .isEqualTo(at(service, "spec", "selector"));
     }
 }

@@ -156,10 +156,12 @@ public final class SoakLoad implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running.set(false);
         try {
             stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             if (subscriber != null) {
                 subscriber.close();

@@ -220,7 +220,7 @@ public final class BackendPool {
 
     @SuppressWarnings("unchecked")
     private static Set<BackendConnection>[] newSets(int servers) {
-        Set<BackendConnection>[] sets = new Set[servers];
+        Set<BackendConnection>[] sets = (Set<BackendConnection>[]) new Set<?>[servers];
         for (int s = 0; s < servers; s++) {
             sets[s] = new HashSet<>();
         }
@@ -229,7 +229,7 @@ public final class BackendPool {
 
     @SuppressWarnings("unchecked")
     private static ArrayDeque<BackendConnection>[] newIdleQueues(int servers) {
-        ArrayDeque<BackendConnection>[] queues = new ArrayDeque[servers];
+        ArrayDeque<BackendConnection>[] queues = (ArrayDeque<BackendConnection>[]) new ArrayDeque<?>[servers];
         for (int s = 0; s < servers; s++) {
             queues[s] = new ArrayDeque<>();
         }

@@ -140,6 +140,7 @@ public final class LatencyHistograms implements MultiCollector {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // still how the registry checks names for clashes on register
     public List<String> getPrometheusNames() {
         List<String> names = new ArrayList<>(FAMILIES.length);
         for (MetricMetadata family : FAMILIES) {

@@ -29,13 +29,13 @@ class WriteCoalescerTest {
         out.write(channel, first);
         out.write(channel, second);
         assertThat(first.refCnt()).as("copied, then released").isZero();
-        assertThat((Object) channel.readOutbound()).as("nothing before the flush").isNull();
+        assertThat(channel.<Object>readOutbound()).as("nothing before the flush").isNull();
 
         out.flush(channel);
         ByteBuf written = channel.readOutbound();
         assertThat(written.toString(StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n:42\r\n");
         written.release();
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test
@@ -76,7 +76,7 @@ class WriteCoalescerTest {
     void aBufferAloneBetweenTwoFlushesIsPassedOnUncopied() {
         ByteBuf alone = text("+OK\r\n");
         out.write(channel, alone);
-        assertThat((Object) channel.readOutbound()).as("nothing before the flush").isNull();
+        assertThat(channel.<Object>readOutbound()).as("nothing before the flush").isNull();
         out.flush(channel);
         ByteBuf written = channel.readOutbound();
         assertThat(written).as("the buffer itself, not a copy").isSameAs(alone);
@@ -102,7 +102,7 @@ class WriteCoalescerTest {
         out.write(channel, text("+OK\r\n"));
         out.discard();
         out.flush(channel);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     private static ByteBuf text(String value) {

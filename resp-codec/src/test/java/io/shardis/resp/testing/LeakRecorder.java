@@ -115,6 +115,7 @@ public final class LeakRecorder {
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
         @Override
+        @SuppressWarnings("deprecation") // the variant Netty's own ResourceLeakDetector.newInstance path still calls
         public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
                 long maxActive) {
             RecordingDetector<T> detector = new RecordingDetector<>(resource, samplingInterval);

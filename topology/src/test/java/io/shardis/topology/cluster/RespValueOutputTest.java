@@ -36,6 +36,7 @@ class RespValueOutputTest {
         assertThat(decodeWithLettuce(bytes)).isEqualTo(expected);
     }
 
+    @SuppressWarnings("deprecation") // Lettuce's reference decoder; its replacement constructor is internal
     private static RespValue decodeWithLettuce(byte[] reply) {
         RedisStateMachine machine = new RedisStateMachine(ByteBufAllocator.DEFAULT);
         ByteBuf buffer = Unpooled.wrappedBuffer(reply);
