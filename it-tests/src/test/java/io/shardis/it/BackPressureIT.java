@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.SingleBackendShardis;
 import io.shardis.it.support.StopChildProcesses;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;

@@ -11,7 +11,6 @@ import io.shardis.it.support.TlsClients;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

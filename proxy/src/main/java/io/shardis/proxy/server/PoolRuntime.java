@@ -29,9 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
-import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.metrics.PoolMetrics;
-import io.shardis.proxy.metrics.ShardisMetrics;
 import io.shardis.resp.RespLimits;
 
 import io.shardis.proxy.backend.BackendEvents;
