@@ -126,8 +126,9 @@ class SentinelFailoverIT {
                     }
                 }
             }
-            // The old master comes back; Sentinel turns it into a replica of the new one, ready for the next round.
-            sentinel.restart(oldMaster);
+            // The old master comes back as a replica of the new one, ready for the next round (REPLICAOF
+            // at once: Sentinel's own reconfiguration of a returning master is what the test below waits for).
+            sentinel.restartAsReplica("shard1", oldMaster);
             awaitReplicaOf(oldMaster);
         }
         List<Long> sorted = windows.stream().sorted().toList();
@@ -219,7 +220,7 @@ class SentinelFailoverIT {
             long writtenAt = firstSuccessfulWrite("sharded", keyOn(shardOfKey, "shard2"));
             System.out.printf("with one Sentinel down: first write %d ms after the kill%n",
                     TimeUnit.NANOSECONDS.toMillis(writtenAt - killedAt));
-            sentinel.restart(oldMaster);
+            sentinel.restartAsReplica("shard2", oldMaster);
             awaitReplicaOf(oldMaster);
         } finally {
             stopped.restart();
@@ -239,7 +240,7 @@ class SentinelFailoverIT {
                 assertThat(jedis.get("late-start")).isEqualTo("x");
             }
         } finally {
-            sentinel.restart(oldMaster);
+            sentinel.restartAsReplica("shard1", oldMaster);
             awaitReplicaOf(oldMaster);
         }
     }

@@ -152,6 +152,20 @@ public final class SentinelFixture implements AutoCloseable {
         process.restart();
     }
 
+    /**
+     * Starts a killed former master of {@code name} again and makes it a replica of the master the
+     * Sentinels agree on, as an operator would with {@code REPLICAOF}, instead of waiting the ten
+     * seconds or so Sentinel takes to notice it came back and reconfigure it ({@link #restart} is
+     * that path).
+     */
+    public void restartAsReplica(String name, RedisProcess process) {
+        InetSocketAddress current = Objects.requireNonNull(agreedMaster(name), "no agreed master of " + name);
+        process.restart();
+        try (Jedis direct = process.client()) {
+            direct.replicaof(current.getHostString(), current.getPort());
+        }
+    }
+
     /** A Jedis connection to Sentinel {@code i}, authenticated if the Sentinels need it; the caller closes it. */
     public Jedis sentinelClient(int i) {
         Jedis jedis = sentinel(i).client();
