@@ -49,7 +49,7 @@ class TwemproxyPlacementIT {
     private static final List<String> HASHES = List.of("one_at_a_time", "md5", "crc16", "crc32", "crc32a",
             "fnv1_64", "fnv1a_64", "fnv1_32", "fnv1a_32", "hsieh", "murmur", "jenkins");
     private static final List<String> RANDOM_POOLS = List.of("random_fnv1a_64", "random_md5");
-    private static final int KEYS = 2_000;
+    private static final int KEYS = 1_000;
     private static final int REVERSE_KEYS = 300;
 
     private static final List<RedisProcess> redis = new ArrayList<>();
