@@ -53,7 +53,7 @@ class ReloadIT {
                           listen: 127.0.0.1:${port.alpha}
                           servers:
                             - ${redis}:1
-                        """, Map.of("redis", redis.address()), "--http", "127.0.0.1:${port.http}");
+                        """, Map.of("redis", redis.address()), "--http", "127.0.0.1:${port.http}", "--transport", "nio");
                 Jedis alpha = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000)) {
             int http = shardis.port("http");
             int alphaPort = shardis.port("alpha");
@@ -89,6 +89,11 @@ class ReloadIT {
             assertThat(Poll.until(Duration.ofSeconds(10), () -> !accepts(betaPort), () -> false)).isTrue();
             assertThat(alpha.get("after-refused")).isEqualTo("2");
             assertThat(Http.get(http, "/pools/beta").status()).isEqualTo(404);
+
+            // The same file again changes nothing: the command line's --transport outranks the file's default.
+            Http.Response same = Http.post(http, "/reload");
+            assertThat(same.status()).as(same.body()).isEqualTo(200);
+            assertThat(same.body()).contains("\"outcome\": \"unchanged\"").doesNotContain("transport");
 
             PrometheusText metrics = Http.metrics(http);
             assertThat(metrics.value("shardis_config_reloads_total", "outcome", "applied")).isEqualTo(2);

@@ -50,7 +50,7 @@ final class ConfigReload {
     static synchronized Result run(ShardisServer server, Path file) {
         ShardisConfig next;
         try {
-            next = ShardisConfig.load(file);
+            next = server.withCommandLine(ShardisConfig.load(file));
         } catch (ConfigException e) {
             log.error("configuration reload refused, the running configuration stays: {}", e.getMessage());
             server.metrics().reloaded("refused");

@@ -92,6 +92,7 @@ public final class Main {
             return 1;
         }
         server.reloadsFrom(line.configFile());
+        server.transportFlag(line.transport());
         server.drainGrace(line.drainGraceMillis());
         reloadOnHangup(server, log);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -429,6 +429,21 @@ public final class ShardisServer implements AutoCloseable {
         this.configFile = file;
     }
 
+    /** {@code --transport} as given on the command line, null when not: it outranks the file's at every reload. */
+    private volatile String transportFlag;
+
+    /** The {@code --transport} of the command line (null: none), kept over the file's {@code transport} at reloads. */
+    public void transportFlag(String flag) {
+        this.transportFlag = flag;
+    }
+
+    /** {@code config} as read from the file, with what the command line overrides in it applied. */
+    ShardisConfig withCommandLine(ShardisConfig config) {
+        String flag = transportFlag;
+        return flag == null ? config
+                : new ShardisConfig(config.source(), config.pools(), config.process().withTransport(flag));
+    }
+
     /**
      * Reads the configuration file again and applies it (SIGHUP, {@code POST /reload}): the one
      * entry point of a reload. A file that fails its checks is refused and the running
