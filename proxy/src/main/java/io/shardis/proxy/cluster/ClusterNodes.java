@@ -6,6 +6,7 @@ import io.shardis.proxy.backend.BackendServers;
 import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.config.HostPort;
 import io.shardis.proxy.config.PoolConfig;
+import io.shardis.proxy.config.PoolDefaults;
 import io.shardis.proxy.config.ReadFrom;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.route.ClusterRouter;
@@ -26,6 +27,8 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
@@ -37,6 +40,8 @@ import java.util.function.IntConsumer;
 public final class ClusterNodes implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterNodes.class);
+    /** Pause between a pool's start's requests for the slot map. */
+    private static final long STARTUP_RETRY_PAUSE_MILLIS = 200;
 
     /** At most one on-demand refresh per this interval, however many MOVED replies ask for one. */
     private static final Duration MIN_REFRESH_INTERVAL = Duration.ofMillis(200);
@@ -94,18 +99,28 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     /**
-     * Learns the slot map from the seeds (each asked in turn, each bounded by the connect timeout),
-     * then keeps it fresh. Blocks; call before the pool takes clients.
+     * Learns the slot map from the seeds (each asked in turn, each bounded by the connect timeout;
+     * asked again until {@link PoolDefaults#STARTUP_PATIENCE_MILLIS} have passed), then keeps it fresh. Blocks; call before the pool takes clients.
      *
      * @throws IllegalStateException naming the seeds when none gave a slot map
      */
     public void start() {
-        SlotMap first;
-        try {
-            first = source.fetch();
-        } catch (ClusterTopologyException e) {
-            throw new IllegalStateException("pool '" + config.name() + "': no cluster seed of "
-                    + config.cluster().seeds() + " gave a slot map: " + e.getMessage(), e);
+        long patience = Math.max(PoolDefaults.STARTUP_PATIENCE_MILLIS, config.timeouts().connectMillis());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(patience);
+        SlotMap first = null;
+        for (int attempt = 1; first == null; attempt++) {
+            try {
+                first = source.fetch();
+            } catch (ClusterTopologyException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new IllegalStateException("pool '" + config.name() + "': no cluster seed of "
+                            + config.cluster().seeds() + " gave a slot map in " + attempt + " attempt(s) over "
+                            + patience + " ms: " + e.getMessage(), e);
+                }
+                log.warn("pool '{}': no cluster seed gave a slot map yet ({}); asking again", config.name(),
+                        e.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(STARTUP_RETRY_PAUSE_MILLIS));
+            }
         }
         adopt(first);
         refresher.start();

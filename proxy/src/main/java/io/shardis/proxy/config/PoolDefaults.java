@@ -21,6 +21,14 @@ public final class PoolDefaults {
     /** Connect timeout towards backends when neither {@code connect_timeout} nor {@code timeout} is set. */
     public static final int CONNECT_TIMEOUT_MILLIS = 3_000;
 
+    /**
+     * How long a pool's start keeps asking for its topology (a cluster's slot map, the Sentinels'
+     * masters) before Shardis gives up: at least this, or the connect timeout if longer. One
+     * timeout would fail a start on a busy machine whose first connections are slow, or when the
+     * backends start beside Shardis.
+     */
+    public static final int STARTUP_PATIENCE_MILLIS = 10_000;
+
     static final String HASH = "fnv1a_64";
     static final String DISTRIBUTION = "ketama";
     static final boolean PRECONNECT = false;
