@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -174,6 +176,26 @@ class SentinelWatcherIT {
         sentinels.sentinel(1).restart();
         awaitSubscribed(watcher, SentinelFixture.SENTINELS);
         assertThat(watcher.subscribedSentinels()).contains(sentinels.sentinel(1).socketAddress());
+    }
+
+    @Test
+    void aPatientStartWaitsForAMajorityOfSentinelsThatComeUpLate() throws Exception {
+        sentinels.awaitAgreement();
+        sentinels.sentinel(1).stop();
+        sentinels.sentinel(2).stop();
+        try {
+            CompletableFuture<SentinelWatcher> starting = CompletableFuture.supplyAsync(() -> SentinelWatcher.start(
+                    passwordSettings(HOUR), Set.of("shard1"), new MasterChanges(), Duration.ofSeconds(60)));
+            // One Sentinel of three is no majority: the start keeps asking instead of failing.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TIMEOUT.toMillis() + 1_000));
+            assertThat(starting).as("a start with one Sentinel of three").isNotDone();
+            sentinels.sentinel(1).restart();
+            watcher = starting.get(60, TimeUnit.SECONDS);
+            assertThat(watcher.master("shard1")).isEqualTo(sentinels.master("shard1").socketAddress());
+        } finally {
+            sentinels.sentinel(1).restart();
+            sentinels.sentinel(2).restart();
+        }
     }
 
     @Test

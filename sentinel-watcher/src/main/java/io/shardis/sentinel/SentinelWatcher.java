@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,8 @@ public final class SentinelWatcher implements AutoCloseable {
     /** Slack over the timeout for start's own wait, for the thread hand-offs. */
     private static final Duration START_SLACK = Duration.ofSeconds(1);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+    /** Pause between a patient start's rounds of questions. */
+    private static final Duration STARTUP_RETRY_PAUSE = Duration.ofMillis(200);
 
     private final SentinelSettings settings;
     private final MasterListener listener;
@@ -119,6 +122,17 @@ public final class SentinelWatcher implements AutoCloseable {
      *                               Sentinels reported one address in time, with what each said
      */
     public static SentinelWatcher start(SentinelSettings settings, Set<String> masterNames, MasterListener listener) {
+        return start(settings, masterNames, listener, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #start(SentinelSettings, Set, MasterListener)}, but while the Sentinels have not
+     * told every master (no answer in time, no majority yet) they are asked again, every 200 ms,
+     * over the same connections, until {@code patience} has passed: a start beside Sentinels that
+     * are still starting, or whose first connections are slow, does not fail on the first round.
+     */
+    public static SentinelWatcher start(SentinelSettings settings, Set<String> masterNames, MasterListener listener,
+                                        Duration patience) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(listener, "listener");
         if (masterNames == null || masterNames.isEmpty()) {
@@ -126,8 +140,19 @@ public final class SentinelWatcher implements AutoCloseable {
         }
         SentinelWatcher watcher = new SentinelWatcher(settings, masterNames, listener);
         try {
-            watcher.learnEveryMaster();
-            return watcher;
+            long deadline = System.nanoTime() + patience.toNanos();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    watcher.learnEveryMaster(attempt == 1);
+                    return watcher;
+                } catch (IllegalStateException e) {
+                    if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                        throw e;
+                    }
+                    log.warn("{} (attempt {}); asking again", e.getMessage(), attempt);
+                    LockSupport.parkNanos(STARTUP_RETRY_PAUSE.toNanos());
+                }
+            }
         } catch (RuntimeException e) {
             watcher.close();
             throw e;
@@ -234,10 +259,13 @@ public final class SentinelWatcher implements AutoCloseable {
         return "SentinelWatcher" + masters.keySet() + " on " + settings.sentinels();
     }
 
-    private void learnEveryMaster() {
+    private void learnEveryMaster(boolean connect) {
         CompletableFuture<List<AgreementRound>> learning = CompletableFuture.supplyAsync(() -> {
-            links.forEach(SentinelLink::connect);
-            return masters.values().stream().map(state -> state.startRound("startup")).toList();
+            if (connect) {
+                links.forEach(SentinelLink::connect);
+            }
+            return masters.values().stream().filter(state -> !adopted.containsKey(state.name))
+                    .map(state -> state.startRound("startup")).toList();
         }, worker).thenCompose(rounds -> CompletableFuture
                 .allOf(rounds.toArray(CompletableFuture[]::new))
                 .thenApply(ignored -> rounds.stream().map(CompletableFuture::join).toList()));

@@ -16,12 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a pool's servers where Sentinel says their masters are: each server's name is its master
@@ -29,10 +24,6 @@ import org.slf4j.LoggerFactory;
  * a server that turns out not to be a master makes the Sentinels be asked again.
  */
 public final class SentinelFollower implements AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(SentinelFollower.class);
-    /** Pause between a pool's start's rounds of questions to the Sentinels. */
-    private static final long STARTUP_RETRY_PAUSE_MILLIS = 200;
 
     /** Periodic re-asking, in case an event was missed or a Sentinel was down. */
     private static final Duration RECHECK_INTERVAL = Duration.ofSeconds(2);
@@ -77,22 +68,8 @@ public final class SentinelFollower implements AutoCloseable {
             }
         };
         long patience = Math.max(PoolDefaults.STARTUP_PATIENCE_MILLIS, config.timeouts().connectMillis());
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(patience);
-        SentinelWatcher started = null;
-        for (int attempt = 1; started == null; attempt++) {
-            try {
-                started = SentinelWatcher.start(settings, new LinkedHashSet<>(names), listener);
-            } catch (IllegalStateException e) {
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new IllegalStateException(e.getMessage() + " (" + attempt + " attempt(s) over " + patience
-                            + " ms)", e);
-                }
-                log.warn("pool '{}': the Sentinels gave no usable answer yet ({}); asking again", config.name(),
-                        e.getMessage());
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(STARTUP_RETRY_PAUSE_MILLIS));
-            }
-        }
-        SentinelWatcher watcher = started;
+        SentinelWatcher watcher = SentinelWatcher.start(settings, new LinkedHashSet<>(names), listener,
+                Duration.ofMillis(patience));
         for (String name : names) {
             pool.masterMoved(serverByName.get(name), watcher.master(name), "Sentinel, at start");
         }
