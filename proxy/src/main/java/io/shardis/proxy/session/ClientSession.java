@@ -15,6 +15,7 @@ import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespProtocolError;
 import io.shardis.resp.RespReplies;
 import org.slf4j.Logger;
@@ -96,6 +97,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ClientEntry entry;
     /** Carries out what is decided: sends, refuses, queues reply slots. */
     private CommandSender sender;
+    /** The protocol the client speaks: RESP2 until its HELLO 3, again after RESET. */
+    private RespProtocol protocol = RespProtocol.RESP2;
 
     public ClientSession(SessionPool pool) {
         this.pool = pool;
@@ -535,6 +538,36 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     long id() {
         return id;
+    }
+
+    @Override
+    public RespProtocol protocol() {
+        return protocol;
+    }
+
+    /**
+     * The client speaks {@code next} from its next command on: the replies Shardis makes are spelled
+     * in it, and its commands go on backend connections that speak it (see {@link CommandSender#protocol}).
+     */
+    void protocol(RespProtocol next) {
+        protocol = next;
+        entry.resp(next.version());
+        sender.protocol(next);
+    }
+
+    /** The protocol of the client's own backend connection; null when it has none. */
+    RespProtocol pinnedProtocol() {
+        return pinned.connectionProtocol();
+    }
+
+    /** The client's own connection's protocol was changed: closed, not reused, once given back. */
+    void spoilPinned() {
+        pinned.spoil();
+    }
+
+    /** The null reply in the client's protocol: {@code $-1} in RESP2, {@code _} in RESP3. */
+    ByteBuf nullReply() {
+        return (protocol == RespProtocol.RESP3 ? RespReplies.NULL : RespReplies.NULL_BULK).duplicate();
     }
 
     ClientEntry entry() {
