@@ -170,6 +170,30 @@ final class ClientReplies {
         judge(size);
     }
 
+    /**
+     * A push (ownership passes) that the backend wrote before the reply to {@code before}, a command
+     * still awaited: it goes just ahead of that command's reply; at the end when {@code before} is
+     * null or not awaited here.
+     */
+    void addBefore(ByteBuf push, PendingCommand before) {
+        if (before == null || before.isDone() || !queue.contains(before)) {
+            add(push);
+            return;
+        }
+        int size = push.readableBytes();
+        queuedBytes += size;
+        PendingCommand answered = PendingCommand.answered(owner, push);
+        for (int n = queue.size(); n > 0; n--) {
+            PendingCommand slot = queue.poll();
+            if (slot == before) {
+                queue.add(answered);
+            }
+            queue.add(slot);
+        }
+        drain();
+        judge(size);
+    }
+
     /** Closes the connection once every reply queued so far has been written. */
     void closeAfterQueued() {
         if (queue.isEmpty()) {

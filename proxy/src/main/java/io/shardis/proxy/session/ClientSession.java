@@ -271,6 +271,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             transactions.handle(command, spec);
         } else if (route == Route.Relay.PUSH_MODE) {
             sender.sendUnanswered(command);
+            if (protocol == RespProtocol.RESP3) {
+                sender.markPushesEnd();
+            }
         } else if (route instanceof Route.Queued queued) {
             if (transactions.queueOn(queued.server(), queued.keyGroup())) {
                 sender.forward(queued.server(), command, new PendingCommand(this));
@@ -294,6 +297,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         sender.sendUnanswered(command);
         if (resubscribe != null) {
             pinnedRedirects.followFirstReply(resubscribe);
+        } else if (protocol == RespProtocol.RESP3) {
+            sender.markPushesEnd();
         }
     }
 
@@ -421,6 +426,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
+    public boolean resp3() {
+        return protocol == RespProtocol.RESP3;
+    }
+
+    @Override
     public boolean inMulti() {
         return transactions.inMulti();
     }
@@ -473,7 +483,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (pinnedRedirects != null && (frame = pinnedRedirects.push(frame)) == null) {
             return;
         }
-        reply(frame);
+        if (protocol == RespProtocol.RESP3) {
+            // Redis wrote it before the replies still awaited on the connection: it goes before them.
+            replies.addBefore(frame, pinned.oldestInFlight());
+        } else {
+            reply(frame);
+        }
     }
 
     /** A reply could not be handed to this client (its memory ran out): the client goes, the backend stays. */
@@ -563,6 +578,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The client's own connection's protocol was changed: closed, not reused, once given back. */
     void spoilPinned() {
         pinned.spoil();
+    }
+
+    /** RESET unsubscribed the client's own connection from everything (RESP3: its commands are answered one by one again). */
+    void endPushMode() {
+        pushMode = false;
+        entry.subscribed(false);
     }
 
     /** The null reply in the client's protocol: {@code $-1} in RESP2, {@code _} in RESP3. */

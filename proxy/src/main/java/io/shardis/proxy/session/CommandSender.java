@@ -163,6 +163,18 @@ final class CommandSender {
         send(pinned.server(), command.content(), null);
     }
 
+    /**
+     * RESP3: the pushes that confirm the (un)subscription just sent have no reply slot of their own;
+     * a PING behind it (its {@code +PONG} comes after them, and is not shown) holds the place of
+     * the client's later replies until they have come, so that none overtakes them.
+     */
+    void markPushesEnd() {
+        PendingCommand marker = new PendingCommand(client);
+        marker.substituteReply(alloc.buffer(0));
+        replies.expect(marker);
+        send(pinned.server(), RespCommands.encode(alloc, "PING").content(), marker);
+    }
+
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
     void send(int server, ByteBuf frame, PendingCommand pending) {
         if (pending != null) {

@@ -62,7 +62,9 @@ final class LocalCommands {
                 + "cluster_slots_fail:0\r\n"
                 + "cluster_known_nodes:" + map.nodes().size() + "\r\n"
                 + "cluster_size:" + map.masters().size() + "\r\n";
-        reply(command, RespReplies.bulk(alloc, info));
+        // Redis 7 answers with a verbatim string: a bulk in RESP2.
+        reply(command, LocalReplies.encode(alloc, new RespValue.VerbatimString("txt",
+                info.getBytes(java.nio.charset.StandardCharsets.UTF_8)), session.protocol()));
     }
 
     void answer(RespCommand command, CommandSpec spec) {
@@ -115,6 +117,10 @@ final class LocalCommands {
             session.spoilPinned();
         }
         session.protocol(RespProtocol.RESP2);
+        if (session.pushMode() && session.isPinned()) {
+            // A RESP3 client's RESET is answered by its own connection (RESP2 ones are relayed): Redis unsubscribes it there.
+            session.endPushMode();
+        }
         session.access().reset();
         session.entry().name(null);
         session.entry().user(session.access().userName());

@@ -122,4 +122,56 @@ class ClientSessionResp3Test {
         assertThat(pool.received()).isEqualTo(hello(3, '%') + "*3\r\n" + bulk("A1") + "_\r\n_\r\n" + ":7\r\n"
                 + verbatim("# Keyspace\r\ndb0:keys=7\r\n"));
     }
+
+    private static String push(String... words) {
+        StringBuilder out = new StringBuilder(">" + words.length + "\r\n");
+        for (String word : words) {
+            out.append(word.startsWith(":") ? word + "\r\n" : bulk(word));
+        }
+        return out.toString();
+    }
+
+    @Test
+    void aSubscribedClientsRepliesAndPushesKeepRedisOrder() {
+        pool = new SessionHarness(1, "");
+        pool.send("HELLO 3", "SUBSCRIBE ch", "GET a1", "PING");
+        EmbeddedChannel own = pool.backend(0);
+        assertThat(SessionHarness.sentOn(own)).isEqualTo(HELLO3);
+        pool.answer(own, BACKEND_HELLO);
+        assertThat(SessionHarness.sentOn(own)).as("a PING marks where the confirmations end; GET on the same connection")
+                .isEqualTo("*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$2\r\na1\r\n");
+        assertThat(pool.received()).isEqualTo(hello(3, '%'));
+
+        pool.answer(own, push("subscribe", "ch", ":1"));
+        assertThat(pool.received()).as("the confirmation at once").isEqualTo(push("subscribe", "ch", ":1"));
+        pool.answer(own, "+PONG\r\n" + push("message", "ch", "hi"));
+        assertThat(pool.received()).as("a message Redis sent before GET's reply comes before it")
+                .isEqualTo(push("message", "ch", "hi"));
+        pool.answer(own, bulk("v") + push("message", "ch", "later"));
+        assertThat(pool.received()).isEqualTo(bulk("v") + "+PONG\r\n" + push("message", "ch", "later"));
+
+        pool.send("UNSUBSCRIBE", "GET a2");
+        assertThat(SessionHarness.sentOn(own)).isEqualTo("*1\r\n$11\r\nUNSUBSCRIBE\r\n*1\r\n$4\r\nPING\r\n"
+                + "*2\r\n$3\r\nGET\r\n$2\r\na2\r\n");
+        pool.answer(own, push("unsubscribe", "ch", ":0") + "+PONG\r\n" + "_\r\n");
+        assertThat(pool.received()).isEqualTo(push("unsubscribe", "ch", ":0") + "_\r\n");
+    }
+
+    @Test
+    void aSubscribedResp3ClientsResetEndsItsSubscriptionsAndItsConnectionIsNotReused() {
+        pool = new SessionHarness(1, "");
+        pool.send("HELLO 3", "SUBSCRIBE ch");
+        EmbeddedChannel own = pool.backend(0);
+        pool.answer(own, BACKEND_HELLO);
+        SessionHarness.sentOn(own);
+        pool.answer(own, push("subscribe", "ch", ":1") + "+PONG\r\n");
+        pool.send("RESET");
+        assertThat(SessionHarness.sentOn(own)).isEqualTo("*1\r\n$5\r\nRESET\r\n");
+        pool.answer(own, "+RESET\r\n");
+        assertThat(own.isOpen()).as("RESET made it a RESP2 connection: closed, not given back as a RESP3 one").isFalse();
+        pool.send("GET a1");
+        assertThat(pool.channelsTo(0)).hasSize(2);
+        assertThat(SessionHarness.sentOn(pool.channelsTo(0).get(1))).isEqualTo("*2\r\n$3\r\nGET\r\n$2\r\na1\r\n");
+        assertThat(pool.received()).isEqualTo(hello(3, '%') + push("subscribe", "ch", ":1") + "+RESET\r\n");
+    }
 }
