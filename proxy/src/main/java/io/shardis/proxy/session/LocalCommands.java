@@ -229,6 +229,12 @@ final class LocalCommands {
                 reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
                 return;
             }
+            if (next == RespProtocol.RESP3 && !session.pool().config().resp3()) {
+                // resp3: false (backends older than Redis 6): refused after the credentials, so that
+                // a client offering RESP3 with them (Lettuce) falls back to RESP2 already authenticated.
+                reply(command, RespReplies.error(alloc, NOPROTO));
+                return;
+            }
             if (name != null) {
                 session.entry().name(name);
             }

@@ -65,6 +65,13 @@ class ClientSessionResp3Test {
     }
 
     @Test
+    void aPoolWithResp3OffRefusesHello3AsBeforeRedis6() {
+        pool = new SessionHarness(1, "  resp3: false\n");
+        pool.send("HELLO 3", "HELLO 2");
+        assertThat(pool.received()).isEqualTo("-NOPROTO unsupported protocol version\r\n" + hello(2, '*'));
+    }
+
+    @Test
     void clientInfoIsVerbatimInResp3AndShowsTheProtocol() {
         pool = new SessionHarness(1, "");
         pool.send("CLIENT INFO");
