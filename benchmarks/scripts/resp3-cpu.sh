@@ -31,8 +31,8 @@ YAML
 shardis=$!
 pids+=("$shardis")
 for _ in $(seq 1 300); do redis-cli -p "$proxy_port" PING >/dev/null 2>&1 && break; sleep 0.1; done
-redis-benchmark -p "$proxy_port" -t "$tests" -n 20000 -P "$pipeline" -q >/dev/null # warm-up, both paths
-redis-benchmark -3 -p "$proxy_port" -t "$tests" -n 20000 -P "$pipeline" -q >/dev/null
+redis-benchmark -p "$proxy_port" -t "$tests" -n 20000 -P "$pipeline" -q >/dev/null 2>&1 # warm-up, both paths
+redis-benchmark -3 -p "$proxy_port" -t "$tests" -n 20000 -P "$pipeline" -q >/dev/null 2>&1
 
 declare -A samples=([2]="" [3]="")
 for round in $(seq 1 "$rounds"); do
@@ -40,7 +40,7 @@ for round in $(seq 1 "$rounds"); do
   for proto in "${order[@]}"; do
     flag=(); [[ $proto == 3 ]] && flag=(-3)
     before=$(ticks "$shardis")
-    redis-benchmark ${flag[@]+"${flag[@]}"} -p "$proxy_port" -t "$tests" -n "$requests" -P "$pipeline" -c 50 -q >/dev/null
+    redis-benchmark ${flag[@]+"${flag[@]}"} -p "$proxy_port" -t "$tests" -n "$requests" -P "$pipeline" -c 50 -q >/dev/null 2>&1
     after=$(ticks "$shardis")
     n=$((requests * $(tr ',' '\n' <<<"$tests" | wc -l)))
     us=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.3f", t * 1e6 / hz / n }')
