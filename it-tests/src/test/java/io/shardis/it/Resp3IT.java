@@ -191,6 +191,26 @@ class Resp3IT {
     }
 
     @Test
+    void transactionsAndBlockingCommandsOnResp3ConnectionsOfTheirOwn() {
+        // Byte for byte: EXEC's replies are the RESP3 ones of the connection the transaction ran on.
+        assertSameFrames(9, "WATCH {tx}", "MULTI", "HSET {tx} f 1", "HGETALL {tx}", "ZADD {tx}z 1.5 m",
+                "ZSCORE {tx}z m", "SMEMBERS {tx}nosuch", "EXEC", "HGETALL {tx}");
+        assertSameFrames(4, "RPUSH q a", "BLPOP q 1", "BLPOP q 0.1", "GET nosuch");
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis())) {
+            RedisCommands<String, String> redis = connection.sync();
+            redis.multi();
+            redis.hset("{t:tx}", "f", "v");
+            redis.hgetall("{t:tx}");
+            redis.zadd("{t:tx}z", 0.5, "m");
+            redis.zscore("{t:tx}z", "m");
+            assertThat(redis.exec().stream().toList()).containsExactly(true, Map.of("f", "v"), 1L, 0.5);
+            redis.rpush("t:q", "x");
+            assertThat(redis.blpop(1, "t:q").getValue()).isEqualTo("x");
+            assertThat(redis.hgetall("{t:tx}")).isEqualTo(Map.of("f", "v"));
+        }
+    }
+
+    @Test
     void lettucePubSubInResp3ThroughShardis() throws Exception {
         try (StatefulRedisPubSubConnection<String, String> subscriber = lettuce.connectPubSub(shardis());
              StatefulRedisConnection<String, String> publisher = lettuce.connect(shardis())) {

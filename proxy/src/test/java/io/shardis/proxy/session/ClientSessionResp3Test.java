@@ -181,4 +181,22 @@ class ClientSessionResp3Test {
         assertThat(SessionHarness.sentOn(pool.channelsTo(0).get(1))).isEqualTo("*2\r\n$3\r\nGET\r\n$2\r\na1\r\n");
         assertThat(pool.received()).isEqualTo(hello(3, '%') + push("subscribe", "ch", ":1") + "+RESET\r\n");
     }
+
+    @Test
+    void helloOnAClientsOwnConnectionSwitchesThatConnectionTooAndItIsNotReused() {
+        pool = new SessionHarness(1, "");
+        pool.send("WATCH a1");
+        EmbeddedChannel own = pool.backend(0);
+        assertThat(SessionHarness.sentOn(own)).isEqualTo("*2\r\n$5\r\nWATCH\r\n$2\r\na1\r\n");
+        pool.answer(own, "+OK\r\n");
+        pool.send("HELLO 3", "GET a1");
+        assertThat(SessionHarness.sentOn(own)).as("the connection with the WATCH speaks RESP3 from now on")
+                .isEqualTo(HELLO3 + "*2\r\n$3\r\nGET\r\n$2\r\na1\r\n");
+        pool.answer(own, BACKEND_HELLO + "_\r\n");
+        assertThat(pool.received()).isEqualTo("+OK\r\n" + hello(3, '%') + "_\r\n");
+        pool.send("UNWATCH");
+        pool.answer(own, "+OK\r\n");
+        assertThat(pool.received()).isEqualTo("+OK\r\n");
+        assertThat(own.isOpen()).as("made for RESP2, switched: closed rather than given back").isFalse();
+    }
 }
