@@ -97,6 +97,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ClientEntry entry;
     /** Carries out what is decided: sends, refuses, queues reply slots. */
     private CommandSender sender;
+    /** Its keyspace-notification subscriptions on the pool's other servers; null until it has some. */
+    private KeyspaceFanIn fanIn;
     /** The protocol the client speaks: RESP2 until its HELLO 3, again after RESET. */
     private RespProtocol protocol = RespProtocol.RESP2;
 
@@ -270,6 +272,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else if (route == Route.Transaction.CONTROL) {
             transactions.handle(command, spec);
         } else if (route == Route.Relay.PUSH_MODE) {
+            fanOutKeyspace(command, spec);
             sender.sendUnanswered(command);
             if (protocol == RespProtocol.RESP3) {
                 sender.markPushesEnd();
@@ -294,11 +297,38 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
         ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
                 ? command.content().retainedDuplicate() : null;
+        fanOutKeyspace(command, spec);
         sender.sendUnanswered(command);
         if (resubscribe != null) {
             pinnedRedirects.followFirstReply(resubscribe);
         } else if (protocol == RespProtocol.RESP3) {
             sender.markPushesEnd();
+        }
+    }
+
+    /**
+     * Keyspace notifications are each server's own: a subscription to them goes to the pool's other
+     * servers too (see {@link KeyspaceFanIn}). The command stays the caller's.
+     */
+    private void fanOutKeyspace(RespCommand command, CommandSpec spec) {
+        if (router.serverCount() < 2 && pool.cluster() == null) {
+            return;
+        }
+        if (fanIn == null) {
+            if (spec.name().startsWith("un") || spec.name().startsWith("pun")) {
+                return;
+            }
+            fanIn = new KeyspaceFanIn(this, backends);
+        }
+        if (fanIn.concerns(command, spec.name())) {
+            fanIn.sendToOthers(command, pinned.server(), protocol);
+        }
+    }
+
+    /** A connection hearing another server's keyspace notifications closed: the client goes, as with its own. */
+    void fanInLost() {
+        if (!closed) {
+            replyThenClose();
         }
     }
 
@@ -537,6 +567,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pinnedRedirects.discard();
         }
         pinned.close(pushMode || transactions.holdsState());
+        if (fanIn != null) {
+            fanIn.close();
+        }
         pool.clients().remove(entry);
         pool.clientGone();
     }
