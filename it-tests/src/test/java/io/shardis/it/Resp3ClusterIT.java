@@ -155,4 +155,57 @@ class Resp3ClusterIT {
             assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("news=again");
         }
     }
+
+    @Test
+    @Order(3)
+    void keyspaceNotificationsOfEveryMasterReachALettuceSubscriber() throws Exception {
+        for (RedisClusterFixture.Node master : cluster.masters()) {
+            try (Jedis direct = master.client()) {
+                direct.configSet("notify-keyspace-events", "E$");
+            }
+        }
+        try (StatefulRedisPubSubConnection<String, String> subscriber = lettuce.connectPubSub(address());
+             StatefulRedisConnection<String, String> writer = lettuce.connect(address())) {
+            LinkedBlockingQueue<String> keys = new LinkedBlockingQueue<>();
+            subscriber.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    keys.add(channel + " " + message);
+                }
+            });
+            subscriber.sync().subscribe("__keyevent@0__:set");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean all = false;
+            while (!all && System.nanoTime() < deadline) {
+                all = true;
+                for (RedisClusterFixture.Node master : cluster.masters()) {
+                    try (Jedis direct = master.client()) {
+                        all &= direct.pubsubNumSub("__keyevent@0__:set").get("__keyevent@0__:set") > 0;
+                    }
+                }
+                Thread.sleep(all ? 0 : 20);
+            }
+            assertThat(all).as("every master has the subscription").isTrue();
+            Set<String> written = new HashSet<>();
+            Set<String> owners = new HashSet<>();
+            for (int i = 0; i < 30; i++) {
+                writer.sync().set("ev:" + i, "v");
+                written.add("__keyevent@0__:set ev:" + i);
+                owners.add(cluster.nodeForSlot(HashSlot.of("ev:" + i)).id());
+            }
+            assertThat(owners).hasSize(3);
+            Set<String> heard = new HashSet<>();
+            for (int i = 0; i < written.size(); i++) {
+                heard.add(keys.poll(10, TimeUnit.SECONDS));
+            }
+            assertThat(heard).isEqualTo(written);
+            assertThat(subscriber.sync().get("ev:3")).as("RESP3: commands go on while subscribed").isEqualTo("v");
+        } finally {
+            for (RedisClusterFixture.Node master : cluster.masters()) {
+                try (Jedis direct = master.client()) {
+                    direct.configSet("notify-keyspace-events", "");
+                }
+            }
+        }
+    }
 }

@@ -268,4 +268,70 @@ class Resp3IT {
             assertThat(jedis.clientInfo()).contains(" resp=3");
         }
     }
+
+    @Test
+    void keyspaceNotificationsOfEveryServerReachASubscriberInEitherProtocol() throws Exception {
+        for (var backend : env.backends()) {
+            try (Jedis direct = backend.client()) {
+                direct.configSet("notify-keyspace-events", "KEA");
+            }
+        }
+        try {
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                keys.add("ks:" + i);
+            }
+            for (boolean resp3 : List.of(true, false)) {
+                try (Resp3Socket subscriber = new Resp3Socket(shardis()); Resp3Socket writer = new Resp3Socket(shardis())) {
+                    if (resp3) {
+                        subscriber.call("HELLO 3");
+                    }
+                    String type = resp3 ? ">" : "*";
+                    assertThat(subscriber.call("PSUBSCRIBE __keyevent@0__:s*"))
+                            .isEqualTo(type + "3\r\n$10\r\npsubscribe\r\n$17\r\n__keyevent@0__:s*\r\n:1\r\n");
+                    // Confirmed by the client's own server; the others' subscriptions may trail it: written once they hear.
+                    awaitEveryServerSubscribed();
+                    for (String key : keys) {
+                        assertThat(writer.call("SET " + key + " v")).isEqualTo("+OK\r\n");
+                    }
+                    Set<String> heard = new java.util.HashSet<>();
+                    for (int i = 0; i < keys.size(); i++) {
+                        RespValue message = subscriber.readValue();
+                        List<RespValue> parts = resp3 ? ((RespValue.Push) message).elements()
+                                : ((RespValue.Array) message).elements();
+                        assertThat(((RespValue.BulkString) parts.get(0)).asString()).isEqualTo("pmessage");
+                        assertThat(((RespValue.BulkString) parts.get(2)).asString()).isEqualTo("__keyevent@0__:set");
+                        heard.add(((RespValue.BulkString) parts.get(3)).asString());
+                    }
+                    assertThat(heard).as("every server's keys").containsExactlyInAnyOrderElementsOf(keys);
+                    assertThat(subscriber.call("PUNSUBSCRIBE"))
+                            .isEqualTo(type + "3\r\n$12\r\npunsubscribe\r\n$17\r\n__keyevent@0__:s*\r\n:0\r\n");
+                }
+            }
+        } finally {
+            for (var backend : env.backends()) {
+                try (Jedis direct = backend.client()) {
+                    direct.configSet("notify-keyspace-events", "");
+                }
+            }
+        }
+    }
+
+    /** Every backend has a pattern subscriber (Shardis' connections for the client). */
+    private static void awaitEveryServerSubscribed() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            boolean all = true;
+            for (var backend : env.backends()) {
+                try (Jedis direct = backend.client()) {
+                    all &= direct.pubsubNumPat() > 0;
+                }
+            }
+            if (all) {
+                return;
+            }
+            assertThat(System.nanoTime() - deadline).as("every server subscribed within 10 s").isNegative();
+            Thread.sleep(20);
+        }
+    }
 }
