@@ -26,6 +26,10 @@ import java.util.function.Function;
  * <p>Connections speak RESP2, or RESP3 for the commands of RESP3 clients (Redis shapes a reply by
  * the protocol of the connection it runs on): a server's RESP3 shared connections are made when
  * its first RESP3 client sends it a command, so a pool whose clients all speak RESP2 has none.
+ *
+ * <p>Longer than our usual 350 lines because each protocol has its own shared and idle
+ * connections, grown, dropped and closed together; what shrinks it next is one class holding a
+ * protocol's connections, two of which the pool keeps.
  */
 public final class BackendPool {
 

@@ -26,6 +26,10 @@ import java.util.function.Consumer;
  *
  * <p>Ownership: a reply is owned by its {@link PendingCommand} until written here, or released
  * by {@link #discard}; a held-back message is owned here until handed to the dispatcher.
+ *
+ * <p>Longer than our usual 350 lines because the order of replies (RESP3 pushes placed among them
+ * included) and the limits that hold the client back judge the same queue at the same moments;
+ * the held-back messages are the part to move into a class of their own next.
  */
 final class ClientReplies {
 
