@@ -17,6 +17,7 @@ import io.shardis.proxy.command.CommandGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyDecoder;
 import io.shardis.resp.RespReplyFramer;
@@ -99,6 +100,10 @@ public final class BackendConnection {
     private final boolean dedicated;
     /** The session that has this dedicated connection now; null while it waits in the pool. */
     private ReplySink owner;
+    /** The protocol the connection speaks (RESP3: HELLO 3 in its set-up); its clients speak it too. */
+    private final RespProtocol protocol;
+    /** RESP3: a {@code >} frame is a push, never the reply to a command in flight. */
+    private final boolean pushesAreFramed;
 
     /** Bytes waiting to be written to the backend above which its clients are not read from. */
     static final int HIGH_WATER_MARK = 1024 * 1024;
@@ -138,6 +143,13 @@ public final class BackendConnection {
 
     BackendConnection(BackendSettings settings, EventLoop loop, BackendConnector connector, ReplySink owner,
                       Redirects redirects) {
+        this(settings, loop, connector, owner, redirects, RespProtocol.RESP2);
+    }
+
+    BackendConnection(BackendSettings settings, EventLoop loop, BackendConnector connector, ReplySink owner,
+                      Redirects redirects, RespProtocol protocol) {
+        this.protocol = protocol;
+        this.pushesAreFramed = protocol == RespProtocol.RESP3;
         this.settings = settings;
         this.redirects = redirects;
         this.loop = loop;
@@ -158,6 +170,23 @@ public final class BackendConnection {
 
     State state() {
         return state;
+    }
+
+    public RespProtocol protocol() {
+        return protocol;
+    }
+
+    /**
+     * The oldest command in flight here whose reply goes to {@code sink}'s client (not a set-up or
+     * silent one), or null: where a push that arrives now stands among that client's replies.
+     */
+    public PendingCommand oldestAnsweredTo(ReplySink sink) {
+        for (PendingCommand command : inFlight) {
+            if (command.sink() == sink && !command.isSilent()) {
+                return command;
+            }
+        }
+        return null;
     }
 
     /**
@@ -291,7 +320,12 @@ public final class BackendConnection {
                         ch.pipeline().addLast(settings.tls().newHandler(ch.alloc(), settings.address(),
                                 settings.connectTimeoutMillis()));
                     }
-                    ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()), new ReplyHandler());
+                    ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()));
+                    if (pushesAreFramed) {
+                        // Only RESP3 connections look for pushes: a RESP2 one's replies go straight on.
+                        ch.pipeline().addLast(new PushHandler());
+                    }
+                    ch.pipeline().addLast(new ReplyHandler());
                 }
             }, settings.address());
         } catch (RuntimeException e) {
@@ -332,7 +366,7 @@ public final class BackendConnection {
             return;
         }
         state = State.SETTING_UP;
-        List<RespCommand> setup = ConnectionSetup.commands(settings, connected.alloc());
+        List<RespCommand> setup = ConnectionSetup.commands(settings, protocol, connected.alloc());
         awaitingRole = settings.masterOnly();
         if (setup.isEmpty()) {
             becomeReady(connected);
@@ -621,6 +655,20 @@ public final class BackendConnection {
         }
     }
 
+    /**
+     * A RESP3 push: out of band, whatever is in flight. Relayed to the session that owns a dedicated
+     * connection (Pub/Sub messages, subscription confirmations); a shared connection has no one to
+     * give it to (nothing Shardis sends on it subscribes or tracks), so it is dropped.
+     */
+    private void onPushFrame(ByteBuf push) {
+        if (owner != null) {
+            owner.onPush(push);
+            return;
+        }
+        push.release();
+        log.debug("{}: push frame on a shared connection dropped", settings.describe());
+    }
+
     private void onSetupReply(ByteBuf reply) {
         if (awaitingRole && setupReplies == 1) {
             awaitingRole = false;
@@ -671,6 +719,22 @@ public final class BackendConnection {
             replyBatchKnown = true;
         }
         return replyBatchAtNanos;
+    }
+
+    /** On a RESP3 connection, takes the push frames ({@code >}) out of the replies; one instance per channel. */
+    private final class PushHandler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            if (frame.getByte(frame.readerIndex()) != '>') {
+                ctx.fireChannelRead(msg);
+            } else if (ctx.channel() != channel) {
+                frame.release();
+            } else {
+                onPushFrame(frame);
+            }
+        }
     }
 
     /** Reads the backend's replies; one instance per channel. */
