@@ -148,7 +148,7 @@ class ClientAuthIT {
                 .hasStackTraceContaining("NOAUTH HELLO must be called with the client already authenticated");
         assertThatThrownBy(() -> lettuce.connect(address, credentials[0], "wrong").close())
                 .isInstanceOf(RedisConnectionException.class).hasStackTraceContaining(WRONGPASS);
-        // Lettuce offers HELLO 3 with AUTH, is refused the protocol, and authenticates in RESP2.
+        // Lettuce sends HELLO 3 with AUTH: authenticated, it speaks RESP3.
         try (StatefulRedisConnection<String, String> connection = lettuce.connect(address, credentials[0], credentials[1])) {
             assertThat(connection.sync().set("{" + pool + "}lettuce", "v")).isEqualTo("OK");
             assertThat(connection.sync().get("{" + pool + "}lettuce")).isEqualTo("v");

@@ -26,9 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The data types with Lettuce left at its defaults: it asks for RESP3 with {@code HELLO 3}, Shardis
- * answers {@code -NOPROTO}, and Lettuce goes on in RESP2. Straight to Redis it speaks RESP3; the
- * typed results must still be the same.
+ * The data types with Lettuce left at its defaults: it asks for RESP3 with {@code HELLO 3}, and
+ * speaks RESP3 through Shardis as straight to Redis; the typed results must be the same.
  */
 @ExtendWith(StopChildProcesses.class)
 class LettuceDataTypesIT {
@@ -52,13 +51,14 @@ class LettuceDataTypesIT {
     }
 
     @Test
-    void theConnectionFellBackToResp2ThroughShardis() {
-        // What Lettuce is told when it offers RESP3.
+    void theConnectionSpeaksResp3ThroughShardis() {
+        // What Lettuce is told when it offers RESP2 and RESP3 (HELLO 4 is refused as by Redis).
         try (RespConnection raw = new RespConnection(env.address())) {
-            assertThat((String) raw.call("HELLO", "3")).startsWith("-NOPROTO");
+            assertThat((String) raw.call("HELLO", "4")).startsWith("-NOPROTO");
             assertThat(raw.call("HELLO", "2")).isInstanceOf(List.class);
         }
         try (StatefulRedisConnection<String, String> connection = lettuce.connect(env.address())) {
+            assertThat(connection.sync().clientInfo()).contains(" resp=3");
             assertThat(connection.sync().ping()).isEqualTo("PONG");
             assertThat(connection.sync().set("k", "v")).isEqualTo("OK");
             assertThat(connection.sync().get("k")).isEqualTo("v");

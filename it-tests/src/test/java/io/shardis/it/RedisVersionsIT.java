@@ -97,7 +97,7 @@ class RedisVersionsIT {
         }
     }
 
-    /** Lettuce (HELLO 3 refused, it falls back to RESP2) and a subscription through the pool. */
+    /** Lettuce (HELLO 3: RESP3 through the pool, on backend connections that say HELLO 3) and a subscription. */
     private static void lettuceAndPubSub(GenericContainer<?> first, GenericContainer<?> second) throws Exception {
         try (ShardisFixture shardis = ShardisFixture.start("""
                 alpha:

@@ -22,6 +22,8 @@ public final class RespReplies {
     public static final ByteBuf QUEUED = canned("+QUEUED\r\n");
     public static final ByteBuf NULL_BULK = canned("$-1\r\n");
     public static final ByteBuf NULL_ARRAY = canned("*-1\r\n");
+    /** RESP3's null, {@code _}: what Redis sends a RESP3 client where a RESP2 one gets a null bulk or array. */
+    public static final ByteBuf NULL = canned("_\r\n");
     public static final ByteBuf EMPTY_ARRAY = canned("*0\r\n");
     public static final ByteBuf ZERO = canned(":0\r\n");
     public static final ByteBuf ONE = canned(":1\r\n");

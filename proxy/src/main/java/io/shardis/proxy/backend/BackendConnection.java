@@ -17,6 +17,7 @@ import io.shardis.proxy.command.CommandGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.WriteCoalescer;
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyDecoder;
 import io.shardis.resp.RespReplyFramer;
@@ -99,6 +100,10 @@ public final class BackendConnection {
     private final boolean dedicated;
     /** The session that has this dedicated connection now; null while it waits in the pool. */
     private ReplySink owner;
+    /** The protocol the connection speaks (RESP3: HELLO 3 in its set-up); its clients speak it too. */
+    private final RespProtocol protocol;
+    /** RESP3: a {@code >} frame is a push, never the reply to a command in flight. */
+    private final boolean pushesAreFramed;
 
     /** Bytes waiting to be written to the backend above which its clients are not read from. */
     static final int HIGH_WATER_MARK = 1024 * 1024;
@@ -138,6 +143,13 @@ public final class BackendConnection {
 
     BackendConnection(BackendSettings settings, EventLoop loop, BackendConnector connector, ReplySink owner,
                       Redirects redirects) {
+        this(settings, loop, connector, owner, redirects, RespProtocol.RESP2);
+    }
+
+    BackendConnection(BackendSettings settings, EventLoop loop, BackendConnector connector, ReplySink owner,
+                      Redirects redirects, RespProtocol protocol) {
+        this.protocol = protocol;
+        this.pushesAreFramed = protocol == RespProtocol.RESP3;
         this.settings = settings;
         this.redirects = redirects;
         this.loop = loop;
@@ -158,6 +170,23 @@ public final class BackendConnection {
 
     State state() {
         return state;
+    }
+
+    public RespProtocol protocol() {
+        return protocol;
+    }
+
+    /**
+     * The oldest command in flight here whose reply goes to {@code sink}'s client (not a set-up or
+     * silent one), or null: where a push that arrives now stands among that client's replies.
+     */
+    public PendingCommand oldestAnsweredTo(ReplySink sink) {
+        for (PendingCommand command : inFlight) {
+            if (command.sink() == sink && !command.isSilent()) {
+                return command;
+            }
+        }
+        return null;
     }
 
     /**
@@ -332,7 +361,7 @@ public final class BackendConnection {
             return;
         }
         state = State.SETTING_UP;
-        List<RespCommand> setup = ConnectionSetup.commands(settings, connected.alloc());
+        List<RespCommand> setup = ConnectionSetup.commands(settings, protocol, connected.alloc());
         awaitingRole = settings.masterOnly();
         if (setup.isEmpty()) {
             becomeReady(connected);
@@ -590,6 +619,10 @@ public final class BackendConnection {
     }
 
     private void onReply(ByteBuf reply) {
+        if (pushesAreFramed && reply.getByte(reply.readerIndex()) == '>') {
+            onPushFrame(reply);
+            return;
+        }
         PendingCommand command = inFlight.poll();
         if (command == null) {
             if (owner != null) {
@@ -619,6 +652,20 @@ public final class BackendConnection {
         if (timeoutCheck == null && settings.timeoutMillis() > 0 && !inFlight.isEmpty()) {
             timeoutCheck = loop.schedule(timeoutTask, settings.timeoutMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * A RESP3 push: out of band, whatever is in flight. Relayed to the session that owns a dedicated
+     * connection (Pub/Sub messages, subscription confirmations); a shared connection has no one to
+     * give it to (nothing Shardis sends on it subscribes or tracks), so it is dropped.
+     */
+    private void onPushFrame(ByteBuf push) {
+        if (owner != null) {
+            owner.onPush(push);
+            return;
+        }
+        push.release();
+        log.debug("{}: push frame on a shared connection dropped", settings.describe());
     }
 
     private void onSetupReply(ByteBuf reply) {

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.config.PoolDefaults;
+import io.shardis.resp.RespProtocol;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -21,6 +22,14 @@ import java.util.function.Function;
  * The connections of one pool on one event loop: {@code server_connections} shared connections per
  * server, plus dedicated ones opened for sessions that need a connection to themselves. Only the
  * owning event loop touches it.
+ *
+ * <p>Connections speak RESP2, or RESP3 for the commands of RESP3 clients (Redis shapes a reply by
+ * the protocol of the connection it runs on): a server's RESP3 shared connections are made when
+ * its first RESP3 client sends it a command, so a pool whose clients all speak RESP2 has none.
+ *
+ * <p>Longer than our usual 350 lines because each protocol has its own shared and idle
+ * connections, grown, dropped and closed together; what shrinks it next is one class holding a
+ * protocol's connections, two of which the pool keeps.
  */
 public final class BackendPool {
 
@@ -50,9 +59,13 @@ public final class BackendPool {
      * server index beyond them is used (a cluster node that appeared after this pool was made).
      */
     private BackendConnection[][] shared;
+    /** [server][n] shared RESP3 connections; a server's row is null until a RESP3 client uses it. */
+    private BackendConnection[][] shared3;
     private final int connectionsPerServer;
     /** Dedicated connections waiting for the next session that needs one, per server. */
     private ArrayDeque<BackendConnection>[] idle;
+    /** The same for RESP3 clients: connections that sent HELLO 3 in their set-up. */
+    private ArrayDeque<BackendConnection>[] idle3;
     /** Dedicated connections sessions hold now, per server: dropped if their server moves. */
     private Set<BackendConnection>[] dedicatedInUse;
     private int nextConnection;
@@ -86,8 +99,10 @@ public final class BackendPool {
         this.connectors = connectors;
         this.connectionsPerServer = connectionsPerServer;
         this.idle = newIdleQueues(0);
+        this.idle3 = newIdleQueues(0);
         this.dedicatedInUse = newSets(0);
         this.shared = new BackendConnection[0][];
+        this.shared3 = new BackendConnection[0][];
         grow(servers.size());
     }
 
@@ -124,7 +139,9 @@ public final class BackendPool {
             return;
         }
         shared = Arrays.copyOf(shared, count);
+        shared3 = Arrays.copyOf(shared3, count);
         idle = Arrays.copyOf(idle, count);
+        idle3 = Arrays.copyOf(idle3, count);
         dedicatedInUse = Arrays.copyOf(dedicatedInUse, count);
         for (int s = from; s < count; s++) {
             BackendSettings server = servers.get(s);
@@ -133,6 +150,7 @@ public final class BackendPool {
                 shared[s][c] = new BackendConnection(server, loop, connectors.apply(server), null, redirects);
             }
             idle[s] = new ArrayDeque<>();
+            idle3[s] = new ArrayDeque<>();
             dedicatedInUse[s] = new HashSet<>();
         }
     }
@@ -164,13 +182,43 @@ public final class BackendPool {
     }
 
     /**
-     * A connection to {@code server} for {@code owner} alone: an idle one when there is one, else a
-     * new one. The owner gives it back with {@link #release} or closes it.
+     * The shared RESP3 connection {@code index} to {@code server}, made on first use: the
+     * counterpart of {@link #shared} for RESP3 clients.
      */
-    public BackendConnection dedicated(int server, ReplySink owner) {
+    public BackendConnection shared3(int server, int index) {
         ensure(server);
+        BackendConnection[] row = shared3[server];
+        if (row == null) {
+            row = new BackendConnection[connectionsPerServer];
+            BackendSettings settings = servers.get(server);
+            for (int c = 0; c < connectionsPerServer; c++) {
+                row[c] = new BackendConnection(settings, loop, connectors.apply(settings), null, redirects,
+                        RespProtocol.RESP3);
+            }
+            shared3[server] = row;
+        }
+        return row[index];
+    }
+
+    /** The shared connection of a client speaking {@code protocol}. */
+    public BackendConnection shared(int server, int index, RespProtocol protocol) {
+        return protocol == RespProtocol.RESP3 ? shared3(server, index) : shared(server, index);
+    }
+
+    /** A RESP2 connection to {@code server} for {@code owner} alone (see {@link #dedicated(int, ReplySink, RespProtocol)}). */
+    public BackendConnection dedicated(int server, ReplySink owner) {
+        return dedicated(server, owner, RespProtocol.RESP2);
+    }
+
+    /**
+     * A connection to {@code server} speaking {@code protocol} for {@code owner} alone: an idle one
+     * when there is one, else a new one. The owner gives it back with {@link #release} or closes it.
+     */
+    public BackendConnection dedicated(int server, ReplySink owner, RespProtocol protocol) {
+        ensure(server);
+        ArrayDeque<BackendConnection> waiting = protocol == RespProtocol.RESP3 ? idle3[server] : idle[server];
         BackendConnection connection;
-        while ((connection = idle[server].poll()) != null) {
+        while ((connection = waiting.poll()) != null) {
             if (connection.isReusable()) {
                 connection.assignTo(owner);
                 dedicatedInUse[server].add(connection);
@@ -179,7 +227,7 @@ public final class BackendPool {
             connection.close();
         }
         connection = new BackendConnection(servers.get(server), loop, connectors.apply(servers.get(server)), owner,
-                redirects == null ? null : BY_SESSION);
+                redirects == null ? null : BY_SESSION, protocol);
         dedicatedInUse[server].add(connection);
         return connection;
     }
@@ -197,9 +245,11 @@ public final class BackendPool {
      */
     public void release(int server, BackendConnection connection) {
         dedicatedInUse[server].remove(connection);
-        if (connection.isReusable() && idle[server].size() < MAX_IDLE_DEDICATED) {
+        ArrayDeque<BackendConnection> waiting =
+                connection.protocol() == RespProtocol.RESP3 ? idle3[server] : idle[server];
+        if (connection.isReusable() && waiting.size() < MAX_IDLE_DEDICATED) {
             connection.assignTo(null);
-            idle[server].add(connection);
+            waiting.add(connection);
         } else {
             connection.close();
         }
@@ -247,8 +297,16 @@ public final class BackendPool {
         for (BackendConnection connection : shared[index]) {
             connection.reset(reason);
         }
+        if (shared3[index] != null) {
+            for (BackendConnection connection : shared3[index]) {
+                connection.reset(reason);
+            }
+        }
         BackendConnection connection;
         while ((connection = idle[index].poll()) != null) {
+            connection.close();
+        }
+        while ((connection = idle3[index].poll()) != null) {
             connection.close();
         }
         for (BackendConnection owned : new ArrayList<>(dedicatedInUse[index])) {
@@ -273,6 +331,13 @@ public final class BackendPool {
                 count += connection.inFlight();
             }
         }
+        for (BackendConnection[] connections : shared3) {
+            if (connections != null) {
+                for (BackendConnection connection : connections) {
+                    count += connection.inFlight();
+                }
+            }
+        }
         return count;
     }
 
@@ -290,10 +355,19 @@ public final class BackendPool {
                 connection.close();
             }
         }
-        for (ArrayDeque<BackendConnection> waiting : idle) {
-            BackendConnection connection;
-            while ((connection = waiting.poll()) != null) {
-                connection.close();
+        for (BackendConnection[] connections : shared3) {
+            if (connections != null) {
+                for (BackendConnection connection : connections) {
+                    connection.close();
+                }
+            }
+        }
+        for (ArrayDeque<BackendConnection>[] queues : List.of(idle, idle3)) {
+            for (ArrayDeque<BackendConnection> waiting : queues) {
+                BackendConnection connection;
+                while ((connection = waiting.poll()) != null) {
+                    connection.close();
+                }
             }
         }
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
+import io.shardis.resp.RespProtocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,8 +13,10 @@ import java.util.List;
 /**
  * What a new backend connection sends first, and alone, before any client command: AUTH and
  * SELECT (until Redis has accepted them a client command could run unauthenticated or in the
- * wrong database), READONLY for a cluster node that serves reads of its master's slots, and ROLE
- * for a Sentinel-managed master (a demoted master must not take writes).
+ * wrong database), HELLO 3 for a connection that carries RESP3 clients' commands (Redis shapes a
+ * reply by the protocol of the connection it runs on), READONLY for a cluster node that serves
+ * reads of its master's slots, and ROLE for a Sentinel-managed master (a demoted master must not
+ * take writes).
  */
 final class ConnectionSetup {
 
@@ -21,7 +24,7 @@ final class ConnectionSetup {
     }
 
     /** The setup commands for {@code settings}, in the order they go; empty when none is needed. The caller owns them. */
-    static List<RespCommand> commands(BackendSettings settings, ByteBufAllocator alloc) {
+    static List<RespCommand> commands(BackendSettings settings, RespProtocol protocol, ByteBufAllocator alloc) {
         List<RespCommand> setup = new ArrayList<>(4);
         if (settings.password() != null) {
             setup.add(settings.user() == null
@@ -30,6 +33,10 @@ final class ConnectionSetup {
         }
         if (settings.database() != 0) {
             setup.add(RespCommands.encode(alloc, "SELECT", Integer.toString(settings.database())));
+        }
+        if (protocol == RespProtocol.RESP3) {
+            // After AUTH: HELLO needs an authenticated connection when the server asks for a password.
+            setup.add(RespCommands.encode(alloc, "HELLO", "3"));
         }
         if (settings.readOnly()) {
             setup.add(RespCommands.encode(alloc, "READONLY"));

@@ -139,6 +139,11 @@ public final class PendingCommand {
         return sink == null ? 0 : sink.sharedIndex();
     }
 
+    /** The protocol of the shared connection a re-sent command goes on: its client's. */
+    public io.shardis.resp.RespProtocol protocol() {
+        return sink == null ? io.shardis.resp.RespProtocol.RESP2 : sink.protocol();
+    }
+
     /** The sink's {@link ReplySink#readSeed}, for a re-sent read. */
     public int readSeed() {
         return sink == null ? 0 : sink.readSeed();

@@ -1,6 +1,7 @@
 package io.shardis.proxy.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.shardis.resp.RespProtocol;
 
 /** Where a backend connection delivers replies: a client session. Called on the event loop. */
 public interface ReplySink {
@@ -30,6 +31,11 @@ public interface ReplySink {
      */
     default int sharedIndex() {
         return 0;
+    }
+
+    /** The protocol of this sink's client: a re-sent command goes on a shared connection that speaks it. */
+    default RespProtocol protocol() {
+        return RespProtocol.RESP2;
     }
 
     /**

@@ -32,6 +32,11 @@ public abstract class SubCommandSink implements ReplySink {
     }
 
     @Override
+    public final io.shardis.resp.RespProtocol protocol() {
+        return session.protocol();
+    }
+
+    @Override
     public final int readSeed() {
         return session.readSeed();
     }

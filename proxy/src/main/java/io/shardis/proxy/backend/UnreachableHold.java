@@ -251,7 +251,7 @@ public final class UnreachableHold implements Redirects {
                 if (server < 0) {
                     add(command, next.from(), next.key());
                 } else {
-                    backends.shared(server, command.sharedIndex()).send(command.resendableFrame(), command);
+                    backends.shared(server, command.sharedIndex(), command.protocol()).send(command.resendableFrame(), command);
                 }
             }
         } finally {

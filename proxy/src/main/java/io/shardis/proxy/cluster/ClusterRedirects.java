@@ -115,7 +115,7 @@ public final class ClusterRedirects implements Redirects {
                     cluster.requestRefresh("MOVED " + redirection.slot() + " " + host + ":" + redirection.port());
                 }
                 reply.release();
-                BackendConnection connection = backends.shared(node, command.sharedIndex());
+                BackendConnection connection = backends.shared(node, command.sharedIndex(), command.protocol());
                 if (redirection.kind() == Redirection.Kind.ASK) {
                     connection.send(RespCommands.encode(ByteBufAllocator.DEFAULT, "ASKING").content(), new PendingCommand(DROP));
                 }
@@ -149,7 +149,7 @@ public final class ClusterRedirects implements Redirects {
                     return false;
                 }
                 reply.release();
-                loop.schedule(() -> backends.shared(node, command.sharedIndex()).send(command.resendableFrame(), command),
+                loop.schedule(() -> backends.shared(node, command.sharedIndex(), command.protocol()).send(command.resendableFrame(), command),
                         delayMillis, TimeUnit.MILLISECONDS);
                 return true;
             }

@@ -90,7 +90,8 @@ public final class CommandDescriptions {
         return RespValue.Array.of(RespValue.BulkString.of(spec.name()), new RespValue.Integer(spec.arity()),
                 new RespValue.Set(flags), new RespValue.Integer(d.firstKey()), new RespValue.Integer(d.lastKey()),
                 new RespValue.Integer(d.step()), new RespValue.Set(categories), new RespValue.Set(tips),
-                new RespValue.Array(keySpecs), new RespValue.Array(subcommands));
+                // Redis 7.0 writes key specs and subcommands as sets too (a RESP3 client sees '~').
+                new RespValue.Set(keySpecs), new RespValue.Set(subcommands));
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param auth      credentials towards the servers and the pool's proxy users
  * @param timeouts  request, connect and failover timeouts
  * @param allowAdmin whether the pool forwards administrative commands ({@code allow_admin})
+ * @param resp3     whether clients may switch to RESP3 ({@code resp3}; needs backends that speak it, Redis 6+)
  * @param tls       TLS towards clients, backends and Sentinels; {@link TlsConfig#NONE} for plain TCP
  */
 public record PoolConfig(
@@ -34,6 +35,7 @@ public record PoolConfig(
         Auth auth,
         Timeouts timeouts,
         boolean allowAdmin,
+        boolean resp3,
         TlsConfig tls) {
 
     public PoolConfig {

@@ -34,6 +34,8 @@ public final class PoolDefaults {
     static final boolean PRECONNECT = false;
     static final boolean AUTO_EJECT_HOSTS = false;
     static final boolean ALLOW_ADMIN = false;
+    /** Clients may switch to RESP3 (HELLO 3); false answers it -NOPROTO, for backends older than Redis 6. */
+    static final boolean RESP3 = true;
 
     // 0 (wait forever) is the default, not a value one may write: Twemproxy's rule.
     static final IntKey TIMEOUT = new IntKey("timeout", 0, 1, MAX);

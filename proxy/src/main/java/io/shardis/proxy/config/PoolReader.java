@@ -42,7 +42,7 @@ final class PoolReader extends PoolKeys {
             "redis_auth", "redis_db", "server_connections", "client_connections", "auto_eject_hosts",
             "server_retry_timeout", "server_failure_limit", "servers",
             // Shardis' own
-            "allow_admin", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
+            "allow_admin", "resp3", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
             "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout",
             "failover_timeout",
             "max_client_reply_bytes", "users",
@@ -95,7 +95,7 @@ final class PoolReader extends PoolKeys {
                         size(PoolDefaults.MAX_BULK_BYTES), clientReplyLimit(),
                         integer(PoolDefaults.CLIENT_CONNECTIONS)),
                 new Auth(redisUser(), string("redis_auth", null), users()),
-                timeouts(), bool("allow_admin", PoolDefaults.ALLOW_ADMIN), tls());
+                timeouts(), bool("allow_admin", PoolDefaults.ALLOW_ADMIN), bool("resp3", PoolDefaults.RESP3), tls());
     }
 
     /** The {@code servers} and how keys are placed on them. */

@@ -22,6 +22,9 @@ import java.util.TreeMap;
  * weighted by their {@code expires}, since it is itself a mean over the keys that have a TTL.
  * A server reporting {@code avg_ttl=0} has not sampled its TTLs yet and is left out of that mean.
  *
+ * <p>RESP3 servers answer INFO with a verbatim string ({@code =len txt:...}), as to the RESP3
+ * clients whose commands they run: the merged text is written in the type the first server used.
+ *
  * <p>Ownership: the replies stay the caller's; the result is a new buffer.
  */
 final class InfoMerge {
@@ -47,23 +50,30 @@ final class InfoMerge {
         }
         String merged = rewrite(text(replies[0]), keyspace);
         byte[] bytes = merged.getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuf out = alloc.buffer(bytes.length + 16);
-        RespReplies.writeHeader(out, '$', bytes.length);
+        ByteBuf out = alloc.buffer(bytes.length + 20);
+        if (ReplyReader.type(replies[0]) == '=') {
+            RespReplies.writeHeader(out, '=', bytes.length + 4L);
+            out.writeBytes(replies[0], replies[0].readerIndex() + ReplyReader.headerLength(replies[0]), 4);
+        } else {
+            RespReplies.writeHeader(out, '$', bytes.length);
+        }
         out.writeBytes(bytes).writeByte('\r').writeByte('\n');
         return out;
     }
 
-    /** The payload of a bulk string reply, byte for byte; null for another reply. */
+    /** The payload of a bulk string or verbatim string reply (without its format), byte for byte; null for another reply. */
     private static String text(ByteBuf reply) {
-        if (ReplyReader.type(reply) != '$') {
+        byte type = ReplyReader.type(reply);
+        int format = type == '=' ? 4 : 0;
+        if (type != '$' && format == 0) {
             return null;
         }
         long length = ReplyReader.headerNumber(reply);
         int header = ReplyReader.headerLength(reply);
-        if (length < 0 || header + length + 2 > reply.readableBytes()) {
+        if (length < format || header + length + 2 > reply.readableBytes()) {
             return null;
         }
-        return reply.toString(reply.readerIndex() + header, (int) length, StandardCharsets.ISO_8859_1);
+        return reply.toString(reply.readerIndex() + header + format, (int) length - format, StandardCharsets.ISO_8859_1);
     }
 
     /** The lines of the section under {@code header}, without the header; empty when it is absent. */

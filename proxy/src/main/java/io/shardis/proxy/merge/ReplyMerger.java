@@ -90,8 +90,11 @@ public final class ReplyMerger {
     private static ByteBuf concat(ByteBuf[] replies, ByteBufAllocator alloc) {
         long count = 0;
         int bytes = 16;
+        // An array, or in RESP3 a set: the merged reply has the first server's type.
+        byte type = ReplyReader.type(replies[0]);
         for (ByteBuf reply : replies) {
-            long n = ReplyReader.type(reply) == '*' ? ReplyReader.headerNumber(reply) : ReplyReader.NOT_A_NUMBER;
+            long n = ReplyReader.type(reply) == type && (type == '*' || type == '~')
+                    ? ReplyReader.headerNumber(reply) : ReplyReader.NOT_A_NUMBER;
             if (n < 0) {
                 return unexpected(alloc, reply);
             }
@@ -99,7 +102,7 @@ public final class ReplyMerger {
             bytes += reply.readableBytes();
         }
         ByteBuf out = alloc.buffer(bytes);
-        RespReplies.writeHeader(out, '*', count);
+        RespReplies.writeHeader(out, (char) type, count);
         for (ByteBuf reply : replies) {
             int header = ReplyReader.headerLength(reply);
             out.writeBytes(reply, reply.readerIndex() + header, reply.readableBytes() - header);
@@ -140,7 +143,7 @@ public final class ReplyMerger {
             return merged;
         }
         for (ByteBuf reply : replies) {
-            if (ReplyReader.type(reply) != '$') {
+            if (ReplyReader.type(reply) != '$' && ReplyReader.type(reply) != '=') {
                 return unexpected(alloc, reply);
             }
         }

@@ -33,10 +33,11 @@ final class ClientCommands {
             case "client|setname" -> setName(command, alloc);
             case "client|getname" -> {
                 String clientName = self.name();
-                reply(command, clientName == null ? RespReplies.NULL_BULK.duplicate() : RespReplies.bulk(alloc, clientName));
+                reply(command, clientName == null ? session.nullReply() : RespReplies.bulk(alloc, clientName));
             }
             case "client|id" -> reply(command, RespReplies.integer(alloc, self.id()));
-            case "client|info" -> reply(command, LocalReplies.encode(alloc, verbatim(self.line(System.nanoTime()) + "\n")));
+            case "client|info" -> reply(command, LocalReplies.encode(alloc, verbatim(self.line(System.nanoTime()) + "\n"),
+                    session.protocol()));
             case "client|list" -> list(command, alloc);
             case "client|kill" -> kill(command, alloc);
             case "client|setinfo" -> setInfo(command, alloc);
@@ -96,7 +97,7 @@ final class ClientCommands {
         for (ClientEntry entry : shown) {
             out.append(entry.line(now)).append('\n');
         }
-        reply(command, LocalReplies.encode(alloc, verbatim(out.toString())));
+        reply(command, LocalReplies.encode(alloc, verbatim(out.toString()), session.protocol()));
     }
 
     private void kill(RespCommand command, ByteBufAllocator alloc) {

@@ -55,6 +55,8 @@ final class ClientEntry {
     private volatile boolean subscribed;
     private volatile boolean noEvict;
     private volatile boolean noTouch;
+    /** The protocol the client speaks (HELLO), as {@code resp=} shows it. */
+    private volatile int resp = 2;
 
     ClientEntry(long id, Channel channel, int db, String user, long nowNanos) {
         this(id, channel, address(channel.remoteAddress()), address(channel.localAddress()), fdOf(channel), db,
@@ -140,6 +142,14 @@ final class ClientEntry {
         this.subscribed = subscribed;
     }
 
+    void resp(int version) {
+        this.resp = version;
+    }
+
+    int resp() {
+        return resp;
+    }
+
     void noEvict(boolean on) {
         noEvict = on;
     }
@@ -187,7 +197,7 @@ final class ClientEntry {
                 + " events=" + (channel == null || channel.isWritable() ? "r" : "rw")
                 + " cmd=" + (command == null ? "NULL" : command.name())
                 + " user=" + user
-                + " redir=-1 resp=2"
+                + " redir=-1 resp=" + resp
                 + " lib-name=" + (libName == null ? "" : libName)
                 + " lib-ver=" + (libVersion == null ? "" : libVersion);
     }

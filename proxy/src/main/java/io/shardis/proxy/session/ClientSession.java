@@ -15,6 +15,7 @@ import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespProtocolError;
 import io.shardis.resp.RespReplies;
 import org.slf4j.Logger;
@@ -96,6 +97,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ClientEntry entry;
     /** Carries out what is decided: sends, refuses, queues reply slots. */
     private CommandSender sender;
+    /** Its keyspace-notification subscriptions on the pool's other servers; null until it has some. */
+    private KeyspaceFanIn fanIn;
+    /** The protocol the client speaks: RESP2 until its HELLO 3, again after RESET. */
+    private RespProtocol protocol = RespProtocol.RESP2;
 
     public ClientSession(SessionPool pool) {
         this.pool = pool;
@@ -267,7 +272,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else if (route == Route.Transaction.CONTROL) {
             transactions.handle(command, spec);
         } else if (route == Route.Relay.PUSH_MODE) {
+            fanOutKeyspace(command, spec);
             sender.sendUnanswered(command);
+            if (protocol == RespProtocol.RESP3) {
+                sender.markPushesEnd();
+            }
         } else if (route instanceof Route.Queued queued) {
             if (transactions.queueOn(queued.server(), queued.keyGroup())) {
                 sender.forward(queued.server(), command, new PendingCommand(this));
@@ -288,9 +297,38 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
         ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
                 ? command.content().retainedDuplicate() : null;
+        fanOutKeyspace(command, spec);
         sender.sendUnanswered(command);
         if (resubscribe != null) {
             pinnedRedirects.followFirstReply(resubscribe);
+        } else if (protocol == RespProtocol.RESP3) {
+            sender.markPushesEnd();
+        }
+    }
+
+    /**
+     * Keyspace notifications are each server's own: a subscription to them goes to the pool's other
+     * servers too (see {@link KeyspaceFanIn}). The command stays the caller's.
+     */
+    private void fanOutKeyspace(RespCommand command, CommandSpec spec) {
+        if (router.serverCount() < 2 && pool.cluster() == null) {
+            return;
+        }
+        if (fanIn == null) {
+            if (spec.name().startsWith("un") || spec.name().startsWith("pun")) {
+                return;
+            }
+            fanIn = new KeyspaceFanIn(this, backends);
+        }
+        if (fanIn.concerns(command, spec.name())) {
+            fanIn.sendToOthers(command, pinned.server(), protocol);
+        }
+    }
+
+    /** A connection hearing another server's keyspace notifications closed: the client goes, as with its own. */
+    void fanInLost() {
+        if (!closed) {
+            replyThenClose();
         }
     }
 
@@ -418,6 +456,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
+    public boolean resp3() {
+        return protocol == RespProtocol.RESP3;
+    }
+
+    @Override
     public boolean inMulti() {
         return transactions.inMulti();
     }
@@ -470,7 +513,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (pinnedRedirects != null && (frame = pinnedRedirects.push(frame)) == null) {
             return;
         }
-        reply(frame);
+        if (protocol == RespProtocol.RESP3) {
+            // Redis wrote it before the replies still awaited on the connection: it goes before them.
+            replies.addBefore(frame, pinned.oldestInFlight());
+        } else {
+            reply(frame);
+        }
     }
 
     /** A reply could not be handed to this client (its memory ran out): the client goes, the backend stays. */
@@ -519,6 +567,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pinnedRedirects.discard();
         }
         pinned.close(pushMode || transactions.holdsState());
+        if (fanIn != null) {
+            fanIn.close();
+        }
         pool.clients().remove(entry);
         pool.clientGone();
     }
@@ -535,6 +586,42 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     long id() {
         return id;
+    }
+
+    @Override
+    public RespProtocol protocol() {
+        return protocol;
+    }
+
+    /**
+     * The client speaks {@code next} from its next command on: the replies Shardis makes are spelled
+     * in it, and its commands go on backend connections that speak it (see {@link CommandSender#protocol}).
+     */
+    void protocol(RespProtocol next) {
+        protocol = next;
+        entry.resp(next.version());
+        sender.protocol(next);
+    }
+
+    /** The protocol of the client's own backend connection; null when it has none. */
+    RespProtocol pinnedProtocol() {
+        return pinned.connectionProtocol();
+    }
+
+    /** The client's own connection's protocol was changed: closed, not reused, once given back. */
+    void spoilPinned() {
+        pinned.spoil();
+    }
+
+    /** RESET unsubscribed the client's own connection from everything (RESP3: its commands are answered one by one again). */
+    void endPushMode() {
+        pushMode = false;
+        entry.subscribed(false);
+    }
+
+    /** The null reply in the client's protocol: {@code $-1} in RESP2, {@code _} in RESP3. */
+    ByteBuf nullReply() {
+        return (protocol == RespProtocol.RESP3 ? RespReplies.NULL : RespReplies.NULL_BULK).duplicate();
     }
 
     ClientEntry entry() {

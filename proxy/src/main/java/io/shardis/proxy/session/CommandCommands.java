@@ -144,7 +144,7 @@ final class CommandCommands {
 
     private void reply(RespCommand command, RespValue value) {
         command.release();
-        session.reply(LocalReplies.encode(session.context().alloc(), value));
+        session.reply(LocalReplies.encode(session.context().alloc(), value, session.protocol()));
     }
 
     private void error(RespCommand command, String error) {

@@ -10,6 +10,7 @@ import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
+import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 
 /**
@@ -40,6 +41,8 @@ final class CommandSender {
     private boolean keepsFrames;
     /** Follows the redirections of commands on {@link #pinned}; null outside cluster pools. */
     private PinnedRedirects pinnedRedirects;
+    /** The client's protocol: its commands go on backend connections that speak it. */
+    private RespProtocol protocol = RespProtocol.RESP2;
     /** The group of the command being sent, stamped on what it sends (shardis_requests_total). */
     private CommandGroup group = CommandGroup.OTHER;
 
@@ -60,6 +63,13 @@ final class CommandSender {
         this.pinned = pinned;
         this.keepsFrames = keepsFrames;
         this.pinnedRedirects = pinnedRedirects;
+        pinned.protocol(protocol);
+    }
+
+    /** The client speaks {@code next} from now on; a connection of its own it has still speaks the former. */
+    void protocol(RespProtocol next) {
+        this.protocol = next;
+        pinned.protocol(next);
     }
 
     void group(CommandGroup commandGroup) {
@@ -153,6 +163,18 @@ final class CommandSender {
         send(pinned.server(), command.content(), null);
     }
 
+    /**
+     * RESP3: the pushes that confirm the (un)subscription just sent have no reply slot of their own;
+     * a PING behind it (its {@code +PONG} comes after them, and is not shown) holds the place of
+     * the client's later replies until they have come, so that none overtakes them.
+     */
+    void markPushesEnd() {
+        PendingCommand marker = new PendingCommand(client);
+        marker.substituteReply(alloc.buffer(0));
+        replies.expect(marker);
+        send(pinned.server(), RespCommands.encode(alloc, "PING").content(), marker);
+    }
+
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
     void send(int server, ByteBuf frame, PendingCommand pending) {
         if (pending != null) {
@@ -177,7 +199,8 @@ final class CommandSender {
 
     /** Sends a command (frame owned by the connection) on this client's shared connection to {@code server}. */
     void sendShared(int server, ByteBuf frame, PendingCommand pending) {
-        BackendConnection connection = backends.shared(server, sharedIndex);
+        BackendConnection connection = protocol == RespProtocol.RESP2
+                ? backends.shared(server, sharedIndex) : backends.shared3(server, sharedIndex);
         connection.send(frame, pending);
         replies.limitBackendBacklog(connection);
     }

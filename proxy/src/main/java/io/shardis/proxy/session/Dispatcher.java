@@ -21,6 +21,12 @@ final class Dispatcher {
         /** After SUBSCRIBE: replies no longer match commands one to one. */
         boolean pushMode();
 
+        /**
+         * Whether the client speaks RESP3: subscribed, it may still send any command, whose reply
+         * comes as usual among the pushes.
+         */
+        boolean resp3();
+
         /** Between MULTI and EXEC/DISCARD. */
         boolean inMulti();
 
@@ -61,7 +67,7 @@ final class Dispatcher {
         if (verdict != AclVerdict.ALLOWED) {
             return new Route.Refused(verdict.error(spec), true);
         }
-        if (client.pushMode()) {
+        if (client.pushMode() && (!client.resp3() || spec.routing() == Routing.SUBSCRIBE)) {
             return inPushMode(command, spec, client);
         }
         if (spec.routing() == Routing.REFUSED) {

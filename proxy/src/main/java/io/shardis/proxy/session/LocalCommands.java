@@ -11,9 +11,12 @@ import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
+import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
+import io.shardis.resp.RespValue;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * Commands Shardis answers itself, because they concern the client's connection to Shardis rather
@@ -59,7 +62,9 @@ final class LocalCommands {
                 + "cluster_slots_fail:0\r\n"
                 + "cluster_known_nodes:" + map.nodes().size() + "\r\n"
                 + "cluster_size:" + map.masters().size() + "\r\n";
-        reply(command, RespReplies.bulk(alloc, info));
+        // Redis 7 answers with a verbatim string: a bulk in RESP2.
+        reply(command, LocalReplies.encode(alloc, new RespValue.VerbatimString("txt",
+                info.getBytes(java.nio.charset.StandardCharsets.UTF_8)), session.protocol()));
     }
 
     void answer(RespCommand command, CommandSpec spec) {
@@ -105,8 +110,17 @@ final class LocalCommands {
         }
     }
 
-    /** RESET: the client's name and user are a new connection's again. */
+    /** RESET: the client's name, user and protocol (RESP2) are a new connection's again. */
     private void forgetIdentity() {
+        if (session.pinnedProtocol() == RespProtocol.RESP3) {
+            // The RESET sent on it puts the connection back to RESP2 too: it must not be reused as RESP3.
+            session.spoilPinned();
+        }
+        session.protocol(RespProtocol.RESP2);
+        if (session.pushMode() && session.isPinned()) {
+            // A RESP3 client's RESET is answered by its own connection (RESP2 ones are relayed): Redis unsubscribes it there.
+            session.endPushMode();
+        }
         session.access().reset();
         session.entry().name(null);
         session.entry().user(session.access().userName());
@@ -172,15 +186,20 @@ final class LocalCommands {
         session.reply(reply);
     }
 
-    /** HELLO answers for protocol 2 only: backend connections are shared and speak RESP2. */
+    /**
+     * HELLO [protover [AUTH user pass] [SETNAME name]], as Redis 7.0 answers it: the client speaks
+     * {@code protover} from here on, and the reply, Redis' HELLO map, is spelled in it.
+     */
     private void hello(RespCommand command, ByteBufAllocator alloc) {
+        RespProtocol next = session.protocol();
         if (command.argCount() > 1) {
             long version = command.argAsLong(1);
             if (version == Long.MIN_VALUE) {
                 reply(command, RespReplies.error(alloc, "ERR Protocol version is not an integer or out of range"));
                 return;
             }
-            if (version < 2 || version > 3) {
+            next = RespProtocol.of(version);
+            if (next == null) {
                 // As Redis 7: before the options are read or the credentials checked.
                 reply(command, RespReplies.error(alloc, NOPROTO));
                 return;
@@ -199,9 +218,7 @@ final class LocalCommands {
                     return;
                 }
             }
-            // As Redis: credentials first, then the client name, once authenticated. Before the
-            // protocol is refused: a client offering HELLO 3 with its credentials (Lettuce) may have
-            // pipelined commands behind it, and falls back to RESP2 already authenticated.
+            // As Redis: credentials first, then the client name, once authenticated.
             if (auth > 0 && !session.access().authenticate(command.argString(auth),
                     ClientAccess.argBytes(command, auth + 1), clientAddress())) {
                 reply(command, RespReplies.error(alloc, AuthErrors.WRONGPASS));
@@ -212,7 +229,9 @@ final class LocalCommands {
                 reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
                 return;
             }
-            if (version != 2) {
+            if (next == RespProtocol.RESP3 && !session.pool().config().resp3()) {
+                // resp3: false (backends older than Redis 6): refused after the credentials, so that
+                // a client offering RESP3 with them (Lettuce) falls back to RESP2 already authenticated.
                 reply(command, RespReplies.error(alloc, NOPROTO));
                 return;
             }
@@ -223,23 +242,39 @@ final class LocalCommands {
             reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
             return;
         }
-        ByteBuf out = alloc.buffer(192);
-        RespReplies.writeHeader(out, '*', 14);
-        bulk(out, "server");
-        bulk(out, "redis");
-        bulk(out, "version");
-        bulk(out, REDIS_VERSION);
-        bulk(out, "proto");
-        RespReplies.writeHeader(out, ':', 2);
-        bulk(out, "id");
-        RespReplies.writeHeader(out, ':', session.id());
-        bulk(out, "mode");
-        bulk(out, "standalone");
-        bulk(out, "role");
-        bulk(out, "master");
-        bulk(out, "modules");
-        RespReplies.writeHeader(out, '*', 0);
-        reply(command, out);
+        switchProtocol(next);
+        reply(command, LocalReplies.encode(alloc, helloMap(session.id(), next), next));
+    }
+
+    /**
+     * The client speaks {@code next} from now on. A connection of its own it keeps (WATCH, a
+     * subscription) is told too, behind the commands sent on it so far, and is closed rather than
+     * reused once given back.
+     */
+    private void switchProtocol(RespProtocol next) {
+        RespProtocol connection = session.pinnedProtocol();
+        session.protocol(next);
+        if (connection != null && connection != next) {
+            session.sendSilently(RespCommands.encode(session.context().alloc(), "HELLO",
+                    Integer.toString(next.version())));
+            session.spoilPinned();
+        }
+    }
+
+    /** Redis' HELLO reply: who answers, and the client's id and protocol. */
+    static RespValue helloMap(long id, RespProtocol protocol) {
+        return new RespValue.Map(List.of(
+                pair("server", RespValue.BulkString.of("redis")),
+                pair("version", RespValue.BulkString.of(REDIS_VERSION)),
+                pair("proto", new RespValue.Integer(protocol.version())),
+                pair("id", new RespValue.Integer(id)),
+                pair("mode", RespValue.BulkString.of("standalone")),
+                pair("role", RespValue.BulkString.of("master")),
+                pair("modules", RespValue.Array.of())));
+    }
+
+    private static RespValue.Pair pair(String key, RespValue value) {
+        return new RespValue.Pair(RespValue.BulkString.of(key), value);
     }
 
     private void select(RespCommand command, ByteBufAllocator alloc) {
@@ -262,10 +297,4 @@ final class LocalCommands {
                 : remote.getHostString() + ":" + remote.getPort();
     }
 
-
-    private static void bulk(ByteBuf out, String text) {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        RespReplies.writeHeader(out, '$', bytes.length);
-        out.writeBytes(bytes).writeByte('\r').writeByte('\n');
-    }
 }

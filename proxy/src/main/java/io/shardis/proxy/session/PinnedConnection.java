@@ -5,6 +5,7 @@ import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.resp.RespProtocol;
 
 import java.util.function.Consumer;
 
@@ -29,12 +30,47 @@ final class PinnedConnection {
     private int server = -1;
     /** The former connection after a redirection moved this one, until its commands in flight are answered. */
     private BackendConnection retiring;
+    /** The protocol of the client: what a connection taken from now on speaks. */
+    private RespProtocol protocol = RespProtocol.RESP2;
+    /**
+     * The connection's protocol was changed under it (HELLO or RESET sent on it): it is closed
+     * rather than given back, where it would be taken as one that speaks what it was made for.
+     */
+    private boolean spoilt;
     private int retiringServer = -1;
 
     PinnedConnection(ReplySink owner, Consumer<BackendConnection> backlog, BackendPool backends) {
         this.owner = owner;
         this.backlog = backlog;
         this.backends = backends;
+    }
+
+    void protocol(RespProtocol next) {
+        this.protocol = next;
+    }
+
+    /** The protocol the client's own connection speaks; null when it has none. */
+    RespProtocol connectionProtocol() {
+        return connection == null ? null : connection.protocol();
+    }
+
+    /** The connection is not given back to the pool but closed (see {@link #spoilt}). */
+    void spoil() {
+        spoilt = connection != null;
+    }
+
+    /** The oldest command in flight on the client's own connection, or null: see {@link BackendConnection#oldestAnsweredTo}. */
+    PendingCommand oldestInFlight() {
+        return connection == null ? null : connection.oldestAnsweredTo(owner);
+    }
+
+    private void giveBack(int toServer, BackendConnection given) {
+        if (spoilt && given == connection) {
+            spoilt = false;
+            backends.discard(toServer, given);
+        } else {
+            backends.release(toServer, given);
+        }
     }
 
     boolean isPinned() {
@@ -58,7 +94,7 @@ final class PinnedConnection {
      */
     boolean pin(int target, PendingCommand barrier) {
         if (connection == null) {
-            connection = backends.dedicated(target, owner);
+            connection = backends.dedicated(target, owner, protocol);
             server = target;
             held.holdUntil(barrier);
             return true;
@@ -82,9 +118,10 @@ final class PinnedConnection {
         }
         BackendConnection old = connection;
         int oldServer = server;
-        connection = backends.dedicated(target, owner);
+        connection = backends.dedicated(target, owner, protocol);
         server = target;
-        if (subscribed) {
+        if (subscribed || spoilt) {
+            spoilt = false;
             backends.discard(oldServer, old);
         } else if (old.inFlight() == 0) {
             backends.release(oldServer, old);
@@ -140,7 +177,7 @@ final class PinnedConnection {
      */
     void releaseWhenIdle(boolean holdsState) {
         if (connection != null && !holdsState && !isBusy()) {
-            backends.release(server, connection);
+            giveBack(server, connection);
             connection = null;
             server = -1;
         }
@@ -152,6 +189,7 @@ final class PinnedConnection {
         int oldServer = server;
         connection = null;
         server = -1;
+        spoilt = false;
         backends.discard(oldServer, old);
     }
 
@@ -169,7 +207,7 @@ final class PinnedConnection {
         }
         if (connection != null) {
             if (!holdsState && connection.inFlight() == 0) {
-                backends.release(server, connection);
+                giveBack(server, connection);
             } else {
                 backends.discard(server, connection);
             }

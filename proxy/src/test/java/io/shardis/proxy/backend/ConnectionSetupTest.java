@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespLimits;
+import io.shardis.resp.RespProtocol;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -22,7 +23,11 @@ class ConnectionSetupTest {
     }
 
     private static List<String> setup(BackendSettings settings) {
-        List<RespCommand> commands = ConnectionSetup.commands(settings, ByteBufAllocator.DEFAULT);
+        return setup(settings, RespProtocol.RESP2);
+    }
+
+    private static List<String> setup(BackendSettings settings, RespProtocol protocol) {
+        List<RespCommand> commands = ConnectionSetup.commands(settings, protocol, ByteBufAllocator.DEFAULT);
         try {
             return commands.stream().map(command -> {
                 StringBuilder words = new StringBuilder();
@@ -47,6 +52,15 @@ class ConnectionSetupTest {
                 .containsExactly("AUTH secret", "SELECT 3", "ROLE");
         assertThat(setup(settings("secret", "shardis", 0, false, true)))
                 .containsExactly("AUTH shardis secret", "READONLY");
+    }
+
+    @Test
+    void aResp3ConnectionSaysHello3AfterAuthenticatingAndBeforeRole() {
+        assertThat(setup(settings(null, null, 0, false, false), RespProtocol.RESP3)).containsExactly("HELLO 3");
+        assertThat(setup(settings("secret", null, 3, true, false), RespProtocol.RESP3))
+                .containsExactly("AUTH secret", "SELECT 3", "HELLO 3", "ROLE");
+        assertThat(setup(settings("secret", "shardis", 0, false, true), RespProtocol.RESP3))
+                .containsExactly("AUTH shardis secret", "HELLO 3", "READONLY");
     }
 
     @Test

@@ -43,18 +43,18 @@ class CommandDescriptionsTest {
         assertThat(table.info(table.named("get"))).isEqualTo(RespValue.Array.of(bulk("get"), integer(2),
                 new RespValue.Set(List.of(status("readonly"), status("fast"))), integer(1), integer(1), integer(1),
                 new RespValue.Set(List.of(status("@read"), status("@string"), status("@fast"))),
-                new RespValue.Set(List.of()), RespValue.Array.of(keySpec), RespValue.Array.of()));
+                new RespValue.Set(List.of()), new RespValue.Set(List.of(keySpec)), new RespValue.Set(List.of())));
     }
 
     @Test
     void keySpecNotesComeFirstAndKeywordSpecsNameTheirKeyword() {
         RespValue.Array set = (RespValue.Array) table.info(table.named("set"));
-        RespValue.Map spec = (RespValue.Map) ((RespValue.Array) set.elements().get(8)).elements().get(0);
+        RespValue.Map spec = (RespValue.Map) ((RespValue.Set) set.elements().get(8)).elements().get(0);
         assertThat(spec.entries().get(0)).isEqualTo(new RespValue.Pair(bulk("notes"),
                 bulk("RW and ACCESS due to the optional `GET` argument")));
 
         RespValue.Array xread = (RespValue.Array) table.info(table.named("xread"));
-        RespValue.Map xreadSpec = (RespValue.Map) ((RespValue.Array) xread.elements().get(8)).elements().get(0);
+        RespValue.Map xreadSpec = (RespValue.Map) ((RespValue.Set) xread.elements().get(8)).elements().get(0);
         assertThat(xreadSpec.entries().get(1).value()).isEqualTo(map("type", bulk("keyword"),
                 "spec", map("keyword", bulk("STREAMS"), "startfrom", integer(1))));
     }

@@ -26,12 +26,18 @@ class DispatcherTest {
 
     private static final class Client implements Dispatcher.ClientState {
         boolean pushMode;
+        boolean resp3;
         boolean inMulti;
         int pinned = -1;
 
         @Override
         public boolean pushMode() {
             return pushMode;
+        }
+
+        @Override
+        public boolean resp3() {
+            return resp3;
         }
 
         @Override
@@ -183,6 +189,22 @@ class DispatcherTest {
         assertThat(reason(route("SSUBSCRIBE", "c-other"))).contains("needs another server");
         assertThat(reason(route("MOVE", "a", "1"))).contains("unsupported command 'move'");
         assertThat(reason(route("FLUSHALL"))).contains("unsupported command 'flushall'");
+    }
+
+    @Test
+    void aSubscribedResp3ClientsCommandsGoWhereTheyWouldUnsubscribedAndItsSubscriptionsToItsConnection() {
+        client.pushMode = true;
+        client.resp3 = true;
+        client.pinned = 1;
+        assertThat(route("PING")).isEqualTo(Route.Local.ANSWER);
+        assertThat(route("GET", "a1")).isSameAs(Route.server(0));
+        assertThat(route("GET", "b1")).as("on the client's own connection, as its server").isSameAs(Route.server(1));
+        assertThat(route("MGET", "a1", "c1")).isEqualTo(Route.Fanout.SPLIT);
+        assertThat(route("SUBSCRIBE", "more")).isEqualTo(Route.Relay.PUSH_MODE);
+        assertThat(route("UNSUBSCRIBE")).isEqualTo(Route.Relay.PUSH_MODE);
+        assertThat(route("SSUBSCRIBE", "b-more")).isEqualTo(Route.Relay.PUSH_MODE);
+        assertThat(reason(route("SSUBSCRIBE", "c-other"))).contains("needs another server");
+        assertThat(route("QUIT")).isEqualTo(Route.Local.ANSWER);
     }
 
     @Test
