@@ -1,6 +1,7 @@
 package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardis.it.support.FreePorts;
 import io.shardis.it.support.Http;
@@ -54,11 +55,13 @@ class ReloadIT {
                           servers:
                             - ${redis}:1
                         """, Map.of("redis", redis.address()), "--http", "127.0.0.1:${port.http}", "--transport", "nio");
-                Jedis alpha = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000)) {
+                Jedis alpha = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000);
+                Jedis early = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000)) {
             int http = shardis.port("http");
             int alphaPort = shardis.port("alpha");
             int betaPort = FreePorts.next();
             alpha.set("before", "1");
+            assertThat(early.set("big", "x".repeat(4096))).as("4 KiB under the default max_request_bytes").isEqualTo("OK");
 
             // SIGHUP adds a pool.
             Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address())
@@ -82,12 +85,17 @@ class ReloadIT {
             assertThat(accepts(betaPort)).isTrue();
 
             // POST /reload removes a pool and applies a changed one, its client kept.
-            Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address()) + "  timeout: 5000\n");
+            Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address())
+                    + "  timeout: 5000\n  max_request_bytes: 1k\n");
             Http.Response removed = Http.post(http, "/reload");
             assertThat(removed.status()).as(removed.body()).isEqualTo(200);
-            assertThat(removed.body()).contains("removed pool 'beta'", "pool 'alpha' changed (timeouts.requestMillis: 0 -> 5000");
+            assertThat(removed.body()).contains("removed pool 'beta'",
+                    "pool 'alpha' changed (limits.maxRequestBytes: 603979776 -> 1024; timeouts.requestMillis: 0 -> 5000");
             assertThat(Poll.until(Duration.ofSeconds(10), () -> !accepts(betaPort), () -> false)).isTrue();
             assertThat(alpha.get("after-refused")).isEqualTo("2");
+            // The new limits hold for a client that connected before the reload, not only for new ones.
+            assertThatThrownBy(() -> early.set("big", "x".repeat(4096)))
+                    .hasMessageContaining("request larger than the proxy's limit of 1024 bytes");
             assertThat(Http.get(http, "/pools/beta").status()).isEqualTo(404);
 
             // The same file again changes nothing: the command line's --transport outranks the file's default.

@@ -24,7 +24,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private static final int INITIAL_ARGS = 8;
 
-    private final RespLimits limits;
+    private RespLimits limits;
 
     /** Arguments the current array announced, or -1 when between commands. */
     private int expectedArgs = -1;
@@ -44,6 +44,14 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     public RespRequestDecoder() {
         this(RespLimits.DEFAULT);
+    }
+
+    /**
+     * Limits for the commands read from now on (a configuration reload); call on the channel's
+     * event loop, between commands. A command already partly read is finished under the new ones.
+     */
+    public void limits(RespLimits next) {
+        this.limits = java.util.Objects.requireNonNull(next, "limits");
     }
 
     @Override

@@ -338,6 +338,7 @@ public final class PoolRuntime implements SessionPool {
         return commands;
     }
 
+    @Override
     public RespLimits requestLimits() {
         return requestLimits;
     }

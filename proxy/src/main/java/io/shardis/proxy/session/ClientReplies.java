@@ -1,5 +1,6 @@
 package io.shardis.proxy.session;
 
+import io.shardis.proxy.config.ClientReplyLimit;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -40,7 +41,7 @@ final class ClientReplies {
 
     private final ChannelHandlerContext ctx;
     private final ReplySink owner;
-    private final int maxPipeline;
+    private int maxPipeline;
     private final ReplyBytes bytes;
     private final Breach breach;
     private final Consumer<Object> dispatcher;
@@ -84,6 +85,16 @@ final class ClientReplies {
         this.breach = breach;
         this.dispatcher = dispatcher;
         this.out = new WriteCoalescer(ctx.alloc());
+    }
+
+    /**
+     * A reload changed the client's pool: {@code max_pipeline} and {@code client_reply_limit} as
+     * the new settings say, from the next command on. Called while nothing is owed (a client moves
+     * to the new pool only then), so no pause is in force.
+     */
+    void limits(int nextMaxPipeline, ClientReplyLimit replyLimit) {
+        this.maxPipeline = nextMaxPipeline;
+        bytes.limit(replyLimit);
     }
 
     /**

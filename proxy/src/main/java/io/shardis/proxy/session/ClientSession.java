@@ -14,6 +14,7 @@ import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.route.ShardRouter;
+import io.shardis.resp.RespRequestDecoder;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespProtocolError;
@@ -61,7 +62,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final long id;
     private final LocalCommands local;
     private final Transactions transactions;
-    private final int maxPipeline;
+    private int maxPipeline;
+    /** Reports a reply-limit breach; told the new limit when a reload moves the client. */
+    private ReplyLimitBreach breach;
     /**
      * Whether commands keep their frame until answered: to follow cluster redirections, and to be
      * sent again after a failover (cluster and Sentinel pools).
@@ -118,11 +121,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.breach = new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().limits().clientReplyLimit(),
+                pool.metrics(), ReplyBudget.PROCESS);
         this.replies = new ClientReplies(ctx, this, maxPipeline,
-                new ReplyBytes(pool.config().limits().clientReplyLimit(), ReplyBudget.PROCESS),
-                new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().limits().clientReplyLimit(), pool.metrics(),
-                        ReplyBudget.PROCESS),
-                this::process);
+                new ReplyBytes(pool.config().limits().clientReplyLimit(), ReplyBudget.PROCESS), breach, this::process);
         this.entry = new ClientEntry(id, ctx.channel(), pool.config().backend().redisDb(), access.userName(), System.nanoTime());
         pool.clients().add(entry);
         this.sender = new CommandSender(this, ctx.alloc(), replies, transactions);
@@ -202,7 +204,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         pinnedRedirects = next.cluster() != null ? new PinnedRedirects(this, next.cluster()) : null;
         bindPool();
+        applyLimits();
         replies.waitForMove(false);
+    }
+
+    /** The limits of the pool the client just moved to: its next command is read and judged by them. */
+    private void applyLimits() {
+        maxPipeline = pool.config().limits().maxPipeline();
+        replies.limits(maxPipeline, pool.config().limits().clientReplyLimit());
+        breach.limit(pool.config().limits().clientReplyLimit());
+        RespRequestDecoder decoder = ctx.pipeline().get(RespRequestDecoder.class);
+        if (decoder != null) {
+            decoder.limits(pool.requestLimits());
+        }
     }
 
     @Override

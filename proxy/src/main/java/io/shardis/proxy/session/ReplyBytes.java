@@ -37,7 +37,7 @@ final class ReplyBytes {
     /** Changes of a client's held bytes smaller than this are not reported to the shared budget. */
     static final long BUDGET_STEP = 64 * 1024;
 
-    private final ClientReplyLimit limit;
+    private ClientReplyLimit limit;
     private final ReplyBudget budget;
     /** Expected size of a reply still in flight. */
     private long estimate;
@@ -52,6 +52,11 @@ final class ReplyBytes {
         this.limit = limit;
         this.budget = budget;
         this.estimate = Math.max(1, limit.softBytes() / 16);
+    }
+
+    /** The client's pool changed its {@code client_reply_limit} (a reload): judged by the new one from now on. */
+    void limit(ClientReplyLimit next) {
+        this.limit = next;
     }
 
     /** A reply of {@code bytes} arrived: the estimate jumps up to it, or eases down towards it. */

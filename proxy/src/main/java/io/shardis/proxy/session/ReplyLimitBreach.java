@@ -21,7 +21,7 @@ final class ReplyLimitBreach implements ClientReplies.Breach {
     private final ChannelHandlerContext ctx;
     private final String pool;
     private final long clientId;
-    private final ClientReplyLimit limit;
+    private ClientReplyLimit limit;
     private final PoolMetrics metrics;
     private final ReplyBudget budget;
 
@@ -33,6 +33,11 @@ final class ReplyLimitBreach implements ClientReplies.Breach {
         this.limit = limit;
         this.metrics = metrics;
         this.budget = budget;
+    }
+
+    /** The limit a breach reports, after a reload changed it. */
+    void limit(ClientReplyLimit next) {
+        this.limit = next;
     }
 
     @Override

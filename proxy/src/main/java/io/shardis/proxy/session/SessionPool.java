@@ -20,6 +20,9 @@ public interface SessionPool {
 
     PoolConfig config();
 
+    /** What a client's commands may be ({@code max_request_bytes} and the codec's bounds). */
+    io.shardis.resp.RespLimits requestLimits();
+
     /** Who may use the pool: its users, or redis_auth as the clients' password. */
     PoolAccess access();
 

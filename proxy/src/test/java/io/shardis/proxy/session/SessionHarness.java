@@ -164,6 +164,12 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     }
 
     @Override
+    public io.shardis.resp.RespLimits requestLimits() {
+        return io.shardis.resp.RespLimits.DEFAULT.withMaxBulkLength(config.limits().maxBulkBytes())
+                .withMaxRequestBytes(Math.max(config.limits().maxRequestBytes(), 1024));
+    }
+
+    @Override
     public PoolAccess access() {
         return PoolAccess.of("alpha", config.auth().redisAuth(), config.auth().users(), TABLE, PoolAccess.AuthEvents.NONE);
     }
