@@ -99,6 +99,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private CommandSender sender;
     /** Its keyspace-notification subscriptions on the pool's other servers; null until it has some. */
     private KeyspaceFanIn fanIn;
+    /** Its CLIENT TRACKING state; null until it first sends CLIENT TRACKING. */
+    private ClientTracking tracking;
     /** The protocol the client speaks: RESP2 until its HELLO 3, again after RESET. */
     private RespProtocol protocol = RespProtocol.RESP2;
 
@@ -202,6 +204,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         pinnedRedirects = next.cluster() != null ? new PinnedRedirects(this, next.cluster()) : null;
         bindPool();
+        if (tracking != null && tracking.on()) {
+            tracking.moved();
+        }
         replies.waitForMove(false);
     }
 
@@ -247,6 +252,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             entry.commandStarted(spec, System.nanoTime());
         }
         sender.group(group);
+        if (tracking != null && tracking.on()) {
+            tracking.observe(command, spec);
+        }
         execute(dispatcher.route(command, spec, this), command, spec);
     }
 
@@ -323,6 +331,35 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (fanIn.concerns(command, spec.name())) {
             fanIn.sendToOthers(command, pinned.server(), protocol);
         }
+    }
+
+    /** The client's CLIENT TRACKING state, made on first use. */
+    ClientTracking tracking() {
+        if (tracking == null) {
+            tracking = new ClientTracking(this);
+        }
+        return tracking;
+    }
+
+    /** RESET: tracking is off. */
+    void stopTracking() {
+        if (tracking != null) {
+            tracking.stop();
+        }
+    }
+
+    /** The client-side caching of this client's pool on its loop. */
+    InvalidationHub invalidationHub() {
+        return pool.invalidationHub(ctx.channel().eventLoop());
+    }
+
+    /** An invalidation for this client, sent after the replies already queued (a read's reply before it). */
+    void deliver(ByteBuf frame) {
+        if (closed || quitting) {
+            frame.release();
+            return;
+        }
+        reply(frame);
     }
 
     /** A connection hearing another server's keyspace notifications closed: the client goes, as with its own. */
@@ -547,6 +584,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         } else if (event instanceof Rebind rebind) {
             moveTo(rebind.next());
+        } else if (event instanceof ClientTracking.Redirected redirected) {
+            ByteBuf frame = ClientTracking.redirectedFrame(ctx.alloc(), redirected.keys(), protocol, pushMode);
+            if (frame != null) {
+                deliver(frame);
+            }
         } else {
             ctx.fireUserEventTriggered(event);
         }
@@ -569,6 +611,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         pinned.close(pushMode || transactions.holdsState());
         if (fanIn != null) {
             fanIn.close();
+        }
+        if (tracking != null) {
+            tracking.stop();
         }
         pool.clients().remove(entry);
         pool.clientGone();

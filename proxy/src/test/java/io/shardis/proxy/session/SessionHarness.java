@@ -48,6 +48,9 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     private final List<ByteBuf> fed = new ArrayList<>();
     private long clientIds;
     private final ClientRegistry clients = new ClientRegistry();
+    private InvalidationHub hub;
+    /** The hub's key limit, set before the first CLIENT TRACKING. */
+    int hubMaxKeys = InvalidationHub.DEFAULT_MAX_KEYS;
     final EmbeddedChannel client;
 
     /** @param settings pool keys besides listen and servers, as YAML lines indented by two spaces */
@@ -206,6 +209,14 @@ final class SessionHarness implements SessionPool, AutoCloseable {
             backendServers.add(servers.indexOf(server));
             return channel.newSucceededFuture();
         });
+    }
+
+    @Override
+    public InvalidationHub invalidationHub(EventLoop loop) {
+        if (hub == null) {
+            hub = new InvalidationHub(this, backendsFor(loop), hubMaxKeys);
+        }
+        return hub;
     }
 
     @Override
