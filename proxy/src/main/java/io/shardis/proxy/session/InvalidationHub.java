@@ -87,6 +87,7 @@ public final class InvalidationHub {
         client.keys().clear();
         if (trackers.isEmpty()) {
             readers.clear();
+            lost.clear();
             for (Map.Entry<Integer, Link> entry : new ArrayList<>(links.entrySet())) {
                 links.remove(entry.getKey());
                 backends.discard(entry.getKey(), entry.getValue().connection);

@@ -111,6 +111,13 @@ class ClientTrackingTest {
         get("a1");
         pool.answer(next, invalidate("a1"));
         assertThat(pool.received()).isEqualTo(invalidate("a1"));
+
+        pool.send("CLIENT TRACKING OFF", "CLIENT TRACKING ON");
+        EmbeddedChannel again = pool.channelsTo(0).get(3);
+        assertThat(next.isOpen()).as("closed with the last tracking client").isFalse();
+        pool.answer(again, BACKEND_HELLO);
+        pool.answer(again, "+OK\r\n");
+        assertThat(pool.received()).as("a fresh start owes no flush").isEqualTo("+OK\r\n+OK\r\n");
     }
 
     @Test
