@@ -25,6 +25,10 @@ import java.util.TreeSet;
  * in the default mode (also in the loop's {@link InvalidationHub}), and the spelling of the
  * invalidations it is sent. {@code CLIENT TRACKING}, {@code CACHING}, {@code TRACKINGINFO} and
  * {@code GETREDIR} are answered here with Redis' replies and errors. Lives on the client's loop.
+ *
+ * <p>Longer than our usual 350 lines because Redis' option checks of {@code CLIENT TRACKING}, its
+ * {@code TRACKINGINFO} and the invalidation frames are kept beside the state they read. What
+ * shrinks it next: the frames (push, Pub/Sub message, redirect-broken) as a class of their own.
  */
 final class ClientTracking {
 
