@@ -320,7 +320,12 @@ public final class BackendConnection {
                         ch.pipeline().addLast(settings.tls().newHandler(ch.alloc(), settings.address(),
                                 settings.connectTimeoutMillis()));
                     }
-                    ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()), new ReplyHandler());
+                    ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()));
+                    if (pushesAreFramed) {
+                        // Only RESP3 connections look for pushes: a RESP2 one's replies go straight on.
+                        ch.pipeline().addLast(new PushHandler());
+                    }
+                    ch.pipeline().addLast(new ReplyHandler());
                 }
             }, settings.address());
         } catch (RuntimeException e) {
@@ -619,10 +624,6 @@ public final class BackendConnection {
     }
 
     private void onReply(ByteBuf reply) {
-        if (pushesAreFramed && reply.getByte(reply.readerIndex()) == '>') {
-            onPushFrame(reply);
-            return;
-        }
         PendingCommand command = inFlight.poll();
         if (command == null) {
             if (owner != null) {
@@ -718,6 +719,22 @@ public final class BackendConnection {
             replyBatchKnown = true;
         }
         return replyBatchAtNanos;
+    }
+
+    /** On a RESP3 connection, takes the push frames ({@code >}) out of the replies; one instance per channel. */
+    private final class PushHandler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            if (frame.getByte(frame.readerIndex()) != '>') {
+                ctx.fireChannelRead(msg);
+            } else if (ctx.channel() != channel) {
+                frame.release();
+            } else {
+                onPushFrame(frame);
+            }
+        }
     }
 
     /** Reads the backend's replies; one instance per channel. */
