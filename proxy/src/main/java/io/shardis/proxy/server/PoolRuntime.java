@@ -376,7 +376,7 @@ public final class PoolRuntime implements SessionPool {
 
     @Override
     public InvalidationHub invalidationHub(EventLoop loop) {
-        return hubsByLoop.computeIfAbsent(loop, l -> new InvalidationHub(this, backendsFor(l), InvalidationHub.DEFAULT_MAX_KEYS));
+        return hubsByLoop.computeIfAbsent(loop, l -> new InvalidationHub(this, backendsFor(l), config.limits().trackingMaxKeys()));
     }
 
     @Override
