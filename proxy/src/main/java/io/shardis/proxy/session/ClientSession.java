@@ -498,6 +498,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
+    public boolean tracksKeys() {
+        return tracking != null && tracking.on();
+    }
+
+    @Override
     public boolean inMulti() {
         return transactions.inMulti();
     }
