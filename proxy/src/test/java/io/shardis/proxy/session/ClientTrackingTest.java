@@ -195,4 +195,25 @@ class ClientTrackingTest {
                         ":-1\r\n")));
         assertThat(pool.channelsTo(0)).isEmpty();
     }
+
+    @Test
+    void aRedirectionToAClientGoneIsBrokenAsOnRedis() {
+        pool = new SessionHarness(1, "");
+        EmbeddedChannel target = pool.newClient();
+        pool.send("HELLO 3", "CLIENT TRACKING ON REDIRECT 2");
+        link = pool.backend(0);
+        pool.answer(link, BACKEND_HELLO);
+        pool.answer(link, "+OK\r\n");
+        SessionHarness.sentOn(link);
+        pool.received();
+        pool.send("CLIENT GETREDIR");
+        assertThat(pool.received()).isEqualTo(":2\r\n");
+        get("a1");
+        target.finishAndReleaseAll();
+        pool.answer(link, invalidate("a1"));
+        assertThat(pool.received()).isEqualTo(">2\r\n$21\r\ntracking-redir-broken\r\n:2\r\n");
+        pool.send("CLIENT TRACKINGINFO");
+        assertThat(pool.received()).isEqualTo("%3\r\n" + bulk("flags") + "~2\r\n" + bulk("on") + bulk("broken_redirect")
+                + bulk("redirect") + ":2\r\n" + bulk("prefixes") + "*0\r\n");
+    }
 }

@@ -76,6 +76,11 @@ final class SessionHarness implements SessionPool, AutoCloseable {
         client = new EmbeddedChannel(new RespRequestDecoder(), new ClientSession(this));
     }
 
+    /** Another client of the pool (its own channel), closed by the test. */
+    EmbeddedChannel newClient() {
+        return new EmbeddedChannel(new RespRequestDecoder(), new ClientSession(this));
+    }
+
     /** The client sends {@code args} as one command (in one write with the others of the call). */
     void send(String... commands) {
         StringBuilder frames = new StringBuilder();
