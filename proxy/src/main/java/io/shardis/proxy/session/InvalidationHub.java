@@ -273,7 +273,16 @@ public final class InvalidationHub {
                 reply.release();
             }
             settled = true;
-            if (tracking && reconnected(server)) {
+            if (!tracking) {
+                // Refused (a server without CLIENT TRACKING) or failed: its writes go unheard, so
+                // what is read there is flushed; the next read tries again.
+                if (links.get(server) == this) {
+                    links.remove(server);
+                    lost.add(server);
+                    backends.discard(server, connection);
+                }
+                flushAll();
+            } else if (reconnected(server)) {
                 // Keys may have been read and written while no connection heard this server.
                 flushAll();
             }

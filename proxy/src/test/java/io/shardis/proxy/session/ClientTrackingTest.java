@@ -216,4 +216,16 @@ class ClientTrackingTest {
         assertThat(pool.received()).isEqualTo("%3\r\n" + bulk("flags") + "~2\r\n" + bulk("on") + bulk("broken_redirect")
                 + bulk("redirect") + ":2\r\n" + bulk("prefixes") + "*0\r\n");
     }
+
+    @Test
+    void aServerRefusingTrackingIsFlushedRatherThanTrusted() {
+        pool = new SessionHarness(1, "");
+        pool.send("HELLO 3", "CLIENT TRACKING ON");
+        link = pool.backend(0);
+        pool.answer(link, BACKEND_HELLO);
+        pool.received();
+        pool.answer(link, "-ERR unknown command 'CLIENT'\r\n");
+        assertThat(pool.received()).isEqualTo("+OK\r\n" + NULL_INVALIDATION);
+        assertThat(link.isOpen()).isFalse();
+    }
 }
