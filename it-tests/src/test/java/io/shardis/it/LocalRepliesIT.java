@@ -139,6 +139,9 @@ class LocalRepliesIT {
                 same("COMMAND DOCS get"), same("COMMAND DOCS get nosuch set"), same("COMMAND DOCS nosuch"),
                 same("COMMAND DOCS echo mget"), same("COMMAND GETKEYSANDFLAGS set k v GET"),
                 same("COMMAND GETKEYSANDFLAGS bitfield k GET u8 0"),
+                same("CLIENT TRACKING on", "CLIENT GETREDIR", "CLIENT TRACKINGINFO", "CLIENT CACHING yes",
+                        "CLIENT TRACKING on prefix a", "CLIENT TRACKING on optin optout", "CLIENT TRACKING off",
+                        "CLIENT TRACKING on bcast prefix a prefix ab", "CLIENT GETREDIR"),
                 same("COMMAND GETKEYSANDFLAGS bitfield k GET u8 0 SET u8 0 1"), same("COMMAND INFO sort getex xadd"),
 
                 // Where Shardis answers otherwise on purpose
@@ -153,15 +156,14 @@ class LocalRepliesIT {
                 differs(List.of("+OK"), "a Redis 7.2 command, answered in front of 7.0 too", "CLIENT NO-TOUCH on"),
                 differs(List.of("-ERR unknown or unsupported command 'monitor'"),
                         "MONITOR would take over a shared backend connection", "MONITOR"),
-                differs(List.of("-ERR unknown or unsupported command 'client|tracking'"),
-                        "client-side caching is not available through Shardis", "CLIENT TRACKING on"),
                 differs(List.of(Arrays.asList((Object) null)), "COMMAND lists what Shardis accepts: MONITOR is refused",
                         "COMMAND INFO monitor"),
                 differs(List.of(List.of()), "COMMAND DOCS documents what Shardis accepts", "COMMAND DOCS monitor"),
-                differs(List.of(List.of(bytes("client|getname"), bytes("client|help"), bytes("client|id"),
-                                bytes("client|info"), bytes("client|kill"), bytes("client|list"),
-                                bytes("client|no-evict"), bytes("client|no-touch"), bytes("client|pause"),
-                                bytes("client|setinfo"), bytes("client|setname"), bytes("client|unpause"))),
+                differs(List.of(List.of(bytes("client|caching"), bytes("client|getname"), bytes("client|getredir"),
+                                bytes("client|help"), bytes("client|id"), bytes("client|info"), bytes("client|kill"),
+                                bytes("client|list"), bytes("client|no-evict"), bytes("client|no-touch"),
+                                bytes("client|pause"), bytes("client|setinfo"), bytes("client|setname"),
+                                bytes("client|tracking"), bytes("client|trackinginfo"), bytes("client|unpause"))),
                         "only the CLIENT subcommands Shardis accepts, 7.2's NO-TOUCH and SETINFO included",
                         "COMMAND LIST FILTERBY pattern client|*"));
     }

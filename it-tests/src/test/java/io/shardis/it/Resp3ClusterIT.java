@@ -2,12 +2,17 @@ package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.support.caching.CacheAccessor;
+import io.lettuce.core.support.caching.CacheFrontend;
+import io.lettuce.core.support.caching.ClientSideCaching;
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.LettuceClients;
+import io.shardis.it.support.Poll;
 import io.shardis.it.support.RedisClusterFixture;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.Resp3Socket;
@@ -15,13 +20,17 @@ import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.StopChildProcesses;
 import io.shardis.topology.cluster.HashSlot;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -207,5 +216,49 @@ class Resp3ClusterIT {
                 }
             }
         }
+    }
+
+    @Test
+    @Order(4)
+    void lettucesClientSideCacheHearsEveryMaster() {
+        List<String> keys = List.of("a", "b", "c");
+        try (Resp3Socket writer = new Resp3Socket(address());
+             StatefulRedisConnection<String, String> connection = lettuce.connect(address())) {
+            for (String key : keys) {
+                assertThat(writer.call("SET " + key + " v1")).isEqualTo("+OK\r\n");
+            }
+            Map<String, String> cache = new ConcurrentHashMap<>();
+            CacheFrontend<String, String> frontend = ClientSideCaching.enable(CacheAccessor.forMap(cache), connection,
+                    TrackingArgs.Builder.enabled());
+            long before = getCalls();
+            for (int i = 0; i < 3; i++) {
+                for (String key : keys) {
+                    assertThat(frontend.get(key)).isEqualTo("v1");
+                }
+            }
+            assertThat(getCalls() - before).as("one GET per key reached the masters").isEqualTo(3);
+            for (String key : keys) {
+                assertThat(writer.call("SET " + key + " v2")).isEqualTo("+OK\r\n");
+            }
+            assertThat(Poll.until(Duration.ofSeconds(10), cache::isEmpty, () -> false))
+                    .as("each master's invalidation reached the client: %s", cache).isTrue();
+            for (String key : keys) {
+                assertThat(frontend.get(key)).isEqualTo("v2");
+            }
+            frontend.close();
+        }
+    }
+
+    private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
+
+    private static long getCalls() {
+        long calls = 0;
+        for (RedisClusterFixture.Node node : cluster.nodes()) {
+            try (Jedis direct = node.client()) {
+                Matcher matcher = GET_CALLS.matcher(direct.info("commandstats"));
+                calls += matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+            }
+        }
+        return calls;
     }
 }

@@ -104,9 +104,10 @@ public record PoolConfig(
      * @param maxBulkBytes      largest single argument accepted from a client
      * @param clientReplyLimit  bytes of replies held for one client ({@code max_client_reply_bytes})
      * @param clientConnections clients the pool accepts at once; 0 for no limit
+     * @param trackingMaxKeys   keys client-side caching remembers per event loop ({@code tracking_max_keys})
      */
     public record Limits(int maxPipeline, long maxRequestBytes, long maxBulkBytes, ClientReplyLimit clientReplyLimit,
-                         int clientConnections) {
+                         int clientConnections, int trackingMaxKeys) {
     }
 
     /**

@@ -49,6 +49,8 @@ public final class PoolDefaults {
     static final IntKey SERVER_RETRY_TIMEOUT = new IntKey("server_retry_timeout", 30_000, 1, MAX);
     static final IntKey SERVER_FAILURE_LIMIT = new IntKey("server_failure_limit", 2, 1, MAX);
     static final IntKey MAX_PIPELINE = new IntKey("max_pipeline", 16_384, 1, 1 << 24);
+    /** Keys remembered for client-side caching per event loop (Redis' tracking-table-max-keys default). */
+    static final IntKey TRACKING_MAX_KEYS = new IntKey("tracking_max_keys", 1_000_000, 1, MAX);
     static final IntKey CLUSTER_REFRESH_INTERVAL = new IntKey("cluster.refresh_interval", 10_000, 100, MAX);
     static final SizeKey MAX_REQUEST_BYTES = new SizeKey("max_request_bytes", 576L << 20);
     static final SizeKey MAX_BULK_BYTES = new SizeKey("max_bulk_bytes", 512L << 20);

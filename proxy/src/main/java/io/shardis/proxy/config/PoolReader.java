@@ -45,7 +45,7 @@ final class PoolReader extends PoolKeys {
             "allow_admin", "resp3", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
             "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout",
             "failover_timeout",
-            "max_client_reply_bytes", "users",
+            "max_client_reply_bytes", "tracking_max_keys", "users",
             // TLS towards clients, servers and Sentinels (TlsConfigReader)
             "tls", "backend_tls", "sentinel_tls");
 
@@ -93,7 +93,7 @@ final class PoolReader extends PoolKeys {
                         integer(PoolDefaults.REDIS_DB)),
                 new Limits(integer(PoolDefaults.MAX_PIPELINE), size(PoolDefaults.MAX_REQUEST_BYTES),
                         size(PoolDefaults.MAX_BULK_BYTES), clientReplyLimit(),
-                        integer(PoolDefaults.CLIENT_CONNECTIONS)),
+                        integer(PoolDefaults.CLIENT_CONNECTIONS), integer(PoolDefaults.TRACKING_MAX_KEYS)),
                 new Auth(redisUser(), string("redis_auth", null), users()),
                 timeouts(), bool("allow_admin", PoolDefaults.ALLOW_ADMIN), bool("resp3", PoolDefaults.RESP3), tls());
     }

@@ -20,6 +20,7 @@ import io.shardis.proxy.route.RingRouter;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.proxy.route.SingleServerRouter;
 import io.shardis.proxy.session.ClientRegistry;
+import io.shardis.proxy.session.InvalidationHub;
 import io.shardis.proxy.session.SessionPool;
 import io.shardis.topology.shard.Distribution;
 import io.shardis.topology.shard.HashFunction;
@@ -69,6 +70,7 @@ public final class PoolRuntime implements SessionPool {
     private final Function<BackendSettings, CompletionStage<String>> ping;
     private final Transport transport;
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
+    private final Map<EventLoop, InvalidationHub> hubsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
     /** The pool's clients, for CLIENT LIST and CLIENT KILL. */
     private final ClientRegistry clientRegistry = new ClientRegistry();
@@ -369,6 +371,11 @@ public final class PoolRuntime implements SessionPool {
             redirects.attach(pool);
             return pool;
         });
+    }
+
+    @Override
+    public InvalidationHub invalidationHub(EventLoop loop) {
+        return hubsByLoop.computeIfAbsent(loop, l -> new InvalidationHub(this, backendsFor(l), config.limits().trackingMaxKeys()));
     }
 
     @Override

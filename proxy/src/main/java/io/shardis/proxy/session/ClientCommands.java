@@ -14,7 +14,8 @@ import java.util.Locale;
 
 /**
  * The {@code CLIENT} subcommands Shardis answers, about Shardis' own clients of the pool: SETNAME,
- * GETNAME, ID, INFO, LIST, KILL, SETINFO, NO-EVICT, NO-TOUCH. Replies and errors are Redis 7's for
+ * GETNAME, ID, INFO, LIST, KILL, SETINFO, NO-EVICT, NO-TOUCH, and client-side caching's TRACKING,
+ * CACHING, TRACKINGINFO, GETREDIR (see {@link ClientTracking}). Replies and errors are Redis 7's for
  * the same input; the table has checked arity and the client's rights before.
  */
 final class ClientCommands {
@@ -41,6 +42,10 @@ final class ClientCommands {
             case "client|list" -> list(command, alloc);
             case "client|kill" -> kill(command, alloc);
             case "client|setinfo" -> setInfo(command, alloc);
+            case "client|tracking" -> session.tracking().tracking(command);
+            case "client|caching" -> session.tracking().caching(command);
+            case "client|trackinginfo" -> session.tracking().trackingInfo(command);
+            case "client|getredir" -> session.tracking().getRedir(command);
             case "client|no-evict", "client|no-touch" -> {
                 String value = command.argString(2);
                 boolean on = value.equalsIgnoreCase("on");

@@ -102,6 +102,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private CommandSender sender;
     /** Its keyspace-notification subscriptions on the pool's other servers; null until it has some. */
     private KeyspaceFanIn fanIn;
+    /** Its CLIENT TRACKING state; null until it first sends CLIENT TRACKING. */
+    private ClientTracking tracking;
     /** The protocol the client speaks: RESP2 until its HELLO 3, again after RESET. */
     private RespProtocol protocol = RespProtocol.RESP2;
 
@@ -205,6 +207,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         pinnedRedirects = next.cluster() != null ? new PinnedRedirects(this, next.cluster()) : null;
         bindPool();
         applyLimits();
+        if (tracking != null && tracking.on()) {
+            tracking.moved();
+        }
         replies.waitForMove(false);
     }
 
@@ -261,6 +266,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             entry.commandStarted(spec, System.nanoTime());
         }
         sender.group(group);
+        if (tracking != null && tracking.on()) {
+            tracking.observe(command, spec);
+        }
         execute(dispatcher.route(command, spec, this), command, spec);
     }
 
@@ -337,6 +345,35 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (fanIn.concerns(command, spec.name())) {
             fanIn.sendToOthers(command, pinned.server(), protocol);
         }
+    }
+
+    /** The client's CLIENT TRACKING state, made on first use. */
+    ClientTracking tracking() {
+        if (tracking == null) {
+            tracking = new ClientTracking(this);
+        }
+        return tracking;
+    }
+
+    /** RESET: tracking is off. */
+    void stopTracking() {
+        if (tracking != null) {
+            tracking.stop();
+        }
+    }
+
+    /** The client-side caching of this client's pool on its loop. */
+    InvalidationHub invalidationHub() {
+        return pool.invalidationHub(ctx.channel().eventLoop());
+    }
+
+    /** An invalidation for this client, sent after the replies already queued (a read's reply before it). */
+    void deliver(ByteBuf frame) {
+        if (closed || quitting) {
+            frame.release();
+            return;
+        }
+        reply(frame);
     }
 
     /** A connection hearing another server's keyspace notifications closed: the client goes, as with its own. */
@@ -475,6 +512,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
+    public boolean tracksKeys() {
+        return tracking != null && tracking.on();
+    }
+
+    @Override
     public boolean inMulti() {
         return transactions.inMulti();
     }
@@ -561,6 +603,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         } else if (event instanceof Rebind rebind) {
             moveTo(rebind.next());
+        } else if (event instanceof ClientTracking.Redirected redirected) {
+            ByteBuf frame = ClientTracking.redirectedFrame(ctx.alloc(), redirected.keys(), protocol, pushMode);
+            if (frame != null) {
+                deliver(frame);
+            }
         } else {
             ctx.fireUserEventTriggered(event);
         }
@@ -583,6 +630,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         pinned.close(pushMode || transactions.holdsState());
         if (fanIn != null) {
             fanIn.close();
+        }
+        if (tracking != null) {
+            tracking.stop();
         }
         pool.clients().remove(entry);
         pool.clientGone();

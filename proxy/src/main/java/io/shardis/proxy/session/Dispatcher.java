@@ -35,6 +35,14 @@ final class Dispatcher {
 
         /** The server of that connection; meaningless unless {@link #isPinned}. */
         int pinnedServer();
+
+        /**
+         * Whether the client tracks keys (CLIENT TRACKING): its reads stay on masters, whose
+         * invalidations it hears, so that a replica lagging behind one cannot refill its cache.
+         */
+        default boolean tracksKeys() {
+            return false;
+        }
     }
 
     private final ShardRouter router;
@@ -125,7 +133,7 @@ final class Dispatcher {
      */
     boolean readsFromReplica(RespCommand command, CommandSpec spec, ClientState client) {
         return placement.readsReplicas() && spec.has(CommandFlag.REPLICA_READABLE) && !client.isPinned()
-                && !client.inMulti() && !spec.blocks(command);
+                && !client.inMulti() && !spec.blocks(command) && !client.tracksKeys();
     }
 
     /**

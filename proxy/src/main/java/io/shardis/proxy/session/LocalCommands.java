@@ -121,6 +121,7 @@ final class LocalCommands {
             // A RESP3 client's RESET is answered by its own connection (RESP2 ones are relayed): Redis unsubscribes it there.
             session.endPushMode();
         }
+        session.stopTracking();
         session.access().reset();
         session.entry().name(null);
         session.entry().user(session.access().userName());

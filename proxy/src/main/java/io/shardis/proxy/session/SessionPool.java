@@ -46,6 +46,9 @@ public interface SessionPool {
     /** The backend connections of this pool on {@code loop}; call it on that loop. */
     BackendPool backendsFor(EventLoop loop);
 
+    /** Client-side caching of this pool on {@code loop} (see {@link InvalidationHub}); call it on that loop. */
+    InvalidationHub invalidationHub(EventLoop loop);
+
     /** The pool's connected clients (CLIENT LIST, CLIENT KILL). */
     ClientRegistry clients();
 

@@ -76,15 +76,15 @@ class RoutingTest {
 
     @Test
     void clusterQuestionsAClientMayAskAreAnsweredByShardis() {
-        assertRouting(Routing.LOCAL, "cluster|keyslot", "cluster|info", "client|list", "client|kill", "command",
+        assertRouting(Routing.LOCAL, "client|tracking", "client|caching", "client|getredir", "client|trackinginfo",
+                "cluster|keyslot", "cluster|info", "client|list", "client|kill", "command",
                 "command|info", "command|count", "command|list", "command|docs", "command|getkeys", "command|getkeysandflags");
     }
 
     @Test
     void refusedCommands() {
         assertRouting(Routing.REFUSED, "monitor", "sync", "psync", "replconf", "client|reply",
-                "client|tracking", "client|caching", "client|getredir",
-                "client|trackinginfo", "client|unblock", "swapdb", "move", "cluster", "cluster|slots",
+                "client|unblock", "swapdb", "move", "cluster", "cluster|slots",
                 "cluster|nodes", "cluster|shards", "replicaof", "slaveof", "failover", "shutdown",
                 "module", "module|list", "module|load", "debug|segfault", "debug|panic", "debug|restart",
                 "debug|crash-and-recover", "debug|assert", "debug|oom", "debug|reload",

@@ -21,7 +21,7 @@ class DocsFilterTest {
     @Test
     void refusedCommandsAndSubcommandsAreLeftOut() {
         RespValue client = doc("client", RespValue.Array.of(bulk("client|list"), doc("list", null),
-                bulk("client|tracking"), doc("tracking", null)));
+                bulk("client|reply"), doc("reply", null)));
         RespValue fromBackend = RespValue.Array.of(bulk("get"), doc("get", null), bulk("monitor"), doc("monitor", null),
                 bulk("client"), client);
         assertThat(DocsFilter.keepAccepted(fromBackend)).isEqualTo(RespValue.Array.of(bulk("get"), doc("get", null),

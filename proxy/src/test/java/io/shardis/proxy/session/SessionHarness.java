@@ -48,6 +48,9 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     private final List<ByteBuf> fed = new ArrayList<>();
     private long clientIds;
     private final ClientRegistry clients = new ClientRegistry();
+    private InvalidationHub hub;
+    /** The hub's key limit, set before the first CLIENT TRACKING. */
+    int hubMaxKeys = InvalidationHub.DEFAULT_MAX_KEYS;
     final EmbeddedChannel client;
 
     /** @param settings pool keys besides listen and servers, as YAML lines indented by two spaces */
@@ -71,6 +74,11 @@ final class SessionHarness implements SessionPool, AutoCloseable {
                     new InetSocketAddress("127.0.0.1", 7000 + i)).observedBy(BackendEvents.NONE, metrics.server(i), metrics));
         }
         client = new EmbeddedChannel(new RespRequestDecoder(), new ClientSession(this));
+    }
+
+    /** Another client of the pool (its own channel), closed by the test. */
+    EmbeddedChannel newClient() {
+        return new EmbeddedChannel(new RespRequestDecoder(), new ClientSession(this));
     }
 
     /** The client sends {@code args} as one command (in one write with the others of the call). */
@@ -212,6 +220,14 @@ final class SessionHarness implements SessionPool, AutoCloseable {
             backendServers.add(servers.indexOf(server));
             return channel.newSucceededFuture();
         });
+    }
+
+    @Override
+    public InvalidationHub invalidationHub(EventLoop loop) {
+        if (hub == null) {
+            hub = new InvalidationHub(this, backendsFor(loop), hubMaxKeys);
+        }
+        return hub;
     }
 
     @Override

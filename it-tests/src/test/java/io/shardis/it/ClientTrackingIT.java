@@ -1,0 +1,172 @@
+package io.shardis.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.TrackingArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.support.caching.CacheAccessor;
+import io.lettuce.core.support.caching.CacheFrontend;
+import io.lettuce.core.support.caching.ClientSideCaching;
+import io.shardis.it.support.LettuceClients;
+import io.shardis.it.support.Poll;
+import io.shardis.it.support.RedisProcess;
+import io.shardis.it.support.Resp3Socket;
+import io.shardis.it.support.ShardedShardis;
+import io.shardis.it.support.StopChildProcesses;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Client-side caching through a sharded pool of four redis-server 7.0: Lettuce's
+ * {@link ClientSideCaching} serves repeated reads from its cache (no second GET reaches a server)
+ * and drops a value another client wrote; raw sockets see the exact invalidation frames of the
+ * default mode, BCAST with prefixes, NOLOOP, OPTIN and a RESP2 client's REDIRECT; a backend that
+ * restarts makes Shardis send the null invalidation.
+ */
+@ExtendWith(StopChildProcesses.class)
+class ClientTrackingIT {
+
+    @RegisterExtension
+    static final ShardedShardis env = ShardedShardis.withPoolKeys("allow_admin: true");
+
+    @RegisterExtension
+    static final LettuceClients lettuce = LettuceClients.withDefaultProtocol();
+
+    private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
+
+    private static InetSocketAddress shardis() {
+        return env.shardis().address(ShardedShardis.POOL);
+    }
+
+    private static String bulk(String value) {
+        return "$" + value.length() + "\r\n" + value + "\r\n";
+    }
+
+    private static String invalidate(String... keys) {
+        StringBuilder out = new StringBuilder(">2\r\n$10\r\ninvalidate\r\n*" + keys.length + "\r\n");
+        for (String key : keys) {
+            out.append(bulk(key));
+        }
+        return out.toString();
+    }
+
+    /** GETs the servers have run, all together. */
+    private static long getCalls() {
+        long calls = 0;
+        for (RedisProcess backend : env.backends()) {
+            try (Jedis direct = backend.client()) {
+                Matcher matcher = GET_CALLS.matcher(direct.info("commandstats"));
+                calls += matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+            }
+        }
+        return calls;
+    }
+
+    private static void write(String key, String value) {
+        try (Jedis jedis = env.jedis()) {
+            jedis.set(key, value);
+        }
+    }
+
+    @Test
+    void lettucesCacheServesRepeatedReadsAndDropsWhatAnotherClientWrote() {
+        write("user:1", "ann");
+        write("user:2", "bob");
+        Map<String, String> cache = new ConcurrentHashMap<>();
+        try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis())) {
+            CacheFrontend<String, String> frontend = ClientSideCaching.enable(CacheAccessor.forMap(cache), connection,
+                    TrackingArgs.Builder.enabled());
+            long before = getCalls();
+            assertThat(frontend.get("user:1")).isEqualTo("ann");
+            assertThat(frontend.get("user:2")).isEqualTo("bob");
+            for (int i = 0; i < 5; i++) {
+                assertThat(frontend.get("user:1")).isEqualTo("ann");
+                assertThat(frontend.get("user:2")).isEqualTo("bob");
+            }
+            assertThat(getCalls() - before).as("one GET per key reached the servers").isEqualTo(2);
+            write("user:1", "amy");
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> !cache.containsKey("user:1"), () -> false))
+                    .as("invalidated by the other client's write").isTrue();
+            assertThat(frontend.get("user:1")).isEqualTo("amy");
+            assertThat(cache).containsEntry("user:2", "bob");
+            frontend.close();
+        }
+    }
+
+    @Test
+    void rawFramesOfTheDefaultModeBcastNoloopAndOptin() {
+        try (Resp3Socket plain = new Resp3Socket(shardis());
+             Resp3Socket bcast = new Resp3Socket(shardis());
+             Resp3Socket noloop = new Resp3Socket(shardis());
+             Resp3Socket optin = new Resp3Socket(shardis())) {
+            for (Resp3Socket socket : new Resp3Socket[] {plain, bcast, noloop, optin}) {
+                socket.call("HELLO 3");
+            }
+            assertThat(plain.call("CLIENT TRACKING ON")).isEqualTo("+OK\r\n");
+            assertThat(bcast.call("CLIENT TRACKING ON BCAST PREFIX b: PREFIX a:")).isEqualTo("+OK\r\n");
+            assertThat(noloop.call("CLIENT TRACKING ON NOLOOP")).isEqualTo("+OK\r\n");
+            assertThat(optin.call("CLIENT TRACKING ON OPTIN")).isEqualTo("+OK\r\n");
+            for (String key : new String[] {"a:1", "a:2", "a:3", "a:4"}) {
+                plain.call("GET " + key);
+            }
+            noloop.call("GET a:1");
+            noloop.call("GET a:2");
+            optin.call("GET a:1");
+            optin.send("CLIENT CACHING YES", "GET a:2");
+            assertThat(optin.read()).isEqualTo("+OK\r\n");
+            assertThat(optin.read()).isEqualTo("_\r\n");
+            assertThat(noloop.call("SET a:1 mine")).isEqualTo("+OK\r\n");
+            assertThat(plain.read()).isEqualTo(invalidate("a:1"));
+            assertThat(bcast.read()).isEqualTo(invalidate("a:1"));
+            write("a:2", "theirs");
+            assertThat(plain.read()).isEqualTo(invalidate("a:2"));
+            assertThat(bcast.read()).isEqualTo(invalidate("a:2"));
+            assertThat(noloop.read()).as("its own write left out").isEqualTo(invalidate("a:2"));
+            assertThat(optin.read()).as("only the read after CACHING YES").isEqualTo(invalidate("a:2"));
+            write("b:1", "x");
+            assertThat(bcast.read()).isEqualTo(invalidate("b:1"));
+            write("a:2", "again");
+            write("a:3", "y");
+            assertThat(plain.read()).as("a:2 was forgotten once invalidated").isEqualTo(invalidate("a:3"));
+            assertThat(plain.call("CLIENT TRACKINGINFO")).isEqualTo("%3\r\n" + bulk("flags") + "~1\r\n" + bulk("on")
+                    + bulk("redirect") + ":0\r\n" + bulk("prefixes") + "*0\r\n");
+        }
+    }
+
+    @Test
+    void aResp2ClientRedirectsToASubscriberOfRedisInvalidate() {
+        try (Resp3Socket target = new Resp3Socket(shardis());
+             Resp3Socket tracker = new Resp3Socket(shardis())) {
+            String id = target.call("CLIENT ID").substring(1).trim();
+            assertThat(target.call("SUBSCRIBE __redis__:invalidate"))
+                    .isEqualTo("*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n");
+            assertThat(tracker.call("CLIENT TRACKING ON REDIRECT " + id)).isEqualTo("+OK\r\n");
+            assertThat(tracker.call("CLIENT GETREDIR")).isEqualTo(":" + id + "\r\n");
+            tracker.call("GET r:1");
+            write("r:1", "v");
+            assertThat(target.read())
+                    .isEqualTo("*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n" + bulk("r:1"));
+            assertThat(tracker.call("CLIENT TRACKING ON REDIRECT 99999"))
+                    .isEqualTo("-ERR The client ID you want redirect to does not exist\r\n");
+        }
+    }
+
+    @Test
+    void aRestartedBackendFlushesTheTrackingClients() {
+        try (Resp3Socket tracker = new Resp3Socket(shardis())) {
+            tracker.call("HELLO 3");
+            assertThat(tracker.call("CLIENT TRACKING ON")).isEqualTo("+OK\r\n");
+            tracker.call("GET k:1");
+            env.backends().get(2).restart();
+            assertThat(tracker.read()).isEqualTo(">2\r\n$10\r\ninvalidate\r\n_\r\n");
+        }
+    }
+}

@@ -1,0 +1,415 @@
+package io.shardis.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.command.CommandFlag;
+import io.shardis.proxy.command.CommandSpec;
+import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespProtocol;
+import io.shardis.resp.RespReplies;
+import io.shardis.resp.RespValue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One client's {@code CLIENT TRACKING} state, as Redis 7.0 keeps it: the mode (default, BCAST with
+ * its prefixes, OPTIN/OPTOUT with {@code CLIENT CACHING}, NOLOOP), the redirection, the keys read
+ * in the default mode (also in the loop's {@link InvalidationHub}), and the spelling of the
+ * invalidations it is sent. {@code CLIENT TRACKING}, {@code CACHING}, {@code TRACKINGINFO} and
+ * {@code GETREDIR} are answered here with Redis' replies and errors. Lives on the client's loop.
+ *
+ * <p>Longer than our usual 350 lines because Redis' option checks of {@code CLIENT TRACKING}, its
+ * {@code TRACKINGINFO} and the invalidation frames are kept beside the state they read. What
+ * shrinks it next: the frames (push, Pub/Sub message, redirect-broken) as a class of their own.
+ */
+final class ClientTracking {
+
+    private static final byte[] PUSH_HEAD = ">2\r\n$10\r\ninvalidate\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MESSAGE_HEAD =
+            "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** NOLOOP: keys of the client's own writes not yet heard back, at most this many. */
+    private static final int MAX_OWN_WRITES = 10_000;
+
+    private final ClientSession session;
+    private InvalidationHub hub;
+    private boolean on;
+    private boolean bcast;
+    private boolean optin;
+    private boolean optout;
+    private boolean noloop;
+    private boolean caching;
+    private boolean brokenRedirect;
+    private long redirect;
+    /** BCAST prefixes, in Redis' (byte) order; {@code ""} when BCAST named none. */
+    private final TreeSet<String> prefixes = new TreeSet<>();
+    /** Default mode: the keys read and not yet invalidated. */
+    private final Set<String> keys = new HashSet<>();
+    /** NOLOOP: the keys this client wrote, by how many invalidations of them are still to come. */
+    private final Map<String, Integer> ownWrites = new HashMap<>();
+
+    ClientTracking(ClientSession session) {
+        this.session = session;
+    }
+
+    boolean on() {
+        return on;
+    }
+
+    boolean bcast() {
+        return bcast;
+    }
+
+    Set<String> keys() {
+        return keys;
+    }
+
+    /** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN] [OPTOUT] [NOLOOP]; arity checked. */
+    void tracking(RespCommand command) {
+        ByteBufAllocator alloc = session.context().alloc();
+        long redir = 0;
+        boolean newBcast = false;
+        boolean newOptin = false;
+        boolean newOptout = false;
+        boolean newNoloop = false;
+        List<String> newPrefixes = new ArrayList<>();
+        for (int j = 3; j < command.argCount(); j++) {
+            boolean moreArgs = command.argCount() - 1 - j > 0;
+            if (command.argEqualsIgnoreCase(j, "redirect") && moreArgs) {
+                j++;
+                if (redir != 0) {
+                    reply(command, error(alloc, "ERR A client can only redirect to a single other client"));
+                    return;
+                }
+                redir = command.argAsLong(j);
+                if (redir == Long.MIN_VALUE) {
+                    reply(command, error(alloc, "ERR value is not an integer or out of range"));
+                    return;
+                }
+                if (redir != session.id() && session.pool().clients().get(redir) == null) {
+                    reply(command, error(alloc, "ERR The client ID you want redirect to does not exist"));
+                    return;
+                }
+            } else if (command.argEqualsIgnoreCase(j, "bcast")) {
+                newBcast = true;
+            } else if (command.argEqualsIgnoreCase(j, "optin")) {
+                newOptin = true;
+            } else if (command.argEqualsIgnoreCase(j, "optout")) {
+                newOptout = true;
+            } else if (command.argEqualsIgnoreCase(j, "noloop")) {
+                newNoloop = true;
+            } else if (command.argEqualsIgnoreCase(j, "prefix") && moreArgs) {
+                j++;
+                newPrefixes.add(command.argString(j));
+            } else {
+                reply(command, error(alloc, Refusals.SYNTAX));
+                return;
+            }
+        }
+        if (command.argEqualsIgnoreCase(2, "off")) {
+            stop();
+            reply(command, RespReplies.OK.duplicate());
+            return;
+        }
+        if (!command.argEqualsIgnoreCase(2, "on")) {
+            reply(command, error(alloc, Refusals.SYNTAX));
+            return;
+        }
+        String refusal = refusal(newBcast, newOptin, newOptout, newPrefixes);
+        if (refusal != null) {
+            reply(command, error(alloc, refusal));
+            return;
+        }
+        boolean wasOn = on;
+        on = true;
+        brokenRedirect = false;
+        redirect = redir;
+        bcast = newBcast;
+        optin = newOptin;
+        optout = newOptout;
+        noloop = newNoloop;
+        if (bcast) {
+            prefixes.addAll(newPrefixes.isEmpty() ? List.of("") : newPrefixes);
+        }
+        command.release();
+        if (wasOn) {
+            session.reply(RespReplies.OK.duplicate());
+            return;
+        }
+        // OK once every server's tracking connection listens: no write after it goes unheard.
+        PendingCommand answer = new PendingCommand(session);
+        session.expectReply(answer);
+        hub = session.invalidationHub();
+        hub.start(this, () -> session.onReply(answer, RespReplies.OK.duplicate()));
+    }
+
+    /** Redis 7.0's checks of CLIENT TRACKING ON's options against each other and the client's state. */
+    private String refusal(boolean newBcast, boolean newOptin, boolean newOptout, List<String> newPrefixes) {
+        if (!newBcast && !newPrefixes.isEmpty()) {
+            return "ERR PREFIX option requires BCAST mode to be enabled";
+        }
+        if (on && bcast != newBcast) {
+            return "ERR You can't switch BCAST mode on/off before disabling tracking for this client, "
+                    + "and then re-enabling it with a different mode.";
+        }
+        if (newBcast && (newOptin || newOptout)) {
+            return "ERR OPTIN and OPTOUT are not compatible with BCAST";
+        }
+        if (newOptin && newOptout) {
+            return "ERR You can't specify both OPTIN mode and OPTOUT mode";
+        }
+        if ((newOptin && on && optout) || (newOptout && on && optin)) {
+            return "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
+                    + "and then re-enabling it with a different mode.";
+        }
+        if (newBcast) {
+            for (int i = 0; i < newPrefixes.size(); i++) {
+                String prefix = newPrefixes.get(i);
+                for (String existing : on ? prefixes : Set.<String>of()) {
+                    if (overlap(existing, prefix)) {
+                        return "ERR Prefix '" + prefix + "' overlaps with an existing prefix '" + existing
+                                + "'. Prefixes for a single client must not overlap.";
+                    }
+                }
+                for (int j = i + 1; j < newPrefixes.size(); j++) {
+                    if (overlap(prefix, newPrefixes.get(j))) {
+                        return "ERR Prefix '" + prefix + "' overlaps with another provided prefix '"
+                                + newPrefixes.get(j) + "'. Prefixes for a single client must not overlap.";
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean overlap(String a, String b) {
+        return a.startsWith(b) || b.startsWith(a);
+    }
+
+    /** CLIENT CACHING YES|NO. */
+    void caching(RespCommand command) {
+        ByteBufAllocator alloc = session.context().alloc();
+        if (!on) {
+            reply(command, error(alloc, "ERR CLIENT CACHING can be called only when the client is in tracking mode "
+                    + "with OPTIN or OPTOUT mode enabled"));
+        } else if (command.argEqualsIgnoreCase(2, "yes")) {
+            if (optin) {
+                caching = true;
+                reply(command, RespReplies.OK.duplicate());
+            } else {
+                reply(command, error(alloc, "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."));
+            }
+        } else if (command.argEqualsIgnoreCase(2, "no")) {
+            if (optout) {
+                caching = true;
+                reply(command, RespReplies.OK.duplicate());
+            } else {
+                reply(command, error(alloc, "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."));
+            }
+        } else {
+            reply(command, error(alloc, Refusals.SYNTAX));
+        }
+    }
+
+    /** CLIENT TRACKINGINFO: Redis' map of flags, redirect and prefixes. */
+    void trackingInfo(RespCommand command) {
+        List<RespValue> flags = new ArrayList<>();
+        flags.add(bulk(on ? "on" : "off"));
+        if (bcast) {
+            flags.add(bulk("bcast"));
+        }
+        if (optin) {
+            flags.add(bulk("optin"));
+            if (caching) {
+                flags.add(bulk("caching-yes"));
+            }
+        }
+        if (optout) {
+            flags.add(bulk("optout"));
+            if (caching) {
+                flags.add(bulk("caching-no"));
+            }
+        }
+        if (noloop) {
+            flags.add(bulk("noloop"));
+        }
+        if (brokenRedirect) {
+            flags.add(bulk("broken_redirect"));
+        }
+        List<RespValue> shown = new ArrayList<>();
+        prefixes.forEach(prefix -> shown.add(bulk(prefix)));
+        RespValue info = new RespValue.Map(List.of(
+                new RespValue.Pair(bulk("flags"), new RespValue.Set(flags)),
+                new RespValue.Pair(bulk("redirect"), new RespValue.Integer(on ? redirect : -1)),
+                new RespValue.Pair(bulk("prefixes"), new RespValue.Array(shown))));
+        reply(command, LocalReplies.encode(session.context().alloc(), info, session.protocol()));
+    }
+
+    /** CLIENT GETREDIR: -1 when not tracking, 0 without a redirection. */
+    void getRedir(RespCommand command) {
+        reply(command, RespReplies.integer(session.context().alloc(), on ? redirect : -1));
+    }
+
+    /**
+     * A command of this client, before it runs: a read in the default mode remembers its keys (OPTIN
+     * after CLIENT CACHING YES only, OPTOUT unless after CLIENT CACHING NO); a write under NOLOOP
+     * remembers the keys not to be told of.
+     */
+    void observe(RespCommand command, CommandSpec spec) {
+        if (spec == null || spec.name().equals("client|caching")) {
+            return;
+        }
+        boolean cachingSaid = caching;
+        caching = false;
+        int keyCount = spec.keyCount(command);
+        if (keyCount == 0) {
+            return;
+        }
+        if (spec.has(CommandFlag.READONLY) && !bcast && (optin ? cachingSaid : !optout || !cachingSaid)) {
+            for (int k = 0; k < keyCount; k++) {
+                hub.read(this, command.argString(spec.keyIndex(command, k)));
+            }
+        } else if (noloop && spec.has(CommandFlag.WRITE) && ownWrites.size() < MAX_OWN_WRITES) {
+            for (int k = 0; k < keyCount; k++) {
+                ownWrites.merge(command.argString(spec.keyIndex(command, k)), 1, Integer::sum);
+            }
+        }
+    }
+
+    /** The client moved to a reloaded pool: it tracks there, and forgets what it read (a null invalidation). */
+    void moved() {
+        if (hub != null) {
+            hub.stop(this);
+        }
+        keys.clear();
+        hub = session.invalidationHub();
+        hub.start(this, () -> { });
+        invalidate(null, false);
+    }
+
+    /** Tracking ends (OFF, RESET, the client closed): the client's keys and prefixes are forgotten. */
+    void stop() {
+        if (hub != null) {
+            hub.stop(this);
+            hub = null;
+        }
+        on = false;
+        bcast = optin = optout = noloop = caching = brokenRedirect = false;
+        redirect = 0;
+        prefixes.clear();
+        keys.clear();
+        ownWrites.clear();
+    }
+
+    /** BCAST: the keys of a server's invalidation under each of the client's prefixes, a message per prefix. */
+    void invalidateByPrefix(List<String> written) {
+        for (String prefix : prefixes) {
+            List<String> matching = null;
+            for (String key : written) {
+                if (key.startsWith(prefix)) {
+                    if (matching == null) {
+                        matching = new ArrayList<>();
+                    }
+                    matching.add(key);
+                }
+            }
+            if (matching != null) {
+                invalidate(matching, false);
+            }
+        }
+    }
+
+    /** Tells the client (or the client it redirects to) that {@code invalid} changed; null: everything. */
+    void invalidate(List<String> invalid, boolean defaultMode) {
+        List<String> told = invalid;
+        if (invalid != null && noloop && !ownWrites.isEmpty()) {
+            told = new ArrayList<>(invalid.size());
+            for (String key : invalid) {
+                Integer count = ownWrites.get(key);
+                if (count == null) {
+                    told.add(key);
+                } else if (count == 1) {
+                    ownWrites.remove(key);
+                } else {
+                    ownWrites.put(key, count - 1);
+                }
+            }
+            if (told.isEmpty()) {
+                return;
+            }
+        }
+        if (redirect != 0 && redirect != session.id()) {
+            ClientEntry target = session.pool().clients().get(redirect);
+            if (target == null) {
+                brokenRedirect = true;
+                if (session.protocol() == RespProtocol.RESP3) {
+                    session.deliver(brokenRedirect(session.context().alloc(), redirect));
+                }
+                return;
+            }
+            target.channel().pipeline().fireUserEventTriggered(new Redirected(told));
+            return;
+        }
+        if (session.protocol() == RespProtocol.RESP3) {
+            session.deliver(frame(session.context().alloc(), told, true));
+        }
+        // A RESP2 client without a redirection has nowhere to hear it, as on Redis.
+    }
+
+    /** Invalidations of another client that redirects them here: {@code keys} null for a flush. */
+    record Redirected(List<String> keys) {
+    }
+
+    /** The frame a redirection target is sent: a push in RESP3, a Pub/Sub message when subscribed in RESP2, else none. */
+    static ByteBuf redirectedFrame(ByteBufAllocator alloc, List<String> keys, RespProtocol protocol, boolean subscribed) {
+        if (protocol == RespProtocol.RESP3) {
+            return frame(alloc, keys, true);
+        }
+        return subscribed ? frame(alloc, keys, false) : null;
+    }
+
+    /** {@code >2 invalidate [keys]} (null: {@code _}), or the RESP2 message on {@code __redis__:invalidate} (null: {@code $-1}). */
+    static ByteBuf frame(ByteBufAllocator alloc, List<String> keys, boolean push) {
+        ByteBuf out = alloc.buffer(64);
+        out.writeBytes(push ? PUSH_HEAD : MESSAGE_HEAD);
+        if (keys == null) {
+            out.writeBytes(push ? "_\r\n".getBytes(StandardCharsets.US_ASCII) : "$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+            return out;
+        }
+        out.writeByte('*').writeCharSequence(Integer.toString(keys.size()), StandardCharsets.US_ASCII);
+        out.writeByte('\r').writeByte('\n');
+        for (String key : keys) {
+            out.writeByte('$').writeCharSequence(Integer.toString(key.length()), StandardCharsets.US_ASCII);
+            out.writeByte('\r').writeByte('\n');
+            out.writeCharSequence(key, StandardCharsets.ISO_8859_1);
+            out.writeByte('\r').writeByte('\n');
+        }
+        return out;
+    }
+
+    private static ByteBuf brokenRedirect(ByteBufAllocator alloc, long id) {
+        ByteBuf out = alloc.buffer(48);
+        out.writeCharSequence(">2\r\n$21\r\ntracking-redir-broken\r\n:" + id + "\r\n", StandardCharsets.US_ASCII);
+        return out;
+    }
+
+    private static RespValue bulk(String text) {
+        return new RespValue.BulkString(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private static ByteBuf error(ByteBufAllocator alloc, String message) {
+        return RespReplies.error(alloc, message);
+    }
+
+    private void reply(RespCommand command, ByteBuf reply) {
+        command.release();
+        session.reply(reply);
+    }
+}
