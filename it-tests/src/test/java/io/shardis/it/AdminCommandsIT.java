@@ -28,6 +28,7 @@ class AdminCommandsIT {
     private static RedisProcess first;
     /** SLOWLOG is renamed away here, so that an admin command fails on this server only. */
     private static RedisProcess second;
+
     private static ShardisFixture shardis;
 
     @BeforeAll
@@ -113,8 +114,7 @@ class AdminCommandsIT {
                 assertThat(errorOf(() -> send(jedis, "DEBUG", subcommand)))
                         .isEqualTo("ERR unknown or unsupported command 'debug|" + subcommand.toLowerCase() + "'");
             }
-            assertThat(errorOf(() -> send(jedis, "MONITOR")))
-                    .isEqualTo("ERR unknown or unsupported command 'monitor'");
+            assertThat(errorOf(() -> send(jedis, "MONITOR"))).isEqualTo("ERR unknown or unsupported command 'monitor'");
         }
         assertThat(first.isAlive()).isTrue();
         assertThat(second.isAlive()).isTrue();
@@ -127,8 +127,7 @@ class AdminCommandsIT {
                     .isEqualTo("ERR command 'config|set' is refused by Shardis: admin commands are off for pool"
                             + " 'plain' (allow_admin: true sends them to the pool's backends)");
             // MONITOR is never forwarded: its refusal must not promise that allow_admin helps.
-            assertThat(errorOf(() -> send(jedis, "MONITOR")))
-                    .isEqualTo("ERR unknown or unsupported command 'monitor'");
+            assertThat(errorOf(() -> send(jedis, "MONITOR"))).isEqualTo("ERR unknown or unsupported command 'monitor'");
         }
         try (Jedis direct = first.client()) {
             assertThat(direct.configGet("maxmemory-policy")).containsEntry("maxmemory-policy", "noeviction");
@@ -144,10 +143,13 @@ class AdminCommandsIT {
                 new String[] {"CONFIG", "FOO"},
                 new String[] {"OBJECT", "FOO"},
                 new String[] {"FUNCTION"});
-        try (Jedis jedis = shardis.jedis("admin"); Jedis direct = first.client()) {
+        try (Jedis jedis = shardis.jedis("admin");
+                Jedis direct = first.client()) {
             for (String[] input : inputs) {
                 String expected = errorOf(() -> send(direct, input));
-                assertThat(errorOf(() -> send(jedis, input))).as(String.join(" ", input)).isEqualTo(expected);
+                assertThat(errorOf(() -> send(jedis, input)))
+                        .as(String.join(" ", input))
+                        .isEqualTo(expected);
             }
         }
     }

@@ -31,7 +31,9 @@ class AdminGateScriptsIT {
 
     private static final String PASSWORD = "backend-secret";
     /** Redis 7.0's error for a command its ACL refuses inside a script. */
-    private static final String REFUSED_IN_SCRIPT = "The user executing the script can't run this command or subcommand";
+    private static final String REFUSED_IN_SCRIPT =
+            "The user executing the script can't run this command or subcommand";
+
     private static final String FLUSH_SCRIPT = "return redis.call('flushall')";
     private static final String POOLS = """
             guarded:
@@ -54,8 +56,8 @@ class AdminGateScriptsIT {
     static void start() throws IOException {
         guarded = RedisProcess.builder().config(backendAcl()).start();
         open = RedisProcess.start();
-        shardis = ShardisFixture.start(POOLS, Map.of("guarded", guarded.address(), "open", open.address(),
-                "port.guarded", 0, "port.open", 0));
+        shardis = ShardisFixture.start(
+                POOLS, Map.of("guarded", guarded.address(), "open", open.address(), "port.guarded", 0, "port.open", 0));
     }
 
     /** conf/backend-acl.conf as shipped, with a real password. */
@@ -80,14 +82,17 @@ class AdminGateScriptsIT {
             assertThatThrownBy(() -> jedis.eval(FLUSH_SCRIPT, 0))
                     .isInstanceOf(JedisDataException.class)
                     .hasMessageContaining(REFUSED_IN_SCRIPT);
-            assertThatThrownBy(() -> jedis.eval("return redis.call('flushdb')", 0)).hasMessageContaining(REFUSED_IN_SCRIPT);
+            assertThatThrownBy(() -> jedis.eval("return redis.call('flushdb')", 0))
+                    .hasMessageContaining(REFUSED_IN_SCRIPT);
             assertThat(jedis.functionLoad("#!lua name=wipe\nredis.register_function('wipe', function() "
-                    + "return redis.call('flushall') end)")).isEqualTo("wipe");
+                            + "return redis.call('flushall') end)"))
+                    .isEqualTo("wipe");
             assertThatThrownBy(() -> jedis.fcall("wipe", java.util.List.of(), java.util.List.of()))
                     .hasMessageContaining(REFUSED_IN_SCRIPT);
             assertThat(jedis.get("survivor")).isEqualTo("1");
             // What the pool forwards still works for this backend user.
-            assertThat(jedis.eval("return redis.call('get', KEYS[1])", 1, "survivor")).isEqualTo("1");
+            assertThat(jedis.eval("return redis.call('get', KEYS[1])", 1, "survivor"))
+                    .isEqualTo("1");
             assertThat(jedis.keys("surv*")).containsExactly("survivor");
             assertThat(jedis.info("server")).contains("redis_version");
             assertThat(jedis.dbSize()).isPositive();
@@ -111,8 +116,8 @@ class AdminGateScriptsIT {
             jedis.auth(PASSWORD);
             assertThatThrownBy(() -> jedis.eval(FLUSH_SCRIPT, 0)).hasMessageContaining(REFUSED_IN_SCRIPT);
             jedis.sendCommand(() -> "MULTI".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            assertThat(jedis.sendCommand(() -> "SET".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    "kept", "2")).isEqualTo("QUEUED".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(jedis.sendCommand(() -> "SET".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "kept", "2"))
+                    .isEqualTo("QUEUED".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             jedis.sendCommand(() -> "RESET".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             jedis.auth(PASSWORD);
             assertThatThrownBy(() -> jedis.eval(FLUSH_SCRIPT, 0)).hasMessageContaining(REFUSED_IN_SCRIPT);
@@ -132,30 +137,40 @@ class AdminGateScriptsIT {
 
     @Test
     void testConfigAndTheStartUpLogWarnWhereTheRouteIsOpen() {
-        String yaml = POOLS.replace("${port.guarded}", "0").replace("${port.open}", "0")
-                .replace("${guarded}", guarded.address()).replace("${open}", open.address())
-                + "exposed:\n  listen: 0.0.0.0:22999\n  allow_admin: true\n  servers:\n    - " + open.address() + ":1\n";
+        String yaml = POOLS.replace("${port.guarded}", "0")
+                        .replace("${port.open}", "0")
+                        .replace("${guarded}", guarded.address())
+                        .replace("${open}", open.address())
+                + "exposed:\n  listen: 0.0.0.0:22999\n  allow_admin: true\n  servers:\n    - " + open.address()
+                + ":1\n";
         Path file = ShardisProcess.writeConfig(yaml);
         ShardisProcess.Result checked = ShardisProcess.run("-t", "-c", file.toString());
         assertThat(checked.exitCode()).isZero();
         assertThat(checked.output())
                 .contains("syntax is ok")
-                .contains("warning: pool 'open' refuses admin commands (allow_admin: false), but on "
-                        + open.address() + " its backend the default user can run them from a script (")
+                .contains("warning: pool 'open' refuses admin commands (allow_admin: false), but on " + open.address()
+                        + " its backend the default user can run them from a script (")
                 .doesNotContain("pool 'guarded' refuses admin commands")
                 .doesNotContain("pool 'exposed' refuses admin commands")
                 .contains("warning: pool 'exposed' listens on 0.0.0.0:22999, beyond loopback, without authentication")
                 .doesNotContain("pool 'open' listens")
                 .doesNotContain(PASSWORD);
 
-        try (ShardisProcess process = ShardisProcess.start(POOLS, Map.of("guarded", guarded.address(),
-                "open", open.address()))) {
-            assertThat(Poll.until(Duration.ofSeconds(30),
-                    () -> process.log().contains("pool 'open' refuses admin commands"), () -> !process.isAlive()))
-                    .as(process.log()).isTrue();
-            assertThat(Poll.until(Duration.ofSeconds(30),
-                    () -> process.log().contains("pool 'guarded': scripts on " + guarded.address() + " cannot run"),
-                    () -> !process.isAlive())).as(process.log()).isTrue();
+        try (ShardisProcess process =
+                ShardisProcess.start(POOLS, Map.of("guarded", guarded.address(), "open", open.address()))) {
+            assertThat(Poll.until(
+                            Duration.ofSeconds(30),
+                            () -> process.log().contains("pool 'open' refuses admin commands"),
+                            () -> !process.isAlive()))
+                    .as(process.log())
+                    .isTrue();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(30),
+                            () -> process.log()
+                                    .contains("pool 'guarded': scripts on " + guarded.address() + " cannot run"),
+                            () -> !process.isAlive()))
+                    .as(process.log())
+                    .isTrue();
             assertThat(process.log()).doesNotContain(PASSWORD);
         }
     }

@@ -62,8 +62,8 @@ class AdminIT {
     }
 
     private static ShardisFixture start(boolean admin) {
-        return ShardisFixture.startWithHttp(CONFIG, Map.of("admin", admin, "password", "s3cret-pw",
-                "one", one.address(), "two", two.address()));
+        return ShardisFixture.startWithHttp(
+                CONFIG, Map.of("admin", admin, "password", "s3cret-pw", "one", one.address(), "two", two.address()));
     }
 
     @Test
@@ -72,16 +72,22 @@ class AdminIT {
             Http.Response all = Http.get(shardis.httpPort(), "/pools");
             assertThat(all.status()).isEqualTo(200);
             assertThat(all.body()).doesNotContain("s3cret-pw");
-            JsonObject alpha = JsonParser.parseString(all.body()).getAsJsonObject().getAsJsonArray("pools")
-                    .get(0).getAsJsonObject();
+            JsonObject alpha = JsonParser.parseString(all.body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("pools")
+                    .get(0)
+                    .getAsJsonObject();
             assertThat(alpha.get("name").getAsString()).isEqualTo("alpha");
             assertThat(alpha.get("mode").getAsString()).isEqualTo("sharded");
             assertThat(alpha.get("config_digest").getAsString()).hasSize(16);
             JsonArray servers = alpha.getAsJsonArray("servers");
             assertThat(servers).hasSize(2);
-            assertThat(servers.get(1).getAsJsonObject().get("name").getAsString()).isEqualTo("two");
-            assertThat(servers.get(1).getAsJsonObject().get("address").getAsString()).isEqualTo(two.address());
-            assertThat(servers.get(1).getAsJsonObject().get("state").getAsString()).isEqualTo("in ring");
+            assertThat(servers.get(1).getAsJsonObject().get("name").getAsString())
+                    .isEqualTo("two");
+            assertThat(servers.get(1).getAsJsonObject().get("address").getAsString())
+                    .isEqualTo(two.address());
+            assertThat(servers.get(1).getAsJsonObject().get("state").getAsString())
+                    .isEqualTo("in ring");
 
             assertThat(Http.get(shardis.httpPort(), "/pools/alpha").body()).contains("\"name\": \"alpha\"");
             assertThat(Http.get(shardis.httpPort(), "/pools/nope").status()).isEqualTo(404);
@@ -94,7 +100,8 @@ class AdminIT {
 
     @Test
     void ejectMovesAServerOutOfTheRingAndRestorePutsItBack() {
-        try (ShardisFixture shardis = start(true); Jedis jedis = shardis.jedis("alpha")) {
+        try (ShardisFixture shardis = start(true);
+                Jedis jedis = shardis.jedis("alpha")) {
             jedis.auth("s3cret-pw"); // redis_auth is the clients' password too, as in Twemproxy
             int http = shardis.httpPort();
             Http.Response ejected = Http.post(http, "/pools/alpha/servers/two/eject");
@@ -108,7 +115,8 @@ class AdminIT {
             assertThat(dbsize(two)).isZero();
             assertThat(dbsize(one)).isEqualTo(100);
             // The last server in the ring stays.
-            assertThat(Http.post(http, "/pools/alpha/servers/one/eject").status()).isEqualTo(409);
+            assertThat(Http.post(http, "/pools/alpha/servers/one/eject").status())
+                    .isEqualTo(409);
 
             Http.Response restored = Http.post(http, "/pools/alpha/servers/two/restore");
             assertThat(restored.status()).as(restored.body()).isEqualTo(200);
@@ -118,8 +126,10 @@ class AdminIT {
             }
             assertThat(dbsize(two)).isPositive();
             assertThat(dbsize(one) + dbsize(two)).isEqualTo(200);
-            assertThat(Http.post(http, "/pools/alpha/servers/three/eject").status()).isEqualTo(404);
-            assertThat(Http.get(http, "/pools/alpha/servers/two/eject").status()).isEqualTo(405);
+            assertThat(Http.post(http, "/pools/alpha/servers/three/eject").status())
+                    .isEqualTo(404);
+            assertThat(Http.get(http, "/pools/alpha/servers/two/eject").status())
+                    .isEqualTo(405);
         }
     }
 

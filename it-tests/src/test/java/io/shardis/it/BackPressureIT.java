@@ -45,7 +45,8 @@ class BackPressureIT {
         try (SocketChannel client = SocketChannel.open(env.address())) {
             client.configureBlocking(false);
             accepted = writeUntilStalled(client, frame);
-            assertThat(accepted).as("bytes Shardis took from a client whose backend is frozen")
+            assertThat(accepted)
+                    .as("bytes Shardis took from a client whose backend is frozen")
                     .isLessThan(ACCEPTED_LIMIT);
 
             env.redis().thaw();
@@ -67,7 +68,9 @@ class BackPressureIT {
             for (int i = 0; i < commands; i++) {
                 System.arraycopy(ok, 0, expected, i * ok.length, ok.length);
             }
-            assertThat(Arrays.equals(replies.array(), expected)).as("one +OK per SET").isTrue();
+            assertThat(Arrays.equals(replies.array(), expected))
+                    .as("one +OK per SET")
+                    .isTrue();
         } finally {
             env.redis().thaw();
         }

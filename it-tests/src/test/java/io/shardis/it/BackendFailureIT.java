@@ -31,7 +31,8 @@ class BackendFailureIT {
     private static final long MARGIN_MILLIS = 1_500;
 
     @RegisterExtension
-    final SingleBackendShardis env = SingleBackendShardis.withTimeout(TIMEOUT_MILLIS).perTest();
+    final SingleBackendShardis env =
+            SingleBackendShardis.withTimeout(TIMEOUT_MILLIS).perTest();
 
     @Test
     void aKilledBackendGivesPromptErrorsAndTheClientConnectionStaysUsable() {
@@ -43,7 +44,9 @@ class BackendFailureIT {
                 assertThatThrownBy(() -> jedis.get("k"))
                         .isInstanceOf(JedisDataException.class)
                         .hasMessageStartingWith("ERR");
-                assertThat(Elapsed.millisSince(started)).as("error reply time").isLessThan(TIMEOUT_MILLIS + MARGIN_MILLIS);
+                assertThat(Elapsed.millisSince(started))
+                        .as("error reply time")
+                        .isLessThan(TIMEOUT_MILLIS + MARGIN_MILLIS);
             }
             assertThat(jedis.ping()).isEqualTo("PONG");
         }
@@ -76,7 +79,8 @@ class BackendFailureIT {
 
             env.redis().restart();
             // The restarted server is empty (no persistence): a successful SET then GET proves the path is back.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .ignoreException(JedisDataException.class)
                     .until(() -> "OK".equals(jedis.set("k", "after")));
             assertThat(jedis.get("k")).isEqualTo("after");
@@ -103,7 +107,8 @@ class BackendFailureIT {
             } finally {
                 env.redis().thaw();
             }
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .ignoreException(JedisDataException.class)
                     .until(() -> "v".equals(jedis.get("k")));
         }
@@ -132,7 +137,8 @@ class BackendFailureIT {
 
     @Test
     void otherClientsAreAnsweredWhileOneWaitsOnAHungBackend() throws Exception {
-        try (Jedis first = env.jedis(); Jedis second = env.jedis()) {
+        try (Jedis first = env.jedis();
+                Jedis second = env.jedis()) {
             env.redis().freeze();
             try {
                 CompletableFuture<String> one = CompletableFuture.supplyAsync(() -> messageOf(first));

@@ -34,7 +34,8 @@ class BlockingAndPubSubIT {
 
     @Test
     void blpopWaitsForAPushAndDoesNotBlockOtherClients() throws Exception {
-        try (Jedis blocked = env.jedis(); Jedis other = env.jedis()) {
+        try (Jedis blocked = env.jedis();
+                Jedis other = env.jedis()) {
             CompletableFuture<List<String>> popped =
                     CompletableFuture.supplyAsync(() -> blocked.blpop(20, "queue"), threads);
             awaitBlockedClients(1);
@@ -100,10 +101,12 @@ class BlockingAndPubSubIT {
                 received.add(pattern + "|" + channel + ":" + message);
             }
         };
-        try (Jedis subscriber = env.jedis(); Jedis publisher = env.jedis()) {
-            CompletableFuture<Void> subscription = CompletableFuture.runAsync(
-                    () -> subscriber.subscribe(listener, "news", "sport"), threads);
-            await().atMost(Duration.ofSeconds(10)).until(() -> publisher.pubsubNumSub("news").get("news") == 1L);
+        try (Jedis subscriber = env.jedis();
+                Jedis publisher = env.jedis()) {
+            CompletableFuture<Void> subscription =
+                    CompletableFuture.runAsync(() -> subscriber.subscribe(listener, "news", "sport"), threads);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> publisher.pubsubNumSub("news").get("news") == 1L);
 
             assertThat(publisher.publish("news", "first")).isEqualTo(1L);
             assertThat(publisher.publish("sport", "second")).isEqualTo(1L);
@@ -124,7 +127,8 @@ class BlockingAndPubSubIT {
     }
 
     private static void awaitBlockedClients(int count) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> env.redis().blockedClients() >= count);
     }
 }

@@ -87,7 +87,8 @@ class CaptureClusterRepliesIT {
     private void waitForHostnames(RedisClusterFixture.Node asked, int nodes) {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline) {
-            String shards = new String(reply(asked, false, "CLUSTER", "SHARDS"), java.nio.charset.StandardCharsets.UTF_8);
+            String shards =
+                    new String(reply(asked, false, "CLUSTER", "SHARDS"), java.nio.charset.StandardCharsets.UTF_8);
             if (shards.split("\\.example", -1).length - 1 >= 2 * nodes) {
                 return;
             }

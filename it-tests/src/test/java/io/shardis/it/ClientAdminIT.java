@@ -87,22 +87,31 @@ class ClientAdminIT {
     @Test
     @SuppressWarnings("try") // b is held open to be listed, never used
     void clientListShowsThePoolsOwnClients() {
-        try (Jedis a = connect("admin", "a"); Jedis b = connect("admin", "b");
+        try (Jedis a = connect("admin", "a");
+                Jedis b = connect("admin", "b");
                 Jedis other = connect("plain", "elsewhere")) {
             other.ping();
             InetSocketAddress listen = env.shardis().address("admin");
             // Clients of earlier tests leave as their connections close: waited for, boundedly.
-            await().atMost(Duration.ofSeconds(10)).until(() -> lines(a.clientList()).size() == 2);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> lines(a.clientList()).size() == 2);
             List<String> lines = lines(a.clientList());
             assertThat(lines).extracting(line -> field(line, "name")).containsExactlyInAnyOrder("a", "b");
-            String mine = lines.stream().filter(line -> field(line, "name").equals("a")).findFirst().orElseThrow();
+            String mine = lines.stream()
+                    .filter(line -> field(line, "name").equals("a"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(field(mine, "id")).isEqualTo(String.valueOf(a.clientId()));
             assertThat(field(mine, "cmd")).isEqualTo("client|list");
             assertThat(field(mine, "laddr")).isEqualTo("127.0.0.1:" + listen.getPort());
-            assertThat(field(mine, "addr")).startsWith("127.0.0.1:")
+            assertThat(field(mine, "addr"))
+                    .startsWith("127.0.0.1:")
                     .isEqualTo(field(lines(a.clientInfo()).get(0), "addr"));
             assertThat(field(mine, "user")).isEqualTo("default");
-            String b_line = lines.stream().filter(line -> field(line, "name").equals("b")).findFirst().orElseThrow();
+            String b_line = lines.stream()
+                    .filter(line -> field(line, "name").equals("b"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(field(b_line, "cmd")).isEqualTo("client|setname");
             assertThat(lines(a.clientInfo())).singleElement().satisfies(info -> {
                 assertThat(field(info, "name")).isEqualTo("a");
@@ -113,13 +122,15 @@ class ClientAdminIT {
 
     @Test
     void killByIdClosesTheOtherClientsConnection() {
-        try (Jedis a = connect("admin", "killer"); Jedis b = connect("admin", "victim")) {
+        try (Jedis a = connect("admin", "killer");
+                Jedis b = connect("admin", "victim")) {
             long victim = b.clientId();
             assertThat(a.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "ID", String.valueOf(victim)))
                     .isEqualTo(1L);
             awaitClosed(b);
             assertThat(a.ping()).isEqualTo("PONG");
-            await().atMost(Duration.ofSeconds(10)).until(() -> lines(a.clientList()).size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> lines(a.clientList()).size() == 1);
             assertThat(a.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "ID", String.valueOf(victim)))
                     .isEqualTo(0L);
         }
@@ -127,12 +138,15 @@ class ClientAdminIT {
 
     @Test
     void theOldFormKillsByAddressAndSaysOkOrNoSuchClient() {
-        try (Jedis a = connect("admin", "killer"); Jedis b = connect("admin", "victim")) {
+        try (Jedis a = connect("admin", "killer");
+                Jedis b = connect("admin", "victim")) {
             String address = field(lines(b.clientInfo()).get(0), "addr");
             assertThat(a.clientKill(address)).isEqualTo("OK");
             awaitClosed(b);
-            await().atMost(Duration.ofSeconds(10)).until(() -> lines(a.clientList()).size() == 1);
-            assertThatThrownBy(() -> a.clientKill(address)).isInstanceOf(JedisDataException.class)
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> lines(a.clientList()).size() == 1);
+            assertThatThrownBy(() -> a.clientKill(address))
+                    .isInstanceOf(JedisDataException.class)
                     .hasMessage("ERR No such client");
         }
     }
@@ -140,28 +154,35 @@ class ClientAdminIT {
     @Test
     void filtersSkipTheCallerUnlessToldNot() {
         try (RespConnection caller = new RespConnection(env.shardis().address("admin"));
-                Jedis b = connect("admin", "b"); Jedis c = connect("admin", "c")) {
+                Jedis b = connect("admin", "b");
+                Jedis c = connect("admin", "c")) {
             b.ping();
             c.ping();
             assertThat(caller.call("CLIENT", "SETNAME", "caller")).isEqualTo("+OK");
-            await().atMost(Duration.ofSeconds(10)).until(() -> lines(b.clientList()).size() == 3);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> lines(b.clientList()).size() == 3);
             assertThat(caller.call("CLIENT", "KILL", "USER", "default")).isEqualTo(2L);
             awaitClosed(b);
             awaitClosed(c);
             assertThat(caller.call("PING")).isEqualTo("+PONG");
             Object id = caller.call("CLIENT", "ID");
-            assertThat(caller.call("CLIENT", "KILL", "ID", String.valueOf(id), "SKIPME", "no")).isEqualTo(1L);
-            assertThat(caller.closedByServer()).as("killed itself: closed after the reply").isTrue();
+            assertThat(caller.call("CLIENT", "KILL", "ID", String.valueOf(id), "SKIPME", "no"))
+                    .isEqualTo(1L);
+            assertThat(caller.closedByServer())
+                    .as("killed itself: closed after the reply")
+                    .isTrue();
         }
     }
 
     @Test
     void aPoolWithoutAllowAdminRefusesThem() {
         try (Jedis jedis = connect("plain", "p")) {
-            assertThatThrownBy(jedis::clientList).isInstanceOf(JedisDataException.class)
+            assertThatThrownBy(jedis::clientList)
+                    .isInstanceOf(JedisDataException.class)
                     .hasMessage("ERR command 'client|list' is refused by Shardis: admin commands are off for pool"
                             + " 'plain' (allow_admin: true turns them on)");
-            assertThatThrownBy(() -> jedis.clientKill("127.0.0.1:1")).isInstanceOf(JedisDataException.class)
+            assertThatThrownBy(() -> jedis.clientKill("127.0.0.1:1"))
+                    .isInstanceOf(JedisDataException.class)
                     .hasMessageStartingWith("ERR command 'client|kill' is refused by Shardis");
             assertThat(jedis.clientGetname()).isEqualTo("p");
         }
@@ -169,22 +190,27 @@ class ClientAdminIT {
 
     @Test
     void aUserWithoutAdminRightsMayNotKillOthers() {
-        try (Jedis ops = env.shardis().jedis("users"); Jedis app = env.shardis().jedis("users")) {
+        try (Jedis ops = env.shardis().jedis("users");
+                Jedis app = env.shardis().jedis("users")) {
             ops.auth("ops", "opspw");
             app.auth("app", "apppw");
             long opsId = ops.clientId();
-            assertThatThrownBy(() -> app.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "ID",
-                    String.valueOf(opsId))).isInstanceOf(JedisDataException.class)
+            assertThatThrownBy(() -> app.sendCommand(
+                            redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "ID", String.valueOf(opsId)))
+                    .isInstanceOf(JedisDataException.class)
                     .hasMessage("NOPERM this user has no permissions to run the 'client|kill' command");
             assertThat(ops.ping()).isEqualTo("PONG");
-            await().atMost(Duration.ofSeconds(10)).until(() -> lines(ops.clientList()).size() == 2);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> lines(ops.clientList()).size() == 2);
             List<String> lines = lines(ops.clientList());
             assertThat(lines).extracting(line -> field(line, "user")).containsExactlyInAnyOrder("ops", "app");
             assertThat(ops.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "USER", "app"))
                     .isEqualTo(1L);
             awaitClosed(app);
-            assertThatThrownBy(() -> ops.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "USER",
-                    "nobody")).isInstanceOf(JedisDataException.class).hasMessage("ERR No such user 'nobody'");
+            assertThatThrownBy(() ->
+                            ops.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "USER", "nobody"))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessage("ERR No such user 'nobody'");
         }
     }
 }

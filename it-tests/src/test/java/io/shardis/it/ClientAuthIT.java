@@ -74,7 +74,8 @@ class ClientAuthIT {
         for (InetSocketAddress address : sentinel.sentinelAddresses()) {
             sentinels.add(address.getHostString() + ":" + address.getPort());
         }
-        shardis = ShardisFixture.start("""
+        shardis = ShardisFixture.start(
+                """
                 single:
                   listen: 127.0.0.1:0
                   redis_auth: s3cret
@@ -96,9 +97,22 @@ class ClientAuthIT {
                 ${users}  sentinels: [${sentinels}]
                   servers:
                     - ${shard1}:1 shard1
-                """, Map.of("single", single.address(), "shardA", shardA.address(), "shardB", shardB.address(),
-                "seed", cluster.nodes().get(0).address(), "sentinels", String.join(", ", sentinels),
-                "shard1", sentinel.master("shard1").address(), "users", USERS));
+                """,
+                Map.of(
+                        "single",
+                        single.address(),
+                        "shardA",
+                        shardA.address(),
+                        "shardB",
+                        shardB.address(),
+                        "seed",
+                        cluster.nodes().get(0).address(),
+                        "sentinels",
+                        String.join(", ", sentinels),
+                        "shard1",
+                        sentinel.master("shard1").address(),
+                        "users",
+                        USERS));
     }
 
     @AfterAll
@@ -116,7 +130,9 @@ class ClientAuthIT {
     void jedisSeesNoauthThenWrongpassThenOk(String pool) {
         String[] credentials = credentials(pool);
         try (Jedis jedis = shardis.jedis(pool)) {
-            assertThatThrownBy(() -> jedis.get("k")).isInstanceOf(JedisDataException.class).hasMessage(NOAUTH);
+            assertThatThrownBy(() -> jedis.get("k"))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessage(NOAUTH);
             assertThatThrownBy(jedis::ping).hasMessage(NOAUTH);
             assertThatThrownBy(() -> jedis.set("k", "v")).hasMessage(NOAUTH);
             assertThatThrownBy(() -> jedis.auth("wrong")).hasMessage(WRONGPASS);
@@ -146,10 +162,13 @@ class ClientAuthIT {
         assertThatThrownBy(() -> lettuce.connect(address).close())
                 .isInstanceOf(RedisConnectionException.class)
                 .hasStackTraceContaining("NOAUTH HELLO must be called with the client already authenticated");
-        assertThatThrownBy(() -> lettuce.connect(address, credentials[0], "wrong").close())
-                .isInstanceOf(RedisConnectionException.class).hasStackTraceContaining(WRONGPASS);
+        assertThatThrownBy(
+                        () -> lettuce.connect(address, credentials[0], "wrong").close())
+                .isInstanceOf(RedisConnectionException.class)
+                .hasStackTraceContaining(WRONGPASS);
         // Lettuce sends HELLO 3 with AUTH: authenticated, it speaks RESP3.
-        try (StatefulRedisConnection<String, String> connection = lettuce.connect(address, credentials[0], credentials[1])) {
+        try (StatefulRedisConnection<String, String> connection =
+                lettuce.connect(address, credentials[0], credentials[1])) {
             assertThat(connection.sync().set("{" + pool + "}lettuce", "v")).isEqualTo("OK");
             assertThat(connection.sync().get("{" + pool + "}lettuce")).isEqualTo("v");
         }
@@ -160,20 +179,28 @@ class ClientAuthIT {
     void redisCliWithAPassword(String pool) {
         String[] credentials = credentials(pool);
         int port = shardis.port(pool);
-        assertThat(redisCli(port, List.of("SET", "{" + pool + "}cli", "v")).trim()).isEqualTo(NOAUTH);
-        List<String> wrong = credentials[0] == null ? List.of("-a", "wrong") : List.of("--user", credentials[0], "-a", "wrong");
+        assertThat(redisCli(port, List.of("SET", "{" + pool + "}cli", "v")).trim())
+                .isEqualTo(NOAUTH);
+        List<String> wrong =
+                credentials[0] == null ? List.of("-a", "wrong") : List.of("--user", credentials[0], "-a", "wrong");
         assertThat(redisCli(port, concat(wrong, List.of("SET", "{" + pool + "}cli", "v"))))
                 .contains("AUTH failed: " + WRONGPASS);
-        List<String> right = credentials[0] == null ? List.of("-a", credentials[1])
+        List<String> right = credentials[0] == null
+                ? List.of("-a", credentials[1])
                 : List.of("--user", credentials[0], "-a", credentials[1]);
-        assertThat(redisCli(port, concat(right, List.of("SET", "{" + pool + "}cli", "v"))).trim()).isEqualTo("OK");
-        assertThat(redisCli(port, concat(right, List.of("GET", "{" + pool + "}cli"))).trim()).isEqualTo("v");
+        assertThat(redisCli(port, concat(right, List.of("SET", "{" + pool + "}cli", "v")))
+                        .trim())
+                .isEqualTo("OK");
+        assertThat(redisCli(port, concat(right, List.of("GET", "{" + pool + "}cli")))
+                        .trim())
+                .isEqualTo("v");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"sharded", "cluster"})
     void aReadUserLimitedToAKeyPatternIsRefusedWritesAndOtherKeys(String pool) {
-        try (Jedis ops = shardis.jedis(pool); Jedis app = shardis.jedis(pool)) {
+        try (Jedis ops = shardis.jedis(pool);
+                Jedis app = shardis.jedis(pool)) {
             ops.auth("ops", "opspw");
             // Keys on every shard or slot owner, so that splits are checked too.
             for (int i = 0; i < 8; i++) {
@@ -182,8 +209,7 @@ class ClientAuthIT {
             }
             assertThat(app.auth("app", "apppw")).isEqualTo("OK");
             assertThat(app.get("cache:1")).isEqualTo("c1");
-            assertThat(app.mget("cache:1", "cache:2", "cache:3", "cache:4"))
-                    .containsExactly("c1", "c2", "c3", "c4");
+            assertThat(app.mget("cache:1", "cache:2", "cache:3", "cache:4")).containsExactly("c1", "c2", "c3", "c4");
             assertThatThrownBy(() -> app.set("cache:1", "x"))
                     .hasMessage("NOPERM this user has no permissions to run the 'set' command");
             assertThatThrownBy(() -> app.get("other:1"))
@@ -222,14 +248,20 @@ class ClientAuthIT {
         try (NutcrackerProcess nutcracker = NutcrackerProcess.start(template, Map.of("backend", single.address()))) {
             Map<String, Object> values = new HashMap<>(Map.of("backend", single.address(), "port.alpha", 0));
             try (ShardisFixture twin = ShardisFixture.start(template, values);
-                 RespConnection viaNutcracker = new RespConnection(new InetSocketAddress("127.0.0.1", nutcracker.listenPort("alpha")));
-                 RespConnection viaShardis = new RespConnection(twin.address("alpha"))) {
-                List<String[]> before = List.of(new String[] {"GET", "side"}, new String[] {"SET", "side", "x"},
-                        new String[] {"PING"}, new String[] {"DEL", "side"});
+                    RespConnection viaNutcracker =
+                            new RespConnection(new InetSocketAddress("127.0.0.1", nutcracker.listenPort("alpha")));
+                    RespConnection viaShardis = new RespConnection(twin.address("alpha"))) {
+                List<String[]> before = List.of(
+                        new String[] {"GET", "side"},
+                        new String[] {"SET", "side", "x"},
+                        new String[] {"PING"},
+                        new String[] {"DEL", "side"});
                 for (String[] command : before) {
-                    assertThat(viaNutcracker.call(command)).as("nutcracker, %s", command[0])
+                    assertThat(viaNutcracker.call(command))
+                            .as("nutcracker, %s", command[0])
                             .isEqualTo("-NOAUTH Authentication required");
-                    assertThat(viaShardis.call(command)).as("Shardis, %s", command[0])
+                    assertThat(viaShardis.call(command))
+                            .as("Shardis, %s", command[0])
                             .isEqualTo("-" + NOAUTH);
                 }
                 assertThat(viaNutcracker.call("AUTH", "wrong")).isEqualTo("-ERR invalid password");
@@ -239,9 +271,11 @@ class ClientAuthIT {
                 assertThat(viaNutcracker.call("AUTH", "s3cret")).isEqualTo("+OK");
                 assertThat(viaShardis.call("AUTH", "s3cret")).isEqualTo("+OK");
                 assertThat(viaNutcracker.call("SET", "side", "from-nutcracker")).isEqualTo("+OK");
-                assertThat(viaShardis.call("GET", "side")).isEqualTo("from-nutcracker".getBytes(StandardCharsets.UTF_8));
+                assertThat(viaShardis.call("GET", "side"))
+                        .isEqualTo("from-nutcracker".getBytes(StandardCharsets.UTF_8));
                 assertThat(viaShardis.call("SET", "side", "from-shardis")).isEqualTo("+OK");
-                assertThat(viaNutcracker.call("GET", "side")).isEqualTo("from-shardis".getBytes(StandardCharsets.UTF_8));
+                assertThat(viaNutcracker.call("GET", "side"))
+                        .isEqualTo("from-shardis".getBytes(StandardCharsets.UTF_8));
                 assertThat(viaNutcracker.call("PING")).isEqualTo(viaShardis.call("PING"));
             }
         }
@@ -249,8 +283,8 @@ class ClientAuthIT {
 
     private static String redisCli(int port, List<String> args) {
         Path cli = RedisBinaries.get().redisCli().orElseThrow();
-        List<String> command = new ArrayList<>(List.of(cli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port),
-                "--no-auth-warning"));
+        List<String> command = new ArrayList<>(
+                List.of(cli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "--no-auth-warning"));
         command.addAll(args);
         return Commands.run(command, Duration.ofSeconds(20)).output();
     }

@@ -82,8 +82,8 @@ class ClientTrackingIT {
         write("user:2", "bob");
         Map<String, String> cache = new ConcurrentHashMap<>();
         try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis())) {
-            CacheFrontend<String, String> frontend = ClientSideCaching.enable(CacheAccessor.forMap(cache), connection,
-                    TrackingArgs.Builder.enabled());
+            CacheFrontend<String, String> frontend =
+                    ClientSideCaching.enable(CacheAccessor.forMap(cache), connection, TrackingArgs.Builder.enabled());
             long before = getCalls();
             assertThat(frontend.get("user:1")).isEqualTo("ann");
             assertThat(frontend.get("user:2")).isEqualTo("bob");
@@ -91,10 +91,13 @@ class ClientTrackingIT {
                 assertThat(frontend.get("user:1")).isEqualTo("ann");
                 assertThat(frontend.get("user:2")).isEqualTo("bob");
             }
-            assertThat(getCalls() - before).as("one GET per key reached the servers").isEqualTo(2);
+            assertThat(getCalls() - before)
+                    .as("one GET per key reached the servers")
+                    .isEqualTo(2);
             write("user:1", "amy");
             assertThat(Poll.until(Duration.ofSeconds(10), () -> !cache.containsKey("user:1"), () -> false))
-                    .as("invalidated by the other client's write").isTrue();
+                    .as("invalidated by the other client's write")
+                    .isTrue();
             assertThat(frontend.get("user:1")).isEqualTo("amy");
             assertThat(cache).containsEntry("user:2", "bob");
             frontend.close();
@@ -104,14 +107,15 @@ class ClientTrackingIT {
     @Test
     void rawFramesOfTheDefaultModeBcastNoloopAndOptin() {
         try (Resp3Socket plain = new Resp3Socket(shardis());
-             Resp3Socket bcast = new Resp3Socket(shardis());
-             Resp3Socket noloop = new Resp3Socket(shardis());
-             Resp3Socket optin = new Resp3Socket(shardis())) {
+                Resp3Socket bcast = new Resp3Socket(shardis());
+                Resp3Socket noloop = new Resp3Socket(shardis());
+                Resp3Socket optin = new Resp3Socket(shardis())) {
             for (Resp3Socket socket : new Resp3Socket[] {plain, bcast, noloop, optin}) {
                 socket.call("HELLO 3");
             }
             assertThat(plain.call("CLIENT TRACKING ON")).isEqualTo("+OK\r\n");
-            assertThat(bcast.call("CLIENT TRACKING ON BCAST PREFIX b: PREFIX a:")).isEqualTo("+OK\r\n");
+            assertThat(bcast.call("CLIENT TRACKING ON BCAST PREFIX b: PREFIX a:"))
+                    .isEqualTo("+OK\r\n");
             assertThat(noloop.call("CLIENT TRACKING ON NOLOOP")).isEqualTo("+OK\r\n");
             assertThat(optin.call("CLIENT TRACKING ON OPTIN")).isEqualTo("+OK\r\n");
             for (String key : new String[] {"a:1", "a:2", "a:3", "a:4"}) {
@@ -136,15 +140,16 @@ class ClientTrackingIT {
             write("a:2", "again");
             write("a:3", "y");
             assertThat(plain.read()).as("a:2 was forgotten once invalidated").isEqualTo(invalidate("a:3"));
-            assertThat(plain.call("CLIENT TRACKINGINFO")).isEqualTo("%3\r\n" + bulk("flags") + "~1\r\n" + bulk("on")
-                    + bulk("redirect") + ":0\r\n" + bulk("prefixes") + "*0\r\n");
+            assertThat(plain.call("CLIENT TRACKINGINFO"))
+                    .isEqualTo("%3\r\n" + bulk("flags") + "~1\r\n" + bulk("on") + bulk("redirect") + ":0\r\n"
+                            + bulk("prefixes") + "*0\r\n");
         }
     }
 
     @Test
     void aResp2ClientRedirectsToASubscriberOfRedisInvalidate() {
         try (Resp3Socket target = new Resp3Socket(shardis());
-             Resp3Socket tracker = new Resp3Socket(shardis())) {
+                Resp3Socket tracker = new Resp3Socket(shardis())) {
             String id = target.call("CLIENT ID").substring(1).trim();
             assertThat(target.call("SUBSCRIBE __redis__:invalidate"))
                     .isEqualTo("*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n");

@@ -35,7 +35,8 @@ class ClientTrackingSentinelIT {
         for (InetSocketAddress address : sentinel.sentinelAddresses()) {
             sentinels.add(address.getHostString() + ":" + address.getPort());
         }
-        shardis = ShardisFixture.start("""
+        shardis = ShardisFixture.start(
+                """
                 ha:
                   listen: 127.0.0.1:0
                   redis: true
@@ -43,7 +44,12 @@ class ClientTrackingSentinelIT {
                   sentinels: [${sentinels}]
                   servers:
                     - ${shard1}:1 shard1
-                """, Map.of("sentinels", String.join(", ", sentinels), "shard1", sentinel.master("shard1").address()));
+                """,
+                Map.of(
+                        "sentinels",
+                        String.join(", ", sentinels),
+                        "shard1",
+                        sentinel.master("shard1").address()));
     }
 
     @AfterAll
@@ -64,12 +70,17 @@ class ClientTrackingSentinelIT {
                 assertThat(tracker.call("CLIENT TRACKING ON")).isEqualTo("+OK\r\n");
                 assertThat(tracker.call("GET k")).isEqualTo("$2\r\nv1\r\n");
                 sentinel.killMaster("shard1");
-                assertThat(tracker.read()).as("the master is gone: everything read may be stale")
+                assertThat(tracker.read())
+                        .as("the master is gone: everything read may be stale")
                         .isEqualTo(">2\r\n$10\r\ninvalidate\r\n_\r\n");
             }
             sentinel.awaitFailover("shard1");
-            assertThat(Poll.until(Duration.ofSeconds(20), () -> writer.call("SET k v2").equals("+OK\r\n"), () -> false))
-                    .as("writes reach the promoted master").isTrue();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(20),
+                            () -> writer.call("SET k v2").equals("+OK\r\n"),
+                            () -> false))
+                    .as("writes reach the promoted master")
+                    .isTrue();
             try (Resp3Socket tracker = new Resp3Socket(address())) {
                 tracker.call("HELLO 3");
                 assertThat(tracker.call("CLIENT TRACKING ON")).isEqualTo("+OK\r\n");

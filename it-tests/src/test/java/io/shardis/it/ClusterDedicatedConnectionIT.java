@@ -62,7 +62,8 @@ class ClusterDedicatedConnectionIT {
                     refresh_interval: 60000
                 """, Map.of("seed", seed.address()));
         assertThat(Poll.until(WAIT, () -> clusterShardsCalls(seed) >= before + 2, () -> false))
-                .as("Shardis read the slot map twice").isTrue();
+                .as("Shardis read the slot map twice")
+                .isTrue();
     }
 
     @AfterEach
@@ -83,7 +84,8 @@ class ClusterDedicatedConnectionIT {
         RedisClusterFixture.Node after = otherMaster(before);
         cluster.migrateSlot(slot, after);
         long movedBefore = movedErrors(before);
-        try (RespConnection client = client(); Jedis pusher = shardis.jedis("sessions")) {
+        try (RespConnection client = client();
+                Jedis pusher = shardis.jedis("sessions")) {
             CompletableFuture<Object> popped = CompletableFuture.supplyAsync(() -> client.call("BLPOP", key, "20"));
             awaitBlockedClients(after, 1);
             assertThat(movedErrors(before)).as("the old master answered MOVED").isGreaterThan(movedBefore);
@@ -98,14 +100,17 @@ class ClusterDedicatedConnectionIT {
         int slot = HashSlot.of(key);
         RedisClusterFixture.Node before = cluster.nodeForSlot(slot);
         RedisClusterFixture.Node after = otherMaster(before);
-        try (RespConnection client = client(); Jedis pusher = shardis.jedis("sessions")) {
+        try (RespConnection client = client();
+                Jedis pusher = shardis.jedis("sessions")) {
             CompletableFuture<Object> popped = CompletableFuture.supplyAsync(() -> client.call("BLPOP", key, "20"));
             awaitBlockedClients(before, 1);
             long movedBefore = movedErrors(before);
             cluster.migrateSlot(slot, after);
             // Redis unblocks the client with MOVED; Shardis sends the BLPOP again to the new master.
             awaitBlockedClients(after, 1);
-            assertThat(movedErrors(before)).as("the blocked client was answered MOVED").isGreaterThan(movedBefore);
+            assertThat(movedErrors(before))
+                    .as("the blocked client was answered MOVED")
+                    .isGreaterThan(movedBefore);
             assertThat(popped).isNotDone();
             assertThat(pusher.rpush(key, "later")).isEqualTo(1);
             assertThat(strings(popped.get(WAIT.toSeconds(), TimeUnit.SECONDS))).containsExactly(key, "later");
@@ -122,7 +127,8 @@ class ClusterDedicatedConnectionIT {
         RedisClusterFixture.Node after = otherMaster(before);
         cluster.beginMigration(slot, after);
         long askBefore = errors(before, "ASK");
-        try (RespConnection client = client(); Jedis pusher = shardis.jedis("sessions")) {
+        try (RespConnection client = client();
+                Jedis pusher = shardis.jedis("sessions")) {
             CompletableFuture<Object> popped = CompletableFuture.supplyAsync(() -> client.call("BLPOP", key, "20"));
             // The list is not on the migrating master: it answers ASK, and the BLPOP waits on the importing one.
             awaitBlockedClients(after, 1);
@@ -147,10 +153,14 @@ class ClusterDedicatedConnectionIT {
             cluster.beginMigration(slot, after);
             cluster.migrateKey(target, before, after);
             long tryAgainBefore = errors(before, "TRYAGAIN") + errors(after, "TRYAGAIN");
-            CompletableFuture<Object> moved = CompletableFuture.supplyAsync(
-                    () -> client.call("BLMOVE", source, target, "LEFT", "RIGHT", "5"));
-            assertThat(Poll.until(WAIT, () -> errors(before, "TRYAGAIN") + errors(after, "TRYAGAIN") > tryAgainBefore,
-                    moved::isDone)).as("Redis answered TRYAGAIN, not " + (moved.isDone() ? moved.join() : "")).isTrue();
+            CompletableFuture<Object> moved =
+                    CompletableFuture.supplyAsync(() -> client.call("BLMOVE", source, target, "LEFT", "RIGHT", "5"));
+            assertThat(Poll.until(
+                            WAIT,
+                            () -> errors(before, "TRYAGAIN") + errors(after, "TRYAGAIN") > tryAgainBefore,
+                            moved::isDone))
+                    .as("Redis answered TRYAGAIN, not " + (moved.isDone() ? moved.join() : ""))
+                    .isTrue();
             cluster.finishMigration(slot, before, after);
             assertThat(moved.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(bytes("a"));
             assertThat(strings(client.call("LRANGE", target, "0", "-1"))).containsExactly("b", "a");
@@ -189,7 +199,8 @@ class ClusterDedicatedConnectionIT {
     void aWatchOnAMovedSlotIsAbortedAndTheRetryWatchesOnTheNewMaster() {
         String key = "{watched}balance";
         int slot = HashSlot.of(key);
-        try (RespConnection client = client(); Jedis other = shardis.jedis("sessions")) {
+        try (RespConnection client = client();
+                Jedis other = shardis.jedis("sessions")) {
             assertThat(client.call("SET", key, "10")).isEqualTo("+OK");
             cluster.migrateSlot(slot, otherMaster(cluster.nodeForSlot(slot)));
 
@@ -197,8 +208,9 @@ class ClusterDedicatedConnectionIT {
             // A client going on as if the WATCH held is not let through.
             assertThat(client.call("MULTI")).isEqualTo("+OK");
             assertThat(client.call("SET", key, "20")).isEqualTo("+QUEUED");
-            assertThat(client.call("EXEC")).isEqualTo("-ERR Shardis: the hash slot of the transaction's WATCHed keys"
-                    + " moved to another node; it was aborted, retry it");
+            assertThat(client.call("EXEC"))
+                    .isEqualTo("-ERR Shardis: the hash slot of the transaction's WATCHed keys"
+                            + " moved to another node; it was aborted, retry it");
             assertThat(client.call("GET", key)).isEqualTo(bytes("10"));
             // The retry runs where the slot is now, and its WATCH works there.
             assertThat(client.call("WATCH", key)).isEqualTo("+OK");
@@ -220,16 +232,19 @@ class ClusterDedicatedConnectionIT {
         String channel = "news:moved";
         int slot = HashSlot.of(channel);
         cluster.migrateSlot(slot, otherMaster(cluster.nodeForSlot(slot)));
-        try (RespConnection subscriber = client(); Jedis publisher = shardis.jedis("sessions")) {
+        try (RespConnection subscriber = client();
+                Jedis publisher = shardis.jedis("sessions")) {
             assertThat(strings(subscriber.call("SSUBSCRIBE", channel))).containsExactly("ssubscribe", channel, "1");
             assertThat(publisher.sendCommand(redis.clients.jedis.Protocol.Command.SPUBLISH, channel, "hello"))
-                    .as("receivers").isEqualTo(1L);
+                    .as("receivers")
+                    .isEqualTo(1L);
             assertThat(strings(subscriber.read())).containsExactly("smessage", channel, "hello");
         }
     }
 
     private static String movedInTransaction(int slot) {
-        return "-ERR Shardis: hash slot " + slot + " moved to another node during the transaction; it was aborted, retry it";
+        return "-ERR Shardis: hash slot " + slot
+                + " moved to another node during the transaction; it was aborted, retry it";
     }
 
     private static RespConnection client() {
@@ -237,7 +252,10 @@ class ClusterDedicatedConnectionIT {
     }
 
     private static RedisClusterFixture.Node otherMaster(RedisClusterFixture.Node master) {
-        return cluster.masters().stream().filter(node -> node != master).findFirst().orElseThrow();
+        return cluster.masters().stream()
+                .filter(node -> node != master)
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Waits until {@code node} has at least {@code count} clients blocked (INFO clients). */
@@ -254,14 +272,16 @@ class ClusterDedicatedConnectionIT {
     /** How many errors starting with {@code code} {@code node} has answered (INFO errorstats), 0 before the first. */
     private static long errors(RedisClusterFixture.Node node, String code) {
         try (Jedis jedis = node.client()) {
-            Matcher count = Pattern.compile("errorstat_" + code + ":count=(\\d+)").matcher(jedis.info("errorstats"));
+            Matcher count =
+                    Pattern.compile("errorstat_" + code + ":count=(\\d+)").matcher(jedis.info("errorstats"));
             return count.find() ? Long.parseLong(count.group(1)) : 0;
         }
     }
 
     private static long clusterShardsCalls(RedisClusterFixture.Node node) {
         try (Jedis jedis = node.client()) {
-            Matcher calls = Pattern.compile("cmdstat_cluster\\|shards:calls=(\\d+)").matcher(jedis.info("commandstats"));
+            Matcher calls =
+                    Pattern.compile("cmdstat_cluster\\|shards:calls=(\\d+)").matcher(jedis.info("commandstats"));
             return calls.find() ? Long.parseLong(calls.group(1)) : 0;
         }
     }
@@ -275,8 +295,12 @@ class ClusterDedicatedConnectionIT {
 
     private static List<String> strings(Object reply) {
         assertThat(reply).as("an array reply, not " + reply).isInstanceOf(List.class);
-        return ((List<?>) reply).stream().map(item -> item instanceof byte[] bytes
-                ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(item)).toList();
+        return ((List<?>) reply)
+                .stream()
+                        .map(item -> item instanceof byte[] bytes
+                                ? new String(bytes, StandardCharsets.UTF_8)
+                                : String.valueOf(item))
+                        .toList();
     }
 
     private static byte[] bytes(String text) {

@@ -53,7 +53,8 @@ class ClusterFailoverIT {
     @BeforeAll
     static void start() {
         cluster = RedisClusterFixture.start();
-        shardis = ShardisFixture.startWithStats("""
+        shardis = ShardisFixture.startWithStats(
+                """
                 waiting:
                   listen: 127.0.0.1:0
                   timeout: 2000
@@ -89,9 +90,12 @@ class ClusterFailoverIT {
         awaitSuccessesAfterNow(loads);
         stopLoads(loads);
         for (Load load : loads) {
-            System.out.printf("planned failover, pool %s, %s: %d ok, %d errors, longest call %d ms%n",
+            System.out.printf(
+                    "planned failover, pool %s, %s: %d ok, %d errors, longest call %d ms%n",
                     load.pool, load.kind, load.ok, load.errors.size(), load.longestMillis);
-            assertThat(load.errors).as("errors seen by %s through pool %s", load.kind, load.pool).isEmpty();
+            assertThat(load.errors)
+                    .as("errors seen by %s through pool %s", load.kind, load.pool)
+                    .isEmpty();
         }
     }
 
@@ -118,25 +122,38 @@ class ClusterFailoverIT {
 
         for (Load load : loads) {
             long window = load.lastErrorNanos == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(load.lastErrorNanos - killedAt);
-            System.out.printf("master killed, pool %s, %s: %d ok, %d errors (the last %d ms after the kill),"
-                    + " longest call %d ms%n", load.pool, load.kind, load.ok, load.errors.size(), window, load.longestMillis);
+            System.out.printf(
+                    "master killed, pool %s, %s: %d ok, %d errors (the last %d ms after the kill),"
+                            + " longest call %d ms%n",
+                    load.pool, load.kind, load.ok, load.errors.size(), window, load.longestMillis);
         }
         Load waitingReader = find(loads, "waiting", "reader");
         Load waitingWriter = find(loads, "waiting", "writer");
         Load failingWriter = find(loads, "failing", "writer");
         Load waitingBystander = find(loads, "waiting", "bystander");
-        assertThat(waitingReader.errors).as("reads wait for the replica, even those in flight at the kill").isEmpty();
+        assertThat(waitingReader.errors)
+                .as("reads wait for the replica, even those in flight at the kill")
+                .isEmpty();
         // A write in flight when the master died may have run there: it fails rather than run twice.
-        assertThat(waitingWriter.errors).as("writes other than the one in flight at the kill wait").hasSizeLessThanOrEqualTo(1);
-        assertThat(waitingReader.longestMillis).as("a read waited for the failover").isGreaterThan(500);
-        assertThat(failingWriter.errors).as("with failover_timeout 0 the dead master's writes fail").isNotEmpty();
+        assertThat(waitingWriter.errors)
+                .as("writes other than the one in flight at the kill wait")
+                .hasSizeLessThanOrEqualTo(1);
+        assertThat(waitingReader.longestMillis)
+                .as("a read waited for the failover")
+                .isGreaterThan(500);
+        assertThat(failingWriter.errors)
+                .as("with failover_timeout 0 the dead master's writes fail")
+                .isNotEmpty();
         // The whole cluster answers CLUSTERDOWN while the dead master is marked failed and not yet
         // replaced: retried within failover_timeout, so another master's keys see no error.
-        assertThat(waitingBystander.errors).as("writes to another master's keys").isEmpty();
+        assertThat(waitingBystander.errors)
+                .as("writes to another master's keys")
+                .isEmpty();
 
         try (Jedis jedis = client("waiting")) {
             for (int i = 0; i < 200; i++) {
-                assertThat(jedis.get(TAG + "acked:" + i)).as("acknowledged and replicated before the kill")
+                assertThat(jedis.get(TAG + "acked:" + i))
+                        .as("acknowledged and replicated before the kill")
                         .isEqualTo(Integer.toString(i));
             }
         }
@@ -147,12 +164,19 @@ class ClusterFailoverIT {
     void aNodeTheClusterForgetsLeavesTheStatsDocumentAndTrafficGoesOn() {
         assertThat(killedMaster).as("the kill test ran first").isNotNull();
         String node = killedMaster.address();
-        assertThat(serversInStats("waiting")).as("a failed node the cluster still lists").contains(node);
+        assertThat(serversInStats("waiting"))
+                .as("a failed node the cluster still lists")
+                .contains(node);
         cluster.forget(killedMaster);
-        assertThat(Poll.until(Duration.ofSeconds(15), () -> !serversInStats("waiting").contains(node), () -> false))
-                .as("%s left the stats document after the cluster forgot it", node).isTrue();
-        assertThat(serversInStats("waiting")).as("the masters stay")
-                .containsAll(cluster.masters().stream().map(RedisClusterFixture.Node::address).toList());
+        assertThat(Poll.until(
+                        Duration.ofSeconds(15), () -> !serversInStats("waiting").contains(node), () -> false))
+                .as("%s left the stats document after the cluster forgot it", node)
+                .isTrue();
+        assertThat(serversInStats("waiting"))
+                .as("the masters stay")
+                .containsAll(cluster.masters().stream()
+                        .map(RedisClusterFixture.Node::address)
+                        .toList());
         try (Jedis jedis = client("waiting")) {
             assertThat(jedis.set(TAG + "after-forget", "ok")).isEqualTo("OK");
             assertThat(jedis.get(TAG + "after-forget")).isEqualTo("ok");
@@ -163,7 +187,9 @@ class ClusterFailoverIT {
     private static List<String> serversInStats(String pool) {
         com.google.gson.JsonObject document = StatsDocuments.parseStrict(StatsDocuments.fetch(shardis.statsAddress()));
         return document.getAsJsonObject(pool).entrySet().stream()
-                .filter(entry -> entry.getValue().isJsonObject()).map(Map.Entry::getKey).toList();
+                .filter(entry -> entry.getValue().isJsonObject())
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     /**
@@ -234,7 +260,8 @@ class ClusterFailoverIT {
         }
         // Every loop is under way before anything fails.
         assertThat(Poll.until(Duration.ofSeconds(10), () -> loads.stream().allMatch(load -> load.ok > 5), () -> false))
-                .as("every client loop runs").isTrue();
+                .as("every client loop runs")
+                .isTrue();
         return loads;
     }
 
@@ -251,9 +278,12 @@ class ClusterFailoverIT {
     /** Waits until every loop has succeeded since now: the failover is over for each of them. */
     private static void awaitSuccessesAfterNow(List<Load> loads) {
         long now = System.nanoTime();
-        assertThat(Poll.until(Duration.ofSeconds(30), () -> loads.stream().allMatch(load -> load.lastOkNanos - now > 0),
-                () -> loads.stream().anyMatch(load -> load.done.isDone())))
-                .as("every client succeeds again after the failover").isTrue();
+        assertThat(Poll.until(
+                        Duration.ofSeconds(30),
+                        () -> loads.stream().allMatch(load -> load.lastOkNanos - now > 0),
+                        () -> loads.stream().anyMatch(load -> load.done.isDone())))
+                .as("every client succeeds again after the failover")
+                .isTrue();
     }
 
     private static void stopLoads(List<Load> loads) throws Exception {
@@ -266,7 +296,10 @@ class ClusterFailoverIT {
     }
 
     private static Load find(List<Load> loads, String pool, String kind) {
-        return loads.stream().filter(load -> load.pool.equals(pool) && load.kind.equals(kind)).findFirst().orElseThrow();
+        return loads.stream()
+                .filter(load -> load.pool.equals(pool) && load.kind.equals(kind))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Waits until every replica of {@code master} has its whole replication stream. */
@@ -277,15 +310,21 @@ class ClusterFailoverIT {
         }
         for (RedisClusterFixture.Node replica : cluster.replicasOf(master)) {
             try (Jedis jedis = replica.client()) {
-                assertThat(Poll.until(Duration.ofSeconds(10),
-                        () -> replicationOffset(jedis.info("replication"), "slave_repl_offset:") >= offset, () -> false))
-                        .as("%s caught up with %s", replica, master).isTrue();
+                assertThat(Poll.until(
+                                Duration.ofSeconds(10),
+                                () -> replicationOffset(jedis.info("replication"), "slave_repl_offset:") >= offset,
+                                () -> false))
+                        .as("%s caught up with %s", replica, master)
+                        .isTrue();
             }
         }
     }
 
     private static long replicationOffset(String info, String field) {
-        return info.lines().filter(line -> line.startsWith(field))
-                .mapToLong(line -> Long.parseLong(line.substring(field.length()).trim())).findFirst().orElse(-1);
+        return info.lines()
+                .filter(line -> line.startsWith(field))
+                .mapToLong(line -> Long.parseLong(line.substring(field.length()).trim()))
+                .findFirst()
+                .orElse(-1);
     }
 }

@@ -38,25 +38,35 @@ class ClusterPartitionIT {
     @Test
     @Timeout(180)
     void aMasterCutOffFromShardisOnlyFailsItsOwnKeysAndRecoversWhenThePartitionLifts() throws Exception {
-        try (RedisClusterFixture cluster = RedisClusterFixture.builder().nodeTimeoutMillis(NODE_TIMEOUT_MILLIS).start()) {
+        try (RedisClusterFixture cluster = RedisClusterFixture.builder()
+                .nodeTimeoutMillis(NODE_TIMEOUT_MILLIS)
+                .start()) {
             RedisClusterFixture.Node cut = cluster.masters().get(0);
             RedisClusterFixture.Node replica = cluster.replicasOf(cut).get(0);
             RedisClusterFixture.Node other = cluster.masters().get(1);
             try (FaultRelay relay = FaultRelay.start(cut.process().socketAddress())) {
-                int relayPort = Integer.parseInt(relay.address().substring(relay.address().lastIndexOf(':') + 1));
+                int relayPort = Integer.parseInt(
+                        relay.address().substring(relay.address().lastIndexOf(':') + 1));
                 try (Jedis direct = cut.client()) {
                     direct.configSet("cluster-announce-bus-port", Integer.toString(cut.port() + 10_000));
                     direct.configSet("cluster-announce-port", Integer.toString(relayPort));
                 }
                 // Every node learns the new address, and the replica replicates through the relay.
-                assertThat(Poll.until(Duration.ofSeconds(30), () -> cluster.nodes().stream().allMatch(node ->
-                                nodesText(node).contains(":" + relayPort + "@")) && replicatesThrough(replica, relayPort),
-                        () -> false)).as("the cluster and the replica use the relay\n%s", nodesText(other)).isTrue();
+                assertThat(Poll.until(
+                                Duration.ofSeconds(30),
+                                () -> cluster.nodes().stream()
+                                                .allMatch(
+                                                        node -> nodesText(node).contains(":" + relayPort + "@"))
+                                        && replicatesThrough(replica, relayPort),
+                                () -> false))
+                        .as("the cluster and the replica use the relay\n%s", nodesText(other))
+                        .isTrue();
                 assertThat(relay.replicationLinks()).isEqualTo(1);
 
                 String cutKey = keyServedBy(cut, cluster);
                 String otherKey = keyServedBy(other, cluster);
-                try (ShardisFixture shardis = ShardisFixture.start("""
+                try (ShardisFixture shardis =
+                                ShardisFixture.start("""
                         cluster:
                           listen: 127.0.0.1:0
                           timeout: ${timeout}
@@ -65,7 +75,7 @@ class ClusterPartitionIT {
                             seeds: [${seed}]
                             refresh_interval: 1000
                         """, Map.of("seed", other.address(), "timeout", TIMEOUT_MILLIS));
-                     Jedis client = shardis.jedis("cluster")) {
+                        Jedis client = shardis.jedis("cluster")) {
                     assertThat(client.set(cutKey, "before")).isEqualTo("OK");
                     assertThat(client.set(otherKey, "before")).isEqualTo("OK");
 
@@ -79,13 +89,17 @@ class ClusterPartitionIT {
                         error = e.getMessage();
                     }
                     long errorMillis = Elapsed.millisSince(failedAt);
-                    assertThat(error).as("the cut master's key").isNotNull().startsWith("ERR Shardis: ")
+                    assertThat(error)
+                            .as("the cut master's key")
+                            .isNotNull()
+                            .startsWith("ERR Shardis: ")
                             .contains("timed out after " + TIMEOUT_MILLIS + " ms");
 
                     // Past twice the node timeout: the other keys are served, the cluster changes nothing.
                     List<Long> otherMicros = new ArrayList<>();
                     int otherErrors = 0;
-                    long until = partitioned + Duration.ofMillis(3L * NODE_TIMEOUT_MILLIS).toNanos();
+                    long until = partitioned
+                            + Duration.ofMillis(3L * NODE_TIMEOUT_MILLIS).toNanos();
                     try (Jedis others = shardis.jedis("cluster")) {
                         while (System.nanoTime() < until) {
                             long at = System.nanoTime();
@@ -98,13 +112,19 @@ class ClusterPartitionIT {
                             Thread.sleep(10);
                         }
                     }
-                    assertThat(otherErrors).as("errors on the other master's key").isZero();
+                    assertThat(otherErrors)
+                            .as("errors on the other master's key")
+                            .isZero();
                     String view = nodesText(other);
-                    assertThat(lineOf(view, cut.id())).as("the cut master in the cluster's view\n%s", view)
-                            .contains("master").doesNotContain("fail");
+                    assertThat(lineOf(view, cut.id()))
+                            .as("the cut master in the cluster's view\n%s", view)
+                            .contains("master")
+                            .doesNotContain("fail");
                     try (Jedis onCut = cut.client()) {
                         onCut.set(cutKey, "written on the cut master");
-                        assertThat(onCut.waitReplicas(1, 5_000)).as("the replica still replicates").isEqualTo(1);
+                        assertThat(onCut.waitReplicas(1, 5_000))
+                                .as("the replica still replicates")
+                                .isEqualTo(1);
                     }
                     try (Jedis onReplica = replica.client()) {
                         onReplica.readonly();
@@ -113,24 +133,36 @@ class ClusterPartitionIT {
 
                     relay.heal();
                     long healed = System.nanoTime();
-                    boolean served = Poll.until(Duration.ofSeconds(30), () -> {
-                        try {
-                            return "written on the cut master".equals(client.get(cutKey));
-                        } catch (JedisException e) {
-                            return false;
-                        }
-                    }, () -> false);
+                    boolean served = Poll.until(
+                            Duration.ofSeconds(30),
+                            () -> {
+                                try {
+                                    return "written on the cut master".equals(client.get(cutKey));
+                                } catch (JedisException e) {
+                                    return false;
+                                }
+                            },
+                            () -> false);
                     long recoveryMillis = Elapsed.millisSince(healed);
-                    assertThat(served).as("the cut master's key is served again").isTrue();
+                    assertThat(served)
+                            .as("the cut master's key is served again")
+                            .isTrue();
                     assertThat(client.get(otherKey)).isEqualTo("during");
                     otherMicros.sort(null);
-                    System.out.printf("partition of one cluster master from Shardis only: its key failed after %d ms"
+                    System.out.printf(
+                            "partition of one cluster master from Shardis only: its key failed after %d ms"
                                     + " (%s); %d SETs on another master meanwhile, median %d us, no error; no failover"
                                     + " after %d ms (node timeout %d ms); served again %d ms after the partition"
-                                    + " lifted%n", errorMillis, error, otherMicros.size(),
-                            otherMicros.get(otherMicros.size() / 2), Elapsed.millisSince(partitioned) - recoveryMillis,
-                            NODE_TIMEOUT_MILLIS, recoveryMillis);
-                    assertThat(recoveryMillis).as("ms to serve the cut master's keys after the partition lifts")
+                                    + " lifted%n",
+                            errorMillis,
+                            error,
+                            otherMicros.size(),
+                            otherMicros.get(otherMicros.size() / 2),
+                            Elapsed.millisSince(partitioned) - recoveryMillis,
+                            NODE_TIMEOUT_MILLIS,
+                            recoveryMillis);
+                    assertThat(recoveryMillis)
+                            .as("ms to serve the cut master's keys after the partition lifts")
                             .isLessThan(10_000);
                 }
             }
@@ -146,7 +178,11 @@ class ClusterPartitionIT {
     }
 
     private static String lineOf(String clusterNodes, String id) {
-        return clusterNodes.lines().filter(line -> line.startsWith(id + " ")).findFirst().orElse("");
+        return clusterNodes
+                .lines()
+                .filter(line -> line.startsWith(id + " "))
+                .findFirst()
+                .orElse("");
     }
 
     private static boolean replicatesThrough(RedisClusterFixture.Node replica, int port) {

@@ -56,7 +56,8 @@ class ClusterPoolIT {
     @BeforeAll
     static void start() {
         cluster = RedisClusterFixture.start();
-        shardis = ShardisFixture.start("""
+        shardis =
+                ShardisFixture.start("""
                 sessions:
                   listen: 127.0.0.1:0
                   timeout: 2000
@@ -110,7 +111,8 @@ class ClusterPoolIT {
     @Order(2)
     void crossSlotMultiKeyCommandsAnswerAsOneRedisWould() {
         try (Jedis jedis = jedis()) {
-            assertThat(jedis.mset("mk:a", "1", "mk:b", "2", "mk:c", "3", "mk:d", "4")).isEqualTo("OK");
+            assertThat(jedis.mset("mk:a", "1", "mk:b", "2", "mk:c", "3", "mk:d", "4"))
+                    .isEqualTo("OK");
             assertThat(jedis.mget("mk:d", "mk:missing", "mk:a", "mk:c", "mk:b"))
                     .containsExactly("4", null, "1", "3", "2");
             assertThat(jedis.exists("mk:a", "mk:b", "mk:missing", "mk:a")).isEqualTo(3);
@@ -119,7 +121,8 @@ class ClusterPoolIT {
             assertThat(HashSlot.of("mk:a")).isNotEqualTo(HashSlot.of("mk:b"));
             // Keys that must be together, in different slots: a clear error, and the connection stays.
             assertThatThrownBy(() -> jedis.rename("mk:c", "mk:other"))
-                    .isInstanceOf(JedisDataException.class).hasMessageContaining("different hash slots");
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("different hash slots");
             jedis.set("{mk}c", "3");
             assertThat(jedis.rename("{mk}c", "{mk}other")).isEqualTo("OK");
         }
@@ -138,7 +141,9 @@ class ClusterPoolIT {
             Transaction mixed = jedis.multi();
             mixed.set("{user1}.a", "1");
             Response<String> other = mixed.set("{user2}.a", "1");
-            assertThatThrownBy(mixed::exec).isInstanceOf(JedisDataException.class).hasMessageContaining("EXECABORT");
+            assertThatThrownBy(mixed::exec)
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("EXECABORT");
             assertThat(jedis.exists("{user1}.a")).isFalse();
             assertThat(other).isNotNull();
             assertThat(jedis.get("{user1}.name")).isEqualTo("ann");
@@ -149,8 +154,10 @@ class ClusterPoolIT {
     @Order(4)
     void evalWithKeysRunsOnTheirNode() {
         try (Jedis jedis = jedis()) {
-            Object result = jedis.eval("redis.call('SET', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])",
-                    List.of("lua:key"), List.of("from-lua"));
+            Object result = jedis.eval(
+                    "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])",
+                    List.of("lua:key"),
+                    List.of("from-lua"));
             assertThat(result).isEqualTo("from-lua");
             String sha = jedis.scriptLoad("return redis.call('GET', KEYS[1])");
             for (String key : List.of("lua:key", "str:1", "str:2", "str:3")) {
@@ -184,10 +191,14 @@ class ClusterPoolIT {
             }
         }
         System.out.printf("keyless EVAL of %d clients per master: %s%n", clients, evalsPerMaster);
-        assertThat(evalsPerMaster.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2L * clients);
-        assertThat(evalsPerMaster.values()).as("every client's two EVALs on one master").allMatch(calls -> calls % 2 == 0);
+        assertThat(evalsPerMaster.values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(2L * clients);
+        assertThat(evalsPerMaster.values())
+                .as("every client's two EVALs on one master")
+                .allMatch(calls -> calls % 2 == 0);
         assertThat(evalsPerMaster.values().stream().filter(calls -> calls > 0).count())
-                .as("masters that ran keyless scripts").isGreaterThan(1);
+                .as("masters that ran keyless scripts")
+                .isGreaterThan(1);
     }
 
     @Test
@@ -222,9 +233,13 @@ class ClusterPoolIT {
             assertThat(keys).isGreaterThan(1);
             String keyspace = jedis.info("keyspace");
             assertThat(keyspace).startsWith("# Keyspace\r\n");
-            assertThat(keysInDb0(keyspace)).as("INFO keyspace counts every master's keys").isEqualTo(keys);
+            assertThat(keysInDb0(keyspace))
+                    .as("INFO keyspace counts every master's keys")
+                    .isEqualTo(keys);
             String info = jedis.info();
-            assertThat(info).contains("\r\ncluster_enabled:0\r\n").doesNotContain("cluster_enabled:1")
+            assertThat(info)
+                    .contains("\r\ncluster_enabled:0\r\n")
+                    .doesNotContain("cluster_enabled:1")
                     .contains("# Server", "# Memory", "# Stats");
             assertThat(keysInDb0(info)).isEqualTo(keys);
             assertThat(keysInDb0(jedis.info("everything"))).isEqualTo(keys);
@@ -268,7 +283,9 @@ class ClusterPoolIT {
             }
             subscriber.join(10_000);
             // Closing the subscriber's connection (at the end of this block) ends its thread even if it waits on.
-            assertThat(subscriber.isAlive()).as("the subscriber returned after its message").isFalse();
+            assertThat(subscriber.isAlive())
+                    .as("the subscriber returned after its message")
+                    .isFalse();
         }
         assertThat(received.get()).isEqualTo("hello");
     }
@@ -276,13 +293,20 @@ class ClusterPoolIT {
     @Test
     @Order(6)
     void clusterKeyslotAndClusterInfoAreAnsweredAsTheClusterWould() {
-        try (Jedis jedis = jedis(); Jedis node = new Jedis(cluster.masters().get(0).host(), cluster.masters().get(0).port())) {
+        try (Jedis jedis = jedis();
+                Jedis node = new Jedis(
+                        cluster.masters().get(0).host(),
+                        cluster.masters().get(0).port())) {
             for (String key : List.of("a", "user:{42}:cart", "{}x", "\u00e9t\u00e9")) {
                 assertThat(jedis.clusterKeySlot(key)).as(key).isEqualTo(node.clusterKeySlot(key));
             }
             String info = jedis.clusterInfo();
-            assertThat(info).contains("cluster_state:ok", "cluster_slots_assigned:16384", "cluster_size:3",
-                    "cluster_known_nodes:6");
+            assertThat(info)
+                    .contains(
+                            "cluster_state:ok",
+                            "cluster_slots_assigned:16384",
+                            "cluster_size:3",
+                            "cluster_known_nodes:6");
         }
     }
 
@@ -297,13 +321,17 @@ class ClusterPoolIT {
             }
         }
         assertThat(channel).isNotNull();
-        try (RespConnection subscriber = new RespConnection(shardis.address("sessions")); Jedis publisher = jedis()) {
+        try (RespConnection subscriber = new RespConnection(shardis.address("sessions"));
+                Jedis publisher = jedis()) {
             List<?> subscribed = (List<?>) subscriber.call("SSUBSCRIBE", channel);
-            assertThat(new String((byte[]) subscribed.get(0), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("ssubscribe");
+            assertThat(new String((byte[]) subscribed.get(0), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("ssubscribe");
             assertThat(publisher.sendCommand(redis.clients.jedis.Protocol.Command.SPUBLISH, channel, "hello"))
-                    .as("receivers").isEqualTo(1L);
+                    .as("receivers")
+                    .isEqualTo(1L);
             List<?> message = (List<?>) subscriber.read();
-            assertThat(new String((byte[]) message.get(2), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("hello");
+            assertThat(new String((byte[]) message.get(2), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("hello");
         }
     }
 
@@ -342,7 +370,9 @@ class ClusterPoolIT {
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> redis = connection.sync();
             redis.mset(Map.of("lt:a", "1", "lt:b", "2", "lt:c", "3"));
-            assertThat(redis.mget("lt:a", "lt:b", "lt:c")).extracting(kv -> kv.getValue()).containsExactly("1", "2", "3");
+            assertThat(redis.mget("lt:a", "lt:b", "lt:c"))
+                    .extracting(kv -> kv.getValue())
+                    .containsExactly("1", "2", "3");
             assertThat(redis.del("lt:a", "lt:b", "lt:c")).isEqualTo(3);
         } finally {
             client.shutdown(0, 2, TimeUnit.SECONDS);
@@ -414,7 +444,8 @@ class ClusterPoolIT {
         for (Thread load : loads) {
             load.join(10_000);
         }
-        System.out.printf("reshard under load: %d slots moved, %d operations, %d client-visible errors%n",
+        System.out.printf(
+                "reshard under load: %d slots moved, %d operations, %d client-visible errors%n",
                 moved.size(), operations.get(), errors.size());
         assertThat(operations.get()).isGreaterThan(100);
         assertThat(errors).as("errors seen by the client").isEmpty();

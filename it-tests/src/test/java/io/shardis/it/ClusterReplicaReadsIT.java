@@ -48,6 +48,7 @@ class ClusterReplicaReadsIT {
     private static final Duration REPLICATION_WAIT = Duration.ofSeconds(10);
     /** The replica must be back in the slot map and in sync before reads return to it. */
     private static final Duration BACK_WAIT = Duration.ofSeconds(30);
+
     private static final Pattern CALLS = Pattern.compile("calls=(\\d+)");
 
     private static RedisClusterFixture cluster;
@@ -56,7 +57,8 @@ class ClusterReplicaReadsIT {
     @BeforeAll
     static void start() {
         cluster = RedisClusterFixture.start();
-        shardis = ShardisFixture.start("""
+        shardis =
+                ShardisFixture.start("""
                 replicas:
                   listen: 127.0.0.1:0
                   timeout: 2000
@@ -102,15 +104,21 @@ class ClusterReplicaReadsIT {
         for (Node master : cluster.masters()) {
             assertThat(calls(master, "get")).as("GET on master %s", master).isZero();
             assertThat(calls(master, "mget")).as("MGET on master %s", master).isZero();
-            assertThat(calls(master, "exists")).as("EXISTS on master %s", master).isZero();
+            assertThat(calls(master, "exists"))
+                    .as("EXISTS on master %s", master)
+                    .isZero();
             assertThat(calls(master, "set")).as("SET on master %s", master).isPositive();
         }
         long replicaGets = 0;
         for (Node replica : cluster.replicas()) {
             // 60 keys over three shards: every replica serves some; MGET and EXISTS are split per slot.
             assertThat(calls(replica, "get")).as("GET on replica %s", replica).isPositive();
-            assertThat(calls(replica, "mget")).as("MGET parts on replica %s", replica).isPositive();
-            assertThat(calls(replica, "exists")).as("EXISTS parts on replica %s", replica).isPositive();
+            assertThat(calls(replica, "mget"))
+                    .as("MGET parts on replica %s", replica)
+                    .isPositive();
+            assertThat(calls(replica, "exists"))
+                    .as("EXISTS parts on replica %s", replica)
+                    .isPositive();
             replicaGets += calls(replica, "get");
         }
         assertThat(replicaGets).isGreaterThanOrEqualTo(values.size());
@@ -132,7 +140,8 @@ class ClusterReplicaReadsIT {
             jedis.watch(key);
             assertThat(jedis.get(key)).isEqualTo("ann");
             jedis.unwatch();
-            assertThat(jedis.eval("return redis.call('GET', KEYS[1])", List.of(key), List.of())).isEqualTo("ann");
+            assertThat(jedis.eval("return redis.call('GET', KEYS[1])", List.of(key), List.of()))
+                    .isEqualTo("ann");
             // EVAL_RO cannot write: a replica may run it.
             assertThat(jedis.evalReadonly("return redis.call('GET', KEYS[1])", List.of(key), List.of()))
                     .isEqualTo("ann");
@@ -164,7 +173,8 @@ class ClusterReplicaReadsIT {
         Node master = cluster.masters().get(1);
         Node replica = cluster.replicasOf(master).get(0);
         Map<String, String> values = keysServedBy(master, 20);
-        try (Jedis jedis = shardis.jedis("preferred"); Jedis direct = replica.client()) {
+        try (Jedis jedis = shardis.jedis("preferred");
+                Jedis direct = replica.client()) {
             for (Map.Entry<String, String> entry : values.entrySet()) {
                 jedis.set(entry.getKey(), entry.getValue());
             }
@@ -188,20 +198,25 @@ class ClusterReplicaReadsIT {
                     }
                 }
             }
-            System.out.printf("replica answering MASTERDOWN: %d reads, %d errors, %d GETs on the master%n",
+            System.out.printf(
+                    "replica answering MASTERDOWN: %d reads, %d errors, %d GETs on the master%n",
                     5 * values.size(), errors.size(), calls(master, "get"));
             assertThat(errors).as("errors seen by the client").isEmpty();
             assertThat(calls(master, "get")).as("GETs the master served").isPositive();
-            assertThat(direct.info("errorstats")).as("the replica refused a read of Shardis'")
+            assertThat(direct.info("errorstats"))
+                    .as("the replica refused a read of Shardis'")
                     .containsPattern("errorstat_MASTERDOWN:count=[1-9]");
 
             direct.configSet("masterauth", "");
             awaitTrue(() -> !masterDown(direct, probeKey), BACK_WAIT, replica + " serving again");
             direct.configSet("replica-serve-stale-data", "yes");
-            awaitTrue(() -> {
-                jedis.get(probeKey);
-                return calls(replica, "get") > 0;
-            }, BACK_WAIT, "reads back on " + replica);
+            awaitTrue(
+                    () -> {
+                        jedis.get(probeKey);
+                        return calls(replica, "get") > 0;
+                    },
+                    BACK_WAIT,
+                    "reads back on " + replica);
         }
     }
 
@@ -238,23 +253,25 @@ class ClusterReplicaReadsIT {
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < 2; c++) {
             int offset = c;
-            Thread client = new Thread(() -> {
-                List<String> keys = new ArrayList<>(values.keySet());
-                try (Jedis jedis = shardis.jedis("preferred")) {
-                    for (int i = offset; running.get(); i++) {
-                        String key = keys.get(i % keys.size());
-                        try {
-                            String read = jedis.get(key);
-                            if (!values.get(key).equals(read)) {
-                                wrong.add(key + " read " + read);
+            Thread client = new Thread(
+                    () -> {
+                        List<String> keys = new ArrayList<>(values.keySet());
+                        try (Jedis jedis = shardis.jedis("preferred")) {
+                            for (int i = offset; running.get(); i++) {
+                                String key = keys.get(i % keys.size());
+                                try {
+                                    String read = jedis.get(key);
+                                    if (!values.get(key).equals(read)) {
+                                        wrong.add(key + " read " + read);
+                                    }
+                                    reads.incrementAndGet();
+                                } catch (JedisDataException e) {
+                                    errors.add(e.getMessage());
+                                }
                             }
-                            reads.incrementAndGet();
-                        } catch (JedisDataException e) {
-                            errors.add(e.getMessage());
                         }
-                    }
-                }
-            }, "replica-reads-client-" + c);
+                    },
+                    "replica-reads-client-" + c);
             client.start();
             clients.add(client);
         }
@@ -263,13 +280,17 @@ class ClusterReplicaReadsIT {
             long masterGetsBefore = calls(master, "get");
 
             cluster.stop(replica);
-            awaitTrue(() -> calls(master, "get") >= masterGetsBefore + 500, Duration.ofSeconds(10),
+            awaitTrue(
+                    () -> calls(master, "get") >= masterGetsBefore + 500,
+                    Duration.ofSeconds(10),
                     "reads served by the master " + master + " while " + replica + " is stopped");
             int errorsWhileStopped = errors.size();
 
             try (Jedis strict = shardis.jedis("replicas")) {
                 // The pool that reads only from replicas says so, naming itself and the slot...
-                awaitTrue(() -> errorOf(() -> strict.get(probeKey)).contains("no replica"), Duration.ofSeconds(10),
+                awaitTrue(
+                        () -> errorOf(() -> strict.get(probeKey)).contains("no replica"),
+                        Duration.ofSeconds(10),
                         "read_from: replica refusing reads of slot " + probeSlot);
                 assertThat(errorOf(() -> strict.get(probeKey)))
                         .startsWith("ERR Shardis: pool 'replicas'")
@@ -283,8 +304,10 @@ class ClusterReplicaReadsIT {
             try (Jedis strict = shardis.jedis("replicas")) {
                 awaitEqual(values.get(probeKey), () -> strict.get(probeKey), "read_from: replica after the restart");
             }
-            System.out.printf("replica stopped and restarted under reads: %d reads, %d errors (%d while stopped),"
-                    + " %d wrong values; errors: %s%n", reads.get(), errors.size(), errorsWhileStopped, wrong.size(), errors);
+            System.out.printf(
+                    "replica stopped and restarted under reads: %d reads, %d errors (%d while stopped),"
+                            + " %d wrong values; errors: %s%n",
+                    reads.get(), errors.size(), errorsWhileStopped, wrong.size(), errors);
             assertThat(wrong).as("values read").isEmpty();
             assertThat(errors).as("client errors").isEmpty();
         } finally {
@@ -301,8 +324,8 @@ class ClusterReplicaReadsIT {
         Map<Integer, Boolean> slotServed = new HashMap<>();
         for (int i = 0; keys.size() < count; i++) {
             String key = "pref:" + i;
-            boolean served = slotServed.computeIfAbsent(HashSlot.of(key),
-                    slot -> cluster.nodeForSlot(slot).id().equals(master.id()));
+            boolean served = slotServed.computeIfAbsent(
+                    HashSlot.of(key), slot -> cluster.nodeForSlot(slot).id().equals(master.id()));
             if (served) {
                 keys.put(key, "value-" + i);
             }
@@ -354,7 +377,8 @@ class ClusterReplicaReadsIT {
     }
 
     private static void awaitTrue(BooleanSupplier condition, Duration timeout, String what) {
-        assertThat(Poll.until(timeout, condition, () -> false)).as("%s within %d s", what, timeout.toSeconds())
+        assertThat(Poll.until(timeout, condition, () -> false))
+                .as("%s within %d s", what, timeout.toSeconds())
                 .isTrue();
     }
 }

@@ -1,10 +1,10 @@
 package io.shardis.it;
 
-import io.shardis.it.support.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.Poll;
+import io.shardis.it.support.Prerequisites;
 import io.shardis.it.support.RedisBinaries;
 import io.shardis.it.support.RedisClusterFixture;
 import io.shardis.it.support.StopChildProcesses;
@@ -68,25 +68,32 @@ class ClusterTopologyIT {
         SlotMap map = source.fetch();
         assertThat(map.isCovered()).isTrue();
         assertThat(map.masters()).hasSize(3);
-        assertThat(map.replicas()).hasSize(3).allSatisfy(replica -> assertThat(replica.isOnline()).isTrue());
+        assertThat(map.replicas())
+                .hasSize(3)
+                .allSatisfy(replica -> assertThat(replica.isOnline()).isTrue());
         for (RedisClusterFixture.Node node : cluster.nodes()) {
-            assertThat(source.fetchFrom(address(node))).as("the map %s gives", node).isEqualTo(map);
+            assertThat(source.fetchFrom(address(node)))
+                    .as("the map %s gives", node)
+                    .isEqualTo(map);
         }
         for (RedisClusterFixture.Node master : cluster.masters()) {
             ClusterNode described = map.node(master.id());
             assertThat(described.address()).isEqualTo(master.address());
             int slot = map.slotsOf(described).get(0).first();
             assertThat(cluster.nodeForSlot(slot)).isSameAs(master);
-            assertThat(map.replicas(slot)).extracting(ClusterNode::id)
-                    .containsExactlyElementsOf(cluster.replicasOf(master).stream().map(RedisClusterFixture.Node::id).toList());
+            assertThat(map.replicas(slot))
+                    .extracting(ClusterNode::id)
+                    .containsExactlyElementsOf(cluster.replicasOf(master).stream()
+                            .map(RedisClusterFixture.Node::id)
+                            .toList());
         }
     }
 
     @Test
     @Order(2)
     void clusterSlotsGivesTheSameMapAsClusterShards() {
-        try (LettuceTopologySource slots = new LettuceTopologySource(
-                ClusterSourceSettings.of(List.of(address(seed))).withCommand(ClusterSourceSettings.TopologyCommand.SLOTS))) {
+        try (LettuceTopologySource slots = new LettuceTopologySource(ClusterSourceSettings.of(List.of(address(seed)))
+                .withCommand(ClusterSourceSettings.TopologyCommand.SLOTS))) {
             assertThat(slots.fetch()).isEqualTo(source.fetch());
         }
     }
@@ -95,8 +102,8 @@ class ClusterTopologyIT {
     @Order(3)
     void aRefreshAfterReshardingSeesTheNewOwner() throws InterruptedException {
         BlockingQueue<SlotMap> published = new LinkedBlockingQueue<>();
-        try (ClusterTopologyRefresher refresher = new ClusterTopologyRefresher("it", source, Duration.ofHours(1),
-                Duration.ofMillis(200), published::add)) {
+        try (ClusterTopologyRefresher refresher = new ClusterTopologyRefresher(
+                "it", source, Duration.ofHours(1), Duration.ofMillis(200), published::add)) {
             refresher.start();
             SlotMap before = published.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(before).isNotNull();
@@ -161,15 +168,22 @@ class ClusterTopologyIT {
         RedisClusterFixture.Node promoted = cluster.awaitPromotionAfter(victim);
 
         AtomicReference<SlotMap> seen = new AtomicReference<>();
-        boolean promotedSeen = Poll.until(WAIT, () -> {
-            try {
-                seen.set(source.fetch());
-            } catch (ClusterTopologyException notYet) {
-                return false;
-            }
-            return victimsSlots.stream().allMatch(slot -> promoted.id().equals(seen.get().master(slot).id()));
-        }, () -> false);
-        assertThat(promotedSeen).as("promoted %s seen in %s", promoted, seen.get()).isTrue();
+        boolean promotedSeen = Poll.until(
+                WAIT,
+                () -> {
+                    try {
+                        seen.set(source.fetch());
+                    } catch (ClusterTopologyException notYet) {
+                        return false;
+                    }
+                    return victimsSlots.stream()
+                            .allMatch(slot ->
+                                    promoted.id().equals(seen.get().master(slot).id()));
+                },
+                () -> false);
+        assertThat(promotedSeen)
+                .as("promoted %s seen in %s", promoted, seen.get())
+                .isTrue();
         SlotMap map = seen.get();
         assertThat(map.isCovered()).isTrue();
         assertThat(map.node(victim.id()).health()).isEqualTo(ClusterNode.Health.FAILED);
@@ -181,8 +195,11 @@ class ClusterTopologyIT {
     void aClusterWithoutClusterShardsIsReadThroughClusterSlots() {
         Optional<Path> redis62 = RedisBinaries.extractEmbedded();
         Prerequisites.need(redis62.isPresent(), "no embedded Redis 6.2 for this platform");
-        try (RedisClusterFixture old = RedisClusterFixture.builder().masters(1).replicasPerMaster(0)
-                .binary(redis62.get()).start();
+        try (RedisClusterFixture old = RedisClusterFixture.builder()
+                        .masters(1)
+                        .replicasPerMaster(0)
+                        .binary(redis62.get())
+                        .start();
                 LettuceTopologySource oldSource = new LettuceTopologySource(
                         ClusterSourceSettings.of(List.of(address(old.nodes().get(0)))))) {
             SlotMap map = oldSource.fetch();
@@ -196,7 +213,8 @@ class ClusterTopologyIT {
 
     private static List<Integer> slotsOf(SlotMap map, RedisClusterFixture.Node node) {
         return map.slotsOf(map.node(node.id())).stream()
-                .flatMap(range -> IntStream.rangeClosed(range.first(), range.last()).boxed())
+                .flatMap(range ->
+                        IntStream.rangeClosed(range.first(), range.last()).boxed())
                 .toList();
     }
 

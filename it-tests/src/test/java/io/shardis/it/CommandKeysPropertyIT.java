@@ -2,10 +2,10 @@ package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardis.it.support.TableKeys;
 import io.shardis.it.support.RedisBinaries;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.RespConnection;
+import io.shardis.it.support.TableKeys;
 import io.shardis.proxy.command.CommandTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,9 +20,9 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The command table's key extraction against {@code COMMAND GETKEYS} of a real redis-server, for
@@ -38,10 +38,50 @@ class CommandKeysPropertyIT {
     /** Where Shardis deliberately differs from Redis 7.0 (see CommandTableIT): channels routed as keys. */
     private static final List<String> CHANNELS_AS_KEYS = List.of("spublish", "ssubscribe", "sunsubscribe");
 
-    private static final List<String> WORDS = List.of("STORE", "STOREDIST", "STREAMS", "KEYS", "BY", "GET", "LIMIT",
-            "WEIGHTS", "AGGREGATE", "COUNT", "BLOCK", "GROUP", "AUTH", "AUTH2", "COPY", "REPLACE", "LEFT", "RIGHT",
-            "MIN", "MAX", "ALPHA", "ASC", "DESC", "WITHSCORES", "WITHCOORD", "NOACK", "km", "#", "$", ">", "0", "1",
-            "2", "3", "4", "-1", "10", "k1", "k2", "k3", "dst", "", "w_*");
+    private static final List<String> WORDS = List.of(
+            "STORE",
+            "STOREDIST",
+            "STREAMS",
+            "KEYS",
+            "BY",
+            "GET",
+            "LIMIT",
+            "WEIGHTS",
+            "AGGREGATE",
+            "COUNT",
+            "BLOCK",
+            "GROUP",
+            "AUTH",
+            "AUTH2",
+            "COPY",
+            "REPLACE",
+            "LEFT",
+            "RIGHT",
+            "MIN",
+            "MAX",
+            "ALPHA",
+            "ASC",
+            "DESC",
+            "WITHSCORES",
+            "WITHCOORD",
+            "NOACK",
+            "km",
+            "#",
+            "$",
+            ">",
+            "0",
+            "1",
+            "2",
+            "3",
+            "4",
+            "-1",
+            "10",
+            "k1",
+            "k2",
+            "k3",
+            "dst",
+            "",
+            "w_*");
 
     private static RedisProcess redis;
     private static RespConnection connection;
@@ -115,10 +155,14 @@ class CommandKeysPropertyIT {
         if (keyedCommands == null || keyedCommands.isEmpty()) {
             return Arbitraries.just(List.of("get", "k"));
         }
-        Arbitrary<String> word = Arbitraries.oneOf(Arbitraries.of(WORDS),
+        Arbitrary<String> word = Arbitraries.oneOf(
+                Arbitraries.of(WORDS),
                 Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(4));
-        return Combinators.combine(Arbitraries.of(keyedCommands), Arbitraries.integers().between(0, 8),
-                word.list().ofMaxSize(14)).as((name, extra, words) -> {
+        return Combinators.combine(
+                        Arbitraries.of(keyedCommands),
+                        Arbitraries.integers().between(0, 8),
+                        word.list().ofMaxSize(14))
+                .as((name, extra, words) -> {
                     List<String> args = new ArrayList<>(Arrays.asList(name.split("\\|")));
                     int arity = ARITIES.get(name);
                     int wanted = arity > 0 ? arity : -arity + extra;
@@ -141,7 +185,8 @@ class CommandKeysPropertyIT {
     }
 
     private static String text(Object reply) {
-        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+        return reply instanceof byte[] bytes
+                ? new String(bytes, StandardCharsets.UTF_8)
                 : String.valueOf(reply).replaceFirst("^\\+", "");
     }
 }

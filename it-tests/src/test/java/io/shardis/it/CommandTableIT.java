@@ -1,14 +1,14 @@
 package io.shardis.it;
 
-import io.shardis.it.support.TableKeys;
-import io.shardis.it.support.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardis.it.support.Closeables;
+import io.shardis.it.support.Prerequisites;
 import io.shardis.it.support.RedisBinaries;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.RespConnection;
 import io.shardis.it.support.StopChildProcesses;
+import io.shardis.it.support.TableKeys;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandTable;
@@ -37,8 +37,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CommandTableIT {
 
     /** Commands of newer Redis versions that Shardis knows ahead of the server, and the version adding them. */
-    private static final Map<String, String> NEWER_THAN_SERVER = Map.of(
-            "client|setinfo", "7.2", "client|no-touch", "7.2", "waitaof", "7.2");
+    private static final Map<String, String> NEWER_THAN_SERVER =
+            Map.of("client|setinfo", "7.2", "client|no-touch", "7.2", "waitaof", "7.2");
 
     /**
      * Sharded pub/sub channels: Shardis routes them like keys, Redis marks them {@code not_key} and
@@ -50,8 +50,8 @@ class CommandTableIT {
      * Where Shardis reads more than Redis 7.0's {@code COMMAND GETKEYS}: PFMERGE's source keys are
      * optional, yet an empty list of them makes Redis' key-spec reading answer "invalid".
      */
-    private static final Map<List<String>, List<String>> BEYOND_GETKEYS = Map.of(
-            List.of("pfmerge", "a1"), List.of("a1"));
+    private static final Map<List<String>, List<String>> BEYOND_GETKEYS =
+            Map.of(List.of("pfmerge", "a1"), List.of("a1"));
 
     /** Invocations of every command whose keys move with its arguments (Redis' movablekeys). */
     private static final List<List<String>> MOVABLE_KEY_SAMPLES = List.of(
@@ -98,8 +98,9 @@ class CommandTableIT {
 
     @BeforeAll
     static void startRedis() {
-        Prerequisites.need(RedisBinaries.get().serverAtLeast(7, 0), "key specs need Redis 7, found "
-                + RedisBinaries.get().serverVersion());
+        Prerequisites.need(
+                RedisBinaries.get().serverAtLeast(7, 0),
+                "key specs need Redis 7, found " + RedisBinaries.get().serverVersion());
         redis = RedisProcess.start();
         connection = new RespConnection(redis.socketAddress());
         serverCommands = new TreeMap<>();
@@ -127,9 +128,13 @@ class CommandTableIT {
             if (spec == null) {
                 continue;
             }
-            softly.assertThat(spec.arity()).as(name + " arity").isEqualTo(((Long) entry.getValue().get(1)).intValue());
+            softly.assertThat(spec.arity())
+                    .as(name + " arity")
+                    .isEqualTo(((Long) entry.getValue().get(1)).intValue());
             for (String flag : words(entry.getValue(), 2)) {
-                softly.assertThat(spec.has(flagNamed(flag))).as(name + " " + flag).isTrue();
+                softly.assertThat(spec.has(flagNamed(flag)))
+                        .as(name + " " + flag)
+                        .isTrue();
             }
         }
         softly.assertAll();
@@ -148,11 +153,15 @@ class CommandTableIT {
                 continue;
             }
             String since = NEWER_THAN_SERVER.get(spec.name());
-            assertThat(since).as("'%s' is not a command of redis-server %s", spec.name(),
-                    RedisBinaries.get().serverVersion()).isNotNull();
+            assertThat(since)
+                    .as(
+                            "'%s' is not a command of redis-server %s",
+                            spec.name(), RedisBinaries.get().serverVersion())
+                    .isNotNull();
             String[] version = since.split("\\.");
             assertThat(RedisBinaries.get().serverAtLeast(Integer.parseInt(version[0]), Integer.parseInt(version[1])))
-                    .as("'%s' should exist since Redis %s", spec.name(), since).isFalse();
+                    .as("'%s' should exist since Redis %s", spec.name(), since)
+                    .isFalse();
         }
     }
 
@@ -290,7 +299,8 @@ class CommandTableIT {
 
     /** A bulk or status reply as text. */
     private static String text(Object reply) {
-        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+        return reply instanceof byte[] bytes
+                ? new String(bytes, StandardCharsets.UTF_8)
                 : String.valueOf(reply).replaceFirst("^\\+", "");
     }
 }

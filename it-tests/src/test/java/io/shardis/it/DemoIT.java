@@ -29,7 +29,8 @@ import redis.clients.jedis.Jedis;
 @Timeout(240)
 class DemoIT {
 
-    private static final Pattern POOL = Pattern.compile("^\\s+(demo|sharded|cluster)\\s+127\\.0\\.0\\.1:(\\d+)\\s+->", Pattern.MULTILINE);
+    private static final Pattern POOL =
+            Pattern.compile("^\\s+(demo|sharded|cluster)\\s+127\\.0\\.0\\.1:(\\d+)\\s+->", Pattern.MULTILINE);
     private static final Pattern SHARDS = Pattern.compile("\\(127\\.0\\.0\\.1:(\\d+), 127\\.0\\.0\\.1:(\\d+)\\)");
     private static final Pattern HTTP = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/ready");
 
@@ -38,8 +39,10 @@ class DemoIT {
         Path output = ShardisProcess.writeConfig("").resolveSibling("demo-output.log");
         Files.createFile(output);
         Process demo = ShardisProcess.demo(output);
-        assertThat(Poll.until(Duration.ofSeconds(150), () -> read(output).contains("Press Ctrl-C"), () -> !demo.isAlive()))
-                .as("the demo prints its instructions\n%s", read(output)).isTrue();
+        assertThat(Poll.until(
+                        Duration.ofSeconds(150), () -> read(output).contains("Press Ctrl-C"), () -> !demo.isAlive()))
+                .as("the demo prints its instructions\n%s", read(output))
+                .isTrue();
         String text = read(output);
         java.util.Map<String, Integer> ports = new java.util.HashMap<>();
         Matcher pool = POOL.matcher(text);
@@ -53,7 +56,8 @@ class DemoIT {
         assertThat(httpLine.find()).as(text).isTrue();
         int http = Integer.parseInt(httpLine.group(1));
         assertThat(Poll.until(Duration.ofSeconds(60), () -> status(http) == 200, () -> !demo.isAlive()))
-                .as("/ready 200\n%s", read(output)).isTrue();
+                .as("/ready 200\n%s", read(output))
+                .isTrue();
 
         try (Jedis single = new Jedis("127.0.0.1", ports.get("demo"), 10_000)) {
             assertThat(single.set("greeting", "hello")).isEqualTo("OK");
@@ -61,20 +65,25 @@ class DemoIT {
         }
         try (Jedis sharded = new Jedis("127.0.0.1", ports.get("sharded"), 10_000)) {
             // The keys the demo suggests: ketama puts them on both servers.
-            assertThat(sharded.mset("foo", "1", "bar", "2", "baz", "3", "qux", "4")).isEqualTo("OK");
+            assertThat(sharded.mset("foo", "1", "bar", "2", "baz", "3", "qux", "4"))
+                    .isEqualTo("OK");
             assertThat(sharded.mget("foo", "bar", "baz", "qux")).containsExactly("1", "2", "3", "4");
             assertThat(sharded.dbSize()).isEqualTo(4);
         }
         int shard1 = Integer.parseInt(shards.group(1));
         int shard2 = Integer.parseInt(shards.group(2));
-        try (Jedis one = new Jedis("127.0.0.1", shard1, 10_000); Jedis two = new Jedis("127.0.0.1", shard2, 10_000)) {
+        try (Jedis one = new Jedis("127.0.0.1", shard1, 10_000);
+                Jedis two = new Jedis("127.0.0.1", shard2, 10_000)) {
             assertThat(one.dbSize() + two.dbSize()).isEqualTo(4);
             assertThat(one.dbSize()).as("keys on both servers").isPositive();
             assertThat(two.dbSize()).as("keys on both servers").isPositive();
         }
-        boolean clusterExpected = io.shardis.it.support.RedisBinaries.get().redisCli().isPresent();
+        boolean clusterExpected =
+                io.shardis.it.support.RedisBinaries.get().redisCli().isPresent();
         if (clusterExpected) {
-            assertThat(ports).as("a cluster pool where redis-cli is on PATH\n%s", text).containsKey("cluster");
+            assertThat(ports)
+                    .as("a cluster pool where redis-cli is on PATH\n%s", text)
+                    .containsKey("cluster");
         }
         if (ports.containsKey("cluster")) {
             try (Jedis cluster = new Jedis("127.0.0.1", ports.get("cluster"), 10_000)) {
@@ -85,7 +94,9 @@ class DemoIT {
 
         // Ctrl-C: the launcher stops Shardis and every redis-server, and exits.
         new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor();
-        assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits on Ctrl-C\n%s", read(output)).isTrue();
+        assertThat(demo.waitFor(60, TimeUnit.SECONDS))
+                .as("the demo exits on Ctrl-C\n%s", read(output))
+                .isTrue();
         for (int port : List.of(ports.get("demo"), ports.get("sharded"), shard1, shard2)) {
             assertThat(accepts(port)).as("port %d closed after Ctrl-C", port).isFalse();
         }

@@ -33,26 +33,31 @@ class DrainGraceIT {
     @Test
     void readyTurns503AtOnceAndClientsAreServedUntilTheGraceEnds() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
-                ShardisProcess shardis = ShardisProcess.start("""
+                ShardisProcess shardis = ShardisProcess.start(
+                        """
                         shardis:
                           drain_grace: %d
                         alpha:
                           listen: 127.0.0.1:${port.alpha}
                           servers:
                             - ${redis}:1
-                        """.formatted(GRACE_MILLIS), Map.of("redis", redis.address()),
-                        "--http", "127.0.0.1:${port.http}")) {
+                        """.formatted(GRACE_MILLIS),
+                        Map.of("redis", redis.address()),
+                        "--http",
+                        "127.0.0.1:${port.http}")) {
             int http = shardis.port("http");
             int port = shardis.port("alpha");
             assertThat(Poll.until(Duration.ofSeconds(30), () -> status(http) == 200, () -> !shardis.isAlive()))
-                    .as("/ready 200 before\n%s", shardis.log()).isTrue();
+                    .as("/ready 200 before\n%s", shardis.log())
+                    .isTrue();
             try (Jedis connected = new Jedis("127.0.0.1", port, 10_000)) {
                 connected.set("grace", "before");
 
                 long signalled = System.nanoTime();
                 shardis.sigterm();
                 assertThat(Poll.until(Duration.ofSeconds(2), () -> status(http) == 503, () -> !shardis.isAlive()))
-                        .as("/ready 503 within a second or two of SIGTERM\n%s", shardis.log()).isTrue();
+                        .as("/ready 503 within a second or two of SIGTERM\n%s", shardis.log())
+                        .isTrue();
                 long notReadyAfter = millisSince(signalled);
 
                 // Within the grace: a new client is accepted and served, and so is the connected one.
@@ -65,9 +70,12 @@ class DrainGraceIT {
 
                 long refusedAfter = millisUntilRefused(port, signalled);
                 Optional<Integer> exit = shardis.awaitExit(Duration.ofSeconds(15));
-                System.out.printf("drain grace %d ms: /ready 503 after %d ms, last served at %d ms, listener closed"
-                        + " after %d ms%n", GRACE_MILLIS, notReadyAfter, servedUntil, refusedAfter);
-                assertThat(refusedAfter).as("ms from SIGTERM to the listener closing")
+                System.out.printf(
+                        "drain grace %d ms: /ready 503 after %d ms, last served at %d ms, listener closed"
+                                + " after %d ms%n",
+                        GRACE_MILLIS, notReadyAfter, servedUntil, refusedAfter);
+                assertThat(refusedAfter)
+                        .as("ms from SIGTERM to the listener closing")
                         .isGreaterThanOrEqualTo(GRACE_MILLIS - 100);
                 assertThat(exit).as("exit\n%s", shardis.log()).contains(SIGTERM_EXIT_CODE);
                 assertThat(shardis.log()).contains("the listeners close in " + GRACE_MILLIS + " ms (drain_grace)");

@@ -67,8 +67,11 @@ class ErrorsIT {
     @Test
     void aRefusedCommandInAPipelineKeepsTheOtherRepliesInOrder() {
         try (RespConnection raw = new RespConnection(env.address())) {
-            raw.write(concat(RespConnection.command("SET", "p", "1"), RespConnection.command("FOO"),
-                    RespConnection.command("MONITOR"), RespConnection.command("GET", "p")));
+            raw.write(concat(
+                    RespConnection.command("SET", "p", "1"),
+                    RespConnection.command("FOO"),
+                    RespConnection.command("MONITOR"),
+                    RespConnection.command("GET", "p")));
             assertThat(raw.read()).isEqualTo("+OK");
             assertThat((String) raw.read()).isEqualTo("-ERR unknown command 'FOO', with args beginning with: ");
             assertThat((String) raw.read()).startsWith("-ERR").contains("monitor");
@@ -77,13 +80,21 @@ class ErrorsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"MONITOR", "SHUTDOWN", "FLUSHALL", "FLUSHDB", "CONFIG GET maxmemory", "DEBUG SLEEP 0",
-            "REPLICAOF NO ONE", "SAVE"})
+    @ValueSource(
+            strings = {
+                "MONITOR",
+                "SHUTDOWN",
+                "FLUSHALL",
+                "FLUSHDB",
+                "CONFIG GET maxmemory",
+                "DEBUG SLEEP 0",
+                "REPLICAOF NO ONE",
+                "SAVE"
+            })
     void adminAndConnectionStateCommandsAreRefusedByDefault(String line) {
         String[] words = line.split(" ");
         try (Jedis jedis = env.jedis()) {
-            assertThatThrownBy(() -> jedis.sendCommand(command(words[0]),
-                    Arrays.copyOfRange(words, 1, words.length)))
+            assertThatThrownBy(() -> jedis.sendCommand(command(words[0]), Arrays.copyOfRange(words, 1, words.length)))
                     .isInstanceOf(JedisDataException.class)
                     .hasMessageStartingWith("ERR")
                     .hasMessageContaining(words[0].toLowerCase());
@@ -105,7 +116,8 @@ class ErrorsIT {
 
     @Test
     void redisErrorsPassThroughUnchanged() {
-        try (Jedis direct = env.redis().client(); Jedis jedis = env.jedis()) {
+        try (Jedis direct = env.redis().client();
+                Jedis jedis = env.jedis()) {
             direct.set("text", "abc");
             String expectedWrongType = messageOf(() -> direct.lpush("text", "x"));
             String expectedNotInteger = messageOf(() -> direct.incr("text"));
@@ -114,14 +126,16 @@ class ErrorsIT {
             assertThat(expectedWrongType).startsWith("WRONGTYPE");
             assertThat(messageOf(() -> jedis.lpush("text", "x"))).isEqualTo(expectedWrongType);
             assertThat(messageOf(() -> jedis.incr("text"))).isEqualTo(expectedNotInteger);
-            assertThat(messageOf(() -> jedis.sendCommand(command("SET"), "k", "v", "BOGUS"))).isEqualTo(expectedSyntax);
+            assertThat(messageOf(() -> jedis.sendCommand(command("SET"), "k", "v", "BOGUS")))
+                    .isEqualTo(expectedSyntax);
             assertThat(jedis.get("text")).isEqualTo("abc");
         }
     }
 
     @Test
     void aWrongNumberOfArgumentsIsAnsweredAsRedisAnswersIt() {
-        try (Jedis direct = env.redis().client(); Jedis jedis = env.jedis()) {
+        try (Jedis direct = env.redis().client();
+                Jedis jedis = env.jedis()) {
             String expected = messageOf(() -> direct.sendCommand(command("GET")));
             assertThat(messageOf(() -> jedis.sendCommand(command("GET")))).isEqualToIgnoringCase(expected);
             assertThat(jedis.ping()).isEqualTo("PONG");
@@ -130,13 +144,14 @@ class ErrorsIT {
 
     @Test
     void aMalformedRequestIsAnsweredWithAProtocolErrorAndClosed() {
-        for (Target target : List.of(
-                new Target("redis", env.redis().socketAddress()),
-                new Target("shardis", env.address()))) {
+        for (Target target :
+                List.of(new Target("redis", env.redis().socketAddress()), new Target("shardis", env.address()))) {
             try (RespConnection raw = new RespConnection(target.address())) {
                 raw.write("*1\r\n$x\r\n");
                 assertThat((String) raw.read()).as(target.name()).startsWith("-ERR Protocol error");
-                assertThat(raw.closedByServer()).as(target.name() + " closes the connection").isTrue();
+                assertThat(raw.closedByServer())
+                        .as(target.name() + " closes the connection")
+                        .isTrue();
             }
         }
     }
@@ -175,8 +190,7 @@ class ErrorsIT {
         }
     }
 
-    private record Target(String name, InetSocketAddress address) {
-    }
+    private record Target(String name, InetSocketAddress address) {}
 
     private static ProtocolCommand command(String name) {
         byte[] raw = name.getBytes(StandardCharsets.UTF_8);

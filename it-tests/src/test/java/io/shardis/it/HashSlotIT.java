@@ -68,8 +68,24 @@ class HashSlotIT {
     @Test
     void hashTagEdgeCasesLandWhereRedisPutsThem() {
         List<byte[]> keys = new ArrayList<>();
-        for (String key : List.of("{user1000}.following", "{user1000}.followers", "foo{}{bar}", "foo{{bar}}zap",
-                "foo{bar}{zap}", "{}", "{", "}", "}{", "{}x", "x{}", "{{}}", "{a}", "a{b", "a}b{c}", "{ }", "{\u00e9}x")) {
+        for (String key : List.of(
+                "{user1000}.following",
+                "{user1000}.followers",
+                "foo{}{bar}",
+                "foo{{bar}}zap",
+                "foo{bar}{zap}",
+                "{}",
+                "{",
+                "}",
+                "}{",
+                "{}x",
+                "x{}",
+                "{{}}",
+                "{a}",
+                "a{b",
+                "a}b{c}",
+                "{ }",
+                "{\u00e9}x")) {
             keys.add(key.getBytes(StandardCharsets.UTF_8));
         }
         // Short keys over an alphabet rich in braces reach every branch of the tag rule.

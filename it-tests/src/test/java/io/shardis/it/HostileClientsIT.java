@@ -50,6 +50,7 @@ class HostileClientsIT {
     private static final int WORKERS = 2;
     /** Shared backend connections Shardis may hold: {@code server_connections} (1) per event loop. */
     private static final int SHARED_BACKEND_CONNECTIONS = WORKERS;
+
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
     private static final int MAX_PIPELINE = 64;
     private static final Duration SETTLE = Duration.ofMillis(Margins.millis(15_000));
@@ -72,8 +73,12 @@ class HostileClientsIT {
     @BeforeAll
     static void start() {
         redis = RedisProcess.start();
-        shardis = ShardisProcess.startWithJavaOpts("-Xmx512m -XX:MaxDirectMemorySize=512m", CONFIG,
-                Map.of("backend", redis.address()), "-w", Integer.toString(WORKERS));
+        shardis = ShardisProcess.startWithJavaOpts(
+                "-Xmx512m -XX:MaxDirectMemorySize=512m",
+                CONFIG,
+                Map.of("backend", redis.address()),
+                "-w",
+                Integer.toString(WORKERS));
         address = new InetSocketAddress("127.0.0.1", shardis.port("alpha"));
     }
 
@@ -104,7 +109,9 @@ class HostileClientsIT {
     @Timeout(240)
     void tenThousandConnectionsIdleAndActive() throws Exception {
         int clients = (int) Math.min(10_000, ProcessResources.openFilesLimit() - 2_000);
-        assertThat(clients).as("connections the open-files limit allows (ulimit -n)").isGreaterThanOrEqualTo(1_000);
+        assertThat(clients)
+                .as("connections the open-files limit allows (ulimit -n)")
+                .isGreaterThanOrEqualTo(1_000);
         ProcessResources.Snapshot before = ProcessResources.of(shardis.pid());
         List<Socket> sockets = new ArrayList<>(clients);
         try (Jedis observer = new Jedis(address.getHostString(), address.getPort(), 10_000)) {
@@ -113,7 +120,8 @@ class HostileClientsIT {
                 sockets.add(connect());
             }
             long connectMillis = Elapsed.millisSince(connectStarted);
-            await().atMost(SETTLE).pollInterval(Duration.ofMillis(100))
+            await().atMost(SETTLE)
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> ProcessResources.fileDescriptors(shardis.pid()) >= before.fileDescriptors() + clients);
             ProcessResources.Snapshot idle = ProcessResources.of(shardis.pid());
             long idleMedianMicros = medianGetMicros(observer, 200);
@@ -130,30 +138,42 @@ class HostileClientsIT {
                 for (int i = 0; i < active.size(); i++) {
                     String value = "r" + round;
                     String expected = "+OK\r\n$" + value.length() + "\r\n" + value + "\r\n";
-                    assertThat(readExactly(active.get(i), expected.length())).as("client %d, round %d", i, round)
+                    assertThat(readExactly(active.get(i), expected.length()))
+                            .as("client %d, round %d", i, round)
                             .isEqualTo(expected);
                 }
             }
             long activeMillis = Elapsed.millisSince(activeStarted);
             long busyMedianMicros = medianGetMicros(observer, 200);
             ProcessResources.Snapshot held = ProcessResources.of(shardis.pid());
-            assertThat(backendConnections()).as("backend connections with %d clients connected", clients)
+            assertThat(backendConnections())
+                    .as("backend connections with %d clients connected", clients)
                     .isLessThanOrEqualTo(SHARED_BACKEND_CONNECTIONS);
             for (Socket socket : active) {
                 write(socket, RespConnection.command("PING"));
                 assertThat(readExactly(socket, 7)).isEqualTo("+PONG\r\n");
             }
-            System.out.printf("%d connections (%d active) opened in %d ms; 3 rounds of SET+GET on the active"
+            System.out.printf(
+                    "%d connections (%d active) opened in %d ms; 3 rounds of SET+GET on the active"
                             + " ones in %d ms; Shardis before: %s; idle: %s; after the active rounds: %s;"
                             + " observer GET median %d us idle, %d us after%n",
-                    clients, active.size(), connectMillis, activeMillis, before, idle, held,
-                    idleMedianMicros, busyMedianMicros);
-            assertThat(held.residentBytes() - before.residentBytes()).as("RSS added by %d connections", clients)
+                    clients,
+                    active.size(),
+                    connectMillis,
+                    activeMillis,
+                    before,
+                    idle,
+                    held,
+                    idleMedianMicros,
+                    busyMedianMicros);
+            assertThat(held.residentBytes() - before.residentBytes())
+                    .as("RSS added by %d connections", clients)
                     .isLessThan(512L << 20);
         } finally {
             closeAll(sockets);
         }
-        await().atMost(SETTLE).pollInterval(Duration.ofMillis(100))
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> ProcessResources.fileDescriptors(shardis.pid()) <= before.fileDescriptors() + 10);
         System.out.printf("after the %d clients left: %s%n", clients, ProcessResources.of(shardis.pid()));
     }
@@ -196,7 +216,8 @@ class HostileClientsIT {
                     }
                 }
                 medians.add(medianGetMicros(observer, 20));
-                assertThat(backendConnections()).as("backend connections while %d clients trickle", 2 * perGroup)
+                assertThat(backendConnections())
+                        .as("backend connections while %d clients trickle", 2 * perGroup)
                         .isLessThanOrEqualTo(SHARED_BACKEND_CONNECTIONS);
                 long rest = 1_000 - Elapsed.millisSince(tick);
                 if (rest > 0) {
@@ -205,16 +226,20 @@ class HostileClientsIT {
             }
             ProcessResources.Snapshot trickling = ProcessResources.of(shardis.pid());
             try (Jedis direct = redis.client()) {
-                assertThat(direct.dbSize()).as("nothing ran before the commands were complete").isZero();
+                assertThat(direct.dbSize())
+                        .as("nothing ran before the commands were complete")
+                        .isZero();
             }
-            String refusal = "-ERR Protocol error: request larger than the proxy's limit of " + MAX_REQUEST_BYTES
-                    + " bytes\r\n";
+            String refusal =
+                    "-ERR Protocol error: request larger than the proxy's limit of " + MAX_REQUEST_BYTES + " bytes\r\n";
             for (Socket header : slowHeaders) {
                 header.getOutputStream().write(oversizedHeader, oversizedHeader.length - 1, 1);
             }
             for (Socket header : slowHeaders) {
                 assertThat(readExactly(header, refusal.length())).isEqualTo(refusal);
-                assertThat(header.getInputStream().read()).as("closed after the refusal").isEqualTo(-1);
+                assertThat(header.getInputStream().read())
+                        .as("closed after the refusal")
+                        .isEqualTo(-1);
             }
             for (int i = 0; i < perGroup; i++) {
                 slowCommands.get(i).getOutputStream().write(commands[i], slowBytes, commands[i].length - slowBytes);
@@ -227,16 +252,19 @@ class HostileClientsIT {
                 assertThat(direct.get("slow:7")).isEqualTo("v7");
             }
             long worstMedian = medians.stream().mapToLong(Long::longValue).max().orElseThrow();
-            System.out.printf("slowloris: %d clients trickling one byte a second for %d s; Shardis before: %s,"
+            System.out.printf(
+                    "slowloris: %d clients trickling one byte a second for %d s; Shardis before: %s,"
                             + " while trickling: %s; observer GET median %d us before, worst second %d us%n",
                     2 * perGroup, slowBytes, before, trickling, quietMedianMicros, worstMedian);
-            assertThat(worstMedian).as("observer's median GET (us) in the worst second")
+            assertThat(worstMedian)
+                    .as("observer's median GET (us) in the worst second")
                     .isLessThan(Margins.millis(50) * 1_000);
         } finally {
             closeAll(slowCommands);
             closeAll(slowHeaders);
         }
-        await().atMost(SETTLE).pollInterval(Duration.ofMillis(100))
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> ProcessResources.fileDescriptors(shardis.pid()) <= before.fileDescriptors() + 10);
     }
 
@@ -271,7 +299,8 @@ class HostileClientsIT {
 
                 Socket subscriber = connect();
                 write(subscriber, RespConnection.command("SUBSCRIBE", "ch:" + i));
-                String confirmation = "*3\r\n$9\r\nsubscribe\r\n$" + ("ch:" + i).length() + "\r\nch:" + i + "\r\n:1\r\n";
+                String confirmation =
+                        "*3\r\n$9\r\nsubscribe\r\n$" + ("ch:" + i).length() + "\r\nch:" + i + "\r\n:1\r\n";
                 assertThat(readExactly(subscriber, confirmation.length())).isEqualTo(confirmation);
                 leaving.add(subscriber);
 
@@ -281,10 +310,12 @@ class HostileClientsIT {
             }
             await().atMost(SETTLE).pollInterval(Duration.ofMillis(50)).until(() -> redis.blockedClients() == perKind);
             long peak = backendConnections();
-            System.out.printf("mid-command departures: %d backend connections with %d clients in MULTI,"
-                    + " SUBSCRIBE and BLPOP (%d pipelining), set up in %d ms%n", peak, 3 * perKind, perKind,
-                    Elapsed.millisSince(setUp));
-            assertThat(peak).as("BLPOP and SUBSCRIBE clients hold a backend connection each")
+            System.out.printf(
+                    "mid-command departures: %d backend connections with %d clients in MULTI,"
+                            + " SUBSCRIBE and BLPOP (%d pipelining), set up in %d ms%n",
+                    peak, 3 * perKind, perKind, Elapsed.millisSince(setUp));
+            assertThat(peak)
+                    .as("BLPOP and SUBSCRIBE clients hold a backend connection each")
                     .isGreaterThanOrEqualTo(2L * perKind);
             for (int i = 0; i < leaving.size(); i++) {
                 if (i % 2 == 0) {
@@ -295,12 +326,16 @@ class HostileClientsIT {
             closeAll(leaving);
         }
         long closed = System.nanoTime();
-        await().atMost(SETTLE).pollInterval(Duration.ofMillis(50))
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> backendConnections() <= SHARED_BACKEND_CONNECTIONS && redis.blockedClients() == 0);
         long settledMillis = Elapsed.millisSince(closed);
-        try (Jedis direct = redis.client(); Jedis proxied = jedis()) {
+        try (Jedis direct = redis.client();
+                Jedis proxied = jedis()) {
             for (int i = 0; i < perKind; i++) {
-                assertThat(direct.exists("tx:" + i)).as("the transaction its client left is discarded").isFalse();
+                assertThat(direct.exists("tx:" + i))
+                        .as("the transaction its client left is discarded")
+                        .isFalse();
                 assertThat(direct.pubsubNumSub("ch:" + i)).containsEntry("ch:" + i, 0L);
                 String counter = direct.get("counter:" + i);
                 assertThat(counter == null ? 0 : Long.parseLong(counter)).isBetween(0L, 500L);
@@ -308,13 +343,18 @@ class HostileClientsIT {
             }
             assertThat(proxied.ping()).isEqualTo("PONG");
             for (int i = 0; i < perKind; i++) {
-                assertThat(direct.llen("q:" + i)).as("no BLPOP of a departed client took the element").isEqualTo(1);
+                assertThat(direct.llen("q:" + i))
+                        .as("no BLPOP of a departed client took the element")
+                        .isEqualTo(1);
             }
         }
-        await().atMost(SETTLE).pollInterval(Duration.ofMillis(100))
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> ProcessResources.fileDescriptors(shardis.pid()) <= before.fileDescriptors() + 10);
-        System.out.printf("mid-command departures: backend connections back to <= %d %d ms after the clients"
-                + " left; Shardis: %s%n", SHARED_BACKEND_CONNECTIONS, settledMillis, ProcessResources.of(shardis.pid()));
+        System.out.printf(
+                "mid-command departures: backend connections back to <= %d %d ms after the clients"
+                        + " left; Shardis: %s%n",
+                SHARED_BACKEND_CONNECTIONS, settledMillis, ProcessResources.of(shardis.pid()));
     }
 
     /** 2,000 clients, 8 at a time, each send SET then QUIT in one packet: both answered, then closed. */
@@ -334,7 +374,9 @@ class HostileClientsIT {
                         try (Socket socket = connect()) {
                             write(socket, RespConnection.pipeline("SET quit:" + i + " " + i, "QUIT"));
                             assertThat(readExactly(socket, 10)).isEqualTo("+OK\r\n+OK\r\n");
-                            assertThat(socket.getInputStream().read()).as("closed after QUIT").isEqualTo(-1);
+                            assertThat(socket.getInputStream().read())
+                                    .as("closed after QUIT")
+                                    .isEqualTo(-1);
                         }
                     }
                     return null;
@@ -350,11 +392,13 @@ class HostileClientsIT {
         try (Jedis direct = redis.client()) {
             assertThat(direct.dbSize()).isEqualTo(clients);
         }
-        await().atMost(SETTLE).pollInterval(Duration.ofMillis(100))
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> ProcessResources.fileDescriptors(shardis.pid()) <= before.fileDescriptors() + 10);
         assertThat(backendConnections()).isLessThanOrEqualTo(SHARED_BACKEND_CONNECTIONS);
-        System.out.printf("QUIT storm: %d clients in %d ms; Shardis before %s, after %s%n", clients, millis, before,
-                ProcessResources.of(shardis.pid()));
+        System.out.printf(
+                "QUIT storm: %d clients in %d ms; Shardis before %s, after %s%n",
+                clients, millis, before, ProcessResources.of(shardis.pid()));
     }
 
     /**
@@ -384,8 +428,8 @@ class HostileClientsIT {
         }
         byte[] getBytes = gets.toByteArray();
         byte[] expectedBytes = expected.toByteArray();
-        String refusal = "-ERR Protocol error: request larger than the proxy's limit of " + MAX_REQUEST_BYTES
-                + " bytes\r\n";
+        String refusal =
+                "-ERR Protocol error: request larger than the proxy's limit of " + MAX_REQUEST_BYTES + " bytes\r\n";
         ExecutorService pool = Executors.newFixedThreadPool(2 * pipeliners + oversized);
         long started = System.nanoTime();
         List<Long> observerMillis = new ArrayList<>();
@@ -411,7 +455,9 @@ class HostileClientsIT {
                 done.add(pool.submit((Callable<Void>) () -> {
                     try (socket) {
                         byte[] replies = socket.getInputStream().readNBytes(expectedBytes.length);
-                        assertThat(Arrays.equals(replies, expectedBytes)).as("%d GET replies in order", depth).isTrue();
+                        assertThat(Arrays.equals(replies, expectedBytes))
+                                .as("%d GET replies in order", depth)
+                                .isTrue();
                     }
                     return null;
                 }));
@@ -432,9 +478,10 @@ class HostileClientsIT {
         long millis = Elapsed.millisSince(started);
         observerMillis.sort(null);
         long observerMedian = observerMillis.isEmpty() ? 0 : observerMillis.get(observerMillis.size() / 2);
-        System.out.printf("limits: %d oversized requests refused and %d x %d pipelined GETs answered in %d ms;"
-                + " observer SET+GET median %d ms over %d calls%n", oversized, pipeliners, depth, millis,
-                observerMedian, observerMillis.size());
+        System.out.printf(
+                "limits: %d oversized requests refused and %d x %d pipelined GETs answered in %d ms;"
+                        + " observer SET+GET median %d ms over %d calls%n",
+                oversized, pipeliners, depth, millis, observerMedian, observerMillis.size());
         try (Jedis direct = redis.client()) {
             assertThat(direct.exists("huge")).isFalse();
         }
@@ -459,7 +506,10 @@ class HostileClientsIT {
     private static long backendConnections() {
         try (Jedis direct = redis.client()) {
             String self = "id=" + direct.clientId() + " ";
-            return direct.clientList().lines().filter(line -> !line.startsWith(self)).count();
+            return direct.clientList()
+                    .lines()
+                    .filter(line -> !line.startsWith(self))
+                    .count();
         }
     }
 

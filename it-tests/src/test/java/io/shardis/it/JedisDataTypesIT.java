@@ -34,7 +34,8 @@ import redis.clients.jedis.params.ZRangeParams;
 class JedisDataTypesIT {
 
     @RegisterExtension
-    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(5_000).withoutFlush();
+    static final SingleBackendShardis env =
+            SingleBackendShardis.withTimeout(5_000).withoutFlush();
 
     private static void assertSameAsRedis(Function<Jedis, ReplyLog> scenario) {
         SameReplies.assertSame(env.redis(), env.shardis(), SingleBackendShardis.POOL, scenario);
@@ -46,7 +47,9 @@ class JedisDataTypesIT {
                 .call("set", () -> jedis.set("s", "hello"))
                 .call("get", () -> jedis.get("s"))
                 .call("get missing", () -> jedis.get("missing"))
-                .call("set nx on existing", () -> jedis.set("s", "x", SetParams.setParams().nx()))
+                .call(
+                        "set nx on existing",
+                        () -> jedis.set("s", "x", SetParams.setParams().nx()))
                 .call("set xx get", () -> jedis.setGet("s", "world"))
                 .call("append", () -> jedis.append("s", "!!"))
                 .call("strlen", () -> jedis.strlen("s"))
@@ -86,7 +89,9 @@ class JedisDataTypesIT {
                 .call("ttl missing", () -> jedis.ttl("missing"))
                 .call("setex", () -> jedis.setex("x", 30, "v"))
                 .add("ttl setex", inRange(jedis.ttl("x"), 1, 30))
-                .call("getex persist", () -> jedis.getEx("x", GetExParams.getExParams().persist()))
+                .call(
+                        "getex persist",
+                        () -> jedis.getEx("x", GetExParams.getExParams().persist()))
                 .call("ttl after getex", () -> jedis.ttl("x")));
     }
 
@@ -160,7 +165,9 @@ class JedisDataTypesIT {
     void sortedSets() {
         assertSameAsRedis(jedis -> new ReplyLog()
                 .call("zadd", () -> jedis.zadd("z", Map.of("a", 1.0, "b", 2.0, "c", 3.0, "d", 4.5)))
-                .call("zadd nx", () -> jedis.zadd("z", 9.0, "a", ZAddParams.zAddParams().nx()))
+                .call(
+                        "zadd nx",
+                        () -> jedis.zadd("z", 9.0, "a", ZAddParams.zAddParams().nx()))
                 .call("zscore", () -> jedis.zscore("z", "d"))
                 .call("zmscore", () -> jedis.zmscore("z", "a", "missing"))
                 .call("zincrby", () -> jedis.zincrby("z", 2.5, "a"))
@@ -189,27 +196,42 @@ class JedisDataTypesIT {
             ReplyLog log = new ReplyLog();
             for (int i = 1; i <= 5; i++) {
                 int n = i;
-                log.call("xadd " + i, () -> jedis.xadd("st", XAddParams.xAddParams().id(new StreamEntryID(1000, n)),
-                        Map.of("n", Integer.toString(n), "even", Boolean.toString(n % 2 == 0))));
+                log.call(
+                        "xadd " + i,
+                        () -> jedis.xadd(
+                                "st",
+                                XAddParams.xAddParams().id(new StreamEntryID(1000, n)),
+                                Map.of("n", Integer.toString(n), "even", Boolean.toString(n % 2 == 0))));
             }
-            return log
-                    .call("xlen", () -> jedis.xlen("st"))
+            return log.call("xlen", () -> jedis.xlen("st"))
                     .call("xrange", () -> jedis.xrange("st", (StreamEntryID) null, (StreamEntryID) null))
                     .call("xrange count", () -> jedis.xrange("st", new StreamEntryID(1000, 2), null, 2))
                     .call("xrevrange", () -> jedis.xrevrange("st", (StreamEntryID) null, (StreamEntryID) null, 2))
                     .call("xgroup create", () -> jedis.xgroupCreate("st", "g", new StreamEntryID(0, 0), false))
-                    .call("xreadgroup", () -> jedis.xreadGroup("g", "c1", XReadGroupParams.xReadGroupParams().count(3),
-                            Map.of("st", StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY)))
+                    .call(
+                            "xreadgroup",
+                            () -> jedis.xreadGroup(
+                                    "g",
+                                    "c1",
+                                    XReadGroupParams.xReadGroupParams().count(3),
+                                    Map.of("st", StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY)))
                     .call("xpending", () -> jedis.xpending("st", "g").getTotal())
                     .call("xack", () -> jedis.xack("st", "g", new StreamEntryID(1000, 1), new StreamEntryID(1000, 2)))
                     .call("xpending after ack", () -> jedis.xpending("st", "g").getTotal())
-                    .call("xreadgroup rest", () -> jedis.xreadGroup("g", "c2", XReadGroupParams.xReadGroupParams(),
-                            Map.of("st", StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY)))
+                    .call(
+                            "xreadgroup rest",
+                            () -> jedis.xreadGroup(
+                                    "g",
+                                    "c2",
+                                    XReadGroupParams.xReadGroupParams(),
+                                    Map.of("st", StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY)))
                     .call("xdel", () -> jedis.xdel("st", new StreamEntryID(1000, 5)))
                     .call("xtrim", () -> jedis.xtrim("st", 2, false))
                     .call("xrange after trim", () -> jedis.xrange("st", (StreamEntryID) null, (StreamEntryID) null))
-                    .call("xadd smaller id", () -> jedis.xadd("st", XAddParams.xAddParams().id(new StreamEntryID(1, 1)),
-                            Map.of("late", "yes")));
+                    .call(
+                            "xadd smaller id",
+                            () -> jedis.xadd(
+                                    "st", XAddParams.xAddParams().id(new StreamEntryID(1, 1)), Map.of("late", "yes")));
         });
     }
 
@@ -244,17 +266,35 @@ class JedisDataTypesIT {
     @Test
     void geo() {
         assertSameAsRedis(jedis -> new ReplyLog()
-                .call("geoadd", () -> jedis.geoadd("g", Map.of(
-                        "Palermo", new GeoCoordinate(13.361389, 38.115556),
-                        "Catania", new GeoCoordinate(15.087269, 37.502669))))
+                .call(
+                        "geoadd",
+                        () -> jedis.geoadd(
+                                "g",
+                                Map.of(
+                                        "Palermo", new GeoCoordinate(13.361389, 38.115556),
+                                        "Catania", new GeoCoordinate(15.087269, 37.502669))))
                 .call("geodist", () -> jedis.geodist("g", "Palermo", "Catania", GeoUnit.KM))
                 .call("geopos", () -> jedis.geopos("g", "Palermo", "missing"))
                 .call("geohash", () -> jedis.geohash("g", "Palermo", "Catania"))
-                .call("geosearch", () -> jedis.geosearch("g", new GeoCoordinate(15, 37), 200, GeoUnit.KM).stream()
-                        .map(r -> r.getMemberByString()).sorted().toList())
-                .call("geosearch params", () -> jedis.geosearch("g", new GeoSearchParam()
-                        .fromLonLat(15, 37).byRadius(200, GeoUnit.KM).asc().withDist()).stream()
-                        .map(r -> r.getMemberByString() + "@" + r.getDistance()).toList()));
+                .call(
+                        "geosearch",
+                        () -> jedis.geosearch("g", new GeoCoordinate(15, 37), 200, GeoUnit.KM).stream()
+                                .map(r -> r.getMemberByString())
+                                .sorted()
+                                .toList())
+                .call(
+                        "geosearch params",
+                        () -> jedis
+                                .geosearch(
+                                        "g",
+                                        new GeoSearchParam()
+                                                .fromLonLat(15, 37)
+                                                .byRadius(200, GeoUnit.KM)
+                                                .asc()
+                                                .withDist())
+                                .stream()
+                                .map(r -> r.getMemberByString() + "@" + r.getDistance())
+                                .toList()));
     }
 
     @Test
@@ -280,5 +320,4 @@ class JedisDataTypesIT {
     private static String inRange(long value, long low, long high) {
         return value >= low && value <= high ? "yes" : "no: " + value;
     }
-
 }

@@ -49,12 +49,14 @@ class JmxIT {
             }
             try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
                 MBeanServerConnection mbeans = connector.getMBeanServerConnection();
-                ObjectName requests = new ObjectName("shardis:type=counters,name=shardis.pool.alpha.server.cache.requests");
+                ObjectName requests =
+                        new ObjectName("shardis:type=counters,name=shardis.pool.alpha.server.cache.requests");
                 Set<ObjectName> names = mbeans.queryNames(new ObjectName("shardis:*"), null);
                 assertThat(names).contains(requests);
                 assertThat((Long) mbeans.getAttribute(requests, "Count")).isEqualTo(25L);
                 assertThat((Long) mbeans.getAttribute(
-                        new ObjectName("shardis:type=counters,name=shardis.pool.alpha.client_connections"), "Count"))
+                                new ObjectName("shardis:type=counters,name=shardis.pool.alpha.client_connections"),
+                                "Count"))
                         .isZero();
             }
         }

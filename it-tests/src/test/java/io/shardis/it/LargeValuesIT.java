@@ -22,7 +22,8 @@ import redis.clients.jedis.Response;
 class LargeValuesIT {
 
     @RegisterExtension
-    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(30_000).withoutFlush();
+    static final SingleBackendShardis env =
+            SingleBackendShardis.withTimeout(30_000).withoutFlush();
 
     @Test
     void anEmptyValueIsStoredAndReadBack() {
@@ -42,7 +43,8 @@ class LargeValuesIT {
         }
         byte[] key = "key\r\n$5\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
         byte[] hashKey = "hash\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
-        try (Jedis jedis = env.jedis(); Jedis direct = env.redis().client()) {
+        try (Jedis jedis = env.jedis();
+                Jedis direct = env.redis().client()) {
             assertThat(jedis.set(key, allBytes)).isEqualTo("OK");
             assertThat(jedis.get(key)).isEqualTo(allBytes);
             assertThat(direct.get(key)).isEqualTo(allBytes);
@@ -54,7 +56,8 @@ class LargeValuesIT {
     @Test
     void randomBinaryMebibyteValuesRoundTrip() {
         Random random = new Random(42);
-        try (Jedis jedis = env.jedis(); Jedis direct = env.redis().client()) {
+        try (Jedis jedis = env.jedis();
+                Jedis direct = env.redis().client()) {
             for (int i = 0; i < 5; i++) {
                 byte[] value = new byte[1024 * 1024 + i];
                 random.nextBytes(value);
@@ -84,7 +87,9 @@ class LargeValuesIT {
             }
             pipeline.sync();
             for (int i = 0; i < 8; i++) {
-                assertThat(Arrays.equals(gets.get(i).get(), values.get(i))).as("value %d", i).isTrue();
+                assertThat(Arrays.equals(gets.get(i).get(), values.get(i)))
+                        .as("value %d", i)
+                        .isTrue();
             }
         }
     }
@@ -99,7 +104,9 @@ class LargeValuesIT {
             assertThat(jedis.strlen("huge")).isEqualTo(value.length);
             byte[] back = jedis.get("huge".getBytes());
             assertThat(back.length).isEqualTo(value.length);
-            assertThat(Arrays.equals(back, value)).as("64 MiB value read back unchanged").isTrue();
+            assertThat(Arrays.equals(back, value))
+                    .as("64 MiB value read back unchanged")
+                    .isTrue();
             assertThat(jedis.del("huge")).isEqualTo(1L);
         }
     }

@@ -1,9 +1,9 @@
 package io.shardis.it;
 
-import io.shardis.it.support.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardis.it.support.Commands;
+import io.shardis.it.support.Prerequisites;
 import io.shardis.it.support.RedisBinaries;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.ShardisProcess;
@@ -89,7 +89,10 @@ class LauncherIT {
                 """);
         ShardisProcess.Result result = ShardisProcess.run("-t", "-c", config.toString());
         assertThat(result.exitCode()).as(result.output()).isNotZero();
-        assertThat(result.output()).contains("timeout").contains("alpha").contains(config.getFileName().toString());
+        assertThat(result.output())
+                .contains("timeout")
+                .contains("alpha")
+                .contains(config.getFileName().toString());
     }
 
     @Test
@@ -109,7 +112,8 @@ class LauncherIT {
     void startsAndServesRedisCli() {
         Path redisCli = RedisBinaries.get().redisCli().orElse(null);
         Prerequisites.need(redisCli != null, "redis-cli is not installed");
-        try (ShardisProcess shardis = ShardisProcess.start("""
+        try (ShardisProcess shardis =
+                ShardisProcess.start("""
                 alpha:
                   listen: 127.0.0.1:${port.alpha}
                   redis: true
@@ -126,12 +130,14 @@ class LauncherIT {
             }
             long pid = shardis.pid();
             shardis.stop();
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .isFalse();
         }
     }
 
     private static String redisCli(Path redisCli, int port, String... args) {
-        List<String> command = new ArrayList<>(List.of(redisCli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        List<String> command =
+                new ArrayList<>(List.of(redisCli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
         command.addAll(List.of(args));
         Commands.Result result = Commands.run(command, Duration.ofSeconds(30));
         assertThat(result.exitCode()).as(result.output()).isZero();

@@ -33,15 +33,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LettuceDataTypesIT {
 
     @RegisterExtension
-    static final SingleBackendShardis env = SingleBackendShardis.withTimeout(5_000).withoutFlush();
+    static final SingleBackendShardis env =
+            SingleBackendShardis.withTimeout(5_000).withoutFlush();
 
     @RegisterExtension
     static final LettuceClients lettuce = LettuceClients.withDefaultProtocol();
 
     private static void assertSameAsRedis(Function<RedisCommands<String, String>, ReplyLog> scenario) {
-        SameReplies.assertSame(env.redis(),
-                () -> run(env.redis().socketAddress(), scenario),
-                () -> run(env.address(), scenario));
+        SameReplies.assertSame(
+                env.redis(), () -> run(env.redis().socketAddress(), scenario), () -> run(env.address(), scenario));
     }
 
     private static ReplyLog run(InetSocketAddress address, Function<RedisCommands<String, String>, ReplyLog> scenario) {
@@ -126,11 +126,22 @@ class LettuceDataTypesIT {
                 int n = i;
                 log.call("xadd " + i, () -> r.xadd("st", new XAddArgs().id("2000-" + n), Map.of("n", "" + n)));
             }
-            return log
-                    .call("xrange", () -> r.xrange("st", Range.create("-", "+")).stream().map(LettuceDataTypesIT::text).toList())
+            return log.call(
+                            "xrange",
+                            () -> r.xrange("st", Range.create("-", "+")).stream()
+                                    .map(LettuceDataTypesIT::text)
+                                    .toList())
                     .call("xgroup create", () -> r.xgroupCreate(XReadArgs.StreamOffset.from("st", "0"), "g"))
-                    .call("xreadgroup", () -> r.xreadgroup(Consumer.from("g", "c"), XReadArgs.Builder.count(2),
-                            XReadArgs.StreamOffset.lastConsumed("st")).stream().map(LettuceDataTypesIT::text).toList())
+                    .call(
+                            "xreadgroup",
+                            () -> r
+                                    .xreadgroup(
+                                            Consumer.from("g", "c"),
+                                            XReadArgs.Builder.count(2),
+                                            XReadArgs.StreamOffset.lastConsumed("st"))
+                                    .stream()
+                                    .map(LettuceDataTypesIT::text)
+                                    .toList())
                     .call("xack", () -> r.xack("st", "g", "2000-1"))
                     .call("xpending", () -> r.xpending("st", "g").getCount())
                     .call("xlen", () -> r.xlen("st"));
@@ -148,8 +159,11 @@ class LettuceDataTypesIT {
                 .call("geoadd", () -> r.geoadd("g", 13.361389, 38.115556, "Palermo"))
                 .call("geoadd again", () -> r.geoadd("g", 15.087269, 37.502669, "Catania"))
                 .call("geodist", () -> r.geodist("g", "Palermo", "Catania", GeoArgs.Unit.km))
-                .call("geopos", () -> r.geopos("g", "Palermo").stream()
-                        .map(v -> v == null ? "nil" : v.getX() + "," + v.getY()).toList()));
+                .call(
+                        "geopos",
+                        () -> r.geopos("g", "Palermo").stream()
+                                .map(v -> v == null ? "nil" : v.getX() + "," + v.getY())
+                                .toList()));
     }
 
     private static String text(StreamMessage<String, String> message) {

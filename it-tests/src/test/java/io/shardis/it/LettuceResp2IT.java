@@ -72,8 +72,11 @@ class LettuceResp2IT {
                 }
             }
             connection.flushCommands();
-            assertThat(LettuceFutures.awaitAll(Duration.ofSeconds(60), futures.toArray(new Future<?>[0]))).isTrue();
-            List<Object> actual = futures.stream().map(f -> (Object) f.toCompletableFuture().join()).toList();
+            assertThat(LettuceFutures.awaitAll(Duration.ofSeconds(60), futures.toArray(new Future<?>[0])))
+                    .isTrue();
+            List<Object> actual = futures.stream()
+                    .map(f -> (Object) f.toCompletableFuture().join())
+                    .toList();
             assertThat(actual).containsExactlyElementsOf(expected);
             connection.setAutoFlushCommands(true);
             assertThat(connection.sync().hlen("hash")).isEqualTo(commands / 4);
@@ -102,7 +105,8 @@ class LettuceResp2IT {
             }
             for (int c = 0; c < connections; c++) {
                 List<RedisFuture<String>> gets = all.get(c);
-                assertThat(LettuceFutures.awaitAll(Duration.ofSeconds(60), gets.toArray(new Future<?>[0]))).isTrue();
+                assertThat(LettuceFutures.awaitAll(Duration.ofSeconds(60), gets.toArray(new Future<?>[0])))
+                        .isTrue();
                 for (int i = 0; i < perConnection; i++) {
                     String expected = i % 2 == 0 ? "value-of-" + c : c + ":" + i;
                     assertThat(gets.get(i).toCompletableFuture().join()).isEqualTo(expected);

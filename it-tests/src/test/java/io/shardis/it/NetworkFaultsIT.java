@@ -43,6 +43,7 @@ class NetworkFaultsIT {
     private static ShardisFixture shardis;
     /** Keys placed on each server, learned by writing them through Shardis. */
     private static List<String> faultyKeys;
+
     private static List<String> healthyKeys;
 
     @BeforeAll
@@ -50,7 +51,8 @@ class NetworkFaultsIT {
         faulty = RedisProcess.start();
         healthy = RedisProcess.start();
         relay = FaultRelay.start(faulty.socketAddress());
-        shardis = ShardisFixture.start("""
+        shardis = ShardisFixture.start(
+                """
                 alpha:
                   listen: 127.0.0.1:0
                   redis: true
@@ -79,8 +81,11 @@ class NetworkFaultsIT {
         try (Jedis direct = healthy.client()) {
             healthyKeyCount = direct.dbSize();
         }
-        assertThat(healthyKeys).as("keys on the healthy server %s (DBSIZE %d; faulty %s via %s)", healthy.address(),
-                healthyKeyCount, faulty.address(), relay.address()).hasSizeGreaterThan(20);
+        assertThat(healthyKeys)
+                .as(
+                        "keys on the healthy server %s (DBSIZE %d; faulty %s via %s)",
+                        healthy.address(), healthyKeyCount, faulty.address(), relay.address())
+                .hasSizeGreaterThan(20);
     }
 
     @AfterAll
@@ -104,7 +109,8 @@ class NetworkFaultsIT {
         relay.heal();
         // Every test leaves the pool serving both servers again.
         try (Jedis jedis = shardis.jedis(POOL)) {
-            assertThat(firstSuccessAfter(jedis, faultyKeys.get(0), System.nanoTime())).isLessThan(TimeUnit.SECONDS.toNanos(20));
+            assertThat(firstSuccessAfter(jedis, faultyKeys.get(0), System.nanoTime()))
+                    .isLessThan(TimeUnit.SECONDS.toNanos(20));
         }
     }
 
@@ -116,11 +122,15 @@ class NetworkFaultsIT {
             long[] healthyMicros = timedGets(jedis, healthyKeys, 30);
             long faultyMedian = median(faultyMicros);
             long healthyMedian = median(healthyMicros);
-            System.out.printf("latency 40 ms + jitter 20 ms (both ways): GET median %d us on the slowed server,"
-                    + " %d us on the other%n", faultyMedian, healthyMedian);
+            System.out.printf(
+                    "latency 40 ms + jitter 20 ms (both ways): GET median %d us on the slowed server,"
+                            + " %d us on the other%n",
+                    faultyMedian, healthyMedian);
             // Both directions are delayed: at least 2 x 40 ms added.
             assertThat(faultyMedian).isGreaterThanOrEqualTo(80_000);
-            assertThat(healthyMedian).as("the other server's keys are not slowed").isLessThan(40_000);
+            assertThat(healthyMedian)
+                    .as("the other server's keys are not slowed")
+                    .isLessThan(40_000);
         }
     }
 
@@ -135,17 +145,22 @@ class NetworkFaultsIT {
             jedis.set(key.getBytes(), value);
         }
         relay.bandwidth(512 * 1024);
-        try (Jedis slow = shardis.jedis(POOL); Jedis other = shardis.jedis(POOL)) {
+        try (Jedis slow = shardis.jedis(POOL);
+                Jedis other = shardis.jedis(POOL)) {
             long started = System.nanoTime();
             CompletableFuture<byte[]> transfer = CompletableFuture.supplyAsync(() -> slow.get(key.getBytes()));
             long[] otherMicros = timedGets(other, healthyKeys, 10);
             byte[] got = transfer.get(30, TimeUnit.SECONDS);
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            System.out.printf("bandwidth 512 KiB/s: a 128 KiB GET took %d ms; meanwhile GETs of the other server's"
-                    + " keys: median %d us, max %d us%n", tookMillis, median(otherMicros), max(otherMicros));
+            System.out.printf(
+                    "bandwidth 512 KiB/s: a 128 KiB GET took %d ms; meanwhile GETs of the other server's"
+                            + " keys: median %d us, max %d us%n",
+                    tookMillis, median(otherMicros), max(otherMicros));
             assertThat(got).isEqualTo(value);
             assertThat(tookMillis).isGreaterThanOrEqualTo(200);
-            assertThat(median(otherMicros)).as("the other server's keys are not held up").isLessThan(100_000);
+            assertThat(median(otherMicros))
+                    .as("the other server's keys are not held up")
+                    .isLessThan(100_000);
         }
     }
 
@@ -160,9 +175,10 @@ class NetworkFaultsIT {
             long healedAt = System.nanoTime();
             relay.heal();
             long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(firstSuccessAfter(jedis, faultyKeys.get(2), healedAt));
-            System.out.printf("half-open server: error after %d ms (timeout %d ms): '%s'; other server's keys median"
-                    + " %d us; first success %d ms after it answers again%n", errorMillis, TIMEOUT_MILLIS, error,
-                    median(healthyMicros), recoveryMillis);
+            System.out.printf(
+                    "half-open server: error after %d ms (timeout %d ms): '%s'; other server's keys median"
+                            + " %d us; first success %d ms after it answers again%n",
+                    errorMillis, TIMEOUT_MILLIS, error, median(healthyMicros), recoveryMillis);
             assertThat(error).startsWith("ERR Shardis: pool 'alpha'");
             assertThat(errorMillis).isBetween((long) TIMEOUT_MILLIS - 50, 10_000L);
             assertThat(median(healthyMicros)).isLessThan(100_000);
@@ -180,11 +196,14 @@ class NetworkFaultsIT {
             String error = errorOf(() -> jedis.get(key));
             long errorMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(firstSuccessAfter(jedis, key, System.nanoTime()));
-            System.out.printf("reset after 1000 reply bytes: error after %d ms: '%s'; next success after %d ms%n",
+            System.out.printf(
+                    "reset after 1000 reply bytes: error after %d ms: '%s'; next success after %d ms%n",
                     errorMillis, error, recoveryMillis);
             assertThat(error).startsWith("ERR Shardis: pool 'alpha'");
             assertThat(jedis.get(key)).isEqualTo(value);
-            assertThat(jedis.get(healthyKeys.get(3))).as("the other server's keys").isNotNull();
+            assertThat(jedis.get(healthyKeys.get(3)))
+                    .as("the other server's keys")
+                    .isNotNull();
         }
     }
 
@@ -199,8 +218,10 @@ class NetworkFaultsIT {
             String got = jedis.get(key);
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             long[] healthyMicros = timedGets(jedis, healthyKeys, 10);
-            System.out.printf("reply trickled a byte every 2 ms: %d-byte GET reply took %d ms; other server's keys"
-                    + " median %d us%n", value.length() + 9, tookMillis, median(healthyMicros));
+            System.out.printf(
+                    "reply trickled a byte every 2 ms: %d-byte GET reply took %d ms; other server's keys"
+                            + " median %d us%n",
+                    value.length() + 9, tookMillis, median(healthyMicros));
             assertThat(got).isEqualTo(value);
             assertThat(tookMillis).isGreaterThanOrEqualTo(150 * 2);
             assertThat(median(healthyMicros)).isLessThan(100_000);
@@ -231,7 +252,7 @@ class NetworkFaultsIT {
                     healedAt = System.nanoTime();
                 }
                 boolean onFaulty = i % 2 == 0;
-                String key = (onFaulty ? faultyKeys : healthyKeys).get(i % 40) ;
+                String key = (onFaulty ? faultyKeys : healthyKeys).get(i % 40);
                 String value = "w" + i;
                 try {
                     assertThat(jedis.set(key, value)).isEqualTo("OK");
@@ -254,21 +275,36 @@ class NetworkFaultsIT {
                 }
             }
         }
-        assertThat(firstFaultyOkAfterHeal).as("a write to the partitioned server's keys succeeded after it healed").isPositive();
+        assertThat(firstFaultyOkAfterHeal)
+                .as("a write to the partitioned server's keys succeeded after it healed")
+                .isPositive();
         long recoveryMillis = TimeUnit.NANOSECONDS.toMillis(firstFaultyOkAfterHeal - healedAt);
-        long errorWindowMillis = lastFaultyError == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(lastFaultyError - partitionedAt);
-        System.out.printf("partition of one server for %d ms: %d errors on its keys (each after the %d ms timeout),"
+        long errorWindowMillis =
+                lastFaultyError == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(lastFaultyError - partitionedAt);
+        System.out.printf(
+                "partition of one server for %d ms: %d errors on its keys (each after the %d ms timeout),"
                         + " %d on the other's; errors from the cut to %d ms after it; first write to its keys %d ms after it"
                         + " healed; %d writes acknowledged, all read back; errors: %s%n",
-                TimeUnit.NANOSECONDS.toMillis(healedAt - partitionedAt), faultyErrors, TIMEOUT_MILLIS, healthyErrors,
-                errorWindowMillis, recoveryMillis, acknowledgedWrites, errors.keySet());
+                TimeUnit.NANOSECONDS.toMillis(healedAt - partitionedAt),
+                faultyErrors,
+                TIMEOUT_MILLIS,
+                healthyErrors,
+                errorWindowMillis,
+                recoveryMillis,
+                acknowledgedWrites,
+                errors.keySet());
         assertThat(healthyErrors).as("the other server's keys never fail").isZero();
-        assertThat(faultyErrors).as("the partitioned server's keys fail while it is cut off").isPositive();
+        assertThat(faultyErrors)
+                .as("the partitioned server's keys fail while it is cut off")
+                .isPositive();
         assertThat(errors.keySet()).allSatisfy(text -> assertThat(text).startsWith("ERR Shardis: pool 'alpha'"));
-        try (Jedis onFaulty = faulty.client(); Jedis onHealthy = healthy.client()) {
+        try (Jedis onFaulty = faulty.client();
+                Jedis onHealthy = healthy.client()) {
             for (Map.Entry<String, String> write : acknowledged.entrySet()) {
                 Jedis direct = faultyKeys.contains(write.getKey()) ? onFaulty : onHealthy;
-                assertThat(direct.get(write.getKey())).as("acknowledged write of %s", write.getKey()).isEqualTo(write.getValue());
+                assertThat(direct.get(write.getKey()))
+                        .as("acknowledged write of %s", write.getKey())
+                        .isEqualTo(write.getValue());
             }
         }
     }

@@ -30,6 +30,7 @@ class NonReadingClientIT {
     private static final String HEAP_AND_DIRECT = "-Xmx256m -XX:MaxDirectMemorySize=256m";
     /** Heap plus direct memory plus the JVM's own (code, threads, metaspace): what the README tells operators to plan for. */
     private static final long MEMORY_BUDGET = (256L + 256 + 200) << 20;
+
     private static final int VALUE_BYTES = 10 * 1024;
     private static final int ROUNDS = 3;
 
@@ -37,13 +38,14 @@ class NonReadingClientIT {
     @Timeout(180)
     void clientsThatReadNothingAreStoppedByTheByteLimitAndThePoolKeepsServing() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
-             ShardisProcess shardis = ShardisProcess.startWithJavaOpts(HEAP_AND_DIRECT, """
+                ShardisProcess shardis =
+                        ShardisProcess.startWithJavaOpts(HEAP_AND_DIRECT, """
                      alpha:
                        listen: 127.0.0.1:${port.alpha}
                        servers:
                          - ${backend}:1
                      """, Map.of("backend", redis.address()));
-             Jedis direct = redis.client()) {
+                Jedis direct = redis.client()) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", shardis.port("alpha"));
             direct.set("big", "x".repeat(VALUE_BYTES));
             direct.configResetStat();
@@ -65,14 +67,20 @@ class NonReadingClientIT {
                 try (RespConnection fresh = new RespConnection(address)) {
                     assertThat(fresh.call("GET", "small")).isNull();
                 }
-                assertThat(Elapsed.millisSince(started)).as("ms for a fresh client's GET").isLessThan(1_000);
+                assertThat(Elapsed.millisSince(started))
+                        .as("ms for a fresh client's GET")
+                        .isLessThan(1_000);
                 long rss = shardis.residentBytes();
-                assertThat(rss).as("Shardis' resident bytes (%s)", HEAP_AND_DIRECT).isLessThan(MEMORY_BUDGET);
+                assertThat(rss)
+                        .as("Shardis' resident bytes (%s)", HEAP_AND_DIRECT)
+                        .isLessThan(MEMORY_BUDGET);
                 long getsRun = PoolSettingsIT.settledGetCalls(direct);
                 // Each non-reading client gets the soft limit's worth (8 MiB: ~800 replies) plus what
                 // the sockets hold; without the limit, each would have its whole pipeline run.
-                assertThat(getsRun).as("GETs run of %d sent by clients that read nothing", commandsSent)
-                        .isLessThan(ROUNDS * 2_500L).isLessThan(commandsSent / 10);
+                assertThat(getsRun)
+                        .as("GETs run of %d sent by clients that read nothing", commandsSent)
+                        .isLessThan(ROUNDS * 2_500L)
+                        .isLessThan(commandsSent / 10);
             } finally {
                 last.close();
             }
@@ -81,7 +89,9 @@ class NonReadingClientIT {
                 assertThat(fresh.call("SET", "small", "1")).isEqualTo("+OK");
                 assertThat(fresh.call("GET", "small")).isEqualTo("1".getBytes());
             }
-            assertThat(Elapsed.millisSince(started)).as("ms for a fresh client after all left").isLessThan(1_000);
+            assertThat(Elapsed.millisSince(started))
+                    .as("ms for a fresh client after all left")
+                    .isLessThan(1_000);
             assertThat(shardis.isAlive()).isTrue();
             assertThat(shardis.log()).doesNotContain("direct buffer memory").doesNotContain("OutOfMemory");
         }

@@ -54,8 +54,10 @@ class NutcrackerProcessIT {
 
     @Test
     void proxiesCommandsToTheRealServers() {
-        try (NutcrackerProcess nutcracker = start(); Jedis proxy = nutcracker.jedis("alpha");
-                Jedis a = first.client(); Jedis b = second.client()) {
+        try (NutcrackerProcess nutcracker = start();
+                Jedis proxy = nutcracker.jedis("alpha");
+                Jedis a = first.client();
+                Jedis b = second.client()) {
             for (int i = 0; i < 50; i++) {
                 assertThat(proxy.set("key:" + i, "value " + i)).isEqualTo("OK");
             }
@@ -74,9 +76,13 @@ class NutcrackerProcessIT {
 
     @Test
     void givesEveryPoolItsOwnListenPort() {
-        try (NutcrackerProcess nutcracker = start(); Jedis beta = nutcracker.jedis("beta"); Jedis direct = first.client()) {
+        try (NutcrackerProcess nutcracker = start();
+                Jedis beta = nutcracker.jedis("beta");
+                Jedis direct = first.client()) {
             assertThat(nutcracker.listenPorts()).containsOnlyKeys("alpha", "beta");
-            assertThat(nutcracker.listenPort("alpha")).isEqualTo(nutcracker.port("alpha")).isNotEqualTo(nutcracker.listenPort("beta"));
+            assertThat(nutcracker.listenPort("alpha"))
+                    .isEqualTo(nutcracker.port("alpha"))
+                    .isNotEqualTo(nutcracker.listenPort("beta"));
             beta.set("through-beta", "1");
             assertThat(direct.get("through-beta")).isEqualTo("1");
         } finally {
@@ -87,15 +93,23 @@ class NutcrackerProcessIT {
     @Test
     void servesItsStatsJsonOnTheStatsPort() {
         // -i 100: aggregate stats every 100 ms rather than every 30 s.
-        try (NutcrackerProcess nutcracker = start("-i", "100"); Jedis proxy = nutcracker.jedis("beta")) {
+        try (NutcrackerProcess nutcracker = start("-i", "100");
+                Jedis proxy = nutcracker.jedis("beta")) {
             for (int i = 0; i < 5; i++) {
                 proxy.set("k" + i, "v");
             }
             String initial = nutcracker.stats();
-            assertThat(initial).startsWith("{").contains("\"service\":\"nutcracker\"").contains("\"version\":\"0.5.0\"")
-                    .contains("\"alpha\": {").contains("\"beta\": {").contains("\"one\": {").contains("\"two\": {");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(requestsOfFirstServer(nutcracker.stats(), "beta")).isGreaterThanOrEqualTo(5));
+            assertThat(initial)
+                    .startsWith("{")
+                    .contains("\"service\":\"nutcracker\"")
+                    .contains("\"version\":\"0.5.0\"")
+                    .contains("\"alpha\": {")
+                    .contains("\"beta\": {")
+                    .contains("\"one\": {")
+                    .contains("\"two\": {");
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(requestsOfFirstServer(nutcracker.stats(), "beta"))
+                            .isGreaterThanOrEqualTo(5));
         } finally {
             first.flushAll();
         }
@@ -109,13 +123,16 @@ class NutcrackerProcessIT {
         long pid = nutcracker.pid();
         nutcracker.stop();
         assertThat(nutcracker.isAlive()).isFalse();
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d alive", pid).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("pid %d alive", pid)
+                .isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> FreePorts.isFree(port) && FreePorts.isFree(stats));
         nutcracker.stop();
     }
 
     private static NutcrackerProcess start(String... extraArgs) {
-        return NutcrackerProcess.start(TWO_POOLS, Map.of("first", first.address(), "second", second.address()), extraArgs);
+        return NutcrackerProcess.start(
+                TWO_POOLS, Map.of("first", first.address(), "second", second.address()), extraArgs);
     }
 
     /** The {@code requests} count of the pool's first server in a stats JSON. */

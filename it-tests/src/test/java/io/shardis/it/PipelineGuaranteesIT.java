@@ -41,8 +41,7 @@ class PipelineGuaranteesIT {
     void aCommandRefusedInsideMultiAbortsTheWholeTransaction(String refused) {
         try (RespConnection client = client()) {
             client.write(RespConnection.pipeline(
-                    "MULTI", "SET tx:a 1", refused, "INCR tx:b", "EXEC",
-                    "SET tx:after 1", "EXEC"));
+                    "MULTI", "SET tx:a 1", refused, "INCR tx:b", "EXEC", "SET tx:after 1", "EXEC"));
             assertThat(client.read()).isEqualTo("+OK");
             assertThat(client.read()).isEqualTo("+QUEUED");
             assertThat(client.read()).as("reply to %s", refused).asString().startsWith("-ERR");
@@ -53,7 +52,9 @@ class PipelineGuaranteesIT {
             assertThat(client.read()).asString().startsWith("-ERR EXEC without MULTI");
         }
         try (Jedis direct = env.redis().client()) {
-            assertThat(direct.exists("tx:a", "tx:b")).as("keys the aborted transaction wrote").isZero();
+            assertThat(direct.exists("tx:a", "tx:b"))
+                    .as("keys the aborted transaction wrote")
+                    .isZero();
             assertThat(direct.get("tx:after")).isEqualTo("1");
         }
     }
@@ -67,10 +68,12 @@ class PipelineGuaranteesIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "MULTI|PING|ECHO hello|SET tx:local 1|EXEC",
-            "MULTI|SELECT 0|INCR tx:local|EXEC",
-            "MULTI|SET tx:local 1|WAIT 0 0|EXEC"})
+    @ValueSource(
+            strings = {
+                "MULTI|PING|ECHO hello|SET tx:local 1|EXEC",
+                "MULTI|SELECT 0|INCR tx:local|EXEC",
+                "MULTI|SET tx:local 1|WAIT 0 0|EXEC"
+            })
     void commandsShardisHandlesItselfAreQueuedInsideMultiAsRedisQueuesThem(String commands) {
         String[] scenario = commands.split("\\|");
         List<Object> fromRedis;
@@ -105,7 +108,9 @@ class PipelineGuaranteesIT {
             assertThat(client.call("SET", "block:k", "v")).isEqualTo("+OK");
             long started = System.nanoTime();
             client.write(RespConnection.pipeline("BLPOP block:empty 2", "GET block:k", "PING"));
-            assertThat(client.read()).as("BLPOP on an empty list after its own 2 s").isNull();
+            assertThat(client.read())
+                    .as("BLPOP on an empty list after its own 2 s")
+                    .isNull();
             assertThat(Elapsed.millisSince(started)).isBetween(1_900L, 5_000L);
             assertThat(client.read()).isEqualTo("v".getBytes(StandardCharsets.US_ASCII));
             assertThat(client.read()).isEqualTo("+PONG");
@@ -116,11 +121,14 @@ class PipelineGuaranteesIT {
 
     @Test
     void aBlockingCommandPushedToAfterThePoolTimeoutReturnsTheValue() throws Exception {
-        try (Jedis blocked = env.jedis(); Jedis pusher = env.jedis()) {
+        try (Jedis blocked = env.jedis();
+                Jedis pusher = env.jedis()) {
             CompletableFuture<List<String>> popped =
                     CompletableFuture.supplyAsync(() -> blocked.blpop(10, "block:later"), threads);
             // Well past the 300 ms pool timeout, BLPOP is still waiting, not failed.
-            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(3))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> !popped.isDone());
             assertThat(pusher.rpush("block:later", "job")).isEqualTo(1L);
             assertThat(popped.get(5, TimeUnit.SECONDS)).containsExactly("block:later", "job");

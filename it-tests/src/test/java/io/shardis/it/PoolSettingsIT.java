@@ -51,7 +51,7 @@ class PoolSettingsIT {
     @Test
     void clientConnectionsTurnsAwayTheClientPastTheLimitUntilAPlaceIsFree() {
         try (RedisProcess redis = RedisProcess.start();
-             ShardisFixture shardis = shardis(redis, "client_connections: 2")) {
+                ShardisFixture shardis = shardis(redis, "client_connections: 2")) {
             InetSocketAddress address = shardis.address("alpha");
             RespConnection first = new RespConnection(address);
             try (RespConnection second = new RespConnection(address)) {
@@ -62,11 +62,14 @@ class PoolSettingsIT {
                     assertThat(third.read()).isEqualTo("-ERR max number of clients reached");
                     assertThat(third.closedByServer()).isTrue();
                 }
-                assertThat(second.call("INCR", "limit:key")).as("admitted clients are unaffected").isEqualTo(3L);
+                assertThat(second.call("INCR", "limit:key"))
+                        .as("admitted clients are unaffected")
+                        .isEqualTo(3L);
 
                 first.close();
                 AtomicReference<RespConnection> admitted = new AtomicReference<>();
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(20))
                         .until(() -> tryAdmission(address, admitted));
                 try (RespConnection replacement = admitted.get()) {
                     assertThat(replacement.call("INCR", "limit:key")).isEqualTo(4L);
@@ -85,8 +88,8 @@ class PoolSettingsIT {
     @Test
     void redisAuthAuthenticatesSharedAndDedicatedServerConnections() {
         try (RedisProcess redis = RedisProcess.start("--requirepass", "secret");
-             ShardisFixture shardis = shardis(redis, "redis_auth: secret");
-             RespConnection client = new RespConnection(shardis.address("alpha"))) {
+                ShardisFixture shardis = shardis(redis, "redis_auth: secret");
+                RespConnection client = new RespConnection(shardis.address("alpha"))) {
             // Without users, redis_auth is the clients' password too, as in Twemproxy.
             assertThat(client.call("AUTH", "secret")).isEqualTo("+OK");
             assertThat(client.call("SET", "auth:plain", "1")).isEqualTo("+OK");
@@ -103,10 +106,18 @@ class PoolSettingsIT {
 
     @Test
     void redisUserAuthenticatesAsThatAclUser() {
-        try (RedisProcess redis = RedisProcess.start("--requirepass", "default-secret",
-                "--user", "shardis", "on", ">app-secret", "~*", "&*", "+@all");
-             ShardisFixture shardis = shardis(redis, "redis_user: shardis\n  redis_auth: app-secret");
-             Jedis client = shardis.jedis("alpha")) {
+        try (RedisProcess redis = RedisProcess.start(
+                        "--requirepass",
+                        "default-secret",
+                        "--user",
+                        "shardis",
+                        "on",
+                        ">app-secret",
+                        "~*",
+                        "&*",
+                        "+@all");
+                ShardisFixture shardis = shardis(redis, "redis_user: shardis\n  redis_auth: app-secret");
+                Jedis client = shardis.jedis("alpha")) {
             client.auth("app-secret");
             assertThat(client.set("acl:key", "1")).isEqualTo("OK");
             try (Jedis direct = redis.client()) {
@@ -122,18 +133,22 @@ class PoolSettingsIT {
     void aWrongRedisAuthAnswersEachCommandPromptlyWithTheRefusalAndKeepsTheClient() {
         // No pool timeout: a command left waiting on the refused connection would hang for good.
         try (RedisProcess redis = RedisProcess.start("--requirepass", "secret");
-             ShardisFixture shardis = shardis(redis, "redis_auth: not-the-password");
-             RespConnection client = new RespConnection(shardis.address("alpha"))) {
+                ShardisFixture shardis = shardis(redis, "redis_auth: not-the-password");
+                RespConnection client = new RespConnection(shardis.address("alpha"))) {
             // Shardis takes its own password; the backend refuses it.
             assertThat(client.call("AUTH", "not-the-password")).isEqualTo("+OK");
             for (int i = 0; i < 4; i++) {
                 long started = System.nanoTime();
                 Object reply = client.call("SET", "auth:wrong", "v" + i);
-                assertThat(Elapsed.millisSince(started)).as("reply %d came promptly", i).isLessThan(2_000);
+                assertThat(Elapsed.millisSince(started))
+                        .as("reply %d came promptly", i)
+                        .isLessThan(2_000);
                 assertThat(reply).as("reply %d", i).asString().startsWith("-");
                 if (i > 0) {
                     // The first command may have raced the refused AUTH: see the disabled test below.
-                    assertThat(reply).as("reply %d", i).asString()
+                    assertThat(reply)
+                            .as("reply %d", i)
+                            .asString()
                             .startsWith("-ERR")
                             .contains(redis.address())
                             .contains("WRONGPASS");
@@ -150,10 +165,11 @@ class PoolSettingsIT {
     @Test
     void aWrongRedisAuthNamesTheBackendAndTheRefusalFromTheFirstCommand() {
         try (RedisProcess redis = RedisProcess.start("--requirepass", "secret");
-             ShardisFixture shardis = shardis(redis, "redis_auth: not-the-password");
-             RespConnection client = new RespConnection(shardis.address("alpha"))) {
+                ShardisFixture shardis = shardis(redis, "redis_auth: not-the-password");
+                RespConnection client = new RespConnection(shardis.address("alpha"))) {
             assertThat(client.call("AUTH", "not-the-password")).isEqualTo("+OK");
-            assertThat(client.call("GET", "auth:first")).asString()
+            assertThat(client.call("GET", "auth:first"))
+                    .asString()
                     .startsWith("-ERR")
                     .contains(redis.address())
                     .contains("WRONGPASS");
@@ -163,8 +179,8 @@ class PoolSettingsIT {
     @Test
     void redisDbPutsEveryKeyInThatDatabaseAndOnlyThatDatabaseCanBeSelected() {
         try (RedisProcess redis = RedisProcess.start();
-             ShardisFixture shardis = shardis(redis, "redis_db: 3");
-             RespConnection client = new RespConnection(shardis.address("alpha"))) {
+                ShardisFixture shardis = shardis(redis, "redis_db: 3");
+                RespConnection client = new RespConnection(shardis.address("alpha"))) {
             assertThat(client.call("SET", "db:shared", "three")).isEqualTo("+OK");
             assertThat(client.call("SELECT", "3")).isEqualTo("+OK");
             assertThat(client.call("SELECT", "0")).asString().startsWith("-ERR").contains("redis_db");
@@ -175,7 +191,9 @@ class PoolSettingsIT {
             assertThat(client.read()).isEqualTo("three".getBytes(StandardCharsets.UTF_8));
 
             try (Jedis direct = redis.client()) {
-                assertThat(direct.exists("db:shared", "db:tx")).as("keys in database 0").isZero();
+                assertThat(direct.exists("db:shared", "db:tx"))
+                        .as("keys in database 0")
+                        .isZero();
                 direct.select(3);
                 assertThat(direct.get("db:shared")).isEqualTo("three");
                 assertThat(direct.get("db:tx")).isEqualTo("3");
@@ -186,16 +204,20 @@ class PoolSettingsIT {
     @Test
     void aRedisDbTheServerDoesNotHaveRefusesCommandsInsteadOfWritingToDatabaseZero() {
         try (RedisProcess redis = RedisProcess.start("--databases", "2");
-             ShardisFixture shardis = shardis(redis, "redis_db: 3");
-             RespConnection client = new RespConnection(shardis.address("alpha"))) {
+                ShardisFixture shardis = shardis(redis, "redis_db: 3");
+                RespConnection client = new RespConnection(shardis.address("alpha"))) {
             for (int i = 0; i < 3; i++) {
-                assertThat(client.call("SET", "db:missing", "v" + i)).as("SET %d", i).asString()
+                assertThat(client.call("SET", "db:missing", "v" + i))
+                        .as("SET %d", i)
+                        .asString()
                         .startsWith("-ERR")
                         .contains(redis.address())
                         .contains("DB index is out of range");
             }
             try (Jedis direct = redis.client()) {
-                assertThat(direct.exists("db:missing")).as("written to database 0").isFalse();
+                assertThat(direct.exists("db:missing"))
+                        .as("written to database 0")
+                        .isFalse();
             }
         }
     }
@@ -206,7 +228,7 @@ class PoolSettingsIT {
         int rounds = 25;
         int incrementsPerRound = 40;
         try (RedisProcess redis = RedisProcess.start();
-             ShardisFixture shardis = shardis(redis, "server_connections: 4")) {
+                ShardisFixture shardis = shardis(redis, "server_connections: 4")) {
             List<CompletableFuture<Void>> runs = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 String key = "counter:" + c;
@@ -220,7 +242,9 @@ class PoolSettingsIT {
                     assertThat(direct.get("counter:" + c)).isEqualTo(Integer.toString(rounds * incrementsPerRound));
                 }
                 // Otherwise the order would hold trivially, on a single connection.
-                assertThat(shardisConnections(direct)).as("backend connections Shardis used").isGreaterThan(1);
+                assertThat(shardisConnections(direct))
+                        .as("backend connections Shardis used")
+                        .isGreaterThan(1);
             }
         }
     }
@@ -228,7 +252,7 @@ class PoolSettingsIT {
     @Test
     void requestsPastMaxBulkBytesOrMaxRequestBytesAreProtocolErrorsThatCloseTheConnection() {
         try (RedisProcess redis = RedisProcess.start();
-             ShardisFixture shardis = shardis(redis, "max_request_bytes: 64k\n  max_bulk_bytes: 16k")) {
+                ShardisFixture shardis = shardis(redis, "max_request_bytes: 64k\n  max_bulk_bytes: 16k")) {
             InetSocketAddress address = shardis.address("alpha");
             try (RespConnection client = new RespConnection(address)) {
                 String atTheLimit = "b".repeat(16 * 1024);
@@ -247,7 +271,8 @@ class PoolSettingsIT {
             try (RespConnection client = new RespConnection(address)) {
                 // Every argument is within max_bulk_bytes; together they are past max_request_bytes.
                 assertThat(client.write(rpush("limits:over", 8 * 1024, 9, 0)).read())
-                        .asString().startsWith("-ERR Protocol error");
+                        .asString()
+                        .startsWith("-ERR Protocol error");
                 assertThat(client.closedByServer()).isTrue();
             }
             try (Jedis direct = redis.client()) {
@@ -264,9 +289,15 @@ class PoolSettingsIT {
         String value = "v".repeat(16 * 1024);
         // Only max_pipeline holds the client back here: the byte limit is off.
         try (RedisProcess redis = RedisProcess.start();
-             ShardisFixture shardis = ShardisFixture.start(POOL, Map.of("backend", redis.address(),
-                     "keys", "  max_pipeline: " + maxPipeline + "\n  max_client_reply_bytes: 0"), 1);
-             Jedis direct = redis.client()) {
+                ShardisFixture shardis = ShardisFixture.start(
+                        POOL,
+                        Map.of(
+                                "backend",
+                                redis.address(),
+                                "keys",
+                                "  max_pipeline: " + maxPipeline + "\n  max_client_reply_bytes: 0"),
+                        1);
+                Jedis direct = redis.client()) {
             Pipeline fill = direct.pipelined();
             for (int i = 0; i < gets; i++) {
                 fill.set("pipe:" + i, value + i);
@@ -278,21 +309,25 @@ class PoolSettingsIT {
                 RespConnection.appendCommand(pipeline, "GET", "pipe:" + i);
             }
             try (RespConnection greedy = new RespConnection(shardis.address("alpha"), 16 * 1024);
-                 Jedis other = shardis.jedis("alpha")) {
-                CompletableFuture<RespConnection> written = CompletableFuture.supplyAsync(
-                        () -> greedy.write(pipeline.toByteArray()), threads);
+                    Jedis other = shardis.jedis("alpha")) {
+                CompletableFuture<RespConnection> written =
+                        CompletableFuture.supplyAsync(() -> greedy.write(pipeline.toByteArray()), threads);
                 // The greedy client reads nothing: the GETs Redis runs stop at max_pipeline plus what
                 // the sockets between Shardis and the client hold, far short of the 5000 sent.
                 long settled = settledGetCalls(direct);
-                assertThat(settled).as("GETs run for a client that reads nothing, max_pipeline " + maxPipeline)
-                        .isGreaterThanOrEqualTo(maxPipeline).isLessThan(8L * maxPipeline);
+                assertThat(settled)
+                        .as("GETs run for a client that reads nothing, max_pipeline " + maxPipeline)
+                        .isGreaterThanOrEqualTo(maxPipeline)
+                        .isLessThan(8L * maxPipeline);
                 // Another client on the same event loop and backend connection is served meanwhile.
-                CompletableFuture<String> otherReply = CompletableFuture.supplyAsync(() -> other.get("pipe:7"), threads);
+                CompletableFuture<String> otherReply =
+                        CompletableFuture.supplyAsync(() -> other.get("pipe:7"), threads);
                 assertThat(otherReply.get(5, TimeUnit.SECONDS)).isEqualTo(value + 7);
 
                 // Once it reads, every reply comes, in order.
                 for (int i = 0; i < gets; i++) {
-                    assertThat(greedy.read()).as("reply to GET %d", i)
+                    assertThat(greedy.read())
+                            .as("reply to GET %d", i)
                             .isEqualTo((value + i).getBytes(StandardCharsets.US_ASCII));
                 }
                 written.get(10, TimeUnit.SECONDS);
@@ -305,15 +340,17 @@ class PoolSettingsIT {
     static long settledGetCalls(Jedis redis) {
         long[] last = {-1};
         long[] since = {System.nanoTime()};
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            long now = getCalls(redis);
-            if (now != last[0]) {
-                last[0] = now;
-                since[0] = System.nanoTime();
-                return false;
-            }
-            return now > 0 && System.nanoTime() - since[0] >= 500_000_000L;
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    long now = getCalls(redis);
+                    if (now != last[0]) {
+                        last[0] = now;
+                        since[0] = System.nanoTime();
+                        return false;
+                    }
+                    return now > 0 && System.nanoTime() - since[0] >= 500_000_000L;
+                });
         return last[0];
     }
 
@@ -329,12 +366,16 @@ class PoolSettingsIT {
     @Test
     void preconnectOpensServerConnectionsOnThePoolsDatabaseBeforeAnyClient() {
         try (RedisProcess redis = RedisProcess.start();
-             ShardisFixture shardis = shardis(redis, "preconnect: true\n  server_connections: 2\n  redis_db: 3");
-             Jedis direct = redis.client()) {
+                ShardisFixture shardis = shardis(redis, "preconnect: true\n  server_connections: 2\n  redis_db: 3");
+                Jedis direct = redis.client()) {
             assertThat(shardis.address("alpha")).isNotNull();
             // Only Shardis' connections select database 3: it has selected it on each before any client came.
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> Arrays.stream(direct.clientList().split("\n")).filter(line -> line.contains(" db=3 ")).count(),
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(
+                            () -> Arrays.stream(direct.clientList().split("\n"))
+                                    .filter(line -> line.contains(" db=3 "))
+                                    .count(),
                             count -> count >= 2);
         }
     }
@@ -372,7 +413,8 @@ class PoolSettingsIT {
                 for (int i = 0; i < perRound; i++) {
                     expected++;
                     assertThat(client.read()).as("INCR %s, %dth", key, expected).isEqualTo(expected);
-                    assertThat(client.read()).as("GET %s after the %dth INCR", key, expected)
+                    assertThat(client.read())
+                            .as("GET %s after the %dth INCR", key, expected)
                             .isEqualTo(Long.toString(expected).getBytes(StandardCharsets.US_ASCII));
                 }
             }

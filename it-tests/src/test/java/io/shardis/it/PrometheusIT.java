@@ -2,17 +2,17 @@ package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.shardis.it.support.Http;
 import io.shardis.it.support.Poll;
+import io.shardis.it.support.PromQl;
 import io.shardis.it.support.PrometheusText;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.SentinelFixture;
 import io.shardis.it.support.ShardisProcess;
 import io.shardis.it.support.StopChildProcesses;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import io.shardis.it.support.PromQl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,8 @@ class PrometheusIT {
         sentinel = SentinelFixture.builder().masters(1).start();
         List<String> sentinels = new ArrayList<>();
         sentinel.sentinelAddresses().forEach(a -> sentinels.add(a.getHostString() + ":" + a.getPort()));
-        shardis = ShardisProcess.start("""
+        shardis = ShardisProcess.start(
+                """
                 alpha:
                   listen: 127.0.0.1:${port.alpha}
                   timeout: 5000
@@ -57,16 +58,29 @@ class PrometheusIT {
                   sentinels: [${sentinels}]
                   servers:
                     - ${shard1}:1 shard1
-                """, Map.of("redis", redis.address(), "sentinels", String.join(", ", sentinels),
-                "shard1", sentinel.master("shard1").address()), "--http", "127.0.0.1:${port.http}");
+                """,
+                Map.of(
+                        "redis",
+                        redis.address(),
+                        "sentinels",
+                        String.join(", ", sentinels),
+                        "shard1",
+                        sentinel.master("shard1").address()),
+                "--http",
+                "127.0.0.1:${port.http}");
         http = shardis.port("http");
-        assertThat(Poll.until(Duration.ofSeconds(30), () -> {
-            try {
-                return Http.get(http, "/health").status() == 200;
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }, () -> !shardis.isAlive())).as("/health answers 200\n%s", shardis.log()).isTrue();
+        assertThat(Poll.until(
+                        Duration.ofSeconds(30),
+                        () -> {
+                            try {
+                                return Http.get(http, "/health").status() == 200;
+                            } catch (RuntimeException e) {
+                                return false;
+                            }
+                        },
+                        () -> !shardis.isAlive()))
+                .as("/health answers 200\n%s", shardis.log())
+                .isTrue();
     }
 
     @AfterAll
@@ -83,19 +97,32 @@ class PrometheusIT {
     @Test
     void serverStatesAndSentinelAgreementAreServed() {
         String master = sentinel.master("shard1").address();
-        assertThat(Poll.until(Duration.ofSeconds(30), () -> Http.metrics(http)
-                        .valueOrZero("shardis_sentinels_agreeing", "pool", "ha", "server", "shard1") == SentinelFixture.SENTINELS,
-                () -> !shardis.isAlive())).as("every Sentinel agrees\n%s", Http.get(http, "/pools/ha").body()).isTrue();
+        assertThat(Poll.until(
+                        Duration.ofSeconds(30),
+                        () -> Http.metrics(http)
+                                        .valueOrZero("shardis_sentinels_agreeing", "pool", "ha", "server", "shard1")
+                                == SentinelFixture.SENTINELS,
+                        () -> !shardis.isAlive()))
+                .as("every Sentinel agrees\n%s", Http.get(http, "/pools/ha").body())
+                .isTrue();
         PrometheusText metrics = Http.metrics(http);
-        assertThat(metrics.value("shardis_sentinel_disagreement", "pool", "ha", "server", "shard1")).isEqualTo(0);
-        assertThat(metrics.value("shardis_server_state", "pool", "ha", "server", "shard1", "state", "in_ring")).isEqualTo(1);
-        assertThat(metrics.value("shardis_server_state", "pool", "alpha", "server", redis.address(), "state", "ejected"))
+        assertThat(metrics.value("shardis_sentinel_disagreement", "pool", "ha", "server", "shard1"))
+                .isEqualTo(0);
+        assertThat(metrics.value("shardis_server_state", "pool", "ha", "server", "shard1", "state", "in_ring"))
+                .isEqualTo(1);
+        assertThat(metrics.value(
+                        "shardis_server_state", "pool", "alpha", "server", redis.address(), "state", "ejected"))
                 .isEqualTo(0);
         assertThat(metrics.value("shardis_commands_held", "pool", "ha")).isEqualTo(0);
-        assertThat(metrics.samples("shardis_sentinels_agreeing", "pool", "alpha")).isEmpty();
+        assertThat(metrics.samples("shardis_sentinels_agreeing", "pool", "alpha"))
+                .isEmpty();
         String pools = Http.get(http, "/pools/ha").body();
-        assertThat(pools).contains("\"sentinels_agreeing\": 3", "\"master\": \"" + master + "\"", "\"agrees\": true",
-                "\"held_now\": 0");
+        assertThat(pools)
+                .contains(
+                        "\"sentinels_agreeing\": 3",
+                        "\"master\": \"" + master + "\"",
+                        "\"agrees\": true",
+                        "\"held_now\": 0");
     }
 
     @Test
@@ -113,11 +140,17 @@ class PrometheusIT {
             PrometheusText after = Http.metrics(http);
 
             // Every forwarded command is one observation of each client-side histogram, and one backend reply.
-            for (String histogram : new String[] {"shardis_command_duration_seconds", "shardis_added_latency_seconds",
-                    "shardis_backend_round_trip_seconds"}) {
-                assertThat(delta(before, after, histogram + "_count", "pool", "alpha")).as(histogram).isEqualTo(500);
+            for (String histogram : new String[] {
+                "shardis_command_duration_seconds",
+                "shardis_added_latency_seconds",
+                "shardis_backend_round_trip_seconds"
+            }) {
+                assertThat(delta(before, after, histogram + "_count", "pool", "alpha"))
+                        .as(histogram)
+                        .isEqualTo(500);
                 assertThat(delta(before, after, histogram + "_bucket", "pool", "alpha", "le", "+Inf"))
-                        .as(histogram).isEqualTo(500);
+                        .as(histogram)
+                        .isEqualTo(500);
             }
             double duration = delta(before, after, "shardis_command_duration_seconds_sum", "pool", "alpha");
             double added = delta(before, after, "shardis_added_latency_seconds_sum", "pool", "alpha");
@@ -134,10 +167,28 @@ class PrometheusIT {
                     .isEqualTo(300);
             assertThat(delta(before, after, "shardis_commands_total", "pool", "alpha", "command_group", "read"))
                     .isEqualTo(200);
-            assertThat(delta(before, after, "shardis_requests_total", "pool", "alpha", "server", server,
-                    "command_group", "write")).isEqualTo(300);
-            assertThat(delta(before, after, "shardis_requests_total", "pool", "alpha", "server", server,
-                    "command_group", "read")).isEqualTo(200);
+            assertThat(delta(
+                            before,
+                            after,
+                            "shardis_requests_total",
+                            "pool",
+                            "alpha",
+                            "server",
+                            server,
+                            "command_group",
+                            "write"))
+                    .isEqualTo(300);
+            assertThat(delta(
+                            before,
+                            after,
+                            "shardis_requests_total",
+                            "pool",
+                            "alpha",
+                            "server",
+                            server,
+                            "command_group",
+                            "read"))
+                    .isEqualTo(200);
             assertThat(delta(before, after, "shardis_responses_total", "pool", "alpha", "server", server))
                     .isEqualTo(500);
             // SET prom:N vN is at least 30 bytes of RESP; +OK\r\n is 5.
@@ -145,20 +196,29 @@ class PrometheusIT {
                     .isGreaterThanOrEqualTo(300 * 30);
             assertThat(delta(before, after, "shardis_client_sent_bytes_total", "pool", "alpha"))
                     .isGreaterThanOrEqualTo(300 * 5);
-            assertThat(after.value("shardis_client_connections", "pool", "alpha")).isGreaterThanOrEqualTo(1);
+            assertThat(after.value("shardis_client_connections", "pool", "alpha"))
+                    .isGreaterThanOrEqualTo(1);
             assertThat(after.value("shardis_server_connections", "pool", "alpha", "server", server))
                     .isGreaterThanOrEqualTo(1);
-            assertThat(after.value("shardis_build_info", "version", after.samples("shardis_build_info").get(0)
-                    .labels().get("version"))).isEqualTo(1);
+            assertThat(after.value(
+                            "shardis_build_info",
+                            "version",
+                            after.samples("shardis_build_info").get(0).labels().get("version")))
+                    .isEqualTo(1);
             // The JVM's own, from the Prometheus client's instrumentation.
-            assertThat(after.sampleNames()).contains("jvm_memory_used_bytes", "jvm_gc_collection_seconds_count",
-                    "jvm_threads_current", "process_cpu_seconds_total");
+            assertThat(after.sampleNames())
+                    .contains(
+                            "jvm_memory_used_bytes",
+                            "jvm_gc_collection_seconds_count",
+                            "jvm_threads_current",
+                            "process_cpu_seconds_total");
         }
     }
 
     @Test
     void openMetricsWhenTheScraperAsksForIt() {
-        Http.Response response = Http.get(http, "/metrics", "application/openmetrics-text; version=1.0.0; charset=utf-8");
+        Http.Response response =
+                Http.get(http, "/metrics", "application/openmetrics-text; version=1.0.0; charset=utf-8");
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.contentType()).startsWith("application/openmetrics-text");
         assertThat(response.body()).contains("# TYPE shardis_requests counter").endsWith("# EOF\n");
@@ -181,14 +241,18 @@ class PrometheusIT {
         assertThat(queries).hasSizeGreaterThan(20);
         Set<String> served = Http.metrics(http).sampleNames();
         for (String query : queries) {
-            assertThat(PromQl.metricNames(query)).as(query).isNotEmpty().allSatisfy(name ->
-                    assertThat(served).as("%s in %s", name, query).contains(name));
+            assertThat(PromQl.metricNames(query))
+                    .as(query)
+                    .isNotEmpty()
+                    .allSatisfy(name ->
+                            assertThat(served).as("%s in %s", name, query).contains(name));
         }
     }
 
     private static void collectQueries(JsonElement element, List<String> queries) {
         if (element.isJsonObject()) {
-            for (Map.Entry<String, JsonElement> entry : element.getAsJsonObject().entrySet()) {
+            for (Map.Entry<String, JsonElement> entry :
+                    element.getAsJsonObject().entrySet()) {
                 if ((entry.getKey().equals("expr") || entry.getKey().equals("definition"))
                         && entry.getValue().isJsonPrimitive()) {
                     queries.add(entry.getValue().getAsString());

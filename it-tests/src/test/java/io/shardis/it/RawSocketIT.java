@@ -37,7 +37,8 @@ class RawSocketIT {
             for (int i = 0; i < pairs; i++) {
                 assertThat(raw.read()).as("reply to SET %d", i).isEqualTo("+OK");
                 assertThat(new String((byte[]) raw.read(), StandardCharsets.UTF_8))
-                        .as("reply to GET after SET %d", i).isEqualTo("value:" + (i / 2));
+                        .as("reply to GET after SET %d", i)
+                        .isEqualTo("value:" + (i / 2));
             }
             assertThat(raw.call("DBSIZE")).isEqualTo((long) pairs);
         }
@@ -65,7 +66,8 @@ class RawSocketIT {
             }
             for (int i = 0; i < gets; i++) {
                 assertThat((byte[]) raw.read()).as("GET %d", i).isEqualTo(value);
-                assertThat(new String((byte[]) raw.read(), StandardCharsets.US_ASCII)).isEqualTo(Integer.toString(i));
+                assertThat(new String((byte[]) raw.read(), StandardCharsets.US_ASCII))
+                        .isEqualTo(Integer.toString(i));
             }
         }
     }
@@ -100,12 +102,14 @@ class RawSocketIT {
             // Commands read from those clients before they left may still be on their way to the
             // backend: let them land before the next test empties it.
             String[] last = {"none"};
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
-                String now = String.valueOf(next.get("counter"));
-                boolean settled = now.equals(last[0]);
-                last[0] = now;
-                return settled;
-            });
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        String now = String.valueOf(next.get("counter"));
+                        boolean settled = now.equals(last[0]);
+                        last[0] = now;
+                        return settled;
+                    });
         }
     }
 
@@ -127,7 +131,8 @@ class RawSocketIT {
                 }
             }
         }
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(backendClients())
                         .as("connections to the backend, besides this check's own")
                         .isLessThanOrEqualTo(baseline));

@@ -27,6 +27,7 @@ class ReadinessIT {
 
     /** The promise is a second; the machine running the suite may be loaded. */
     private static final Duration FLIP = Duration.ofSeconds(5);
+
     private static final String CONFIG = """
             alpha:
               listen: 127.0.0.1:${port.alpha}
@@ -54,11 +55,12 @@ class ReadinessIT {
     }
 
     private static ShardisProcess startShardis() {
-        ShardisProcess shardis = ShardisProcess.start(CONFIG, Map.of("alpha", alpha.address(), "beta", beta.address()),
-                "--http", "127.0.0.1:${port.http}");
+        ShardisProcess shardis = ShardisProcess.start(
+                CONFIG, Map.of("alpha", alpha.address(), "beta", beta.address()), "--http", "127.0.0.1:${port.http}");
         int http = shardis.port("http");
         assertThat(Poll.until(Duration.ofSeconds(30), () -> status(http, "/ready") == 200, () -> !shardis.isAlive()))
-                .as("/ready turns 200\n%s", shardis.log()).isTrue();
+                .as("/ready turns 200\n%s", shardis.log())
+                .isTrue();
         return shardis;
     }
 
@@ -83,28 +85,37 @@ class ReadinessIT {
     private static void checkDownAndBack(ShardisProcess shardis, int http) {
         {
             long killed = System.nanoTime();
-            assertThat(Poll.until(FLIP, () -> status(http, "/ready") == 503, () -> false)).isTrue();
+            assertThat(Poll.until(FLIP, () -> status(http, "/ready") == 503, () -> false))
+                    .isTrue();
             long downMillis = (System.nanoTime() - killed) / 1_000_000;
             Http.Response notReady = Http.get(http, "/ready");
             assertThat(notReady.contentType()).startsWith("application/json");
-            assertThat(notReady.body()).contains("\"status\": \"not ready\"",
-                    "pool 'alpha': server " + alpha.address() + " unreachable", "\"alpha\": false", "\"beta\": true");
+            assertThat(notReady.body())
+                    .contains(
+                            "\"status\": \"not ready\"",
+                            "pool 'alpha': server " + alpha.address() + " unreachable",
+                            "\"alpha\": false",
+                            "\"beta\": true");
             // Liveness is not readiness: the process still serves.
             assertThat(Http.get(http, "/health").status()).isEqualTo(200);
 
             alpha.restart();
             long restarted = System.nanoTime();
-            assertThat(Poll.until(FLIP, () -> status(http, "/ready") == 200, () -> false)).isTrue();
+            assertThat(Poll.until(FLIP, () -> status(http, "/ready") == 200, () -> false))
+                    .isTrue();
             long upMillis = (System.nanoTime() - restarted) / 1_000_000;
             System.out.printf("/ready: 503 %d ms after the kill, 200 %d ms after the restart%n", downMillis, upMillis);
             try (Jedis jedis = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000)) {
-                Poll.until(Duration.ofSeconds(10), () -> {
-                    try {
-                        return "PONG".equals(jedis.ping()) && "OK".equals(jedis.set("back", "1"));
-                    } catch (RuntimeException e) {
-                        return false;
-                    }
-                }, () -> false);
+                Poll.until(
+                        Duration.ofSeconds(10),
+                        () -> {
+                            try {
+                                return "PONG".equals(jedis.ping()) && "OK".equals(jedis.set("back", "1"));
+                            } catch (RuntimeException e) {
+                                return false;
+                            }
+                        },
+                        () -> false);
                 assertThat(jedis.get("back")).isEqualTo("1");
             }
         }
@@ -124,23 +135,30 @@ class ReadinessIT {
                     popped.set(e);
                 }
             });
-            assertThat(Poll.until(Duration.ofSeconds(10), () -> beta.blockedClients() == 1, () -> false)).isTrue();
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> beta.blockedClients() == 1, () -> false))
+                    .isTrue();
 
             shardis.signal("TERM");
 
             AtomicReference<Http.Response> draining = new AtomicReference<>();
-            assertThat(Poll.until(Duration.ofSeconds(2), () -> {
-                try {
-                    Http.Response response = Http.get(http, "/ready");
-                    draining.set(response);
-                    return response.status() == 503;
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            }, () -> !shardis.isAlive())).as("/ready 503 during the drain\n%s", shardis.log()).isTrue();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(2),
+                            () -> {
+                                try {
+                                    Http.Response response = Http.get(http, "/ready");
+                                    draining.set(response);
+                                    return response.status() == 503;
+                                } catch (RuntimeException e) {
+                                    return false;
+                                }
+                            },
+                            () -> !shardis.isAlive()))
+                    .as("/ready 503 during the drain\n%s", shardis.log())
+                    .isTrue();
             assertThat(draining.get().body()).contains("\"status\": \"draining\"");
             waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(Poll.until(Duration.ofSeconds(15), () -> !shardis.isAlive(), () -> false)).isTrue();
+            assertThat(Poll.until(Duration.ofSeconds(15), () -> !shardis.isAlive(), () -> false))
+                    .isTrue();
         }
     }
 

@@ -57,8 +57,10 @@ class RedisFixturesIT {
 
     @Test
     void startsServersOnDistinctPortsThatAnswer() {
-        try (RedisProcess first = RedisProcess.start(); RedisProcess second = RedisProcess.start();
-                Jedis a = first.client(); Jedis b = second.client()) {
+        try (RedisProcess first = RedisProcess.start();
+                RedisProcess second = RedisProcess.start();
+                Jedis a = first.client();
+                Jedis b = second.client()) {
             assertThat(first.port()).isNotEqualTo(second.port());
             a.set("k", "first");
             b.set("k", "second");
@@ -71,7 +73,8 @@ class RedisFixturesIT {
 
     @Test
     void passesExtraArguments() {
-        try (RedisProcess redis = RedisProcess.start("--maxmemory", "12mb"); Jedis jedis = redis.client()) {
+        try (RedisProcess redis = RedisProcess.start("--maxmemory", "12mb");
+                Jedis jedis = redis.client()) {
             assertThat(jedis.configGet("maxmemory")).containsEntry("maxmemory", Long.toString(12L * 1024 * 1024));
         }
     }
@@ -113,7 +116,8 @@ class RedisFixturesIT {
     @Test
     void aTakenPortIsReportedAsTaken() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            assertThatThrownBy(() -> RedisProcess.builder().port(taken.getLocalPort()).start())
+            assertThatThrownBy(() ->
+                            RedisProcess.builder().port(taken.getLocalPort()).start())
                     .rootCause()
                     .hasMessageContaining("port " + taken.getLocalPort() + " is taken");
         }
@@ -121,7 +125,8 @@ class RedisFixturesIT {
 
     @Test
     void aFrozenServerAnswersAgainWhenThawed() {
-        try (RedisProcess redis = RedisProcess.start(); Jedis jedis = redis.client()) {
+        try (RedisProcess redis = RedisProcess.start();
+                Jedis jedis = redis.client()) {
             redis.freeze();
             jedis.getConnection().setSoTimeout(200);
             assertThatThrownBy(jedis::ping).isInstanceOf(JedisConnectionException.class);
@@ -135,7 +140,8 @@ class RedisFixturesIT {
     @Test
     void runsAReplicaAndASentinel() {
         try (RedisProcess master = RedisProcess.start();
-                RedisProcess replica = RedisProcess.start("--replicaof", master.host(), Integer.toString(master.port()));
+                RedisProcess replica =
+                        RedisProcess.start("--replicaof", master.host(), Integer.toString(master.port()));
                 RedisProcess sentinel = RedisProcess.builder()
                         .config("sentinel monitor shard1 " + master.host() + " " + master.port() + " 1")
                         .sentinel()

@@ -39,10 +39,11 @@ class RedisVersionsIT {
     @ValueSource(strings = {"redis:6.2", "redis:7.2", "redis:7.4", "valkey/valkey:8"})
     void shardedPoolServesItsCommandsOn(String image) throws Exception {
         try (GenericContainer<?> first = redis(image);
-             GenericContainer<?> second = redis(image)) {
+                GenericContainer<?> second = redis(image)) {
             first.start();
             second.start();
-            try (ShardisFixture shardis = ShardisFixture.start("""
+            try (ShardisFixture shardis =
+                            ShardisFixture.start("""
                     alpha:
                       listen: 127.0.0.1:0
                       redis: true
@@ -54,13 +55,14 @@ class RedisVersionsIT {
                         - ${first}:1 s1
                         - ${second}:1 s2
                     """, Map.of("first", address(first), "second", address(second)));
-                 Jedis jedis = shardis.jedis("alpha");
-                 Jedis other = shardis.jedis("alpha")) {
+                    Jedis jedis = shardis.jedis("alpha");
+                    Jedis other = shardis.jedis("alpha")) {
                 // Keys spread over both servers, read back whole, split MGET/MSET/DEL merged.
                 for (int i = 0; i < 50; i++) {
                     assertThat(jedis.set("k" + i, "v" + i)).isEqualTo("OK");
                 }
-                try (Jedis a = client(first); Jedis b = client(second)) {
+                try (Jedis a = client(first);
+                        Jedis b = client(second)) {
                     assertThat(a.dbSize()).as("keys on s1").isPositive();
                     assertThat(b.dbSize()).as("keys on s2").isPositive();
                     assertThat(a.dbSize() + b.dbSize()).isEqualTo(50);
@@ -76,7 +78,8 @@ class RedisVersionsIT {
                 multi.incr("{tx}b");
                 multi.get("{tx}a");
                 assertThat(multi.exec()).containsExactly("OK", 1L, "1");
-                assertThat(jedis.eval("return redis.call('GET', KEYS[1])", List.of("k7"), List.of())).isEqualTo("v7");
+                assertThat(jedis.eval("return redis.call('GET', KEYS[1])", List.of("k7"), List.of()))
+                        .isEqualTo("v7");
 
                 // A blocking pop answered by another client's push.
                 CompletableFuture<List<String>> popped = CompletableFuture.supplyAsync(() -> {
@@ -90,7 +93,8 @@ class RedisVersionsIT {
 
                 // The server's own errors come through as they are worded.
                 jedis.set("text", "x");
-                assertThatThrownBy(() -> jedis.incr("text")).isInstanceOf(JedisDataException.class)
+                assertThatThrownBy(() -> jedis.incr("text"))
+                        .isInstanceOf(JedisDataException.class)
                         .hasMessage("ERR value is not an integer or out of range");
             }
             lettuceAndPubSub(first, second);
@@ -99,7 +103,8 @@ class RedisVersionsIT {
 
     /** Lettuce (HELLO 3: RESP3 through the pool, on backend connections that say HELLO 3) and a subscription. */
     private static void lettuceAndPubSub(GenericContainer<?> first, GenericContainer<?> second) throws Exception {
-        try (ShardisFixture shardis = ShardisFixture.start("""
+        try (ShardisFixture shardis =
+                ShardisFixture.start("""
                 alpha:
                   listen: 127.0.0.1:0
                   redis: true
@@ -109,7 +114,7 @@ class RedisVersionsIT {
                 """, Map.of("first", address(first), "second", address(second)))) {
             RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", shardis.port("alpha")));
             try (StatefulRedisConnection<String, String> connection = client.connect();
-                 StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub()) {
+                    StatefulRedisPubSubConnection<String, String> subscriber = client.connectPubSub()) {
                 assertThat(connection.sync().set("lettuce", "1")).isEqualTo("OK");
                 assertThat(connection.sync().get("lettuce")).isEqualTo("1");
                 LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();

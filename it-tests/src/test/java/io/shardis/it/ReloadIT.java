@@ -47,28 +47,38 @@ class ReloadIT {
     @Test
     void poolsAreAddedAndRemovedWhileUnchangedPoolsServeOnAndABrokenFileIsRefused() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
-                ShardisProcess shardis = ShardisProcess.start("""
+                ShardisProcess shardis = ShardisProcess.start(
+                        """
                         shardis:
                           admin: true
                         alpha:
                           listen: 127.0.0.1:${port.alpha}
                           servers:
                             - ${redis}:1
-                        """, Map.of("redis", redis.address()), "--http", "127.0.0.1:${port.http}", "--transport", "nio");
+                        """,
+                        Map.of("redis", redis.address()),
+                        "--http",
+                        "127.0.0.1:${port.http}",
+                        "--transport",
+                        "nio");
                 Jedis alpha = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000);
                 Jedis early = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000)) {
             int http = shardis.port("http");
             int alphaPort = shardis.port("alpha");
             int betaPort = FreePorts.next();
             alpha.set("before", "1");
-            assertThat(early.set("big", "x".repeat(4096))).as("4 KiB under the default max_request_bytes").isEqualTo("OK");
+            assertThat(early.set("big", "x".repeat(4096)))
+                    .as("4 KiB under the default max_request_bytes")
+                    .isEqualTo("OK");
 
             // SIGHUP adds a pool.
-            Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address())
-                    + BETA.formatted(betaPort, redis.address()));
+            Files.writeString(
+                    shardis.configFile(),
+                    ALPHA.formatted(alphaPort, redis.address()) + BETA.formatted(betaPort, redis.address()));
             shardis.signal("HUP");
             assertThat(Poll.until(Duration.ofSeconds(20), () -> accepts(betaPort), () -> !shardis.isAlive()))
-                    .as("pool beta listens after SIGHUP\n%s", shardis.log()).isTrue();
+                    .as("pool beta listens after SIGHUP\n%s", shardis.log())
+                    .isTrue();
             try (Jedis beta = new Jedis("127.0.0.1", betaPort, 10_000)) {
                 assertThat(beta.get("before")).isEqualTo("1");
             }
@@ -85,13 +95,17 @@ class ReloadIT {
             assertThat(accepts(betaPort)).isTrue();
 
             // POST /reload removes a pool and applies a changed one, its client kept.
-            Files.writeString(shardis.configFile(), ALPHA.formatted(alphaPort, redis.address())
-                    + "  timeout: 5000\n  max_request_bytes: 1k\n");
+            Files.writeString(
+                    shardis.configFile(),
+                    ALPHA.formatted(alphaPort, redis.address()) + "  timeout: 5000\n  max_request_bytes: 1k\n");
             Http.Response removed = Http.post(http, "/reload");
             assertThat(removed.status()).as(removed.body()).isEqualTo(200);
-            assertThat(removed.body()).contains("removed pool 'beta'",
-                    "pool 'alpha' changed (limits.maxRequestBytes: 603979776 -> 1024; timeouts.requestMillis: 0 -> 5000");
-            assertThat(Poll.until(Duration.ofSeconds(10), () -> !accepts(betaPort), () -> false)).isTrue();
+            assertThat(removed.body())
+                    .contains(
+                            "removed pool 'beta'",
+                            "pool 'alpha' changed (limits.maxRequestBytes: 603979776 -> 1024; timeouts.requestMillis: 0 -> 5000");
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> !accepts(betaPort), () -> false))
+                    .isTrue();
             assertThat(alpha.get("after-refused")).isEqualTo("2");
             // The new limits hold for a client that connected before the reload, not only for new ones.
             assertThatThrownBy(() -> early.set("big", "x".repeat(4096)))
@@ -104,9 +118,12 @@ class ReloadIT {
             assertThat(same.body()).contains("\"outcome\": \"unchanged\"").doesNotContain("transport");
 
             PrometheusText metrics = Http.metrics(http);
-            assertThat(metrics.value("shardis_config_reloads_total", "outcome", "applied")).isEqualTo(2);
-            assertThat(metrics.value("shardis_config_reloads_total", "outcome", "refused")).isEqualTo(1);
-            assertThat(metrics.samples("shardis_commands_total", "pool", "beta")).isEmpty();
+            assertThat(metrics.value("shardis_config_reloads_total", "outcome", "applied"))
+                    .isEqualTo(2);
+            assertThat(metrics.value("shardis_config_reloads_total", "outcome", "refused"))
+                    .isEqualTo(1);
+            assertThat(metrics.samples("shardis_commands_total", "pool", "beta"))
+                    .isEmpty();
             assertThat(shardis.log()).contains("configuration reload refused, the running configuration stays");
         }
     }

@@ -45,12 +45,17 @@ class ReloadPinnedClientsIT {
 
     @Test
     void aTransactionAndASubscriptionLiveThroughAReloadAndMaintenanceStays() throws Exception {
-        try (RedisProcess one = RedisProcess.start(); RedisProcess two = RedisProcess.start();
-                ShardisProcess shardis = ShardisProcess.start(CONFIG.formatted("${port.alpha}", 4000, one.address(),
-                        two.address()), Map.of(), "--http", "127.0.0.1:${port.http}")) {
+        try (RedisProcess one = RedisProcess.start();
+                RedisProcess two = RedisProcess.start();
+                ShardisProcess shardis = ShardisProcess.start(
+                        CONFIG.formatted("${port.alpha}", 4000, one.address(), two.address()),
+                        Map.of(),
+                        "--http",
+                        "127.0.0.1:${port.http}")) {
             int port = shardis.port("alpha");
             int http = shardis.port("http");
-            assertThat(Http.post(http, "/pools/alpha/servers/two/eject").status()).isEqualTo(200);
+            assertThat(Http.post(http, "/pools/alpha/servers/two/eject").status())
+                    .isEqualTo(200);
 
             List<String> received = new CopyOnWriteArrayList<>();
             JedisPubSub listener = new JedisPubSub() {
@@ -63,9 +68,12 @@ class ReloadPinnedClientsIT {
                 }
             };
             Jedis subscriber = new Jedis("127.0.0.1", port, 10_000);
-            CompletableFuture<Void> subscribed = CompletableFuture.runAsync(() -> subscriber.subscribe(listener, "news"));
-            try (Jedis publisher = new Jedis("127.0.0.1", port, 10_000); Jedis transacting = new Jedis("127.0.0.1", port, 10_000)) {
-                assertThat(Poll.until(Duration.ofSeconds(10), () -> publisher.publish("news", "before") == 1, () -> false))
+            CompletableFuture<Void> subscribed =
+                    CompletableFuture.runAsync(() -> subscriber.subscribe(listener, "news"));
+            try (Jedis publisher = new Jedis("127.0.0.1", port, 10_000);
+                    Jedis transacting = new Jedis("127.0.0.1", port, 10_000)) {
+                assertThat(Poll.until(
+                                Duration.ofSeconds(10), () -> publisher.publish("news", "before") == 1, () -> false))
                         .isTrue();
                 Transaction multi = transacting.multi();
                 multi.set("{t}a", "1");
@@ -90,7 +98,8 @@ class ReloadPinnedClientsIT {
             }
             // Server two stays in maintenance: every key goes to one.
             assertThat(Http.get(http, "/pools/alpha").body()).contains("\"state\": \"maintenance\"");
-            try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000); Jedis direct = two.client()) {
+            try (Jedis jedis = new Jedis("127.0.0.1", port, 10_000);
+                    Jedis direct = two.client()) {
                 for (int i = 0; i < 50; i++) {
                     jedis.set("m:" + i, "v");
                 }

@@ -54,14 +54,18 @@ class ReloadPlacementIT {
             for (int i = 0; i < 4; i++) {
                 redis.add(RedisProcess.start());
             }
-            String first = servers(redis.get(0).address() + ":1", redis.get(1).address() + ":1", redis.get(2).address() + ":1");
-            try (ShardisProcess shardis = ShardisProcess.start(POOL.formatted("${port.alpha}", first), Map.of(),
-                    "--http", "127.0.0.1:${port.http}")) {
+            String first = servers(
+                    redis.get(0).address() + ":1",
+                    redis.get(1).address() + ":1",
+                    redis.get(2).address() + ":1");
+            try (ShardisProcess shardis = ShardisProcess.start(
+                    POOL.formatted("${port.alpha}", first), Map.of(), "--http", "127.0.0.1:${port.http}")) {
                 int port = shardis.port("alpha");
                 Map<String, String> acknowledged = new ConcurrentHashMap<>();
                 List<Throwable> errors = new CopyOnWriteArrayList<>();
                 AtomicBoolean stop = new AtomicBoolean();
-                java.util.concurrent.atomic.AtomicInteger movedBetween = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger movedBetween =
+                        new java.util.concurrent.atomic.AtomicInteger();
                 Jedis steady = new Jedis("127.0.0.1", port, 10_000);
                 steady.set("warm", "up");
                 Thread single = load("single", stop, errors, () -> {
@@ -108,9 +112,20 @@ class ReloadPlacementIT {
                     }
                 });
                 String[] steps = {
-                    servers(redis.get(0).address() + ":1", redis.get(1).address() + ":1", redis.get(2).address() + ":1", redis.get(3).address() + ":1"),
-                    servers(redis.get(0).address() + ":1", redis.get(1).address() + ":3", redis.get(2).address() + ":1", redis.get(3).address() + ":1"),
-                    servers(redis.get(1).address() + ":3", redis.get(2).address() + ":1", redis.get(3).address() + ":1"),
+                    servers(
+                            redis.get(0).address() + ":1",
+                            redis.get(1).address() + ":1",
+                            redis.get(2).address() + ":1",
+                            redis.get(3).address() + ":1"),
+                    servers(
+                            redis.get(0).address() + ":1",
+                            redis.get(1).address() + ":3",
+                            redis.get(2).address() + ":1",
+                            redis.get(3).address() + ":1"),
+                    servers(
+                            redis.get(1).address() + ":3",
+                            redis.get(2).address() + ":1",
+                            redis.get(3).address() + ":1"),
                 };
                 String last = first;
                 for (int step = 0; step < steps.length; step++) {
@@ -119,9 +134,12 @@ class ReloadPlacementIT {
                     Files.writeString(shardis.configFile(), POOL.formatted(port, last));
                     shardis.signal("HUP");
                     int reloads = step + 1;
-                    assertThat(Poll.until(Duration.ofSeconds(20),
-                            () -> count(shardis.log(), "configuration reloaded from") >= reloads, () -> !shardis.isAlive()))
-                            .as("reload %d logged\n%s", reloads, shardis.log()).isTrue();
+                    assertThat(Poll.until(
+                                    Duration.ofSeconds(20),
+                                    () -> count(shardis.log(), "configuration reloaded from") >= reloads,
+                                    () -> !shardis.isAlive()))
+                            .as("reload %d logged\n%s", reloads, shardis.log())
+                            .isTrue();
                 }
                 Thread.sleep(LOAD_BETWEEN_RELOADS.toMillis());
                 stop.set(true);
@@ -146,20 +164,28 @@ class ReloadPlacementIT {
                         }
                     }
                 }
-                List<String> lost = keys.stream().filter(key -> !found.containsKey(key)).toList();
+                List<String> lost =
+                        keys.stream().filter(key -> !found.containsKey(key)).toList();
                 assertThat(lost).as("acknowledged writes found on no backend").isEmpty();
-                System.out.printf("reloads under load: %d writes acknowledged, %d read back as missing because a"
-                        + " reload moved their server between the write and the read%n", acknowledged.size(), movedBetween.get());
+                System.out.printf(
+                        "reloads under load: %d writes acknowledged, %d read back as missing because a"
+                                + " reload moved their server between the write and the read%n",
+                        acknowledged.size(), movedBetween.get());
 
                 // The log shows each reload as a diff, key by key.
-                assertThat(shardis.log()).contains("pool 'alpha' changed: sharding.servers: +" + redis.get(3).address() + ":1",
-                        "-" + redis.get(0).address() + ":1");
+                assertThat(shardis.log())
+                        .contains(
+                                "pool 'alpha' changed: sharding.servers: +"
+                                        + redis.get(3).address() + ":1",
+                                "-" + redis.get(0).address() + ":1");
                 PrometheusText metrics = Http.metrics(shardis.port("http"));
-                assertThat(metrics.value("shardis_config_reloads_total", "outcome", "applied")).isEqualTo(3);
+                assertThat(metrics.value("shardis_config_reloads_total", "outcome", "applied"))
+                        .isEqualTo(3);
 
                 // A nutcracker started with the new file places keys where Shardis does, for the
                 // connection that lived through the reloads and for a new one.
-                try (NutcrackerProcess nutcracker = NutcrackerProcess.start(POOL.formatted("${port.alpha}", last), Map.of());
+                try (NutcrackerProcess nutcracker =
+                                NutcrackerProcess.start(POOL.formatted("${port.alpha}", last), Map.of());
                         Jedis twemproxy = nutcracker.jedis("alpha");
                         Jedis fresh = new Jedis("127.0.0.1", port, 10_000)) {
                     List<String> misplaced = new ArrayList<>();
@@ -176,13 +202,16 @@ class ReloadPlacementIT {
                             misplaced.add(other);
                         }
                     }
-                    assertThat(misplaced).as("keys Shardis and nutcracker place apart").isEmpty();
+                    assertThat(misplaced)
+                            .as("keys Shardis and nutcracker place apart")
+                            .isEmpty();
                 }
                 steady.close();
                 pipelining.close();
                 // The removed server's connections from Shardis close once drained.
                 assertThat(Poll.until(Duration.ofSeconds(20), () -> clientsFromOthers(redis.get(0)) == 0, () -> false))
-                        .as("Shardis' connections to the removed server closed").isTrue();
+                        .as("Shardis' connections to the removed server closed")
+                        .isTrue();
             }
         } finally {
             redis.forEach(RedisProcess::close);
@@ -194,14 +223,16 @@ class ReloadPlacementIT {
     }
 
     private static Thread load(String name, AtomicBoolean stop, List<Throwable> errors, Work work) {
-        Thread thread = new Thread(() -> {
-            try {
-                work.run();
-            } catch (Throwable e) {
-                errors.add(e);
-                stop.set(true);
-            }
-        }, "reload-load-" + name);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        work.run();
+                    } catch (Throwable e) {
+                        errors.add(e);
+                        stop.set(true);
+                    }
+                },
+                "reload-load-" + name);
         thread.setDaemon(true);
         thread.start();
         return thread;

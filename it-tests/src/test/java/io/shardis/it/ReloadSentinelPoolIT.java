@@ -51,8 +51,11 @@ class ReloadSentinelPoolIT {
             }
             String list = String.join(", ", sentinels);
             String master = sentinel.master("shard1").address();
-            try (ShardisProcess shardis = ShardisProcess.start(CONFIG.formatted("${port.ha}", 2000, list, master),
-                    Map.of(), "--http", "127.0.0.1:${port.http}");
+            try (ShardisProcess shardis = ShardisProcess.start(
+                            CONFIG.formatted("${port.ha}", 2000, list, master),
+                            Map.of(),
+                            "--http",
+                            "127.0.0.1:${port.http}");
                     Jedis client = new Jedis("127.0.0.1", shardis.port("ha"), 10_000)) {
                 int http = shardis.port("http");
                 assertThat(client.set("before", "1")).isEqualTo("OK");
@@ -61,7 +64,9 @@ class ReloadSentinelPoolIT {
                 Http.Response reloaded = Http.post(http, "/reload");
                 assertThat(reloaded.status()).as(reloaded.body()).isEqualTo(200);
                 assertThat(reloaded.body()).contains("pool 'ha' changed", "2000 -> 3000");
-                assertThat(client.get("before")).as("the same client connection, after the reload").isEqualTo("1");
+                assertThat(client.get("before"))
+                        .as("the same client connection, after the reload")
+                        .isEqualTo("1");
 
                 // The next failover is followed by the pool as reloaded.
                 RedisProcess old = sentinel.master("shard1");
@@ -70,17 +75,23 @@ class ReloadSentinelPoolIT {
                 }
                 sentinel.killMaster("shard1");
                 RedisProcess promoted = sentinel.awaitFailover("shard1");
-                boolean written = Poll.until(Duration.ofSeconds(30), () -> {
-                    try (Jedis fresh = new Jedis("127.0.0.1", shardis.port("ha"), 5_000)) {
-                        return "OK".equals(fresh.set("after", "2"));
-                    } catch (JedisException e) {
-                        return false;
-                    }
-                }, () -> !shardis.isAlive());
-                assertThat(written).as("a write through the reloaded pool after the failover\n%s", shardis.log())
+                boolean written = Poll.until(
+                        Duration.ofSeconds(30),
+                        () -> {
+                            try (Jedis fresh = new Jedis("127.0.0.1", shardis.port("ha"), 5_000)) {
+                                return "OK".equals(fresh.set("after", "2"));
+                            } catch (JedisException e) {
+                                return false;
+                            }
+                        },
+                        () -> !shardis.isAlive());
+                assertThat(written)
+                        .as("a write through the reloaded pool after the failover\n%s", shardis.log())
                         .isTrue();
                 try (Jedis direct = promoted.client()) {
-                    assertThat(direct.get("after")).as("on the promoted replica").isEqualTo("2");
+                    assertThat(direct.get("after"))
+                            .as("on the promoted replica")
+                            .isEqualTo("2");
                     assertThat(direct.get("before")).isEqualTo("1");
                 }
                 assertThat(shardis.log()).doesNotContain("Exception in");

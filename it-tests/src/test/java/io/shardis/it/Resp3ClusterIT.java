@@ -35,8 +35,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -64,7 +64,8 @@ class Resp3ClusterIT {
     static void start() {
         cluster = RedisClusterFixture.start();
         reference = RedisProcess.start();
-        shardis = ShardisFixture.start("""
+        shardis =
+                ShardisFixture.start("""
                 sessions:
                   listen: 127.0.0.1:0
                   timeout: 2000
@@ -108,10 +109,22 @@ class Resp3ClusterIT {
         assertThat(owners).as("the keys are on every master").hasSize(3);
         frames(address(), writes.length, writes);
         frames(reference.socketAddress(), writes.length, writes);
-        String[] reads = {"MGET r3:1 nosuch r3:2 r3:3 r3:17 r3:29", "EXISTS r3:1 r3:2 nosuch r3:5", "DBSIZE",
-            "DEL r3:1 r3:2 nosuch", "MGET r3:1 r3:4", "HSET r3:h f v", "HGETALL r3:h", "SADD r3:s a",
-            "SMEMBERS r3:s", "ZADD r3:z 0.1 m", "ZSCORE r3:z m", "HGET r3:h nosuch"};
-        assertThat(frames(address(), reads.length, reads)).as("through Shardis (left), a Redis 7.0 alone (right)")
+        String[] reads = {
+            "MGET r3:1 nosuch r3:2 r3:3 r3:17 r3:29",
+            "EXISTS r3:1 r3:2 nosuch r3:5",
+            "DBSIZE",
+            "DEL r3:1 r3:2 nosuch",
+            "MGET r3:1 r3:4",
+            "HSET r3:h f v",
+            "HGETALL r3:h",
+            "SADD r3:s a",
+            "SMEMBERS r3:s",
+            "ZADD r3:z 0.1 m",
+            "ZSCORE r3:z m",
+            "HGET r3:h nosuch"
+        };
+        assertThat(frames(address(), reads.length, reads))
+                .as("through Shardis (left), a Redis 7.0 alone (right)")
                 .isEqualTo(frames(reference.socketAddress(), reads.length, reads));
     }
 
@@ -130,12 +143,17 @@ class Resp3ClusterIT {
             for (int i = 0; i < 20; i++) {
                 redis.set("l3:k" + i, "v" + i);
             }
-            assertThat(redis.mget("l3:k1", "nosuch", "l3:k7", "l3:k19").stream().map(v -> v.getValueOrElse(null))
-                    .toList()).containsExactly("v1", null, "v7", "v19");
+            assertThat(redis.mget("l3:k1", "nosuch", "l3:k7", "l3:k19").stream()
+                            .map(v -> v.getValueOrElse(null))
+                            .toList())
+                    .containsExactly("v1", null, "v7", "v19");
         }
-        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3)
-                .timeoutMillis(15_000).build();
-        try (Jedis jedis = new Jedis(new HostAndPort(address().getHostString(), address().getPort()), config)) {
+        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+                .protocol(RedisProtocol.RESP3)
+                .timeoutMillis(15_000)
+                .build();
+        try (Jedis jedis =
+                new Jedis(new HostAndPort(address().getHostString(), address().getPort()), config)) {
             jedis.hset("j3:h", Map.of("f", "v"));
             assertThat(jedis.hgetAll("j3:h")).isEqualTo(Map.of("f", "v"));
             jedis.zadd("j3:z", 1.5, "m");
@@ -145,7 +163,7 @@ class Resp3ClusterIT {
             assertThat(jedis.clientInfo()).contains(" resp=3");
         }
         try (StatefulRedisPubSubConnection<String, String> subscriber = lettuce.connectPubSub(address());
-             StatefulRedisConnection<String, String> publisher = lettuce.connect(address())) {
+                StatefulRedisConnection<String, String> publisher = lettuce.connect(address())) {
             LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
             subscriber.addListener(new RedisPubSubAdapter<>() {
                 @Override
@@ -174,7 +192,7 @@ class Resp3ClusterIT {
             }
         }
         try (StatefulRedisPubSubConnection<String, String> subscriber = lettuce.connectPubSub(address());
-             StatefulRedisConnection<String, String> writer = lettuce.connect(address())) {
+                StatefulRedisConnection<String, String> writer = lettuce.connect(address())) {
             LinkedBlockingQueue<String> keys = new LinkedBlockingQueue<>();
             subscriber.addListener(new RedisPubSubAdapter<>() {
                 @Override
@@ -208,7 +226,9 @@ class Resp3ClusterIT {
                 heard.add(keys.poll(10, TimeUnit.SECONDS));
             }
             assertThat(heard).isEqualTo(written);
-            assertThat(subscriber.sync().get("ev:3")).as("RESP3: commands go on while subscribed").isEqualTo("v");
+            assertThat(subscriber.sync().get("ev:3"))
+                    .as("RESP3: commands go on while subscribed")
+                    .isEqualTo("v");
         } finally {
             for (RedisClusterFixture.Node master : cluster.masters()) {
                 try (Jedis direct = master.client()) {
@@ -223,25 +243,28 @@ class Resp3ClusterIT {
     void lettucesClientSideCacheHearsEveryMaster() {
         List<String> keys = List.of("a", "b", "c");
         try (Resp3Socket writer = new Resp3Socket(address());
-             StatefulRedisConnection<String, String> connection = lettuce.connect(address())) {
+                StatefulRedisConnection<String, String> connection = lettuce.connect(address())) {
             for (String key : keys) {
                 assertThat(writer.call("SET " + key + " v1")).isEqualTo("+OK\r\n");
             }
             Map<String, String> cache = new ConcurrentHashMap<>();
-            CacheFrontend<String, String> frontend = ClientSideCaching.enable(CacheAccessor.forMap(cache), connection,
-                    TrackingArgs.Builder.enabled());
+            CacheFrontend<String, String> frontend =
+                    ClientSideCaching.enable(CacheAccessor.forMap(cache), connection, TrackingArgs.Builder.enabled());
             long before = getCalls();
             for (int i = 0; i < 3; i++) {
                 for (String key : keys) {
                     assertThat(frontend.get(key)).isEqualTo("v1");
                 }
             }
-            assertThat(getCalls() - before).as("one GET per key reached the masters").isEqualTo(3);
+            assertThat(getCalls() - before)
+                    .as("one GET per key reached the masters")
+                    .isEqualTo(3);
             for (String key : keys) {
                 assertThat(writer.call("SET " + key + " v2")).isEqualTo("+OK\r\n");
             }
             assertThat(Poll.until(Duration.ofSeconds(10), cache::isEmpty, () -> false))
-                    .as("each master's invalidation reached the client: %s", cache).isTrue();
+                    .as("each master's invalidation reached the client: %s", cache)
+                    .isTrue();
             for (String key : keys) {
                 assertThat(frontend.get(key)).isEqualTo("v2");
             }

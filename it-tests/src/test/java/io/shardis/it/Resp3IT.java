@@ -71,7 +71,8 @@ class Resp3IT {
     }
 
     private static void assertSameFrames(int count, String... commands) {
-        assertThat(frames(shardis(), count, commands)).as("through Shardis (left), a Redis 7.0 alone (right)")
+        assertThat(frames(shardis(), count, commands))
+                .as("through Shardis (left), a Redis 7.0 alone (right)")
                 .isEqualTo(frames(reference(), count, commands));
     }
 
@@ -93,7 +94,10 @@ class Resp3IT {
         try (Resp3Socket socket = new Resp3Socket(shardis())) {
             socket.call("HELLO 3");
             String info = socket.call("CLIENT INFO");
-            assertThat(info).as("a verbatim string, as Redis 7 writes it").startsWith("=").contains("\r\ntxt:id=")
+            assertThat(info)
+                    .as("a verbatim string, as Redis 7 writes it")
+                    .startsWith("=")
+                    .contains("\r\ntxt:id=")
                     .contains(" resp=3");
             assertThat(socket.call("CLIENT LIST")).startsWith("=").contains(" resp=3");
             assertThat(socket.call("RESET")).isEqualTo("+RESET\r\n");
@@ -117,17 +121,23 @@ class Resp3IT {
         assertSameFrames(2, "MSET a 1 b 2 c 3", "MGET a b c d");
         assertSameFrames(1, "UNLINK a b nosuch");
         // INFO: the same type and sections; the keyspace counts every server's keys.
-        RespValue shardisInfo = frames(shardis(), 1, "INFO keyspace").stream().skip(1)
-                .map(Resp3IT::decode).findFirst().orElseThrow();
+        RespValue shardisInfo = frames(shardis(), 1, "INFO keyspace").stream()
+                .skip(1)
+                .map(Resp3IT::decode)
+                .findFirst()
+                .orElseThrow();
         assertThat(shardisInfo).isInstanceOf(RespValue.VerbatimString.class);
         assertThat(new String(((RespValue.VerbatimString) shardisInfo).content()))
                 .startsWith("# Keyspace\r\ndb0:keys=39,");
-        assertThat(frames(reference(), 1, "INFO keyspace").get(1)).startsWith("=").contains("db0:keys=39,");
+        assertThat(frames(reference(), 1, "INFO keyspace").get(1))
+                .startsWith("=")
+                .contains("db0:keys=39,");
         assertThat(decode(frames(shardis(), 1, "INFO").get(1))).isInstanceOf(RespValue.VerbatimString.class);
     }
 
     private static RespValue decode(String frame) {
-        io.netty.buffer.ByteBuf bytes = io.netty.buffer.Unpooled.copiedBuffer(frame, java.nio.charset.StandardCharsets.ISO_8859_1);
+        io.netty.buffer.ByteBuf bytes =
+                io.netty.buffer.Unpooled.copiedBuffer(frame, java.nio.charset.StandardCharsets.ISO_8859_1);
         try {
             return new io.shardis.resp.RespValueReader().read(bytes);
         } finally {
@@ -137,20 +147,34 @@ class Resp3IT {
 
     @Test
     void aSubscribedClientsRepliesAndPushesComeInRedisOrder() throws Exception {
-        String[] session = {"SUBSCRIBE news", "SET k v", "GET k", "PING", "PSUBSCRIBE n*", "GET nosuch",
-            "UNSUBSCRIBE", "PUNSUBSCRIBE", "UNSUBSCRIBE", "GET k"};
+        String[] session = {
+            "SUBSCRIBE news",
+            "SET k v",
+            "GET k",
+            "PING",
+            "PSUBSCRIBE n*",
+            "GET nosuch",
+            "UNSUBSCRIBE",
+            "PUNSUBSCRIBE",
+            "UNSUBSCRIBE",
+            "GET k"
+        };
         // subscribe, OK, v, PONG, psubscribe, nil, unsubscribe, punsubscribe, unsubscribe (none left), v
         assertSameFrames(10, session);
 
         // A message published between the subscriber's commands comes where Redis puts it.
         for (InetSocketAddress address : List.of(shardis(), reference())) {
-            try (Resp3Socket subscriber = new Resp3Socket(address); Resp3Socket publisher = new Resp3Socket(address)) {
+            try (Resp3Socket subscriber = new Resp3Socket(address);
+                    Resp3Socket publisher = new Resp3Socket(address)) {
                 subscriber.call("HELLO 3");
-                assertThat(subscriber.call("SUBSCRIBE news")).isEqualTo(">3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+                assertThat(subscriber.call("SUBSCRIBE news"))
+                        .isEqualTo(">3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
                 assertThat(publisher.call("PUBLISH news hello")).isEqualTo(":1\r\n");
                 assertThat(subscriber.read()).isEqualTo(">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n");
                 assertThat(subscriber.call("ECHO x")).isEqualTo("$1\r\nx\r\n");
-                assertThat(subscriber.call("PING")).as("RESP3 subscribed PING is a plain reply").isEqualTo("+PONG\r\n");
+                assertThat(subscriber.call("PING"))
+                        .as("RESP3 subscribed PING is a plain reply")
+                        .isEqualTo("+PONG\r\n");
             }
         }
     }
@@ -179,22 +203,40 @@ class Resp3IT {
             redis.zadd("z", 2.5, "m");
             assertThat(redis.zscore("z", "m")).isEqualTo(2.5);
             redis.set("a", "1");
-            assertThat(redis.mget("a", "nosuch", "h2").stream().map(v -> v.getValueOrElse(null)).toList())
+            assertThat(redis.mget("a", "nosuch", "h2").stream()
+                            .map(v -> v.getValueOrElse(null))
+                            .toList())
                     .containsExactly("1", null, null);
             assertThat(redis.dbsize()).isEqualTo(3L + 1);
         }
         assertSameThroughLettuce(r -> List.of(
-                r.hset("t:h", Map.of("a", "1")), r.hgetall("t:h"), r.sadd("t:s", "p", "q"), r.smembers("t:s"),
-                r.zadd("t:z", 1.0e20, "big"), r.zscore("t:z", "big"), r.zadd("t:z", 0.1, "small"),
-                r.zrangeWithScores("t:z", 0, -1).toString(), r.incrbyfloat("t:f", 1.5),
-                r.hrandfieldWithvalues("t:h", 1).toString(), r.info("keyspace").startsWith("# Keyspace\r\ndb0:keys=")));
+                r.hset("t:h", Map.of("a", "1")),
+                r.hgetall("t:h"),
+                r.sadd("t:s", "p", "q"),
+                r.smembers("t:s"),
+                r.zadd("t:z", 1.0e20, "big"),
+                r.zscore("t:z", "big"),
+                r.zadd("t:z", 0.1, "small"),
+                r.zrangeWithScores("t:z", 0, -1).toString(),
+                r.incrbyfloat("t:f", 1.5),
+                r.hrandfieldWithvalues("t:h", 1).toString(),
+                r.info("keyspace").startsWith("# Keyspace\r\ndb0:keys=")));
     }
 
     @Test
     void transactionsAndBlockingCommandsOnResp3ConnectionsOfTheirOwn() {
         // Byte for byte: EXEC's replies are the RESP3 ones of the connection the transaction ran on.
-        assertSameFrames(9, "WATCH {tx}", "MULTI", "HSET {tx} f 1", "HGETALL {tx}", "ZADD {tx}z 1.5 m",
-                "ZSCORE {tx}z m", "SMEMBERS {tx}nosuch", "EXEC", "HGETALL {tx}");
+        assertSameFrames(
+                9,
+                "WATCH {tx}",
+                "MULTI",
+                "HSET {tx} f 1",
+                "HGETALL {tx}",
+                "ZADD {tx}z 1.5 m",
+                "ZSCORE {tx}z m",
+                "SMEMBERS {tx}nosuch",
+                "EXEC",
+                "HGETALL {tx}");
         assertSameFrames(4, "RPUSH q a", "BLPOP q 1", "BLPOP q 0.1", "GET nosuch");
         try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis())) {
             RedisCommands<String, String> redis = connection.sync();
@@ -213,7 +255,7 @@ class Resp3IT {
     @Test
     void lettucePubSubInResp3ThroughShardis() throws Exception {
         try (StatefulRedisPubSubConnection<String, String> subscriber = lettuce.connectPubSub(shardis());
-             StatefulRedisConnection<String, String> publisher = lettuce.connect(shardis())) {
+                StatefulRedisConnection<String, String> publisher = lettuce.connect(shardis())) {
             LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
             subscriber.addListener(new RedisPubSubAdapter<>() {
                 @Override
@@ -247,11 +289,14 @@ class Resp3IT {
 
     @Test
     void jedisWithResp3() {
-        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3)
-                .timeoutMillis(15_000).build();
+        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+                .protocol(RedisProtocol.RESP3)
+                .timeoutMillis(15_000)
+                .build();
         InetSocketAddress address = shardis();
         try (Jedis jedis = new Jedis(new HostAndPort(address.getHostString(), address.getPort()), config);
-             Jedis direct = new Jedis(new HostAndPort(reference().getHostString(), reference().getPort()), config)) {
+                Jedis direct = new Jedis(
+                        new HostAndPort(reference().getHostString(), reference().getPort()), config)) {
             for (Jedis client : List.of(jedis, direct)) {
                 client.hset("h", Map.of("f", "v"));
                 client.sadd("s", "a", "b");
@@ -260,7 +305,9 @@ class Resp3IT {
             }
             assertThat(jedis.hgetAll("h")).isEqualTo(direct.hgetAll("h")).isEqualTo(Map.of("f", "v"));
             assertThat(jedis.smembers("s")).isEqualTo(direct.smembers("s"));
-            assertThat(jedis.zscore("z", "m")).isEqualTo(direct.zscore("z", "m")).isEqualTo(1.5);
+            assertThat(jedis.zscore("z", "m"))
+                    .isEqualTo(direct.zscore("z", "m"))
+                    .isEqualTo(1.5);
             assertThat(jedis.mget("x", "nosuch", "y", "w")).isEqualTo(direct.mget("x", "nosuch", "y", "w"));
             assertThat(jedis.dbSize()).isEqualTo(direct.dbSize());
             assertThat(jedis.exists("x", "y", "nosuch")).isEqualTo(direct.exists("x", "y", "nosuch"));
@@ -282,14 +329,16 @@ class Resp3IT {
                 keys.add("ks:" + i);
             }
             for (boolean resp3 : List.of(true, false)) {
-                try (Resp3Socket subscriber = new Resp3Socket(shardis()); Resp3Socket writer = new Resp3Socket(shardis())) {
+                try (Resp3Socket subscriber = new Resp3Socket(shardis());
+                        Resp3Socket writer = new Resp3Socket(shardis())) {
                     if (resp3) {
                         subscriber.call("HELLO 3");
                     }
                     String type = resp3 ? ">" : "*";
                     assertThat(subscriber.call("PSUBSCRIBE __keyevent@0__:s*"))
                             .isEqualTo(type + "3\r\n$10\r\npsubscribe\r\n$17\r\n__keyevent@0__:s*\r\n:1\r\n");
-                    // Confirmed by the client's own server; the others' subscriptions may trail it: written once they hear.
+                    // Confirmed by the client's own server; the others' subscriptions may trail it: written once they
+                    // hear.
                     awaitEveryServerSubscribed();
                     for (String key : keys) {
                         assertThat(writer.call("SET " + key + " v")).isEqualTo("+OK\r\n");
@@ -297,10 +346,12 @@ class Resp3IT {
                     Set<String> heard = new java.util.HashSet<>();
                     for (int i = 0; i < keys.size(); i++) {
                         RespValue message = subscriber.readValue();
-                        List<RespValue> parts = resp3 ? ((RespValue.Push) message).elements()
-                                : ((RespValue.Array) message).elements();
-                        assertThat(((RespValue.BulkString) parts.get(0)).asString()).isEqualTo("pmessage");
-                        assertThat(((RespValue.BulkString) parts.get(2)).asString()).isEqualTo("__keyevent@0__:set");
+                        List<RespValue> parts =
+                                resp3 ? ((RespValue.Push) message).elements() : ((RespValue.Array) message).elements();
+                        assertThat(((RespValue.BulkString) parts.get(0)).asString())
+                                .isEqualTo("pmessage");
+                        assertThat(((RespValue.BulkString) parts.get(2)).asString())
+                                .isEqualTo("__keyevent@0__:set");
                         heard.add(((RespValue.BulkString) parts.get(3)).asString());
                     }
                     assertThat(heard).as("every server's keys").containsExactlyInAnyOrderElementsOf(keys);
@@ -330,7 +381,9 @@ class Resp3IT {
             if (all) {
                 return;
             }
-            assertThat(System.nanoTime() - deadline).as("every server subscribed within 10 s").isNegative();
+            assertThat(System.nanoTime() - deadline)
+                    .as("every server subscribed within 10 s")
+                    .isNegative();
             Thread.sleep(20);
         }
     }

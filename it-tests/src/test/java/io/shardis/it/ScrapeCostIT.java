@@ -49,7 +49,10 @@ class ScrapeCostIT {
         StringBuilder yaml = new StringBuilder();
         Map<String, Object> values = new HashMap<>();
         for (int p = 0; p < POOLS; p++) {
-            yaml.append("pool").append(p).append(":\n  listen: 127.0.0.1:${port.pool").append(p)
+            yaml.append("pool")
+                    .append(p)
+                    .append(":\n  listen: 127.0.0.1:${port.pool")
+                    .append(p)
                     .append("}\n  servers:\n");
             for (int s = 0; s < SERVERS; s++) {
                 yaml.append("    - ${redis").append(s).append("}:1\n");
@@ -58,10 +61,14 @@ class ScrapeCostIT {
         for (int s = 0; s < SERVERS; s++) {
             values.put("redis" + s, redis.get(s).address());
         }
-        try (ShardisProcess shardis = ShardisProcess.start(yaml.toString(), values, "--http", "127.0.0.1:${port.http}")) {
+        try (ShardisProcess shardis =
+                ShardisProcess.start(yaml.toString(), values, "--http", "127.0.0.1:${port.http}")) {
             int http = shardis.port("http");
-            assertThat(Poll.until(Duration.ofSeconds(30), () -> Http.get(http, "/health").status() == 200,
-                    () -> !shardis.isAlive())).isTrue();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(30),
+                            () -> Http.get(http, "/health").status() == 200,
+                            () -> !shardis.isAlive()))
+                    .isTrue();
             // Traffic on every pool and server, so every series exists.
             for (int p = 0; p < POOLS; p++) {
                 try (Jedis jedis = new Jedis("127.0.0.1", shardis.port("pool" + p))) {
@@ -83,12 +90,14 @@ class ScrapeCostIT {
                 nanos.add(System.nanoTime() - start);
                 bytes = response.body().getBytes(StandardCharsets.UTF_8).length;
                 series = PrometheusText.parse(response.body()).families().values().stream()
-                        .mapToInt(f -> f.samples().size()).sum();
+                        .mapToInt(f -> f.samples().size())
+                        .sum();
             }
             Collections.sort(nanos);
-            System.out.printf("scrape of %d pools x %d servers: %d bytes, %d series; median %.2f ms, p90 %.2f ms"
-                            + " (HTTP round trip on loopback)%n", POOLS, SERVERS, bytes, series,
-                    nanos.get(50) / 1e6, nanos.get(90) / 1e6);
+            System.out.printf(
+                    "scrape of %d pools x %d servers: %d bytes, %d series; median %.2f ms, p90 %.2f ms"
+                            + " (HTTP round trip on loopback)%n",
+                    POOLS, SERVERS, bytes, series, nanos.get(50) / 1e6, nanos.get(90) / 1e6);
 
             int port = shardis.port("pool0");
             benchmark(port, 200_000); // warm-up
@@ -98,17 +107,19 @@ class ScrapeCostIT {
                 without.add(benchmark(port, REQUESTS));
                 AtomicBoolean scraping = new AtomicBoolean(true);
                 int[] scrapes = {0};
-                Thread scraper = new Thread(() -> {
-                    while (scraping.get()) {
-                        Http.get(http, "/metrics");
-                        scrapes[0]++;
-                        try {
-                            Thread.sleep(1000);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                }, "scraper");
+                Thread scraper = new Thread(
+                        () -> {
+                            while (scraping.get()) {
+                                Http.get(http, "/metrics");
+                                scrapes[0]++;
+                                try {
+                                    Thread.sleep(1000);
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "scraper");
                 scraper.start();
                 try {
                     with.add(benchmark(port, REQUESTS));
@@ -117,14 +128,16 @@ class ScrapeCostIT {
                     scraper.interrupt();
                     scraper.join(5000);
                 }
-                System.out.printf("round %d: no scrape %.0f req/s, scrape every 1 s %.0f req/s (%d scrapes)%n", r,
-                        without.get(r), with.get(r), scrapes[0]);
+                System.out.printf(
+                        "round %d: no scrape %.0f req/s, scrape every 1 s %.0f req/s (%d scrapes)%n",
+                        r, without.get(r), with.get(r), scrapes[0]);
             }
             Collections.sort(without);
             Collections.sort(with);
             double a = without.get(ROUNDS / 2);
             double b = with.get(ROUNDS / 2);
-            System.out.printf("median GET -P 16 -c 50: no scrape %.0f req/s, scrape every 1 s %.0f req/s, ratio %.3f%n",
+            System.out.printf(
+                    "median GET -P 16 -c 50: no scrape %.0f req/s, scrape every 1 s %.0f req/s, ratio %.3f%n",
                     a, b, b / a);
         } finally {
             redis.forEach(RedisProcess::close);
@@ -134,9 +147,23 @@ class ScrapeCostIT {
     private static final Pattern RPS = Pattern.compile("GET: ([0-9.]+) requests per second");
 
     private static double benchmark(int port, int requests) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(port),
-                "-t", "get", "-n", Integer.toString(requests), "-c", "50", "-P", "16", "-q")
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        "redis-benchmark",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(port),
+                        "-t",
+                        "get",
+                        "-n",
+                        Integer.toString(requests),
+                        "-c",
+                        "50",
+                        "-P",
+                        "16",
+                        "-q")
+                .redirectErrorStream(true)
+                .start();
         try {
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("redis-benchmark did not finish in 120 s");

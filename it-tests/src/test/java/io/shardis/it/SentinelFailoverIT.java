@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.shardis.it.support.Margins;
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.LettuceClients;
+import io.shardis.it.support.Margins;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.SentinelFixture;
 import io.shardis.it.support.ShardisFixture;
@@ -41,12 +41,14 @@ class SentinelFailoverIT {
 
     /** Past the Sentinels' agreement, how long Shardis may take to write to the new master. */
     private static final long SWITCH_MARGIN_MILLIS = 1_000;
+
     private static final int FAILOVERS = 5;
     /**
      * Pool 'sharded' holds a dead master's commands this long: far longer than the Sentinels take
      * even on a loaded machine, so the hold's check always runs; the writers' read timeouts are longer.
      */
     private static final long SHARDED_FAILOVER_TIMEOUT_MILLIS = 15_000;
+
     private static final int WRITER_READ_TIMEOUT_MILLIS = 30_000;
 
     @RegisterExtension
@@ -70,7 +72,8 @@ class SentinelFailoverIT {
         for (InetSocketAddress address : sentinel.sentinelAddresses()) {
             sentinels.add(address.getHostString() + ":" + address.getPort());
         }
-        return ShardisFixture.start("""
+        return ShardisFixture.start(
+                """
                 ha:
                   listen: 127.0.0.1:0
                   redis: true
@@ -89,9 +92,16 @@ class SentinelFailoverIT {
                   servers:
                     - ${shard1}:1 shard1
                     - ${shard2}:1 shard2
-                """, Map.of("sentinels", String.join(", ", sentinels),
-                "shard1", sentinel.master("shard1").address(), "shard2", sentinel.master("shard2").address(),
-                "failoverTimeout", SHARDED_FAILOVER_TIMEOUT_MILLIS));
+                """,
+                Map.of(
+                        "sentinels",
+                        String.join(", ", sentinels),
+                        "shard1",
+                        sentinel.master("shard1").address(),
+                        "shard2",
+                        sentinel.master("shard2").address(),
+                        "failoverTimeout",
+                        SHARDED_FAILOVER_TIMEOUT_MILLIS));
     }
 
     @AfterAll
@@ -108,11 +118,14 @@ class SentinelFailoverIT {
                 for (int i = 0; i < 100; i++) {
                     jedis.set("acked:" + round + ":" + i, "v" + i);
                 }
-                assertThat(jedis.waitReplicas(1, 5_000)).as("the writes reached the replica").isGreaterThanOrEqualTo(1);
+                assertThat(jedis.waitReplicas(1, 5_000))
+                        .as("the writes reached the replica")
+                        .isGreaterThanOrEqualTo(1);
             }
             RedisProcess oldMaster = sentinel.master("shard1");
             long killedAt = sentinel.killMaster("shard1");
-            CompletableFuture<Long> firstWrite = CompletableFuture.supplyAsync(() -> firstSuccessfulWrite("ha", "probe"), threads);
+            CompletableFuture<Long> firstWrite =
+                    CompletableFuture.supplyAsync(() -> firstSuccessfulWrite("ha", "probe"), threads);
             sentinel.awaitFailover("shard1");
             long agreedAt = System.nanoTime();
             long writtenAt = firstWrite.get(30, TimeUnit.SECONDS);
@@ -122,7 +135,9 @@ class SentinelFailoverIT {
             try (Jedis jedis = shardis.jedis("ha")) {
                 for (int r = 0; r <= round; r++) {
                     for (int i = 0; i < 100; i++) {
-                        assertThat(jedis.get("acked:" + r + ":" + i)).as("acknowledged before failover %d", round).isEqualTo("v" + i);
+                        assertThat(jedis.get("acked:" + r + ":" + i))
+                                .as("acknowledged before failover %d", round)
+                                .isEqualTo("v" + i);
                     }
                 }
             }
@@ -132,14 +147,17 @@ class SentinelFailoverIT {
             awaitReplicaOf(oldMaster);
         }
         List<Long> sorted = windows.stream().sorted().toList();
-        System.out.printf("failover windows, kill to first write through Shardis (ms): %s; median %d, worst %d;"
-                        + " after the Sentinels agreed: %s%n", windows, sorted.get(sorted.size() / 2),
-                sorted.get(sorted.size() - 1), afterAgreement);
+        System.out.printf(
+                "failover windows, kill to first write through Shardis (ms): %s; median %d, worst %d;"
+                        + " after the Sentinels agreed: %s%n",
+                windows, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1), afterAgreement);
         long margin = Margins.millis(SWITCH_MARGIN_MILLIS);
-        assertThat(afterAgreement).as("ms from the Sentinels' agreement to a write on the new master (margin %d ms)", margin)
+        assertThat(afterAgreement)
+                .as("ms from the Sentinels' agreement to a write on the new master (margin %d ms)", margin)
                 .allSatisfy(ms -> assertThat(ms).isLessThan(margin));
         assertThat(shardis.server().metrics().pool("ha").server("shard1").failovers())
-                .as("failovers counted").isGreaterThanOrEqualTo(FAILOVERS);
+                .as("failovers counted")
+                .isGreaterThanOrEqualTo(FAILOVERS);
     }
 
     @Test
@@ -151,31 +169,37 @@ class SentinelFailoverIT {
         List<CompletableFuture<Void>> writers = new ArrayList<>();
         List<String> keys = new ArrayList<>(shardOfKey.keySet());
         // One writer with Jedis, one with Lettuce.
-        writers.add(CompletableFuture.runAsync(() -> {
-            InetSocketAddress address = shardis.address("sharded");
-            try (Jedis jedis = new Jedis(address.getHostString(), address.getPort(), WRITER_READ_TIMEOUT_MILLIS)) {
-                for (int i = 0; running.get() && i < 5_000_000; i += 2) {
-                    String key = keys.get(i % keys.size());
-                    try {
-                        jedis.set(key, Integer.toString(i));
-                    } catch (JedisException e) {
-                        failures.add(new String[] {key, e.getMessage()});
+        writers.add(CompletableFuture.runAsync(
+                () -> {
+                    InetSocketAddress address = shardis.address("sharded");
+                    try (Jedis jedis =
+                            new Jedis(address.getHostString(), address.getPort(), WRITER_READ_TIMEOUT_MILLIS)) {
+                        for (int i = 0; running.get() && i < 5_000_000; i += 2) {
+                            String key = keys.get(i % keys.size());
+                            try {
+                                jedis.set(key, Integer.toString(i));
+                            } catch (JedisException e) {
+                                failures.add(new String[] {key, e.getMessage()});
+                            }
+                        }
                     }
-                }
-            }
-        }, threads));
-        writers.add(CompletableFuture.runAsync(() -> {
-            try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis.address("sharded"))) {
-                for (int i = 1; running.get() && i < 5_000_000; i += 2) {
-                    String key = keys.get(i % keys.size());
-                    try {
-                        connection.sync().set(key, Integer.toString(i));
-                    } catch (RedisException e) {
-                        failures.add(new String[] {key, e.getMessage()});
+                },
+                threads));
+        writers.add(CompletableFuture.runAsync(
+                () -> {
+                    try (StatefulRedisConnection<String, String> connection =
+                            lettuce.connect(shardis.address("sharded"))) {
+                        for (int i = 1; running.get() && i < 5_000_000; i += 2) {
+                            String key = keys.get(i % keys.size());
+                            try {
+                                connection.sync().set(key, Integer.toString(i));
+                            } catch (RedisException e) {
+                                failures.add(new String[] {key, e.getMessage()});
+                            }
+                        }
                     }
-                }
-            }
-        }, threads));
+                },
+                threads));
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
         long killedAt = sentinel.killMaster("shard1");
         RedisProcess newMaster = sentinel.awaitFailover("shard1");
@@ -185,23 +209,30 @@ class SentinelFailoverIT {
         running.set(false);
         CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
-        System.out.printf("sharded pool: Sentinels agreed %d ms after the kill, first write to shard1's keys after"
-                        + " %d ms; %d failed writes: %s%n", agreedAfterMillis,
-                TimeUnit.NANOSECONDS.toMillis(firstWrite - killedAt), failures.size(),
+        System.out.printf(
+                "sharded pool: Sentinels agreed %d ms after the kill, first write to shard1's keys after"
+                        + " %d ms; %d failed writes: %s%n",
+                agreedAfterMillis,
+                TimeUnit.NANOSECONDS.toMillis(firstWrite - killedAt),
+                failures.size(),
                 failures.stream().map(failure -> failure[1]).distinct().toList());
-        assertThat(failures).as("failed writes, all on the failed master's keys")
+        assertThat(failures)
+                .as("failed writes, all on the failed master's keys")
                 .allSatisfy(failure -> assertThat(shardOfKey.get(failure[0])).isEqualTo("shard1"));
-        assertThat(agreedAfterMillis).as("ms the Sentinels took, well within the pool's failover_timeout")
+        assertThat(agreedAfterMillis)
+                .as("ms the Sentinels took, well within the pool's failover_timeout")
                 .isLessThan(SHARDED_FAILOVER_TIMEOUT_MILLIS - 2_000);
         // The dead master's writes waited for its successor: only a write on its way when the
         // master died may fail (it may have run there), one per writer.
-        assertThat(failures).as("writes that failed although the failover took %d ms", agreedAfterMillis)
+        assertThat(failures)
+                .as("writes that failed although the failover took %d ms", agreedAfterMillis)
                 .hasSizeLessThanOrEqualTo(2);
 
         // The old master returns: Sentinel makes it a replica; a write through Shardis lands on the new master.
         sentinel.restart(oldMaster);
         awaitReplicaOf(oldMaster);
-        try (Jedis jedis = shardis.jedis("sharded"); Jedis direct = newMaster.client()) {
+        try (Jedis jedis = shardis.jedis("sharded");
+                Jedis direct = newMaster.client()) {
             String key = keyOn(shardOfKey, "shard1");
             assertThat(jedis.set(key, "after-return")).isEqualTo("OK");
             assertThat(direct.get(key)).isEqualTo("after-return");
@@ -218,7 +249,8 @@ class SentinelFailoverIT {
             sentinel.awaitFailover("shard2");
             Map<String, String> shardOfKey = placement();
             long writtenAt = firstSuccessfulWrite("sharded", keyOn(shardOfKey, "shard2"));
-            System.out.printf("with one Sentinel down: first write %d ms after the kill%n",
+            System.out.printf(
+                    "with one Sentinel down: first write %d ms after the kill%n",
                     TimeUnit.NANOSECONDS.toMillis(writtenAt - killedAt));
             sentinel.restartAsReplica("shard2", oldMaster);
             awaitReplicaOf(oldMaster);
@@ -235,7 +267,8 @@ class SentinelFailoverIT {
             try (Jedis jedis = late.jedis("ha")) {
                 sentinel.awaitFailover("shard1");
                 long writtenAt = firstSuccessfulWrite(late, "ha", "late-start");
-                System.out.printf("started while the master was down: first write %d ms after the kill%n",
+                System.out.printf(
+                        "started while the master was down: first write %d ms after the kill%n",
                         TimeUnit.NANOSECONDS.toMillis(writtenAt - killedAt));
                 assertThat(jedis.get("late-start")).isEqualTo("x");
             }
@@ -292,7 +325,11 @@ class SentinelFailoverIT {
     }
 
     private static String keyOn(Map<String, String> shardOfKey, String shard) {
-        return shardOfKey.entrySet().stream().filter(e -> e.getValue().equals(shard)).findFirst().orElseThrow().getKey();
+        return shardOfKey.entrySet().stream()
+                .filter(e -> e.getValue().equals(shard))
+                .findFirst()
+                .orElseThrow()
+                .getKey();
     }
 
     /** Waits until a restarted former master has been made a replica and caught up (bounded). */

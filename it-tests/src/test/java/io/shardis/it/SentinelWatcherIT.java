@@ -3,9 +3,9 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.shardis.it.support.Margins;
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.Elapsed;
+import io.shardis.it.support.Margins;
 import io.shardis.it.support.MasterChanges;
 import io.shardis.it.support.Poll;
 import io.shardis.it.support.RedisProcess;
@@ -44,6 +44,7 @@ class SentinelWatcherIT {
     private static final Duration HOUR = Duration.ofHours(1);
     /** The watcher reacts to the Sentinels' events at once; this covers thread hand-offs on a loaded machine. */
     private static final Duration MARGIN = Duration.ofMillis(1_000);
+
     private static final Duration CHANGE_WAIT = Duration.ofSeconds(30);
     private static final Duration RECONNECT_WAIT = Duration.ofSeconds(15);
 
@@ -53,7 +54,11 @@ class SentinelWatcherIT {
 
     @BeforeAll
     static void startSentinels() {
-        sentinels = SentinelFixture.builder().masters(4).password(PASSWORD).aclUser(USER, USER_PASSWORD).start();
+        sentinels = SentinelFixture.builder()
+                .masters(4)
+                .password(PASSWORD)
+                .aclUser(USER, USER_PASSWORD)
+                .start();
     }
 
     @AfterAll
@@ -79,24 +84,33 @@ class SentinelWatcherIT {
         watcher = SentinelWatcher.start(aclSettings(HOUR), Set.copyOf(sentinels.masterNames()), changes);
 
         for (String name : sentinels.masterNames()) {
-            assertThat(watcher.master(name)).as(name).isEqualTo(sentinels.master(name).socketAddress());
+            assertThat(watcher.master(name))
+                    .as(name)
+                    .isEqualTo(sentinels.master(name).socketAddress());
         }
-        List<MasterChanges.Received> first = changes.awaitCount(sentinels.masterNames().size(), CHANGE_WAIT);
+        List<MasterChanges.Received> first =
+                changes.awaitCount(sentinels.masterNames().size(), CHANGE_WAIT);
         assertThat(first).allSatisfy(received -> {
             assertThat(received.change().previous()).isNull();
             assertThat(received.change().how()).isEqualTo("startup");
-            assertThat(received.change().current()).isEqualTo(watcher.master(received.change().masterName()));
+            assertThat(received.change().current())
+                    .isEqualTo(watcher.master(received.change().masterName()));
             assertThat(received.thread()).isEqualTo("shardis-sentinel-listener");
         });
-        assertThat(first).extracting(received -> received.change().masterName())
+        assertThat(first)
+                .extracting(received -> received.change().masterName())
                 .containsExactlyInAnyOrderElementsOf(sentinels.masterNames());
         awaitSubscribed(watcher, SentinelFixture.SENTINELS);
-        assertThatThrownBy(() -> watcher.master("shard9")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> watcher.master("shard9"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("shard9");
 
         watcher.close();
-        boolean threadsGone = Poll.until(Duration.ofSeconds(5), () -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(thread -> thread.getName().startsWith("shardis-sentinel-")), () -> false);
+        boolean threadsGone = Poll.until(
+                Duration.ofSeconds(5),
+                () -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(thread -> thread.getName().startsWith("shardis-sentinel-")),
+                () -> false);
         assertThat(threadsGone).as("the watcher's threads end with close()").isTrue();
         assertThat(watcher.subscribedSentinels()).isEmpty();
     }
@@ -115,8 +129,10 @@ class SentinelWatcherIT {
         MasterChanges.Received moved = changes.await("shard1", promoted.socketAddress(), CHANGE_WAIT);
         long watcherMillis = TimeUnit.NANOSECONDS.toMillis(moved.nanos() - killedAt);
 
-        System.out.printf("shard1 failover: kill -> majority of Sentinels agree (polled) %d ms;"
-                + " kill -> listener told %d ms (%s)%n", sentinelsAgreedMillis, watcherMillis, moved.change().how());
+        System.out.printf(
+                "shard1 failover: kill -> majority of Sentinels agree (polled) %d ms;"
+                        + " kill -> listener told %d ms (%s)%n",
+                sentinelsAgreedMillis, watcherMillis, moved.change().how());
         assertThat(promoted).isSameAs(replica);
         assertThat(moved.change().previous()).isEqualTo(old.socketAddress());
         assertThat(moved.change().how()).matches("\\+(switch-master|failover-end) from 127\\.0\\.0\\.1:\\d+");
@@ -126,7 +142,9 @@ class SentinelWatcherIT {
         // The old master comes back thinking it is a master until Sentinel demotes it: that must not move traffic.
         sentinels.restart(old);
         boolean demoted = Poll.until(CHANGE_WAIT, () -> isReplicaOf(old, promoted), () -> false);
-        assertThat(demoted).as("Sentinel made the old master a replica of the new one").isTrue();
+        assertThat(demoted)
+                .as("Sentinel made the old master a replica of the new one")
+                .isTrue();
         assertThat(changes.of("shard1")).hasSize(2);
         assertThat(watcher.master("shard1")).isEqualTo(promoted.socketAddress());
     }
@@ -141,9 +159,12 @@ class SentinelWatcherIT {
         sentinels.sentinel(2).stop();
         RedisProcess promoted = sentinels.awaitFailover("shard2");
         MasterChanges.Received moved = changes.await("shard2", promoted.socketAddress(), CHANGE_WAIT);
-        System.out.printf("shard2 failover with 2 of 3 Sentinels: kill -> listener told %d ms (%s)%n",
-                TimeUnit.NANOSECONDS.toMillis(moved.nanos() - killedAt), moved.change().how());
-        assertThat(watcher.subscribedSentinels()).hasSize(2)
+        System.out.printf(
+                "shard2 failover with 2 of 3 Sentinels: kill -> listener told %d ms (%s)%n",
+                TimeUnit.NANOSECONDS.toMillis(moved.nanos() - killedAt),
+                moved.change().how());
+        assertThat(watcher.subscribedSentinels())
+                .hasSize(2)
                 .doesNotContain(sentinels.sentinel(2).socketAddress());
 
         // Sentinel 2 comes back and is subscribed again; with Sentinel 0 gone, the next failover needs it.
@@ -155,10 +176,13 @@ class SentinelWatcherIT {
         long agreedMillis = Elapsed.millisSince(secondKilledAt);
         MasterChanges.Received movedAgain = changes.await("shard4", promotedAgain.socketAddress(), CHANGE_WAIT);
         long watcherMillis = TimeUnit.NANOSECONDS.toMillis(movedAgain.nanos() - secondKilledAt);
-        System.out.printf("shard4 failover through the returned Sentinel: kill -> Sentinels agree (polled) %d ms;"
-                + " kill -> listener told %d ms (%s)%n", agreedMillis, watcherMillis, movedAgain.change().how());
+        System.out.printf(
+                "shard4 failover through the returned Sentinel: kill -> Sentinels agree (polled) %d ms;"
+                        + " kill -> listener told %d ms (%s)%n",
+                agreedMillis, watcherMillis, movedAgain.change().how());
         assertThat(watcherMillis).isLessThanOrEqualTo(agreedMillis + Margins.millis(MARGIN.toMillis()));
-        assertThat(movedAgain.change().how()).doesNotContain(sentinels.sentinel(0).address());
+        assertThat(movedAgain.change().how())
+                .doesNotContain(sentinels.sentinel(0).address());
     }
 
     @Test
@@ -169,9 +193,12 @@ class SentinelWatcherIT {
         watcher = SentinelWatcher.start(passwordSettings(HOUR), Set.copyOf(sentinels.masterNames()), changes);
 
         for (String name : sentinels.masterNames()) {
-            assertThat(watcher.master(name)).as(name).isEqualTo(sentinels.master(name).socketAddress());
+            assertThat(watcher.master(name))
+                    .as(name)
+                    .isEqualTo(sentinels.master(name).socketAddress());
         }
-        assertThat(watcher.subscribedSentinels()).doesNotContain(sentinels.sentinel(1).socketAddress());
+        assertThat(watcher.subscribedSentinels())
+                .doesNotContain(sentinels.sentinel(1).socketAddress());
 
         sentinels.sentinel(1).restart();
         awaitSubscribed(watcher, SentinelFixture.SENTINELS);
@@ -191,7 +218,8 @@ class SentinelWatcherIT {
             assertThat(starting).as("a start with one Sentinel of three").isNotDone();
             sentinels.sentinel(1).restart();
             watcher = starting.get(60, TimeUnit.SECONDS);
-            assertThat(watcher.master("shard1")).isEqualTo(sentinels.master("shard1").socketAddress());
+            assertThat(watcher.master("shard1"))
+                    .isEqualTo(sentinels.master("shard1").socketAddress());
         } finally {
             sentinels.sentinel(1).restart();
             sentinels.sentinel(2).restart();
@@ -217,15 +245,16 @@ class SentinelWatcherIT {
 
         watcher.recheck("shard3", "ROLE said slave");
         MasterChanges.Received requested = onRequest.await("shard3", replica.socketAddress(), CHANGE_WAIT);
-        assertThat(requested.change()).isEqualTo(new MasterChange("shard3", old.socketAddress(),
-                replica.socketAddress(), "recheck requested: ROLE said slave"));
+        assertThat(requested.change())
+                .isEqualTo(new MasterChange(
+                        "shard3", old.socketAddress(), replica.socketAddress(), "recheck requested: ROLE said slave"));
         assertThat(watcher.master("shard3")).isEqualTo(replica.socketAddress());
     }
 
     @Test
     void refusesToStartWhenNoMajorityKnowsAMasterAndSaysWhich() {
-        assertThatThrownBy(() -> SentinelWatcher.start(aclSettings(HOUR), Set.of("shard1", "nosuchmaster"),
-                new MasterChanges()))
+        assertThatThrownBy(() ->
+                        SentinelWatcher.start(aclSettings(HOUR), Set.of("shard1", "nosuchmaster"), new MasterChanges()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'nosuchmaster'")
                 .hasMessageContaining("does not know master 'nosuchmaster'")
@@ -234,8 +263,8 @@ class SentinelWatcherIT {
 
     @Test
     void refusesToStartWithAWrongPasswordAndSaysSo() {
-        SentinelSettings wrong = new SentinelSettings(sentinels.sentinelAddresses(), USER, "not-the-password",
-                TIMEOUT, HOUR);
+        SentinelSettings wrong =
+                new SentinelSettings(sentinels.sentinelAddresses(), USER, "not-the-password", TIMEOUT, HOUR);
         assertThatThrownBy(() -> SentinelWatcher.start(wrong, Set.of("shard1"), new MasterChanges()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'shard1'")
@@ -247,7 +276,8 @@ class SentinelWatcherIT {
      * master follows it, and each Sentinel is told to monitor the new master instead.
      */
     private static void switchOverByHand(String name, RedisProcess old, RedisProcess replica) {
-        try (Jedis toReplica = replica.client(); Jedis toOld = old.client()) {
+        try (Jedis toReplica = replica.client();
+                Jedis toOld = old.client()) {
             toReplica.replicaofNoOne();
             toOld.replicaof(replica.host(), replica.port());
         }
@@ -255,9 +285,11 @@ class SentinelWatcherIT {
             try (Jedis sentinel = sentinels.sentinelClient(i)) {
                 sentinel.sentinelRemove(name);
                 sentinel.sentinelMonitor(name, replica.host(), replica.port(), SentinelFixture.QUORUM);
-                sentinel.sentinelSet(name, Map.of(
-                        "down-after-milliseconds", Long.toString(SentinelFixture.DOWN_AFTER.toMillis()),
-                        "failover-timeout", Long.toString(SentinelFixture.FAILOVER_TIMEOUT.toMillis())));
+                sentinel.sentinelSet(
+                        name,
+                        Map.of(
+                                "down-after-milliseconds", Long.toString(SentinelFixture.DOWN_AFTER.toMillis()),
+                                "failover-timeout", Long.toString(SentinelFixture.FAILOVER_TIMEOUT.toMillis())));
             }
         }
     }
@@ -272,9 +304,13 @@ class SentinelWatcherIT {
     }
 
     private static void awaitSubscribed(SentinelWatcher watcher, int count) {
-        boolean subscribed = Poll.until(RECONNECT_WAIT, () -> watcher.subscribedSentinels().size() == count, () -> false);
-        assertThat(subscribed).as("subscribed to %d Sentinels within %s; now %s", count, RECONNECT_WAIT,
-                watcher.subscribedSentinels()).isTrue();
+        boolean subscribed =
+                Poll.until(RECONNECT_WAIT, () -> watcher.subscribedSentinels().size() == count, () -> false);
+        assertThat(subscribed)
+                .as(
+                        "subscribed to %d Sentinels within %s; now %s",
+                        count, RECONNECT_WAIT, watcher.subscribedSentinels())
+                .isTrue();
     }
 
     private static SentinelSettings aclSettings(Duration recheckInterval) {

@@ -35,6 +35,7 @@ class ServerEjectionIT {
 
     /** Long enough that ejection (two refused connects) comes well before it even on a loaded machine. */
     private static final int RETRY_TIMEOUT_MILLIS = 3000;
+
     private static final int KEYS = 400;
     private static final int CLIENTS = 4;
 
@@ -53,8 +54,7 @@ class ServerEjectionIT {
     }
 
     /** One request's outcome: when, which server held the key before the kill, whether it failed. */
-    private record Outcome(long atNanos, int server, String error) {
-    }
+    private record Outcome(long atNanos, int server, String error) {}
 
     @Test
     void withAutoEjectOnlyTheDeadServersKeysFailAndOnlyUntilItIsEjected() throws Exception {
@@ -72,14 +72,27 @@ class ServerEjectionIT {
         CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
         List<Outcome> errors = outcomes.stream().filter(o -> o.error() != null).toList();
-        assertThat(errors).as("errors on keys of the servers still up").allSatisfy(o -> assertThat(o.server()).isEqualTo(victim));
-        long lastErrorMillis = errors.stream().mapToLong(o -> TimeUnit.NANOSECONDS.toMillis(o.atNanos() - killedAt)).max().orElse(0);
-        long okAfterKill = outcomes.stream().filter(o -> o.error() == null && o.atNanos() > killedAt && o.server() == victim).count();
-        System.out.printf("ejection: %d errors, last %d ms after the kill; %d requests after the kill, %d of them on the"
-                        + " dead server's keys answered by the others%n", errors.size(), lastErrorMillis,
-                outcomes.stream().filter(o -> o.atNanos() > killedAt).count(), okAfterKill);
+        assertThat(errors)
+                .as("errors on keys of the servers still up")
+                .allSatisfy(o -> assertThat(o.server()).isEqualTo(victim));
+        long lastErrorMillis = errors.stream()
+                .mapToLong(o -> TimeUnit.NANOSECONDS.toMillis(o.atNanos() - killedAt))
+                .max()
+                .orElse(0);
+        long okAfterKill = outcomes.stream()
+                .filter(o -> o.error() == null && o.atNanos() > killedAt && o.server() == victim)
+                .count();
+        System.out.printf(
+                "ejection: %d errors, last %d ms after the kill; %d requests after the kill, %d of them on the"
+                        + " dead server's keys answered by the others%n",
+                errors.size(),
+                lastErrorMillis,
+                outcomes.stream().filter(o -> o.atNanos() > killedAt).count(),
+                okAfterKill);
         assertThat(lastErrorMillis).as("errors stop once the server is ejected").isLessThan(RETRY_TIMEOUT_MILLIS);
-        assertThat(okAfterKill).as("the dead server's keys are served by the others").isPositive();
+        assertThat(okAfterKill)
+                .as("the dead server's keys are served by the others")
+                .isPositive();
 
         // Still down after the retry timeout: it is not put back (Twemproxy would, and fail its keys again).
         Thread.sleep(RETRY_TIMEOUT_MILLIS + 500);
@@ -90,12 +103,17 @@ class ServerEjectionIT {
             }
             // Back up: it answers PING, so it returns to the ring and gets its keys again.
             backends.get(victim).restart();
-            assertThat(Poll.until(Duration.ofSeconds(10), () -> {
-                jedis.set(deadServersKey, "home");
-                try (Jedis direct = backends.get(victim).client()) {
-                    return "home".equals(direct.get(deadServersKey));
-                }
-            }, () -> false)).as("the server is back in the ring").isTrue();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(10),
+                            () -> {
+                                jedis.set(deadServersKey, "home");
+                                try (Jedis direct = backends.get(victim).client()) {
+                                    return "home".equals(direct.get(deadServersKey));
+                                }
+                            },
+                            () -> false))
+                    .as("the server is back in the ring")
+                    .isTrue();
         }
     }
 
@@ -110,8 +128,10 @@ class ServerEjectionIT {
         CompletableFuture.allOf(startLoad(placement, outcomes, loadEnds).toArray(CompletableFuture[]::new))
                 .get(30, TimeUnit.SECONDS);
         assertThat(outcomes.stream().filter(o -> o.server() != victim))
-                .isNotEmpty().allSatisfy(o -> assertThat(o.error()).isNull());
-        List<Outcome> victims = outcomes.stream().filter(o -> o.server() == victim).toList();
+                .isNotEmpty()
+                .allSatisfy(o -> assertThat(o.error()).isNull());
+        List<Outcome> victims =
+                outcomes.stream().filter(o -> o.server() == victim).toList();
         assertThat(victims).isNotEmpty().allSatisfy(o -> assertThat(o.error()).contains("s3"));
     }
 
@@ -142,35 +162,41 @@ class ServerEjectionIT {
         return placement;
     }
 
-    private List<CompletableFuture<Void>> startLoad(Map<String, Integer> placement, Queue<Outcome> outcomes,
-                                                    long endsAtNanos) {
+    private List<CompletableFuture<Void>> startLoad(
+            Map<String, Integer> placement, Queue<Outcome> outcomes, long endsAtNanos) {
         List<String> keys = new ArrayList<>(placement.keySet());
         List<CompletableFuture<Void>> clients = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
             int offset = c;
-            clients.add(CompletableFuture.runAsync(() -> {
-                try (Jedis jedis = shardis.jedis(ShardedShardis.POOL)) {
-                    for (int i = offset; System.nanoTime() < endsAtNanos && i < 10_000_000; i += CLIENTS) {
-                        String key = keys.get(i % keys.size());
-                        String error = null;
-                        try {
-                            if (i % 2 == 0) {
-                                jedis.set(key, "v" + i);
-                            } else {
-                                jedis.get(key);
+            clients.add(CompletableFuture.runAsync(
+                    () -> {
+                        try (Jedis jedis = shardis.jedis(ShardedShardis.POOL)) {
+                            for (int i = offset; System.nanoTime() < endsAtNanos && i < 10_000_000; i += CLIENTS) {
+                                String key = keys.get(i % keys.size());
+                                String error = null;
+                                try {
+                                    if (i % 2 == 0) {
+                                        jedis.set(key, "v" + i);
+                                    } else {
+                                        jedis.get(key);
+                                    }
+                                } catch (JedisDataException e) {
+                                    error = e.getMessage();
+                                }
+                                outcomes.add(new Outcome(System.nanoTime(), placement.get(key), error));
                             }
-                        } catch (JedisDataException e) {
-                            error = e.getMessage();
                         }
-                        outcomes.add(new Outcome(System.nanoTime(), placement.get(key), error));
-                    }
-                }
-            }, threads));
+                    },
+                    threads));
         }
         return clients;
     }
 
     private static String keyOf(Map<String, Integer> placement, int server) {
-        return placement.entrySet().stream().filter(e -> e.getValue() == server).findFirst().orElseThrow().getKey();
+        return placement.entrySet().stream()
+                .filter(e -> e.getValue() == server)
+                .findFirst()
+                .orElseThrow()
+                .getKey();
     }
 }

@@ -57,7 +57,9 @@ class ShardedPoolIT {
         }
         Map<Integer, Long> counts = env.keyCounts();
         assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2000);
-        assertThat(counts.values()).as("keys per server: %s", counts).allSatisfy(n -> assertThat(n).isGreaterThan(100));
+        assertThat(counts.values())
+                .as("keys per server: %s", counts)
+                .allSatisfy(n -> assertThat(n).isGreaterThan(100));
         for (int i = 0; i < 2000; i += 97) {
             assertThat(env.holders("spread:" + i)).hasSize(1);
         }
@@ -80,7 +82,9 @@ class ShardedPoolIT {
             assertThat(jedis.info("keyspace")).startsWith("# Keyspace\r\ndb0:keys=200,expires=50,avg_ttl=");
             assertThat(jedis.info()).contains("\r\ndb0:keys=200,expires=50,", "\r\ncluster_enabled:0\r\n", "# Server");
         }
-        assertThat(env.keyCounts().values()).as("each server holds only some").allSatisfy(n -> assertThat(n).isLessThan(200));
+        assertThat(env.keyCounts().values())
+                .as("each server holds only some")
+                .allSatisfy(n -> assertThat(n).isLessThan(200));
     }
 
     @Test
@@ -88,7 +92,10 @@ class ShardedPoolIT {
         List<Object> expected = multiKeyScenario(env.reference().client());
         List<Object> actual = multiKeyScenario(env.jedis());
         assertThat(actual).isEqualTo(expected);
-        assertThat(env.keyCounts().values()).as("the keys really were spread").filteredOn(n -> n > 0).hasSizeGreaterThan(1);
+        assertThat(env.keyCounts().values())
+                .as("the keys really were spread")
+                .filteredOn(n -> n > 0)
+                .hasSizeGreaterThan(1);
     }
 
     private static List<Object> multiKeyScenario(Jedis jedis) {
@@ -169,8 +176,11 @@ class ShardedPoolIT {
             assertThatThrownBy(() -> jedis.rename(apart[0], apart[1]))
                     .isInstanceOf(JedisDataException.class)
                     .hasMessageContaining("different servers");
-            assertThat(jedis.get(apart[0])).as("the connection stays usable, nothing moved").isEqualTo("1");
-            assertThat(jedis.eval("return redis.call('get', KEYS[1])", 1, "{user1}.alias")).isEqualTo("ada");
+            assertThat(jedis.get(apart[0]))
+                    .as("the connection stays usable, nothing moved")
+                    .isEqualTo("1");
+            assertThat(jedis.eval("return redis.call('get', KEYS[1])", 1, "{user1}.alias"))
+                    .isEqualTo("ada");
             assertThatThrownBy(() -> jedis.eval("return 1", 2, apart[0], apart[1]))
                     .hasMessageContaining("different servers");
         }
@@ -190,7 +200,9 @@ class ShardedPoolIT {
             mixed.set(apart[0], "a");
             Response<String> refused = mixed.set(apart[1], "b");
             assertThatThrownBy(mixed::exec).hasMessageContaining("EXECABORT");
-            assertThat(jedis.exists(apart[0])).as("an aborted transaction wrote nothing").isFalse();
+            assertThat(jedis.exists(apart[0]))
+                    .as("an aborted transaction wrote nothing")
+                    .isFalse();
             assertThat(jedis.ping()).isEqualTo("PONG");
 
             assertThat(jedis.watch("{cart}.items")).isEqualTo("OK");
@@ -217,9 +229,12 @@ class ShardedPoolIT {
 
             String sha = jedis.scriptLoad("return redis.call('get', KEYS[1])");
             for (int i = 0; i < 20; i++) {
-                assertThat(jedis.evalsha(sha, 1, "all:" + i)).as("EVALSHA works wherever the key lives").isEqualTo("x");
+                assertThat(jedis.evalsha(sha, 1, "all:" + i))
+                        .as("EVALSHA works wherever the key lives")
+                        .isEqualTo("x");
             }
-            assertThat(jedis.scriptExists(sha, "0000000000000000000000000000000000000000")).containsExactly(true, false);
+            assertThat(jedis.scriptExists(sha, "0000000000000000000000000000000000000000"))
+                    .containsExactly(true, false);
             assertThat(jedis.flushAll()).isEqualTo("OK");
             assertThat(jedis.dbSize()).isZero();
             assertThat(jedis.randomKey()).isNull();
@@ -241,7 +256,8 @@ class ShardedPoolIT {
             String cursor = ScanParams.SCAN_POINTER_START;
             int calls = 0;
             do {
-                ScanResult<String> page = jedis.scan(cursor, new ScanParams().match("scan:*").count(100));
+                ScanResult<String> page =
+                        jedis.scan(cursor, new ScanParams().match("scan:*").count(100));
                 seen.addAll(page.getResult());
                 cursor = page.getCursor();
                 calls++;
@@ -265,7 +281,8 @@ class ShardedPoolIT {
 
     @Test
     void pubSubWorksThroughASharedPool() throws Exception {
-        try (Jedis subscriber = env.jedis(); Jedis publisher = env.jedis()) {
+        try (Jedis subscriber = env.jedis();
+                Jedis publisher = env.jedis()) {
             List<String> received = new ArrayList<>();
             var listener = new redis.clients.jedis.JedisPubSub() {
                 @Override
@@ -279,7 +296,8 @@ class ShardedPoolIT {
                     unsubscribe();
                 }
             };
-            Bounded.run(Duration.ofSeconds(30), subscriber, "SUBSCRIBE news", () -> subscriber.subscribe(listener, "news"));
+            Bounded.run(
+                    Duration.ofSeconds(30), subscriber, "SUBSCRIBE news", () -> subscriber.subscribe(listener, "news"));
             assertThat(received).containsExactly("hello");
         }
     }
@@ -300,10 +318,11 @@ class ShardedPoolIT {
         }
         assertThat(channel).as("a channel that hashes off the first server").isNotNull();
         try (RespConnection subscriber = new RespConnection(env.shardis().address(ShardedShardis.POOL));
-             Jedis publisher = env.jedis()) {
+                Jedis publisher = env.jedis()) {
             assertThat(texts(subscriber.call("SSUBSCRIBE", channel))).isEqualTo(List.of("ssubscribe", channel, 1L));
             assertThat(publisher.sendCommand(Protocol.Command.SPUBLISH, channel, "shipped"))
-                    .as("receivers of the sharded message").isEqualTo(1L);
+                    .as("receivers of the sharded message")
+                    .isEqualTo(1L);
             assertThat(texts(subscriber.read())).isEqualTo(List.of("smessage", channel, "shipped"));
         }
     }
@@ -312,7 +331,8 @@ class ShardedPoolIT {
     void clusterKeyslotIsAnsweredButAShardedPoolIsNoCluster() {
         try (Jedis jedis = env.jedis()) {
             assertThat(jedis.clusterKeySlot("foo")).isEqualTo(12182);
-            assertThatThrownBy(jedis::clusterInfo).hasMessageContaining("unknown or unsupported command 'cluster|info'");
+            assertThatThrownBy(jedis::clusterInfo)
+                    .hasMessageContaining("unknown or unsupported command 'cluster|info'");
             assertThat(jedis.ping()).isEqualTo("PONG");
         }
     }

@@ -33,6 +33,7 @@ class SigtermIT {
     private static final Duration DRAIN = Duration.ofSeconds(2);
     /** Past the drain: closing connections and event loops, and the JVM's exit, on a loaded machine. */
     private static final Duration EXIT_SLACK = Duration.ofSeconds(8);
+
     private static final int SIGTERM_EXIT_CODE = 143;
 
     private static final String CONFIG = """
@@ -47,38 +48,51 @@ class SigtermIT {
     @Test
     void newClientsAreRefusedAtOnceAndOwedRepliesWrittenBeforeTheExit() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
-             ShardisProcess shardis = ShardisProcess.start(CONFIG, Map.of("backend", redis.address()))) {
+                ShardisProcess shardis = ShardisProcess.start(CONFIG, Map.of("backend", redis.address()))) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", shardis.port("alpha"));
-            try (RespConnection owed = new RespConnection(address); RespConnection idle = new RespConnection(address)) {
+            try (RespConnection owed = new RespConnection(address);
+                    RespConnection idle = new RespConnection(address)) {
                 assertThat(idle.call("PING")).isEqualTo("+PONG");
                 // A blocking call that ends by itself after 1 s, and a write behind it in the same packet.
                 ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
                 RespConnection.appendCommand(pipeline, "BLPOP", "sigterm:nothing", "1");
                 RespConnection.appendCommand(pipeline, "SET", "sigterm:after", "1");
                 owed.write(pipeline.toByteArray());
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> redis.blockedClients() == 1);
 
                 long signalled = System.nanoTime();
                 shardis.sigterm();
                 long refusedAfterMillis = millisUntilRefused(address, signalled);
 
-                assertThat(owed.read()).as("the BLPOP's own reply: it timed out").isNull();
+                assertThat(owed.read())
+                        .as("the BLPOP's own reply: it timed out")
+                        .isNull();
                 assertThat(owed.read()).isEqualTo("+OK");
-                assertThat(owed.closedByServer()).as("closed once its replies are written").isTrue();
-                assertThat(idle.closedByServer()).as("a client owed nothing is closed").isTrue();
+                assertThat(owed.closedByServer())
+                        .as("closed once its replies are written")
+                        .isTrue();
+                assertThat(idle.closedByServer())
+                        .as("a client owed nothing is closed")
+                        .isTrue();
 
                 Optional<Integer> exit = shardis.awaitExit(DRAIN.plus(EXIT_SLACK));
                 long exitedAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
-                System.out.printf("SIGTERM: new connections refused after %d ms, exit after %d ms with %s%n",
+                System.out.printf(
+                        "SIGTERM: new connections refused after %d ms, exit after %d ms with %s%n",
                         refusedAfterMillis, exitedAfterMillis, exit);
-                assertThat(exit).as("exit code within %s of SIGTERM\n%s", DRAIN.plus(EXIT_SLACK), shardis.log())
+                assertThat(exit)
+                        .as("exit code within %s of SIGTERM\n%s", DRAIN.plus(EXIT_SLACK), shardis.log())
                         .contains(SIGTERM_EXIT_CODE);
-                assertThat(refusedAfterMillis).as("ms from SIGTERM to refusing new connections")
+                assertThat(refusedAfterMillis)
+                        .as("ms from SIGTERM to refusing new connections")
                         .isLessThan(DRAIN.toMillis());
             }
             try (var jedis = redis.client()) {
-                assertThat(jedis.get("sigterm:after")).as("the write read before SIGTERM ran").isEqualTo("1");
+                assertThat(jedis.get("sigterm:after"))
+                        .as("the write read before SIGTERM ran")
+                        .isEqualTo("1");
             }
         }
     }
@@ -86,23 +100,29 @@ class SigtermIT {
     @Test
     void aReplyThatNeverComesHoldsTheExitNoLongerThanTheDrainDeadline() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
-             ShardisProcess shardis = ShardisProcess.start(CONFIG, Map.of("backend", redis.address()))) {
+                ShardisProcess shardis = ShardisProcess.start(CONFIG, Map.of("backend", redis.address()))) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", shardis.port("alpha"));
             try (RespConnection waiting = new RespConnection(address)) {
                 waiting.write(RespConnection.command("BLPOP", "sigterm:forever", "0"));
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> redis.blockedClients() == 1);
 
                 long signalled = System.nanoTime();
                 shardis.sigterm();
                 Optional<Integer> exit = shardis.awaitExit(DRAIN.plus(EXIT_SLACK));
                 long exitedAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
-                System.out.printf("SIGTERM with a reply owed forever: exit after %d ms with %s%n", exitedAfterMillis, exit);
-                assertThat(exit).as("exit code within %s of SIGTERM\n%s", DRAIN.plus(EXIT_SLACK), shardis.log())
+                System.out.printf(
+                        "SIGTERM with a reply owed forever: exit after %d ms with %s%n", exitedAfterMillis, exit);
+                assertThat(exit)
+                        .as("exit code within %s of SIGTERM\n%s", DRAIN.plus(EXIT_SLACK), shardis.log())
                         .contains(SIGTERM_EXIT_CODE);
-                assertThat(exitedAfterMillis).as("the drain waits its deadline for the owed reply")
+                assertThat(exitedAfterMillis)
+                        .as("the drain waits its deadline for the owed reply")
                         .isGreaterThanOrEqualTo(DRAIN.toMillis() - 100);
-                assertThat(waiting.closedByServer()).as("the waiting client is closed, not left hanging").isTrue();
+                assertThat(waiting.closedByServer())
+                        .as("the waiting client is closed, not left hanging")
+                        .isTrue();
             }
         }
     }
@@ -124,5 +144,4 @@ class SigtermIT {
         }
         throw new AssertionError("new connections were still accepted 10 s after SIGTERM");
     }
-
 }

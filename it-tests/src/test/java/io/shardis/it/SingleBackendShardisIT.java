@@ -26,7 +26,8 @@ class SingleBackendShardisIT {
     @Order(1)
     void servesPoolAlphaInFrontOfTheBackend() {
         firstBackendPid = env.redis().pid();
-        try (Jedis jedis = env.jedis(); Jedis direct = env.redis().client()) {
+        try (Jedis jedis = env.jedis();
+                Jedis direct = env.redis().client()) {
             assertThat(jedis.set("left:behind", "1")).isEqualTo("OK");
             assertThat(direct.get("left:behind")).isEqualTo("1");
         }

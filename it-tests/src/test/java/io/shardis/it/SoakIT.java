@@ -74,9 +74,18 @@ class SoakIT {
                         - ${shard1}:1 shard1
                         - ${shard2}:1 shard2
                     """;
-            try (ShardisProcess shardis = ShardisProcess.startWithJavaOpts(JAVA_OPTS, config,
-                    Map.of("sentinels", String.join(", ", sentinels), "shard1", sentinel.master("shard1").address(),
-                            "shard2", sentinel.master("shard2").address()), "--http", "127.0.0.1:${port.http}")) {
+            try (ShardisProcess shardis = ShardisProcess.startWithJavaOpts(
+                    JAVA_OPTS,
+                    config,
+                    Map.of(
+                            "sentinels",
+                            String.join(", ", sentinels),
+                            "shard1",
+                            sentinel.master("shard1").address(),
+                            "shard2",
+                            sentinel.master("shard2").address()),
+                    "--http",
+                    "127.0.0.1:${port.http}")) {
                 soak(shardis, "sharded", (load, step) -> {
                     switch (step % 3) {
                         case 0 -> {
@@ -86,7 +95,8 @@ class SoakIT {
                                 // Every acknowledged write on the replica, then the kill.
                                 try (Jedis direct = old.client()) {
                                     direct.set("soak:barrier", Integer.toString(step));
-                                    assertThat(direct.waitReplicas(1, 10_000)).as("replicas with every write")
+                                    assertThat(direct.waitReplicas(1, 10_000))
+                                            .as("replicas with every write")
                                             .isGreaterThanOrEqualTo(1);
                                 }
                                 sentinel.killMaster(name);
@@ -116,7 +126,9 @@ class SoakIT {
     @Timeout(value = 1, unit = TimeUnit.DAYS)
     void clusterPoolKeepsEveryAcknowledgedWriteThroughReshardsFailoversAndReloads() throws Exception {
         try (RedisClusterFixture cluster = RedisClusterFixture.start();
-             ShardisProcess shardis = ShardisProcess.startWithJavaOpts(JAVA_OPTS, """
+                ShardisProcess shardis = ShardisProcess.startWithJavaOpts(
+                        JAVA_OPTS,
+                        """
                      shardis:
                        admin: true
                      cluster:
@@ -127,7 +139,10 @@ class SoakIT {
                        cluster:
                          seeds: [${seed}]
                          refresh_interval: 1000
-                     """, Map.of("seed", cluster.nodes().get(0).address()), "--http", "127.0.0.1:${port.http}")) {
+                     """,
+                        Map.of("seed", cluster.nodes().get(0).address()),
+                        "--http",
+                        "127.0.0.1:${port.http}")) {
             soak(shardis, "cluster", (load, step) -> {
                 List<RedisClusterFixture.Node> masters = cluster.masters();
                 switch (step % 3) {
@@ -139,7 +154,8 @@ class SoakIT {
                     }
                     case 1 -> {
                         RedisClusterFixture.Node master = masters.get(step / 3 % masters.size());
-                        RedisClusterFixture.Node replica = cluster.replicasOf(master).get(0);
+                        RedisClusterFixture.Node replica =
+                                cluster.replicasOf(master).get(0);
                         cluster.failover(replica);
                         return "CLUSTER FAILOVER: " + replica + " took over from " + master;
                     }
@@ -156,14 +172,13 @@ class SoakIT {
         String step(SoakLoad load, int step) throws Exception;
     }
 
-    private static void soak(ShardisProcess shardis, String pool, Chaos chaos)
-            throws Exception {
+    private static void soak(ShardisProcess shardis, String pool, Chaos chaos) throws Exception {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", shardis.port(pool));
         int http = shardis.port("http");
         List<String> done = new ArrayList<>();
         SoakLoad load = SoakLoad.start(address, JEDIS_WRITERS, LETTUCE_WRITERS);
-        ResourceSampler resources = ResourceSampler.start(shardis.pid(),
-                () -> (long) Http.metrics(http).value("jvm_memory_used_bytes", "area", "heap"));
+        ResourceSampler resources = ResourceSampler.start(
+                shardis.pid(), () -> (long) Http.metrics(http).value("jvm_memory_used_bytes", "area", "heap"));
         long started = System.nanoTime();
         long deadline = started + LOAD.toNanos();
         try {
@@ -172,8 +187,9 @@ class SoakIT {
             for (int step = 0; System.nanoTime() < deadline; step++) {
                 long at = System.nanoTime();
                 String what = chaos.step(load, step);
-                done.add(String.format("%.1fs %s (%d ms)", (at - started) / 1e9, what,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at)));
+                done.add(String.format(
+                        "%.1fs %s (%d ms)",
+                        (at - started) / 1e9, what, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at)));
                 Thread.sleep(Math.min(2_000, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
             }
         } finally {
@@ -184,15 +200,26 @@ class SoakIT {
         try (Jedis reader = new Jedis(address.getHostString(), address.getPort(), 30_000)) {
             violations = load.check(reader::get);
         }
-        System.out.printf("soak of pool '%s', %d s: %d operations, %d acknowledged writes, %d keys read back,"
+        System.out.printf(
+                "soak of pool '%s', %d s: %d operations, %d acknowledged writes, %d keys read back,"
                         + " %d of %d messages received, %d errors %s; chaos: %s; Shardis: %s%n",
-                pool, seconds, load.operations(), load.acknowledgedWrites(), load.keys(), load.received(),
-                load.published(), load.errors(), load.errorTexts(), done, resources.summary());
+                pool,
+                seconds,
+                load.operations(),
+                load.acknowledgedWrites(),
+                load.keys(),
+                load.received(),
+                load.published(),
+                load.errors(),
+                load.errorTexts(),
+                done,
+                resources.summary());
         assertThat(violations).as("integrity violations").isEmpty();
         assertThat(done).as("chaos steps").isNotEmpty();
         assertThat(load.acknowledgedWrites()).as("writes checked").isGreaterThan(1_000);
         assertThat(load.received()).as("pub/sub messages received").isGreaterThan(0);
-        assertThat(resources.growth(64L << 20, 32, 4, 96L << 20)).as("resources that grew: %s", resources.summary())
+        assertThat(resources.growth(64L << 20, 32, 4, 96L << 20))
+                .as("resources that grew: %s", resources.summary())
                 .isEmpty();
     }
 
@@ -211,13 +238,16 @@ class SoakIT {
 
     /** Waits until {@code server}, back after being killed, replicates from the new master. */
     private static void awaitReplicating(RedisProcess server) {
-        boolean up = Poll.until(Duration.ofSeconds(60), () -> {
-            try (Jedis jedis = server.client()) {
-                return jedis.info("replication").contains("master_link_status:up");
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }, () -> false);
+        boolean up = Poll.until(
+                Duration.ofSeconds(60),
+                () -> {
+                    try (Jedis jedis = server.client()) {
+                        return jedis.info("replication").contains("master_link_status:up");
+                    } catch (RuntimeException e) {
+                        return false;
+                    }
+                },
+                () -> false);
         assertThat(up).as("%s replicates again", server).isTrue();
     }
 }

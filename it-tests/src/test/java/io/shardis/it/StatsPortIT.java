@@ -36,13 +36,24 @@ class StatsPortIT {
 
     private static final int TIMEOUT_MILLIS = 10_000;
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final List<String> PROCESS_KEYS = List.of("service", "source", "version", "uptime", "timestamp",
-            "total_connections", "curr_connections");
-    private static final List<String> POOL_KEYS = List.of("client_eof", "client_err", "client_connections",
-            "server_ejects", "forward_error", "fragments");
-    private static final List<String> SERVER_KEYS = List.of("server_eof", "server_err", "server_timedout",
-            "server_connections", "server_ejected_at", "requests", "request_bytes", "responses", "response_bytes",
-            "in_queue", "in_queue_bytes", "out_queue", "out_queue_bytes");
+    private static final List<String> PROCESS_KEYS =
+            List.of("service", "source", "version", "uptime", "timestamp", "total_connections", "curr_connections");
+    private static final List<String> POOL_KEYS =
+            List.of("client_eof", "client_err", "client_connections", "server_ejects", "forward_error", "fragments");
+    private static final List<String> SERVER_KEYS = List.of(
+            "server_eof",
+            "server_err",
+            "server_timedout",
+            "server_connections",
+            "server_ejected_at",
+            "requests",
+            "request_bytes",
+            "responses",
+            "response_bytes",
+            "in_queue",
+            "in_queue_bytes",
+            "out_queue",
+            "out_queue_bytes");
 
     private static RedisProcess redis;
     private ShardisFixture shardis;
@@ -91,8 +102,17 @@ class StatsPortIT {
 
         assertThat(text).endsWith("}\n");
         JsonObject document = parseStrict(text);
-        assertThat(document.keySet()).containsExactly("service", "source", "version", "uptime", "timestamp",
-                "total_connections", "curr_connections", "beta", "alpha");
+        assertThat(document.keySet())
+                .containsExactly(
+                        "service",
+                        "source",
+                        "version",
+                        "uptime",
+                        "timestamp",
+                        "total_connections",
+                        "curr_connections",
+                        "beta",
+                        "alpha");
         assertThat(document.get("service").getAsString()).isEqualTo("shardis");
         for (String key : List.of("source", "version")) {
             assertThat(document.getAsJsonPrimitive(key).isString()).as(key).isTrue();
@@ -114,7 +134,9 @@ class StatsPortIT {
         for (JsonObject object : List.of(alpha, beta, alpha.getAsJsonObject("cache-1"))) {
             for (Entry<String, JsonElement> member : object.entrySet()) {
                 if (!member.getValue().isJsonObject()) {
-                    assertThat(member.getValue().getAsJsonPrimitive().isNumber()).as(member.getKey()).isTrue();
+                    assertThat(member.getValue().getAsJsonPrimitive().isNumber())
+                            .as(member.getKey())
+                            .isTrue();
                 }
             }
         }
@@ -138,10 +160,12 @@ class StatsPortIT {
 
             await().atMost(WAIT).untilAsserted(() -> {
                 JsonObject document = parseStrict(fetch(shardis.statsAddress()));
-                assertThat(pool(document, "alpha").get("client_connections").getAsLong()).isEqualTo(3);
+                assertThat(pool(document, "alpha").get("client_connections").getAsLong())
+                        .isEqualTo(3);
                 assertThat(document.get("total_connections").getAsLong()).isEqualTo(total + 3);
                 assertThat(document.get("curr_connections").getAsLong()).isEqualTo(current + 3);
-                assertThat(pool(document, "beta").get("client_connections").getAsLong()).isZero();
+                assertThat(pool(document, "beta").get("client_connections").getAsLong())
+                        .isZero();
             });
 
             leaves.close();
@@ -183,17 +207,20 @@ class StatsPortIT {
         shardis = null;
 
         assertThatThrownBy(() -> {
-            try (Socket socket = new Socket()) {
-                socket.connect(address, TIMEOUT_MILLIS);
-            }
-        }).isInstanceOf(ConnectException.class);
+                    try (Socket socket = new Socket()) {
+                        socket.connect(address, TIMEOUT_MILLIS);
+                    }
+                })
+                .isInstanceOf(ConnectException.class);
     }
 
     /** Waits until pool {@code name} shows these client counters. */
     private void awaitPool(String name, long connections, long eof, long err) {
         await().atMost(WAIT).untilAsserted(() -> {
             JsonObject pool = pool(parseStrict(fetch(shardis.statsAddress())), name);
-            assertThat(pool.get("client_connections").getAsLong()).as("client_connections").isEqualTo(connections);
+            assertThat(pool.get("client_connections").getAsLong())
+                    .as("client_connections")
+                    .isEqualTo(connections);
             assertThat(pool.get("client_eof").getAsLong()).as("client_eof").isEqualTo(eof);
             assertThat(pool.get("client_err").getAsLong()).as("client_err").isEqualTo(err);
         });

@@ -1,20 +1,19 @@
 package io.shardis.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.shardis.it.support.FreePorts;
 import io.shardis.it.support.Poll;
 import io.shardis.it.support.RedisClusterFixture;
 import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.TestCertificates;
 import io.shardis.it.support.TlsClients;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /**
  * A Redis Cluster over TLS ({@code tls-cluster yes}) behind a cluster pool that speaks TLS to its
@@ -29,12 +28,25 @@ class TlsClusterIT {
     void aClusterPoolReachesEveryNodeOnItsTlsPortByHostName() {
         TestCertificates certs = TestCertificates.create("cluster");
         TestCertificates.Issued node = certs.server();
-        try (RedisClusterFixture cluster = RedisClusterFixture.builder().masters(3).replicasPerMaster(0)
-                .nodeArgs(port -> List.of("--tls-port", Integer.toString(FreePorts.next()), "--tls-cluster", "yes",
+        try (RedisClusterFixture cluster = RedisClusterFixture.builder()
+                .masters(3)
+                .replicasPerMaster(0)
+                .nodeArgs(port -> List.of(
+                        "--tls-port",
+                        Integer.toString(FreePorts.next()),
+                        "--tls-cluster",
+                        "yes",
                         // The bus stays beside the plain port the fixture forms the cluster through.
-                        "--cluster-port", Integer.toString(port + 10_000),
-                        "--tls-cert-file", node.certFile().toString(), "--tls-key-file", node.keyFile().toString(),
-                        "--tls-ca-cert-file", certs.caFile().toString(), "--tls-auth-clients", "optional"))
+                        "--cluster-port",
+                        Integer.toString(port + 10_000),
+                        "--tls-cert-file",
+                        node.certFile().toString(),
+                        "--tls-key-file",
+                        node.keyFile().toString(),
+                        "--tls-ca-cert-file",
+                        certs.caFile().toString(),
+                        "--tls-auth-clients",
+                        "optional"))
                 .start()) {
             for (RedisClusterFixture.Node each : cluster.nodes()) {
                 try (Jedis jedis = each.client()) {
@@ -42,13 +54,20 @@ class TlsClusterIT {
                     jedis.configSet("cluster-preferred-endpoint-type", "hostname");
                 }
             }
-            assertThat(Poll.until(Duration.ofSeconds(30), () -> cluster.nodes().stream().allMatch(each -> {
-                try (Jedis jedis = each.client()) {
-                    return count(jedis.clusterNodes(), ",localhost") == cluster.nodes().size();
-                }
-            }), () -> false)).as("every node announces its host name").isTrue();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(30),
+                            () -> cluster.nodes().stream().allMatch(each -> {
+                                try (Jedis jedis = each.client()) {
+                                    return count(jedis.clusterNodes(), ",localhost")
+                                            == cluster.nodes().size();
+                                }
+                            }),
+                            () -> false))
+                    .as("every node announces its host name")
+                    .isTrue();
             int seedTlsPort = tlsPort(cluster.nodes().get(0));
-            try (ShardisFixture shardis = ShardisFixture.start("""
+            try (ShardisFixture shardis = ShardisFixture.start(
+                            """
                     sessions:
                       listen: 127.0.0.1:0
                       timeout: 5000
@@ -59,9 +78,17 @@ class TlsClusterIT {
                         ca_file: ${ca}
                       cluster:
                         seeds: [localhost:${seed}]
-                    """, Map.of("cert", node.certFile(), "key", node.keyFile(), "ca", certs.caFile(),
-                    "seed", seedTlsPort));
-                 Jedis client = TlsClients.jedis(shardis.port("sessions"), certs, null)) {
+                    """,
+                            Map.of(
+                                    "cert",
+                                    node.certFile(),
+                                    "key",
+                                    node.keyFile(),
+                                    "ca",
+                                    certs.caFile(),
+                                    "seed",
+                                    seedTlsPort));
+                    Jedis client = TlsClients.jedis(shardis.port("sessions"), certs, null)) {
                 List<String> keys = new ArrayList<>();
                 for (int i = 0; i < 30; i++) {
                     keys.add("tls-cluster:" + i);
@@ -75,9 +102,12 @@ class TlsClusterIT {
                 for (RedisClusterFixture.Node master : cluster.masters()) {
                     int tlsPort = tlsPort(master);
                     try (Jedis direct = master.client()) {
-                        assertThat(direct.clientList()).as("Shardis is connected to %s on its TLS port", master)
+                        assertThat(direct.clientList())
+                                .as("Shardis is connected to %s on its TLS port", master)
                                 .contains("laddr=127.0.0.1:" + tlsPort);
-                        assertThat(direct.dbSize()).as("keys spread over the masters").isPositive();
+                        assertThat(direct.dbSize())
+                                .as("keys spread over the masters")
+                                .isPositive();
                     }
                 }
             }

@@ -1,5 +1,8 @@
 package io.shardis.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.shardis.it.support.Commands;
@@ -7,18 +10,14 @@ import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.TestCertificates;
 import io.shardis.it.support.TlsClients;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
-
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * TLS on both sides of Shardis, against Debian's redis-server built with TLS ({@code --port 0
@@ -42,7 +41,8 @@ class TlsIT {
         plain = RedisProcess.start();
         // Clients of this one must present a certificate of the CA: Shardis does (backend_tls.cert_file).
         tlsRedis = RedisProcess.builder().tls(certs, "yes").start();
-        shardis = ShardisFixture.start("""
+        shardis = ShardisFixture.start(
+                """
                 front:
                   listen: 127.0.0.1:0
                   timeout: 5000
@@ -113,9 +113,24 @@ class TlsIT {
                     server_name: not-this-server.example
                   servers:
                     - ${tls}:1
-                """, Map.of("cert", certs.server().certFile(), "key", certs.server().keyFile(),
-                "ca", certs.caFile(), "clientCert", certs.client().certFile(), "clientKey", certs.client().keyFile(),
-                "plain", plain.address(), "tls", tlsRedis.address(), "tlsPort", tlsRedis.port()));
+                """,
+                Map.of(
+                        "cert",
+                        certs.server().certFile(),
+                        "key",
+                        certs.server().keyFile(),
+                        "ca",
+                        certs.caFile(),
+                        "clientCert",
+                        certs.client().certFile(),
+                        "clientKey",
+                        certs.client().keyFile(),
+                        "plain",
+                        plain.address(),
+                        "tls",
+                        tlsRedis.address(),
+                        "tlsPort",
+                        tlsRedis.port()));
     }
 
     @AfterAll
@@ -152,7 +167,9 @@ class TlsIT {
                 assertThat(cli.output().trim()).isEqualTo("lettuce");
             }
             try (Jedis direct = plain.client()) {
-                assertThat(direct.get("tls:" + pool)).as("the backend is plain here").isEqualTo("lettuce");
+                assertThat(direct.get("tls:" + pool))
+                        .as("the backend is plain here")
+                        .isEqualTo("lettuce");
             }
         }
     }
@@ -169,7 +186,9 @@ class TlsIT {
         assertThatThrownBy(() -> pingOnce(() -> new Jedis("127.0.0.1", port, 5_000)))
                 .isInstanceOf(JedisConnectionException.class);
         try (Jedis good = TlsClients.jedis(port, certs, null)) {
-            assertThat(good.ping()).as("the listener still serves clients that trust its CA").isEqualTo("PONG");
+            assertThat(good.ping())
+                    .as("the listener still serves clients that trust its CA")
+                    .isEqualTo("PONG");
         }
     }
 
@@ -191,9 +210,12 @@ class TlsIT {
         // The server is named localhost here: its certificate's DNS name is checked, and sent as SNI.
         int tlsPort = shardis.server().tlsAddress("both").getPort();
         assertThat(tlsPort).isNotEqualTo(shardis.port("both"));
-        try (Jedis tls = TlsClients.jedis(tlsPort, certs, null); Jedis plainText = shardis.jedis("both")) {
+        try (Jedis tls = TlsClients.jedis(tlsPort, certs, null);
+                Jedis plainText = shardis.jedis("both")) {
             assertThat(tls.set("both", "sides")).isEqualTo("OK");
-            assertThat(plainText.get("both")).as("the plain listener serves the same pool").isEqualTo("sides");
+            assertThat(plainText.get("both"))
+                    .as("the plain listener serves the same pool")
+                    .isEqualTo("sides");
         }
         Commands.Result cli = TlsClients.redisCli(tlsPort, certs.caFile(), null, "get", "both");
         if (cli != null) {

@@ -1,5 +1,7 @@
 package io.shardis.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.shardis.it.support.Commands;
@@ -8,16 +10,13 @@ import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.ShardisProcess;
 import io.shardis.it.support.TestCertificates;
 import io.shardis.it.support.TlsClients;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /**
  * Certificates rotated under a running {@code bin/shardis}: new files, SIGHUP, and new clients get
@@ -38,7 +37,8 @@ class TlsRotationIT {
         TestCertificates.Issued first = certs.issueInto(cert, key, "shardis", true);
         certs.issueInto(backendCert, backendKey, "shardis-client", false);
         try (RedisProcess redis = RedisProcess.builder().tls(certs, "yes").start();
-             ShardisProcess shardis = ShardisProcess.start("""
+                ShardisProcess shardis = ShardisProcess.start(
+                        """
                      alpha:
                        listen: 127.0.0.1:${port.alpha}
                        timeout: 5000
@@ -51,8 +51,22 @@ class TlsRotationIT {
                          key_file: ${backendKey}
                        servers:
                          - ${redis}:1
-                     """, Map.of("cert", cert, "key", key, "ca", certs.caFile(), "backendCert", backendCert,
-                     "backendKey", backendKey, "redis", redis.address()), "-s", "${port.stats}")) {
+                     """,
+                        Map.of(
+                                "cert",
+                                cert,
+                                "key",
+                                key,
+                                "ca",
+                                certs.caFile(),
+                                "backendCert",
+                                backendCert,
+                                "backendKey",
+                                backendKey,
+                                "redis",
+                                redis.address()),
+                        "-s",
+                        "${port.stats}")) {
             int port = shardis.port("alpha");
             assertThat(TlsClients.servedSerial(port, certs)).isEqualTo(first.serial());
             try (Jedis kept = TlsClients.jedis(port, certs, null)) {
@@ -62,11 +76,18 @@ class TlsRotationIT {
                 TestCertificates.Issued second = certs.issueInto(cert, key, "shardis", true);
                 certs.issueInto(backendCert, backendKey, "shardis-client", false);
                 hangUp(shardis);
-                assertThat(Poll.until(WAIT, () -> TlsClients.servedSerial(port, certs).equals(second.serial()),
-                        () -> !shardis.isAlive()))
-                        .as("new clients get the new certificate\n" + shardis.log()).isTrue();
-                assertThat(Poll.until(WAIT, () -> shardis.log().contains("pool 'alpha' backend_tls: certificates"),
-                        () -> !shardis.isAlive())).as(shardis.log()).isTrue();
+                assertThat(Poll.until(
+                                WAIT,
+                                () -> TlsClients.servedSerial(port, certs).equals(second.serial()),
+                                () -> !shardis.isAlive()))
+                        .as("new clients get the new certificate\n" + shardis.log())
+                        .isTrue();
+                assertThat(Poll.until(
+                                WAIT,
+                                () -> shardis.log().contains("pool 'alpha' backend_tls: certificates"),
+                                () -> !shardis.isAlive()))
+                        .as(shardis.log())
+                        .isTrue();
                 assertThat(shardis.log()).contains("pool 'alpha' tls: certificates");
 
                 // The client connected before the rotation still has its connection and its session.
@@ -75,7 +96,8 @@ class TlsRotationIT {
                 assertThat(kept.set("rotation", "after")).isEqualTo("OK");
 
                 RedisClient lettuce = TlsClients.lettuce(certs);
-                try (StatefulRedisConnection<String, String> connection = lettuce.connect(TlsClients.lettuceUri(port))) {
+                try (StatefulRedisConnection<String, String> connection =
+                        lettuce.connect(TlsClients.lettuceUri(port))) {
                     assertThat(connection.sync().get("rotation")).isEqualTo("after");
                 } finally {
                     lettuce.shutdown();
@@ -88,8 +110,12 @@ class TlsRotationIT {
                 // A broken key: reported, and the certificate in use stays.
                 Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
                 hangUp(shardis);
-                assertThat(Poll.until(WAIT, () -> shardis.log().contains("the previous certificates stay in use"),
-                        () -> !shardis.isAlive())).as(shardis.log()).isTrue();
+                assertThat(Poll.until(
+                                WAIT,
+                                () -> shardis.log().contains("the previous certificates stay in use"),
+                                () -> !shardis.isAlive()))
+                        .as(shardis.log())
+                        .isTrue();
                 assertThat(TlsClients.servedSerial(port, certs)).isEqualTo(second.serial());
                 assertThat(kept.get("rotation")).isEqualTo("after");
                 assertThat(shardis.isAlive()).isTrue();
@@ -115,7 +141,8 @@ class TlsRotationIT {
                 """.formatted(server.certFile(), other.keyFile()));
         ShardisProcess.Result result = ShardisProcess.run("-t", "-c", config.toString());
         assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
-        assertThat(result.output()).contains(config + ": pool 'alpha': key 'tls.cert_file': cannot")
+        assertThat(result.output())
+                .contains(config + ": pool 'alpha': key 'tls.cert_file': cannot")
                 .doesNotContain("not-shown");
     }
 

@@ -1,21 +1,20 @@
 package io.shardis.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.shardis.it.support.Poll;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.SentinelFixture;
 import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.TestCertificates;
-import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.exceptions.JedisException;
-
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A Sentinel-managed pool where everything speaks TLS only: the master, its replica and the three
@@ -34,7 +33,8 @@ class TlsSentinelIT {
                 sentinels.add(address.getHostString() + ":" + address.getPort());
             }
             RedisProcess first = sentinel.master("shard1");
-            try (ShardisFixture shardis = ShardisFixture.start("""
+            try (ShardisFixture shardis = ShardisFixture.start(
+                            """
                     ha:
                       listen: 127.0.0.1:0
                       timeout: 2000
@@ -46,9 +46,15 @@ class TlsSentinelIT {
                         ca_file: ${ca}
                       servers:
                         - ${shard1}:1 shard1
-                    """, Map.of("sentinels", String.join(", ", sentinels), "ca", certs.caFile(),
-                    "shard1", first.address()));
-                 Jedis client = shardis.jedis("ha")) {
+                    """,
+                            Map.of(
+                                    "sentinels",
+                                    String.join(", ", sentinels),
+                                    "ca",
+                                    certs.caFile(),
+                                    "shard1",
+                                    first.address()));
+                    Jedis client = shardis.jedis("ha")) {
                 assertThat(client.set("before", "failover")).isEqualTo("OK");
                 try (Jedis direct = first.client()) {
                     assertThat(direct.get("before")).isEqualTo("failover");
@@ -57,13 +63,18 @@ class TlsSentinelIT {
                 RedisProcess promoted = sentinel.awaitFailover("shard1");
                 // Held while the master is gone, then sent to the one Sentinel names.
                 assertThat(client.set("after", "failover")).isEqualTo("OK");
-                assertThat(Poll.until(Duration.ofSeconds(20), () -> {
-                    try (Jedis direct = promoted.client()) {
-                        return "failover".equals(direct.get("after"));
-                    } catch (JedisException e) {
-                        return false;
-                    }
-                }, () -> false)).as("the write reached the promoted master over TLS").isTrue();
+                assertThat(Poll.until(
+                                Duration.ofSeconds(20),
+                                () -> {
+                                    try (Jedis direct = promoted.client()) {
+                                        return "failover".equals(direct.get("after"));
+                                    } catch (JedisException e) {
+                                        return false;
+                                    }
+                                },
+                                () -> false))
+                        .as("the write reached the promoted master over TLS")
+                        .isTrue();
                 assertThat(client.get("before")).isEqualTo("failover");
             }
         }

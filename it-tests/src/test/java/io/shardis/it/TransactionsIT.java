@@ -44,7 +44,8 @@ class TransactionsIT {
 
     @Test
     void commandsOfOtherClientsDoNotInterleaveWithAnOpenTransaction() {
-        try (Jedis inTx = env.jedis(); Jedis other = env.jedis()) {
+        try (Jedis inTx = env.jedis();
+                Jedis other = env.jedis()) {
             Transaction tx = inTx.multi();
             tx.set("iso", "from-tx");
             // Another client's write while the transaction is only queued: it is not part of it.
@@ -71,7 +72,8 @@ class TransactionsIT {
 
     @Test
     void execFailsWhenAWatchedKeyChanged() {
-        try (Jedis watcher = env.jedis(); Jedis intruder = env.jedis()) {
+        try (Jedis watcher = env.jedis();
+                Jedis intruder = env.jedis()) {
             watcher.set("watched", "0");
             assertThat(watcher.watch("watched")).isEqualTo("OK");
             intruder.set("watched", "changed");
@@ -163,7 +165,8 @@ class TransactionsIT {
         try (Jedis direct = env.redis().client()) {
             String stats = direct.info("stats");
             int at = stats.indexOf("total_connections_received:");
-            return Long.parseLong(stats.substring(at + 27, stats.indexOf('\r', at)).trim());
+            return Long.parseLong(
+                    stats.substring(at + 27, stats.indexOf('\r', at)).trim());
         }
     }
 }

@@ -46,8 +46,19 @@ import redis.clients.jedis.Response;
 @Timeout(120)
 class TwemproxyPlacementIT {
 
-    private static final List<String> HASHES = List.of("one_at_a_time", "md5", "crc16", "crc32", "crc32a",
-            "fnv1_64", "fnv1a_64", "fnv1_32", "fnv1a_32", "hsieh", "murmur", "jenkins");
+    private static final List<String> HASHES = List.of(
+            "one_at_a_time",
+            "md5",
+            "crc16",
+            "crc32",
+            "crc32a",
+            "fnv1_64",
+            "fnv1a_64",
+            "fnv1_32",
+            "fnv1a_32",
+            "hsieh",
+            "murmur",
+            "jenkins");
     private static final List<String> RANDOM_POOLS = List.of("random_fnv1a_64", "random_md5");
     private static final int KEYS = 1_000;
     private static final int REVERSE_KEYS = 300;
@@ -57,6 +68,7 @@ class TwemproxyPlacementIT {
     private static NutcrackerProcess nutcracker;
     /** Started on first use, so that the checks of the placement rules alone run even if it cannot start. */
     private static ShardisFixture shardis;
+
     private static RuntimeException shardisFailure;
     private static List<byte[]> keys;
 
@@ -122,8 +134,11 @@ class TwemproxyPlacementIT {
         List<ShardServer> servers = serverEntries().stream()
                 .map(entry -> ShardServer.parse(Template.render(entry, addresses)))
                 .toList();
-        ShardRing ring = ShardRing.build(HashFunction.fromConfigName(pool.substring(split + 1)), HashTag.parse("{}"),
-                Distribution.fromConfigName(pool.substring(0, split)), servers);
+        ShardRing ring = ShardRing.build(
+                HashFunction.fromConfigName(pool.substring(split + 1)),
+                HashTag.parse("{}"),
+                Distribution.fromConfigName(pool.substring(0, split)),
+                servers);
         int[] holder = holders(keys);
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
@@ -132,16 +147,20 @@ class TwemproxyPlacementIT {
                 wrong.add(hex(keys.get(i)) + " on server " + holder[i] + ", ShardRing says " + expected);
             }
         }
-        assertThat(wrong).as("keys nutcracker's pool %s placed elsewhere than ShardRing", pool).isEmpty();
+        assertThat(wrong)
+                .as("keys nutcracker's pool %s placed elsewhere than ShardRing", pool)
+                .isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shardedPools")
     void keysWrittenThroughTwemproxyAreReadThroughShardis(String pool) {
-        try (Jedis twemproxy = nutcracker.jedis(pool); Jedis proxy = shardis().jedis(pool)) {
+        try (Jedis twemproxy = nutcracker.jedis(pool);
+                Jedis proxy = shardis().jedis(pool)) {
             write(twemproxy, keys);
             assertSpreadOverServers(pool, keys.size());
-            assertThat(missing(proxy, keys)).as("keys written through nutcracker's pool %s that Shardis does not find", pool)
+            assertThat(missing(proxy, keys))
+                    .as("keys written through nutcracker's pool %s that Shardis does not find", pool)
                     .isEmpty();
         }
     }
@@ -150,10 +169,12 @@ class TwemproxyPlacementIT {
     @MethodSource("shardedPools")
     void keysWrittenThroughShardisAreReadThroughTwemproxy(String pool) {
         List<byte[]> subset = keys.subList(0, REVERSE_KEYS);
-        try (Jedis proxy = shardis().jedis(pool); Jedis twemproxy = nutcracker.jedis(pool)) {
+        try (Jedis proxy = shardis().jedis(pool);
+                Jedis twemproxy = nutcracker.jedis(pool)) {
             write(proxy, subset);
             assertSpreadOverServers(pool, subset.size());
-            assertThat(missing(twemproxy, subset)).as("keys written through Shardis' pool %s that nutcracker does not find", pool)
+            assertThat(missing(twemproxy, subset))
+                    .as("keys written through Shardis' pool %s that nutcracker does not find", pool)
                     .isEmpty();
         }
     }
@@ -171,13 +192,16 @@ class TwemproxyPlacementIT {
             int[] holder = holders(subset);
             int[] perServer = new int[redis.size()];
             for (int i = 0; i < subset.size(); i++) {
-                assertThat(holder[i]).as("server holding %s (through %s; -1: none, -2: several)", hex(subset.get(i)),
-                        through).isNotNegative();
+                assertThat(holder[i])
+                        .as("server holding %s (through %s; -1: none, -2: several)", hex(subset.get(i)), through)
+                        .isNotNegative();
                 perServer[holder[i]]++;
             }
             // Random ignores weights: each server gets about a quarter.
             for (int count : perServer) {
-                assertThat(count).as("keys per server through %s: %s", through, Arrays.toString(perServer)).isBetween(subset.size() / 4 / 2, subset.size() / 4 * 2);
+                assertThat(count)
+                        .as("keys per server through %s: %s", through, Arrays.toString(perServer))
+                        .isBetween(subset.size() / 4 / 2, subset.size() / 4 * 2);
             }
         }
     }
@@ -189,11 +213,18 @@ class TwemproxyPlacementIT {
         pools.addAll(RANDOM_POOLS);
         for (String pool : pools) {
             int split = pool.indexOf('_');
-            yaml.append(pool).append(":\n")
-                    .append("  listen: 127.0.0.1:").append(forNutcracker ? "${port." + pool + "}" : "0").append('\n')
+            yaml.append(pool)
+                    .append(":\n")
+                    .append("  listen: 127.0.0.1:")
+                    .append(forNutcracker ? "${port." + pool + "}" : "0")
+                    .append('\n')
                     .append("  redis: true\n")
-                    .append("  hash: ").append(pool.substring(split + 1)).append('\n')
-                    .append("  distribution: ").append(pool, 0, split).append('\n')
+                    .append("  hash: ")
+                    .append(pool.substring(split + 1))
+                    .append('\n')
+                    .append("  distribution: ")
+                    .append(pool, 0, split)
+                    .append('\n')
                     .append("  hash_tag: \"{}\"\n")
                     .append("  timeout: 5000\n")
                     .append("  servers:\n");
@@ -256,7 +287,11 @@ class TwemproxyPlacementIT {
             }
         }
         // Distinct keys only, so that every value read back tells which write it came from.
-        return all.stream().map(HexFormat.of()::formatHex).distinct().map(HexFormat.of()::parseHex).toList();
+        return all.stream()
+                .map(HexFormat.of()::formatHex)
+                .distinct()
+                .map(HexFormat.of()::parseHex)
+                .toList();
     }
 
     private static void write(Jedis client, List<byte[]> toWrite) {

@@ -1,6 +1,5 @@
 package io.shardis.it;
 
-import io.shardis.it.support.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.NutcrackerProcess;
+import io.shardis.it.support.Prerequisites;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.StatsDocuments;
@@ -54,7 +54,8 @@ class TwemproxyStatsIT {
         NutcrackerProcess nutcracker = NutcrackerProcess.start(CONFIG, servers);
         ShardisFixture shardis = ShardisFixture.startWithStats(CONFIG.replace("${port.alpha}", "0"), servers);
         try {
-            try (Jedis viaNutcracker = nutcracker.jedis("alpha"); Jedis viaShardis = shardis.jedis("alpha")) {
+            try (Jedis viaNutcracker = nutcracker.jedis("alpha");
+                    Jedis viaShardis = shardis.jedis("alpha")) {
                 for (int i = 0; i < 300; i++) {
                     viaNutcracker.set("stat:" + i, "v");
                     viaShardis.set("stat:" + i, "v");
@@ -75,13 +76,16 @@ class TwemproxyStatsIT {
                 requests += stats.get("requests").getAsLong();
                 responses += stats.get("responses").getAsLong();
                 responseBytes += stats.get("response_bytes").getAsLong();
-                assertThat(stats.get("out_queue").getAsLong()).as("nothing waits for a reply").isZero();
+                assertThat(stats.get("out_queue").getAsLong())
+                        .as("nothing waits for a reply")
+                        .isZero();
             }
             assertThat(requests).isEqualTo(600);
             assertThat(responses).isEqualTo(600);
             assertThat(responseBytes).as("+OK and bulk replies").isGreaterThanOrEqualTo(600 * 5);
             assertThat(pool.getAsJsonObject("shard-c").get("requests").getAsLong())
-                    .as("md5 gives the server whose death is tested below some of the 300 keys").isPositive();
+                    .as("md5 gives the server whose death is tested below some of the 300 keys")
+                    .isPositive();
 
             // A dead server is ejected after one failure, and the document says so.
             three.kill();
@@ -98,9 +102,15 @@ class TwemproxyStatsIT {
                 JsonObject now = StatsDocuments.parseStrict(StatsDocuments.fetch(shardis.statsAddress()))
                         .getAsJsonObject("alpha");
                 assertThat(now.get("server_ejects").getAsLong()).isEqualTo(1);
-                assertThat(now.getAsJsonObject("shard-c").get("server_ejected_at").getAsLong()).isPositive();
+                assertThat(now.getAsJsonObject("shard-c")
+                                .get("server_ejected_at")
+                                .getAsLong())
+                        .isPositive();
                 assertThat(now.getAsJsonObject("shard-c").get("server_err").getAsLong()
-                        + now.getAsJsonObject("shard-c").get("server_eof").getAsLong()).isPositive();
+                                + now.getAsJsonObject("shard-c")
+                                        .get("server_eof")
+                                        .getAsLong())
+                        .isPositive();
             });
         } finally {
             Closeables.closeAll(shardis, nutcracker, one, two, three);

@@ -37,9 +37,11 @@ class UnixSocketIT {
     void aPoolListensOnAUnixSocketAndShardsOverTcpAndUnixServers() throws Exception {
         Path redisSocket = dir.resolve("redis.sock");
         Path shardisSocket = dir.resolve("shardis.sock");
-        try (RedisProcess overUnix = RedisProcess.start("--unixsocket", redisSocket.toString(), "--unixsocketperm", "700");
-             RedisProcess overTcp = RedisProcess.start();
-             ShardisFixture shardis = ShardisFixture.start("""
+        try (RedisProcess overUnix =
+                        RedisProcess.start("--unixsocket", redisSocket.toString(), "--unixsocketperm", "700");
+                RedisProcess overTcp = RedisProcess.start();
+                ShardisFixture shardis = ShardisFixture.start(
+                        """
                      alpha:
                        listen: ${socket} 0600
                        redis: true
@@ -48,7 +50,8 @@ class UnixSocketIT {
                          - ${unix}:1 left
                          - ${tcp}:1 right
                      """, Map.of("socket", shardisSocket, "unix", redisSocket, "tcp", overTcp.address()))) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shardisSocket))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shardisSocket)))
+                    .isEqualTo("rw-------");
             try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(shardisSocket))) {
                 for (int i = 0; i < 100; i++) {
                     assertThat(call(client, "SET", "unix:" + i, "v" + i)).isEqualTo("+OK\r\n");
@@ -56,8 +59,11 @@ class UnixSocketIT {
                 assertThat(call(client, "GET", "unix:42")).isEqualTo("$3\r\nv42\r\n");
                 assertThat(call(client, "DBSIZE")).isEqualTo(":100\r\n");
             }
-            try (Jedis direct = overUnix.client(); Jedis other = overTcp.client()) {
-                assertThat(direct.dbSize()).as("keys on the server behind the Unix socket").isPositive();
+            try (Jedis direct = overUnix.client();
+                    Jedis other = overTcp.client()) {
+                assertThat(direct.dbSize())
+                        .as("keys on the server behind the Unix socket")
+                        .isPositive();
                 assertThat(other.dbSize()).as("keys on the TCP server").isPositive();
                 assertThat(direct.dbSize() + other.dbSize()).isEqualTo(100);
             }

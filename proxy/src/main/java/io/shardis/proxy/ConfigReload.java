@@ -6,15 +6,14 @@ import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ProcessConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.config.TlsConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A configuration reload (SIGHUP, {@code POST /reload}): the file is read and checked as at start;
@@ -44,8 +43,7 @@ final class ConfigReload {
         }
     }
 
-    private ConfigReload() {
-    }
+    private ConfigReload() {}
 
     static synchronized Result run(ShardisServer server, Path file) {
         ShardisConfig next;
@@ -84,9 +82,11 @@ final class ConfigReload {
             }
             List<String> diff = ConfigDiff.of(old, pool);
             log.info("configuration reload: pool '{}' changed: {}", pool.name(), String.join("; ", diff));
-            if (ConfigDiff.keys(old, pool).equals(List.of("tls")) && !restartsListener(old, pool)
+            if (ConfigDiff.keys(old, pool).equals(List.of("tls"))
+                    && !restartsListener(old, pool)
                     && (old.tls().backend() == null) == (pool.tls().backend() == null)
-                    && String.valueOf(old.tls().sentinel()).equals(String.valueOf(pool.tls().sentinel()))) {
+                    && String.valueOf(old.tls().sentinel())
+                            .equals(String.valueOf(pool.tls().sentinel()))) {
                 // Certificates and TLS settings alone: applied below to new connections.
                 changes.add("pool '" + pool.name() + "': TLS settings");
                 effective.put(pool.name(), pool);
@@ -96,7 +96,8 @@ final class ConfigReload {
                 server.stopPool(pool.name());
                 server.metrics().removePool(pool.name());
                 if (start(server, pool, errors)) {
-                    changes.add("pool '" + pool.name() + "' restarted, its clients disconnected (" + String.join("; ", diff) + ")");
+                    changes.add("pool '" + pool.name() + "' restarted, its clients disconnected ("
+                            + String.join("; ", diff) + ")");
                     effective.put(pool.name(), pool);
                 }
             } else {
@@ -108,8 +109,8 @@ final class ConfigReload {
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();
                     }
-                    String error = "pool '" + pool.name() + "' keeps its previous settings, the new ones could not start: "
-                            + e.getMessage();
+                    String error = "pool '" + pool.name()
+                            + "' keeps its previous settings, the new ones could not start: " + e.getMessage();
                     log.error("configuration reload: {}", error);
                     errors.add(error);
                     effective.put(pool.name(), old);
@@ -130,8 +131,8 @@ final class ConfigReload {
         if (!process.transport().equals(was.transport())) {
             notApplied.add("'shardis:' transport changed: restart Shardis to apply");
         }
-        ProcessConfig applied = new ProcessConfig(was.http(), process.admin(), was.jmx(), process.drainGraceMillis(),
-                was.transport());
+        ProcessConfig applied =
+                new ProcessConfig(was.http(), process.admin(), was.jmx(), process.drainGraceMillis(), was.transport());
         // Every pool's certificates and keys are read again (rotated files), and changed TLS blocks
         // applied; what cannot change without a restart is reported.
         notApplied.addAll(server.reloadTls(next));
@@ -139,7 +140,10 @@ final class ConfigReload {
         String error = errors.isEmpty() ? null : String.join("; ", errors);
         String outcome = error != null ? "failed" : changes.isEmpty() && notApplied.isEmpty() ? "unchanged" : "applied";
         server.metrics().reloaded(outcome);
-        log.info("configuration reloaded from {}: {}{}{}", file, changes.isEmpty() ? "no change applied" : String.join("; ", changes),
+        log.info(
+                "configuration reloaded from {}: {}{}{}",
+                file,
+                changes.isEmpty() ? "no change applied" : String.join("; ", changes),
                 notApplied.isEmpty() ? "" : "; not applied: " + String.join("; ", notApplied),
                 error == null ? "" : "; failed: " + error);
         return new Result(outcome, changes, notApplied, error);
@@ -171,8 +175,10 @@ final class ConfigReload {
     static boolean restartsListener(PoolConfig old, PoolConfig next) {
         TlsConfig.Listener was = old.tls().listener();
         TlsConfig.Listener now = next.tls().listener();
-        return !Objects.equals(old.listen(), next.listen()) || old.isCluster() != next.isCluster()
-                || old.followsSentinel() != next.followsSentinel() || (was == null) != (now == null)
+        return !Objects.equals(old.listen(), next.listen())
+                || old.isCluster() != next.isCluster()
+                || old.followsSentinel() != next.followsSentinel()
+                || (was == null) != (now == null)
                 || was != null && !Objects.equals(was.listen(), now.listen());
     }
 

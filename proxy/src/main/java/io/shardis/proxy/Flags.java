@@ -1,5 +1,8 @@
 package io.shardis.proxy;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -7,87 +10,129 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Unmatched;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Shardis' flags: nutcracker's, read as its getopt reads them ({@code -tv7}, {@code -v 7},
  * {@code --verbose=7}, {@code -c FILE}, {@code --conf-file=FILE}), so that a Twemproxy command line
  * keeps working; plus Shardis' own ({@code -w}, {@code --http}) and the launcher's {@code demo}.
  */
-@Command(name = "shardis", sortOptions = false, usageHelpWidth = 100, separator = "=",
+@Command(
+        name = "shardis",
+        sortOptions = false,
+        usageHelpWidth = 100,
+        separator = "=",
         synopsisHeading = "Usage: ",
         customSynopsis = {
             "shardis [-htdV] [-v verbosity level] [-o output file]",
             "               [-c conf file] [-s stats port] [-a stats addr]",
             "               [-i stats interval] [-p pid file] [-w worker threads]",
             "               [--http=HOST:PORT] [--drain-grace=MS] [--transport=NAME]",
-            "       shardis demo [FLAGS...]"},
+            "       shardis demo [FLAGS...]"
+        },
         optionListHeading = "%nOptions:%n",
         commandListHeading = "%nSubcommands of the bin/shardis launcher:%n",
         subcommands = Flags.Demo.class)
 final class Flags {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "this help")
     private boolean help;
 
-    @Option(names = {"-V", "--version"}, versionHelp = true, description = "show version and exit")
+    @Option(
+            names = {"-V", "--version"},
+            versionHelp = true,
+            description = "show version and exit")
     private boolean version;
 
-    @Option(names = {"-t", "--test-conf"}, description = "test the configuration file for errors and exit")
+    @Option(
+            names = {"-t", "--test-conf"},
+            description = "test the configuration file for errors and exit")
     private boolean testConfig;
 
-    @Option(names = {"-d", "--daemonize"},
+    @Option(
+            names = {"-d", "--daemonize"},
             description = "not supported: run under systemd (conf/systemd/shardis.service)")
     private boolean daemonize;
 
-    @Option(names = {"-D", "--describe-stats"}, hidden = true)
+    @Option(
+            names = {"-D", "--describe-stats"},
+            hidden = true)
     private boolean describeStats;
 
-    @Option(names = {"-v", "--verbose"}, paramLabel = "N",
+    @Option(
+            names = {"-v", "--verbose"},
+            paramLabel = "N",
             description = "log level, 0..11 as nutcracker (default: 5 = notice/info)")
     private int verbosity = 5;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "S", description = "log file (default: stderr)")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "S",
+            description = "log file (default: stderr)")
     private Path logFile;
 
-    @Option(names = {"-c", "--conf-file"}, paramLabel = "S",
+    @Option(
+            names = {"-c", "--conf-file"},
+            paramLabel = "S",
             description = "configuration file (default: conf/shardis.yml)")
     private Path configFile = Path.of("conf/shardis.yml");
 
-    @Option(names = {"-s", "--stats-port"}, paramLabel = "N",
+    @Option(
+            names = {"-s", "--stats-port"},
+            paramLabel = "N",
             description = "stats port (default: 22222; 0: any free port, logged)")
     private int statsPort = 22222;
 
-    @Option(names = {"-a", "--stats-addr"}, paramLabel = "S",
+    @Option(
+            names = {"-a", "--stats-addr"},
+            paramLabel = "S",
             description = "stats address (default: 127.0.0.1; nutcracker's is 0.0.0.0)")
     private String statsAddress = "127.0.0.1";
 
-    @Option(names = {"-i", "--stats-interval"}, paramLabel = "N",
+    @Option(
+            names = {"-i", "--stats-interval"},
+            paramLabel = "N",
             description = "accepted for compatibility; the stats document is always current")
     private int statsIntervalMillis = 30000;
 
-    @Option(names = {"-p", "--pid-file"}, paramLabel = "S", description = "pid file (default: off)")
+    @Option(
+            names = {"-p", "--pid-file"},
+            paramLabel = "S",
+            description = "pid file (default: off)")
     private Path pidFile;
 
-    @Option(names = {"-w", "--workers"}, paramLabel = "N",
+    @Option(
+            names = {"-w", "--workers"},
+            paramLabel = "N",
             description = "event-loop threads (default: one per core)")
     private int workers = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--http", paramLabel = "HOST:PORT",
-            description = {"HTTP listener for /metrics, /health, /ready, /pools (default: the",
-                "'shardis: http:' setting, else 127.0.0.1:22223; 0 or off: none)"})
+    @Option(
+            names = "--http",
+            paramLabel = "HOST:PORT",
+            description = {
+                "HTTP listener for /metrics, /health, /ready, /pools (default: the",
+                "'shardis: http:' setting, else 127.0.0.1:22223; 0 or off: none)"
+            })
     private String http;
 
-    @Option(names = "--drain-grace", paramLabel = "MS",
-            description = {"on SIGTERM, ms of /ready answering 503 while clients are still served, before the",
-                "listeners close (default: the 'shardis: drain_grace:' setting, else 5000; with --http only)"})
+    @Option(
+            names = "--drain-grace",
+            paramLabel = "MS",
+            description = {
+                "on SIGTERM, ms of /ready answering 503 while clients are still served, before the",
+                "listeners close (default: the 'shardis: drain_grace:' setting, else 5000; with --http only)"
+            })
     private Integer drainGraceMillis;
 
-    @Option(names = "--transport", paramLabel = "NAME",
-            description = {"socket I/O: auto (io_uring, else epoll, else NIO), io_uring, epoll or nio",
-                "(default: the 'shardis: transport:' setting, else auto)"})
+    @Option(
+            names = "--transport",
+            paramLabel = "NAME",
+            description = {
+                "socket I/O: auto (io_uring, else epoll, else NIO), io_uring, epoll or nio",
+                "(default: the 'shardis: transport:' setting, else auto)"
+            })
     private String transport;
 
     private boolean demo;
@@ -99,8 +144,7 @@ final class Flags {
         private List<String> flags = new ArrayList<>();
     }
 
-    private Flags() {
-    }
+    private Flags() {}
 
     /**
      * Reads {@code args}; help and version leave the other flags unchecked, as getopt's callers do.
@@ -157,8 +201,8 @@ final class Flags {
 
     private static void range(String flag, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new IllegalArgumentException("option '" + flag + "' takes a number in " + min + ".." + max
-                    + ", got " + value);
+            throw new IllegalArgumentException(
+                    "option '" + flag + "' takes a number in " + min + ".." + max + ", got " + value);
         }
     }
 

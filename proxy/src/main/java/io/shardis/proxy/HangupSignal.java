@@ -11,8 +11,7 @@ import java.lang.reflect.Proxy;
  */
 final class HangupSignal {
 
-    private HangupSignal() {
-    }
+    private HangupSignal() {}
 
     /**
      * Runs {@code action} on the JVM's signal thread at each SIGHUP.
@@ -24,7 +23,9 @@ final class HangupSignal {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
             Object signal = signalClass.getConstructor(String.class).newInstance("HUP");
-            Object handler = Proxy.newProxyInstance(HangupSignal.class.getClassLoader(), new Class<?>[] {handlerClass},
+            Object handler = Proxy.newProxyInstance(
+                    HangupSignal.class.getClassLoader(),
+                    new Class<?>[] {handlerClass},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "handle" -> {
                             action.run();

@@ -6,9 +6,6 @@ import io.shardis.proxy.config.ProcessConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.config.Version;
 import io.shardis.proxy.tls.TlsCheck;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code shardis -c conf/shardis.yml}: starts Shardis in the foreground until it is signalled to stop. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -64,7 +62,8 @@ public final class Main {
         if (line.testConfig()) {
             List<String> tlsProblems = TlsCheck.problems(config);
             if (!tlsProblems.isEmpty()) {
-                System.err.println("shardis: configuration file '" + line.configFile() + "' has TLS files that cannot be used");
+                System.err.println(
+                        "shardis: configuration file '" + line.configFile() + "' has TLS files that cannot be used");
                 tlsProblems.forEach(problem -> System.err.println("shardis: " + problem));
                 return 1;
             }
@@ -76,16 +75,23 @@ public final class Main {
         }
         Logging.apply(line.verbosity(), line.logFile());
         Logger log = LoggerFactory.getLogger(Main.class);
-        log.info("shardis-{} starting, configuration {}, pid {}", Version.current(), line.configFile(),
+        log.info(
+                "shardis-{} starting, configuration {}, pid {}",
+                Version.current(),
+                line.configFile(),
                 ProcessHandle.current().pid());
         ShardisServer server;
         try {
             writePidFile(line.pidFile());
             if (line.transport() != null) {
-                config = new ShardisConfig(config.source(), config.pools(), config.process().withTransport(line.transport()));
+                config = new ShardisConfig(
+                        config.source(), config.pools(), config.process().withTransport(line.transport()));
             }
-            server = ShardisServer.start(config, line.workers(),
-                    new InetSocketAddress(line.statsAddress(), line.statsPort()), httpAddress(line, config));
+            server = ShardisServer.start(
+                    config,
+                    line.workers(),
+                    new InetSocketAddress(line.statsAddress(), line.statsPort()),
+                    httpAddress(line, config));
         } catch (Exception e) {
             log.error("shardis could not start: {}", e.getMessage(), e);
             deletePidFile(line.pidFile());
@@ -96,12 +102,15 @@ public final class Main {
         server.drainGrace(line.drainGraceMillis());
         reloadOnHangup(server, log);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shardis stopping");
-            server.close();
-            deletePidFile(line.pidFile());
-            stopped.countDown();
-        }, "shardis-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("shardis stopping");
+                            server.close();
+                            deletePidFile(line.pidFile());
+                            stopped.countDown();
+                        },
+                        "shardis-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -130,7 +139,9 @@ public final class Main {
 
     /** Where the HTTP listener goes: {@code --http} when given, else the configuration's; null for none. */
     static InetSocketAddress httpAddress(Flags line, ShardisConfig config) {
-        HostPort http = line.http() != null ? ProcessConfig.parseHttp(line.http()).address() : config.process().http();
+        HostPort http = line.http() != null
+                ? ProcessConfig.parseHttp(line.http()).address()
+                : config.process().http();
         return http == null ? null : new InetSocketAddress(http.host(), http.port());
     }
 

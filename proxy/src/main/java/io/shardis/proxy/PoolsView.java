@@ -9,7 +9,6 @@ import io.shardis.proxy.metrics.StatsSnapshot;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.topology.cluster.ClusterNode;
 import io.shardis.topology.cluster.SlotMap;
-
 import java.lang.reflect.RecordComponent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -32,16 +31,20 @@ import java.util.Map;
  */
 final class PoolsView {
 
-    private PoolsView() {
-    }
+    private PoolsView() {}
 
     static Map<String, Object> pool(PoolRuntime pool, StatsSnapshot.Pool stats) {
         PoolConfig config = pool.config();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("name", config.name());
         view.put("listen", config.listen().address().toString());
-        view.put("mode", pool.cluster() != null ? "cluster" : config.followsSentinel() ? "sentinel"
-                : config.sharding().servers().size() == 1 ? "single" : "sharded");
+        view.put(
+                "mode",
+                pool.cluster() != null
+                        ? "cluster"
+                        : config.followsSentinel()
+                                ? "sentinel"
+                                : config.sharding().servers().size() == 1 ? "single" : "sharded");
         view.put("config_digest", digest(config));
         view.put("clients", pool.clientCount());
         view.put("held_commands", pool.metrics().held());
@@ -122,7 +125,9 @@ final class PoolsView {
     private static Map<String, Object> cluster(PoolRuntime pool) {
         SlotMap map = pool.cluster().router().map();
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("seeds", pool.config().cluster().seeds().stream().map(Object::toString).toList());
+        view.put(
+                "seeds",
+                pool.config().cluster().seeds().stream().map(Object::toString).toList());
         view.put("read_from", pool.config().cluster().readFrom().toString().toLowerCase(Locale.ROOT));
         view.put("slots_covered", map.coveredSlotCount());
         List<Map<String, Object>> masters = new ArrayList<>();
@@ -147,7 +152,8 @@ final class PoolsView {
     }
 
     private static String describe(SocketAddress address) {
-        return address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+        return address instanceof InetSocketAddress inet
+                ? inet.getHostString() + ":" + inet.getPort()
                 : address.toString();
     }
 
@@ -163,13 +169,17 @@ final class PoolsView {
                 continue;
             }
             try {
-                text.append(component.getName()).append('=').append(component.getAccessor().invoke(config)).append('\n');
+                text.append(component.getName())
+                        .append('=')
+                        .append(component.getAccessor().invoke(config))
+                        .append('\n');
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
         }
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] hash =
+                    MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -2,15 +2,13 @@ package io.shardis.proxy;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.shardis.proxy.http.Operations;
-import io.shardis.proxy.http.Readiness;
-
 import io.shardis.proxy.http.OpsHttpServer;
+import io.shardis.proxy.http.Readiness;
 import io.shardis.proxy.http.ReadinessCheck;
 import io.shardis.proxy.metrics.StatsSnapshot;
 import io.shardis.proxy.server.PoolListener;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.proxy.server.PoolStatus;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,10 +82,15 @@ final class ServerOperations implements Operations {
                     OpsHttpServer.json(exchange, 404, Map.of("error", "no pool named '" + parts[1] + "'"));
                     return;
                 }
-                OpsHttpServer.json(exchange, 200, poolView(listener.pool(), server.metrics().snapshot()));
+                OpsHttpServer.json(
+                        exchange,
+                        200,
+                        poolView(listener.pool(), server.metrics().snapshot()));
                 return;
             }
-            if (parts.length == 5 && parts[2].equals("servers") && (parts[4].equals("eject") || parts[4].equals("restore"))) {
+            if (parts.length == 5
+                    && parts[2].equals("servers")
+                    && (parts[4].equals("eject") || parts[4].equals("restore"))) {
                 maintain(exchange, method, parts[1], parts[3], parts[4].equals("eject"));
                 return;
             }
@@ -110,8 +113,13 @@ final class ServerOperations implements Operations {
         if (server.config().process().admin()) {
             return true;
         }
-        OpsHttpServer.json(exchange, 403, Map.of("error", "changes over HTTP are off; set 'admin: true' in the"
-                + " configuration's 'shardis:' block to allow them"));
+        OpsHttpServer.json(
+                exchange,
+                403,
+                Map.of(
+                        "error",
+                        "changes over HTTP are off; set 'admin: true' in the"
+                                + " configuration's 'shardis:' block to allow them"));
         return false;
     }
 
@@ -132,27 +140,41 @@ final class ServerOperations implements Operations {
         PoolRuntime pool = listener.pool();
         int index = -1;
         for (int s = 0; s < pool.servers().size(); s++) {
-            if (pool.metrics().server(s).name().equals(serverName) || pool.servers().get(s).label().equals(serverName)) {
+            if (pool.metrics().server(s).name().equals(serverName)
+                    || pool.servers().get(s).label().equals(serverName)) {
                 index = s;
             }
         }
         if (pool.cluster() != null || index < 0) {
-            OpsHttpServer.json(exchange, 404, Map.of("error", pool.cluster() != null
-                    ? "pool '" + poolName + "' is a cluster pool: its slot map says where keys go"
-                    : "pool '" + poolName + "' has no server named '" + serverName + "'"));
+            OpsHttpServer.json(
+                    exchange,
+                    404,
+                    Map.of(
+                            "error",
+                            pool.cluster() != null
+                                    ? "pool '" + poolName + "' is a cluster pool: its slot map says where keys go"
+                                    : "pool '" + poolName + "' has no server named '" + serverName + "'"));
             return;
         }
         String problem = eject ? pool.health().eject(index) : pool.health().restore(index);
         if (problem != null) {
-            OpsHttpServer.json(exchange, 409, Map.of("error", "cannot " + (eject ? "eject" : "restore") + " server '"
-                    + serverName + "' of pool '" + poolName + "': " + problem));
+            OpsHttpServer.json(
+                    exchange,
+                    409,
+                    Map.of(
+                            "error",
+                            "cannot " + (eject ? "eject" : "restore") + " server '" + serverName + "' of pool '"
+                                    + poolName + "': " + problem));
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("pool", poolName);
         body.put("server", serverName);
-        body.put("state", pool.health().isInMaintenance(index) ? "maintenance"
-                : pool.health().isEjected(index) ? "ejected" : "in ring");
+        body.put(
+                "state",
+                pool.health().isInMaintenance(index)
+                        ? "maintenance"
+                        : pool.health().isEjected(index) ? "ejected" : "in ring");
         OpsHttpServer.json(exchange, 200, body);
     }
 }

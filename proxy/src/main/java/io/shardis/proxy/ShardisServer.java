@@ -1,10 +1,11 @@
 package io.shardis.proxy;
 
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
@@ -14,22 +15,20 @@ import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ShardisMetrics;
 import io.shardis.proxy.metrics.StatsServer;
 import io.shardis.proxy.metrics.TwemproxyStatsDocument;
-import io.shardis.proxy.server.PoolListener;
 import io.shardis.proxy.server.ListenSockets;
+import io.shardis.proxy.server.PoolListener;
 import io.shardis.proxy.server.PoolRuntime;
 import io.shardis.proxy.server.SentinelFollower;
-import io.shardis.proxy.channel.Transport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running Shardis: one listening socket per pool, a few event loops that serve clients and their
@@ -60,16 +59,19 @@ public final class ShardisServer implements AutoCloseable {
     private final EventLoopGroup workers;
     /** The running pools, in configuration order; replaced whole when a reload adds or removes one. */
     private volatile Map<String, PoolListener> listeners;
+
     private Transport transport;
     private CommandTable commands;
     private int workerThreads;
     /** Off the event loops: ring rebuilds after ejections, health checks of ejected servers. */
     private final ScheduledExecutorService control;
+
     private final ShardisMetrics metrics;
     /** One per pool whose servers Sentinel places, by pool name. */
     private final Map<String, SentinelFollower> sentinelFollowers = new java.util.concurrent.ConcurrentHashMap<>();
     /** The Redis Clusters behind cluster pools, by pool name; their topology refreshers stop with the pool. */
-    private final Map<String, io.shardis.proxy.cluster.ClusterNodes> clusters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, io.shardis.proxy.cluster.ClusterNodes> clusters =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Null when no stats port was asked for. */
     private StatsServer stats;
     /** The TLS listeners beside plain ones ({@code tls.listen}), by pool. */
@@ -77,9 +79,11 @@ public final class ShardisServer implements AutoCloseable {
     /** Every TLS context of every pool, re-read by {@link #reloadTls}. */
     private final io.shardis.proxy.tls.TlsReloader tls = new io.shardis.proxy.tls.TlsReloader();
     /** The listeners' TLS by pool, for {@link #reloadTls(ShardisConfig)}. */
-    private final Map<String, io.shardis.proxy.tls.ServerTls> serverTls = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, io.shardis.proxy.tls.ServerTls> serverTls =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** The HTTP listener (/metrics, /health, /ready, /pools); null when off. */
     private OpsHttpServer http;
+
     private ServerOperations operations;
     /** The registry as JMX MBeans ({@code shardis: jmx: true}); null when off. */
     private com.codahale.metrics.jmx.JmxReporter jmx;
@@ -88,8 +92,12 @@ public final class ShardisServer implements AutoCloseable {
     /** Set when {@link #close} begins: {@code /ready} answers 503 from then on. */
     private volatile boolean draining;
 
-    private ShardisServer(EventLoopGroup acceptors, EventLoopGroup workers, Map<String, PoolListener> listeners,
-                          ScheduledExecutorService control, ShardisMetrics metrics) {
+    private ShardisServer(
+            EventLoopGroup acceptors,
+            EventLoopGroup workers,
+            Map<String, PoolListener> listeners,
+            ScheduledExecutorService control,
+            ShardisMetrics metrics) {
         this.acceptors = acceptors;
         this.workers = workers;
         this.listeners = listeners;
@@ -126,11 +134,13 @@ public final class ShardisServer implements AutoCloseable {
      * Like {@link #start(ShardisConfig, int, InetSocketAddress)}, with the HTTP listener on
      * {@code httpAddress} (port 0: a free port, see {@link #httpAddress()}; null: none).
      */
-    public static ShardisServer start(ShardisConfig config, int workerThreads, InetSocketAddress statsAddress,
-                                      InetSocketAddress httpAddress) throws InterruptedException {
+    public static ShardisServer start(
+            ShardisConfig config, int workerThreads, InetSocketAddress statsAddress, InetSocketAddress httpAddress)
+            throws InterruptedException {
         ShardisMetrics metrics = ShardisMetrics.create(config, Version.current());
         Transport transport = Boolean.getBoolean("shardis.nio")
-                ? Transport.choose(Transport.NIO) : Transport.choose(config.process().transport());
+                ? Transport.choose(Transport.NIO)
+                : Transport.choose(config.process().transport());
         if (transport.fallback() != null) {
             log.info("transport {} (passed over: {})", transport.name(), transport.fallback());
         } else {
@@ -139,8 +149,8 @@ public final class ShardisServer implements AutoCloseable {
         EventLoopGroup acceptors = transport.newGroup(1, "shardis-accept");
         EventLoopGroup workers = transport.newGroup(workerThreads, "shardis-worker");
         Map<String, PoolListener> listeners = new LinkedHashMap<>();
-        ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(
-                new DefaultThreadFactory("shardis-control", true));
+        ScheduledExecutorService control =
+                Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("shardis-control", true));
         ShardisServer server = new ShardisServer(acceptors, workers, listeners, control, metrics);
         server.config = config;
         try {
@@ -158,7 +168,8 @@ public final class ShardisServer implements AutoCloseable {
             }
             if (config.process().jmx()) {
                 server.jmx = com.codahale.metrics.jmx.JmxReporter.forRegistry(metrics.registry())
-                        .inDomain("shardis").build();
+                        .inDomain("shardis")
+                        .build();
                 server.jmx.start();
                 log.info("metrics published as JMX MBeans in domain 'shardis'");
             }
@@ -168,7 +179,8 @@ public final class ShardisServer implements AutoCloseable {
                     server.operations = new ServerOperations(server);
                     server.http = OpsHttpServer.start(httpAddress, metrics.prometheus(), server.operations);
                 } catch (java.io.IOException e) {
-                    throw new IllegalStateException("cannot listen for HTTP on " + httpAddress + ": " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "cannot listen for HTTP on " + httpAddress + ": " + e.getMessage(), e);
                 }
                 log.info("HTTP on {}: /metrics /health /ready /pools", server.http.address());
             }
@@ -191,15 +203,26 @@ public final class ShardisServer implements AutoCloseable {
         io.shardis.proxy.tls.ServerTls listenerTls;
         boolean tlsBeside;
         try {
-            listenerTls = pool.tls().listener() == null ? null
-                    : io.shardis.proxy.tls.ServerTls.load(pool.name(), pool.tls().listener());
+            listenerTls = pool.tls().listener() == null
+                    ? null
+                    : io.shardis.proxy.tls.ServerTls.load(
+                            pool.name(), pool.tls().listener());
             tlsBeside = listenerTls != null && listenerTls.config().listen() != null;
-            channel = ListenSockets.bind(pool, transport, acceptors, workers,
+            channel = ListenSockets.bind(
+                    pool,
+                    transport,
+                    acceptors,
+                    workers,
                     PoolListener.initializer(current, tlsBeside ? null : listenerTls));
             if (tlsBeside) {
                 try {
-                    Channel tlsChannel = ListenSockets.bind(pool, listenerTls.config().listen(), transport, acceptors,
-                            workers, PoolListener.initializer(current, listenerTls));
+                    Channel tlsChannel = ListenSockets.bind(
+                            pool,
+                            listenerTls.config().listen(),
+                            transport,
+                            acceptors,
+                            workers,
+                            PoolListener.initializer(current, listenerTls));
                     tlsListeners.put(pool.name(), new PoolListener(current, tlsChannel));
                 } catch (RuntimeException e) {
                     channel.close().syncUninterruptibly();
@@ -221,12 +244,21 @@ public final class ShardisServer implements AutoCloseable {
         Map<String, PoolListener> grown = new LinkedHashMap<>(listeners);
         grown.put(pool.name(), listener);
         listeners = grown;
-        log.info("pool '{}' listening on {} -> {} ({} transport, {} workers)", pool.name(),
-                channel.localAddress(), describeServers(pool), transport.name(), workerThreads);
+        log.info(
+                "pool '{}' listening on {} -> {} ({} transport, {} workers)",
+                pool.name(),
+                channel.localAddress(),
+                describeServers(pool),
+                transport.name(),
+                workerThreads);
         SecurityReport.logAtStart(pool, commands);
         PoolListener besideListener = tlsListeners.get(pool.name());
-        io.shardis.proxy.tls.TlsStartLog.log(pool, listenerTls, channel,
-                besideListener == null ? null : besideListener.localAddress(), runtime.backendTls());
+        io.shardis.proxy.tls.TlsStartLog.log(
+                pool,
+                listenerTls,
+                channel,
+                besideListener == null ? null : besideListener.localAddress(),
+                runtime.backendTls());
         return listener;
     }
 
@@ -327,8 +359,10 @@ public final class ShardisServer implements AutoCloseable {
         retiring.add(old);
         // One reference for the plain and the TLS listener: both now admit to the new runtime.
         listener.replace(runtime);
-        log.info("pool '{}' now -> {}; its clients move to the new settings as their commands in flight are answered",
-                next.name(), describeServers(next));
+        log.info(
+                "pool '{}' now -> {}; its clients move to the new settings as their commands in flight are answered",
+                next.name(),
+                describeServers(next));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETIRE_MILLIS);
         Runnable[] check = new Runnable[1];
         check[0] = () -> {
@@ -354,19 +388,25 @@ public final class ShardisServer implements AutoCloseable {
      * replacing runtime, when it is still one of the pool's (same address and name).
      */
     private static void keepMaintenance(PoolRuntime old, PoolRuntime next) {
-        List<io.shardis.proxy.config.ServerConfig> before = old.config().sharding().servers();
-        List<io.shardis.proxy.config.ServerConfig> after = next.config().sharding().servers();
+        List<io.shardis.proxy.config.ServerConfig> before =
+                old.config().sharding().servers();
+        List<io.shardis.proxy.config.ServerConfig> after =
+                next.config().sharding().servers();
         for (int s = 0; s < before.size() && old.cluster() == null; s++) {
             if (!old.health().isInMaintenance(s)) {
                 continue;
             }
             for (int n = 0; n < after.size(); n++) {
                 if (after.get(n).address().equals(before.get(s).address())
-                        && java.util.Objects.equals(after.get(n).name(), before.get(s).name())) {
+                        && java.util.Objects.equals(
+                                after.get(n).name(), before.get(s).name())) {
                     String refused = next.health().eject(n);
                     if (refused != null) {
-                        log.warn("pool '{}': server {} was in maintenance but cannot stay out: {}",
-                                next.config().name(), after.get(n).label(), refused);
+                        log.warn(
+                                "pool '{}': server {} was in maintenance but cannot stay out: {}",
+                                next.config().name(),
+                                after.get(n).label(),
+                                refused);
                     }
                 }
             }
@@ -440,8 +480,10 @@ public final class ShardisServer implements AutoCloseable {
     /** {@code config} as read from the file, with what the command line overrides in it applied. */
     ShardisConfig withCommandLine(ShardisConfig config) {
         String flag = transportFlag;
-        return flag == null ? config
-                : new ShardisConfig(config.source(), config.pools(), config.process().withTransport(flag));
+        return flag == null
+                ? config
+                : new ShardisConfig(
+                        config.source(), config.pools(), config.process().withTransport(flag));
     }
 
     /**
@@ -451,8 +493,8 @@ public final class ShardisServer implements AutoCloseable {
      */
     public ConfigReload.Result reloadConfiguration() {
         if (configFile == null) {
-            return new ConfigReload.Result("refused", java.util.List.of(), java.util.List.of(),
-                    "this Shardis was not started from a file");
+            return new ConfigReload.Result(
+                    "refused", java.util.List.of(), java.util.List.of(), "this Shardis was not started from a file");
         }
         return ConfigReload.run(this, configFile);
     }
@@ -469,10 +511,16 @@ public final class ShardisServer implements AutoCloseable {
         if (pool.sharding().servers().size() == 1) {
             return pool.sharding().servers().get(0).address().toString();
         }
-        StringBuilder text = new StringBuilder().append(pool.sharding().servers().size()).append(" servers (")
-                .append(pool.sharding().hash()).append(", ").append(pool.sharding().distribution()).append("): ");
+        StringBuilder text = new StringBuilder()
+                .append(pool.sharding().servers().size())
+                .append(" servers (")
+                .append(pool.sharding().hash())
+                .append(", ")
+                .append(pool.sharding().distribution())
+                .append("): ");
         for (int s = 0; s < pool.sharding().servers().size(); s++) {
-            text.append(s == 0 ? "" : ", ").append(pool.sharding().servers().get(s).label());
+            text.append(s == 0 ? "" : ", ")
+                    .append(pool.sharding().servers().get(s).label());
         }
         return text.toString();
     }
@@ -514,8 +562,12 @@ public final class ShardisServer implements AutoCloseable {
      */
     public java.util.List<String> reloadTls(ShardisConfig next) {
         Map<String, io.shardis.proxy.tls.TlsReconfigure.Running> running = new LinkedHashMap<>();
-        listeners.forEach((name, listener) -> running.put(name, new io.shardis.proxy.tls.TlsReconfigure.Running(
-                listener.pool().config().tls(), serverTls.get(name), listener.pool().backendTls())));
+        listeners.forEach((name, listener) -> running.put(
+                name,
+                new io.shardis.proxy.tls.TlsReconfigure.Running(
+                        listener.pool().config().tls(),
+                        serverTls.get(name),
+                        listener.pool().backendTls())));
         return io.shardis.proxy.tls.TlsReconfigure.apply(next, running);
     }
 

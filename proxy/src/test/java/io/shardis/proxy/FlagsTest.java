@@ -1,11 +1,10 @@
 package io.shardis.proxy;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 
 class FlagsTest {
 
@@ -24,8 +23,22 @@ class FlagsTest {
 
     @Test
     void takesNutcrackerFlagsShortAndLong() {
-        Flags flags = Flags.parse("-c", "/etc/nutcracker.yml", "-s", "22223", "-a", "0.0.0.0", "-i", "10000", "-v", "7",
-                "-o", "/var/log/shardis.log", "-p", "/run/shardis.pid", "-t");
+        Flags flags = Flags.parse(
+                "-c",
+                "/etc/nutcracker.yml",
+                "-s",
+                "22223",
+                "-a",
+                "0.0.0.0",
+                "-i",
+                "10000",
+                "-v",
+                "7",
+                "-o",
+                "/var/log/shardis.log",
+                "-p",
+                "/run/shardis.pid",
+                "-t");
         assertThat(flags.configFile()).isEqualTo(Path.of("/etc/nutcracker.yml"));
         assertThat(flags.statsPort()).isEqualTo(22223);
         assertThat(flags.statsAddress()).isEqualTo("0.0.0.0");
@@ -35,8 +48,18 @@ class FlagsTest {
         assertThat(flags.pidFile()).isEqualTo(Path.of("/run/shardis.pid"));
         assertThat(flags.testConfig()).isTrue();
 
-        Flags longForm = Flags.parse("--conf-file=a.yml", "--stats-port=1", "--workers=3", "--verbose", "6",
-                "--test-conf", "--output=x.log", "--pid-file", "x.pid", "--stats-addr=::1", "--stats-interval=5");
+        Flags longForm = Flags.parse(
+                "--conf-file=a.yml",
+                "--stats-port=1",
+                "--workers=3",
+                "--verbose",
+                "6",
+                "--test-conf",
+                "--output=x.log",
+                "--pid-file",
+                "x.pid",
+                "--stats-addr=::1",
+                "--stats-interval=5");
         assertThat(longForm.configFile()).isEqualTo(Path.of("a.yml"));
         assertThat(longForm.statsPort()).isEqualTo(1);
         assertThat(longForm.workers()).isEqualTo(3);
@@ -77,9 +100,11 @@ class FlagsTest {
         assertThatThrownBy(() -> Flags.parse("-d")).hasMessageContaining("systemd");
         assertThatThrownBy(() -> Flags.parse("-td")).hasMessageContaining("systemd");
         assertThatThrownBy(() -> Flags.parse("-D")).hasMessageContaining("not supported");
-        assertThatThrownBy(() -> Flags.parse("-c")).hasMessageContaining("Missing required parameter")
+        assertThatThrownBy(() -> Flags.parse("-c"))
+                .hasMessageContaining("Missing required parameter")
                 .hasMessageContaining("--conf-file");
-        assertThatThrownBy(() -> Flags.parse("-s", "http")).hasMessageContaining("--stats-port")
+        assertThatThrownBy(() -> Flags.parse("-s", "http"))
+                .hasMessageContaining("--stats-port")
                 .hasMessageContaining("'http' is not an int");
         assertThatThrownBy(() -> Flags.parse("-v", "12")).hasMessageContaining("0..11");
         assertThatThrownBy(() -> Flags.parse("-s", "65536")).hasMessageContaining("0..65535");
@@ -103,11 +128,24 @@ class FlagsTest {
     @Test
     void usageNamesEveryFlagNutcrackerHasAndShardisOwn() {
         String usage = Flags.usage();
-        assertThat(usage).startsWith("Usage: shardis [-htdV] [-v verbosity level]")
-                .contains("-h, --help", "-V, --version", "-t, --test-conf", "-d, --daemonize", "-v, --verbose=N",
-                        "-o, --output=S", "-c, --conf-file=S", "-s, --stats-port=N", "-a, --stats-addr=S",
-                        "-i, --stats-interval=N", "-p, --pid-file=S", "-w, --workers=N", "--http=HOST:PORT",
-                        "Subcommands of the bin/shardis launcher:", "demo");
+        assertThat(usage)
+                .startsWith("Usage: shardis [-htdV] [-v verbosity level]")
+                .contains(
+                        "-h, --help",
+                        "-V, --version",
+                        "-t, --test-conf",
+                        "-d, --daemonize",
+                        "-v, --verbose=N",
+                        "-o, --output=S",
+                        "-c, --conf-file=S",
+                        "-s, --stats-port=N",
+                        "-a, --stats-addr=S",
+                        "-i, --stats-interval=N",
+                        "-p, --pid-file=S",
+                        "-w, --workers=N",
+                        "--http=HOST:PORT",
+                        "Subcommands of the bin/shardis launcher:",
+                        "demo");
     }
 
     @Test

@@ -33,9 +33,11 @@ class ImageTarballTest {
     @Test
     void theImageRunsShardisAsANonRootUserWithItsPortsExposed() throws IOException {
         Map<String, byte[]> files = smallFiles(TARBALL);
-        JsonArray manifest = JsonParser.parseString(text(files.get("manifest.json"))).getAsJsonArray();
+        JsonArray manifest =
+                JsonParser.parseString(text(files.get("manifest.json"))).getAsJsonArray();
         String configName = manifest.get(0).getAsJsonObject().get("Config").getAsString();
-        JsonObject config = JsonParser.parseString(text(files.get(configName))).getAsJsonObject()
+        JsonObject config = JsonParser.parseString(text(files.get(configName)))
+                .getAsJsonObject()
                 .getAsJsonObject("config");
 
         String entrypoint = config.getAsJsonArray("Entrypoint").toString();
@@ -53,15 +55,22 @@ class ImageTarballTest {
     /** The tarball's files of under 1 MiB by name (the manifest and the config; layers are skipped). */
     private static Map<String, byte[]> smallFiles(Path tarball) throws IOException {
         Map<String, byte[]> files = new HashMap<>();
-        try (InputStream raw = Files.newInputStream(tarball); DataInputStream in = new DataInputStream(raw)) {
+        try (InputStream raw = Files.newInputStream(tarball);
+                DataInputStream in = new DataInputStream(raw)) {
             byte[] header = new byte[512];
             while (true) {
                 in.readFully(header);
-                String name = new String(header, 0, 100, StandardCharsets.US_ASCII).replace("\0", "").trim();
+                String name = new String(header, 0, 100, StandardCharsets.US_ASCII)
+                        .replace("\0", "")
+                        .trim();
                 if (name.isEmpty()) {
                     return files;
                 }
-                long size = Long.parseLong(new String(header, 124, 12, StandardCharsets.US_ASCII).replace("\0", "").trim(), 8);
+                long size = Long.parseLong(
+                        new String(header, 124, 12, StandardCharsets.US_ASCII)
+                                .replace("\0", "")
+                                .trim(),
+                        8);
                 long padded = (size + 511) / 512 * 512;
                 if (size < (1 << 20)) {
                     byte[] content = new byte[(int) padded];

@@ -32,7 +32,8 @@ class KubernetesExampleTest {
     private static <T> T at(Object node, Object... path) {
         Object current = node;
         for (Object step : path) {
-            current = step instanceof Integer index ? ((List<Object>) current).get(index)
+            current = step instanceof Integer index
+                    ? ((List<Object>) current).get(index)
                     : ((Map<String, Object>) current).get(step);
             assertThat(current).as("%s in %s", step, node).isNotNull();
         }
@@ -68,17 +69,21 @@ class KubernetesExampleTest {
         }
         for (PoolConfig pool : config.pools()) {
             assertThat(pool.listen().address().host()).as(pool.name()).isEqualTo("0.0.0.0");
-            assertThat(containerPorts).as(pool.name()).containsValue(pool.listen().address().port());
-            assertThat(servicePorts).as(pool.name()).contains(pool.listen().address().port());
+            assertThat(containerPorts)
+                    .as(pool.name())
+                    .containsValue(pool.listen().address().port());
+            assertThat(servicePorts)
+                    .as(pool.name())
+                    .contains(pool.listen().address().port());
         }
 
         List<String> args = at(container, "args");
         assertThat(args).containsExactly("-c", "/etc/shardis/shardis.yml");
         assertThat((String) at(container, "volumeMounts", 0, "mountPath")).isEqualTo("/etc/shardis");
         int graceSeconds = at(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds");
-        assertThat(graceSeconds * 1000L).isGreaterThan(config.process().drainGraceMillis() + ShardisServer.DRAIN_MILLIS + 2000);
+        assertThat(graceSeconds * 1000L)
+                .isGreaterThan(config.process().drainGraceMillis() + ShardisServer.DRAIN_MILLIS + 2000);
         Map<String, Object> matchLabels = at(deployment, "spec", "selector", "matchLabels");
-        assertThat(matchLabels)
-                .isEqualTo(at(service, "spec", "selector"));
+        assertThat(matchLabels).isEqualTo(at(service, "spec", "selector"));
     }
 }

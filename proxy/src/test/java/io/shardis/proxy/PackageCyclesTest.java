@@ -1,5 +1,7 @@
 package io.shardis.proxy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.shardis.proxy.session.ClientSession;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -24,8 +26,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The packages of {@code io.shardis.proxy} form no cycle and keep the layering the README's
@@ -58,7 +58,11 @@ class PackageCyclesTest {
 
     @BeforeAll
     static void readCompiledClasses() throws IOException, URISyntaxException {
-        Path location = Path.of(ClientSession.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path location = Path.of(ClientSession.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         if (Files.isDirectory(location)) {
             graph = packageGraph(location);
         } else {
@@ -106,8 +110,12 @@ class PackageCyclesTest {
     void aCycleIsReportedWithItsPackagesAndTheUsesThatCloseIt() {
         Map<String, Map<String, Set<String>>> withCycle = new TreeMap<>();
         withCycle.computeIfAbsent("command", k -> new TreeMap<>()).put("merge", Set.of("CommandSpec -> ReplyMerge"));
-        withCycle.computeIfAbsent("merge", k -> new TreeMap<>()).put("backend", Set.of("FragmentedCommand -> ReplySink"));
-        withCycle.computeIfAbsent("backend", k -> new TreeMap<>()).put("command", Set.of("UnreachableHold -> CommandSpec"));
+        withCycle
+                .computeIfAbsent("merge", k -> new TreeMap<>())
+                .put("backend", Set.of("FragmentedCommand -> ReplySink"));
+        withCycle
+                .computeIfAbsent("backend", k -> new TreeMap<>())
+                .put("command", Set.of("UnreachableHold -> CommandSpec"));
         withCycle.computeIfAbsent("session", k -> new TreeMap<>()).put("backend", Set.of("Fanout -> PendingCommand"));
 
         List<List<String>> cycles = stronglyConnected(withCycle);
@@ -213,11 +221,14 @@ class PackageCyclesTest {
 
     private static String className(Path root, Path file) {
         String relative = root.relativize(file).toString();
-        return relative.substring(0, relative.length() - ".class".length()).replace(file.getFileSystem().getSeparator(), ".");
+        return relative.substring(0, relative.length() - ".class".length())
+                .replace(file.getFileSystem().getSeparator(), ".");
     }
 
     private static boolean inProxy(String className) {
-        return className.startsWith(ROOT + ".") && !className.endsWith("package-info") && !className.endsWith("module-info");
+        return className.startsWith(ROOT + ".")
+                && !className.endsWith("package-info")
+                && !className.endsWith("module-info");
     }
 
     private static String packageOf(String className) {
@@ -284,7 +295,12 @@ class PackageCyclesTest {
             for (String from : cycle) {
                 for (var to : edges.getOrDefault(from, Map.of()).entrySet()) {
                     if (cycle.contains(to.getKey())) {
-                        out.append("\n    ").append(from).append(" -> ").append(to.getKey()).append(": ").append(to.getValue());
+                        out.append("\n    ")
+                                .append(from)
+                                .append(" -> ")
+                                .append(to.getKey())
+                                .append(": ")
+                                .append(to.getValue());
                     }
                 }
             }

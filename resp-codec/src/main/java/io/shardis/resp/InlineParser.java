@@ -1,7 +1,6 @@
 package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
-
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +13,7 @@ import java.util.List;
  */
 final class InlineParser {
 
-    private InlineParser() {
-    }
+    private InlineParser() {}
 
     /** The arguments of {@code buf[from, to)}, or null when quotes are unbalanced. */
     static List<byte[]> split(ByteBuf buf, int from, int to) {
@@ -43,8 +41,11 @@ final class InlineParser {
                         return null;
                     }
                     byte c = buf.getByte(p);
-                    if (c == '\\' && p + 3 < to && buf.getByte(p + 1) == 'x'
-                            && isHex(buf.getByte(p + 2)) && isHex(buf.getByte(p + 3))) {
+                    if (c == '\\'
+                            && p + 3 < to
+                            && buf.getByte(p + 1) == 'x'
+                            && isHex(buf.getByte(p + 2))
+                            && isHex(buf.getByte(p + 3))) {
                         current.write(hex(buf.getByte(p + 2)) * 16 + hex(buf.getByte(p + 3)));
                         p += 3;
                     } else if (c == '\\' && p + 1 < to) {

@@ -5,8 +5,7 @@ import io.netty.buffer.ByteBuf;
 /** Decimal parsing straight from buffers, as Redis' string2ll does it. */
 final class Numbers {
 
-    private Numbers() {
-    }
+    private Numbers() {}
 
     /** Parses {@code length} bytes at {@code index}; {@code Long.MIN_VALUE} when they are not a long. */
     static long parseLong(ByteBuf buf, int index, int length) {

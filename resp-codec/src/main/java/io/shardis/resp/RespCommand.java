@@ -87,8 +87,11 @@ public final class RespCommand extends DefaultByteBufHolder {
     /** Argument {@code i} decoded as a String (ISO-8859-1, so any bytes survive); for slow paths. */
     public String argString(int i) {
         checkIndex(i);
-        return content().toString(content().readerIndex() + spans[2 * i], spans[2 * i + 1],
-                java.nio.charset.StandardCharsets.ISO_8859_1);
+        return content()
+                .toString(
+                        content().readerIndex() + spans[2 * i],
+                        spans[2 * i + 1],
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** The command name, lower-cased; for logs and error messages, not the hot path. */

@@ -2,15 +2,13 @@ package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Builds {@link RespCommand}s from arguments: for inline requests and commands the proxy sends itself. */
 public final class RespCommands {
 
-    private RespCommands() {
-    }
+    private RespCommands() {}
 
     /** Encodes {@code args} as a RESP array; the returned command owns a new buffer from {@code alloc}. */
     public static RespCommand encode(ByteBufAllocator alloc, List<byte[]> args) {

@@ -11,22 +11,17 @@ package io.shardis.resp;
  * @param maxRequestBytes    largest whole request (all of its arguments and framing)
  */
 public record RespLimits(
-        long maxBulkLength,
-        int maxArrayLength,
-        int maxNesting,
-        int maxInlineLength,
-        long maxRequestBytes) {
+        long maxBulkLength, int maxArrayLength, int maxNesting, int maxInlineLength, long maxRequestBytes) {
 
     /** Redis' own defaults: 512 MiB bulks, 64 KiB inline requests. */
-    public static final RespLimits DEFAULT = new RespLimits(
-            512L * 1024 * 1024, 1024 * 1024, 64, 64 * 1024, 512L * 1024 * 1024 + 64 * 1024 * 1024);
+    public static final RespLimits DEFAULT =
+            new RespLimits(512L * 1024 * 1024, 1024 * 1024, 64, 64 * 1024, 512L * 1024 * 1024 + 64 * 1024 * 1024);
 
     /** Array lengths are counted in ints, two per element for argument spans. */
     public static final int MAX_ARRAY_LENGTH = 1 << 30;
 
     public RespLimits {
-        if (maxBulkLength < 0 || maxArrayLength < 1 || maxNesting < 1 || maxInlineLength < 16
-                || maxRequestBytes < 16) {
+        if (maxBulkLength < 0 || maxArrayLength < 1 || maxNesting < 1 || maxInlineLength < 16 || maxRequestBytes < 16) {
             throw new IllegalArgumentException("RESP limits out of range: " + this);
         }
         if (maxArrayLength > MAX_ARRAY_LENGTH) {

@@ -5,5 +5,4 @@ package io.shardis.resp;
  * own wording without the "ERR " prefix (e.g. {@code Protocol error: invalid bulk length}); the
  * receiver answers {@code -ERR <message>} and closes the connection, as Redis does.
  */
-public record RespProtocolError(String message) {
-}
+public record RespProtocolError(String message) {}

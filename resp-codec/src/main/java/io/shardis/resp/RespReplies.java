@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -24,12 +23,12 @@ public final class RespReplies {
     public static final ByteBuf NULL_ARRAY = canned("*-1\r\n");
     /** RESP3's null, {@code _}: what Redis sends a RESP3 client where a RESP2 one gets a null bulk or array. */
     public static final ByteBuf NULL = canned("_\r\n");
+
     public static final ByteBuf EMPTY_ARRAY = canned("*0\r\n");
     public static final ByteBuf ZERO = canned(":0\r\n");
     public static final ByteBuf ONE = canned(":1\r\n");
 
-    private RespReplies() {
-    }
+    private RespReplies() {}
 
     private static ByteBuf canned(String reply) {
         byte[] bytes = reply.getBytes(StandardCharsets.US_ASCII);
@@ -93,7 +92,8 @@ public final class RespReplies {
     private static ByteBuf simple(ByteBufAllocator alloc, char type, String text) {
         // Simple strings cannot carry line breaks; keep the reply one line whatever the text.
         String line = text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0
-                ? text.replace('\r', ' ').replace('\n', ' ') : text;
+                ? text.replace('\r', ' ').replace('\n', ' ')
+                : text;
         ByteBuf out = alloc.buffer(line.length() + 3);
         out.writeByte(type);
         out.writeCharSequence(line, StandardCharsets.UTF_8);

@@ -16,6 +16,7 @@ public final class RespReplyFramer {
     private final RespLimits limits;
     /** Elements still expected by each open aggregate, innermost last. */
     private final long[] remaining;
+
     private int depth;
     /** How far the current reply has been scanned, relative to the reader index. */
     private int scanOffset;
@@ -127,8 +128,8 @@ public final class RespReplyFramer {
                         remaining[depth++] = elements;
                     }
                 }
-                default -> throw new RespProtocolException(
-                        "unexpected reply type byte 0x" + Integer.toHexString(type & 0xFF));
+                default ->
+                    throw new RespProtocolException("unexpected reply type byte 0x" + Integer.toHexString(type & 0xFF));
             }
         }
     }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
-
 import java.util.List;
 
 /**
@@ -28,11 +27,13 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     /** Arguments the current array announced, or -1 when between commands. */
     private int expectedArgs = -1;
+
     private int argsRead;
     /** Where parsing resumes, relative to the reader index. */
     private int scanOffset;
     /** Length of the bulk whose header was read but whose bytes have not all arrived, or -1. */
     private int pendingBulkLength = -1;
+
     private int[] spans;
     private boolean failed;
     /** How much of an unfinished line has been searched for its end, relative to the reader index. */
@@ -82,7 +83,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         int eol = findLineEnd(in, start + 1);
         if (eol < 0) {
             return eol == NO_CR && in.readableBytes() > limits.maxInlineLength()
-                    ? fail("Protocol error: too big mbulk count string") : null;
+                    ? fail("Protocol error: too big mbulk count string")
+                    : null;
         }
         long count = parseLength(in, start + 1, eol);
         if (count == Long.MIN_VALUE || count > limits.maxArrayLength()) {
@@ -119,7 +121,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 int eol = findLineEnd(in, at + 1);
                 if (eol < 0) {
                     return eol == NO_CR && end - at > limits.maxInlineLength()
-                            ? fail("Protocol error: too big bulk count string") : null;
+                            ? fail("Protocol error: too big bulk count string")
+                            : null;
                 }
                 long length = parseLength(in, at + 1, eol);
                 if (length < 0 || length > limits.maxBulkLength()) {
@@ -127,8 +130,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 }
                 scanOffset = eol + 2 - base;
                 if (scanOffset + length + 2 > limits.maxRequestBytes()) {
-                    return fail("Protocol error: request larger than the proxy's limit of "
-                            + limits.maxRequestBytes() + " bytes");
+                    return fail("Protocol error: request larger than the proxy's limit of " + limits.maxRequestBytes()
+                            + " bytes");
                 }
                 pendingBulkLength = (int) length;
             }
@@ -172,7 +175,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         if (newline < 0) {
             lineScanned = stop - start;
             return in.readableBytes() > limits.maxInlineLength()
-                    ? fail("Protocol error: too big inline request") : null;
+                    ? fail("Protocol error: too big inline request")
+                    : null;
         }
         lineScanned = 0;
         int lineEnd = newline > start && in.getByte(newline - 1) == '\r' ? newline - 1 : newline;

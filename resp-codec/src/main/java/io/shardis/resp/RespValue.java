@@ -31,8 +31,7 @@ public sealed interface RespValue {
     }
 
     /** {@code :value\r\n}. */
-    record Integer(long value) implements RespValue {
-    }
+    record Integer(long value) implements RespValue {}
 
     /** {@code $len\r\nbytes\r\n}, or the RESP2 null bulk {@code $-1\r\n} when {@code bytes} is null. */
     record BulkString(byte[] bytes) implements RespValue {
@@ -140,8 +139,7 @@ public sealed interface RespValue {
     }
 
     /** RESP3 {@code ,value\r\n}, infinities and NaN included. Equality as {@link java.lang.Double#equals}. */
-    record Double(double value) implements RespValue {
-    }
+    record Double(double value) implements RespValue {}
 
     /** RESP3 {@code #t\r\n} / {@code #f\r\n}. */
     record Boolean(boolean value) implements RespValue {
@@ -176,7 +174,8 @@ public sealed interface RespValue {
         @Override
         public boolean equals(Object other) {
             return other instanceof VerbatimString that
-                    && format.equals(that.format) && Arrays.equals(content, that.content);
+                    && format.equals(that.format)
+                    && Arrays.equals(content, that.content);
         }
 
         @Override

@@ -1,7 +1,6 @@
 package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
-
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -213,8 +212,8 @@ public final class RespValueReader {
                 throw new RespProtocolException("invalid length '" + text(from, length) + "'");
             }
             if (value > limits.maxBulkLength()) {
-                throw new RespProtocolException("bulk length " + value + " exceeds the limit of "
-                        + limits.maxBulkLength());
+                throw new RespProtocolException(
+                        "bulk length " + value + " exceeds the limit of " + limits.maxBulkLength());
             }
             return value;
         }
@@ -228,8 +227,8 @@ public final class RespValueReader {
                 throw new RespProtocolException("invalid aggregate length '" + text(from, length) + "'");
             }
             if (value > limits.maxArrayLength()) {
-                throw new RespProtocolException("aggregate length " + value + " exceeds the limit of "
-                        + limits.maxArrayLength());
+                throw new RespProtocolException(
+                        "aggregate length " + value + " exceeds the limit of " + limits.maxArrayLength());
             }
             // As the framer counts: an empty aggregate opens no level, an attribute always does.
             boolean opensLevel = value > 0 || in.getByte(from - 1) == '|';

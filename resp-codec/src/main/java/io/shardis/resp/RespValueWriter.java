@@ -2,7 +2,6 @@ package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -23,8 +22,7 @@ public final class RespValueWriter {
 
     private static final byte[] CRLF = {'\r', '\n'};
 
-    private RespValueWriter() {
-    }
+    private RespValueWriter() {}
 
     /** Appends {@code value} to {@code out}; the caller keeps ownership of {@code out}. */
     public static void write(RespValue value, ByteBuf out) {
@@ -92,8 +90,7 @@ public final class RespValueWriter {
     }
 
     private static void writeResp3(RespValue value, ByteBuf out) {
-        if (value instanceof RespValue.BulkString b && b.isNull()
-                || value instanceof RespValue.Array a && a.isNull()) {
+        if (value instanceof RespValue.BulkString b && b.isNull() || value instanceof RespValue.Array a && a.isNull()) {
             out.writeByte('_').writeBytes(CRLF);
         } else if (value instanceof RespValue.Array a) {
             RespReplies.writeHeader(out, '*', a.elements().size());
@@ -191,8 +188,8 @@ public final class RespValueWriter {
             String digits = rounded.unscaledValue().abs().toString();
             digits = stripZeros(digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits);
             int magnitude = Math.abs(exponent);
-            return (value < 0 ? "-" : "") + digits + "e" + (exponent < 0 ? "-" : "+")
-                    + (magnitude < 10 ? "0" : "") + magnitude;
+            return (value < 0 ? "-" : "") + digits + "e" + (exponent < 0 ? "-" : "+") + (magnitude < 10 ? "0" : "")
+                    + magnitude;
         }
         return stripZeros(rounded.toPlainString());
     }

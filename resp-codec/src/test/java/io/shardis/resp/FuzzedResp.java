@@ -1,7 +1,6 @@
 package io.shardis.resp;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +13,7 @@ public final class FuzzedResp {
 
     private static final String[] VERBATIM_FORMATS = {"txt", "mkd"};
 
-    private FuzzedResp() {
-    }
+    private FuzzedResp() {}
 
     /** One value nested at most {@code depth} aggregates deep. */
     public static RespValue value(FuzzedDataProvider data, int depth) {
@@ -29,12 +27,24 @@ public final class FuzzedResp {
             case 6 -> RespValue.Array.NULL;
             case 7 -> RespValue.Null.INSTANCE;
             case 8 -> new RespValue.Double(data.consumeRegularDouble());
-            case 9 -> new RespValue.Double(data.pickValue(new double[] {Double.NaN, Double.POSITIVE_INFINITY,
-                    Double.NEGATIVE_INFINITY, -0.0, 0.0, Double.MIN_VALUE, Double.MAX_VALUE}));
+            case 9 ->
+                new RespValue.Double(data.pickValue(new double[] {
+                    Double.NaN,
+                    Double.POSITIVE_INFINITY,
+                    Double.NEGATIVE_INFINITY,
+                    -0.0,
+                    0.0,
+                    Double.MIN_VALUE,
+                    Double.MAX_VALUE
+                }));
             case 10 -> data.consumeBoolean() ? RespValue.Boolean.TRUE : RespValue.Boolean.FALSE;
-            case 11 -> new RespValue.BigNumber(new BigInteger(1 + data.consumeInt(0, 200), new java.util.Random(data.consumeLong()))
-                    .multiply(BigInteger.valueOf(data.consumeBoolean() ? 1 : -1)));
-            case 12 -> new RespValue.VerbatimString(data.pickValue(VERBATIM_FORMATS), data.consumeBytes(data.consumeInt(0, 100)));
+            case 11 ->
+                new RespValue.BigNumber(
+                        new BigInteger(1 + data.consumeInt(0, 200), new java.util.Random(data.consumeLong()))
+                                .multiply(BigInteger.valueOf(data.consumeBoolean() ? 1 : -1)));
+            case 12 ->
+                new RespValue.VerbatimString(
+                        data.pickValue(VERBATIM_FORMATS), data.consumeBytes(data.consumeInt(0, 100)));
             case 13 -> new RespValue.BulkError(data.consumeBytes(data.consumeInt(0, 100)));
             case 14, 15 -> new RespValue.Array(elements(data, depth - 1));
             case 16 -> new RespValue.Set(elements(data, depth - 1));

@@ -1,16 +1,15 @@
 package io.shardis.resp;
 
+import static io.shardis.resp.Wire.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.charset.StandardCharsets;
-
-import static io.shardis.resp.Wire.bytes;
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RespCommandsTest {
 
@@ -25,7 +24,9 @@ class RespCommandsTest {
                 assertThat(view.argString(i)).isEqualTo(encoded.argString(i));
                 assertThat(view.argOffset(i)).isEqualTo(encoded.argOffset(i));
             }
-            assertThat(encoded.content().refCnt()).as("a view does not retain its frame").isEqualTo(1);
+            assertThat(encoded.content().refCnt())
+                    .as("a view does not retain its frame")
+                    .isEqualTo(1);
         } finally {
             encoded.release();
         }
@@ -46,8 +47,19 @@ class RespCommandsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "*0\r\n", "*1\r\n", "*1\r\n$3\r\nGE", "*x\r\n", "$3\r\nGET\r\n", "*1\r\n:3\r\n",
-            "*1\r\n$-1\r\n", "*1\r\n$99999999999\r\nGET\r\n", "PING\r\n"})
+    @ValueSource(
+            strings = {
+                "",
+                "*0\r\n",
+                "*1\r\n",
+                "*1\r\n$3\r\nGE",
+                "*x\r\n",
+                "$3\r\nGET\r\n",
+                "*1\r\n:3\r\n",
+                "*1\r\n$-1\r\n",
+                "*1\r\n$99999999999\r\nGET\r\n",
+                "PING\r\n"
+            })
     void whatIsNotAnArrayOfBulkStringsHasNoView(String input) {
         ByteBuf frame = Unpooled.wrappedBuffer(bytes(input));
         try {

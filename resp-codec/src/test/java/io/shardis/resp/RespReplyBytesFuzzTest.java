@@ -1,14 +1,13 @@
 package io.shardis.resp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-
 import java.util.Arrays;
 import java.util.HexFormat;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Coverage-guided fuzzing of what a broken or hostile backend could send: any bytes, split into
@@ -20,18 +19,28 @@ class RespReplyBytesFuzzTest {
 
     @FuzzTest(maxDuration = "10s")
     void anyBytesFromABackendGiveOnlyProtocolErrorsWhateverTheSplit(FuzzedDataProvider data) {
-        RespLimits limits = new RespLimits(data.consumeInt(0, 2048), data.consumeInt(1, 64), data.consumeInt(1, 8),
-                data.consumeInt(16, 512), data.consumeInt(16, 8192));
+        RespLimits limits = new RespLimits(
+                data.consumeInt(0, 2048),
+                data.consumeInt(1, 64),
+                data.consumeInt(1, 8),
+                data.consumeInt(16, 512),
+                data.consumeInt(16, 8192));
         int[] chunks = FuzzedResp.chunks(data);
         byte[] input = data.consumeRemainingAsBytes();
 
         RespReplyFuzzTest.Framed whole = RespReplyFuzzTest.frame(limits, input, new int[] {Math.max(1, input.length)});
         RespReplyFuzzTest.Framed split = RespReplyFuzzTest.frame(limits, input, chunks);
-        String described = limits + " in chunks " + Arrays.toString(chunks) + " of " + HexFormat.of().formatHex(input);
-        assertThat(split.frames()).as("frames whatever the split: %s", described).containsExactlyElementsOf(whole.frames());
-        assertThat(split.error() != null).as("an error whatever the split: %s", described).isEqualTo(whole.error() != null);
+        String described = limits + " in chunks " + Arrays.toString(chunks) + " of "
+                + HexFormat.of().formatHex(input);
+        assertThat(split.frames())
+                .as("frames whatever the split: %s", described)
+                .containsExactlyElementsOf(whole.frames());
+        assertThat(split.error() != null)
+                .as("an error whatever the split: %s", described)
+                .isEqualTo(whole.error() != null);
 
-        // The reader that merges replies: what it accepts, it reads; what it does not, it refuses with a protocol error.
+        // The reader that merges replies: what it accepts, it reads; what it does not, it refuses with a protocol
+        // error.
         RespValueReader reader = new RespValueReader(limits);
         ByteBuf buffer = Unpooled.wrappedBuffer(input);
         try {
@@ -51,5 +60,4 @@ class RespReplyBytesFuzzTest {
             }
         }
     }
-
 }

@@ -1,16 +1,15 @@
 package io.shardis.resp;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.Arrays;
-
 import static io.shardis.resp.Wire.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RespReplyFramerTest {
 
@@ -28,24 +27,58 @@ class RespReplyFramerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "+OK\r\n", "-ERR wrong type\r\n", ":-42\r\n", "$3\r\nfoo\r\n", "$0\r\n\r\n", "$-1\r\n", "*-1\r\n", "*0\r\n",
-            "$4\r\na\r\nb\r\n", "*2\r\n$1\r\na\r\n:1\r\n", "_\r\n", ",1.5\r\n", ",inf\r\n", ",-inf\r\n", ",nan\r\n",
-            "#t\r\n", "#f\r\n", "(3492890328409238509324850943850943825024385\r\n", "=15\r\ntxt:Some string\r\n",
-            "!21\r\nSYNTAX invalid syntax\r\n", "%2\r\n+first\r\n:1\r\n+second\r\n:2\r\n", "%0\r\n",
-            "~3\r\n+orange\r\n+apple\r\n#t\r\n", ">3\r\n+message\r\n+chan\r\n$5\r\nhello\r\n",
-            "|1\r\n+key-popularity\r\n%2\r\n$1\r\na\r\n,0.1923\r\n$1\r\nb\r\n,0.0012\r\n*2\r\n:2039123\r\n:9543892\r\n",
-            "|0\r\n:1\r\n", "|1\r\n+a\r\n+b\r\n|1\r\n+c\r\n+d\r\n:1\r\n",
-            "*3\r\n:1\r\n|1\r\n+ttl\r\n:3600\r\n$1\r\nv\r\n*1\r\n%1\r\n~1\r\n_\r\n>0\r\n",
-            "*2\r\n*-1\r\n*0\r\n"})
+    @ValueSource(
+            strings = {
+                "+OK\r\n",
+                "-ERR wrong type\r\n",
+                ":-42\r\n",
+                "$3\r\nfoo\r\n",
+                "$0\r\n\r\n",
+                "$-1\r\n",
+                "*-1\r\n",
+                "*0\r\n",
+                "$4\r\na\r\nb\r\n",
+                "*2\r\n$1\r\na\r\n:1\r\n",
+                "_\r\n",
+                ",1.5\r\n",
+                ",inf\r\n",
+                ",-inf\r\n",
+                ",nan\r\n",
+                "#t\r\n",
+                "#f\r\n",
+                "(3492890328409238509324850943850943825024385\r\n",
+                "=15\r\ntxt:Some string\r\n",
+                "!21\r\nSYNTAX invalid syntax\r\n",
+                "%2\r\n+first\r\n:1\r\n+second\r\n:2\r\n",
+                "%0\r\n",
+                "~3\r\n+orange\r\n+apple\r\n#t\r\n",
+                ">3\r\n+message\r\n+chan\r\n$5\r\nhello\r\n",
+                "|1\r\n+key-popularity\r\n%2\r\n$1\r\na\r\n,0.1923\r\n$1\r\nb\r\n,0.0012\r\n*2\r\n:2039123\r\n:9543892\r\n",
+                "|0\r\n:1\r\n",
+                "|1\r\n+a\r\n+b\r\n|1\r\n+c\r\n+d\r\n:1\r\n",
+                "*3\r\n:1\r\n|1\r\n+ttl\r\n:3600\r\n$1\r\nv\r\n*1\r\n%1\r\n~1\r\n_\r\n>0\r\n",
+                "*2\r\n*-1\r\n*0\r\n"
+            })
     void framesEveryTypeAsOneReply(String reply) {
         assertThat(frame(reply + "+NEXT\r\n")).isEqualTo(bytes(reply).length);
         assertThat(frame(reply.substring(0, reply.length() - 1))).isEqualTo(-1);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"@what\r\n", "$abc\r\n", "$-2\r\n", "*-2\r\n", "%-5\r\n", "|-1\r\n", "!-1\r\n",
-            "$3\r\nfooXY", "+OK\rX", "*1\r\n$1\r\naXY", "=-1\r\n"})
+    @ValueSource(
+            strings = {
+                "@what\r\n",
+                "$abc\r\n",
+                "$-2\r\n",
+                "*-2\r\n",
+                "%-5\r\n",
+                "|-1\r\n",
+                "!-1\r\n",
+                "$3\r\nfooXY",
+                "+OK\rX",
+                "*1\r\n$1\r\naXY",
+                "=-1\r\n"
+            })
     void refusesMalformedReplies(String reply) {
         assertThatThrownBy(() -> frame(reply)).isInstanceOf(RespProtocolException.class);
     }
@@ -67,9 +100,11 @@ class RespReplyFramerTest {
         RespLimits limits = RespLimits.DEFAULT.withMaxNesting(3);
         assertThat(frame(limits, "*1\r\n*1\r\n%1\r\n:1\r\n:2\r\n")).isEqualTo(20);
         assertThatThrownBy(() -> frame(limits, "*1\r\n*1\r\n*1\r\n*1\r\n:1\r\n"))
-                .isInstanceOf(RespProtocolException.class).hasMessageContaining("nested");
+                .isInstanceOf(RespProtocolException.class)
+                .hasMessageContaining("nested");
         assertThatThrownBy(() -> frame(limits, "*1\r\n*1\r\n*1\r\n|1\r\n"))
-                .isInstanceOf(RespProtocolException.class).hasMessageContaining("nested");
+                .isInstanceOf(RespProtocolException.class)
+                .hasMessageContaining("nested");
     }
 
     @Test
@@ -132,8 +167,10 @@ class RespReplyFramerTest {
     @Test
     void aLongReplyLineIsRefusedAlsoWhenItsEndIsAlreadyThere() {
         RespLimits limits = RespLimits.DEFAULT.withMaxInlineLength(16);
-        assertThatThrownBy(() -> frame(limits, "-ERR " + "x".repeat(64) + "\r\n")).isInstanceOf(RespProtocolException.class);
-        assertThatThrownBy(() -> frame(limits, "-ERR " + "x".repeat(64) + "\r")).isInstanceOf(RespProtocolException.class);
+        assertThatThrownBy(() -> frame(limits, "-ERR " + "x".repeat(64) + "\r\n"))
+                .isInstanceOf(RespProtocolException.class);
+        assertThatThrownBy(() -> frame(limits, "-ERR " + "x".repeat(64) + "\r"))
+                .isInstanceOf(RespProtocolException.class);
         assertThat(frame(limits, "-ERR " + "x".repeat(11) + "\r\n")).isEqualTo(18);
     }
 

@@ -1,17 +1,16 @@
 package io.shardis.resp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Coverage-guided fuzzing of what backends send. Replies as a real Redis could send them (RESP2
@@ -39,8 +38,7 @@ class RespReplyFuzzTest {
         }
     }
 
-    record Framed(List<byte[]> frames, RespProtocolException error) {
-    }
+    record Framed(List<byte[]> frames, RespProtocolException error) {}
 
     static Framed frame(RespLimits limits, byte[] input, int[] chunks) {
         EmbeddedChannel channel = new EmbeddedChannel(new RespReplyDecoder(limits));
@@ -58,7 +56,9 @@ class RespReplyFuzzTest {
                 try {
                     channel.writeInbound(piece);
                 } catch (DecoderException e) {
-                    assertThat(e.getCause()).as("the only failure is a protocol error").isInstanceOf(RespProtocolException.class);
+                    assertThat(e.getCause())
+                            .as("the only failure is a protocol error")
+                            .isInstanceOf(RespProtocolException.class);
                     error = (RespProtocolException) e.getCause();
                 }
                 Object message;
@@ -73,11 +73,15 @@ class RespReplyFuzzTest {
                 channel.finishAndReleaseAll();
             } catch (DecoderException e) {
                 // Closing runs the framer over what is left, which may be the same bad bytes.
-                assertThat(e.getCause()).as("the only failure is a protocol error").isInstanceOf(RespProtocolException.class);
+                assertThat(e.getCause())
+                        .as("the only failure is a protocol error")
+                        .isInstanceOf(RespProtocolException.class);
             }
         }
         for (ByteBuf piece : written) {
-            assertThat(piece.refCnt()).as("every buffer read from the backend is released").isZero();
+            assertThat(piece.refCnt())
+                    .as("every buffer read from the backend is released")
+                    .isZero();
         }
         return new Framed(frames, error);
     }

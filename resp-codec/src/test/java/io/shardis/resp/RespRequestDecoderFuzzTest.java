@@ -1,5 +1,7 @@
 package io.shardis.resp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -8,13 +10,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
-
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Coverage-guided fuzzing of what clients send: any bytes, split into any chunks, under small
@@ -31,11 +30,28 @@ class RespRequestDecoderFuzzTest {
 
     @FuzzTest(maxDuration = "10s")
     // libFuzzer's dictionary syntax: \\xNN for a byte, \\" for a quote, \\\\ for a backslash.
-    @DictionaryEntries({"*", "$", "\\x0D\\x0A", "*1\\x0D\\x0A", "$3\\x0D\\x0A", "*-1\\x0D\\x0A", "$-1\\x0D\\x0A",
-            "\\\"", "'", "\\\\x", " ", "\\x0A", "*2\\x0D\\x0A$3\\x0D\\x0AGET\\x0D\\x0A"})
+    @DictionaryEntries({
+        "*",
+        "$",
+        "\\x0D\\x0A",
+        "*1\\x0D\\x0A",
+        "$3\\x0D\\x0A",
+        "*-1\\x0D\\x0A",
+        "$-1\\x0D\\x0A",
+        "\\\"",
+        "'",
+        "\\\\x",
+        " ",
+        "\\x0A",
+        "*2\\x0D\\x0A$3\\x0D\\x0AGET\\x0D\\x0A"
+    })
     void anyBytesInAnyChunksGiveCommandsOrOneProtocolError(FuzzedDataProvider data) {
-        RespLimits limits = new RespLimits(data.consumeInt(0, 2048), data.consumeInt(1, 64), data.consumeInt(1, 8),
-                data.consumeInt(16, 512), data.consumeInt(16, 8192));
+        RespLimits limits = new RespLimits(
+                data.consumeInt(0, 2048),
+                data.consumeInt(1, 64),
+                data.consumeInt(1, 8),
+                data.consumeInt(16, 512),
+                data.consumeInt(16, 8192));
         int[] chunks = FuzzedResp.chunks(data);
         byte[] input = data.consumeRemainingAsBytes();
 
@@ -43,15 +59,16 @@ class RespRequestDecoderFuzzTest {
         Decoded split = decode(limits, input, chunks);
 
         String input_ = java.util.HexFormat.of().formatHex(input);
-        assertThat(split.frames).as("commands whatever the split: %s in chunks %s of %s", limits, Arrays.toString(chunks), input_)
+        assertThat(split.frames)
+                .as("commands whatever the split: %s in chunks %s of %s", limits, Arrays.toString(chunks), input_)
                 .isEqualTo(whole.frames);
-        assertThat(split.error).as("protocol error whatever the split: %s in chunks %s of %s", limits, Arrays.toString(chunks), input_)
+        assertThat(split.error)
+                .as("protocol error whatever the split: %s in chunks %s of %s", limits, Arrays.toString(chunks), input_)
                 .isEqualTo(whole.error);
     }
 
     /** What a decoder made of {@code input}: each command's frame, and the protocol error if any. */
-    private record Decoded(List<String> frames, String error) {
-    }
+    private record Decoded(List<String> frames, String error) {}
 
     private static Decoded decode(RespLimits limits, byte[] input, int[] chunks) {
         EmbeddedChannel channel = new EmbeddedChannel(new RespRequestDecoder(limits));
@@ -67,7 +84,8 @@ class RespRequestDecoderFuzzTest {
                 written.add(piece);
                 at += size;
                 channel.writeInbound(piece);
-                assertThat((long) buffered(channel)).as("bytes held after %d of %d", at, input.length)
+                assertThat((long) buffered(channel))
+                        .as("bytes held after %d of %d", at, input.length)
                         .isLessThanOrEqualTo(limits.maxRequestBytes() + limits.maxInlineLength() + size);
                 Object message;
                 while ((message = channel.readInbound()) != null) {
@@ -79,9 +97,11 @@ class RespRequestDecoderFuzzTest {
                         } else {
                             RespCommand command = (RespCommand) message;
                             // An inline command's arguments are bounded by its line, not by the array limit.
-                            assertThat(command.argCount()).isBetween(1, Math.max(limits.maxArrayLength(), limits.maxInlineLength()));
+                            assertThat(command.argCount())
+                                    .isBetween(1, Math.max(limits.maxArrayLength(), limits.maxInlineLength()));
                             for (int i = 0; i < command.argCount(); i++) {
-                                assertThat((long) command.argLength(i)).isLessThanOrEqualTo(limits.maxBulkLength() + limits.maxInlineLength());
+                                assertThat((long) command.argLength(i))
+                                        .isLessThanOrEqualTo(limits.maxBulkLength() + limits.maxInlineLength());
                             }
                             frames.add(Wire.text(Wire.readable(command.content())) + "|" + command.argCount());
                         }
@@ -94,7 +114,9 @@ class RespRequestDecoderFuzzTest {
             channel.finishAndReleaseAll();
         }
         for (ByteBuf piece : written) {
-            assertThat(piece.refCnt()).as("every buffer read from the client is released").isZero();
+            assertThat(piece.refCnt())
+                    .as("every buffer read from the client is released")
+                    .isZero();
         }
         return new Decoded(frames, error);
     }

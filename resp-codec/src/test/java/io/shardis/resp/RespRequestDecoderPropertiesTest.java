@@ -1,6 +1,10 @@
 package io.shardis.resp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -9,11 +13,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Random binary commands, pipelined and split anywhere, come out of the decoder as they went in. */
 class RespRequestDecoderPropertiesTest {
@@ -63,8 +62,8 @@ class RespRequestDecoderPropertiesTest {
 
     @Provide
     Arbitrary<List<List<byte[]>>> commands() {
-        Arbitrary<Byte> interesting = Arbitraries.of((byte) '\r', (byte) '\n', (byte) 0, (byte) '$', (byte) '*',
-                (byte) ' ', (byte) '"');
+        Arbitrary<Byte> interesting =
+                Arbitraries.of((byte) '\r', (byte) '\n', (byte) 0, (byte) '$', (byte) '*', (byte) ' ', (byte) '"');
         Arbitrary<Byte> anyByte = Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.bytes()), Tuple.of(1, interesting));
         Arbitrary<byte[]> arg = anyByte.array(byte[].class).ofMaxSize(80);
         return arg.list().ofMinSize(1).ofMaxSize(12).list();
@@ -97,7 +96,9 @@ class RespRequestDecoderPropertiesTest {
         for (int c = 0; c < expected.size(); c++) {
             assertThat(actual.get(c)).hasSameSizeAs(expected.get(c));
             for (int a = 0; a < expected.get(c).size(); a++) {
-                assertThat(actual.get(c).get(a)).as("command %d argument %d", c, a).isEqualTo(expected.get(c).get(a));
+                assertThat(actual.get(c).get(a))
+                        .as("command %d argument %d", c, a)
+                        .isEqualTo(expected.get(c).get(a));
             }
         }
     }

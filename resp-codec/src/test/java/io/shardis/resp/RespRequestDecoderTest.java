@@ -1,16 +1,5 @@
 package io.shardis.resp;
 
-import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-
 import static io.shardis.resp.Wire.bytes;
 import static io.shardis.resp.Wire.describe;
 import static io.shardis.resp.Wire.feed;
@@ -18,6 +7,16 @@ import static io.shardis.resp.Wire.releaseAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The request decoder against what redis-server 7.0 answers for the same bytes (each expectation
@@ -76,7 +75,8 @@ class RespRequestDecoderTest {
                 arguments("ECHO x\rY\r\n", List.of(List.of("ECHO", "x", "Y"))),
                 arguments("ECHO \"a\"\r\r\n", List.of(List.of("ECHO", "a"))),
                 arguments("ECHO 'a'\tb\r\n", List.of(List.of("ECHO", "a", "b"))),
-                arguments("GET a\r\nGET b\nGET c\r\n",
+                arguments(
+                        "GET a\r\nGET b\nGET c\r\n",
                         List.of(List.of("GET", "a"), List.of("GET", "b"), List.of("GET", "c"))),
                 arguments("*1\r\n$4\r\nPING\r\nECHO hi\r\n", List.of(List.of("PING"), List.of("ECHO", "hi"))),
                 arguments("*0\r\nPING\r\n", List.of(List.of("PING"))),
@@ -144,8 +144,8 @@ class RespRequestDecoderTest {
         List<Object> messages = feed(channel, bytes("PING\r\n*x\r\n*1\r\n$4\r\nPING\r\n"));
         messages.addAll(feed(channel, bytes("PING\r\n")));
         try {
-            assertThat(describe(messages)).containsExactly(
-                    List.of("PING"), List.of("ERROR:Protocol error: invalid multibulk length"));
+            assertThat(describe(messages))
+                    .containsExactly(List.of("PING"), List.of("ERROR:Protocol error: invalid multibulk length"));
         } finally {
             releaseAll(messages);
             channel.finishAndReleaseAll();
@@ -155,8 +155,9 @@ class RespRequestDecoderTest {
     @Test
     void commandsBeforeAnErrorInTheSameReadAreStillDelivered() {
         List<List<String>> decoded = decode("*1\r\n$4\r\nPING\r\nGET k\r\n*1\r\n$x\r\n");
-        assertThat(decoded).containsExactly(List.of("PING"), List.of("GET", "k"),
-                List.of("ERROR:Protocol error: invalid bulk length"));
+        assertThat(decoded)
+                .containsExactly(
+                        List.of("PING"), List.of("GET", "k"), List.of("ERROR:Protocol error: invalid bulk length"));
     }
 
     static Stream<Arguments> limitBreaches() {
@@ -164,8 +165,14 @@ class RespRequestDecoderTest {
         return Stream.of(
                 arguments(limits.withMaxBulkLength(10), "*1\r\n$11\r\n", "Protocol error: invalid bulk length"),
                 arguments(limits.withMaxArrayLength(2), "*3\r\n", "Protocol error: invalid multibulk length"),
-                arguments(limits.withMaxInlineLength(16), "GET " + "k".repeat(16), "Protocol error: too big inline request"),
-                arguments(limits.withMaxInlineLength(16), "*1\r\n$" + "1".repeat(17), "Protocol error: too big bulk count string"));
+                arguments(
+                        limits.withMaxInlineLength(16),
+                        "GET " + "k".repeat(16),
+                        "Protocol error: too big inline request"),
+                arguments(
+                        limits.withMaxInlineLength(16),
+                        "*1\r\n$" + "1".repeat(17),
+                        "Protocol error: too big bulk count string"));
     }
 
     @ParameterizedTest
@@ -177,8 +184,7 @@ class RespRequestDecoderTest {
     @Test
     void acceptsWhatIsExactlyAtTheLimits() {
         RespLimits limits = RespLimits.DEFAULT.withMaxBulkLength(10).withMaxArrayLength(2);
-        assertThat(decode(limits, "*2\r\n$10\r\n0123456789\r\n$0\r\n\r\n"))
-                .containsExactly(List.of("0123456789", ""));
+        assertThat(decode(limits, "*2\r\n$10\r\n0123456789\r\n$0\r\n\r\n")).containsExactly(List.of("0123456789", ""));
     }
 
     @Test
@@ -214,7 +220,8 @@ class RespRequestDecoderTest {
 
     @Test
     void aHugeAnnouncedBulkAllocatesNothingProportional() {
-        RespLimits limits = RespLimits.DEFAULT.withMaxBulkLength(Integer.MAX_VALUE - 64)
+        RespLimits limits = RespLimits.DEFAULT
+                .withMaxBulkLength(Integer.MAX_VALUE - 64)
                 .withMaxRequestBytes(Integer.MAX_VALUE - 64);
         EmbeddedChannel channel = new EmbeddedChannel(new RespRequestDecoder(limits));
         long before = allocatedBytes();
@@ -231,8 +238,10 @@ class RespRequestDecoderTest {
 
     @Test
     void hugeAnnouncedBulkAndArrayAreRefusedByDefault() {
-        assertThat(decode("*2000000000\r\n")).containsExactly(List.of("ERROR:Protocol error: invalid multibulk length"));
-        assertThat(decode("*1\r\n$2000000000\r\n")).containsExactly(List.of("ERROR:Protocol error: invalid bulk length"));
+        assertThat(decode("*2000000000\r\n"))
+                .containsExactly(List.of("ERROR:Protocol error: invalid multibulk length"));
+        assertThat(decode("*1\r\n$2000000000\r\n"))
+                .containsExactly(List.of("ERROR:Protocol error: invalid bulk length"));
     }
 
     @Test
@@ -290,8 +299,7 @@ class RespRequestDecoderTest {
     @Test
     void minusZeroIsNotALength() {
         assertThat(decode("*-0\r\n")).containsExactly(List.of("ERROR:Protocol error: invalid multibulk length"));
-        assertThat(decode("*1\r\n$-0\r\n\r\n"))
-                .containsExactly(List.of("ERROR:Protocol error: invalid bulk length"));
+        assertThat(decode("*1\r\n$-0\r\n\r\n")).containsExactly(List.of("ERROR:Protocol error: invalid bulk length"));
     }
 
     @Test

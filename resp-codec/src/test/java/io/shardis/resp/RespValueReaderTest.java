@@ -1,22 +1,21 @@
 package io.shardis.resp;
 
+import static io.shardis.resp.Wire.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.lang.management.ManagementFactory;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.lang.management.ManagementFactory;
-import java.math.BigInteger;
-import java.util.List;
-import java.util.stream.Stream;
-
-import static io.shardis.resp.Wire.bytes;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class RespValueReaderTest {
 
@@ -52,17 +51,25 @@ class RespValueReaderTest {
                 arguments(",inf\r\n", new RespValue.Double(Double.POSITIVE_INFINITY)),
                 arguments(",nan\r\n", new RespValue.Double(Double.NaN)),
                 arguments("#t\r\n", RespValue.Boolean.TRUE),
-                arguments("(-3492890328409238509324850943850943825024385\r\n",
+                arguments(
+                        "(-3492890328409238509324850943850943825024385\r\n",
                         new RespValue.BigNumber(new BigInteger("-3492890328409238509324850943850943825024385"))),
                 arguments("=8\r\ntxt:a\r\nb\r\n", new RespValue.VerbatimString("txt", bytes("a\r\nb"))),
                 arguments("!10\r\nERR oops\r\n\r\n", new RespValue.BulkError(bytes("ERR oops\r\n"))),
-                arguments("%1\r\n+k\r\n:1\r\n", new RespValue.Map(List.of(
-                        new RespValue.Pair(new RespValue.SimpleString("k"), new RespValue.Integer(1))))),
+                arguments(
+                        "%1\r\n+k\r\n:1\r\n",
+                        new RespValue.Map(List.of(
+                                new RespValue.Pair(new RespValue.SimpleString("k"), new RespValue.Integer(1))))),
                 arguments("~1\r\n#f\r\n", new RespValue.Set(List.of(RespValue.Boolean.FALSE))),
-                arguments(">2\r\n+message\r\n$2\r\nhi\r\n", new RespValue.Push(List.of(
-                        new RespValue.SimpleString("message"), bulk("hi")))),
-                arguments("|1\r\n+ttl\r\n:5\r\n$1\r\nv\r\n", new RespValue.Attribute(List.of(
-                        new RespValue.Pair(new RespValue.SimpleString("ttl"), new RespValue.Integer(5))), bulk("v"))));
+                arguments(
+                        ">2\r\n+message\r\n$2\r\nhi\r\n",
+                        new RespValue.Push(List.of(new RespValue.SimpleString("message"), bulk("hi")))),
+                arguments(
+                        "|1\r\n+ttl\r\n:5\r\n$1\r\nv\r\n",
+                        new RespValue.Attribute(
+                                List.of(new RespValue.Pair(
+                                        new RespValue.SimpleString("ttl"), new RespValue.Integer(5))),
+                                bulk("v"))));
     }
 
     @ParameterizedTest
@@ -79,10 +86,33 @@ class RespValueReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"@x\r\n", ":\r\n", ":12a\r\n", ":99999999999999999999\r\n", ",\r\n", ",1.\r\n",
-            ",0x1p3\r\n", ",1d\r\n", ",Infinity\r\n", "#x\r\n", "#tt\r\n", "(\r\n", "(12.5\r\n", "_x\r\n",
-            "$-2\r\n", "$01\r\n", "$3\r\nfooXY", "!-1\r\n", "=2\r\nab\r\n", "=5\r\ntxtxa\r\n", "*-2\r\n",
-            "%-1\r\n", "+a\nb\r\n", "+a\rb\r\n"})
+    @ValueSource(
+            strings = {
+                "@x\r\n",
+                ":\r\n",
+                ":12a\r\n",
+                ":99999999999999999999\r\n",
+                ",\r\n",
+                ",1.\r\n",
+                ",0x1p3\r\n",
+                ",1d\r\n",
+                ",Infinity\r\n",
+                "#x\r\n",
+                "#tt\r\n",
+                "(\r\n",
+                "(12.5\r\n",
+                "_x\r\n",
+                "$-2\r\n",
+                "$01\r\n",
+                "$3\r\nfooXY",
+                "!-1\r\n",
+                "=2\r\nab\r\n",
+                "=5\r\ntxtxa\r\n",
+                "*-2\r\n",
+                "%-1\r\n",
+                "+a\nb\r\n",
+                "+a\rb\r\n"
+            })
     void refusesMalformedReplies(String wire) {
         assertThatThrownBy(() -> read(wire)).isInstanceOf(RespProtocolException.class);
     }
@@ -105,7 +135,10 @@ class RespValueReaderTest {
 
     @Test
     void enforcesLimits() {
-        RespLimits limits = RespLimits.DEFAULT.withMaxBulkLength(4).withMaxArrayLength(2).withMaxNesting(2)
+        RespLimits limits = RespLimits.DEFAULT
+                .withMaxBulkLength(4)
+                .withMaxArrayLength(2)
+                .withMaxNesting(2)
                 .withMaxInlineLength(16);
         assertThat(read(limits, "*2\r\n*1\r\n$4\r\nabcd\r\n*0\r\n")).isNotNull();
         assertThatThrownBy(() -> read(limits, "$5\r\n")).isInstanceOf(RespProtocolException.class);
@@ -113,7 +146,8 @@ class RespValueReaderTest {
         assertThatThrownBy(() -> read(limits, "*3\r\n")).isInstanceOf(RespProtocolException.class);
         assertThatThrownBy(() -> read(limits, "%3\r\n")).isInstanceOf(RespProtocolException.class);
         assertThatThrownBy(() -> read(limits, "*1\r\n*1\r\n*1\r\n:1\r\n"))
-                .isInstanceOf(RespProtocolException.class).hasMessageContaining("nested");
+                .isInstanceOf(RespProtocolException.class)
+                .hasMessageContaining("nested");
         assertThatThrownBy(() -> read(limits, "+" + "x".repeat(17))).isInstanceOf(RespProtocolException.class);
         assertThatThrownBy(() -> read("*2000000000\r\n")).isInstanceOf(RespProtocolException.class);
         assertThatThrownBy(() -> read("$2000000000\r\n")).isInstanceOf(RespProtocolException.class);
@@ -121,8 +155,10 @@ class RespValueReaderTest {
 
     @Test
     void hugeAnnouncedLengthsAllocateNothingProportional() {
-        RespLimits generous = RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
-                .withMaxBulkLength(Integer.MAX_VALUE - 64).withMaxRequestBytes(Integer.MAX_VALUE - 64);
+        RespLimits generous = RespLimits.DEFAULT
+                .withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
+                .withMaxBulkLength(Integer.MAX_VALUE - 64)
+                .withMaxRequestBytes(Integer.MAX_VALUE - 64);
         long before = allocatedBytes();
         assertThat(read(generous, "*1000000000\r\n" + ":1\r\n".repeat(1000))).isNull();
         assertThat(read(generous, "%1000000000\r\n" + ":1\r\n".repeat(1000))).isNull();
@@ -150,7 +186,10 @@ class RespValueReaderTest {
 
     @Test
     void valuesCompareByContent() {
-        assertThat(bulk("abc")).isEqualTo(bulk("abc")).hasSameHashCodeAs(bulk("abc")).isNotEqualTo(bulk("abd"));
+        assertThat(bulk("abc"))
+                .isEqualTo(bulk("abc"))
+                .hasSameHashCodeAs(bulk("abc"))
+                .isNotEqualTo(bulk("abd"));
         assertThat(RespValue.BulkString.NULL).isNotEqualTo(bulk(""));
         assertThat(RespValue.Array.NULL).isNotEqualTo(RespValue.Array.of());
         assertThat(new RespValue.Double(0.0)).isNotEqualTo(new RespValue.Double(-0.0));

@@ -1,19 +1,18 @@
 package io.shardis.resp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
-
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whatever {@link RespValueWriter} writes, {@link RespValueReader} reads back as the same value,
@@ -50,7 +49,9 @@ class RespValueRoundTripTest {
         for (int length = 0; length < bytes.length; length++) {
             ByteBuf prefix = Unpooled.wrappedBuffer(bytes, 0, length);
             try {
-                assertThat(reader.read(prefix)).as("prefix of %d/%d bytes", length, bytes.length).isNull();
+                assertThat(reader.read(prefix))
+                        .as("prefix of %d/%d bytes", length, bytes.length)
+                        .isNull();
                 assertThat(prefix.readerIndex()).isZero();
             } finally {
                 prefix.release();
@@ -77,7 +78,8 @@ class RespValueRoundTripTest {
             ByteBuf prefix = Unpooled.wrappedBuffer(bytes, 0, length);
             try {
                 assertThat(new RespReplyFramer(RespLimits.DEFAULT).frame(prefix))
-                        .as("prefix of %d/%d bytes", length, bytes.length).isEqualTo(-1);
+                        .as("prefix of %d/%d bytes", length, bytes.length)
+                        .isEqualTo(-1);
             } finally {
                 prefix.release();
             }
@@ -91,7 +93,9 @@ class RespValueRoundTripTest {
         List<byte[]> encoded = new ArrayList<>();
         replies.forEach(reply -> encoded.add(Wire.encode(reply)));
         EmbeddedChannel channel = new EmbeddedChannel(new RespReplyDecoder());
-        List<Object> messages = Wire.feed(channel, Wire.concat(encoded),
+        List<Object> messages = Wire.feed(
+                channel,
+                Wire.concat(encoded),
                 chunkSizes.stream().mapToInt(Integer::intValue).toArray());
         try {
             assertThat(messages).hasSameSizeAs(encoded);

@@ -1,31 +1,29 @@
 package io.shardis.resp;
 
+import java.math.BigInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
 
-import java.math.BigInteger;
-
 /** Random RESP2/RESP3 values of every type, nested, with binary-hostile bytes in their payloads. */
 final class RespValues {
 
-    private RespValues() {
-    }
+    private RespValues() {}
 
     /** Values nested at most {@code depth} aggregates deep. */
     static Arbitrary<RespValue> values(int depth) {
         if (depth == 0) {
             return scalars();
         }
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, scalars()),
-                Tuple.of(2, Arbitraries.lazy(() -> aggregates(depth))));
+        return Arbitraries.frequencyOf(Tuple.of(3, scalars()), Tuple.of(2, Arbitraries.lazy(() -> aggregates(depth))));
     }
 
     static Arbitrary<RespValue> scalars() {
-        Arbitrary<String> line = Arbitraries.strings().withCharRange('\u0000', '\uD7FF')
-                .excludeChars('\r', '\n').ofMaxLength(24);
+        Arbitrary<String> line = Arbitraries.strings()
+                .withCharRange('\u0000', '\uD7FF')
+                .excludeChars('\r', '\n')
+                .ofMaxLength(24);
         return Arbitraries.oneOf(
                 line.map(RespValue.SimpleString::new),
                 line.map(RespValue.SimpleError::new),
@@ -35,13 +33,25 @@ final class RespValues {
                 Arbitraries.just(RespValue.BulkString.NULL),
                 Arbitraries.just(RespValue.Array.NULL),
                 Arbitraries.just(RespValue.Null.INSTANCE),
-                Arbitraries.oneOf(Arbitraries.doubles(), Arbitraries.of(Double.NaN, Double.POSITIVE_INFINITY,
-                        Double.NEGATIVE_INFINITY, -0.0, 0.0, Double.MIN_VALUE, Double.MAX_VALUE, 1e300, 1.5e-300))
+                Arbitraries.oneOf(
+                                Arbitraries.doubles(),
+                                Arbitraries.of(
+                                        Double.NaN,
+                                        Double.POSITIVE_INFINITY,
+                                        Double.NEGATIVE_INFINITY,
+                                        -0.0,
+                                        0.0,
+                                        Double.MIN_VALUE,
+                                        Double.MAX_VALUE,
+                                        1e300,
+                                        1.5e-300))
                         .map(RespValue.Double::new),
                 Arbitraries.of(RespValue.Boolean.TRUE, RespValue.Boolean.FALSE),
-                Arbitraries.bigIntegers().between(BigInteger.TEN.pow(60).negate(), BigInteger.TEN.pow(60))
+                Arbitraries.bigIntegers()
+                        .between(BigInteger.TEN.pow(60).negate(), BigInteger.TEN.pow(60))
                         .map(RespValue.BigNumber::new),
-                Combinators.combine(Arbitraries.of("txt", "mkd", "xyz"), binary()).as(RespValue.VerbatimString::new),
+                Combinators.combine(Arbitraries.of("txt", "mkd", "xyz"), binary())
+                        .as(RespValue.VerbatimString::new),
                 binary().map(RespValue.BulkError::new));
     }
 
@@ -58,9 +68,10 @@ final class RespValues {
 
     /** Bytes that break naive framing: CR, LF, NUL and type markers turn up often. */
     static Arbitrary<byte[]> binary() {
-        Arbitrary<Byte> hostile = Arbitraries.of((byte) '\r', (byte) '\n', (byte) 0, (byte) '$', (byte) '*',
-                (byte) ':', (byte) '+', (byte) '-');
+        Arbitrary<Byte> hostile = Arbitraries.of(
+                (byte) '\r', (byte) '\n', (byte) 0, (byte) '$', (byte) '*', (byte) ':', (byte) '+', (byte) '-');
         return Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.bytes()), Tuple.of(1, hostile))
-                .array(byte[].class).ofMaxSize(48);
+                .array(byte[].class)
+                .ofMaxSize(48);
     }
 }

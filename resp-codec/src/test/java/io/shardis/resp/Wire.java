@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,8 +12,7 @@ import java.util.List;
 /** Test-side RESP bytes and channel plumbing, written independently of the code under test. */
 final class Wire {
 
-    private Wire() {
-    }
+    private Wire() {}
 
     /** The bytes of {@code text}, one per char (ISO-8859-1), so "\0" and "\xff" mean single bytes. */
     static byte[] bytes(String text) {

@@ -38,12 +38,11 @@ final class AgreementRound {
      * @param how      why the round was started, passed on to the listener with any change
      */
     AgreementRound(String masterName, long sequence, String how, int configured) {
-        this(masterName, sequence, how, configured, answer -> { });
+        this(masterName, sequence, how, configured, answer -> {});
     }
 
     /** @param heard told every answer as it comes, on the worker, also after the round was decided */
-    AgreementRound(String masterName, long sequence, String how, int configured,
-                   Consumer<SentinelAnswer> heard) {
+    AgreementRound(String masterName, long sequence, String how, int configured, Consumer<SentinelAnswer> heard) {
         this.heard = heard;
         this.masterName = masterName;
         this.sequence = sequence;
@@ -52,8 +51,8 @@ final class AgreementRound {
     }
 
     /** Asks every link; {@code worker} is the watcher's thread, where answers are counted. */
-    CompletableFuture<AgreementRound> start(List<SentinelLink> links, ScheduledExecutorService worker,
-                                            Duration timeout) {
+    CompletableFuture<AgreementRound> start(
+            List<SentinelLink> links, ScheduledExecutorService worker, Duration timeout) {
         try {
             deadline = worker.schedule(() -> expire(links, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
             for (SentinelLink link : links) {
@@ -103,7 +102,8 @@ final class AgreementRound {
         }
         for (SentinelLink link : links) {
             if (answers.stream().noneMatch(answer -> answer.sentinel().equals(link.address()))) {
-                answers.add(SentinelAnswer.failure(link.address(), "did not answer within " + timeout.toMillis() + " ms"));
+                answers.add(
+                        SentinelAnswer.failure(link.address(), "did not answer within " + timeout.toMillis() + " ms"));
             }
         }
         verdict = SentinelMajority.decide(configured, answers);

@@ -8,8 +8,7 @@ import java.net.UnknownHostException;
 /** Addresses as Sentinels write them ({@code ip port}) and as logs show them ({@code ip:port}). */
 final class HostPort {
 
-    private HostPort() {
-    }
+    private HostPort() {}
 
     /**
      * The address a Sentinel reported, without a DNS lookup: an IP literal becomes a resolved

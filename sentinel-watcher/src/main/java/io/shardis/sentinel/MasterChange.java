@@ -22,7 +22,7 @@ public record MasterChange(String masterName, InetSocketAddress previous, InetSo
 
     @Override
     public String toString() {
-        return masterName + ": " + (previous == null ? "(none)" : HostPort.format(previous))
-                + " -> " + HostPort.format(current) + " (" + how + ")";
+        return masterName + ": " + (previous == null ? "(none)" : HostPort.format(previous)) + " -> "
+                + HostPort.format(current) + " (" + how + ")";
     }
 }

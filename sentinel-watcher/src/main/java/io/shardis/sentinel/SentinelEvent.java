@@ -16,8 +16,7 @@ record SentinelEvent(String channel, String masterName, String payload) {
     static final String FAILOVER_END = "+failover-end";
 
     /** The channels the watcher subscribes to on every Sentinel. */
-    static final List<String> CHANNELS = List.of(
-            SWITCH_MASTER, FAILOVER_END, "+odown", "-odown", "+sdown", "-sdown");
+    static final List<String> CHANNELS = List.of(SWITCH_MASTER, FAILOVER_END, "+odown", "-odown", "+sdown", "-sdown");
 
     /**
      * Parses the payload: {@code +switch-master} publishes

@@ -60,8 +60,12 @@ final class SentinelLink {
     private volatile boolean closed;
     private volatile int failedAttempts;
 
-    SentinelLink(InetSocketAddress address, RedisClient client, RedisURI uri,
-                 ScheduledExecutorService retries, Events events) {
+    SentinelLink(
+            InetSocketAddress address,
+            RedisClient client,
+            RedisURI uri,
+            ScheduledExecutorService retries,
+            Events events) {
         this.address = address;
         this.name = HostPort.format(address);
         this.client = client;
@@ -91,8 +95,8 @@ final class SentinelLink {
      * a Lettuce thread; the caller bounds the wait.
      */
     CompletableFuture<SentinelAnswer> ask(String masterName) {
-        return commands
-                .thenCompose(connection -> connection.async().getMasterAddrByName(masterName).toCompletableFuture())
+        return commands.thenCompose(connection ->
+                        connection.async().getMasterAddrByName(masterName).toCompletableFuture())
                 .handle((reported, error) -> {
                     if (error != null) {
                         return SentinelAnswer.failure(address, "failed: " + describe(error));
@@ -134,12 +138,12 @@ final class SentinelLink {
         }
         // Events first: Lettuce logs every failed Sentinel connection at WARN, but not a failed
         // pub/sub one, so a Sentinel that stays down does not fill the log at each retry.
-        CompletableFuture<StatefulRedisPubSubConnection<String, String>> listening =
-                client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture()
-                        .thenCompose(this::subscribe);
-        CompletableFuture<Pair> both = listening.thenCompose(events -> client
-                .connectSentinelAsync(StringCodec.UTF8, uri)
-                .thenApply(commands -> new Pair(commands, events)));
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> listening = client.connectPubSubAsync(
+                        StringCodec.UTF8, uri)
+                .toCompletableFuture()
+                .thenCompose(this::subscribe);
+        CompletableFuture<Pair> both = listening.thenCompose(events ->
+                client.connectSentinelAsync(StringCodec.UTF8, uri).thenApply(commands -> new Pair(commands, events)));
         both.whenComplete((pair, error) -> {
             if (error == null && !closed) {
                 connected(published, pair);
@@ -155,8 +159,7 @@ final class SentinelLink {
         });
     }
 
-    private void connected(CompletableFuture<StatefulRedisSentinelConnection<String, String>> published,
-                           Pair both) {
+    private void connected(CompletableFuture<StatefulRedisSentinelConnection<String, String>> published, Pair both) {
         pubSub = both.events();
         if (failedAttempts > 0) {
             log.info("Connected to Sentinel {} after {} failed attempts", name, failedAttempts);
@@ -169,11 +172,10 @@ final class SentinelLink {
         }
     }
 
-    private void failed(CompletableFuture<StatefulRedisSentinelConnection<String, String>> published,
-                        Throwable error) {
+    private void failed(CompletableFuture<StatefulRedisSentinelConnection<String, String>> published, Throwable error) {
         failedAttempts++;
-        long delayMillis = Math.min(LONGEST_RETRY.toMillis(),
-                FIRST_RETRY.toMillis() << Math.min(failedAttempts - 1, 16));
+        long delayMillis =
+                Math.min(LONGEST_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failedAttempts - 1, 16));
         if (failedAttempts == 1) {
             log.warn("Cannot connect to Sentinel {} ({}); retrying in the background", name, describe(error));
         } else {
@@ -194,7 +196,10 @@ final class SentinelLink {
             StatefulRedisPubSubConnection<String, String> connection) {
         connection.addListener(new EventListener());
         connection.addListener(new DisconnectListener());
-        return connection.async().subscribe(SentinelEvent.CHANNELS.toArray(String[]::new)).toCompletableFuture()
+        return connection
+                .async()
+                .subscribe(SentinelEvent.CHANNELS.toArray(String[]::new))
+                .toCompletableFuture()
                 .handle((ignored, error) -> {
                     if (error != null) {
                         connection.closeAsync();
@@ -219,13 +224,14 @@ final class SentinelLink {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        String message =
+                root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
         return root == cause ? message : cause.getClass().getSimpleName() + ": " + message;
     }
 
-    private record Pair(StatefulRedisSentinelConnection<String, String> commands,
-                        StatefulRedisPubSubConnection<String, String> events) {
-    }
+    private record Pair(
+            StatefulRedisSentinelConnection<String, String> commands,
+            StatefulRedisPubSubConnection<String, String> events) {}
 
     /** Events, and the confirmation of each (re)subscription, which Lettuce repeats after reconnecting. */
     private final class EventListener extends RedisPubSubAdapter<String, String> {

@@ -13,23 +13,18 @@ import java.util.Map;
 final class SentinelMajority {
 
     /** The decision so far. */
-    sealed interface Verdict {
-    }
+    sealed interface Verdict {}
 
     /** A majority reported this address. */
-    record Agreed(InetSocketAddress master) implements Verdict {
-    }
+    record Agreed(InetSocketAddress master) implements Verdict {}
 
     /** No majority yet, but the Sentinels still to answer could make one. */
-    record Undecided() implements Verdict {
-    }
+    record Undecided() implements Verdict {}
 
     /** No address can reach a majority any more, whatever the others say. */
-    record NoMajority() implements Verdict {
-    }
+    record NoMajority() implements Verdict {}
 
-    private SentinelMajority() {
-    }
+    private SentinelMajority() {}
 
     /**
      * @param configured how many Sentinels are configured (answered or not)

@@ -2,7 +2,6 @@ package io.shardis.sentinel;
 
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
-
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;
@@ -22,13 +21,22 @@ import java.util.Objects;
  *                        or {@code null} for plain TCP
  * @param verifyMode      how the Sentinels' certificates are checked when {@code sslOptions} is set
  */
-public record SentinelSettings(List<InetSocketAddress> sentinels, String username, String password,
-                               Duration timeout, Duration recheckInterval, SslOptions sslOptions,
-                               SslVerifyMode verifyMode) {
+public record SentinelSettings(
+        List<InetSocketAddress> sentinels,
+        String username,
+        String password,
+        Duration timeout,
+        Duration recheckInterval,
+        SslOptions sslOptions,
+        SslVerifyMode verifyMode) {
 
     /** Plain TCP towards the Sentinels. */
-    public SentinelSettings(List<InetSocketAddress> sentinels, String username, String password,
-                            Duration timeout, Duration recheckInterval) {
+    public SentinelSettings(
+            List<InetSocketAddress> sentinels,
+            String username,
+            String password,
+            Duration timeout,
+            Duration recheckInterval) {
         this(sentinels, username, password, timeout, recheckInterval, null, null);
     }
 

@@ -30,8 +30,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +57,7 @@ public final class SentinelWatcher implements AutoCloseable {
     private static final Duration REQUESTED_RECHECK_SPACING = Duration.ofMillis(100);
     /** Slack over the timeout for start's own wait, for the thread hand-offs. */
     private static final Duration START_SLACK = Duration.ofSeconds(1);
+
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     /** Pause between a patient start's rounds of questions. */
     private static final Duration STARTUP_RETRY_PAUSE = Duration.ofMillis(200);
@@ -74,6 +75,7 @@ public final class SentinelWatcher implements AutoCloseable {
     private final Map<String, InetSocketAddress> adopted = new ConcurrentHashMap<>();
     /** Every Sentinel's last answer, by master name, for {@link #reports} from any thread. */
     private final Map<String, Map<InetSocketAddress, Heard>> heard = new ConcurrentHashMap<>();
+
     private final Object closing = new Object();
     private volatile boolean closed;
     /** Set on {@link #worker} once start has learned every master. */
@@ -88,7 +90,8 @@ public final class SentinelWatcher implements AutoCloseable {
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
                 // Lettuce's default backs off to 30 s; a Sentinel that comes back should count again soon.
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();
         this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
@@ -97,7 +100,10 @@ public final class SentinelWatcher implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(1_000)
                 .protocolVersion(ProtocolVersion.RESP2)
-                .socketOptions(SocketOptions.builder().connectTimeout(settings.timeout()).keepAlive(true).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(settings.timeout())
+                        .keepAlive(true)
+                        .build())
                 .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
                 .sslOptions(settings.sslOptions() != null ? settings.sslOptions() : SslOptions.create())
                 .build());
@@ -131,8 +137,8 @@ public final class SentinelWatcher implements AutoCloseable {
      * over the same connections, until {@code patience} has passed: a start beside Sentinels that
      * are still starting, or whose first connections are slow, does not fail on the first round.
      */
-    public static SentinelWatcher start(SentinelSettings settings, Set<String> masterNames, MasterListener listener,
-                                        Duration patience) {
+    public static SentinelWatcher start(
+            SentinelSettings settings, Set<String> masterNames, MasterListener listener, Duration patience) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(listener, "listener");
         if (masterNames == null || masterNames.isEmpty()) {
@@ -146,7 +152,8 @@ public final class SentinelWatcher implements AutoCloseable {
                     watcher.learnEveryMaster(attempt == 1);
                     return watcher;
                 } catch (IllegalStateException e) {
-                    if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                    if (System.nanoTime() - deadline >= 0
+                            || Thread.currentThread().isInterrupted()) {
                         throw e;
                     }
                     log.warn("{} (attempt {}); asking again", e.getMessage(), attempt);
@@ -190,12 +197,10 @@ public final class SentinelWatcher implements AutoCloseable {
      * What one configured Sentinel last said of a master: the address it reports ({@code master}),
      * or why there is none ({@code failure}: it does not know the master, did not answer lately...).
      */
-    public record SentinelReport(InetSocketAddress sentinel, InetSocketAddress master, String failure) {
-    }
+    public record SentinelReport(InetSocketAddress sentinel, InetSocketAddress master, String failure) {}
 
     /** One Sentinel's last answer about one master, and when it came. */
-    private record Heard(SentinelAnswer answer, long atNanos) {
-    }
+    private record Heard(SentinelAnswer answer, long atNanos) {}
 
     /**
      * What each configured Sentinel last said of {@code masterName}, in configuration order: every
@@ -205,7 +210,10 @@ public final class SentinelWatcher implements AutoCloseable {
      */
     public List<SentinelReport> reports(String masterName) {
         Map<InetSocketAddress, Heard> answers = heard.getOrDefault(masterName, Map.of());
-        long staleNanos = settings.recheckInterval().multipliedBy(3).plus(settings.timeout()).toNanos();
+        long staleNanos = settings.recheckInterval()
+                .multipliedBy(3)
+                .plus(settings.timeout())
+                .toNanos();
         long now = System.nanoTime();
         List<SentinelReport> reports = new ArrayList<>(links.size());
         for (SentinelLink link : links) {
@@ -213,10 +221,13 @@ public final class SentinelWatcher implements AutoCloseable {
             if (last == null) {
                 reports.add(new SentinelReport(link.address(), null, "not heard from yet"));
             } else if (now - last.atNanos() > staleNanos) {
-                reports.add(new SentinelReport(link.address(), null, "no answer in the last "
-                        + TimeUnit.NANOSECONDS.toSeconds(staleNanos) + " s"));
+                reports.add(new SentinelReport(
+                        link.address(),
+                        null,
+                        "no answer in the last " + TimeUnit.NANOSECONDS.toSeconds(staleNanos) + " s"));
             } else {
-                reports.add(new SentinelReport(link.address(), last.answer().master(), last.answer().failure()));
+                reports.add(new SentinelReport(
+                        link.address(), last.answer().master(), last.answer().failure()));
             }
         }
         return reports;
@@ -224,7 +235,10 @@ public final class SentinelWatcher implements AutoCloseable {
 
     /** The configured Sentinels whose events reach the watcher right now. */
     public List<InetSocketAddress> subscribedSentinels() {
-        return links.stream().filter(SentinelLink::subscribed).map(SentinelLink::address).toList();
+        return links.stream()
+                .filter(SentinelLink::subscribed)
+                .map(SentinelLink::address)
+                .toList();
     }
 
     /** Disconnects from every Sentinel and stops the watcher's threads; no listener call starts after it returns. */
@@ -237,7 +251,8 @@ public final class SentinelWatcher implements AutoCloseable {
             closed = true;
         }
         worker.shutdownNow();
-        List<CompletableFuture<Void>> closes = links.stream().map(SentinelLink::close).toList();
+        List<CompletableFuture<Void>> closes =
+                links.stream().map(SentinelLink::close).toList();
         await(CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)), CLOSE_WAIT);
         client.shutdown(Duration.ZERO, CLOSE_WAIT);
         try {
@@ -260,21 +275,28 @@ public final class SentinelWatcher implements AutoCloseable {
     }
 
     private void learnEveryMaster(boolean connect) {
-        CompletableFuture<List<AgreementRound>> learning = CompletableFuture.supplyAsync(() -> {
-            if (connect) {
-                links.forEach(SentinelLink::connect);
-            }
-            return masters.values().stream().filter(state -> !adopted.containsKey(state.name))
-                    .map(state -> state.startRound("startup")).toList();
-        }, worker).thenCompose(rounds -> CompletableFuture
-                .allOf(rounds.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> rounds.stream().map(CompletableFuture::join).toList()));
+        CompletableFuture<List<AgreementRound>> learning = CompletableFuture.supplyAsync(
+                        () -> {
+                            if (connect) {
+                                links.forEach(SentinelLink::connect);
+                            }
+                            return masters.values().stream()
+                                    .filter(state -> !adopted.containsKey(state.name))
+                                    .map(state -> state.startRound("startup"))
+                                    .toList();
+                        },
+                        worker)
+                .thenCompose(rounds -> CompletableFuture.allOf(rounds.toArray(CompletableFuture[]::new))
+                        .thenApply(ignored ->
+                                rounds.stream().map(CompletableFuture::join).toList()));
         List<AgreementRound> rounds;
         try {
             rounds = learning.get(settings.timeout().plus(START_SLACK).toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            throw new IllegalStateException("Sentinels " + settings.sentinels() + " gave no answer within "
-                    + settings.timeout().toMillis() + " ms about " + masters.keySet(), e);
+            throw new IllegalStateException(
+                    "Sentinels " + settings.sentinels() + " gave no answer within "
+                            + settings.timeout().toMillis() + " ms about " + masters.keySet(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while asking the Sentinels about " + masters.keySet(), e);
@@ -297,10 +319,17 @@ public final class SentinelWatcher implements AutoCloseable {
     private void startWatching() {
         running = true;
         long interval = settings.recheckInterval().toNanos();
-        worker.scheduleWithFixedDelay(() -> masters.values().forEach(state -> state.requestRound("periodic recheck")),
-                interval, interval, TimeUnit.NANOSECONDS);
-        log.info("Watching Sentinel masters {} through {} ({} of {} subscribed)", masters.keySet(),
-                settings.sentinels(), subscribedSentinels().size(), links.size());
+        worker.scheduleWithFixedDelay(
+                () -> masters.values().forEach(state -> state.requestRound("periodic recheck")),
+                interval,
+                interval,
+                TimeUnit.NANOSECONDS);
+        log.info(
+                "Watching Sentinel masters {} through {} ({} of {} subscribed)",
+                masters.keySet(),
+                settings.sentinels(),
+                subscribedSentinels().size(),
+                links.size());
     }
 
     private void onWorker(Runnable task) {
@@ -398,15 +427,21 @@ public final class SentinelWatcher implements AutoCloseable {
         CompletableFuture<AgreementRound> startRound(String how) {
             inFlight++;
             lastRoundNanos = System.nanoTime();
-            AgreementRound round = new AgreementRound(name, nextSequence++, how, links.size(),
+            AgreementRound round = new AgreementRound(
+                    name,
+                    nextSequence++,
+                    how,
+                    links.size(),
                     answer -> heard.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
                             .put(answer.sentinel(), new Heard(answer, System.nanoTime())));
             CompletableFuture<AgreementRound> done = round.start(links, worker, settings.timeout());
             // Counted on the worker before start() waiters see it, so the startup address is set when they look.
-            return done.thenApplyAsync(finished -> {
-                roundDone(finished);
-                return finished;
-            }, worker);
+            return done.thenApplyAsync(
+                    finished -> {
+                        roundDone(finished);
+                        return finished;
+                    },
+                    worker);
         }
 
         private void roundDone(AgreementRound round) {
@@ -420,9 +455,15 @@ public final class SentinelWatcher implements AutoCloseable {
                     adoptedSequence = round.sequence();
                     adopt(agreed.master(), round.how());
                 } else if (current != null) {
-                    log.warn("Sentinel master '{}': no majority of the {} configured Sentinels ({} needed) reports one"
-                            + " address ({}: {}); keeping {}", name, links.size(), settings.majority(),
-                            round.how(), round.answers(), HostPort.format(current));
+                    log.warn(
+                            "Sentinel master '{}': no majority of the {} configured Sentinels ({} needed) reports one"
+                                    + " address ({}: {}); keeping {}",
+                            name,
+                            links.size(),
+                            settings.majority(),
+                            round.how(),
+                            round.answers(),
+                            HostPort.format(current));
                 }
             }
             if (pendingHow != null && inFlight < MAX_ROUNDS_IN_FLIGHT) {
@@ -472,7 +513,9 @@ public final class SentinelWatcher implements AutoCloseable {
                     log.debug("Subscribed to the events of Sentinel {}", link);
                     return;
                 }
-                log.info("Subscribed to the events of Sentinel {}{}; asking about every master", link,
+                log.info(
+                        "Subscribed to the events of Sentinel {}{}; asking about every master",
+                        link,
                         again ? " again" : "");
                 // Events published while it was away are lost: ask instead.
                 masters.values().forEach(state -> state.requestRound("Sentinel " + link + " subscribed"));

@@ -28,12 +28,13 @@ class SentinelEventTest {
 
     @Test
     void anEventAboutAReplicaOrASentinelNamesTheMasterAfterTheAt() {
-        SentinelEvent replica = SentinelEvent.parse("+sdown", "slave 127.0.0.1:7003 127.0.0.1 7003 @ shard1 127.0.0.1 7000");
+        SentinelEvent replica =
+                SentinelEvent.parse("+sdown", "slave 127.0.0.1:7003 127.0.0.1 7003 @ shard1 127.0.0.1 7000");
         assertThat(replica.masterName()).isEqualTo("shard1");
         assertThat(replica.aboutMasterInstance()).isFalse();
 
-        SentinelEvent sentinel = SentinelEvent.parse("-sdown",
-                "sentinel 8f3e7a 127.0.0.1 26380 @ shard3 127.0.0.1 7004");
+        SentinelEvent sentinel =
+                SentinelEvent.parse("-sdown", "sentinel 8f3e7a 127.0.0.1 26380 @ shard3 127.0.0.1 7004");
         assertThat(sentinel.masterName()).isEqualTo("shard3");
         assertThat(sentinel.asksForRecheck()).isFalse();
     }
@@ -42,6 +43,8 @@ class SentinelEventTest {
     void aPayloadWithoutAMasterNamesNone() {
         assertThat(SentinelEvent.parse("+sdown", "").masterName()).isNull();
         assertThat(SentinelEvent.parse("+switch-master", "  ").masterName()).isNull();
-        assertThat(SentinelEvent.parse("+sdown", "slave 127.0.0.1:7003 127.0.0.1 7003 @").masterName()).isNull();
+        assertThat(SentinelEvent.parse("+sdown", "slave 127.0.0.1:7003 127.0.0.1 7003 @")
+                        .masterName())
+                .isNull();
     }
 }

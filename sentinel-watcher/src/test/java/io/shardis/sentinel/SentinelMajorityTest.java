@@ -41,7 +41,8 @@ class SentinelMajorityTest {
     @Test
     void waitsWhileTheSentinelsStillToAnswerCouldMakeAMajority() {
         assertThat(SentinelMajority.decide(3, List.of(said(S1, NEW)))).isEqualTo(new Undecided());
-        assertThat(SentinelMajority.decide(3, List.of(said(S1, NEW), said(S2, OLD)))).isEqualTo(new Undecided());
+        assertThat(SentinelMajority.decide(3, List.of(said(S1, NEW), said(S2, OLD))))
+                .isEqualTo(new Undecided());
         assertThat(SentinelMajority.decide(3, List.of())).isEqualTo(new Undecided());
     }
 
@@ -57,7 +58,8 @@ class SentinelMajorityTest {
         // Two of five answered alike: a majority of those who answered, not of the deployment.
         assertThat(SentinelMajority.decide(5, List.of(said(S1, NEW), said(S2, NEW), failed(S3), failed(S4))))
                 .isEqualTo(new Undecided());
-        assertThat(SentinelMajority.decide(5, List.of(said(S1, NEW), said(S2, NEW), failed(S3), failed(S4), failed(S5))))
+        assertThat(SentinelMajority.decide(
+                        5, List.of(said(S1, NEW), said(S2, NEW), failed(S3), failed(S4), failed(S5))))
                 .isEqualTo(new NoMajority());
         assertThat(SentinelMajority.decide(5, List.of(said(S1, NEW), said(S2, NEW), said(S3, NEW))))
                 .isEqualTo(new Agreed(NEW));
@@ -88,11 +90,11 @@ class SentinelMajorityTest {
 
     @Test
     void theSameAddressWrittenTheSameWayCountsAsOneCandidate() {
-        assertThat(SentinelMajority.decide(3, List.of(
-                said(S1, HostPort.of("10.0.0.2", 6379)), said(S2, HostPort.of("10.0.0.2", 6379)))))
+        assertThat(SentinelMajority.decide(
+                        3, List.of(said(S1, HostPort.of("10.0.0.2", 6379)), said(S2, HostPort.of("10.0.0.2", 6379)))))
                 .isEqualTo(new Agreed(NEW));
-        assertThat(SentinelMajority.decide(3, List.of(
-                said(S1, HostPort.of("10.0.0.2", 6379)), said(S2, HostPort.of("10.0.0.2", 6380)))))
+        assertThat(SentinelMajority.decide(
+                        3, List.of(said(S1, HostPort.of("10.0.0.2", 6379)), said(S2, HostPort.of("10.0.0.2", 6380)))))
                 .isEqualTo(new Undecided());
     }
 

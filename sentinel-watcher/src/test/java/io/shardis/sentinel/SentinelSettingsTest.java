@@ -18,13 +18,16 @@ class SentinelSettingsTest {
     @Test
     void theMajorityIsMoreThanHalfOfTheConfiguredSentinels() {
         assertThat(SentinelSettings.of(List.of(A), SECOND, SECOND).majority()).isEqualTo(1);
-        assertThat(SentinelSettings.of(List.of(A, B), SECOND, SECOND).majority()).isEqualTo(2);
-        assertThat(SentinelSettings.of(List.of(A, B, C), SECOND, SECOND).majority()).isEqualTo(2);
+        assertThat(SentinelSettings.of(List.of(A, B), SECOND, SECOND).majority())
+                .isEqualTo(2);
+        assertThat(SentinelSettings.of(List.of(A, B, C), SECOND, SECOND).majority())
+                .isEqualTo(2);
     }
 
     @Test
     void aSentinelListedTwiceIsRefusedBecauseItWouldVoteTwice() {
-        assertThatThrownBy(() -> SentinelSettings.of(List.of(A, B, new InetSocketAddress("127.0.0.1", 26379)), SECOND, SECOND))
+        assertThatThrownBy(() ->
+                        SentinelSettings.of(List.of(A, B, new InetSocketAddress("127.0.0.1", 26379)), SECOND, SECOND))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("more than once");
     }
@@ -36,9 +39,11 @@ class SentinelSettingsTest {
         assertThatThrownBy(() -> new SentinelSettings(List.of(A), "watcher", null, SECOND, SECOND))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SentinelSettings.of(List.of(A), Duration.ZERO, SECOND))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout");
         assertThatThrownBy(() -> SentinelSettings.of(List.of(A), SECOND, Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("recheckInterval");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("recheckInterval");
     }
 
     @Test

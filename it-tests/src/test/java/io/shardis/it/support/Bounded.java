@@ -20,19 +20,20 @@ public final class Bounded {
         void run() throws Exception;
     }
 
-    private Bounded() {
-    }
+    private Bounded() {}
 
     public static void run(Duration timeout, AutoCloseable unblock, String what, Call call) throws Exception {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                call.run();
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, "bounded-" + what);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        call.run();
+                        done.complete(null);
+                    } catch (Throwable e) {
+                        done.completeExceptionally(e);
+                    }
+                },
+                "bounded-" + what);
         thread.setDaemon(true);
         thread.start();
         try {

@@ -26,8 +26,7 @@ public final class ChildProcesses {
         Runtime.getRuntime().addShutdownHook(new Thread(ChildProcesses::stopAll, "stop-child-processes"));
     }
 
-    private ChildProcesses() {
-    }
+    private ChildProcesses() {}
 
     static void register(Stoppable process) {
         RUNNING.add(process);
@@ -71,7 +70,8 @@ public final class ChildProcesses {
             return new ProcessBuilder(command)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("console.log").toFile()))
                     .start();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot start " + command, e);

@@ -3,8 +3,7 @@ package io.shardis.it.support;
 /** Closing what a test class opened, for {@code @AfterAll} methods whose set-up may have stopped half-way. */
 public final class Closeables {
 
-    private Closeables() {
-    }
+    private Closeables() {}
 
     /**
      * Closes each resource that is not {@code null}, in the order given, even if one fails; the

@@ -11,8 +11,7 @@ import redis.clients.jedis.resps.ClusterShardNodeInfo;
 /** Whether the live nodes of a Redis Cluster have settled, for {@link RedisClusterFixture}'s bounded waits. */
 final class ClusterAgreement {
 
-    private ClusterAgreement() {
-    }
+    private ClusterAgreement() {}
 
     /**
      * Every live node: {@code cluster_state:ok}; the same view in {@code CLUSTER NODES}, with every
@@ -34,17 +33,19 @@ final class ClusterAgreement {
                     } else if (!agreed.equals(view.agreed())) {
                         return false;
                     }
-                    if (!view.lines().stream().allMatch(line -> killedIds.contains(line.id())
-                            ? line.failState().equals("fail")
-                            : line.failState().isEmpty() && line.connected() && !line.handshake())) {
+                    if (!view.lines().stream()
+                            .allMatch(line -> killedIds.contains(line.id())
+                                    ? line.failState().equals("fail")
+                                    : line.failState().isEmpty() && line.connected() && !line.handshake())) {
                         return false;
                     }
                     if (!jedis.clusterInfo().contains("cluster_state:ok")) {
                         return false;
                     }
                     String replication = jedis.info("replication");
-                    if (replication.contains("role:slave") && (!replication.contains("master_link_status:up")
-                            || replication.contains("master_sync_in_progress:1"))) {
+                    if (replication.contains("role:slave")
+                            && (!replication.contains("master_link_status:up")
+                                    || replication.contains("master_sync_in_progress:1"))) {
                         return false;
                     }
                     if (shardsSupported && !allOnline(jedis.clusterShards(), live.keySet())) {

@@ -20,8 +20,16 @@ record ClusterNodesView(List<Line> lines) {
      * @param masterId  the master a replica follows, {@code "-"} for masters
      * @param slots     slot ranges as written, e.g. {@code 0-5460}, {@code 12000}
      */
-    record Line(String id, String host, int port, boolean master, String failState, String masterId,
-            List<String> slots, boolean connected, boolean handshake) {
+    record Line(
+            String id,
+            String host,
+            int port,
+            boolean master,
+            String failState,
+            String masterId,
+            List<String> slots,
+            boolean connected,
+            boolean handshake) {
 
         boolean owns(int slot) {
             for (String range : slots) {
@@ -37,8 +45,8 @@ record ClusterNodesView(List<Line> lines) {
 
         /** The part every node must agree on. */
         String agreed() {
-            return id + " " + host + ":" + port + " " + (master ? "master" : "slave") + " " + failState + " "
-                    + masterId + " " + slots;
+            return id + " " + host + ":" + port + " " + (master ? "master" : "slave") + " " + failState + " " + masterId
+                    + " " + slots;
         }
     }
 
@@ -61,9 +69,16 @@ record ClusterNodesView(List<Line> lines) {
                     slots.add(fields[i]);
                 }
             }
-            lines.add(new Line(fields[0], hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)),
-                    flags.contains("master"), failState, fields[3], List.copyOf(slots),
-                    fields[7].equals("connected"), flags.contains("handshake") || flags.contains("noaddr")));
+            lines.add(new Line(
+                    fields[0],
+                    hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1)),
+                    flags.contains("master"),
+                    failState,
+                    fields[3],
+                    List.copyOf(slots),
+                    fields[7].equals("connected"),
+                    flags.contains("handshake") || flags.contains("noaddr")));
         }
         lines.sort(Comparator.comparing(Line::id));
         return new ClusterNodesView(List.copyOf(lines));

@@ -13,11 +13,9 @@ import java.util.concurrent.TimeUnit;
 public final class Commands {
 
     /** How a finished command exited and what it printed (stdout and stderr together). */
-    public record Result(int exitCode, String output) {
-    }
+    public record Result(int exitCode, String output) {}
 
-    private Commands() {
-    }
+    private Commands() {}
 
     public static Result run(List<String> command, Duration timeout) {
         Path output = null;

@@ -5,8 +5,7 @@ import java.util.concurrent.TimeUnit;
 /** Time measured with {@link System#nanoTime()}, for assertions on how long a reply took. */
 public final class Elapsed {
 
-    private Elapsed() {
-    }
+    private Elapsed() {}
 
     /** Milliseconds since {@code startedNanos}, a value of {@link System#nanoTime()}. */
     public static long millisSince(long startedNanos) {

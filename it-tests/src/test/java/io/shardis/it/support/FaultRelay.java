@@ -16,7 +16,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
-
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
@@ -43,6 +42,7 @@ public final class FaultRelay implements AutoCloseable {
     private final AtomicLong accepted = new AtomicLong();
     /** Both channels of each replication link seen (a replica's REPLCONF or PSYNC through the relay). */
     private final Set<Channel> replication = ConcurrentHashMap.newKeySet();
+
     private volatile boolean keepReplication;
 
     private volatile long latencyNanos;
@@ -70,7 +70,9 @@ public final class FaultRelay implements AutoCloseable {
                         client.pipeline().addLast(new Accepted());
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .syncUninterruptibly()
+                .channel();
     }
 
     /** A relay on a free loopback port forwarding to {@code target}. */
@@ -179,7 +181,9 @@ public final class FaultRelay implements AutoCloseable {
                 client.config().setAutoRead(true);
                 return;
             }
-            new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
+            new Bootstrap()
+                    .group(client.eventLoop())
+                    .channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -188,7 +192,8 @@ public final class FaultRelay implements AutoCloseable {
                             backend.pipeline().addLast(new Forward(client, true));
                         }
                     })
-                    .connect(target).addListener((ChannelFutureListener) connected -> {
+                    .connect(target)
+                    .addListener((ChannelFutureListener) connected -> {
                         if (!connected.isSuccess()) {
                             client.close();
                             return;
@@ -213,6 +218,7 @@ public final class FaultRelay implements AutoCloseable {
         private final boolean fromBackend;
         /** When (nanoTime) the last chunk of this direction is due, so none overtakes another. */
         private long lastDue;
+
         private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>();
 
         Forward(Channel peer, boolean fromBackend) {
@@ -224,7 +230,8 @@ public final class FaultRelay implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf bytes = (ByteBuf) msg;
             if (!fromBackend && !replication.contains(ctx.channel()) && bytes.readableBytes() < 4096) {
-                String text = bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1).toUpperCase(java.util.Locale.ROOT);
+                String text = bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .toUpperCase(java.util.Locale.ROOT);
                 if (text.contains("REPLCONF") || text.contains("PSYNC")) {
                     replication.add(ctx.channel());
                     replication.add(peer);
@@ -266,7 +273,8 @@ public final class FaultRelay implements AutoCloseable {
             long now = System.nanoTime();
             long due = now;
             if (latencyNanos > 0) {
-                due += latencyNanos + (jitterNanos > 0 ? ThreadLocalRandom.current().nextLong(jitterNanos) : 0);
+                due += latencyNanos
+                        + (jitterNanos > 0 ? ThreadLocalRandom.current().nextLong(jitterNanos) : 0);
             }
             if (bytesPerSecond > 0) {
                 due = Math.max(due, lastDue) + TimeUnit.SECONDS.toNanos(bytes.readableBytes()) / bytesPerSecond;
@@ -308,9 +316,13 @@ public final class FaultRelay implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             // Whatever is still scheduled goes first; then the other side closes too.
-            peer.eventLoop().schedule(() -> {
-                peer.close();
-            }, Math.max(0, lastDue - System.nanoTime()), TimeUnit.NANOSECONDS);
+            peer.eventLoop()
+                    .schedule(
+                            () -> {
+                                peer.close();
+                            },
+                            Math.max(0, lastDue - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
         }
 
         @Override
@@ -325,8 +337,7 @@ public final class FaultRelay implements AutoCloseable {
     }
 
     /** Bytes waiting for their time, and what to do once written. */
-    private record Pending(long due, ByteBuf bytes, Runnable then) {
-    }
+    private record Pending(long due, ByteBuf bytes, Runnable then) {}
 
     /** Closes with SO_LINGER 0: the peer sees a reset, not an orderly close. */
     private static void reset(Channel channel) {
@@ -335,5 +346,4 @@ public final class FaultRelay implements AutoCloseable {
             channel.close();
         }
     }
-
 }

@@ -20,8 +20,7 @@ public final class FreePorts {
     private static final int MAX_ATTEMPTS = 100;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /** A loopback port that was free a moment ago and that this JVM has not handed out before. */
     public static int next() {

@@ -11,15 +11,15 @@ import java.time.Duration;
 /** Plain HTTP/1.1 requests to Shardis' HTTP listener on loopback, bounded in time. */
 public final class Http {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     /** What came back. */
-    public record Response(int status, String contentType, String body) {
-    }
+    public record Response(int status, String contentType, String body) {}
 
-    private Http() {
-    }
+    private Http() {}
 
     public static Response get(int port, String path) {
         return get(port, path, null);
@@ -27,7 +27,9 @@ public final class Http {
 
     /** GET with an {@code Accept} header (null: none). */
     public static Response get(int port, String path, String accept) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(10)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(port, path))
+                .timeout(Duration.ofSeconds(10))
+                .GET();
         if (accept != null) {
             request.header("Accept", accept);
         }
@@ -35,8 +37,10 @@ public final class Http {
     }
 
     public static Response post(int port, String path) {
-        return send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        return send(HttpRequest.newBuilder(uri(port, path))
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
     }
 
     private static URI uri(int port, String path) {
@@ -46,7 +50,9 @@ public final class Http {
     private static Response send(HttpRequest request) {
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+            return new Response(
+                    response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(""),
                     response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -77,7 +77,8 @@ public final class IntegrityLedger {
         }
         long sequence = sequenceOf(key, value);
         if (sequence < 0 || sequence > attempted) {
-            violations.add(key + " holds '" + value + "', which " + writer + " never wrote (" + attempted + " attempted)");
+            violations.add(
+                    key + " holds '" + value + "', which " + writer + " never wrote (" + attempted + " attempted)");
         } else if (sequence < acknowledged) {
             violations.add(key + " holds '" + value + "', older than the acknowledged write " + acknowledged);
         }

@@ -5,10 +5,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.NettyCustomizer;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -36,7 +36,9 @@ public final class LettuceClients implements AutoCloseable, AfterAllCallback {
     private final RedisClient client;
 
     private LettuceClients(ClientOptions options) {
-        resources = ClientResources.builder().nettyCustomizer(new UntrackedBuffers()).build();
+        resources = ClientResources.builder()
+                .nettyCustomizer(new UntrackedBuffers())
+                .build();
         client = RedisClient.create(resources);
         client.setOptions(options);
     }
@@ -48,7 +50,8 @@ public final class LettuceClients implements AutoCloseable, AfterAllCallback {
 
     /** Lettuce told to speak RESP2 from the start. */
     public static LettuceClients withResp2() {
-        return new LettuceClients(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
+        return new LettuceClients(
+                ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
     }
 
     public StatefulRedisConnection<String, String> connect(InetSocketAddress address) {

@@ -11,8 +11,7 @@ final class LogFiles {
 
     private static final int TAIL_LINES = 40;
 
-    private LogFiles() {
-    }
+    private LogFiles() {}
 
     static String tail(Path file) {
         if (!Files.isRegularFile(file)) {

@@ -10,8 +10,7 @@ public final class Margins {
 
     private static final double FACTOR = factor();
 
-    private Margins() {
-    }
+    private Margins() {}
 
     /** {@code millis} scaled by the machine's factor. */
     public static long millis(long millis) {

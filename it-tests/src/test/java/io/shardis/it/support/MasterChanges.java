@@ -12,14 +12,14 @@ import java.util.Optional;
 public final class MasterChanges implements MasterListener {
 
     /** One call of the listener. */
-    public record Received(MasterChange change, long nanos, String thread) {
-    }
+    public record Received(MasterChange change, long nanos, String thread) {}
 
     private final List<Received> received = new ArrayList<>();
 
     @Override
     public synchronized void masterChanged(MasterChange change) {
-        received.add(new Received(change, System.nanoTime(), Thread.currentThread().getName()));
+        received.add(
+                new Received(change, System.nanoTime(), Thread.currentThread().getName()));
         notifyAll();
     }
 
@@ -29,7 +29,10 @@ public final class MasterChanges implements MasterListener {
 
     /** The changes of {@code master}, in the order they came. */
     public synchronized List<MasterChange> of(String master) {
-        return received.stream().map(Received::change).filter(change -> change.masterName().equals(master)).toList();
+        return received.stream()
+                .map(Received::change)
+                .filter(change -> change.masterName().equals(master))
+                .toList();
     }
 
     /**
@@ -42,7 +45,8 @@ public final class MasterChanges implements MasterListener {
         synchronized (this) {
             while (true) {
                 Optional<Received> found = received.stream()
-                        .filter(r -> r.change().masterName().equals(master) && r.change().current().equals(current))
+                        .filter(r -> r.change().masterName().equals(master)
+                                && r.change().current().equals(current))
                         .findFirst();
                 if (found.isPresent()) {
                     return found.get();
@@ -68,8 +72,8 @@ public final class MasterChanges implements MasterListener {
         while (received.size() < count) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("expected " + count + " changes within " + timeout.toMillis()
-                        + " ms; received " + received);
+                throw new AssertionError(
+                        "expected " + count + " changes within " + timeout.toMillis() + " ms; received " + received);
             }
             try {
                 wait(Math.max(1, left / 1_000_000));

@@ -52,6 +52,7 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
     private static final int CLIENT_TIMEOUT_MILLIS = 10_000;
     /** A pool: an unindented {@code name:} line. Its listen address: an indented {@code listen: host:port}. */
     private static final Pattern POOL_LINE = Pattern.compile("^([^\\s#][^:]*):\\s*(#.*)?$");
+
     private static final Pattern LISTEN_LINE = Pattern.compile("^\\s+listen:\\s*\"?([^\"\\s#]+)\"?");
 
     private final Process process;
@@ -61,8 +62,13 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
     private final Map<String, Integer> ports;
     private final int statsPort;
 
-    private NutcrackerProcess(Process process, Path dir, String config, Map<String, Integer> listenPorts,
-                              Map<String, Integer> ports, int statsPort) {
+    private NutcrackerProcess(
+            Process process,
+            Path dir,
+            String config,
+            Map<String, Integer> listenPorts,
+            Map<String, Integer> ports,
+            int statsPort) {
         this.process = process;
         this.dir = dir;
         this.config = config;
@@ -82,8 +88,10 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
      * interval of 100 ms instead of 30 s). Skips the calling test when nutcracker is not installed.
      */
     public static NutcrackerProcess start(String yamlTemplate, Map<String, ?> values, String... extraArgs) {
-        Prerequisites.need(installed(), "nutcracker (Twemproxy) is not installed on this machine; "
-                + "install it to run this test (Debian/Ubuntu: `apt-get install nutcracker`)");
+        Prerequisites.need(
+                installed(),
+                "nutcracker (Twemproxy) is not installed on this machine; "
+                        + "install it to run this test (Debian/Ubuntu: `apt-get install nutcracker`)");
         Path binary = RedisBinaries.onPath("nutcracker").orElseThrow();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
@@ -98,12 +106,20 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            List<String> command = new ArrayList<>(List.of(binary.toString(), "-c", file.toString(),
-                    "-s", Integer.toString(statsPort), "-a", HOST, "-o", dir.resolve("nutcracker.log").toString()));
+            List<String> command = new ArrayList<>(List.of(
+                    binary.toString(),
+                    "-c",
+                    file.toString(),
+                    "-s",
+                    Integer.toString(statsPort),
+                    "-a",
+                    HOST,
+                    "-o",
+                    dir.resolve("nutcracker.log").toString()));
             command.addAll(List.of(extraArgs));
             Process process = ChildProcesses.launch(command, dir);
-            NutcrackerProcess nutcracker = new NutcrackerProcess(process, dir, yaml, Map.copyOf(listenPorts),
-                    Map.copyOf(ports), statsPort);
+            NutcrackerProcess nutcracker =
+                    new NutcrackerProcess(process, dir, yaml, Map.copyOf(listenPorts), Map.copyOf(ports), statsPort);
             ChildProcesses.register(nutcracker);
             boolean ready = Poll.until(STARTUP_TIMEOUT, nutcracker::acceptsOnAllPorts, () -> !process.isAlive());
             if (ready) {
@@ -126,8 +142,8 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
     public int listenPort(String pool) {
         Integer port = listenPorts.get(pool);
         if (port == null) {
-            throw new IllegalArgumentException("no pool '" + pool + "' with a TCP listen address; have "
-                    + listenPorts.keySet());
+            throw new IllegalArgumentException(
+                    "no pool '" + pool + "' with a TCP listen address; have " + listenPorts.keySet());
         }
         return port;
     }
@@ -152,10 +168,12 @@ public final class NutcrackerProcess implements AutoCloseable, ChildProcesses.St
      * connection on it.
      */
     public Jedis jedis(String pool) {
-        return new Jedis(new HostAndPort(HOST, listenPort(pool)), DefaultJedisClientConfig.builder()
-                .timeoutMillis(CLIENT_TIMEOUT_MILLIS)
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
-                .build());
+        return new Jedis(
+                new HostAndPort(HOST, listenPort(pool)),
+                DefaultJedisClientConfig.builder()
+                        .timeoutMillis(CLIENT_TIMEOUT_MILLIS)
+                        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                        .build());
     }
 
     /** The stats JSON nutcracker writes to whoever connects to its stats port, read until it closes. */

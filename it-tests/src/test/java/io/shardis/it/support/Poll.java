@@ -9,8 +9,7 @@ public final class Poll {
 
     private static final Duration INTERVAL = Duration.ofMillis(20);
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /**
      * Checks {@code condition} until it holds, {@code giveUp} holds, or {@code timeout} passes.

@@ -14,8 +14,7 @@ public final class PortPlaceholders {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{port\\.([A-Za-z0-9_-]+)}");
 
-    private PortPlaceholders() {
-    }
+    private PortPlaceholders() {}
 
     /** A free port for each distinct placeholder name in {@code texts}, in order of first appearance. */
     public static Map<String, Integer> allocate(String... texts) {

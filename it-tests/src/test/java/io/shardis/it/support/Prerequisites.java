@@ -14,8 +14,7 @@ public final class Prerequisites {
     static final String ENVIRONMENT_VARIABLE = "SHARDIS_IT_REQUIRE_ALL";
     static final String PROPERTY = "shardis.it.require-all";
 
-    private Prerequisites() {
-    }
+    private Prerequisites() {}
 
     /** Whether missing prerequisites fail tests rather than skip them. */
     public static boolean required() {

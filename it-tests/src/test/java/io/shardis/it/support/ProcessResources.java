@@ -12,8 +12,7 @@ import java.util.stream.Stream;
  */
 public final class ProcessResources {
 
-    private ProcessResources() {
-    }
+    private ProcessResources() {}
 
     /** A reading of one process at one time. */
     public record Snapshot(long residentBytes, long fileDescriptors, long threads) {
@@ -45,7 +44,8 @@ public final class ProcessResources {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
                 if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                    String soft =
+                            line.substring("Max open files".length()).trim().split("\\s+")[0];
                     return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
                 }
             }

@@ -8,19 +8,30 @@ import java.util.regex.Pattern;
 /** The metric names a PromQL query (or a Grafana {@code label_values(...)}) reads. */
 public final class PromQl {
 
-    private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-            "group_right", "and", "or", "unless", "bool", "offset", "le", "inf", "nan");
+    private static final Set<String> KEYWORDS = Set.of(
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "le",
+            "inf",
+            "nan");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
-    private PromQl() {
-    }
+    private PromQl() {}
 
     public static Set<String> metricNames(String query) {
-        String text = query
-                .replaceAll("\\$[a-zA-Z_]+", "0")                       // Grafana variables
-                .replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")           // string literals
-                .replaceAll("\\{[^}]*}", "")                             // label matchers
-                .replaceAll("\\[[^]]*]", "")                             // range selectors
+        String text = query.replaceAll("\\$[a-zA-Z_]+", "0") // Grafana variables
+                .replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"") // string literals
+                .replaceAll("\\{[^}]*}", "") // label matchers
+                .replaceAll("\\[[^]]*]", "") // range selectors
                 .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", "") // grouping labels
                 .replaceAll("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*,[^)]*\\)", "$1");
         Set<String> names = new LinkedHashSet<>();

@@ -29,12 +29,10 @@ public final class PrometheusText {
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
     /** One series: its sample name, labels (sorted) and value. */
-    public record Sample(String name, Map<String, String> labels, double value) {
-    }
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
     /** A family: its TYPE and samples. */
-    public record Family(String name, String type, List<Sample> samples) {
-    }
+    public record Family(String name, String type, List<Sample> samples) {}
 
     private final Map<String, Family> families;
 
@@ -159,12 +157,19 @@ public final class PrometheusText {
     private static boolean belongs(String sample, Family family) {
         String name = family.name();
         return switch (family.type()) {
-            case "counter" -> sample.equals(name.endsWith("_total") ? name : name + "_total")
-                    || sample.equals(name.replaceAll("_total$", "") + "_created");
-            case "histogram" -> sample.equals(name + "_bucket") || sample.equals(name + "_sum")
-                    || sample.equals(name + "_count") || sample.equals(name + "_created");
-            case "summary" -> sample.equals(name) || sample.equals(name + "_sum") || sample.equals(name + "_count")
-                    || sample.equals(name + "_created");
+            case "counter" ->
+                sample.equals(name.endsWith("_total") ? name : name + "_total")
+                        || sample.equals(name.replaceAll("_total$", "") + "_created");
+            case "histogram" ->
+                sample.equals(name + "_bucket")
+                        || sample.equals(name + "_sum")
+                        || sample.equals(name + "_count")
+                        || sample.equals(name + "_created");
+            case "summary" ->
+                sample.equals(name)
+                        || sample.equals(name + "_sum")
+                        || sample.equals(name + "_count")
+                        || sample.equals(name + "_created");
             default -> sample.equals(name);
         };
     }

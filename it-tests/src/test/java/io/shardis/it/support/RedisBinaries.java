@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
 public final class RedisBinaries {
 
     private static final String EMBEDDED_RESOURCE = "redis-server-6.2.6-v5-linux-amd64";
-    private static final List<Path> WELL_KNOWN_DIRS = List.of(
-            Path.of("/usr/local/bin"), Path.of("/usr/bin"), Path.of("/usr/local/sbin"), Path.of("/usr/sbin"));
+    private static final List<Path> WELL_KNOWN_DIRS =
+            List.of(Path.of("/usr/local/bin"), Path.of("/usr/bin"), Path.of("/usr/local/sbin"), Path.of("/usr/sbin"));
     private static final Pattern VERSION = Pattern.compile("v=(\\d+)\\.(\\d+)\\.(\\d+)");
 
     private static volatile RedisBinaries instance;
@@ -101,7 +101,8 @@ public final class RedisBinaries {
     private static Path locateServer() {
         String chosen = System.getProperty("shardis.it.redis-server", "").trim();
         if (chosen.equals("embedded")) {
-            return extractEmbedded().orElseThrow(() -> missing("the embedded redis-server binary is not on the classpath"));
+            return extractEmbedded()
+                    .orElseThrow(() -> missing("the embedded redis-server binary is not on the classpath"));
         }
         if (!chosen.isEmpty()) {
             Path path = Path.of(chosen);
@@ -178,7 +179,8 @@ public final class RedisBinaries {
         Commands.Result result = Commands.run(List.of(server.toString(), "--version"), Duration.ofSeconds(30));
         Matcher matcher = VERSION.matcher(result.output());
         if (result.exitCode() != 0 || !matcher.find()) {
-            throw new IllegalStateException("cannot read a version from `" + server + " --version`: " + result.output());
+            throw new IllegalStateException(
+                    "cannot read a version from `" + server + " --version`: " + result.output());
         }
         return matcher.group(1) + "." + matcher.group(2) + "." + matcher.group(3);
     }

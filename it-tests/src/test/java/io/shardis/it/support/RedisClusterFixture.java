@@ -52,6 +52,7 @@ public final class RedisClusterFixture implements AutoCloseable {
     private final Set<Node> killed = new HashSet<>();
     /** For each killed master: its replicas just before it died, the candidates to replace it. */
     private final Map<Node, List<Node>> replicasWhenKilled = new HashMap<>();
+
     private boolean shardsSupported;
 
     /** A node of the cluster: its process and its cluster node id. */
@@ -135,20 +136,25 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** The master that serves {@code slot}, as a live node sees it. */
     public Node nodeForSlot(int slot) {
-        ClusterNodesView.Line owner = view(anyLiveNode()).ownerOf(slot)
+        ClusterNodesView.Line owner = view(anyLiveNode())
+                .ownerOf(slot)
                 .orElseThrow(() -> new IllegalStateException("no master serves slot " + slot));
         return node(owner.id());
     }
 
     /** The node with this cluster id. */
     public Node node(String id) {
-        return nodes.stream().filter(node -> node.id.equals(id)).findFirst()
+        return nodes.stream()
+                .filter(node -> node.id.equals(id))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no node " + id));
     }
 
     /** A live node, to use as a seed. */
     public Node anyLiveNode() {
-        return nodes.stream().filter(node -> !killed.contains(node) && node.isAlive()).findFirst()
+        return nodes.stream()
+                .filter(node -> !killed.contains(node) && node.isAlive())
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("every node is dead"));
     }
 
@@ -188,22 +194,27 @@ public final class RedisClusterFixture implements AutoCloseable {
             throw new IllegalStateException(master + " was not killed by kill(), or had no replica then");
         }
         AtomicReference<Node> promoted = new AtomicReference<>();
-        boolean done = Poll.until(SETTLE_TIMEOUT, () -> {
-            ClusterNodesView view = quietView();
-            if (view == null) {
-                return false;
-            }
-            for (Node candidate : candidates) {
-                if (view.line(candidate.id).map(line -> line.master() && !line.slots().isEmpty()).orElse(false)) {
-                    promoted.set(candidate);
-                    return isSettled();
-                }
-            }
-            return false;
-        }, () -> false);
+        boolean done = Poll.until(
+                SETTLE_TIMEOUT,
+                () -> {
+                    ClusterNodesView view = quietView();
+                    if (view == null) {
+                        return false;
+                    }
+                    for (Node candidate : candidates) {
+                        if (view.line(candidate.id)
+                                .map(line -> line.master() && !line.slots().isEmpty())
+                                .orElse(false)) {
+                            promoted.set(candidate);
+                            return isSettled();
+                        }
+                    }
+                    return false;
+                },
+                () -> false);
         if (!done) {
-            throw new IllegalStateException("no replica of " + master + " took over within " + SETTLE_TIMEOUT.toSeconds()
-                    + "s; views:\n" + describeViews());
+            throw new IllegalStateException("no replica of " + master + " took over within "
+                    + SETTLE_TIMEOUT.toSeconds() + "s; views:\n" + describeViews());
         }
         return promoted.get();
     }
@@ -223,8 +234,11 @@ public final class RedisClusterFixture implements AutoCloseable {
                 }
             }
         }
-        awaitSettled("after CLUSTER FORGET " + gone, () -> nodes.stream().filter(node -> !killed.contains(node))
-                .allMatch(node -> view(node).line(gone.id).isEmpty()));
+        awaitSettled(
+                "after CLUSTER FORGET " + gone,
+                () -> nodes.stream()
+                        .filter(node -> !killed.contains(node))
+                        .allMatch(node -> view(node).line(gone.id).isEmpty()));
     }
 
     /** {@code CLUSTER FAILOVER} on {@code replica}: a planned switch, no data lost; waits until every node agrees. */
@@ -232,8 +246,12 @@ public final class RedisClusterFixture implements AutoCloseable {
         try (Jedis jedis = replica.client()) {
             jedis.clusterFailover();
         }
-        awaitSettled("after CLUSTER FAILOVER on " + replica,
-                () -> view(replica).line(replica.id).map(ClusterNodesView.Line::master).orElse(false));
+        awaitSettled(
+                "after CLUSTER FAILOVER on " + replica,
+                () -> view(replica)
+                        .line(replica.id)
+                        .map(ClusterNodesView.Line::master)
+                        .orElse(false));
     }
 
     /**
@@ -276,7 +294,8 @@ public final class RedisClusterFixture implements AutoCloseable {
      */
     public void beginMigration(int slot, Node to) {
         Node from = nodeForSlot(slot);
-        try (Jedis source = from.client(); Jedis target = to.client()) {
+        try (Jedis source = from.client();
+                Jedis target = to.client()) {
             target.clusterSetSlotImporting(slot, from.id);
             source.clusterSetSlotMigrating(slot, to.id);
         }
@@ -285,15 +304,23 @@ public final class RedisClusterFixture implements AutoCloseable {
     /** During {@link #beginMigration}: moves {@code key} from {@code from} to {@code to}. */
     public void migrateKey(String key, Node from, Node to) {
         try (Jedis source = from.client()) {
-            source.sendCommand(Protocol.Command.MIGRATE, bytes(to.host()), bytes(Integer.toString(to.port())),
-                    bytes(""), bytes("0"), bytes(Integer.toString(MIGRATE_TIMEOUT_MILLIS)), bytes("KEYS"), bytes(key));
+            source.sendCommand(
+                    Protocol.Command.MIGRATE,
+                    bytes(to.host()),
+                    bytes(Integer.toString(to.port())),
+                    bytes(""),
+                    bytes("0"),
+                    bytes(Integer.toString(MIGRATE_TIMEOUT_MILLIS)),
+                    bytes("KEYS"),
+                    bytes(key));
         }
     }
 
     /** Ends what {@link #beginMigration} started: the remaining keys move, every master learns the owner. */
     public void finishMigration(int slot, Node from, Node to) {
         List<Node> masters = masters();
-        try (Jedis source = from.client(); Jedis target = to.client()) {
+        try (Jedis source = from.client();
+                Jedis target = to.client()) {
             moveKeys(source, to, slot);
             assign(slot, from, to, masters, source, target);
         }
@@ -302,7 +329,8 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     private void migrate(Node from, Node to, List<Integer> slots) {
         List<Node> masters = masters();
-        try (Jedis source = from.client(); Jedis target = to.client()) {
+        try (Jedis source = from.client();
+                Jedis target = to.client()) {
             for (int slot : slots) {
                 target.clusterSetSlotImporting(slot, from.id);
                 source.clusterSetSlotMigrating(slot, to.id);
@@ -310,7 +338,8 @@ public final class RedisClusterFixture implements AutoCloseable {
                 assign(slot, from, to, masters, source, target);
             }
         }
-        awaitSettled("after moving slots " + slots + " from " + from + " to " + to,
+        awaitSettled(
+                "after moving slots " + slots + " from " + from + " to " + to,
                 () -> slots.stream().allMatch(slot -> nodeForSlot(slot) == to));
     }
 
@@ -377,8 +406,7 @@ public final class RedisClusterFixture implements AutoCloseable {
             }
         }
         try (Jedis first = nodes.get(0).client()) {
-            Matcher version = Pattern.compile("redis_version:(\\d+)\\.")
-                    .matcher(first.info("server"));
+            Matcher version = Pattern.compile("redis_version:(\\d+)\\.").matcher(first.info("server"));
             shardsSupported = version.find() && Integer.parseInt(version.group(1)) >= 7;
         }
         for (int m = 0; m < options.masters; m++) {
@@ -397,14 +425,18 @@ public final class RedisClusterFixture implements AutoCloseable {
                 first.clusterMeet(node.host(), node.port());
             }
         }
-        boolean met = Poll.until(SETTLE_TIMEOUT, () -> nodes.stream().allMatch(node -> {
-            ClusterNodesView view = quietView(node);
-            return view != null && view.lines().size() == total
-                    && view.lines().stream().allMatch(line -> !line.handshake() && line.connected());
-        }), () -> false);
+        boolean met = Poll.until(
+                SETTLE_TIMEOUT,
+                () -> nodes.stream().allMatch(node -> {
+                    ClusterNodesView view = quietView(node);
+                    return view != null
+                            && view.lines().size() == total
+                            && view.lines().stream().allMatch(line -> !line.handshake() && line.connected());
+                }),
+                () -> false);
         if (!met) {
-            throw new IllegalStateException("the nodes did not all meet within " + SETTLE_TIMEOUT.toSeconds() + "s:\n"
-                    + describeViews());
+            throw new IllegalStateException(
+                    "the nodes did not all meet within " + SETTLE_TIMEOUT.toSeconds() + "s:\n" + describeViews());
         }
         for (int r = 0; r < options.masters * options.replicasPerMaster; r++) {
             Node replica = nodes.get(options.masters + r);
@@ -434,9 +466,7 @@ public final class RedisClusterFixture implements AutoCloseable {
             args.addAll(options.args);
             int port = FreePorts.nextWithCompanion(CLUSTER_BUS_OFFSET);
             args.addAll(options.nodeArgs.apply(port));
-            RedisProcess.Builder builder = RedisProcess.builder()
-                    .port(port)
-                    .args(args.toArray(String[]::new));
+            RedisProcess.Builder builder = RedisProcess.builder().port(port).args(args.toArray(String[]::new));
             if (options.binary != null) {
                 builder.binary(options.binary);
             }
@@ -455,8 +485,13 @@ public final class RedisClusterFixture implements AutoCloseable {
             if (keys.isEmpty()) {
                 return;
             }
-            List<byte[]> args = new ArrayList<>(List.of(bytes(to.host()), bytes(Integer.toString(to.port())),
-                    bytes(""), bytes("0"), bytes(Integer.toString(MIGRATE_TIMEOUT_MILLIS)), bytes("KEYS")));
+            List<byte[]> args = new ArrayList<>(List.of(
+                    bytes(to.host()),
+                    bytes(Integer.toString(to.port())),
+                    bytes(""),
+                    bytes("0"),
+                    bytes(Integer.toString(MIGRATE_TIMEOUT_MILLIS)),
+                    bytes("KEYS")));
             args.addAll(keys);
             source.sendCommand(Protocol.Command.MIGRATE, args.toArray(byte[][]::new));
         }
@@ -512,11 +547,19 @@ public final class RedisClusterFixture implements AutoCloseable {
     private String describeViews() {
         StringBuilder out = new StringBuilder();
         for (Node node : nodes) {
-            out.append("-- ").append(node).append(killed.contains(node) ? " (killed)" : "").append('\n');
+            out.append("-- ")
+                    .append(node)
+                    .append(killed.contains(node) ? " (killed)" : "")
+                    .append('\n');
             if (!killed.contains(node)) {
                 try (Jedis jedis = node.client()) {
-                    out.append(jedis.clusterNodes()).append(jedis.clusterInfo().lines()
-                            .filter(line -> line.startsWith("cluster_state")).findFirst().orElse("")).append('\n');
+                    out.append(jedis.clusterNodes())
+                            .append(jedis.clusterInfo()
+                                    .lines()
+                                    .filter(line -> line.startsWith("cluster_state"))
+                                    .findFirst()
+                                    .orElse(""))
+                            .append('\n');
                 } catch (RuntimeException e) {
                     out.append("unreachable: ").append(e).append('\n');
                 }
@@ -539,8 +582,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private java.util.function.IntFunction<List<String>> nodeArgs = port -> List.of();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Extra arguments of each node, given its port (e.g. a TLS port of its own beside it). */
         public Builder nodeArgs(java.util.function.IntFunction<List<String>> perNode) {

@@ -81,10 +81,13 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
     /** A new Jedis connection straight to this server, for assertions; the caller closes it. */
     public Jedis client() {
         if (options.tls != null) {
-            return new Jedis(new redis.clients.jedis.HostAndPort(HOST, port),
-                    redis.clients.jedis.DefaultJedisClientConfig.builder().ssl(true)
+            return new Jedis(
+                    new redis.clients.jedis.HostAndPort(HOST, port),
+                    redis.clients.jedis.DefaultJedisClientConfig.builder()
+                            .ssl(true)
                             .sslSocketFactory(options.tls.socketFactory(options.tls.client()))
-                            .timeoutMillis(CLIENT_TIMEOUT_MILLIS).build());
+                            .timeoutMillis(CLIENT_TIMEOUT_MILLIS)
+                            .build());
         }
         return new Jedis(HOST, port, CLIENT_TIMEOUT_MILLIS);
     }
@@ -104,9 +107,11 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
     /** How many clients wait in a blocking command ({@code blocked_clients} of {@code INFO clients}). */
     public long blockedClients() {
         try (Jedis jedis = client()) {
-            return jedis.info("clients").lines()
+            return jedis.info("clients")
+                    .lines()
                     .filter(line -> line.startsWith("blocked_clients:"))
-                    .mapToLong(line -> Long.parseLong(line.substring("blocked_clients:".length()).trim()))
+                    .mapToLong(line -> Long.parseLong(
+                            line.substring("blocked_clients:".length()).trim()))
                     .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no blocked_clients in INFO clients of " + this));
         }
@@ -198,7 +203,8 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
     private synchronized void launch() {
         frozen = false;
         List<String> command = new ArrayList<>();
-        command.add((options.binary != null ? options.binary : RedisBinaries.get().redisServer()).toString());
+        command.add(
+                (options.binary != null ? options.binary : RedisBinaries.get().redisServer()).toString());
         if (options.config != null) {
             command.add(dir.resolve("redis.conf").toString());
         }
@@ -227,18 +233,22 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
         if (ready) {
             return;
         }
-        boolean clash = !started.isAlive() && (LogFiles.contains(dir.resolve("redis.log"), "Address already in use")
-                || LogFiles.contains(dir.resolve("console.log"), "Address already in use"));
+        boolean clash = !started.isAlive()
+                && (LogFiles.contains(dir.resolve("redis.log"), "Address already in use")
+                        || LogFiles.contains(dir.resolve("console.log"), "Address already in use"));
         stop();
-        String why = clash ? "port " + port + " is taken" : "redis-server did not answer PING on " + address()
-                + " within " + STARTUP_TIMEOUT.toSeconds() + "s";
+        String why = clash
+                ? "port " + port + " is taken"
+                : "redis-server did not answer PING on " + address() + " within " + STARTUP_TIMEOUT.toSeconds() + "s";
         String message = why + "; command: " + String.join(" ", command) + "\n" + log();
         throw clash ? new PortClash(message) : new IllegalStateException(message);
     }
 
     private void signal(String signal) {
         try {
-            Process kill = new ProcessBuilder("kill", signal, Long.toString(pid())).redirectErrorStream(true).start();
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(pid()))
+                    .redirectErrorStream(true)
+                    .start();
             if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill " + signal + " " + pid() + " failed");
             }
@@ -255,7 +265,8 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
             plain.setSoTimeout(1_000);
-            Socket socket = options.tls == null ? plain
+            Socket socket = options.tls == null
+                    ? plain
                     : options.tls.socketFactory(options.tls.client()).createSocket(plain, HOST, port, true);
             OutputStream out = socket.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -283,8 +294,7 @@ public final class RedisProcess implements AutoCloseable, ChildProcesses.Stoppab
         private TestCertificates tls;
         private String tlsAuthClients;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * TLS only ({@code --port 0 --tls-port PORT}) with {@code certs}' server certificate;

@@ -72,8 +72,8 @@ public final class ReplyLog {
         }
         String text = reply.toString();
         if (text.equals(reply.getClass().getName() + "@" + Integer.toHexString(reply.hashCode()))) {
-            throw new IllegalArgumentException(reply.getClass().getName() + " has no toString to compare by;"
-                    + " record its fields instead");
+            throw new IllegalArgumentException(
+                    reply.getClass().getName() + " has no toString to compare by;" + " record its fields instead");
         }
         return reply.getClass().getSimpleName() + ":" + text;
     }

@@ -13,8 +13,7 @@ import java.util.function.ToLongFunction;
 public final class ResourceSampler implements AutoCloseable {
 
     /** One sample; heap is -1 when it could not be read. */
-    public record Sample(long residentBytes, long fileDescriptors, long threads, long heapBytes) {
-    }
+    public record Sample(long residentBytes, long fileDescriptors, long threads, long heapBytes) {}
 
     private final long pid;
     private final LongSupplier heap;
@@ -68,10 +67,19 @@ public final class ResourceSampler implements AutoCloseable {
         }
         Sample first = all.get(0);
         Sample last = all.get(all.size() - 1);
-        return String.format("%d samples; RSS %d -> %d MiB (max %d), fds %d -> %d (max %d), threads %d -> %d (max %d),"
-                        + " heap max %d MiB", all.size(), first.residentBytes() >> 20, last.residentBytes() >> 20,
-                max(all, Sample::residentBytes) >> 20, first.fileDescriptors(), last.fileDescriptors(),
-                max(all, Sample::fileDescriptors), first.threads(), last.threads(), max(all, Sample::threads),
+        return String.format(
+                "%d samples; RSS %d -> %d MiB (max %d), fds %d -> %d (max %d), threads %d -> %d (max %d),"
+                        + " heap max %d MiB",
+                all.size(),
+                first.residentBytes() >> 20,
+                last.residentBytes() >> 20,
+                max(all, Sample::residentBytes) >> 20,
+                first.fileDescriptors(),
+                last.fileDescriptors(),
+                max(all, Sample::fileDescriptors),
+                first.threads(),
+                last.threads(),
+                max(all, Sample::threads),
                 max(all, Sample::heapBytes) >> 20);
     }
 
@@ -97,8 +105,8 @@ public final class ResourceSampler implements AutoCloseable {
                     heapBytes = -1;
                 }
                 synchronized (this) {
-                    samples.add(new Sample(snapshot.residentBytes(), snapshot.fileDescriptors(), snapshot.threads(),
-                            heapBytes));
+                    samples.add(new Sample(
+                            snapshot.residentBytes(), snapshot.fileDescriptors(), snapshot.threads(), heapBytes));
                 }
                 Thread.sleep(1_000);
             } catch (InterruptedException e) {
@@ -110,8 +118,13 @@ public final class ResourceSampler implements AutoCloseable {
         }
     }
 
-    private static void compare(String what, List<Sample> middle, List<Sample> last, ToLongFunction<Sample> field,
-            long slack, List<String> grown) {
+    private static void compare(
+            String what,
+            List<Sample> middle,
+            List<Sample> last,
+            ToLongFunction<Sample> field,
+            long slack,
+            List<String> grown) {
         long before = max(middle, field);
         long after = max(last, field);
         if (after > before + slack) {

@@ -9,13 +9,13 @@ import redis.clients.jedis.Jedis;
 /** Runs one scenario straight against Redis and then through Shardis, from an empty database each time, and compares. */
 public final class SameReplies {
 
-    private SameReplies() {
-    }
+    private SameReplies() {}
 
     /** With Jedis: a fresh connection to the backend, then a fresh one to Shardis' pool. */
-    public static void assertSame(RedisProcess backend, ShardisFixture shardis, String pool,
-            Function<Jedis, ReplyLog> scenario) {
-        assertSame(backend,
+    public static void assertSame(
+            RedisProcess backend, ShardisFixture shardis, String pool, Function<Jedis, ReplyLog> scenario) {
+        assertSame(
+                backend,
                 () -> {
                     try (Jedis direct = backend.client()) {
                         return scenario.apply(direct);

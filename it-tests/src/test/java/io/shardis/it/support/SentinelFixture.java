@@ -111,15 +111,18 @@ public final class SentinelFixture implements AutoCloseable {
             old = Objects.requireNonNull(killed.get(name), "no master of " + name + " was killed");
         }
         RedisProcess[] promoted = new RedisProcess[1];
-        boolean done = Poll.until(FAILOVER_WAIT, () -> {
-            InetSocketAddress agreed = agreedMaster(name);
-            if (agreed == null || agreed.equals(old.socketAddress())) {
-                return false;
-            }
-            RedisProcess candidate = serverAt(name, agreed);
-            promoted[0] = candidate;
-            return isMaster(candidate);
-        }, () -> false);
+        boolean done = Poll.until(
+                FAILOVER_WAIT,
+                () -> {
+                    InetSocketAddress agreed = agreedMaster(name);
+                    if (agreed == null || agreed.equals(old.socketAddress())) {
+                        return false;
+                    }
+                    RedisProcess candidate = serverAt(name, agreed);
+                    promoted[0] = candidate;
+                    return isMaster(candidate);
+                },
+                () -> false);
         if (!done) {
             throw new IllegalStateException("no failover of " + name + " within " + FAILOVER_WAIT.toSeconds()
                     + " s; Sentinels say " + answers(name) + "\n" + sentinelLogs());
@@ -132,15 +135,19 @@ public final class SentinelFixture implements AutoCloseable {
      * after a Sentinel that missed a failover was started again and has yet to hear of it.
      */
     public void awaitAgreement() {
-        boolean agreed = Poll.until(CONVERGENCE, () -> masterNames().stream().allMatch(name -> {
-            List<InetSocketAddress> answers = new ArrayList<>();
-            for (int i = 0; i < SENTINELS; i++) {
-                if (sentinel(i).isAlive()) {
-                    answers.add(answerOf(i, name));
-                }
-            }
-            return !answers.contains(null) && answers.stream().distinct().count() == 1;
-        }), () -> false);
+        boolean agreed = Poll.until(
+                CONVERGENCE,
+                () -> masterNames().stream().allMatch(name -> {
+                    List<InetSocketAddress> answers = new ArrayList<>();
+                    for (int i = 0; i < SENTINELS; i++) {
+                        if (sentinel(i).isAlive()) {
+                            answers.add(answerOf(i, name));
+                        }
+                    }
+                    return !answers.contains(null)
+                            && answers.stream().distinct().count() == 1;
+                }),
+                () -> false);
         if (!agreed) {
             throw new IllegalStateException("the running Sentinels do not agree on every master within "
                     + CONVERGENCE.toSeconds() + " s\n" + sentinelLogs());
@@ -239,20 +246,38 @@ public final class SentinelFixture implements AutoCloseable {
         StringBuilder config = new StringBuilder();
         servers.forEach((name, shard) -> {
             RedisProcess master = shard.get(0);
-            config.append("sentinel monitor ").append(name).append(' ').append(master.host()).append(' ')
-                    .append(master.port()).append(' ').append(QUORUM).append('\n')
-                    .append("sentinel down-after-milliseconds ").append(name).append(' ')
-                    .append(DOWN_AFTER.toMillis()).append('\n')
-                    .append("sentinel failover-timeout ").append(name).append(' ')
-                    .append(FAILOVER_TIMEOUT.toMillis()).append('\n')
-                    .append("sentinel parallel-syncs ").append(name).append(" 1\n");
+            config.append("sentinel monitor ")
+                    .append(name)
+                    .append(' ')
+                    .append(master.host())
+                    .append(' ')
+                    .append(master.port())
+                    .append(' ')
+                    .append(QUORUM)
+                    .append('\n')
+                    .append("sentinel down-after-milliseconds ")
+                    .append(name)
+                    .append(' ')
+                    .append(DOWN_AFTER.toMillis())
+                    .append('\n')
+                    .append("sentinel failover-timeout ")
+                    .append(name)
+                    .append(' ')
+                    .append(FAILOVER_TIMEOUT.toMillis())
+                    .append('\n')
+                    .append("sentinel parallel-syncs ")
+                    .append(name)
+                    .append(" 1\n");
         });
         if (options.password != null) {
             // Sentinels also use it to authenticate to each other.
             config.append("requirepass ").append(options.password).append('\n');
         }
         if (options.aclUser != null) {
-            config.append("user ").append(options.aclUser).append(" on >").append(options.aclPassword)
+            config.append("user ")
+                    .append(options.aclUser)
+                    .append(" on >")
+                    .append(options.aclPassword)
                     .append(" allchannels +@all\n");
         }
         return config.toString();
@@ -260,24 +285,30 @@ public final class SentinelFixture implements AutoCloseable {
 
     /** Until every Sentinel knows every master, its replica with a working link, and the other Sentinels. */
     private void awaitConvergence() {
-        boolean converged = Poll.until(CONVERGENCE, () -> {
-            for (int i = 0; i < SENTINELS; i++) {
-                try (Jedis sentinel = sentinelClient(i)) {
-                    for (String name : servers.keySet()) {
-                        List<Map<String, String>> replicas = sentinel.sentinelReplicas(name);
-                        boolean replicaReady = replicas.size() == 1
-                                && "ok".equals(replicas.get(0).get("master-link-status"))
-                                && !replicas.get(0).getOrDefault("flags", "").contains("down");
-                        if (!replicaReady || sentinel.sentinelSentinels(name).size() != SENTINELS - 1) {
+        boolean converged = Poll.until(
+                CONVERGENCE,
+                () -> {
+                    for (int i = 0; i < SENTINELS; i++) {
+                        try (Jedis sentinel = sentinelClient(i)) {
+                            for (String name : servers.keySet()) {
+                                List<Map<String, String>> replicas = sentinel.sentinelReplicas(name);
+                                boolean replicaReady = replicas.size() == 1
+                                        && "ok".equals(replicas.get(0).get("master-link-status"))
+                                        && !replicas.get(0)
+                                                .getOrDefault("flags", "")
+                                                .contains("down");
+                                if (!replicaReady
+                                        || sentinel.sentinelSentinels(name).size() != SENTINELS - 1) {
+                                    return false;
+                                }
+                            }
+                        } catch (JedisException e) {
                             return false;
                         }
                     }
-                } catch (JedisException e) {
-                    return false;
-                }
-            }
-            return true;
-        }, () -> false);
+                    return true;
+                },
+                () -> false);
         if (!converged) {
             throw new IllegalStateException("the Sentinels did not learn every master, replica and each other within "
                     + CONVERGENCE.toSeconds() + " s\n" + sentinelLogs());
@@ -307,7 +338,8 @@ public final class SentinelFixture implements AutoCloseable {
     private InetSocketAddress answerOf(int i, String name) {
         try (Jedis sentinel = sentinelClient(i)) {
             List<String> hostPort = sentinel.sentinelGetMasterAddrByName(name);
-            return hostPort == null || hostPort.size() != 2 ? null
+            return hostPort == null || hostPort.size() != 2
+                    ? null
                     : new InetSocketAddress(hostPort.get(0), Integer.parseInt(hostPort.get(1)));
         } catch (JedisException e) {
             return null;
@@ -319,13 +351,16 @@ public final class SentinelFixture implements AutoCloseable {
         if (shard == null) {
             throw new IllegalArgumentException("no Sentinel master " + name + "; masters are " + servers.keySet());
         }
-        return shard.stream().filter(server -> server.socketAddress().equals(address)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("Sentinels report " + address + " for " + name
-                        + ", which is none of its servers " + shard));
+        return shard.stream()
+                .filter(server -> server.socketAddress().equals(address))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "Sentinels report " + address + " for " + name + ", which is none of its servers " + shard));
     }
 
     private static boolean isMaster(RedisProcess server) {
-        try (Jedis jedis = server.tls() != null ? server.client()
+        try (Jedis jedis = server.tls() != null
+                ? server.client()
                 : new Jedis(server.host(), server.port(), CLIENT_TIMEOUT_MILLIS)) {
             return jedis.info("replication").contains("role:master");
         } catch (JedisException e) {
@@ -341,8 +376,7 @@ public final class SentinelFixture implements AutoCloseable {
         private String aclPassword;
         private TestCertificates tls;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Every server and Sentinel speaks TLS only, with {@code certs}' server certificate. */
         public Builder tls(TestCertificates certs) {

@@ -51,7 +51,8 @@ public final class ShardedShardis implements BeforeAllCallback, AfterAllCallback
     /** The YAML of a 4-server pool in front of {@code servers}, named s1..s4. */
     public static String config(List<RedisProcess> servers, String extraPoolKeys) {
         StringBuilder yaml = new StringBuilder()
-                .append(POOL).append(":\n")
+                .append(POOL)
+                .append(":\n")
                 .append("  listen: 127.0.0.1:0\n")
                 .append("  redis: true\n")
                 .append("  hash: md5\n")
@@ -65,7 +66,11 @@ public final class ShardedShardis implements BeforeAllCallback, AfterAllCallback
         }
         yaml.append("  servers:\n");
         for (int i = 0; i < servers.size(); i++) {
-            yaml.append("    - ").append(servers.get(i).address()).append(":1 s").append(i + 1).append('\n');
+            yaml.append("    - ")
+                    .append(servers.get(i).address())
+                    .append(":1 s")
+                    .append(i + 1)
+                    .append('\n');
         }
         return yaml.toString();
     }

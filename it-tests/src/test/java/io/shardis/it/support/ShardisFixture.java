@@ -52,7 +52,10 @@ public final class ShardisFixture implements AutoCloseable {
      * 127.0.0.1 ({@link #statsAddress()}).
      */
     public static ShardisFixture startWithStats(String yamlTemplate, Map<String, ?> values) {
-        return start(yamlTemplate, values, Runtime.getRuntime().availableProcessors(),
+        return start(
+                yamlTemplate,
+                values,
+                Runtime.getRuntime().availableProcessors(),
                 new InetSocketAddress("127.0.0.1", 0));
     }
 
@@ -61,17 +64,25 @@ public final class ShardisFixture implements AutoCloseable {
      * {@code /pools}) on a free port of 127.0.0.1 ({@link #httpPort()}).
      */
     public static ShardisFixture startWithHttp(String yamlTemplate, Map<String, ?> values) {
-        return start(yamlTemplate, values, Runtime.getRuntime().availableProcessors(), null,
+        return start(
+                yamlTemplate,
+                values,
+                Runtime.getRuntime().availableProcessors(),
+                null,
                 new InetSocketAddress("127.0.0.1", 0));
     }
 
-    private static ShardisFixture start(String yamlTemplate, Map<String, ?> values, int workerThreads,
-            InetSocketAddress stats) {
+    private static ShardisFixture start(
+            String yamlTemplate, Map<String, ?> values, int workerThreads, InetSocketAddress stats) {
         return start(yamlTemplate, values, workerThreads, stats, null);
     }
 
-    private static ShardisFixture start(String yamlTemplate, Map<String, ?> values, int workerThreads,
-            InetSocketAddress stats, InetSocketAddress http) {
+    private static ShardisFixture start(
+            String yamlTemplate,
+            Map<String, ?> values,
+            int workerThreads,
+            InetSocketAddress stats,
+            InetSocketAddress http) {
         String yaml = Template.render(yamlTemplate, values);
         ShardisServer server;
         try {
@@ -87,15 +98,22 @@ public final class ShardisFixture implements AutoCloseable {
      * in milliseconds, and any further pool keys as YAML lines indented by two spaces.
      */
     public static ShardisFixture singlePool(RedisProcess backend, int timeoutMillis, String extraPoolKeys) {
-        return start("""
+        return start(
+                """
                 alpha:
                   listen: 127.0.0.1:0
                   redis: true
                   timeout: ${timeout}
                 ${extra}  servers:
                     - ${backend}:1
-                """, Map.of("timeout", timeoutMillis, "backend", backend.address(),
-                "extra", extraPoolKeys.isBlank() ? "" : extraPoolKeys.stripTrailing() + "\n"));
+                """,
+                Map.of(
+                        "timeout",
+                        timeoutMillis,
+                        "backend",
+                        backend.address(),
+                        "extra",
+                        extraPoolKeys.isBlank() ? "" : extraPoolKeys.stripTrailing() + "\n"));
     }
 
     public InetSocketAddress address(String pool) {
@@ -138,5 +156,4 @@ public final class ShardisFixture implements AutoCloseable {
     public int httpPort() {
         return server.httpAddress().getPort();
     }
-
 }

@@ -45,8 +45,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
     }
 
     /** What a finished launcher run printed and how it exited. */
-    public record Result(int exitCode, String output) {
-    }
+    public record Result(int exitCode, String output) {}
 
     /** The launcher script of the built distribution, if it is there. */
     public static Optional<Path> launcher() {
@@ -58,8 +57,10 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         if (!Files.isDirectory(target)) {
             return Optional.empty();
         }
-        try (Stream<Path> found = Files.find(target, 4, (path, attributes) ->
-                path.getFileName().toString().equals("shardis")
+        try (Stream<Path> found = Files.find(
+                target,
+                4,
+                (path, attributes) -> path.getFileName().toString().equals("shardis")
                         && path.getParent().getFileName().toString().equals("bin")
                         && Files.isDirectory(path.getParent().resolveSibling("lib")))) {
             return found.filter(Files::isExecutable).findFirst();
@@ -141,8 +142,8 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
     }
 
     /** As {@link #start}, with {@code JAVA_OPTS} set to {@code javaOpts} (null: inherited) for the launcher. */
-    public static ShardisProcess startWithJavaOpts(String javaOpts, String yamlTemplate, Map<String, ?> values,
-                                                   String... extraArgs) {
+    public static ShardisProcess startWithJavaOpts(
+            String javaOpts, String yamlTemplate, Map<String, ?> values, String... extraArgs) {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             Map<String, Integer> ports = PortPlaceholders.allocate(yamlTemplate);
@@ -268,8 +269,9 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
     }
 
     private static Process launch(List<String> args, Path dir, Path output, String javaOpts) {
-        Path script = launcher().orElseThrow(() -> new IllegalStateException(
-                "no built distribution with bin/shardis under " + repoRoot().resolve("proxy/target")
+        Path script = launcher()
+                .orElseThrow(() -> new IllegalStateException("no built distribution with bin/shardis under "
+                        + repoRoot().resolve("proxy/target")
                         + "; build it with `mvn -pl proxy -am package` or set -Dshardis.it.dist=DIR"));
         List<String> command = new ArrayList<>();
         command.add(script.toString());

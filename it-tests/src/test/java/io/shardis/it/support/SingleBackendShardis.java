@@ -39,8 +39,8 @@ public final class SingleBackendShardis
     private volatile RedisProcess redis;
     private volatile ShardisFixture shardis;
 
-    private SingleBackendShardis(Function<RedisProcess, ShardisFixture> startShardis, boolean flushBeforeEach,
-            boolean perTest) {
+    private SingleBackendShardis(
+            Function<RedisProcess, ShardisFixture> startShardis, boolean flushBeforeEach, boolean perTest) {
         this.startShardis = startShardis;
         this.flushBeforeEach = flushBeforeEach;
         this.perTest = perTest;
@@ -108,8 +108,8 @@ public final class SingleBackendShardis
         if (perTest) {
             start();
         } else if (redis == null) {
-            throw new IllegalStateException("register " + getClass().getSimpleName()
-                    + " on a static field, or use perTest()");
+            throw new IllegalStateException(
+                    "register " + getClass().getSimpleName() + " on a static field, or use perTest()");
         }
         // A fresh backend per test is empty already.
         if (flushBeforeEach && !perTest) {

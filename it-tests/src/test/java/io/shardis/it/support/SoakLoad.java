@@ -40,6 +40,7 @@ public final class SoakLoad implements AutoCloseable {
     private final InetSocketAddress address;
     /** Writers hold it shared for each command; {@link #pauseWrites} takes it exclusively. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final List<IntegrityLedger> ledgers = new ArrayList<>();
@@ -198,7 +199,8 @@ public final class SoakLoad implements AutoCloseable {
                 }
                 int group = random.nextInt(GROUPS);
                 String a = key(writer, group, random.nextInt(KEYS_PER_GROUP));
-                String b = key(writer, (group + 1 + random.nextInt(GROUPS - 1)) % GROUPS, random.nextInt(KEYS_PER_GROUP));
+                String b =
+                        key(writer, (group + 1 + random.nextInt(GROUPS - 1)) % GROUPS, random.nextInt(KEYS_PER_GROUP));
                 switch (random.nextInt(6)) {
                     case 0 -> {
                         String value = ledger.nextValue(a);
@@ -272,7 +274,9 @@ public final class SoakLoad implements AutoCloseable {
     private void counted(RuntimeException e) {
         errors.incrementAndGet();
         String text = String.valueOf(e.getMessage()).replaceAll("[0-9]+", "N");
-        errorTexts.computeIfAbsent(e.getClass().getSimpleName() + ": " + text, k -> new AtomicLong()).incrementAndGet();
+        errorTexts
+                .computeIfAbsent(e.getClass().getSimpleName() + ": " + text, k -> new AtomicLong())
+                .incrementAndGet();
     }
 
     private void lettuceWriter(int id, IntegrityLedger ledger) {

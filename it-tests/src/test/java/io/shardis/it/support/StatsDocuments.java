@@ -21,8 +21,7 @@ public final class StatsDocuments {
 
     private static final int TIMEOUT_MILLIS = 10_000;
 
-    private StatsDocuments() {
-    }
+    private StatsDocuments() {}
 
     /** Connects, sends nothing, and reads until the server ends the stream. */
     public static String fetch(InetSocketAddress address) {

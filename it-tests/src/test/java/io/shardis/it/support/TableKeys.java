@@ -14,8 +14,7 @@ import java.util.List;
 /** The keys Shardis' command table finds in a command, for comparing with {@code COMMAND GETKEYS}. */
 public final class TableKeys {
 
-    private TableKeys() {
-    }
+    private TableKeys() {}
 
     /** The keys {@code table} finds in {@code args}, or null when it answers -1 (no key extraction). */
     public static List<String> of(CommandTable table, List<String> args) {

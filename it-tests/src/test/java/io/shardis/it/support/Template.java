@@ -9,8 +9,7 @@ public final class Template {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
 
-    private Template() {
-    }
+    private Template() {}
 
     public static String render(String template, Map<String, ?> values) {
         Matcher matcher = PLACEHOLDER.matcher(template);

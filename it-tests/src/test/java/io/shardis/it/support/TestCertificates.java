@@ -1,22 +1,5 @@
 package io.shardis.it.support;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +21,22 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A throw-away certificate authority made at test time (BouncyCastle, EC P-256) and the
@@ -71,8 +70,8 @@ public final class TestCertificates {
         this.name = name;
         this.caKeys = newKeys();
         X500Name subject = new X500Name("CN=" + name + " test CA");
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, nextSerial(), notBefore(),
-                notAfter(), subject, caKeys.getPublic())
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                        subject, nextSerial(), notBefore(), notAfter(), subject, caKeys.getPublic())
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         this.ca = sign(builder, caKeys.getPrivate());
@@ -126,18 +125,30 @@ public final class TestCertificates {
     public Issued issueInto(Path certFile, Path keyFile, String commonName, boolean forServer) {
         try {
             KeyPair keys = newKeys();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca, nextSerial(), notBefore(),
-                    notAfter(), new X500Name("CN=" + commonName), keys.getPublic())
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            ca,
+                            nextSerial(),
+                            notBefore(),
+                            notAfter(),
+                            new X500Name("CN=" + commonName),
+                            keys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true,
-                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(forServer
-                            ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}
-                            : new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}));
+                    .addExtension(
+                            Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
+                    .addExtension(
+                            Extension.extendedKeyUsage,
+                            false,
+                            new ExtendedKeyUsage(
+                                    forServer
+                                            ? new KeyPurposeId[] {
+                                                KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                                            }
+                                            : new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}));
             if (forServer) {
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                     new GeneralName(GeneralName.dNSName, "localhost"),
-                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+                }));
             }
             X509Certificate certificate = sign(builder, caKeys.getPrivate());
             replace(certFile, pem("CERTIFICATE", certificate.getEncoded()));
@@ -154,7 +165,8 @@ public final class TestCertificates {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             trust.setCertificateEntry("ca", ca);
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            TrustManagerFactory trustManagers =
+                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trust);
             KeyManagerFactory keyManagers = null;
             if (identity != null) {
@@ -165,7 +177,8 @@ public final class TestCertificates {
                 keyManagers.init(keys, new char[0]);
             }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers == null ? null : keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+            context.init(
+                    keyManagers == null ? null : keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot make an SSLContext", e);
@@ -182,9 +195,19 @@ public final class TestCertificates {
      */
     public List<String> redisArgs(int tlsPort, String authClients) {
         Issued identity = server();
-        return new ArrayList<>(List.of("--port", "0", "--tls-port", Integer.toString(tlsPort),
-                "--tls-cert-file", identity.certFile().toString(), "--tls-key-file", identity.keyFile().toString(),
-                "--tls-ca-cert-file", caFile.toString(), "--tls-auth-clients", authClients));
+        return new ArrayList<>(List.of(
+                "--port",
+                "0",
+                "--tls-port",
+                Integer.toString(tlsPort),
+                "--tls-cert-file",
+                identity.certFile().toString(),
+                "--tls-key-file",
+                identity.keyFile().toString(),
+                "--tls-ca-cert-file",
+                caFile.toString(),
+                "--tls-auth-clients",
+                authClients));
     }
 
     @Override
@@ -207,8 +230,8 @@ public final class TestCertificates {
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey issuerKey)
             throws GeneralSecurityException {
         try {
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
         } catch (org.bouncycastle.operator.OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }
@@ -227,7 +250,7 @@ public final class TestCertificates {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 }

@@ -12,8 +12,7 @@ import java.nio.file.Path;
  */
 final class WorkDirs {
 
-    private WorkDirs() {
-    }
+    private WorkDirs() {}
 
     static Path base() {
         String configured = System.getProperty("shardis.it.work-dir", "").trim();

@@ -3,7 +3,6 @@ package io.shardis.proxy.auth;
 import io.shardis.proxy.command.AclCategory;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandTable;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,16 +56,16 @@ public final class AclRules {
             try {
                 user.apply(rule);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("rule " + (i + 1) + (holdsSecret(rule) ? "" : " '" + rule + "'")
-                        + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "rule " + (i + 1) + (holdsSecret(rule) ? "" : " '" + rule + "'") + ": " + e.getMessage(), e);
             }
         }
         return user.build(name);
     }
 
     private static boolean holdsSecret(String rule) {
-        return !rule.isEmpty() && (rule.charAt(0) == '>' || rule.charAt(0) == '<' || rule.charAt(0) == '#'
-                || rule.charAt(0) == '!');
+        return !rule.isEmpty()
+                && (rule.charAt(0) == '>' || rule.charAt(0) == '<' || rule.charAt(0) == '#' || rule.charAt(0) == '!');
     }
 
     private final class Builder {
@@ -142,7 +141,8 @@ public final class AclRules {
                         throw new IllegalArgumentException("expected %R~pattern, %W~pattern or %RW~pattern");
                     }
                     int access = 0;
-                    for (char c : rest.substring(0, tilde).toUpperCase(Locale.ROOT).toCharArray()) {
+                    for (char c :
+                            rest.substring(0, tilde).toUpperCase(Locale.ROOT).toCharArray()) {
                         access |= switch (c) {
                             case 'R' -> CommandSpec.KEY_READ;
                             case 'W' -> CommandSpec.KEY_WRITE;
@@ -158,9 +158,11 @@ public final class AclRules {
                 }
                 case '+', '-' -> command(first == '+', rest);
                 case '(' -> throw new IllegalArgumentException("selectors are not supported by Shardis");
-                default -> throw new IllegalArgumentException("Syntax error in ACL SETUSER modifier"
-                        + " (expected on, off, >password, #hash, nopass, ~keys, %R~keys, &channels, +command,"
-                        + " -command, +@category, -@category, allkeys, allchannels, allcommands, nocommands, reset...)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "Syntax error in ACL SETUSER modifier"
+                                    + " (expected on, off, >password, #hash, nopass, ~keys, %R~keys, &channels, +command,"
+                                    + " -command, +@category, -@category, allkeys, allchannels, allcommands, nocommands, reset...)");
             }
         }
 
@@ -199,9 +201,10 @@ public final class AclRules {
             } else {
                 CommandSpec spec = table.lookup(name);
                 if (spec == null) {
-                    throw new IllegalArgumentException(name.indexOf('|') > 0 && table.lookup(name.substring(0, name.indexOf('|'))) != null
-                            ? "first-argument rules (+select|0) are not supported by Shardis; name a subcommand or the command"
-                            : "Unknown command or category name in ACL");
+                    throw new IllegalArgumentException(
+                            name.indexOf('|') > 0 && table.lookup(name.substring(0, name.indexOf('|'))) != null
+                                    ? "first-argument rules (+select|0) are not supported by Shardis; name a subcommand or the command"
+                                    : "Unknown command or category name in ACL");
                 }
                 matched.add(spec);
                 if (name.indexOf('|') < 0) {
@@ -222,8 +225,8 @@ public final class AclRules {
 
         AclUser build(String name) {
             boolean all = commands.size() == table.all().size();
-            return new AclUser(name, enabled, nopass, hashes, all ? null : commands, allKeys, keys, allChannels,
-                    channels);
+            return new AclUser(
+                    name, enabled, nopass, hashes, all ? null : commands, allKeys, keys, allChannels, channels);
         }
     }
 }

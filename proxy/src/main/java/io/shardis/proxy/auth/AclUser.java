@@ -3,7 +3,6 @@ package io.shardis.proxy.auth;
 import io.shardis.proxy.command.ChannelRule;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,8 +19,7 @@ import java.util.Set;
 public final class AclUser {
 
     /** A key pattern and the access it grants: {@code ~p} both, {@code %R~p} read, {@code %W~p} write. */
-    record KeyPattern(byte[] glob, int access) {
-    }
+    record KeyPattern(byte[] glob, int access) {}
 
     private final String name;
     private final boolean enabled;
@@ -29,13 +27,22 @@ public final class AclUser {
     private final List<byte[]> passwordHashes;
     /** Null when every command is allowed. */
     private final Set<CommandSpec> commands;
+
     private final boolean allKeys;
     private final List<KeyPattern> keys;
     private final boolean allChannels;
     private final List<byte[]> channels;
 
-    AclUser(String name, boolean enabled, boolean nopass, List<byte[]> passwordHashes, Set<CommandSpec> commands,
-            boolean allKeys, List<KeyPattern> keys, boolean allChannels, List<byte[]> channels) {
+    AclUser(
+            String name,
+            boolean enabled,
+            boolean nopass,
+            List<byte[]> passwordHashes,
+            Set<CommandSpec> commands,
+            boolean allKeys,
+            List<KeyPattern> keys,
+            boolean allChannels,
+            List<byte[]> channels) {
         this.name = name;
         this.enabled = enabled;
         this.nopass = nopass;
@@ -146,7 +153,8 @@ public final class AclUser {
         int needed = access & (CommandSpec.KEY_READ | CommandSpec.KEY_WRITE);
         for (KeyPattern pattern : keys) {
             if ((pattern.access() & needed) == needed
-                    && Glob.matches(pattern.glob(), command.content(), command.argOffset(index), command.argLength(index))) {
+                    && Glob.matches(
+                            pattern.glob(), command.content(), command.argOffset(index), command.argLength(index))) {
                 return true;
             }
         }

@@ -24,7 +24,8 @@ public enum AclVerdict {
             case NOT_AUTHENTICATED -> AuthErrors.NOAUTH;
             case COMMAND_DENIED -> "NOPERM this user has no permissions to run the '" + spec.name() + "' command";
             case KEY_DENIED -> "NOPERM this user has no permissions to access one of the keys used as arguments";
-            case CHANNEL_DENIED -> "NOPERM this user has no permissions to access one of the channels used as arguments";
+            case CHANNEL_DENIED ->
+                "NOPERM this user has no permissions to access one of the channels used as arguments";
         };
     }
 }

@@ -12,6 +12,5 @@ public final class AuthErrors {
             + " otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and"
             + " select the RESP protocol version at the same time";
 
-    private AuthErrors() {
-    }
+    private AuthErrors() {}
 }

@@ -13,8 +13,7 @@ public final class Glob {
 
     private static final int MAX_NESTING = 1000;
 
-    private Glob() {
-    }
+    private Glob() {}
 
     /** Whether {@code pattern} matches the {@code length} bytes of {@code subject} from {@code offset}. */
     static boolean matches(byte[] pattern, ByteBuf subject, int offset, int length) {
@@ -26,8 +25,15 @@ public final class Glob {
         return matches(pattern, io.netty.buffer.Unpooled.wrappedBuffer(subject), 0, subject.length);
     }
 
-    private static boolean match(byte[] pattern, int p, int patternLen, ByteBuf s, int si, int stringLen,
-                                 boolean[] skipLongerMatches, int nesting) {
+    private static boolean match(
+            byte[] pattern,
+            int p,
+            int patternLen,
+            ByteBuf s,
+            int si,
+            int stringLen,
+            boolean[] skipLongerMatches,
+            int nesting) {
         if (nesting > MAX_NESTING) {
             return false;
         }

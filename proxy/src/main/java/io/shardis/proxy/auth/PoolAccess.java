@@ -1,15 +1,14 @@
 package io.shardis.proxy.auth;
 
 import io.shardis.proxy.command.CommandTable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who may use a pool, shared by its connections:
@@ -36,7 +35,7 @@ public final class PoolAccess {
     public interface AuthEvents {
         void authenticationFailed();
 
-        AuthEvents NONE = () -> { };
+        AuthEvents NONE = () -> {};
     }
 
     private final String pool;
@@ -44,7 +43,8 @@ public final class PoolAccess {
     private final AclUser initialUser;
     private final AuthEvents events;
     private final AtomicLong failuresSinceLog = new AtomicLong();
-    private final AtomicLong lastLogNanos = new AtomicLong(System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(LOG_INTERVAL_MILLIS));
+    private final AtomicLong lastLogNanos =
+            new AtomicLong(System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(LOG_INTERVAL_MILLIS));
 
     private PoolAccess(String pool, Map<String, AclUser> users, AuthEvents events) {
         this.pool = pool;
@@ -59,8 +59,8 @@ public final class PoolAccess {
      * @param userRules the pool's {@code users} (name to rules), empty when it has none
      * @throws IllegalArgumentException when a user's rules are not valid (see {@link AclRules#compile})
      */
-    public static PoolAccess of(String pool, String redisAuth, Map<String, List<String>> userRules,
-                                CommandTable table, AuthEvents events) {
+    public static PoolAccess of(
+            String pool, String redisAuth, Map<String, List<String>> userRules, CommandTable table, AuthEvents events) {
         Map<String, AclUser> users = new LinkedHashMap<>();
         if (!userRules.isEmpty()) {
             AclRules rules = new AclRules(table);
@@ -120,8 +120,8 @@ public final class PoolAccess {
         return null;
     }
 
-    private static final AclUser PLACEHOLDER = AclUser.unrestricted("", false,
-            List.of(AclUser.sha256("-".getBytes(StandardCharsets.US_ASCII))));
+    private static final AclUser PLACEHOLDER =
+            AclUser.unrestricted("", false, List.of(AclUser.sha256("-".getBytes(StandardCharsets.US_ASCII))));
 
     private void failed(String knownUser, String client) {
         events.authenticationFailed();
@@ -131,8 +131,11 @@ public final class PoolAccess {
         if (now - last >= TimeUnit.MILLISECONDS.toNanos(LOG_INTERVAL_MILLIS) && lastLogNanos.compareAndSet(last, now)) {
             long count = failuresSinceLog.getAndSet(0);
             // An unknown name is not logged: it may be a password typed in the wrong place.
-            log.warn("pool '{}': {} failed authentication(s) since the last report; last from {} as {}", pool,
-                    count, client,
+            log.warn(
+                    "pool '{}': {} failed authentication(s) since the last report; last from {} as {}",
+                    pool,
+                    count,
+                    client,
                     knownUser != null ? "user '" + knownUser + "'" : "an unknown user");
         }
     }

@@ -5,31 +5,30 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoop;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.shardis.proxy.command.CommandGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.WriteCoalescer;
+import io.shardis.proxy.command.CommandGroup;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyDecoder;
 import io.shardis.resp.RespReplyFramer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.ConnectException;
 import java.util.ArrayDeque;
-import javax.net.ssl.SSLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One connection to one backend, living on one event loop: many clients' commands are pipelined on
@@ -107,6 +106,7 @@ public final class BackendConnection {
 
     /** Bytes waiting to be written to the backend above which its clients are not read from. */
     static final int HIGH_WATER_MARK = 1024 * 1024;
+
     static final int LOW_WATER_MARK = 256 * 1024;
 
     private State state = State.IDLE;
@@ -118,6 +118,7 @@ public final class BackendConnection {
     private long unsentBytes;
     /** Frames accepted while connecting, written once the connection is up. */
     private final List<ByteBuf> unsent = new ArrayList<>();
+
     private final Runnable flushTask = this::flushNow;
     private final Runnable timeoutTask = this::checkTimeout;
 
@@ -126,12 +127,14 @@ public final class BackendConnection {
     private int setupReplies;
     /** The last setup reply expected is ROLE's. */
     private boolean awaitingRole;
+
     private boolean flushScheduled;
     private ScheduledFuture<?> timeoutCheck;
     /** Until when (nanoTime) commands fail fast because the last connection attempt failed. */
     private long retryAfterNanos;
     /** See {@link #replyBatchNanos()}. */
     private long replyBatchAtNanos;
+
     private boolean replyBatchKnown;
     /** Why commands fail fast while {@link #retryAfterNanos} has not passed. */
     private String downReason = "unreachable";
@@ -141,13 +144,22 @@ public final class BackendConnection {
     /** Null outside cluster pools; on dedicated connections, the owning session's (see BackendPool). */
     private final Redirects redirects;
 
-    BackendConnection(BackendSettings settings, EventLoop loop, BackendConnector connector, ReplySink owner,
-                      Redirects redirects) {
+    BackendConnection(
+            BackendSettings settings,
+            EventLoop loop,
+            BackendConnector connector,
+            ReplySink owner,
+            Redirects redirects) {
         this(settings, loop, connector, owner, redirects, RespProtocol.RESP2);
     }
 
-    BackendConnection(BackendSettings settings, EventLoop loop, BackendConnector connector, ReplySink owner,
-                      Redirects redirects, RespProtocol protocol) {
+    BackendConnection(
+            BackendSettings settings,
+            EventLoop loop,
+            BackendConnector connector,
+            ReplySink owner,
+            Redirects redirects,
+            RespProtocol protocol) {
         this.protocol = protocol;
         this.pushesAreFramed = protocol == RespProtocol.RESP3;
         this.settings = settings;
@@ -194,7 +206,10 @@ public final class BackendConnection {
      * command whose replies arrive as pushes (Pub/Sub on a dedicated connection).
      */
     public void send(ByteBuf frame, PendingCommand pending) {
-        if (redirects != null && pending != null && redirects.isHolding() && pending.hasFrame()
+        if (redirects != null
+                && pending != null
+                && redirects.isHolding()
+                && pending.hasFrame()
                 && redirects.queueBehindHeld(pending, frame, settings)) {
             return;
         }
@@ -313,21 +328,27 @@ public final class BackendConnection {
         state = State.CONNECTING;
         ChannelFuture future;
         try {
-            future = connector.connect(new ChannelInitializer<>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    if (settings.tls() != null) {
-                        ch.pipeline().addLast(settings.tls().newHandler(ch.alloc(), settings.address(),
-                                settings.connectTimeoutMillis()));
-                    }
-                    ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()));
-                    if (pushesAreFramed) {
-                        // Only RESP3 connections look for pushes: a RESP2 one's replies go straight on.
-                        ch.pipeline().addLast(new PushHandler());
-                    }
-                    ch.pipeline().addLast(new ReplyHandler());
-                }
-            }, settings.address());
+            future = connector.connect(
+                    new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (settings.tls() != null) {
+                                ch.pipeline()
+                                        .addLast(settings.tls()
+                                                .newHandler(
+                                                        ch.alloc(),
+                                                        settings.address(),
+                                                        settings.connectTimeoutMillis()));
+                            }
+                            ch.pipeline().addLast(new RespReplyDecoder(settings.replyLimits()));
+                            if (pushesAreFramed) {
+                                // Only RESP3 connections look for pushes: a RESP2 one's replies go straight on.
+                                ch.pipeline().addLast(new PushHandler());
+                            }
+                            ch.pipeline().addLast(new ReplyHandler());
+                        }
+                    },
+                    settings.address());
         } catch (RuntimeException e) {
             state = State.IDLE;
             downReason = "unreachable: " + describe(e);
@@ -429,7 +450,10 @@ public final class BackendConnection {
         }
         // Commands may wait for a failover (written ones only if reads); none after a timeout,
         // whose point is that the client hears at once.
-        failAll(stranded, reason, !closedByUs && how != Ending.TIMED_OUT,
+        failAll(
+                stranded,
+                reason,
+                !closedByUs && how != Ending.TIMED_OUT,
                 wasReady && how != Ending.CONNECT_FAILED && how != Ending.SETUP_REFUSED);
         if (dedicated && owner != null) {
             // The session's transaction or subscription state is gone with the connection: it must
@@ -449,9 +473,13 @@ public final class BackendConnection {
                     log.debug("{}: dedicated connection failed: {}", settings.describe(), reason);
                 } else if (!reportedDown) {
                     reportedDown = true;
-                    log.warn("{}: {}; {}", settings.describe(), reason, redirects == null
-                            ? "its commands fail until it is back"
-                            : "its commands wait for it or its successor, up to failover_timeout");
+                    log.warn(
+                            "{}: {}; {}",
+                            settings.describe(),
+                            reason,
+                            redirects == null
+                                    ? "its commands fail until it is back"
+                                    : "its commands wait for it or its successor, up to failover_timeout");
                 }
             }
             case SETUP_REFUSED -> {
@@ -478,8 +506,11 @@ public final class BackendConnection {
                     }
                 }
                 if (wasReady && stranded > 0) {
-                    log.warn("{}: connection lost with {} command(s) in flight ({}); each gets an error",
-                            settings.describe(), stranded, reason);
+                    log.warn(
+                            "{}: connection lost with {} command(s) in flight ({}); each gets an error",
+                            settings.describe(),
+                            stranded,
+                            reason);
                 }
             }
         }
@@ -497,8 +528,11 @@ public final class BackendConnection {
         long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
         long age = loop.ticker().nanoTime() - oldest.sentAtNanos();
         if (age >= timeoutNanos) {
-            log.warn("{}: no reply within {} ms; closing the connection and failing {} command(s)",
-                    settings.describe(), settings.timeoutMillis(), inFlight.size());
+            log.warn(
+                    "{}: no reply within {} ms; closing the connection and failing {} command(s)",
+                    settings.describe(),
+                    settings.timeoutMillis(),
+                    inFlight.size());
             // Fail now rather than when the close completes, so clients hear at the timeout.
             teardown(channel, Ending.TIMED_OUT, "timed out after " + settings.timeoutMillis() + " ms");
         } else {
@@ -574,7 +608,10 @@ public final class BackendConnection {
                     return;
                 }
             } catch (RuntimeException | OutOfMemoryError e) {
-                log.warn("{}: could not hold a command for the failover ({}); it fails", settings.describe(), describe(e));
+                log.warn(
+                        "{}: could not hold a command for the failover ({}); it fails",
+                        settings.describe(),
+                        describe(e));
             }
         }
         failOne(command, reason);
@@ -646,7 +683,9 @@ public final class BackendConnection {
             settings.events().notMaster("a write was refused with READONLY");
         }
         answered(command);
-        if (redirects == null || !command.hasFrame() || !RespReplyFramer.isError(reply)
+        if (redirects == null
+                || !command.hasFrame()
+                || !RespReplyFramer.isError(reply)
                 || !redirects.follow(command, reply, settings)) {
             deliver(command, reply);
         }
@@ -682,7 +721,8 @@ public final class BackendConnection {
             }
         }
         if (RespReplyFramer.isError(reply)) {
-            String error = reply.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+            String error =
+                    reply.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
             reply.release();
             String reason = "refused the connection setup: " + error;
             log.error("{}: {}", settings.describe(), reason);
@@ -702,14 +742,17 @@ public final class BackendConnection {
         if (cause instanceof javax.net.ssl.SSLException) {
             return "TLS handshake failed: " + io.shardis.proxy.tls.TlsFailures.describe(cause);
         }
-        if (cause instanceof ConnectException && cause.getMessage() != null
+        if (cause instanceof ConnectException
+                && cause.getMessage() != null
                 && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused")) {
             return "connection refused";
         }
         if (cause instanceof DecoderException && cause.getCause() != null) {
             return describe(cause.getCause());
         }
-        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return cause.getMessage() != null
+                ? cause.getMessage()
+                : cause.getClass().getSimpleName();
     }
 
     /** When the replies of the current read from the socket arrived: one clock read for a pipeline of replies. */
@@ -769,14 +812,18 @@ public final class BackendConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (state == State.CONNECTING && (cause instanceof SSLException || cause.getCause() instanceof SSLException)) {
+            if (state == State.CONNECTING
+                    && (cause instanceof SSLException || cause.getCause() instanceof SSLException)) {
                 // A failed TLS handshake: reported once, as an unreachable server, by the handshake's listener.
                 ctx.close();
                 return;
             }
             String reason = describe(cause);
             log.warn("{}: {}; closing the connection", settings.describe(), reason);
-            teardown(ctx.channel(), state == State.CLOSED ? Ending.CLOSED : Ending.ERROR, "closed the connection: " + reason);
+            teardown(
+                    ctx.channel(),
+                    state == State.CLOSED ? Ending.CLOSED : Ending.ERROR,
+                    "closed the connection: " + reason);
             ctx.close();
         }
     }

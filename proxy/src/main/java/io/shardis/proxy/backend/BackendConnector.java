@@ -2,7 +2,6 @@ package io.shardis.proxy.backend;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-
 import java.net.SocketAddress;
 
 /**

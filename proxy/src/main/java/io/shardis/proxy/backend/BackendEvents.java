@@ -8,12 +8,10 @@ public interface BackendEvents {
 
     BackendEvents NONE = new BackendEvents() {
         @Override
-        public void connected() {
-        }
+        public void connected() {}
 
         @Override
-        public void failed(String reason) {
-        }
+        public void failed(String reason) {}
     };
 
     /** A connection was established and set up. */
@@ -26,6 +24,5 @@ public interface BackendEvents {
      * The server is not (or no longer) a master: ROLE said so on a new connection, or a write was
      * refused with READONLY. Its address should be asked for again.
      */
-    default void notMaster(String reason) {
-    }
+    default void notMaster(String reason) {}
 }

@@ -7,7 +7,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shardis.proxy.channel.Transport;
 import io.shardis.resp.RespCommands;
-
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,35 +23,40 @@ final class BackendPing implements ReplySink {
 
     private final CompletableFuture<String> result = new CompletableFuture<>();
 
-    private BackendPing() {
-    }
+    private BackendPing() {}
 
     /**
      * Pings over connections opened on {@code loops} with {@code transport}: null when the server
      * answered PONG (after AUTH, if any), else what went wrong. Never blocks the caller.
      */
-    static Function<BackendSettings, CompletionStage<String>> over(EventLoopGroup loops, Transport transport,
-                                                              int timeoutMillis) {
+    static Function<BackendSettings, CompletionStage<String>> over(
+            EventLoopGroup loops, Transport transport, int timeoutMillis) {
         return server -> {
             EventLoop loop = loops.next();
-            return ping(server, loop, BackendPool.bootstraps(loop, transport, timeoutMillis).apply(server), timeoutMillis);
+            return ping(
+                    server,
+                    loop,
+                    BackendPool.bootstraps(loop, transport, timeoutMillis).apply(server),
+                    timeoutMillis);
         };
     }
 
     /** PING to {@code server} over a connection {@code connector} opens on {@code loop}; see {@link #over}. */
-    static CompletionStage<String> ping(BackendSettings server, EventLoop loop, BackendConnector connector,
-                                        int timeoutMillis) {
+    static CompletionStage<String> ping(
+            BackendSettings server, EventLoop loop, BackendConnector connector, int timeoutMillis) {
         BackendPing ping = new BackendPing();
         loop.execute(() -> {
             BackendConnection connection = new BackendConnection(server, loop, connector, ping, null);
             ScheduledFuture<?> deadline = loop.schedule(
-                    () -> ping.finish("no answer to PING within " + timeoutMillis + " ms"), timeoutMillis,
+                    () -> ping.finish("no answer to PING within " + timeoutMillis + " ms"),
+                    timeoutMillis,
                     TimeUnit.MILLISECONDS);
             ping.result.whenComplete((problem, error) -> loop.execute(() -> {
                 deadline.cancel(false);
                 connection.close();
             }));
-            connection.send(RespCommands.encode(ByteBufAllocator.DEFAULT, "PING").content(), new PendingCommand(ping));
+            connection.send(
+                    RespCommands.encode(ByteBufAllocator.DEFAULT, "PING").content(), new PendingCommand(ping));
         });
         return ping.result;
     }
@@ -80,8 +84,7 @@ final class BackendPing implements ReplySink {
     }
 
     @Override
-    public void onBackendWritable() {
-    }
+    public void onBackendWritable() {}
 
     @Override
     public void onDeliveryFailed(Throwable cause) {

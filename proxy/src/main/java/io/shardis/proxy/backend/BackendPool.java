@@ -8,7 +8,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.config.PoolDefaults;
 import io.shardis.resp.RespProtocol;
-
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +38,7 @@ public final class BackendPool {
     private final EventLoop loop;
     /** Opens each server's channels: Netty's Bootstrap in production, EmbeddedChannels in unit tests. */
     private final Function<BackendSettings, BackendConnector> connectors;
+
     private final BackendServers servers;
     /** Follows MOVED/ASK/TRYAGAIN for commands sent here; null outside cluster pools. */
     private final Redirects redirects;
@@ -61,6 +61,7 @@ public final class BackendPool {
     private BackendConnection[][] shared;
     /** [server][n] shared RESP3 connections; a server's row is null until a RESP3 client uses it. */
     private BackendConnection[][] shared3;
+
     private final int connectionsPerServer;
     /** Dedicated connections waiting for the next session that needs one, per server. */
     private ArrayDeque<BackendConnection>[] idle;
@@ -68,20 +69,33 @@ public final class BackendPool {
     private ArrayDeque<BackendConnection>[] idle3;
     /** Dedicated connections sessions hold now, per server: dropped if their server moves. */
     private Set<BackendConnection>[] dedicatedInUse;
+
     private int nextConnection;
     private boolean closed;
 
     public BackendPool(EventLoop loop, Transport transport, List<BackendSettings> servers, int connectionsPerServer) {
-        this(loop, transport, BackendServers.of(servers), connectionsPerServer,
-                servers.isEmpty() ? PoolDefaults.CONNECT_TIMEOUT_MILLIS : servers.get(0).connectTimeoutMillis(), null);
+        this(
+                loop,
+                transport,
+                BackendServers.of(servers),
+                connectionsPerServer,
+                servers.isEmpty()
+                        ? PoolDefaults.CONNECT_TIMEOUT_MILLIS
+                        : servers.get(0).connectTimeoutMillis(),
+                null);
     }
 
     /**
      * @param connectTimeout connect timeout for every server, in milliseconds
      * @param redirects      null unless the servers are Redis Cluster nodes
      */
-    public BackendPool(EventLoop loop, Transport transport, BackendServers servers, int connectionsPerServer,
-                       int connectTimeout, Redirects redirects) {
+    public BackendPool(
+            EventLoop loop,
+            Transport transport,
+            BackendServers servers,
+            int connectionsPerServer,
+            int connectTimeout,
+            Redirects redirects) {
         this(loop, servers, connectionsPerServer, redirects, bootstraps(loop, transport, connectTimeout));
     }
 
@@ -91,8 +105,12 @@ public final class BackendPool {
      *
      * @param redirects null unless the servers are Redis Cluster nodes
      */
-    public BackendPool(EventLoop loop, BackendServers servers, int connectionsPerServer, Redirects redirects,
-                       Function<BackendSettings, BackendConnector> connectors) {
+    public BackendPool(
+            EventLoop loop,
+            BackendServers servers,
+            int connectionsPerServer,
+            Redirects redirects,
+            Function<BackendSettings, BackendConnector> connectors) {
         this.loop = loop;
         this.servers = servers;
         this.redirects = redirects;
@@ -107,14 +125,15 @@ public final class BackendPool {
     }
 
     /** Netty's Bootstraps, TCP or Unix socket by the server's address. */
-    static Function<BackendSettings, BackendConnector> bootstraps(EventLoop loop, Transport transport,
-                                                                         int connectTimeout) {
+    static Function<BackendSettings, BackendConnector> bootstraps(
+            EventLoop loop, Transport transport, int connectTimeout) {
         Bootstrap unix = new Bootstrap()
                 .group(loop)
                 .channel(transport.domainChannelClass())
                 .option(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                .option(
+                        ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(BackendConnection.LOW_WATER_MARK, BackendConnection.HIGH_WATER_MARK));
         Bootstrap tcp = new Bootstrap()
                 .group(loop)
@@ -125,10 +144,13 @@ public final class BackendPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeout)
                 // Past the high mark, clients writing to this backend are not read from (see
                 // BackendConnection#isWritable): the bytes in flight to one backend stay bounded.
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                .option(
+                        ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(BackendConnection.LOW_WATER_MARK, BackendConnection.HIGH_WATER_MARK));
-        BackendConnector overTcp = (handler, address) -> tcp.clone().handler(handler).connect(address);
-        BackendConnector overUnix = (handler, address) -> unix.clone().handler(handler).connect(address);
+        BackendConnector overTcp =
+                (handler, address) -> tcp.clone().handler(handler).connect(address);
+        BackendConnector overUnix =
+                (handler, address) -> unix.clone().handler(handler).connect(address);
         return server -> server.address() instanceof InetSocketAddress ? overTcp : overUnix;
     }
 
@@ -192,8 +214,8 @@ public final class BackendPool {
             row = new BackendConnection[connectionsPerServer];
             BackendSettings settings = servers.get(server);
             for (int c = 0; c < connectionsPerServer; c++) {
-                row[c] = new BackendConnection(settings, loop, connectors.apply(settings), null, redirects,
-                        RespProtocol.RESP3);
+                row[c] = new BackendConnection(
+                        settings, loop, connectors.apply(settings), null, redirects, RespProtocol.RESP3);
             }
             shared3[server] = row;
         }
@@ -226,8 +248,13 @@ public final class BackendPool {
             }
             connection.close();
         }
-        connection = new BackendConnection(servers.get(server), loop, connectors.apply(servers.get(server)), owner,
-                redirects == null ? null : BY_SESSION, protocol);
+        connection = new BackendConnection(
+                servers.get(server),
+                loop,
+                connectors.apply(servers.get(server)),
+                owner,
+                redirects == null ? null : BY_SESSION,
+                protocol);
         dedicatedInUse[server].add(connection);
         return connection;
     }

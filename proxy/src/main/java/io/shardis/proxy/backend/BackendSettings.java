@@ -2,11 +2,9 @@ package io.shardis.proxy.backend;
 
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
-import io.shardis.resp.RespLimits;
-
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ServerMetrics;
-
+import io.shardis.resp.RespLimits;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -43,17 +41,45 @@ public record BackendSettings(
      * Connections need the observers that {@link #observedBy} adds.
      */
     public static BackendSettings of(PoolConfig pool, ServerConfig server, SocketAddress address) {
-        return new BackendSettings(pool.name(), server.label(), new BackendAddress(address),
-                pool.timeouts().requestMillis(), pool.timeouts().connectMillis(), pool.auth().redisAuth(), pool.backend().redisDb(),
-                RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
-                        .withMaxInlineLength(64 * 1024 * 1024), BackendEvents.NONE,
-                null, null, false, pool.auth().redisUser(), false, null);
+        return new BackendSettings(
+                pool.name(),
+                server.label(),
+                new BackendAddress(address),
+                pool.timeouts().requestMillis(),
+                pool.timeouts().connectMillis(),
+                pool.auth().redisAuth(),
+                pool.backend().redisDb(),
+                RespLimits.DEFAULT
+                        .withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
+                        .withMaxNesting(128)
+                        .withMaxInlineLength(64 * 1024 * 1024),
+                BackendEvents.NONE,
+                null,
+                null,
+                false,
+                pool.auth().redisUser(),
+                false,
+                null);
     }
 
     /** The same server, reporting its health to {@code newEvents} and its traffic to the metrics given. */
     public BackendSettings observedBy(BackendEvents newEvents, ServerMetrics serverMetrics, PoolMetrics pool) {
-        return new BackendSettings(this.pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, newEvents, serverMetrics, pool, masterOnly, user, readOnly, tls);
+        return new BackendSettings(
+                this.pool,
+                label,
+                endpoint,
+                timeoutMillis,
+                connectTimeoutMillis,
+                password,
+                database,
+                replyLimits,
+                newEvents,
+                serverMetrics,
+                pool,
+                masterOnly,
+                user,
+                readOnly,
+                tls);
     }
 
     /**
@@ -61,14 +87,42 @@ public record BackendSettings(
      * command goes out, and one that is a replica is not used.
      */
     public BackendSettings requiringMaster() {
-        return new BackendSettings(pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, events, metrics, poolMetrics, true, user, readOnly, tls);
+        return new BackendSettings(
+                pool,
+                label,
+                endpoint,
+                timeoutMillis,
+                connectTimeoutMillis,
+                password,
+                database,
+                replyLimits,
+                events,
+                metrics,
+                poolMetrics,
+                true,
+                user,
+                readOnly,
+                tls);
     }
 
     /** The same server, reached over TLS with {@code newTls} (null: plain TCP). */
     public BackendSettings withTls(io.shardis.proxy.tls.BackendTls newTls) {
-        return new BackendSettings(pool, label, endpoint, timeoutMillis, connectTimeoutMillis, password, database,
-                replyLimits, events, metrics, poolMetrics, masterOnly, user, readOnly, newTls);
+        return new BackendSettings(
+                pool,
+                label,
+                endpoint,
+                timeoutMillis,
+                connectTimeoutMillis,
+                password,
+                database,
+                replyLimits,
+                events,
+                metrics,
+                poolMetrics,
+                masterOnly,
+                user,
+                readOnly,
+                newTls);
     }
 
     /** "pool 'alpha' backend 127.0.0.1:6379" or with the server's name; for logs and error replies. */
@@ -79,7 +133,8 @@ public record BackendSettings(
 
     public String describe() {
         SocketAddress address = address();
-        String addr = address instanceof InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+        String addr = address instanceof InetSocketAddress inet
+                ? inet.getHostString() + ":" + inet.getPort()
                 : address.toString();
         return "pool '" + pool + "' backend " + (label.equals(addr) ? addr : label + " (" + addr + ")");
     }

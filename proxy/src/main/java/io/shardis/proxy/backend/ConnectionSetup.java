@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespProtocol;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,16 +19,16 @@ import java.util.List;
  */
 final class ConnectionSetup {
 
-    private ConnectionSetup() {
-    }
+    private ConnectionSetup() {}
 
     /** The setup commands for {@code settings}, in the order they go; empty when none is needed. The caller owns them. */
     static List<RespCommand> commands(BackendSettings settings, RespProtocol protocol, ByteBufAllocator alloc) {
         List<RespCommand> setup = new ArrayList<>(4);
         if (settings.password() != null) {
-            setup.add(settings.user() == null
-                    ? RespCommands.encode(alloc, "AUTH", settings.password())
-                    : RespCommands.encode(alloc, "AUTH", settings.user(), settings.password()));
+            setup.add(
+                    settings.user() == null
+                            ? RespCommands.encode(alloc, "AUTH", settings.password())
+                            : RespCommands.encode(alloc, "AUTH", settings.user(), settings.password()));
         }
         if (settings.database() != 0) {
             setup.add(RespCommands.encode(alloc, "SELECT", Integer.toString(settings.database())));
@@ -56,13 +55,16 @@ final class ConnectionSetup {
         if (reply.getByte(start) != '*' || lineEnd < 0 || reply.writerIndex() - lineEnd - 1 < expected.length()) {
             return false;
         }
-        return reply.toString(lineEnd + 1, expected.length(), StandardCharsets.US_ASCII).equals(expected);
+        return reply.toString(lineEnd + 1, expected.length(), StandardCharsets.US_ASCII)
+                .equals(expected);
     }
 
     /** {@code -READONLY You can't write against a read only replica.} Reads without moving indexes. */
     static boolean isReadOnlyError(ByteBuf reply) {
         int start = reply.readerIndex();
-        return reply.readableBytes() > 9 && reply.getByte(start) == '-' && reply.getByte(start + 1) == 'R'
+        return reply.readableBytes() > 9
+                && reply.getByte(start) == '-'
+                && reply.getByte(start + 1) == 'R'
                 && reply.toString(start + 1, 8, StandardCharsets.US_ASCII).equals("READONLY");
     }
 }

@@ -21,6 +21,7 @@ public final class PendingCommand {
     private long sentAtNanos;
     /** When set, the client is sent this instead of the backend's reply (EXECABORT after a refused command). */
     private ByteBuf substitute;
+
     private boolean closeAfterReply;
     private boolean silent;
     private boolean untimed;

@@ -4,9 +4,6 @@ import io.netty.channel.EventLoopGroup;
 import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.route.RingRouter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -16,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Twemproxy's {@code auto_eject_hosts}: a server that fails {@code server_failure_limit} times in a
@@ -38,6 +37,7 @@ public final class PoolHealth {
     private final RingRouter router;
     /** The ring, whether or not servers are ejected automatically: an operator may eject one by hand. */
     private final RingRouter ring;
+
     private final ScheduledExecutorService control;
     private final Server[] states;
     private final EjectionListener listener;
@@ -54,14 +54,14 @@ public final class PoolHealth {
      * PING over Shardis' own backend connections, opened on {@code loops} (see {@link BackendPing});
      * the settings given must carry the server's metrics ({@link BackendSettings#observedBy}).
      */
-    public static Function<BackendSettings, CompletionStage<String>> pingOver(EventLoopGroup loops, Transport transport,
-                                                                          int timeoutMillis) {
+    public static Function<BackendSettings, CompletionStage<String>> pingOver(
+            EventLoopGroup loops, Transport transport, int timeoutMillis) {
         return BackendPing.over(loops, transport, timeoutMillis);
     }
 
     /** Told of every ejection, for metrics. */
     public interface EjectionListener {
-        EjectionListener NONE = server -> { };
+        EjectionListener NONE = server -> {};
 
         void ejected(int server);
     }
@@ -70,8 +70,13 @@ public final class PoolHealth {
      * @param router the ring to rebuild on ejection; null when ejection does not apply (a pool of
      *               one server, or {@code auto_eject_hosts: false})
      */
-    public PoolHealth(PoolConfig config, List<BackendSettings> servers, RingRouter router,
-                      ScheduledExecutorService control, EjectionListener listener, Pinger pinger) {
+    public PoolHealth(
+            PoolConfig config,
+            List<BackendSettings> servers,
+            RingRouter router,
+            ScheduledExecutorService control,
+            EjectionListener listener,
+            Pinger pinger) {
         this.config = config;
         this.pinger = pinger;
         this.servers = List.copyOf(servers);
@@ -127,7 +132,8 @@ public final class PoolHealth {
             if (!wasEjected) {
                 listener.ejected(index);
             }
-            log.warn("{}: ejected by an operator; its keys go to the other servers until it is restored",
+            log.warn(
+                    "{}: ejected by an operator; its keys go to the other servers until it is restored",
                     servers.get(index).describe());
             return null;
         });
@@ -147,7 +153,9 @@ public final class PoolHealth {
             server.ejected = false;
             server.failures.set(0);
             rebuild();
-            log.info("{}: restored by an operator; back in the pool", servers.get(index).describe());
+            log.info(
+                    "{}: restored by an operator; back in the pool",
+                    servers.get(index).describe());
             return null;
         });
     }
@@ -204,9 +212,13 @@ public final class PoolHealth {
             failures.set(0);
             rebuild();
             listener.ejected(index);
-            log.warn("{}: ejected after {} failure(s) in a row (last: {}); its keys go to the other servers;"
-                            + " checked again in {} ms", servers.get(index).describe(), config.sharding().serverFailureLimit(),
-                    reason, config.sharding().serverRetryTimeoutMillis());
+            log.warn(
+                    "{}: ejected after {} failure(s) in a row (last: {}); its keys go to the other servers;"
+                            + " checked again in {} ms",
+                    servers.get(index).describe(),
+                    config.sharding().serverFailureLimit(),
+                    reason,
+                    config.sharding().serverRetryTimeoutMillis());
             scheduleProbe();
         }
 
@@ -236,7 +248,9 @@ public final class PoolHealth {
                 ejected = false;
                 failures.set(0);
                 rebuild();
-                log.info("{}: answers PING again; back in the pool", servers.get(index).describe());
+                log.info(
+                        "{}: answers PING again; back in the pool",
+                        servers.get(index).describe());
             } else {
                 log.debug("{}: still ejected: {}", servers.get(index).describe(), problem);
                 scheduleProbe();

@@ -44,6 +44,5 @@ public interface Redirects {
     }
 
     /** Fails whatever is held: the pool is closing. */
-    default void close() {
-    }
+    default void close() {}
 }

@@ -19,8 +19,7 @@ public interface ReplySink {
      * Handing a reply to this sink failed ({@link #onReply} threw: its memory is exhausted, say).
      * The sink should drop its client; the backend connection carries on with its other commands.
      */
-    default void onDeliveryFailed(Throwable cause) {
-    }
+    default void onDeliveryFailed(Throwable cause) {}
 
     /** A dedicated connection of this sink closed; its in-flight commands have had their errors. */
     void onDedicatedClosed(BackendConnection connection);

@@ -48,6 +48,5 @@ public abstract class SubCommandSink implements ReplySink {
 
     /** A dedicated connection the sub-command used is the session's own, which tells the session itself. */
     @Override
-    public final void onDedicatedClosed(BackendConnection connection) {
-    }
+    public final void onDedicatedClosed(BackendConnection connection) {}
 }

@@ -9,13 +9,12 @@ import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Holds, on one event loop, the commands of servers that cannot be reached, until a server can take
@@ -56,6 +55,7 @@ public final class UnreachableHold implements Redirects {
 
     /** First wait before held commands are tried again; it doubles up to {@link #MAX_PASS_DELAY_MILLIS}. */
     static final long FIRST_PASS_DELAY_MILLIS = 10;
+
     static final long MAX_PASS_DELAY_MILLIS = 100;
 
     private final Route route;
@@ -67,12 +67,15 @@ public final class UnreachableHold implements Redirects {
     private ArrayDeque<Held> held = new ArrayDeque<>();
     /** The size of {@link #held} last added to the pool's held-now gauge, and that pool's metrics. */
     private int reportedHeld;
+
     private io.shardis.proxy.metrics.PoolMetrics heldMetrics;
     /** How many held commands each server has, and the error they will get if they expire. */
     private final Map<BackendSettings, Integer> heldPerServer = new IdentityHashMap<>();
+
     private final Map<BackendSettings, String> reasons = new IdentityHashMap<>();
     /** The placement the last pass routed by: a new one sends held commands at once. */
     private Object versionAtLastPass;
+
     private boolean passScheduled;
     private long passDelayMillis = FIRST_PASS_DELAY_MILLIS;
     private boolean passing;
@@ -82,14 +85,14 @@ public final class UnreachableHold implements Redirects {
      * command may come back when its server still cannot be reached).
      */
     private long episodeStart;
+
     private long lastEmptied;
     private boolean reportScheduled;
     private long heldCommands;
     private long expiredCommands;
     private String pool;
 
-    private record Held(PendingCommand command, BackendSettings from, int key) {
-    }
+    private record Held(PendingCommand command, BackendSettings from, int key) {}
 
     /** @param windowMillis the pool's {@code failover_timeout}; 0 holds nothing */
     public UnreachableHold(Route route, CommandTable commands, EventLoop loop, long windowMillis) {
@@ -173,8 +176,8 @@ public final class UnreachableHold implements Redirects {
         int before = held.size();
         pass();
         // While nothing gets through, try less often; once something does, keep up.
-        passDelayMillis = held.size() < before ? FIRST_PASS_DELAY_MILLIS
-                : Math.min(MAX_PASS_DELAY_MILLIS, passDelayMillis * 2);
+        passDelayMillis =
+                held.size() < before ? FIRST_PASS_DELAY_MILLIS : Math.min(MAX_PASS_DELAY_MILLIS, passDelayMillis * 2);
         if (!held.isEmpty() && !passScheduled) {
             passScheduled = true;
             loop.schedule(this::scheduledPass, passDelayMillis, TimeUnit.MILLISECONDS);
@@ -219,9 +222,13 @@ public final class UnreachableHold implements Redirects {
     }
 
     private void report() {
-        log.info("pool '{}': {} command(s) waited for a server to take them, for {} ms in all; {} sent on,"
-                        + " {} failed", pool, heldCommands,
-                TimeUnit.NANOSECONDS.toMillis(lastEmptied - episodeStart), heldCommands - expiredCommands,
+        log.info(
+                "pool '{}': {} command(s) waited for a server to take them, for {} ms in all; {} sent on,"
+                        + " {} failed",
+                pool,
+                heldCommands,
+                TimeUnit.NANOSECONDS.toMillis(lastEmptied - episodeStart),
+                heldCommands - expiredCommands,
                 expiredCommands);
         episodeStart = 0;
         heldCommands = 0;
@@ -251,7 +258,8 @@ public final class UnreachableHold implements Redirects {
                 if (server < 0) {
                     add(command, next.from(), next.key());
                 } else {
-                    backends.shared(server, command.sharedIndex(), command.protocol()).send(command.resendableFrame(), command);
+                    backends.shared(server, command.sharedIndex(), command.protocol())
+                            .send(command.resendableFrame(), command);
                 }
             }
         } finally {
@@ -290,9 +298,12 @@ public final class UnreachableHold implements Redirects {
         from.poolMetrics().forwardFailed();
         from.poolMetrics().heldCommandFailed();
         String reason = reasons.getOrDefault(from, "unreachable");
-        held.command().complete(RespReplies.error(ByteBufAllocator.DEFAULT, "ERR Shardis: " + from.describe() + " "
-                + reason + "; " + route.awaited(held.key()) + " within the failover_timeout ("
-                + TimeUnit.NANOSECONDS.toMillis(windowNanos) + " ms)"));
+        held.command()
+                .complete(RespReplies.error(
+                        ByteBufAllocator.DEFAULT,
+                        "ERR Shardis: " + from.describe() + " "
+                                + reason + "; " + route.awaited(held.key()) + " within the failover_timeout ("
+                                + TimeUnit.NANOSECONDS.toMillis(windowNanos) + " ms)"));
     }
 
     private boolean expired(PendingCommand command) {

@@ -1,9 +1,8 @@
 package io.shardis.proxy.channel;
 
-import org.slf4j.Logger;
-
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
 
 /**
  * A warning that may repeat thousands of times a second (clients dropped for their replies, failed

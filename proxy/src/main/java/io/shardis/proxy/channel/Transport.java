@@ -25,7 +25,6 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.shardis.proxy.config.HostPort;
-
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.List;
@@ -96,21 +95,36 @@ public record Transport(
     }
 
     private static Transport ioUring(String fallback) {
-        return new Transport(IO_URING, IoUringIoHandler.newFactory(),
-                IoUringServerSocketChannel.class, IoUringSocketChannel.class,
-                IoUringServerDomainSocketChannel.class, IoUringDomainSocketChannel.class, fallback);
+        return new Transport(
+                IO_URING,
+                IoUringIoHandler.newFactory(),
+                IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class,
+                IoUringServerDomainSocketChannel.class,
+                IoUringDomainSocketChannel.class,
+                fallback);
     }
 
     private static Transport epoll(String fallback) {
-        return new Transport(EPOLL, EpollIoHandler.newFactory(),
-                EpollServerSocketChannel.class, EpollSocketChannel.class,
-                EpollServerDomainSocketChannel.class, EpollDomainSocketChannel.class, fallback);
+        return new Transport(
+                EPOLL,
+                EpollIoHandler.newFactory(),
+                EpollServerSocketChannel.class,
+                EpollSocketChannel.class,
+                EpollServerDomainSocketChannel.class,
+                EpollDomainSocketChannel.class,
+                fallback);
     }
 
     private static Transport nio(String fallback) {
-        return new Transport(NIO, NioIoHandler.newFactory(),
-                NioServerSocketChannel.class, NioSocketChannel.class,
-                NioServerDomainSocketChannel.class, NioDomainSocketChannel.class, fallback);
+        return new Transport(
+                NIO,
+                NioIoHandler.newFactory(),
+                NioServerSocketChannel.class,
+                NioSocketChannel.class,
+                NioServerDomainSocketChannel.class,
+                NioDomainSocketChannel.class,
+                fallback);
     }
 
     /** The address to bind or connect to: TCP, or a Unix socket path in this transport's own type. */
@@ -118,7 +132,9 @@ public record Transport(
         if (!endpoint.isUnix()) {
             return endpoint.toSocketAddress();
         }
-        return name.equals(NIO) ? UnixDomainSocketAddress.of(endpoint.host()) : new DomainSocketAddress(endpoint.host());
+        return name.equals(NIO)
+                ? UnixDomainSocketAddress.of(endpoint.host())
+                : new DomainSocketAddress(endpoint.host());
     }
 
     public Class<? extends Channel> channelClass(HostPort endpoint) {
@@ -130,7 +146,6 @@ public record Transport(
     }
 
     public EventLoopGroup newGroup(int threads, String threadName) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName, true),
-                ioHandlerFactory);
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName, true), ioHandlerFactory);
     }
 }

@@ -4,13 +4,13 @@ import io.shardis.proxy.backend.BackendAddress;
 import io.shardis.proxy.backend.BackendEvents;
 import io.shardis.proxy.backend.BackendServers;
 import io.shardis.proxy.backend.BackendSettings;
+import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.config.HostPort;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.PoolDefaults;
 import io.shardis.proxy.config.ReadFrom;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.route.ClusterRouter;
-import io.shardis.proxy.channel.Transport;
 import io.shardis.resp.RespLimits;
 import io.shardis.topology.cluster.ClusterSourceSettings;
 import io.shardis.topology.cluster.ClusterTopologyException;
@@ -18,10 +18,6 @@ import io.shardis.topology.cluster.ClusterTopologyRefresher;
 import io.shardis.topology.cluster.LettuceTopologySource;
 import io.shardis.topology.cluster.NodeAddress;
 import io.shardis.topology.cluster.SlotMap;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
@@ -30,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis Cluster behind a pool: its nodes as the pool's servers (an append-only registry keyed by
@@ -60,40 +58,50 @@ public final class ClusterNodes implements AutoCloseable {
     /** Nodes the last map no longer listed; touched only by whoever adopts maps (one thread at a time). */
     private final BitSet gone = new BitSet();
     /** Told the index of a node the cluster forgot, to drop its connections. */
-    private volatile IntConsumer nodeLeft = index -> { };
+    private volatile IntConsumer nodeLeft = index -> {};
 
     /** TLS towards the nodes ({@code backend_tls}); null for plain TCP. */
     private final io.shardis.proxy.tls.BackendTls tls;
 
-    public ClusterNodes(PoolConfig config, Transport transport, PoolMetrics metrics,
-                        io.shardis.proxy.tls.BackendTls tls) {
+    public ClusterNodes(
+            PoolConfig config, Transport transport, PoolMetrics metrics, io.shardis.proxy.tls.BackendTls tls) {
         this.config = config;
         this.tls = tls;
         this.transport = transport;
         this.metrics = metrics;
         List<NodeAddress> seeds = config.cluster().seeds().stream()
-                .map(seed -> new NodeAddress(seed.host(), seed.port())).toList();
+                .map(seed -> new NodeAddress(seed.host(), seed.port()))
+                .toList();
         Duration timeout = Duration.ofMillis(config.timeouts().connectMillis());
         ClusterSourceSettings sourceSettings = ClusterSourceSettings.of(seeds)
                 .withCredentials(config.auth().redisUser(), config.auth().redisAuth())
                 .withTimeouts(timeout, timeout);
         if (tls != null) {
             try {
-                sourceSettings = sourceSettings.withTls(io.shardis.proxy.tls.LettuceTls.options(tls.config()),
+                sourceSettings = sourceSettings.withTls(
+                        io.shardis.proxy.tls.LettuceTls.options(tls.config()),
                         io.shardis.proxy.tls.LettuceTls.verifyMode(tls.config()));
             } catch (io.shardis.proxy.tls.TlsSetupException e) {
-                throw new IllegalStateException("pool '" + config.name() + "': key 'backend_tls." + e.key() + "': "
-                        + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "pool '" + config.name() + "': key 'backend_tls." + e.key() + "': " + e.getMessage(), e);
             }
         }
         this.source = new LettuceTopologySource(sourceSettings);
-        this.refresher = new ClusterTopologyRefresher(config.name(), source,
-                Duration.ofMillis(config.cluster().refreshIntervalMillis()), MIN_REFRESH_INTERVAL, this::adopt);
+        this.refresher = new ClusterTopologyRefresher(
+                config.name(),
+                source,
+                Duration.ofMillis(config.cluster().refreshIntervalMillis()),
+                MIN_REFRESH_INTERVAL,
+                this::adopt);
         metrics.slotMapFetches(refresher::fetchCount);
         ReadFrom readFrom = config.cluster().readFrom();
         this.reachability = readFrom.readsReplicas()
-                ? new NodeReachability(config.name(), source::role, this::listed,
-                        () -> requestRefresh("a node takes reads again"), NodeReachability.PROBE_INTERVAL)
+                ? new NodeReachability(
+                        config.name(),
+                        source::role,
+                        this::listed,
+                        () -> requestRefresh("a node takes reads again"),
+                        NodeReachability.PROBE_INTERVAL)
                 : null;
         this.router = new ClusterRouter(servers::size, readFrom, reachability != null ? reachability : server -> true);
     }
@@ -105,7 +113,8 @@ public final class ClusterNodes implements AutoCloseable {
      * @throws IllegalStateException naming the seeds when none gave a slot map
      */
     public void start() {
-        long patience = Math.max(PoolDefaults.STARTUP_PATIENCE_MILLIS, config.timeouts().connectMillis());
+        long patience =
+                Math.max(PoolDefaults.STARTUP_PATIENCE_MILLIS, config.timeouts().connectMillis());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(patience);
         SlotMap first = null;
         for (int attempt = 1; first == null; attempt++) {
@@ -113,11 +122,15 @@ public final class ClusterNodes implements AutoCloseable {
                 first = source.fetch();
             } catch (ClusterTopologyException e) {
                 if (System.nanoTime() - deadline >= 0) {
-                    throw new IllegalStateException("pool '" + config.name() + "': no cluster seed of "
-                            + config.cluster().seeds() + " gave a slot map in " + attempt + " attempt(s) over "
-                            + patience + " ms: " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "pool '" + config.name() + "': no cluster seed of "
+                                    + config.cluster().seeds() + " gave a slot map in " + attempt + " attempt(s) over "
+                                    + patience + " ms: " + e.getMessage(),
+                            e);
                 }
-                log.warn("pool '{}': no cluster seed gave a slot map yet ({}); asking again", config.name(),
+                log.warn(
+                        "pool '{}': no cluster seed gave a slot map yet ({}); asking again",
+                        config.name(),
                         e.getMessage());
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(STARTUP_RETRY_PAUSE_MILLIS));
             }
@@ -184,12 +197,25 @@ public final class ClusterNodes implements AutoCloseable {
         NodeReachability.Node readState = reachability == null ? null : reachability.add(index, node);
         // With replica reads every connection says READONLY: a replica then serves its master's
         // slots, and a master (or a replica promoted later) ignores it.
-        return new BackendSettings(config.name(), label, address, config.timeouts().requestMillis(),
-                config.timeouts().connectMillis(), config.auth().redisAuth(), 0,
-                RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH).withMaxNesting(128)
+        return new BackendSettings(
+                config.name(),
+                label,
+                address,
+                config.timeouts().requestMillis(),
+                config.timeouts().connectMillis(),
+                config.auth().redisAuth(),
+                0,
+                RespLimits.DEFAULT
+                        .withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
+                        .withMaxNesting(128)
                         .withMaxInlineLength(64 * 1024 * 1024),
-                new NodeEvents(label, readState), metrics.addServer(label), metrics, false, config.auth().redisUser(),
-                reachability != null, tls);
+                new NodeEvents(label, readState),
+                metrics.addServer(label),
+                metrics,
+                false,
+                config.auth().redisUser(),
+                reachability != null,
+                tls);
     }
 
     /** Asks for a slot map refresh soon (rate limited); safe on event loops. */
@@ -233,8 +259,7 @@ public final class ClusterNodes implements AutoCloseable {
         }
 
         @Override
-        public void connected() {
-        }
+        public void connected() {}
 
         @Override
         public void failed(String reason) {
@@ -245,7 +270,6 @@ public final class ClusterNodes implements AutoCloseable {
         }
 
         @Override
-        public void notMaster(String reason) {
-        }
+        public void notMaster(String reason) {}
     }
 }

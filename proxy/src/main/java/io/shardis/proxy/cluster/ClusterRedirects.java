@@ -13,7 +13,6 @@ import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.HostPort;
 import io.shardis.resp.RespCommands;
-
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -48,18 +47,17 @@ public final class ClusterRedirects implements Redirects {
         }
 
         @Override
-        public void onBackendWritable() {
-        }
+        public void onBackendWritable() {}
 
         @Override
-        public void onDedicatedClosed(BackendConnection connection) {
-        }
+        public void onDedicatedClosed(BackendConnection connection) {}
     };
 
     private final ClusterNodes cluster;
     private final EventLoop loop;
     /** How long TRYAGAIN and CLUSTERDOWN are retried: the pool's {@code failover_timeout}. */
     private final long retryWindowNanos;
+
     private final UnreachableHold hold;
     private BackendPool backends;
 
@@ -117,7 +115,10 @@ public final class ClusterRedirects implements Redirects {
                 reply.release();
                 BackendConnection connection = backends.shared(node, command.sharedIndex(), command.protocol());
                 if (redirection.kind() == Redirection.Kind.ASK) {
-                    connection.send(RespCommands.encode(ByteBufAllocator.DEFAULT, "ASKING").content(), new PendingCommand(DROP));
+                    connection.send(
+                            RespCommands.encode(ByteBufAllocator.DEFAULT, "ASKING")
+                                    .content(),
+                            new PendingCommand(DROP));
                 }
                 connection.send(command.resendableFrame(), command);
                 return true;
@@ -149,8 +150,11 @@ public final class ClusterRedirects implements Redirects {
                     return false;
                 }
                 reply.release();
-                loop.schedule(() -> backends.shared(node, command.sharedIndex(), command.protocol()).send(command.resendableFrame(), command),
-                        delayMillis, TimeUnit.MILLISECONDS);
+                loop.schedule(
+                        () -> backends.shared(node, command.sharedIndex(), command.protocol())
+                                .send(command.resendableFrame(), command),
+                        delayMillis,
+                        TimeUnit.MILLISECONDS);
                 return true;
             }
         }
@@ -174,7 +178,14 @@ public final class ClusterRedirects implements Redirects {
          * loading its data) and MASTERDOWN (a replica whose master link is down, with
          * replica-serve-stale-data off) say the node cannot serve now. None of them ran the command.
          */
-        public enum Kind { MOVED, ASK, TRYAGAIN, CLUSTERDOWN, LOADING, MASTERDOWN }
+        public enum Kind {
+            MOVED,
+            ASK,
+            TRYAGAIN,
+            CLUSTERDOWN,
+            LOADING,
+            MASTERDOWN
+        }
 
         /** The host named, or the answering node's when the reply names none ({@code MOVED 3999 :6380}). */
         public String hostOr(BackendSettings from) {

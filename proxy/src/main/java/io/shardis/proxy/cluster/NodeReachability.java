@@ -2,9 +2,6 @@ package io.shardis.proxy.cluster;
 
 import io.shardis.topology.cluster.NodeAddress;
 import io.shardis.topology.cluster.NodeRole;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,6 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which nodes of a cluster pool may take reads now, for pools that read from replicas. A node is
@@ -55,6 +54,7 @@ final class NodeReachability implements IntPredicate, AutoCloseable {
         private volatile long failedAtNanos;
         /** When (nanoTime) a probe last found it serving. */
         private volatile long backAtNanos;
+
         private final AtomicBoolean probing = new AtomicBoolean();
 
         private Node(NodeAddress address, long createdNanos) {
@@ -70,8 +70,12 @@ final class NodeReachability implements IntPredicate, AutoCloseable {
      * @param onBack   told, on the probe thread, when a node serves again (to refresh the slot map)
      * @param interval {@link #PROBE_INTERVAL} outside tests
      */
-    NodeReachability(String pool, Function<NodeAddress, NodeRole> probe, Predicate<NodeAddress> listed,
-                     Runnable onBack, Duration interval) {
+    NodeReachability(
+            String pool,
+            Function<NodeAddress, NodeRole> probe,
+            Predicate<NodeAddress> listed,
+            Runnable onBack,
+            Duration interval) {
         this.pool = pool;
         this.probe = probe;
         this.listed = listed;
@@ -156,7 +160,10 @@ final class NodeReachability implements IntPredicate, AutoCloseable {
             why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
         if (why != null || node.failedAtNanos - started > 0) {
-            log.debug("pool '{}': node {} still takes no reads: {}", pool, node.address,
+            log.debug(
+                    "pool '{}': node {} still takes no reads: {}",
+                    pool,
+                    node.address,
                     why != null ? why : "failed again while probed");
             schedule(node, intervalNanos);
             return;

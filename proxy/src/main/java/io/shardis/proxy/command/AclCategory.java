@@ -8,8 +8,27 @@ import java.util.Locale;
  * table names that is not here stops the table from loading.
  */
 public enum AclCategory {
-    KEYSPACE, READ, WRITE, SET, SORTEDSET, LIST, HASH, STRING, BITMAP, HYPERLOGLOG, GEO, STREAM, PUBSUB,
-    ADMIN, FAST, SLOW, BLOCKING, DANGEROUS, CONNECTION, TRANSACTION, SCRIPTING;
+    KEYSPACE,
+    READ,
+    WRITE,
+    SET,
+    SORTEDSET,
+    LIST,
+    HASH,
+    STRING,
+    BITMAP,
+    HYPERLOGLOG,
+    GEO,
+    STREAM,
+    PUBSUB,
+    ADMIN,
+    FAST,
+    SLOW,
+    BLOCKING,
+    DANGEROUS,
+    CONNECTION,
+    TRANSACTION,
+    SCRIPTING;
 
     /** The category named as Redis names it, with or without its '@' ({@code @read}, {@code read}); null if none. */
     public static AclCategory named(String name) {

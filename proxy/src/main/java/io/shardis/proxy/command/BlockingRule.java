@@ -1,7 +1,6 @@
 package io.shardis.proxy.command;
 
 import io.shardis.resp.RespCommand;
-
 import java.util.Locale;
 
 /** When a command can hold its connection waiting: always, never, or only with a BLOCK option. */

@@ -8,6 +8,13 @@ import java.util.List;
  * {@code COMMAND} replies ({@code keySpecNotes}: one per key spec, empty for none, or no notes at all): it does for every command it accepts, not for those it refuses nor for
  * the DEBUG subcommands it tells apart for routing alone ({@code UNLISTED} in routing.tsv).
  */
-record CommandDescription(List<String> flags, int firstKey, int lastKey, int step, List<KeySpec> keySpecs,
-                          List<String> keySpecNotes, List<String> aclCategories, List<String> tips, boolean listed) {
-}
+record CommandDescription(
+        List<String> flags,
+        int firstKey,
+        int lastKey,
+        int step,
+        List<KeySpec> keySpecs,
+        List<String> keySpecNotes,
+        List<String> aclCategories,
+        List<String> tips,
+        boolean listed) {}

@@ -2,7 +2,6 @@ package io.shardis.proxy.command;
 
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespValue;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -81,17 +80,26 @@ public final class CommandDescriptions {
         }
         List<RespValue> keySpecs = new ArrayList<>();
         for (int i = 0; i < d.keySpecs().size(); i++) {
-            keySpecs.add(d.keySpecs().get(i).describe(i < d.keySpecNotes().size() ? d.keySpecNotes().get(i) : null));
+            keySpecs.add(d.keySpecs()
+                    .get(i)
+                    .describe(i < d.keySpecNotes().size() ? d.keySpecNotes().get(i) : null));
         }
         List<RespValue> subcommands = new ArrayList<>();
         for (CommandSpec subcommand : subcommands(spec)) {
             subcommands.add(info(subcommand));
         }
-        return RespValue.Array.of(RespValue.BulkString.of(spec.name()), new RespValue.Integer(spec.arity()),
-                new RespValue.Set(flags), new RespValue.Integer(d.firstKey()), new RespValue.Integer(d.lastKey()),
-                new RespValue.Integer(d.step()), new RespValue.Set(categories), new RespValue.Set(tips),
+        return RespValue.Array.of(
+                RespValue.BulkString.of(spec.name()),
+                new RespValue.Integer(spec.arity()),
+                new RespValue.Set(flags),
+                new RespValue.Integer(d.firstKey()),
+                new RespValue.Integer(d.lastKey()),
+                new RespValue.Integer(d.step()),
+                new RespValue.Set(categories),
+                new RespValue.Set(tips),
                 // Redis 7.0 writes key specs and subcommands as sets too (a RESP3 client sees '~').
-                new RespValue.Set(keySpecs), new RespValue.Set(subcommands));
+                new RespValue.Set(keySpecs),
+                new RespValue.Set(subcommands));
     }
 
     /**
@@ -120,7 +128,8 @@ public final class CommandDescriptions {
      */
     public Object keys(RespCommand inner, boolean withFlags) {
         CommandSpec spec = table.lookup(inner);
-        if (spec == null || (spec.isContainer() && spec.routing() == Routing.REFUSED && inner.argCount() > 1)
+        if (spec == null
+                || (spec.isContainer() && spec.routing() == Routing.REFUSED && inner.argCount() > 1)
                 || !listed(spec)) {
             return "ERR Invalid command specified";
         }
@@ -133,7 +142,8 @@ public final class CommandDescriptions {
         int count = spec.keyCount(inner);
         if (count < 0) {
             // EVAL with a key count past its arguments: Redis finds no key, and these need none.
-            return spec.description().flags().contains("no_mandatory_keys") ? new RespValue.Array(List.of())
+            return spec.description().flags().contains("no_mandatory_keys")
+                    ? new RespValue.Array(List.of())
                     : "ERR Invalid arguments specified for command";
         }
         List<RespValue> keys = new ArrayList<>(count);
@@ -205,7 +215,8 @@ public final class CommandDescriptions {
         } else {
             // SORT and MIGRATE: Shardis' own reading; the flags Redis' key extraction gives them.
             names = (spec.keyAccess(inner, k) & CommandSpec.KEY_WRITE) != 0
-                    ? List.of("OW", "update") : List.of("RO", "access");
+                    ? List.of("OW", "update")
+                    : List.of("RO", "access");
         }
         List<RespValue> flags = new ArrayList<>(names.size());
         for (String name : names) {

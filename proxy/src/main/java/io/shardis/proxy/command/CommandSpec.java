@@ -29,8 +29,17 @@ public final class CommandSpec {
     private final CommandGroup group;
     private final CommandDescription description;
 
-    CommandSpec(String name, int arity, long flags, Routing routing, KeyLocator keys, BlockingRule blocking,
-            ReplyMerge merge, NameIndex subcommands, long categories, ChannelRule channels,
+    CommandSpec(
+            String name,
+            int arity,
+            long flags,
+            Routing routing,
+            KeyLocator keys,
+            BlockingRule blocking,
+            ReplyMerge merge,
+            NameIndex subcommands,
+            long categories,
+            ChannelRule channels,
             CommandDescription description) {
         this.description = description;
         this.categories = categories;

@@ -1,6 +1,5 @@
 package io.shardis.proxy.command;
 
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,21 +26,32 @@ final class CommandTableLoader {
     static final String EXTRA_COMMANDS = "commands-extra.tsv";
     static final String ROUTING = "routing.tsv";
 
-    private record Metadata(String name, int arity, Set<String> flags, List<KeySpec> keySpecs, Set<String> tips,
-                            long categories, String[] columns) {
-    }
+    private record Metadata(
+            String name,
+            int arity,
+            Set<String> flags,
+            List<KeySpec> keySpecs,
+            Set<String> tips,
+            long categories,
+            String[] columns) {}
 
     /** @param ownFlags the bits of the Shardis flags {@code routing.tsv} names as options ({@link #OWN_FLAGS}) */
-    private record Decision(Routing routing, boolean dangerous, boolean masterOnly, long ownFlags, String keys,
-                            BlockingRule blocking, ReplyMerge merge, ChannelRule channels, boolean unlisted) {
-    }
+    private record Decision(
+            Routing routing,
+            boolean dangerous,
+            boolean masterOnly,
+            long ownFlags,
+            String keys,
+            BlockingRule blocking,
+            ReplyMerge merge,
+            ChannelRule channels,
+            boolean unlisted) {}
 
     /** Shardis' flags that {@code routing.tsv} writes as options, as their names. */
-    private static final Set<String> OWN_FLAGS = Set.of(CommandFlag.COUNTS_REPLICAS.name(),
-            CommandFlag.CLOSES_CLIENT.name(), CommandFlag.SHARD_CHANNELS.name());
+    private static final Set<String> OWN_FLAGS = Set.of(
+            CommandFlag.COUNTS_REPLICAS.name(), CommandFlag.CLOSES_CLIENT.name(), CommandFlag.SHARD_CHANNELS.name());
 
-    private CommandTableLoader() {
-    }
+    private CommandTableLoader() {}
 
     static CommandTable loadStandard() {
         List<String> commands = new ArrayList<>(readResource(COMMANDS));
@@ -75,7 +85,8 @@ final class CommandTableLoader {
                 throw new IllegalStateException("subcommand '" + command.name() + "' has no container");
             }
             CommandSpec spec = toSpec(command, decide(command, decisions), null);
-            subcommandsByContainer.computeIfAbsent(container, c -> new TreeMap<>())
+            subcommandsByContainer
+                    .computeIfAbsent(container, c -> new TreeMap<>())
                     .put(command.name().substring(bar + 1), spec);
             all.add(spec);
         }
@@ -85,8 +96,8 @@ final class CommandTableLoader {
                 continue;
             }
             Map<String, CommandSpec> subcommands = subcommandsByContainer.get(command.name());
-            CommandSpec spec = toSpec(command, decide(command, decisions),
-                    subcommands == null ? null : new NameIndex(subcommands));
+            CommandSpec spec = toSpec(
+                    command, decide(command, decisions), subcommands == null ? null : new NameIndex(subcommands));
             topLevel.put(command.name(), spec);
             all.add(spec);
         }
@@ -100,8 +111,14 @@ final class CommandTableLoader {
             throw new IllegalArgumentException("expected at least 9 tab-separated columns: " + line);
         }
         try {
-            return new Metadata(columns[0], Integer.parseInt(columns[1]), words(columns[2]),
-                    KeySpec.parseAll(columns[6]), words(columns[8]), categories(columns[0], columns[7]), columns);
+            return new Metadata(
+                    columns[0],
+                    Integer.parseInt(columns[1]),
+                    words(columns[2]),
+                    KeySpec.parseAll(columns[6]),
+                    words(columns[8]),
+                    categories(columns[0], columns[7]),
+                    columns);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("bad command line '" + line + "': " + e, e);
         }
@@ -196,8 +213,19 @@ final class CommandTableLoader {
                 throw new IllegalStateException("routing.tsv: '" + name + "': ALL_SHARDS and MULTI_KEY commands,"
                         + " and only they, say how their replies merge (merge=...)");
             }
-            if (decisions.put(name, new Decision(routing, dangerous, masterOnly, ownFlags, keys, blocking, merge, channels,
-                    unlisted)) != null) {
+            if (decisions.put(
+                            name,
+                            new Decision(
+                                    routing,
+                                    dangerous,
+                                    masterOnly,
+                                    ownFlags,
+                                    keys,
+                                    blocking,
+                                    merge,
+                                    channels,
+                                    unlisted))
+                    != null) {
                 throw new IllegalStateException("routing.tsv names '" + name + "' twice");
             }
         }
@@ -238,14 +266,32 @@ final class CommandTableLoader {
         }
         KeyLocator keys = locator(command, decision);
         checkRoutingFits(command, decision.routing(), keys);
-        BlockingRule blocking = decision.blocking() != null ? decision.blocking()
+        BlockingRule blocking = decision.blocking() != null
+                ? decision.blocking()
                 : command.flags().contains("blocking") ? BlockingRule.ALWAYS : BlockingRule.NEVER;
         String[] columns = command.columns();
-        CommandDescription description = new CommandDescription(list(columns[2]), Integer.parseInt(columns[3]),
-                Integer.parseInt(columns[4]), Integer.parseInt(columns[5]), command.keySpecs(), notes(columns),
-                list(columns[7]), list(columns[8]), decision.routing() != Routing.REFUSED && !decision.unlisted());
-        return new CommandSpec(command.name(), command.arity(), flags, decision.routing(), keys, blocking,
-                decision.merge(), subcommands, command.categories(), decision.channels(), description);
+        CommandDescription description = new CommandDescription(
+                list(columns[2]),
+                Integer.parseInt(columns[3]),
+                Integer.parseInt(columns[4]),
+                Integer.parseInt(columns[5]),
+                command.keySpecs(),
+                notes(columns),
+                list(columns[7]),
+                list(columns[8]),
+                decision.routing() != Routing.REFUSED && !decision.unlisted());
+        return new CommandSpec(
+                command.name(),
+                command.arity(),
+                flags,
+                decision.routing(),
+                keys,
+                blocking,
+                decision.merge(),
+                subcommands,
+                command.categories(),
+                decision.channels(),
+                description);
     }
 
     private static CommandFlag flagNamed(Metadata command, String redisFlag) {
@@ -261,8 +307,9 @@ final class CommandTableLoader {
             return switch (decision.keys()) {
                 case "sort" -> new SortKeyLocator();
                 case "migrate" -> new MigrateKeyLocator();
-                default -> throw new IllegalStateException("routing.tsv: unknown keys=" + decision.keys()
-                        + " for '" + command.name() + "'");
+                default ->
+                    throw new IllegalStateException(
+                            "routing.tsv: unknown keys=" + decision.keys() + " for '" + command.name() + "'");
             };
         }
         for (KeySpec spec : command.keySpecs()) {
@@ -284,14 +331,20 @@ final class CommandTableLoader {
     private static void checkRoutingFits(Metadata command, Routing routing, KeyLocator keys) {
         List<KeySpec> specs = knownSpecs(command);
         boolean fits = switch (routing) {
-            case SINGLE_KEY -> keys instanceof KeySpecLocator && specs.size() == 1 && specs.get(0).singleFixedKey();
-            case MULTI_KEY -> keys instanceof KeySpecLocator && specs.size() == 1 && !specs.get(0).singleFixedKey();
+            case SINGLE_KEY ->
+                keys instanceof KeySpecLocator
+                        && specs.size() == 1
+                        && specs.get(0).singleFixedKey();
+            case MULTI_KEY ->
+                keys instanceof KeySpecLocator
+                        && specs.size() == 1
+                        && !specs.get(0).singleFixedKey();
             case SAME_SHARD -> keys != KeyLocator.NONE;
             default -> true;
         };
         if (!fits) {
-            throw new IllegalStateException("command '" + command.name() + "' cannot be " + routing
-                    + " with key specs " + command.keySpecs());
+            throw new IllegalStateException(
+                    "command '" + command.name() + "' cannot be " + routing + " with key specs " + command.keySpecs());
         }
     }
 

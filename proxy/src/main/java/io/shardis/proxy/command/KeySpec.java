@@ -22,15 +22,23 @@ import java.util.regex.Pattern;
  */
 final class KeySpec {
 
-    private static final Pattern TEXT = Pattern.compile(
-            "\\[([^\\]]*)\\](index|keyword|unknown)\\(([^)]*)\\)(range|keynum|unknown)\\(([^)]*)\\)");
+    private static final Pattern TEXT =
+            Pattern.compile("\\[([^\\]]*)\\](index|keyword|unknown)\\(([^)]*)\\)(range|keynum|unknown)\\(([^)]*)\\)");
 
     /** Result of {@link #firstKey}: the keyword was not there, so this spec names no key. */
     private static final int ABSENT = -2;
 
-    private enum Begin { INDEX, KEYWORD, UNKNOWN }
+    private enum Begin {
+        INDEX,
+        KEYWORD,
+        UNKNOWN
+    }
 
-    private enum Find { RANGE, KEYNUM, UNKNOWN }
+    private enum Find {
+        RANGE,
+        KEYNUM,
+        UNKNOWN
+    }
 
     private final String text;
     private final List<String> flags;
@@ -45,8 +53,19 @@ final class KeySpec {
     private final int keyNumIndex;
     private final int firstKey;
 
-    private KeySpec(String text, List<String> flags, Begin begin, int index, String keyword, int startFrom,
-            Find find, int lastKey, int keyStep, int limit, int keyNumIndex, int firstKey) {
+    private KeySpec(
+            String text,
+            List<String> flags,
+            Begin begin,
+            int index,
+            String keyword,
+            int startFrom,
+            Find find,
+            int lastKey,
+            int keyStep,
+            int limit,
+            int keyNumIndex,
+            int firstKey) {
         this.text = text;
         this.flags = flags;
         this.begin = begin;
@@ -83,7 +102,8 @@ final class KeySpec {
     }
 
     private static KeySpec parse(Matcher m) {
-        List<String> flags = m.group(1).isEmpty() ? List.of()
+        List<String> flags = m.group(1).isEmpty()
+                ? List.of()
                 : List.of(m.group(1).toLowerCase(Locale.ROOT).split(","));
         Begin begin = Begin.valueOf(m.group(2).toUpperCase(Locale.ROOT));
         String[] b = m.group(3).split(",", -1);
@@ -115,8 +135,19 @@ final class KeySpec {
         if (keyStep < 1 || (lastKey < 0 && limit > 1 && lastKey != -1)) {
             throw new IllegalArgumentException("unsupported key spec '" + m.group() + "'");
         }
-        return new KeySpec(m.group(), flags, begin, index, keyword, startFrom, find, lastKey, keyStep, limit,
-                keyNumIndex, firstKey);
+        return new KeySpec(
+                m.group(),
+                flags,
+                begin,
+                index,
+                keyword,
+                startFrom,
+                find,
+                lastKey,
+                keyStep,
+                limit,
+                keyNumIndex,
+                firstKey);
     }
 
     /** The spec's flags as Redis spells them in COMMAND INFO ({@code RW}, {@code access}...), in its order. */
@@ -133,19 +164,36 @@ final class KeySpec {
         }
         RespValue beginSpec = switch (begin) {
             case INDEX -> map("index", new RespValue.Integer(index));
-            case KEYWORD -> map("keyword", RespValue.BulkString.of(keyword), "startfrom", new RespValue.Integer(startFrom));
+            case KEYWORD ->
+                map("keyword", RespValue.BulkString.of(keyword), "startfrom", new RespValue.Integer(startFrom));
             case UNKNOWN -> map();
         };
         RespValue findSpec = switch (find) {
-            case RANGE -> map("lastkey", new RespValue.Integer(lastKey), "keystep", new RespValue.Integer(keyStep),
-                    "limit", new RespValue.Integer(limit));
-            case KEYNUM -> map("keynumidx", new RespValue.Integer(keyNumIndex), "firstkey", new RespValue.Integer(firstKey),
-                    "keystep", new RespValue.Integer(keyStep));
+            case RANGE ->
+                map(
+                        "lastkey",
+                        new RespValue.Integer(lastKey),
+                        "keystep",
+                        new RespValue.Integer(keyStep),
+                        "limit",
+                        new RespValue.Integer(limit));
+            case KEYNUM ->
+                map(
+                        "keynumidx",
+                        new RespValue.Integer(keyNumIndex),
+                        "firstkey",
+                        new RespValue.Integer(firstKey),
+                        "keystep",
+                        new RespValue.Integer(keyStep));
             case UNKNOWN -> map();
         };
-        RespValue.Map described = map("flags", new RespValue.Set(flagValues),
-                "begin_search", map("type", RespValue.BulkString.of(begin.name().toLowerCase(Locale.ROOT)), "spec", beginSpec),
-                "find_keys", map("type", RespValue.BulkString.of(find.name().toLowerCase(Locale.ROOT)), "spec", findSpec));
+        RespValue.Map described = map(
+                "flags",
+                new RespValue.Set(flagValues),
+                "begin_search",
+                map("type", RespValue.BulkString.of(begin.name().toLowerCase(Locale.ROOT)), "spec", beginSpec),
+                "find_keys",
+                map("type", RespValue.BulkString.of(find.name().toLowerCase(Locale.ROOT)), "spec", findSpec));
         if (notes == null || notes.isEmpty()) {
             return described;
         }
@@ -159,7 +207,8 @@ final class KeySpec {
     static RespValue.Map map(Object... keysAndValues) {
         List<RespValue.Pair> pairs = new java.util.ArrayList<>(keysAndValues.length / 2);
         for (int i = 0; i < keysAndValues.length; i += 2) {
-            pairs.add(new RespValue.Pair(RespValue.BulkString.of((String) keysAndValues[i]), (RespValue) keysAndValues[i + 1]));
+            pairs.add(new RespValue.Pair(
+                    RespValue.BulkString.of((String) keysAndValues[i]), (RespValue) keysAndValues[i + 1]));
         }
         return new RespValue.Map(pairs);
     }

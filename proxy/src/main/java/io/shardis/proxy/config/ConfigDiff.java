@@ -16,8 +16,7 @@ import java.util.Objects;
  */
 public final class ConfigDiff {
 
-    private ConfigDiff() {
-    }
+    private ConfigDiff() {}
 
     /** One line per setting that differs, as {@code key: before -> after}; empty when equal. */
     public static List<String> of(Record before, Record after) {
@@ -89,8 +88,10 @@ public final class ConfigDiff {
     /** Settings whose value may carry a secret: passwords, and users (their rules hold passwords). */
     static boolean isSecret(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        return lower.contains("auth") && !lower.contains("client") || lower.contains("password")
-                || lower.contains("secret") || lower.equals("users");
+        return lower.contains("auth") && !lower.contains("client")
+                || lower.contains("password")
+                || lower.contains("secret")
+                || lower.equals("users");
     }
 
     private static Object value(RecordComponent component, Record record) {

@@ -1,5 +1,10 @@
 package io.shardis.proxy.config;
 
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.YAMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -7,12 +12,6 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.reader.ReaderException;
-
-import java.io.StringReader;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Turns nutcracker.yml-shaped YAML into {@link ShardisConfig}, refusing anything it does not
@@ -65,7 +64,8 @@ final class ConfigParser {
             }
             if (name.matches(".*[()\\[\\]].*")) {
                 // The configuration library reads them as an index or an attribute of the key.
-                throw new ConfigException(source + ": pool '" + name + "': pool names may not contain '(', ')', '[' or ']'");
+                throw new ConfigException(
+                        source + ": pool '" + name + "': pool names may not contain '(', ')', '[' or ']'");
             }
             if (poolNode.getChildren().isEmpty()) {
                 throw new ConfigException(source + ": pool '" + name
@@ -76,26 +76,28 @@ final class ConfigParser {
                 poolConfig = config.configurationAt(name);
             } catch (RuntimeException e) {
                 // E.g. a list of maps where the pool's settings should be: the name selects several nodes.
-                throw new ConfigException(source + ": pool '" + name
-                        + "': expected one map of settings (listen, servers, ...)");
+                throw new ConfigException(
+                        source + ": pool '" + name + "': expected one map of settings (listen, servers, ...)");
             }
             PoolConfig pool = new PoolReader(source, name, poolNode, poolConfig).read();
             HostPort listen = pool.listen().address();
             if (listen.port() != 0 && !listens.add(listen)) {
-                throw new ConfigException(source + ": pool '" + name + "': key 'listen': "
-                        + listen + " is already used by another pool");
+                throw new ConfigException(
+                        source + ": pool '" + name + "': key 'listen': " + listen + " is already used by another pool");
             }
-            HostPort tlsListen = pool.tls().listener() == null ? null : pool.tls().listener().listen();
-            if (tlsListen != null && tlsListen.port() != 0
+            HostPort tlsListen =
+                    pool.tls().listener() == null ? null : pool.tls().listener().listen();
+            if (tlsListen != null
+                    && tlsListen.port() != 0
                     && (tlsListen.equals(pool.listen().address()) || !listens.add(tlsListen))) {
-                throw new ConfigException(source + ": pool '" + name + "': key 'tls.listen': "
-                        + tlsListen + " is already used by another pool or by this pool's listen");
+                throw new ConfigException(source + ": pool '" + name + "': key 'tls.listen': " + tlsListen
+                        + " is already used by another pool or by this pool's listen");
             }
             pools.add(pool);
         }
         if (pools.isEmpty()) {
-            throw new ConfigException(source + ": no pool defined; expected at least one pool besides '"
-                    + ProcessConfig.BLOCK + "'");
+            throw new ConfigException(
+                    source + ": no pool defined; expected at least one pool besides '" + ProcessConfig.BLOCK + "'");
         }
         return new ShardisConfig(source, pools, process);
     }

@@ -48,21 +48,31 @@ public record PoolConfig(
      * @param mode    permissions of a Unix listen socket (octal in the file), -1 to leave them be
      * @param backlog the listen socket's accept queue
      */
-    public record Listen(HostPort address, int mode, int backlog) {
-    }
+    public record Listen(HostPort address, int mode, int backlog) {}
 
     /**
      * The {@code servers} of a pool and how keys are placed on them (Twemproxy's keys).
      *
      * @param servers each {@code host:port:weight [name]} line
      */
-    public record Sharding(List<ServerConfig> servers, String hash, String hashTag, String distribution,
-                           boolean autoEjectHosts, int serverRetryTimeoutMillis, int serverFailureLimit) {
+    public record Sharding(
+            List<ServerConfig> servers,
+            String hash,
+            String hashTag,
+            String distribution,
+            boolean autoEjectHosts,
+            int serverRetryTimeoutMillis,
+            int serverFailureLimit) {
 
         /** A cluster pool's: no servers, the defaults for the rest. */
-        public static final Sharding NONE = new Sharding(List.of(), PoolDefaults.HASH, null,
-                PoolDefaults.DISTRIBUTION, PoolDefaults.AUTO_EJECT_HOSTS,
-                PoolDefaults.SERVER_RETRY_TIMEOUT.fallback(), PoolDefaults.SERVER_FAILURE_LIMIT.fallback());
+        public static final Sharding NONE = new Sharding(
+                List.of(),
+                PoolDefaults.HASH,
+                null,
+                PoolDefaults.DISTRIBUTION,
+                PoolDefaults.AUTO_EJECT_HOSTS,
+                PoolDefaults.SERVER_RETRY_TIMEOUT.fallback(),
+                PoolDefaults.SERVER_FAILURE_LIMIT.fallback());
 
         public Sharding {
             servers = List.copyOf(servers);
@@ -95,8 +105,7 @@ public record PoolConfig(
      * @param preconnect        whether they open at start rather than on first use
      * @param redisDb           the database each connection SELECTs
      */
-    public record Backend(int serverConnections, boolean preconnect, int redisDb) {
-    }
+    public record Backend(int serverConnections, boolean preconnect, int redisDb) {}
 
     /**
      * @param maxPipeline       replies a client may have outstanding before Shardis stops reading from it
@@ -106,9 +115,13 @@ public record PoolConfig(
      * @param clientConnections clients the pool accepts at once; 0 for no limit
      * @param trackingMaxKeys   keys client-side caching remembers per event loop ({@code tracking_max_keys})
      */
-    public record Limits(int maxPipeline, long maxRequestBytes, long maxBulkBytes, ClientReplyLimit clientReplyLimit,
-                         int clientConnections, int trackingMaxKeys) {
-    }
+    public record Limits(
+            int maxPipeline,
+            long maxRequestBytes,
+            long maxBulkBytes,
+            ClientReplyLimit clientReplyLimit,
+            int clientConnections,
+            int trackingMaxKeys) {}
 
     /**
      * @param redisUser ACL user Shardis authenticates as on every backend connection, with
@@ -157,7 +170,8 @@ public record PoolConfig(
     @Override
     public String toString() {
         return "PoolConfig[name=" + name + ", listen=" + listen.address() + ", servers=" + sharding.servers()
-                + (cluster != null ? ", cluster=" + cluster : "") + ", users=" + auth.users().keySet() + "]";
+                + (cluster != null ? ", cluster=" + cluster : "") + ", users="
+                + auth.users().keySet() + "]";
     }
 
     /** Whether commands of an unreachable master wait for its replacement: cluster and Sentinel pools. */

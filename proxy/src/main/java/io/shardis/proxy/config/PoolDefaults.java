@@ -9,12 +9,10 @@ package io.shardis.proxy.config;
 public final class PoolDefaults {
 
     /** A numeric key: its name in the file, its value when absent, and the range a value must be in. */
-    record IntKey(String key, int fallback, int min, int max) {
-    }
+    record IntKey(String key, int fallback, int min, int max) {}
 
     /** A byte count written as {@code 512m}, {@code 64k}...; values are kept in 1k..2g. */
-    record SizeKey(String key, long fallback) {
-    }
+    record SizeKey(String key, long fallback) {}
 
     private static final int MAX = Integer.MAX_VALUE;
 
@@ -42,6 +40,7 @@ public final class PoolDefaults {
     static final IntKey CONNECT_TIMEOUT = new IntKey("connect_timeout", 0, 1, MAX);
     /** Covers a failover within a few seconds; longer ones need a longer wait. */
     static final IntKey FAILOVER_TIMEOUT = new IntKey("failover_timeout", 5_000, 0, MAX);
+
     static final IntKey BACKLOG = new IntKey("backlog", 512, 1, 65_535);
     static final IntKey REDIS_DB = new IntKey("redis_db", 0, 0, 1 << 20);
     static final IntKey SERVER_CONNECTIONS = new IntKey("server_connections", 1, 1, 1024);
@@ -51,10 +50,10 @@ public final class PoolDefaults {
     static final IntKey MAX_PIPELINE = new IntKey("max_pipeline", 16_384, 1, 1 << 24);
     /** Keys remembered for client-side caching per event loop (Redis' tracking-table-max-keys default). */
     static final IntKey TRACKING_MAX_KEYS = new IntKey("tracking_max_keys", 1_000_000, 1, MAX);
+
     static final IntKey CLUSTER_REFRESH_INTERVAL = new IntKey("cluster.refresh_interval", 10_000, 100, MAX);
     static final SizeKey MAX_REQUEST_BYTES = new SizeKey("max_request_bytes", 576L << 20);
     static final SizeKey MAX_BULK_BYTES = new SizeKey("max_bulk_bytes", 512L << 20);
 
-    private PoolDefaults() {
-    }
+    private PoolDefaults() {}
 }

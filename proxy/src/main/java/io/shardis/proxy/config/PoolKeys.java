@@ -1,11 +1,10 @@
 package io.shardis.proxy.config;
 
-import org.apache.commons.configuration2.HierarchicalConfiguration;
-import org.apache.commons.configuration2.tree.ImmutableNode;
-
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.tree.ImmutableNode;
 
 /**
  * The values of one pool's keys as the file writes them: strings, choices, booleans, integers and

@@ -14,9 +14,6 @@ import io.shardis.topology.shard.HashFunction;
 import io.shardis.topology.shard.HashTag;
 import io.shardis.topology.shard.ShardRing;
 import io.shardis.topology.shard.ShardServer;
-import org.apache.commons.configuration2.HierarchicalConfiguration;
-import org.apache.commons.configuration2.tree.ImmutableNode;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.tree.ImmutableNode;
 
 /**
  * Reads the keys of one pool into a {@link PoolConfig}: which keys a pool takes, what goes with
@@ -32,27 +31,73 @@ import java.util.TreeSet;
  */
 final class PoolReader extends PoolKeys {
 
-    static final Set<String> HASHES = Set.of("one_at_a_time", "md5", "crc16", "crc32", "crc32a",
-            "fnv1_64", "fnv1a_64", "fnv1_32", "fnv1a_32", "hsieh", "murmur", "jenkins");
+    static final Set<String> HASHES = Set.of(
+            "one_at_a_time",
+            "md5",
+            "crc16",
+            "crc32",
+            "crc32a",
+            "fnv1_64",
+            "fnv1a_64",
+            "fnv1_32",
+            "fnv1a_32",
+            "hsieh",
+            "murmur",
+            "jenkins");
     static final Set<String> DISTRIBUTIONS = Set.of("ketama", "modula", "random");
 
     private static final Set<String> KEYS = Set.of(
             // Twemproxy's keys
-            "listen", "hash", "hash_tag", "distribution", "timeout", "backlog", "preconnect", "redis",
-            "redis_auth", "redis_db", "server_connections", "client_connections", "auto_eject_hosts",
-            "server_retry_timeout", "server_failure_limit", "servers",
+            "listen",
+            "hash",
+            "hash_tag",
+            "distribution",
+            "timeout",
+            "backlog",
+            "preconnect",
+            "redis",
+            "redis_auth",
+            "redis_db",
+            "server_connections",
+            "client_connections",
+            "auto_eject_hosts",
+            "server_retry_timeout",
+            "server_failure_limit",
+            "servers",
             // Shardis' own
-            "allow_admin", "resp3", "max_pipeline", "max_request_bytes", "max_bulk_bytes",
-            "sentinels", "sentinel_user", "sentinel_auth", "cluster", "redis_user", "connect_timeout",
+            "allow_admin",
+            "resp3",
+            "max_pipeline",
+            "max_request_bytes",
+            "max_bulk_bytes",
+            "sentinels",
+            "sentinel_user",
+            "sentinel_auth",
+            "cluster",
+            "redis_user",
+            "connect_timeout",
             "failover_timeout",
-            "max_client_reply_bytes", "tracking_max_keys", "users",
+            "max_client_reply_bytes",
+            "tracking_max_keys",
+            "users",
             // TLS towards clients, servers and Sentinels (TlsConfigReader)
-            "tls", "backend_tls", "sentinel_tls");
+            "tls",
+            "backend_tls",
+            "sentinel_tls");
 
     /** Keys that place keys on servers or follow servers: a cluster's slot map does that itself. */
-    private static final List<String> NOT_WITH_CLUSTER = List.of("servers", "hash", "hash_tag", "distribution",
-            "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "sentinels", "sentinel_user",
-            "sentinel_auth", "sentinel_tls");
+    private static final List<String> NOT_WITH_CLUSTER = List.of(
+            "servers",
+            "hash",
+            "hash_tag",
+            "distribution",
+            "auto_eject_hosts",
+            "server_retry_timeout",
+            "server_failure_limit",
+            "sentinels",
+            "sentinel_user",
+            "sentinel_auth",
+            "sentinel_tls");
 
     private static final Set<String> CLUSTER_KEYS = Set.of("seeds", "read_from", "refresh_interval");
 
@@ -72,8 +117,7 @@ final class PoolReader extends PoolKeys {
             }
         }
         if (!unknown.isEmpty()) {
-            throw error(unknown.iterator().next(), "unknown key; the keys a pool takes are "
-                    + new TreeSet<>(KEYS));
+            throw error(unknown.iterator().next(), "unknown key; the keys a pool takes are " + new TreeSet<>(KEYS));
         }
         if (!bool("redis", true)) {
             throw error("redis", "memcached pools (redis: false) are not supported; Shardis proxies Redis");
@@ -88,14 +132,28 @@ final class PoolReader extends PoolKeys {
             sharding = sharding();
             sentinels = sentinels(sharding.servers());
         }
-        return new PoolConfig(pool, listen, sharding, sentinels, cluster,
-                new Backend(integer(PoolDefaults.SERVER_CONNECTIONS), bool("preconnect", PoolDefaults.PRECONNECT),
+        return new PoolConfig(
+                pool,
+                listen,
+                sharding,
+                sentinels,
+                cluster,
+                new Backend(
+                        integer(PoolDefaults.SERVER_CONNECTIONS),
+                        bool("preconnect", PoolDefaults.PRECONNECT),
                         integer(PoolDefaults.REDIS_DB)),
-                new Limits(integer(PoolDefaults.MAX_PIPELINE), size(PoolDefaults.MAX_REQUEST_BYTES),
-                        size(PoolDefaults.MAX_BULK_BYTES), clientReplyLimit(),
-                        integer(PoolDefaults.CLIENT_CONNECTIONS), integer(PoolDefaults.TRACKING_MAX_KEYS)),
+                new Limits(
+                        integer(PoolDefaults.MAX_PIPELINE),
+                        size(PoolDefaults.MAX_REQUEST_BYTES),
+                        size(PoolDefaults.MAX_BULK_BYTES),
+                        clientReplyLimit(),
+                        integer(PoolDefaults.CLIENT_CONNECTIONS),
+                        integer(PoolDefaults.TRACKING_MAX_KEYS)),
                 new Auth(redisUser(), string("redis_auth", null), users()),
-                timeouts(), bool("allow_admin", PoolDefaults.ALLOW_ADMIN), bool("resp3", PoolDefaults.RESP3), tls());
+                timeouts(),
+                bool("allow_admin", PoolDefaults.ALLOW_ADMIN),
+                bool("resp3", PoolDefaults.RESP3),
+                tls());
     }
 
     /** The {@code servers} and how keys are placed on them. */
@@ -108,58 +166,72 @@ final class PoolReader extends PoolKeys {
         }
         List<ServerConfig> servers = servers();
         checkPlacement(hash, hashTag, distribution, servers);
-        return new Sharding(servers, hash, hashTag, distribution,
+        return new Sharding(
+                servers,
+                hash,
+                hashTag,
+                distribution,
                 bool("auto_eject_hosts", PoolDefaults.AUTO_EJECT_HOSTS),
-                integer(PoolDefaults.SERVER_RETRY_TIMEOUT), integer(PoolDefaults.SERVER_FAILURE_LIMIT));
+                integer(PoolDefaults.SERVER_RETRY_TIMEOUT),
+                integer(PoolDefaults.SERVER_FAILURE_LIMIT));
     }
 
     /** A pool in front of a Redis Cluster: no servers, no placement; the cluster's slot map places keys. */
     private ClusterConfig cluster() throws ConfigException {
         for (String key : NOT_WITH_CLUSTER) {
             if (has(key)) {
-                throw error(key, "not allowed with 'cluster': the cluster's slot map says where keys are"
-                        + " and follows its failovers");
+                throw error(
+                        key,
+                        "not allowed with 'cluster': the cluster's slot map says where keys are"
+                                + " and follows its failovers");
             }
         }
         if (integer(PoolDefaults.REDIS_DB) != 0) {
             throw error("redis_db", "a Redis Cluster has only database 0");
         }
         ImmutableNode clusterNode = node.getChildren().stream()
-                .filter(child -> child.getNodeName().equals("cluster")).findFirst().orElseThrow();
+                .filter(child -> child.getNodeName().equals("cluster"))
+                .findFirst()
+                .orElseThrow();
         if (clusterNode.getChildren().isEmpty()) {
             throw error("cluster", "expected a map such as { seeds: [10.0.0.1:7000, 10.0.0.2:7000] }");
         }
         for (ImmutableNode child : clusterNode.getChildren()) {
             if (!CLUSTER_KEYS.contains(child.getNodeName())) {
-                throw error("cluster." + child.getNodeName(), "unknown key; 'cluster' takes "
-                        + new TreeSet<>(CLUSTER_KEYS));
+                throw error(
+                        "cluster." + child.getNodeName(),
+                        "unknown key; 'cluster' takes " + new TreeSet<>(CLUSTER_KEYS));
             }
         }
         List<HostPort> seeds = new ArrayList<>();
         for (String text : config.getList(String.class, "cluster.seeds", List.of())) {
             HostPort seed = text == null ? null : HostPort.parse(text.trim());
             if (seed == null || seed.port() == 0) {
-                throw error("cluster.seeds", "expected a list of host:port such as [10.0.0.1:7000], got '"
-                        + text + "'");
+                throw error(
+                        "cluster.seeds", "expected a list of host:port such as [10.0.0.1:7000], got '" + text + "'");
             }
             seeds.add(seed);
         }
         if (seeds.isEmpty()) {
-            throw error("cluster.seeds", "missing; expected a list of host:port such as [10.0.0.1:7000, 10.0.0.2:7000]");
+            throw error(
+                    "cluster.seeds", "missing; expected a list of host:port such as [10.0.0.1:7000, 10.0.0.2:7000]");
         }
         String readFromText = string("cluster.read_from", ReadFrom.MASTER.configName());
         ReadFrom readFrom = ReadFrom.fromConfigName(readFromText);
         if (readFrom == null) {
-            throw error("cluster.read_from", "expected one of master, replica_preferred, replica; got '"
-                    + readFromText + "'");
+            throw error(
+                    "cluster.read_from",
+                    "expected one of master, replica_preferred, replica; got '" + readFromText + "'");
         }
         return new ClusterConfig(seeds, readFrom, integer(PoolDefaults.CLUSTER_REFRESH_INTERVAL));
     }
 
     private List<ServerConfig> servers() throws ConfigException {
         if (!config.containsKey("servers")) {
-            throw error("servers", "missing; expected a list of 'host:port:weight [name]'"
-                    + " (or 'cluster: { seeds: [host:port, ...] }' for a Redis Cluster)");
+            throw error(
+                    "servers",
+                    "missing; expected a list of 'host:port:weight [name]'"
+                            + " (or 'cluster: { seeds: [host:port, ...] }' for a Redis Cluster)");
         }
         List<String> lines = config.getList(String.class, "servers", List.of());
         if (lines.isEmpty()) {
@@ -180,8 +252,11 @@ final class PoolReader extends PoolKeys {
             ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
         }
         try {
-            ShardRing.build(HashFunction.fromConfigName(hash), HashTag.parse(hashTag),
-                    Distribution.fromConfigName(distribution), ring);
+            ShardRing.build(
+                    HashFunction.fromConfigName(hash),
+                    HashTag.parse(hashTag),
+                    Distribution.fromConfigName(distribution),
+                    ring);
         } catch (IllegalArgumentException e) {
             throw error("servers", e.getMessage());
         }
@@ -223,8 +298,10 @@ final class PoolReader extends PoolKeys {
         }
         for (ServerConfig server : servers) {
             if (server.name() == null) {
-                throw error("servers", "with sentinels, every server needs its Sentinel master name after"
-                        + " the address ('host:port:weight name'); '" + server.address() + "' has none");
+                throw error(
+                        "servers",
+                        "with sentinels, every server needs its Sentinel master name after"
+                                + " the address ('host:port:weight name'); '" + server.address() + "' has none");
             }
         }
         return new Sentinels(sentinels, string("sentinel_user", null), string("sentinel_auth", null));
@@ -236,8 +313,9 @@ final class PoolReader extends PoolKeys {
         try {
             server = ShardServer.parse(line);
         } catch (IllegalArgumentException e) {
-            throw error("servers", "expected 'host:port:weight [name]' or '/path/to/socket:weight [name]': "
-                    + e.getMessage());
+            throw error(
+                    "servers",
+                    "expected 'host:port:weight [name]' or '/path/to/socket:weight [name]': " + e.getMessage());
         }
         String host = server.host();
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -269,8 +347,10 @@ final class PoolReader extends PoolKeys {
             return -1;
         }
         if (words.length > 2 || !words[0].startsWith("/") || !words[1].matches("0?[0-7]{3}")) {
-            throw error("listen", "expected host:port, or a socket path and an octal mode such as"
-                    + " '/var/run/shardis.sock 0666', got '" + string("listen", "") + "'");
+            throw error(
+                    "listen",
+                    "expected host:port, or a socket path and an octal mode such as"
+                            + " '/var/run/shardis.sock 0666', got '" + string("listen", "") + "'");
         }
         return Integer.parseInt(words[1], 8);
     }
@@ -282,24 +362,31 @@ final class PoolReader extends PoolKeys {
      */
     private Map<String, List<String>> users() throws ConfigException {
         ImmutableNode usersNode = node.getChildren().stream()
-                .filter(child -> child.getNodeName().equals("users")).findFirst().orElse(null);
+                .filter(child -> child.getNodeName().equals("users"))
+                .findFirst()
+                .orElse(null);
         if (usersNode == null) {
             return Map.of();
         }
         if (usersNode.getChildren().isEmpty()) {
-            throw error("users", "expected a map of user names to ACL rules, such as"
-                    + " { app: \"on >password ~cache:* +@read\" }");
+            throw error(
+                    "users",
+                    "expected a map of user names to ACL rules, such as"
+                            + " { app: \"on >password ~cache:* +@read\" }");
         }
         Map<String, List<String>> users = new LinkedHashMap<>();
         for (ImmutableNode user : usersNode.getChildren()) {
             String name = user.getNodeName();
             if (!user.getChildren().isEmpty() || user.getValue() == null) {
-                throw error("users." + name, "expected the user's ACL rules as one string,"
-                        + " such as \"on >password ~cache:* +@read\"");
+                throw error(
+                        "users." + name,
+                        "expected the user's ACL rules as one string," + " such as \"on >password ~cache:* +@read\"");
             }
             // A YAML list of rules comes as several nodes of the user's name: one rule each.
             // YAML reads a bare on/off as a boolean.
-            String text = user.getValue() instanceof Boolean on ? (on ? "on" : "off") : user.getValue().toString();
+            String text = user.getValue() instanceof Boolean on
+                    ? (on ? "on" : "off")
+                    : user.getValue().toString();
             List<String> rules = users.computeIfAbsent(name, n -> new ArrayList<>());
             if (rules.isEmpty()) {
                 rules.addAll(AclRules.words(text));
@@ -320,8 +407,9 @@ final class PoolReader extends PoolKeys {
 
     /** The {@code tls}, {@code backend_tls} and {@code sentinel_tls} blocks. */
     private TlsConfig tls() throws ConfigException {
-        if (config.containsKey("sentinel_tls") || node.getChildren().stream()
-                .anyMatch(child -> child.getNodeName().equals("sentinel_tls"))) {
+        if (config.containsKey("sentinel_tls")
+                || node.getChildren().stream()
+                        .anyMatch(child -> child.getNodeName().equals("sentinel_tls"))) {
             if (!config.containsKey("sentinels")) {
                 throw error("sentinel_tls", "only pools with 'sentinels' talk to Sentinels");
             }

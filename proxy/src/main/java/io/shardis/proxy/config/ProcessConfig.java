@@ -1,11 +1,10 @@
 package io.shardis.proxy.config;
 
-import org.apache.commons.configuration2.tree.ImmutableNode;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.commons.configuration2.tree.ImmutableNode;
 
 /**
  * The process' own settings: the {@code shardis:} block at the top of the configuration file,
@@ -78,17 +77,17 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drain
     }
 
     /** A parsed {@code http} value: an address, or null for off. */
-    public record HttpSetting(HostPort address) {
-    }
+    public record HttpSetting(HostPort address) {}
 
     static ProcessConfig read(ImmutableNode node, String source) throws ConfigException {
         Map<String, String> values = new LinkedHashMap<>();
         for (ImmutableNode child : node.getChildren()) {
             String key = child.getNodeName();
             if (!KEYS.contains(key)) {
-                throw new ConfigException(source + ": '" + BLOCK + "': key '" + key + "': unknown key; the keys of the '"
-                        + BLOCK + "' block are " + new java.util.TreeSet<>(KEYS)
-                        + " (a pool cannot be named '" + BLOCK + "')");
+                throw new ConfigException(
+                        source + ": '" + BLOCK + "': key '" + key + "': unknown key; the keys of the '"
+                                + BLOCK + "' block are " + new java.util.TreeSet<>(KEYS)
+                                + " (a pool cannot be named '" + BLOCK + "')");
             }
             if (!child.getChildren().isEmpty() || child.getValue() instanceof List) {
                 throw new ConfigException(source + ": '" + BLOCK + "': key '" + key + "': expected a single value");
@@ -124,7 +123,8 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drain
                         + ", got '" + values.get("transport") + "'");
             }
         }
-        return new ProcessConfig(http, bool(values, "admin", source), bool(values, "jmx", source), drainGrace, transport);
+        return new ProcessConfig(
+                http, bool(values, "admin", source), bool(values, "jmx", source), drainGrace, transport);
     }
 
     private static boolean bool(Map<String, String> values, String key, String source) throws ConfigException {
@@ -135,8 +135,9 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drain
         return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw new ConfigException(source + ": '" + BLOCK + "': key '" + key
-                    + "': expected true or false, got '" + value + "'");
+            default ->
+                throw new ConfigException(
+                        source + ": '" + BLOCK + "': key '" + key + "': expected true or false, got '" + value + "'");
         };
     }
 }

@@ -20,7 +20,9 @@ public record TlsConfig(Listener listener, Peer backend, Peer sentinel) {
 
     /** Which TLS implementation: OpenSSL (BoringSSL, shipped) when it loads, else the JDK's. */
     public enum Engine {
-        AUTO, OPENSSL, JDK;
+        AUTO,
+        OPENSSL,
+        JDK;
 
         public String configName() {
             return name().toLowerCase(Locale.ROOT);
@@ -28,7 +30,11 @@ public record TlsConfig(Listener listener, Peer backend, Peer sentinel) {
     }
 
     /** Whether clients must present a certificate signed by {@code ca_file}. */
-    public enum ClientAuth { NONE, OPTIONAL, REQUIRED }
+    public enum ClientAuth {
+        NONE,
+        OPTIONAL,
+        REQUIRED
+    }
 
     /**
      * The listener's side ({@code tls:}).
@@ -39,9 +45,17 @@ public record TlsConfig(Listener listener, Peer backend, Peer sentinel) {
      * @param ciphers           cipher suites; empty for the engine's secure defaults
      * @param handshakeTimeoutMillis how long a client may take to complete its handshake
      */
-    public record Listener(Path certFile, Path keyFile, String keyPassword, Path caFile, ClientAuth clientAuth,
-                           List<String> protocols, List<String> ciphers, Engine engine, HostPort listen,
-                           int handshakeTimeoutMillis) {
+    public record Listener(
+            Path certFile,
+            Path keyFile,
+            String keyPassword,
+            Path caFile,
+            ClientAuth clientAuth,
+            List<String> protocols,
+            List<String> ciphers,
+            Engine engine,
+            HostPort listen,
+            int handshakeTimeoutMillis) {
         public Listener {
             protocols = List.copyOf(protocols);
             ciphers = List.copyOf(ciphers);
@@ -49,7 +63,8 @@ public record TlsConfig(Listener listener, Peer backend, Peer sentinel) {
 
         @Override
         public String toString() {
-            return "tls[cert_file=" + certFile + ", key_file=" + keyFile + (keyPassword == null ? "" : ", key_password=***")
+            return "tls[cert_file=" + certFile + ", key_file=" + keyFile
+                    + (keyPassword == null ? "" : ", key_password=***")
                     + ", ca_file=" + caFile + ", client_auth=" + clientAuth + ", protocols=" + protocols
                     + ", engine=" + engine.configName() + (listen == null ? "" : ", listen=" + listen) + "]";
         }
@@ -66,9 +81,17 @@ public record TlsConfig(Listener listener, Peer backend, Peer sentinel) {
      *                       connected to; null to use that host
      * @param insecure       accept any certificate (no chain, no name check): only when asked
      */
-    public record Peer(Path caFile, Path certFile, Path keyFile, String keyPassword, boolean verifyHostname,
-                       String serverName, boolean insecure, List<String> protocols, List<String> ciphers,
-                       Engine engine) {
+    public record Peer(
+            Path caFile,
+            Path certFile,
+            Path keyFile,
+            String keyPassword,
+            boolean verifyHostname,
+            String serverName,
+            boolean insecure,
+            List<String> protocols,
+            List<String> ciphers,
+            Engine engine) {
         public Peer {
             protocols = List.copyOf(protocols);
             ciphers = List.copyOf(ciphers);

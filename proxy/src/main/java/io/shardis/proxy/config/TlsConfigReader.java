@@ -1,8 +1,5 @@
 package io.shardis.proxy.config;
 
-import org.apache.commons.configuration2.HierarchicalConfiguration;
-import org.apache.commons.configuration2.tree.ImmutableNode;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.tree.ImmutableNode;
 
 /**
  * Reads a pool's {@code tls:}, {@code backend_tls:} and {@code sentinel_tls:} blocks. Files are
@@ -18,10 +17,28 @@ import java.util.TreeSet;
  */
 final class TlsConfigReader extends PoolKeys {
 
-    static final Set<String> LISTENER_KEYS = Set.of("listen", "cert_file", "key_file", "key_password", "ca_file",
-            "client_auth", "protocols", "ciphers", "engine", "handshake_timeout");
-    static final Set<String> PEER_KEYS = Set.of("ca_file", "cert_file", "key_file", "key_password",
-            "verify_hostname", "server_name", "insecure", "protocols", "ciphers", "engine");
+    static final Set<String> LISTENER_KEYS = Set.of(
+            "listen",
+            "cert_file",
+            "key_file",
+            "key_password",
+            "ca_file",
+            "client_auth",
+            "protocols",
+            "ciphers",
+            "engine",
+            "handshake_timeout");
+    static final Set<String> PEER_KEYS = Set.of(
+            "ca_file",
+            "cert_file",
+            "key_file",
+            "key_password",
+            "verify_hostname",
+            "server_name",
+            "insecure",
+            "protocols",
+            "ciphers",
+            "engine");
     private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
     static final int DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
@@ -41,17 +58,19 @@ final class TlsConfigReader extends PoolKeys {
         Path cert = file(block, "cert_file", true);
         Path key = file(block, "key_file", true);
         Path ca = file(block, "ca_file", false);
-        String authText = string(block + ".client_auth", ca == null ? "none" : "required").toLowerCase(Locale.ROOT);
+        String authText =
+                string(block + ".client_auth", ca == null ? "none" : "required").toLowerCase(Locale.ROOT);
         TlsConfig.ClientAuth auth = switch (authText) {
             case "none" -> TlsConfig.ClientAuth.NONE;
             case "optional" -> TlsConfig.ClientAuth.OPTIONAL;
             case "required" -> TlsConfig.ClientAuth.REQUIRED;
-            default -> throw error(block + ".client_auth", "expected one of none, optional, required; got '"
-                    + authText + "'");
+            default ->
+                throw error(block + ".client_auth", "expected one of none, optional, required; got '" + authText + "'");
         };
         if (auth != TlsConfig.ClientAuth.NONE && ca == null) {
-            throw error(block + ".client_auth", "'" + authText + "' needs tls.ca_file, the CA that signs client"
-                    + " certificates");
+            throw error(
+                    block + ".client_auth",
+                    "'" + authText + "' needs tls.ca_file, the CA that signs client" + " certificates");
         }
         HostPort listen = null;
         String listenText = string(block + ".listen", null);
@@ -62,8 +81,17 @@ final class TlsConfigReader extends PoolKeys {
             }
         }
         int handshake = integer(block + ".handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT_MILLIS);
-        return new TlsConfig.Listener(cert, key, string(block + ".key_password", null), ca, auth,
-                protocols(block), list(block + ".ciphers"), engine(block), listen, handshake);
+        return new TlsConfig.Listener(
+                cert,
+                key,
+                string(block + ".key_password", null),
+                ca,
+                auth,
+                protocols(block),
+                list(block + ".ciphers"),
+                engine(block),
+                listen,
+                handshake);
     }
 
     private TlsConfig.Peer peer(String block) throws ConfigException {
@@ -73,7 +101,8 @@ final class TlsConfigReader extends PoolKeys {
         Path cert = file(block, "cert_file", false);
         Path key = file(block, "key_file", false);
         if ((cert == null) != (key == null)) {
-            throw error(block + (cert == null ? ".cert_file" : ".key_file"),
+            throw error(
+                    block + (cert == null ? ".cert_file" : ".key_file"),
                     "a client certificate needs both cert_file and key_file");
         }
         boolean insecure = bool(block + ".insecure", false);
@@ -83,19 +112,30 @@ final class TlsConfigReader extends PoolKeys {
         }
         Path ca = file(block, "ca_file", false);
         if (insecure && ca != null) {
-            throw error(block + ".insecure", "insecure: true checks no certificate, so ca_file would be ignored;"
-                    + " remove one of them");
+            throw error(
+                    block + ".insecure",
+                    "insecure: true checks no certificate, so ca_file would be ignored;" + " remove one of them");
         }
         String serverName = string(block + ".server_name", null);
-        return new TlsConfig.Peer(ca, cert, key, string(block + ".key_password", null), verifyHostname,
-                serverName == null ? null : serverName.trim(), insecure, protocols(block), list(block + ".ciphers"),
+        return new TlsConfig.Peer(
+                ca,
+                cert,
+                key,
+                string(block + ".key_password", null),
+                verifyHostname,
+                serverName == null ? null : serverName.trim(),
+                insecure,
+                protocols(block),
+                list(block + ".ciphers"),
                 engine(block));
     }
 
     /** False when the pool has no such block; refuses a block that is not a map or has unknown keys. */
     private boolean checkBlock(String block, Set<String> keys) throws ConfigException {
-        ImmutableNode child = node.getChildren().stream().filter(c -> c.getNodeName().equals(block))
-                .findFirst().orElse(null);
+        ImmutableNode child = node.getChildren().stream()
+                .filter(c -> c.getNodeName().equals(block))
+                .findFirst()
+                .orElse(null);
         if (child == null) {
             return false;
         }
@@ -104,7 +144,8 @@ final class TlsConfigReader extends PoolKeys {
         }
         for (ImmutableNode key : child.getChildren()) {
             if (!keys.contains(key.getNodeName())) {
-                throw error(block + "." + key.getNodeName(), "unknown key; '" + block + "' takes " + new TreeSet<>(keys));
+                throw error(
+                        block + "." + key.getNodeName(), "unknown key; '" + block + "' takes " + new TreeSet<>(keys));
             }
         }
         return true;
@@ -132,8 +173,9 @@ final class TlsConfigReader extends PoolKeys {
         }
         for (String protocol : protocols) {
             if (!PROTOCOLS.contains(protocol)) {
-                throw error(block + ".protocols", "expected TLSv1.2 and/or TLSv1.3 (older protocols are unsafe), got '"
-                        + protocol + "'");
+                throw error(
+                        block + ".protocols",
+                        "expected TLSv1.2 and/or TLSv1.3 (older protocols are unsafe), got '" + protocol + "'");
             }
         }
         return protocols;

@@ -3,8 +3,7 @@ package io.shardis.proxy.config;
 /** Shardis' version, from the jar manifest (a development build says so). */
 public final class Version {
 
-    private Version() {
-    }
+    private Version() {}
 
     public static String current() {
         String version = Version.class.getPackage().getImplementationVersion();

@@ -2,7 +2,6 @@ package io.shardis.proxy.http;
 
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -35,8 +34,13 @@ final class BackendProbe implements AutoCloseable {
     /** Connect and reply timeout of one probe: keeps {@code /ready} within a second. */
     static final int TIMEOUT_MILLIS = 400;
 
-    private final ExecutorService threads = new ThreadPoolExecutor(0, 256, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), new DefaultThreadFactory("shardis-probe", true),
+    private final ExecutorService threads = new ThreadPoolExecutor(
+            0,
+            256,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            new DefaultThreadFactory("shardis-probe", true),
             new ThreadPoolExecutor.CallerRunsPolicy());
 
     /** Probes every address at once; maps each to null (it answered) or why not. */
@@ -82,7 +86,8 @@ final class BackendProbe implements AutoCloseable {
     private static String probeTcp(InetSocketAddress address) throws IOException {
         try (Socket socket = new Socket()) {
             InetSocketAddress resolved = address.isUnresolved()
-                    ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+                    ? new InetSocketAddress(address.getHostString(), address.getPort())
+                    : address;
             socket.connect(resolved, TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -92,7 +97,8 @@ final class BackendProbe implements AutoCloseable {
 
     private static String probeUnix(SocketAddress address) throws IOException {
         // Netty's DomainSocketAddress (epoll) or the JDK's: either way, a path.
-        String path = address instanceof UnixDomainSocketAddress unix ? unix.getPath().toString()
+        String path = address instanceof UnixDomainSocketAddress unix
+                ? unix.getPath().toString()
                 : address instanceof DomainSocketAddress netty ? netty.path() : address.toString();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(path));

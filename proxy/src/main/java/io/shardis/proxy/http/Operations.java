@@ -1,7 +1,6 @@
 package io.shardis.proxy.http;
 
 import com.sun.net.httpserver.HttpExchange;
-
 import java.io.IOException;
 import java.util.Map;
 

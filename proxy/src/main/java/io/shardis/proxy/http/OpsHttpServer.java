@@ -8,9 +8,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -20,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator's HTTP listener: {@code /metrics} (Prometheus text format, OpenMetrics or protobuf
@@ -34,7 +33,11 @@ import java.util.concurrent.TimeUnit;
 public final class OpsHttpServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OpsHttpServer.class);
-    static final Gson JSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
+    static final Gson JSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .disableHtmlEscaping()
+            .serializeNulls()
+            .create();
 
     private final HttpServer server;
     private final ExecutorService executor;

@@ -1,7 +1,6 @@
 package io.shardis.proxy.http;
 
 import io.shardis.proxy.server.PoolStatus;
-
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,7 +71,8 @@ public final class ReadinessCheck implements AutoCloseable {
     }
 
     private static String describe(SocketAddress address) {
-        return address instanceof java.net.InetSocketAddress inet ? inet.getHostString() + ":" + inet.getPort()
+        return address instanceof java.net.InetSocketAddress inet
+                ? inet.getHostString() + ":" + inet.getPort()
                 : address.toString();
     }
 

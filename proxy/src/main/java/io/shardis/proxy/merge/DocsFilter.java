@@ -7,7 +7,6 @@ import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespValue;
 import io.shardis.resp.RespValueReader;
 import io.shardis.resp.RespValueWriter;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,7 @@ final class DocsFilter {
 
     private static final CommandDescriptions ACCEPTED = new CommandDescriptions(CommandTable.standard());
 
-    private DocsFilter() {
-    }
+    private DocsFilter() {}
 
     /** The caller keeps {@code reply}; the result is a new buffer. */
     static ByteBuf filter(ByteBuf reply, ByteBufAllocator alloc) {
@@ -61,8 +59,10 @@ final class DocsFilter {
         }
         List<RespValue.Pair> out = new ArrayList<>(fields.size());
         for (RespValue.Pair field : fields) {
-            out.add("subcommands".equals(text(field.key()))
-                    ? new RespValue.Pair(field.key(), keepAccepted(field.value())) : field);
+            out.add(
+                    "subcommands".equals(text(field.key()))
+                            ? new RespValue.Pair(field.key(), keepAccepted(field.value()))
+                            : field);
         }
         return like(doc, out);
     }
@@ -72,7 +72,9 @@ final class DocsFilter {
         if (value instanceof RespValue.Map map) {
             return map.entries();
         }
-        if (value instanceof RespValue.Array array && !array.isNull() && array.elements().size() % 2 == 0) {
+        if (value instanceof RespValue.Array array
+                && !array.isNull()
+                && array.elements().size() % 2 == 0) {
             List<RespValue> elements = array.elements();
             List<RespValue.Pair> pairs = new ArrayList<>(elements.size() / 2);
             for (int i = 0; i < elements.size(); i += 2) {

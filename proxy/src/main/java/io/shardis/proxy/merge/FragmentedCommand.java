@@ -4,12 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.shardis.proxy.backend.PendingCommand;
-import io.shardis.proxy.backend.SubCommandSink;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.backend.SubCommandSink;
 import io.shardis.proxy.command.ReplyMerge;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyFramer;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -30,6 +29,7 @@ public final class FragmentedCommand extends SubCommandSink {
     private final ByteBuf[] replies;
     /** For KEY_ORDER: the sub-command holding the client's k-th key, and the key's place in it. */
     private final int[] keyChild;
+
     private final int[] keyPlace;
     private int remaining;
     /** Set for admin commands sent to every server: a server's error names it (see {@link #nameErrorsBy}). */
@@ -38,8 +38,14 @@ public final class FragmentedCommand extends SubCommandSink {
     /**
      * @param keyChild null unless {@code merge} is {@link ReplyMerge#KEY_ORDER}
      */
-    public FragmentedCommand(ReplySink session, PendingCommand parent, ReplyMerge merge, int fragments,
-                             int[] keyChild, int[] keyPlace, ByteBufAllocator alloc) {
+    public FragmentedCommand(
+            ReplySink session,
+            PendingCommand parent,
+            ReplyMerge merge,
+            int fragments,
+            int[] keyChild,
+            int[] keyPlace,
+            ByteBufAllocator alloc) {
         super(session);
         this.parent = parent;
         this.merge = merge;

@@ -3,7 +3,6 @@ package io.shardis.proxy.merge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.shardis.resp.RespReplies;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,8 +32,7 @@ final class InfoMerge {
     private static final String CLUSTER_ENABLED = "cluster_enabled:";
     private static final String AVG_TTL = "avg_ttl";
 
-    private InfoMerge() {
-    }
+    private InfoMerge() {}
 
     /** Null when a reply is not a bulk string (the caller answers that it cannot merge it). */
     static ByteBuf merge(ByteBuf[] replies, ByteBufAllocator alloc) {
@@ -73,7 +71,8 @@ final class InfoMerge {
         if (length < format || header + length + 2 > reply.readableBytes()) {
             return null;
         }
-        return reply.toString(reply.readerIndex() + header + format, (int) length - format, StandardCharsets.ISO_8859_1);
+        return reply.toString(
+                reply.readerIndex() + header + format, (int) length - format, StandardCharsets.ISO_8859_1);
     }
 
     /** The lines of the section under {@code header}, without the header; empty when it is absent. */
@@ -134,8 +133,11 @@ final class InfoMerge {
                 inKeyspace = line.equals(KEYSPACE_HEADER);
                 out.append(line).append("\r\n");
                 if (inKeyspace) {
-                    keyspace.forEach((db, totals) -> out.append("db").append(db).append(':')
-                            .append(totals).append("\r\n"));
+                    keyspace.forEach((db, totals) -> out.append("db")
+                            .append(db)
+                            .append(':')
+                            .append(totals)
+                            .append("\r\n"));
                 }
             } else if (inKeyspace && line.startsWith("db")) {
                 // Replaced by the totals written under the header.
@@ -154,6 +156,7 @@ final class InfoMerge {
         private final Map<String, Long> sums = new LinkedHashMap<>();
         /** Σ avg_ttl × expires, and Σ expires, over the servers that report an avg_ttl. */
         private double weightedTtl;
+
         private long ttlWeight;
 
         void add(Map<String, Long> fields) {

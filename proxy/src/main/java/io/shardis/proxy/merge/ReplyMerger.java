@@ -15,11 +15,10 @@ import io.shardis.resp.RespReplyFramer;
  */
 public final class ReplyMerger {
 
-    private ReplyMerger() {
-    }
+    private ReplyMerger() {}
 
-    public static ByteBuf merge(ReplyMerge merge, ByteBuf[] replies, int[] keyChild, int[] keyPlace,
-                                ByteBufAllocator alloc) {
+    public static ByteBuf merge(
+            ReplyMerge merge, ByteBuf[] replies, int[] keyChild, int[] keyPlace, ByteBufAllocator alloc) {
         if (merge == ReplyMerge.ANY_OK) {
             return anyOk(replies);
         }
@@ -94,7 +93,8 @@ public final class ReplyMerger {
         byte type = ReplyReader.type(replies[0]);
         for (ByteBuf reply : replies) {
             long n = ReplyReader.type(reply) == type && (type == '*' || type == '~')
-                    ? ReplyReader.headerNumber(reply) : ReplyReader.NOT_A_NUMBER;
+                    ? ReplyReader.headerNumber(reply)
+                    : ReplyReader.NOT_A_NUMBER;
             if (n < 0) {
                 return unexpected(alloc, reply);
             }
@@ -170,7 +170,7 @@ public final class ReplyMerger {
 
     private static ByteBuf unexpected(ByteBufAllocator alloc, ByteBuf reply) {
         byte type = ReplyReader.type(reply);
-        return RespReplies.error(alloc, "ERR Shardis: unexpected reply of type '" + (char) type
-                + "' from a server; cannot merge it");
+        return RespReplies.error(
+                alloc, "ERR Shardis: unexpected reply of type '" + (char) type + "' from a server; cannot merge it");
     }
 }

@@ -17,13 +17,14 @@ public final class ReplyReader {
     private static final FastThreadLocal<RespReplyFramer> FRAMER = new FastThreadLocal<>() {
         @Override
         protected RespReplyFramer initialValue() {
-            return new RespReplyFramer(RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
-                    .withMaxNesting(128).withMaxInlineLength(64 * 1024 * 1024));
+            return new RespReplyFramer(RespLimits.DEFAULT
+                    .withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
+                    .withMaxNesting(128)
+                    .withMaxInlineLength(64 * 1024 * 1024));
         }
     };
 
-    private ReplyReader() {
-    }
+    private ReplyReader() {}
 
     public static byte type(ByteBuf reply) {
         return reply.getByte(reply.readerIndex());
@@ -91,7 +92,9 @@ public final class ReplyReader {
     }
 
     public static boolean isOk(ByteBuf reply) {
-        return reply.readableBytes() == 5 && reply.getByte(reply.readerIndex()) == '+'
-                && reply.getByte(reply.readerIndex() + 1) == 'O' && reply.getByte(reply.readerIndex() + 2) == 'K';
+        return reply.readableBytes() == 5
+                && reply.getByte(reply.readerIndex()) == '+'
+                && reply.getByte(reply.readerIndex() + 1) == 'O'
+                && reply.getByte(reply.readerIndex() + 2) == 'K';
     }
 }

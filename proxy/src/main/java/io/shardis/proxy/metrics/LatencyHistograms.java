@@ -10,7 +10,6 @@ import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +36,8 @@ public final class LatencyHistograms implements MultiCollector {
 
     /** 50 µs to 1 s, about three buckets a decade. */
     static final double[] BUCKETS = {
-        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
+        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0
+    };
 
     private static final long[] BOUNDS_NANOS = new long[BUCKETS.length];
     /** The buckets' upper bounds with +Inf, as the snapshot wants them. */
@@ -53,18 +53,25 @@ public final class LatencyHistograms implements MultiCollector {
 
     /** Per histogram: a count per bucket (+Inf last), then the sum of the observations in nanoseconds. */
     private static final int SLOTS = BUCKETS.length + 2;
+
     private static final int SUM = SLOTS - 1;
     private static final int DURATION = 0;
     private static final int ADDED = 1;
     private static final int BACKEND = 2;
 
     private static final MetricMetadata[] FAMILIES = {
-        new MetricMetadata("shardis_command_duration_seconds",
-                "Time from reading a client command to its reply being ready for the client", Unit.SECONDS),
-        new MetricMetadata("shardis_added_latency_seconds",
-                "Latency Shardis added to a client command: its duration minus the backend round trip", Unit.SECONDS),
-        new MetricMetadata("shardis_backend_round_trip_seconds",
-                "Time from writing a request to a backend to reading its reply", Unit.SECONDS),
+        new MetricMetadata(
+                "shardis_command_duration_seconds",
+                "Time from reading a client command to its reply being ready for the client",
+                Unit.SECONDS),
+        new MetricMetadata(
+                "shardis_added_latency_seconds",
+                "Latency Shardis added to a client command: its duration minus the backend round trip",
+                Unit.SECONDS),
+        new MetricMetadata(
+                "shardis_backend_round_trip_seconds",
+                "Time from writing a request to a backend to reading its reply",
+                Unit.SECONDS),
     };
 
     private final Map<String, Pool> pools = new LinkedHashMap<>();

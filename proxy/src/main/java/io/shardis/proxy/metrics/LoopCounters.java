@@ -1,7 +1,6 @@
 package io.shardis.proxy.metrics;
 
 import io.netty.util.concurrent.FastThreadLocal;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CopyOnWriteArrayList;

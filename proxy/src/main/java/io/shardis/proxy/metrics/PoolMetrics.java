@@ -1,10 +1,9 @@
 package io.shardis.proxy.metrics;
 
-import io.shardis.proxy.command.CommandGroup;
-import io.shardis.topology.shard.NutcrackerOrder;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
-
+import io.shardis.proxy.command.CommandGroup;
+import io.shardis.topology.shard.NutcrackerOrder;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -44,16 +43,19 @@ public final class PoolMetrics {
     private volatile List<ServerMetrics> servers;
     /** In the order of the stats document (see {@link NutcrackerOrder}). */
     private volatile List<ServerMetrics> serversInDocumentOrder;
+
     private final MetricRegistry registry;
     /**
      * Per event loop, updated per command: client commands by {@link CommandGroup} ordinal, then
      * client bytes in and out.
      */
     private final LoopCounters perCommand = new LoopCounters(CommandGroup.all().length + 2);
+
     private static final int BYTES_IN = CommandGroup.all().length;
     private static final int BYTES_OUT = BYTES_IN + 1;
     /** Redirections followed, by {@link #REDIRECTION_KINDS} index. */
     private final LongAdder[] redirections = adders(REDIRECTION_KINDS.length);
+
     private final LongAdder slotMapChanges = new LongAdder();
     private volatile LongSupplier slotMapFetches = () -> 0;
     private final LongAdder held = new LongAdder();
@@ -61,6 +63,7 @@ public final class PoolMetrics {
     private final LongAdder heldNow = new LongAdder();
     /** What the pool's runtime says of its servers and Sentinels now; set when it starts (and on each reload). */
     private volatile PoolState state = PoolState.NONE;
+
     private final LongAdder heldFailed = new LongAdder();
     private final LatencyHistograms.Pool latency;
 
@@ -71,8 +74,12 @@ public final class PoolMetrics {
      * @param serverNames the servers' names in the stats document, in configuration order
      * @throws IllegalArgumentException if two servers have the same name
      */
-    PoolMetrics(String name, List<String> serverNames, ShardisMetrics process, MetricRegistry registry,
-                LatencyHistograms.Pool latency) {
+    PoolMetrics(
+            String name,
+            List<String> serverNames,
+            ShardisMetrics process,
+            MetricRegistry registry,
+            LatencyHistograms.Pool latency) {
         this.name = name;
         this.latency = latency;
         this.process = process;
@@ -84,7 +91,8 @@ public final class PoolMetrics {
         this.serverEjects = registry.counter(MetricRegistry.name(prefix, PoolStat.SERVER_EJECTS.key()));
         this.forwardError = registry.counter(MetricRegistry.name(prefix, PoolStat.FORWARD_ERROR.key()));
         this.fragments = registry.counter(MetricRegistry.name(prefix, PoolStat.FRAGMENTS.key()));
-        this.clientReplyLimitDisconnects = registry.counter(MetricRegistry.name(prefix, "client_reply_limit_disconnects"));
+        this.clientReplyLimitDisconnects =
+                registry.counter(MetricRegistry.name(prefix, "client_reply_limit_disconnects"));
         this.authFailures = registry.counter(MetricRegistry.name(prefix, "auth_failures"));
         this.accessDenied = registry.counter(MetricRegistry.name(prefix, "access_denied"));
         if (new HashSet<>(serverNames).size() != serverNames.size()) {

@@ -1,6 +1,5 @@
 package io.shardis.proxy.metrics;
 
-import io.shardis.proxy.command.CommandGroup;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -10,7 +9,7 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-
+import io.shardis.proxy.command.CommandGroup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,47 +37,87 @@ final class PrometheusExport implements MultiCollector {
         StatsSnapshot stats = metrics.snapshot();
         Families f = new Families();
         f.info("shardis_build", "Shardis' version", Labels.of("version", stats.version()));
-        f.counter("shardis_connections_opened", "Connections opened since start: listeners, clients, backends",
-                Labels.EMPTY, stats.totalConnections());
-        f.gauge("shardis_connections", "Connections open now: listeners, clients, backends",
-                Labels.EMPTY, stats.currConnections());
-        metrics.reloads().forEach((outcome, count) -> f.counter("shardis_config_reloads",
-                "Configuration reloads (SIGHUP, POST /reload) by outcome: applied, unchanged, refused (a bad file),"
-                        + " failed (a pool could not start)", Labels.of("outcome", outcome), count));
+        f.counter(
+                "shardis_connections_opened",
+                "Connections opened since start: listeners, clients, backends",
+                Labels.EMPTY,
+                stats.totalConnections());
+        f.gauge(
+                "shardis_connections",
+                "Connections open now: listeners, clients, backends",
+                Labels.EMPTY,
+                stats.currConnections());
+        metrics.reloads()
+                .forEach((outcome, count) -> f.counter(
+                        "shardis_config_reloads",
+                        "Configuration reloads (SIGHUP, POST /reload) by outcome: applied, unchanged, refused (a bad file),"
+                                + " failed (a pool could not start)",
+                        Labels.of("outcome", outcome),
+                        count));
         for (PoolMetrics pool : metrics.pools()) {
             Labels p = Labels.of("pool", pool.name());
-            f.gauge("shardis_client_connections", "Client connections open now", p,
+            f.gauge(
+                    "shardis_client_connections",
+                    "Client connections open now",
+                    p,
                     pool.stat(PoolStat.CLIENT_CONNECTIONS));
-            f.counter("shardis_client_closed", "Client connections closed, by how: eof (FIN or QUIT) or err",
-                    p.add("how", "eof"), pool.stat(PoolStat.CLIENT_EOF));
+            f.counter(
+                    "shardis_client_closed",
+                    "Client connections closed, by how: eof (FIN or QUIT) or err",
+                    p.add("how", "eof"),
+                    pool.stat(PoolStat.CLIENT_EOF));
             f.counter("shardis_client_closed", null, p.add("how", "err"), pool.stat(PoolStat.CLIENT_ERR));
             f.counter("shardis_client_received_bytes", "Bytes of commands read from clients", p, pool.clientBytesIn());
             f.counter("shardis_client_sent_bytes", "Bytes of replies written to clients", p, pool.clientBytesOut());
             for (CommandGroup group : CommandGroup.all()) {
                 if (group != CommandGroup.PROXY) {
-                    f.counter("shardis_commands", "Client commands read, by group", p.add("command_group",
-                            group.label()), pool.commands(group));
+                    f.counter(
+                            "shardis_commands",
+                            "Client commands read, by group",
+                            p.add("command_group", group.label()),
+                            pool.commands(group));
                 }
             }
-            f.counter("shardis_forward_errors", "Commands answered with an error because their backend failed or"
-                    + " could not be reached (nutcracker's forward_error)", p, pool.stat(PoolStat.FORWARD_ERROR));
-            f.counter("shardis_fragments", "Sub-commands of split multi-key commands", p,
-                    pool.stat(PoolStat.FRAGMENTS));
-            f.counter("shardis_server_ejections", "Servers taken out of the pool's distribution (auto_eject_hosts)",
-                    p, pool.stat(PoolStat.SERVER_EJECTS));
+            f.counter(
+                    "shardis_forward_errors",
+                    "Commands answered with an error because their backend failed or"
+                            + " could not be reached (nutcracker's forward_error)",
+                    p,
+                    pool.stat(PoolStat.FORWARD_ERROR));
+            f.counter(
+                    "shardis_fragments", "Sub-commands of split multi-key commands", p, pool.stat(PoolStat.FRAGMENTS));
+            f.counter(
+                    "shardis_server_ejections",
+                    "Servers taken out of the pool's distribution (auto_eject_hosts)",
+                    p,
+                    pool.stat(PoolStat.SERVER_EJECTS));
             for (int k = 0; k < PoolMetrics.REDIRECTION_KINDS.length; k++) {
-                f.counter("shardis_redirections", "Commands sent again after MOVED, ASK, TRYAGAIN, CLUSTERDOWN,"
-                        + " LOADING or MASTERDOWN", p.add("kind", PoolMetrics.REDIRECTION_KINDS[k]),
+                f.counter(
+                        "shardis_redirections",
+                        "Commands sent again after MOVED, ASK, TRYAGAIN, CLUSTERDOWN," + " LOADING or MASTERDOWN",
+                        p.add("kind", PoolMetrics.REDIRECTION_KINDS[k]),
                         pool.redirections(k));
             }
-            f.counter("shardis_slot_map_fetches", "Slot map fetches of a cluster pool, periodic and on demand", p,
+            f.counter(
+                    "shardis_slot_map_fetches",
+                    "Slot map fetches of a cluster pool, periodic and on demand",
+                    p,
                     pool.slotMapFetches());
             f.counter("shardis_slot_map_changes", "New slot maps a cluster pool adopted", p, pool.slotMapChanges());
-            f.counter("shardis_held_commands", "Commands that waited for an unreachable master's successor", p,
+            f.counter(
+                    "shardis_held_commands",
+                    "Commands that waited for an unreachable master's successor",
+                    p,
                     pool.held());
-            f.counter("shardis_held_commands_failed", "Held commands whose failover_timeout passed (their client"
-                    + " got an error)", p, pool.heldFailed());
-            f.gauge("shardis_commands_held", "Commands held right now for an unreachable master's successor", p,
+            f.counter(
+                    "shardis_held_commands_failed",
+                    "Held commands whose failover_timeout passed (their client" + " got an error)",
+                    p,
+                    pool.heldFailed());
+            f.gauge(
+                    "shardis_commands_held",
+                    "Commands held right now for an unreachable master's successor",
+                    p,
                     pool.heldNow());
             PoolState state = pool.state();
             for (ServerMetrics server : pool.listedServers()) {
@@ -87,45 +126,93 @@ final class PrometheusExport implements MultiCollector {
                 String now = state.serverState(server.name());
                 if (now != null) {
                     for (String possible : PoolState.SERVER_STATES) {
-                        f.gauge("shardis_server_state", "1 for the server's state now: in_ring, ejected (after failures)"
-                                + " or maintenance (POST .../eject)", ps.add("state", possible), possible.equals(now) ? 1 : 0);
+                        f.gauge(
+                                "shardis_server_state",
+                                "1 for the server's state now: in_ring, ejected (after failures)"
+                                        + " or maintenance (POST .../eject)",
+                                ps.add("state", possible),
+                                possible.equals(now) ? 1 : 0);
                     }
                 }
                 if (state.sentinels() > 0) {
                     int agreeing = state.sentinelsAgreeing(server.name());
-                    f.gauge("shardis_sentinels_agreeing", "Sentinels whose last answer names the master address in use",
-                            ps, agreeing);
-                    f.gauge("shardis_sentinel_disagreement", "Sentinels whose last answer names another address, none,"
-                            + " or that did not answer lately", ps, state.sentinels() - agreeing);
+                    f.gauge(
+                            "shardis_sentinels_agreeing",
+                            "Sentinels whose last answer names the master address in use",
+                            ps,
+                            agreeing);
+                    f.gauge(
+                            "shardis_sentinel_disagreement",
+                            "Sentinels whose last answer names another address, none,"
+                                    + " or that did not answer lately",
+                            ps,
+                            state.sentinels() - agreeing);
                 }
                 for (CommandGroup group : CommandGroup.all()) {
-                    f.counter("shardis_requests", "Requests forwarded to a backend, by the group of the client"
-                            + " command they carry (proxy: Shardis' own)", ps.add("command_group", group.label()),
+                    f.counter(
+                            "shardis_requests",
+                            "Requests forwarded to a backend, by the group of the client"
+                                    + " command they carry (proxy: Shardis' own)",
+                            ps.add("command_group", group.label()),
                             server.requests(group));
                 }
-                f.counter("shardis_request_bytes", "Bytes of requests forwarded to a backend", ps,
+                f.counter(
+                        "shardis_request_bytes",
+                        "Bytes of requests forwarded to a backend",
+                        ps,
                         s.value(ServerStat.REQUEST_BYTES));
                 f.counter("shardis_responses", "Replies read from a backend", ps, s.value(ServerStat.RESPONSES));
-                f.counter("shardis_response_bytes", "Bytes of replies read from a backend", ps,
+                f.counter(
+                        "shardis_response_bytes",
+                        "Bytes of replies read from a backend",
+                        ps,
                         s.value(ServerStat.RESPONSE_BYTES));
-                f.gauge("shardis_server_connections", "Backend connections open now", ps,
+                f.gauge(
+                        "shardis_server_connections",
+                        "Backend connections open now",
+                        ps,
                         s.value(ServerStat.SERVER_CONNECTIONS));
-                f.counter("shardis_server_closed", "Backend connections ended, by how: eof (the server closed it)"
-                        + " or err (refused, reset, unreadable)", ps.add("how", "eof"), s.value(ServerStat.SERVER_EOF));
+                f.counter(
+                        "shardis_server_closed",
+                        "Backend connections ended, by how: eof (the server closed it)"
+                                + " or err (refused, reset, unreadable)",
+                        ps.add("how", "eof"),
+                        s.value(ServerStat.SERVER_EOF));
                 f.counter("shardis_server_closed", null, ps.add("how", "err"), s.value(ServerStat.SERVER_ERR));
-                f.counter("shardis_server_timeouts", "Requests that passed the pool's timeout", ps,
+                f.counter(
+                        "shardis_server_timeouts",
+                        "Requests that passed the pool's timeout",
+                        ps,
                         s.value(ServerStat.SERVER_TIMEDOUT));
-                f.gauge("shardis_server_ejected_at_seconds", "When the server was last ejected (0: never)", ps,
+                f.gauge(
+                        "shardis_server_ejected_at_seconds",
+                        "When the server was last ejected (0: never)",
+                        ps,
                         s.value(ServerStat.SERVER_EJECTED_AT) / 1e6);
-                f.gauge("shardis_in_queue", "Requests waiting for their backend connection to open", ps,
+                f.gauge(
+                        "shardis_in_queue",
+                        "Requests waiting for their backend connection to open",
+                        ps,
                         s.value(ServerStat.IN_QUEUE));
-                f.gauge("shardis_in_queue_bytes", "Bytes of requests waiting for their connection to open", ps,
+                f.gauge(
+                        "shardis_in_queue_bytes",
+                        "Bytes of requests waiting for their connection to open",
+                        ps,
                         s.value(ServerStat.IN_QUEUE_BYTES));
-                f.gauge("shardis_out_queue", "Requests sent and awaiting their reply", ps,
+                f.gauge(
+                        "shardis_out_queue",
+                        "Requests sent and awaiting their reply",
+                        ps,
                         s.value(ServerStat.OUT_QUEUE));
-                f.gauge("shardis_out_queue_bytes", "Bytes of requests sent and awaiting their reply", ps,
+                f.gauge(
+                        "shardis_out_queue_bytes",
+                        "Bytes of requests sent and awaiting their reply",
+                        ps,
                         s.value(ServerStat.OUT_QUEUE_BYTES));
-                f.counter("shardis_failovers", "Times Sentinel named another master for this server", ps,
+                f.counter(
+                        "shardis_failovers",
+                        "Times Sentinel named another master for this server",
+                        ps,
                         server.failovers());
             }
         }
@@ -141,16 +228,31 @@ final class PrometheusExport implements MultiCollector {
         }
 
         void counter(String name, String help, Labels labels, double value) {
-            family(name, help, 'c').counter.add(CounterDataPointSnapshot.builder().labels(labels).value(value).build());
+            family(name, help, 'c')
+                    .counter
+                    .add(CounterDataPointSnapshot.builder()
+                            .labels(labels)
+                            .value(value)
+                            .build());
         }
 
         void gauge(String name, String help, Labels labels, double value) {
-            family(name, help, 'g').gauge.add(GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
+            family(name, help, 'g')
+                    .gauge
+                    .add(GaugeDataPointSnapshot.builder()
+                            .labels(labels)
+                            .value(value)
+                            .build());
         }
 
         void info(String name, String help, Labels labels) {
-            family(name, help, 'i').info = InfoSnapshot.builder().name(name).help(help)
-                    .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(labels).build()).build();
+            family(name, help, 'i').info = InfoSnapshot.builder()
+                    .name(name)
+                    .help(help)
+                    .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
+                            .labels(labels)
+                            .build())
+                    .build();
         }
 
         MetricSnapshots build() {
@@ -179,7 +281,8 @@ final class PrometheusExport implements MultiCollector {
         MetricSnapshot build() {
             switch (kind) {
                 case 'c' -> {
-                    CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
+                    CounterSnapshot.Builder b =
+                            CounterSnapshot.builder().name(name).help(help);
                     counter.forEach(b::dataPoint);
                     return b.build();
                 }

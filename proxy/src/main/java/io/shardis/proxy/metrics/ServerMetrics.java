@@ -1,10 +1,9 @@
 package io.shardis.proxy.metrics;
 
-import io.shardis.proxy.command.CommandGroup;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
-
+import io.shardis.proxy.command.CommandGroup;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +38,7 @@ public final class ServerMetrics {
      * {@code requests} by the group of the client command they carry ({@link CommandGroup} ordinal).
      */
     private final LoopCounters perRequest = new LoopCounters(BY_GROUP + CommandGroup.all().length);
+
     private static final int REQUESTS = 0;
     private static final int REQUEST_BYTES = 1;
     private static final int RESPONSES = 2;
@@ -58,11 +58,18 @@ public final class ServerMetrics {
         this.err = registry.counter(MetricRegistry.name(prefix, ServerStat.SERVER_ERR.key()));
         this.timedOut = registry.counter(MetricRegistry.name(prefix, ServerStat.SERVER_TIMEDOUT.key()));
         this.connections = registry.counter(MetricRegistry.name(prefix, ServerStat.SERVER_CONNECTIONS.key()));
-        registry.register(MetricRegistry.name(prefix, ServerStat.SERVER_EJECTED_AT.key()),
-                (Gauge<Long>) ejectedAtMicros::get);
-        ServerStat[] perRequestStats = {ServerStat.REQUESTS, ServerStat.REQUEST_BYTES, ServerStat.RESPONSES,
-            ServerStat.RESPONSE_BYTES, ServerStat.IN_QUEUE, ServerStat.IN_QUEUE_BYTES, ServerStat.OUT_QUEUE,
-            ServerStat.OUT_QUEUE_BYTES};
+        registry.register(
+                MetricRegistry.name(prefix, ServerStat.SERVER_EJECTED_AT.key()), (Gauge<Long>) ejectedAtMicros::get);
+        ServerStat[] perRequestStats = {
+            ServerStat.REQUESTS,
+            ServerStat.REQUEST_BYTES,
+            ServerStat.RESPONSES,
+            ServerStat.RESPONSE_BYTES,
+            ServerStat.IN_QUEUE,
+            ServerStat.IN_QUEUE_BYTES,
+            ServerStat.OUT_QUEUE,
+            ServerStat.OUT_QUEUE_BYTES
+        };
         for (int i = 0; i < perRequestStats.length; i++) {
             registry.register(MetricRegistry.name(prefix, perRequestStats[i].key()), perRequest.counter(i));
         }

@@ -8,7 +8,6 @@ import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.topology.shard.NutcrackerOrder;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +41,7 @@ public final class ShardisMetrics {
     private final MetricRegistry registry = new MetricRegistry();
     /** What {@code /metrics} serves: the registry above, the latency histograms and the JVM's metrics. */
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
+
     private final LatencyHistograms latency = new LatencyHistograms(prometheus);
     private final Clock clock;
     private final long startedAtSeconds;
@@ -51,7 +51,9 @@ public final class ShardisMetrics {
     private final Counter currConnections;
     private final Map<String, PoolMetrics> pools = new LinkedHashMap<>();
     /** Configuration reloads by outcome: applied, unchanged, refused, failed. */
-    private final Map<String, java.util.concurrent.atomic.LongAdder> reloads = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.LongAdder> reloads =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private volatile List<PoolMetrics> poolsInDocumentOrder;
 
     private ShardisMetrics(ShardisConfig config, String version, String source, Clock clock) {
@@ -127,7 +129,8 @@ public final class ShardisMetrics {
 
     /** A configuration reload ended with {@code outcome}. */
     public void reloaded(String outcome) {
-        reloads.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.LongAdder()).increment();
+        reloads.computeIfAbsent(outcome, o -> new java.util.concurrent.atomic.LongAdder())
+                .increment();
     }
 
     /** Reloads by outcome, for {@code shardis_config_reloads_total}. */
@@ -203,7 +206,9 @@ public final class ShardisMetrics {
         if (server.name() != null) {
             return server.name();
         }
-        return server.address().port() == 11211 ? server.address().host() : server.address().toString();
+        return server.address().port() == 11211
+                ? server.address().host()
+                : server.address().toString();
     }
 
     void connectionOpened() {
@@ -226,7 +231,8 @@ public final class ShardisMetrics {
      */
     static String hostName() {
         try {
-            String name = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).strip();
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8)
+                    .strip();
             if (!name.isEmpty()) {
                 return name;
             }

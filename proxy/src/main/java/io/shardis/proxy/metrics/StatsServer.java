@@ -18,13 +18,12 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stats port, as nutcracker serves it: every connection receives the current stats document,
@@ -81,8 +80,8 @@ public final class StatsServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen for stats on " + address.getHostString() + ":"
                     + address.getPort() + ": unknown host (check -a)");
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("shardis-stats", true),
-                NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("shardis-stats", true), NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -92,8 +91,10 @@ public final class StatsServer implements AutoCloseable {
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             Throwable cause = bound.cause();
-            throw new IllegalStateException("cannot listen for stats on " + address + ": " + cause.getMessage()
-                    + " (choose another address or port with -a/-s)", cause);
+            throw new IllegalStateException(
+                    "cannot listen for stats on " + address + ": " + cause.getMessage()
+                            + " (choose another address or port with -a/-s)",
+                    cause);
         }
         return new StatsServer(group, bound.channel());
     }
@@ -145,7 +146,10 @@ public final class StatsServer implements AutoCloseable {
             if (cause instanceof IOException) {
                 log.debug("stats client {}: {}", ctx.channel().remoteAddress(), cause.toString());
             } else {
-                log.warn("stats client {}: closing after an unexpected error", ctx.channel().remoteAddress(), cause);
+                log.warn(
+                        "stats client {}: closing after an unexpected error",
+                        ctx.channel().remoteAddress(),
+                        cause);
             }
             ctx.close();
         }

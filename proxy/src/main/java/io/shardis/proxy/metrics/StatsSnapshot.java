@@ -71,13 +71,13 @@ public record StatsSnapshot(
         }
     }
 
-    private static <K extends Enum<K>> Map<K, Long> complete(Map<K, Long> values, Class<K> type, int size,
-            String owner) {
+    private static <K extends Enum<K>> Map<K, Long> complete(
+            Map<K, Long> values, Class<K> type, int size, String owner) {
         EnumMap<K, Long> copy = new EnumMap<>(type);
         copy.putAll(values);
         if (copy.size() != size || copy.containsValue(null)) {
-            throw new IllegalArgumentException("'" + owner + "' needs a value for every " + type.getSimpleName()
-                    + ", got " + values.keySet());
+            throw new IllegalArgumentException(
+                    "'" + owner + "' needs a value for every " + type.getSimpleName() + ", got " + values.keySet());
         }
         return Collections.unmodifiableMap(copy);
     }

@@ -25,10 +25,10 @@ public final class TwemproxyStatsDocument {
     private final StringBuilder out = new StringBuilder(4096);
     /** Whether the last thing written closed an object: nutcracker then separates with "," alone. */
     private boolean afterObject;
+
     private boolean first = true;
 
-    private TwemproxyStatsDocument() {
-    }
+    private TwemproxyStatsDocument() {}
 
     public static String render(StatsSnapshot snapshot) {
         TwemproxyStatsDocument document = new TwemproxyStatsDocument();

@@ -5,7 +5,6 @@ import io.shardis.proxy.config.ReadFrom;
 import io.shardis.topology.cluster.ClusterNode;
 import io.shardis.topology.cluster.HashSlot;
 import io.shardis.topology.cluster.SlotMap;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntPredicate;
@@ -38,8 +37,7 @@ public final class ClusterRouter implements ShardRouter {
      *                     master, shared by its slots); empty unless reads go to replicas
      * @param masters      masters serving slots, in the map's (id) order
      */
-    private record Snapshot(SlotMap map, int[] slotServer, int[][] slotReplicas, int[] masters) {
-    }
+    private record Snapshot(SlotMap map, int[] slotServer, int[][] slotReplicas, int[] masters) {}
 
     /** Every command to masters. @param nodeCount how many servers the pool's node registry holds now */
     public ClusterRouter(IntSupplier nodeCount) {
@@ -76,13 +74,15 @@ public final class ClusterRouter implements ShardRouter {
             int master = map.masterIndex(slot);
             slotServer[slot] = master < 0 ? NO_SERVER : masterServers[master];
             if (master >= 0 && readFrom.readsReplicas() && replicaServers[master] == NO_REPLICAS) {
-                replicaServers[master] = map.replicas(slot).stream().mapToInt(serverOf).toArray();
+                replicaServers[master] =
+                        map.replicas(slot).stream().mapToInt(serverOf).toArray();
             }
             slotReplicas[slot] = master < 0 ? NO_REPLICAS : replicaServers[master];
         }
         // Only masters that serve slots take keyless and every-shard commands: an empty master has no keys.
         int[] serving = Arrays.stream(masterServers)
-                .filter(server -> Arrays.stream(slotServer).anyMatch(s -> s == server)).toArray();
+                .filter(server -> Arrays.stream(slotServer).anyMatch(s -> s == server))
+                .toArray();
         current = new Snapshot(map, slotServer, slotReplicas, serving);
     }
 

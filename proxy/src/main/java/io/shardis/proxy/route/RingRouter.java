@@ -7,7 +7,6 @@ import io.shardis.topology.shard.HashFunction;
 import io.shardis.topology.shard.HashTag;
 import io.shardis.topology.shard.ShardRing;
 import io.shardis.topology.shard.ShardServer;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -32,8 +31,7 @@ public final class RingRouter implements ShardRouter {
     private final List<ShardServer> servers;
     private volatile Snapshot current;
 
-    private record Snapshot(ShardRing ring, int keylessServer) {
-    }
+    private record Snapshot(ShardRing ring, int keylessServer) {}
 
     public RingRouter(HashFunction hash, HashTag tag, Distribution distribution, List<ShardServer> servers) {
         this.hash = hash;

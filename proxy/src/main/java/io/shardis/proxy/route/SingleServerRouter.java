@@ -7,8 +7,7 @@ public final class SingleServerRouter implements ShardRouter {
 
     public static final SingleServerRouter INSTANCE = new SingleServerRouter();
 
-    private SingleServerRouter() {
-    }
+    private SingleServerRouter() {}
 
     @Override
     public int serverCount() {

@@ -16,7 +16,6 @@ import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.HostPort;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,8 +48,7 @@ public final class BackendScriptProbe {
             """;
 
     /** What one backend said. */
-    public record Finding(String server, Outcome outcome, List<String> open, String reason) {
-    }
+    public record Finding(String server, Outcome outcome, List<String> open, String reason) {}
 
     public enum Outcome {
         /** The backend user can run none of the commands the pool refuses, from a script. */
@@ -61,8 +59,7 @@ public final class BackendScriptProbe {
         UNKNOWN
     }
 
-    private BackendScriptProbe() {
-    }
+    private BackendScriptProbe() {}
 
     /**
      * The commands a pool without allow_admin refuses that Redis lets a script run (not
@@ -95,11 +92,17 @@ public final class BackendScriptProbe {
         }
         String[] gated = gatedCommands(table).toArray(new String[0]);
         List<Finding> findings = new ArrayList<>();
-        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(2).build();
+        ClientResources resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(2)
+                .build();
         RedisClient client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).autoReconnect(false)
+        client.setOptions(ClientOptions.builder()
+                .protocolVersion(ProtocolVersion.RESP2)
+                .autoReconnect(false)
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
         try {
             for (HostPort backend : backends) {
                 findings.add(ask(client, pool, backend, gated, timeout));
@@ -111,20 +114,24 @@ public final class BackendScriptProbe {
         return findings;
     }
 
-    private static Finding ask(RedisClient client, PoolConfig pool, HostPort backend, String[] gated, Duration timeout) {
-        RedisURI.Builder uri = backend.isUnix() ? RedisURI.Builder.socket(backend.host())
+    private static Finding ask(
+            RedisClient client, PoolConfig pool, HostPort backend, String[] gated, Duration timeout) {
+        RedisURI.Builder uri = backend.isUnix()
+                ? RedisURI.Builder.socket(backend.host())
                 : RedisURI.Builder.redis(backend.host(), backend.port());
         uri.withTimeout(timeout);
         if (pool.auth().redisAuth() != null) {
             if (pool.auth().redisUser() != null) {
-                uri.withAuthentication(pool.auth().redisUser(), pool.auth().redisAuth().toCharArray());
+                uri.withAuthentication(
+                        pool.auth().redisUser(), pool.auth().redisAuth().toCharArray());
             } else {
                 uri.withPassword(pool.auth().redisAuth().toCharArray());
             }
         }
         try (StatefulRedisConnection<String, String> connection = client.connect(uri.build())) {
             List<String> open = connection.sync().eval(SCRIPT, ScriptOutputType.MULTI, new String[0], gated);
-            return new Finding(backend.toString(), open.isEmpty() ? Outcome.CLOSED : Outcome.OPEN, List.copyOf(open), null);
+            return new Finding(
+                    backend.toString(), open.isEmpty() ? Outcome.CLOSED : Outcome.OPEN, List.copyOf(open), null);
         } catch (RuntimeException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             return new Finding(backend.toString(), Outcome.UNKNOWN, List.of(), reason);
@@ -136,14 +143,19 @@ public final class BackendScriptProbe {
         String user = pool.auth().redisUser() != null ? "user '" + pool.auth().redisUser() + "'" : "the default user";
         return switch (finding.outcome()) {
             case CLOSED -> null;
-            case OPEN -> "pool '" + pool.name() + "' refuses admin commands (allow_admin: false), but on "
-                    + finding.server() + " its backend " + user + " can run them from a script ("
-                    + String.join(", ", finding.open().subList(0, Math.min(6, finding.open().size())))
-                    + (finding.open().size() > 6 ? ", ..." : "") + "): EVAL \"return redis.call('flushall')\" 0"
-                    + " gets through. Give Shardis a backend ACL user without them (redis_user; see"
-                    + " conf/backend-acl.conf)";
-            case UNKNOWN -> "pool '" + pool.name() + "': could not check whether scripts on " + finding.server()
-                    + " can run the admin commands the pool refuses (" + finding.reason() + ")";
+            case OPEN ->
+                "pool '" + pool.name() + "' refuses admin commands (allow_admin: false), but on "
+                        + finding.server() + " its backend " + user + " can run them from a script ("
+                        + String.join(
+                                ", ",
+                                finding.open()
+                                        .subList(0, Math.min(6, finding.open().size())))
+                        + (finding.open().size() > 6 ? ", ..." : "") + "): EVAL \"return redis.call('flushall')\" 0"
+                        + " gets through. Give Shardis a backend ACL user without them (redis_user; see"
+                        + " conf/backend-acl.conf)";
+            case UNKNOWN ->
+                "pool '" + pool.name() + "': could not check whether scripts on " + finding.server()
+                        + " can run the admin commands the pool refuses (" + finding.reason() + ")";
         };
     }
 }

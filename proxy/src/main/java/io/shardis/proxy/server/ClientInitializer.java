@@ -1,17 +1,16 @@
 package io.shardis.proxy.server;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.Channel;
 import io.shardis.proxy.metrics.ClientConnectionStats;
 import io.shardis.proxy.session.ClientSession;
 import io.shardis.proxy.tls.ServerTls;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespRequestDecoder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.function.Supplier;
 
 /** Sets up each accepted client connection of a pool, or turns it away past {@code client_connections}. */
 final class ClientInitializer extends ChannelInitializer<Channel> {
@@ -36,14 +35,20 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
             channel.pipeline().addLast(tls.newHandler(channel.alloc()), tls.newGuard());
         }
         if (!pool.admitClient()) {
-            log.warn("pool '{}': client_connections limit of {} reached; refusing {}",
-                    pool.config().name(), pool.config().limits().clientConnections(), channel.remoteAddress());
+            log.warn(
+                    "pool '{}': client_connections limit of {} reached; refusing {}",
+                    pool.config().name(),
+                    pool.config().limits().clientConnections(),
+                    channel.remoteAddress());
             channel.writeAndFlush(RespReplies.error(channel.alloc(), "ERR max number of clients reached"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
         pool.track(channel);
-        channel.pipeline().addLast(new RespRequestDecoder(pool.requestLimits()),
-                new ClientConnectionStats(pool.metrics()), new ClientSession(pool));
+        channel.pipeline()
+                .addLast(
+                        new RespRequestDecoder(pool.requestLimits()),
+                        new ClientConnectionStats(pool.metrics()),
+                        new ClientSession(pool));
     }
 }

@@ -8,7 +8,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.shardis.proxy.channel.Transport;
 import io.shardis.proxy.config.PoolConfig;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,17 +20,26 @@ import java.util.Set;
 /** Binds a pool's listening socket: TCP, or a Unix socket with the mode nutcracker.yml gives it. */
 public final class ListenSockets {
 
-    private ListenSockets() {
-    }
+    private ListenSockets() {}
 
-    public static Channel bind(PoolConfig pool, Transport transport, EventLoopGroup acceptors, EventLoopGroup workers,
-                               ChannelHandler clients) throws InterruptedException {
+    public static Channel bind(
+            PoolConfig pool,
+            Transport transport,
+            EventLoopGroup acceptors,
+            EventLoopGroup workers,
+            ChannelHandler clients)
+            throws InterruptedException {
         return bind(pool, pool.listen().address(), transport, acceptors, workers, clients);
     }
 
     /** Binds {@code listen} (the pool's own, or its TLS one beside it) with the pool's socket settings. */
-    public static Channel bind(PoolConfig pool, io.shardis.proxy.config.HostPort listen, Transport transport,
-                               EventLoopGroup acceptors, EventLoopGroup workers, ChannelHandler clients)
+    public static Channel bind(
+            PoolConfig pool,
+            io.shardis.proxy.config.HostPort listen,
+            Transport transport,
+            EventLoopGroup acceptors,
+            EventLoopGroup workers,
+            ChannelHandler clients)
             throws InterruptedException {
         boolean unix = listen.isUnix();
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -43,7 +51,8 @@ public final class ListenSockets {
         if (unix) {
             removeStaleSocket(Path.of(listen.host()));
         } else {
-            bootstrap.option(ChannelOption.SO_REUSEADDR, true)
+            bootstrap
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true);
         }
@@ -61,7 +70,8 @@ public final class ListenSockets {
     /** A socket file left by a process that died would make the bind fail; a regular file is left alone. */
     private static void removeStaleSocket(Path path) {
         try {
-            if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
+            if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
                     && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                 Files.delete(path);
             }
@@ -75,7 +85,8 @@ public final class ListenSockets {
         PosixFilePermission[] bits = {
             PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+        };
         for (int bit = 0; bit < bits.length; bit++) {
             if ((mode & (1 << bit)) != 0) {
                 permissions.add(bits[bit]);

@@ -2,7 +2,6 @@ package io.shardis.proxy.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,8 +20,8 @@ public final class PoolListener {
     }
 
     /** Clients of the runtime {@code pool} holds when they connect, starting with a TLS handshake ({@code tls}) unless null. */
-    public static ChannelInitializer<Channel> initializer(AtomicReference<PoolRuntime> pool,
-                                                         io.shardis.proxy.tls.ServerTls tls) {
+    public static ChannelInitializer<Channel> initializer(
+            AtomicReference<PoolRuntime> pool, io.shardis.proxy.tls.ServerTls tls) {
         return new ClientInitializer(pool::get, tls);
     }
 
@@ -41,8 +40,8 @@ public final class PoolListener {
     /** The TCP address listened on; for a Unix socket pool, see {@link #localAddress()}. */
     public InetSocketAddress address() {
         if (!(channel.localAddress() instanceof InetSocketAddress address)) {
-            throw new IllegalStateException("pool '" + pool.get().config().name() + "' listens on a Unix socket: "
-                    + channel.localAddress());
+            throw new IllegalStateException(
+                    "pool '" + pool.get().config().name() + "' listens on a Unix socket: " + channel.localAddress());
         }
         return address;
     }

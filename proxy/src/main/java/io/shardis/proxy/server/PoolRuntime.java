@@ -7,45 +7,43 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.shardis.proxy.auth.PoolAccess;
-import io.shardis.proxy.channel.Transport;
-import io.shardis.proxy.session.ClientSession;
+import io.shardis.proxy.backend.BackendEvents;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendServers;
-import io.shardis.proxy.cluster.ClusterNodes;
-import io.shardis.proxy.cluster.ClusterRedirects;
 import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PoolHealth;
 import io.shardis.proxy.backend.UnreachableHold;
-import io.shardis.proxy.route.RingRouter;
-import io.shardis.proxy.route.ShardRouter;
-import io.shardis.proxy.route.SingleServerRouter;
-import io.shardis.proxy.session.ClientRegistry;
-import io.shardis.proxy.session.InvalidationHub;
-import io.shardis.proxy.session.SessionPool;
-import io.shardis.topology.shard.Distribution;
-import io.shardis.topology.shard.HashFunction;
-import io.shardis.topology.shard.HashTag;
-import io.shardis.topology.shard.ShardServer;
-import java.util.concurrent.ScheduledExecutorService;
+import io.shardis.proxy.channel.Transport;
+import io.shardis.proxy.cluster.ClusterNodes;
+import io.shardis.proxy.cluster.ClusterRedirects;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ServerConfig;
 import io.shardis.proxy.metrics.PoolMetrics;
+import io.shardis.proxy.route.RingRouter;
+import io.shardis.proxy.route.ShardRouter;
+import io.shardis.proxy.route.SingleServerRouter;
+import io.shardis.proxy.session.ClientRegistry;
+import io.shardis.proxy.session.ClientSession;
+import io.shardis.proxy.session.InvalidationHub;
+import io.shardis.proxy.session.SessionPool;
 import io.shardis.resp.RespLimits;
-
-import io.shardis.proxy.backend.BackendEvents;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.shardis.topology.shard.Distribution;
+import io.shardis.topology.shard.HashFunction;
+import io.shardis.topology.shard.HashTag;
+import io.shardis.topology.shard.ShardServer;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running pool: its configuration and its backend connections on each event loop.
@@ -68,12 +66,14 @@ public final class PoolRuntime implements SessionPool {
     private final PoolHealth health;
     /** How an ejected server is checked: PING over a connection of Shardis' own; null in cluster pools. */
     private final Function<BackendSettings, CompletionStage<String>> ping;
+
     private final Transport transport;
     private final Map<EventLoop, BackendPool> backendsByLoop = new ConcurrentHashMap<>();
     private final Map<EventLoop, InvalidationHub> hubsByLoop = new ConcurrentHashMap<>();
     private final AtomicInteger clients = new AtomicInteger();
     /** The pool's clients, for CLIENT LIST and CLIENT KILL. */
     private final ClientRegistry clientRegistry = new ClientRegistry();
+
     private final ChannelGroup clientChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final PoolMetrics metrics;
     /** Who may use the pool: its users, or redis_auth as the clients' password. */
@@ -98,27 +98,37 @@ public final class PoolRuntime implements SessionPool {
      * @param control the thread that rebuilds the ring and checks ejected servers; never an event loop
      * @param metrics where the pool's counters go (the stats port's document)
      */
-    public PoolRuntime(PoolConfig config, CommandTable commands, Transport transport, EventLoopGroup workers,
-                       ScheduledExecutorService control, PoolMetrics metrics) {
+    public PoolRuntime(
+            PoolConfig config,
+            CommandTable commands,
+            Transport transport,
+            EventLoopGroup workers,
+            ScheduledExecutorService control,
+            PoolMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
         this.commands = commands;
         this.transport = transport;
-        this.access = PoolAccess.of(config.name(), config.auth().redisAuth(), config.auth().users(), commands,
+        this.access = PoolAccess.of(
+                config.name(),
+                config.auth().redisAuth(),
+                config.auth().users(),
+                commands,
                 metrics::authenticationFailed);
         this.requestLimits = RespLimits.DEFAULT
                 .withMaxBulkLength(config.limits().maxBulkBytes())
                 .withMaxRequestBytes(Math.max(config.limits().maxRequestBytes(), 1024));
-        this.backendTls = io.shardis.proxy.tls.BackendTls.load(config.name(), config.tls().backend());
+        this.backendTls =
+                io.shardis.proxy.tls.BackendTls.load(config.name(), config.tls().backend());
         if (config.isCluster()) {
             this.cluster = new ClusterNodes(config, transport, metrics, backendTls);
-            cluster.onNodeLeft(index -> backendsByLoop.forEach((loop, pool) ->
-                    loop.execute(() -> pool.dropConnections(index, "left the cluster"))));
+            cluster.onNodeLeft(index -> backendsByLoop.forEach(
+                    (loop, pool) -> loop.execute(() -> pool.dropConnections(index, "left the cluster"))));
             this.router = cluster.router();
             this.servers = List.of();
             this.backendServers = cluster.servers();
             this.ping = null;
-            this.health = new PoolHealth(config, List.of(), null, control, server -> { }, this::pingServer);
+            this.health = new PoolHealth(config, List.of(), null, control, server -> {}, this::pingServer);
             this.serverMetrics = List.of();
             return;
         }
@@ -127,16 +137,27 @@ public final class PoolRuntime implements SessionPool {
         List<BackendSettings> settings = new ArrayList<>();
         List<ShardServer> ring = new ArrayList<>();
         for (ServerConfig server : config.sharding().servers()) {
-            settings.add(BackendSettings.of(config, server, transport.address(server.address())).withTls(backendTls));
+            settings.add(BackendSettings.of(config, server, transport.address(server.address()))
+                    .withTls(backendTls));
             ring.add(new ShardServer(server.address().host(), server.address().port(), server.weight(), server.name()));
         }
-        RingRouter ringRouter = settings.size() == 1 ? null : new RingRouter(HashFunction.fromConfigName(config.sharding().hash()),
-                HashTag.parse(config.sharding().hashTag()), Distribution.fromConfigName(config.sharding().distribution()), ring);
+        RingRouter ringRouter = settings.size() == 1
+                ? null
+                : new RingRouter(
+                        HashFunction.fromConfigName(config.sharding().hash()),
+                        HashTag.parse(config.sharding().hashTag()),
+                        Distribution.fromConfigName(config.sharding().distribution()),
+                        ring);
         this.router = ringRouter != null ? ringRouter : SingleServerRouter.INSTANCE;
         // Taken now: a reload may renumber the pool's servers while this runtime drains.
         List<io.shardis.proxy.metrics.ServerMetrics> serverMetrics = List.copyOf(metrics.servers());
-        this.health = new PoolHealth(config, settings, ringRouter, control,
-                server -> serverMetrics.get(server).ejected(System.currentTimeMillis() * 1000), this::pingServer);
+        this.health = new PoolHealth(
+                config,
+                settings,
+                ringRouter,
+                control,
+                server -> serverMetrics.get(server).ejected(System.currentTimeMillis() * 1000),
+                this::pingServer);
         this.serverMetrics = serverMetrics;
         for (int s = 0; s < settings.size(); s++) {
             BackendSettings observed = settings.get(s).observedBy(new ServerEvents(s), serverMetrics.get(s), metrics);
@@ -170,21 +191,26 @@ public final class PoolRuntime implements SessionPool {
         }
         SocketAddress inUse = servers.get(index).address();
         List<SentinelView> views = new ArrayList<>();
-        for (io.shardis.sentinel.SentinelWatcher.SentinelReport report
-                : following.reports(config.sharding().servers().get(index).name())) {
-            boolean agrees = report.master() != null && inUse instanceof java.net.InetSocketAddress address
+        for (io.shardis.sentinel.SentinelWatcher.SentinelReport report :
+                following.reports(config.sharding().servers().get(index).name())) {
+            boolean agrees = report.master() != null
+                    && inUse instanceof java.net.InetSocketAddress address
                     && report.master().getPort() == address.getPort()
                     && report.master().getHostString().equals(address.getHostString());
-            views.add(new SentinelView(report.sentinel().getHostString() + ":" + report.sentinel().getPort(),
-                    report.master() == null ? null : report.master().getHostString() + ":" + report.master().getPort(),
-                    report.failure(), agrees));
+            views.add(new SentinelView(
+                    report.sentinel().getHostString() + ":" + report.sentinel().getPort(),
+                    report.master() == null
+                            ? null
+                            : report.master().getHostString() + ":"
+                                    + report.master().getPort(),
+                    report.failure(),
+                    agrees));
         }
         return views;
     }
 
     /** One Sentinel's word on one master: the address it reports (or why none) and whether the pool uses it. */
-    public record SentinelView(String sentinel, String reports, String failure, boolean agrees) {
-    }
+    public record SentinelView(String sentinel, String reports, String failure, boolean agrees) {}
 
     /** The pool's servers and Sentinels as {@code /metrics} reads them. */
     private final class State implements io.shardis.proxy.metrics.PoolState {
@@ -355,10 +381,18 @@ public final class PoolRuntime implements SessionPool {
         return backendsByLoop.computeIfAbsent(loop, l -> {
             if (cluster == null && config.holdsForFailover()) {
                 // No redirections to follow: a dead master's commands wait for Sentinel's successor.
-                UnreachableHold hold = new UnreachableHold(new SameServerRoute(backendServers, () -> serverMoves),
-                        commands, l, config.timeouts().failoverMillis());
-                BackendPool pool = new BackendPool(l, transport, backendServers, config.backend().serverConnections(),
-                        config.timeouts().connectMillis(), hold);
+                UnreachableHold hold = new UnreachableHold(
+                        new SameServerRoute(backendServers, () -> serverMoves),
+                        commands,
+                        l,
+                        config.timeouts().failoverMillis());
+                BackendPool pool = new BackendPool(
+                        l,
+                        transport,
+                        backendServers,
+                        config.backend().serverConnections(),
+                        config.timeouts().connectMillis(),
+                        hold);
                 hold.attach(pool);
                 return pool;
             }
@@ -366,8 +400,13 @@ public final class PoolRuntime implements SessionPool {
                 return new BackendPool(l, transport, servers, config.backend().serverConnections());
             }
             ClusterRedirects redirects = new ClusterRedirects(cluster, commands, l);
-            BackendPool pool = new BackendPool(l, transport, backendServers, config.backend().serverConnections(),
-                    config.timeouts().connectMillis(), redirects);
+            BackendPool pool = new BackendPool(
+                    l,
+                    transport,
+                    backendServers,
+                    config.backend().serverConnections(),
+                    config.timeouts().connectMillis(),
+                    redirects);
             redirects.attach(pool);
             return pool;
         });
@@ -375,7 +414,9 @@ public final class PoolRuntime implements SessionPool {
 
     @Override
     public InvalidationHub invalidationHub(EventLoop loop) {
-        return hubsByLoop.computeIfAbsent(loop, l -> new InvalidationHub(this, backendsFor(l), config.limits().trackingMaxKeys()));
+        return hubsByLoop.computeIfAbsent(
+                loop,
+                l -> new InvalidationHub(this, backendsFor(l), config.limits().trackingMaxKeys()));
     }
 
     @Override

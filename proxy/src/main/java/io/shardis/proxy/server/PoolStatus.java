@@ -3,7 +3,6 @@ package io.shardis.proxy.server;
 import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.topology.cluster.ClusterNode;
 import io.shardis.topology.cluster.SlotMap;
-
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
@@ -18,18 +17,15 @@ import java.util.List;
 public final class PoolStatus {
 
     /** A backend to probe: its name in the pool, and where it is now. */
-    public record Target(String label, SocketAddress address) {
-    }
+    public record Target(String label, SocketAddress address) {}
 
     /**
      * @param targets   the backends that must answer
      * @param problems  what is wrong whatever the backends answer (slots no master covers, every server ejected)
      */
-    public record Needs(List<Target> targets, List<String> problems) {
-    }
+    public record Needs(List<Target> targets, List<String> problems) {}
 
-    private PoolStatus() {
-    }
+    private PoolStatus() {}
 
     public static Needs of(PoolRuntime pool) {
         List<Target> targets = new ArrayList<>();
@@ -40,8 +36,8 @@ public final class PoolStatus {
                 problems.add((16384 - map.coveredSlotCount()) + " hash slots have no master in the cluster's slot map");
             }
             for (ClusterNode master : map.masters()) {
-                targets.add(new Target(master.host() + ":" + master.port(),
-                        new InetSocketAddress(master.host(), master.port())));
+                targets.add(new Target(
+                        master.host() + ":" + master.port(), new InetSocketAddress(master.host(), master.port())));
             }
             return new Needs(targets, problems);
         }

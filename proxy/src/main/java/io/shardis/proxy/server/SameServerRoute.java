@@ -6,7 +6,6 @@ import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
-
 import java.util.function.Supplier;
 
 /**

@@ -8,7 +8,6 @@ import io.shardis.sentinel.MasterChange;
 import io.shardis.sentinel.MasterListener;
 import io.shardis.sentinel.SentinelSettings;
 import io.shardis.sentinel.SentinelWatcher;
-
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,15 +49,20 @@ public final class SentinelFollower implements AutoCloseable {
         for (HostPort sentinel : config.sentinels().addresses()) {
             sentinels.add(new InetSocketAddress(sentinel.host(), sentinel.port()));
         }
-        SentinelSettings settings = new SentinelSettings(sentinels, config.sentinels().user(), config.sentinels().auth(),
-                Duration.ofMillis(Math.max(config.timeouts().connectMillis(), 1000)), RECHECK_INTERVAL);
+        SentinelSettings settings = new SentinelSettings(
+                sentinels,
+                config.sentinels().user(),
+                config.sentinels().auth(),
+                Duration.ofMillis(Math.max(config.timeouts().connectMillis(), 1000)),
+                RECHECK_INTERVAL);
         if (config.tls().sentinel() != null) {
             try {
-                settings = settings.withTls(io.shardis.proxy.tls.LettuceTls.options(config.tls().sentinel()),
+                settings = settings.withTls(
+                        io.shardis.proxy.tls.LettuceTls.options(config.tls().sentinel()),
                         io.shardis.proxy.tls.LettuceTls.verifyMode(config.tls().sentinel()));
             } catch (io.shardis.proxy.tls.TlsSetupException e) {
-                throw new IllegalStateException("pool '" + config.name() + "': key 'sentinel_tls." + e.key() + "': "
-                        + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "pool '" + config.name() + "': key 'sentinel_tls." + e.key() + "': " + e.getMessage(), e);
             }
         }
         MasterListener listener = (MasterChange change) -> {
@@ -67,9 +71,10 @@ public final class SentinelFollower implements AutoCloseable {
                 pool.masterMoved(server, change.current(), change.how());
             }
         };
-        long patience = Math.max(PoolDefaults.STARTUP_PATIENCE_MILLIS, config.timeouts().connectMillis());
-        SentinelWatcher watcher = SentinelWatcher.start(settings, new LinkedHashSet<>(names), listener,
-                Duration.ofMillis(patience));
+        long patience =
+                Math.max(PoolDefaults.STARTUP_PATIENCE_MILLIS, config.timeouts().connectMillis());
+        SentinelWatcher watcher =
+                SentinelWatcher.start(settings, new LinkedHashSet<>(names), listener, Duration.ofMillis(patience));
         for (String name : names) {
             pool.masterMoved(serverByName.get(name), watcher.master(name), "Sentinel, at start");
         }

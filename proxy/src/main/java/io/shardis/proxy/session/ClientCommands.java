@@ -6,7 +6,6 @@ import io.shardis.proxy.auth.PoolAccess;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespValue;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +36,10 @@ final class ClientCommands {
                 reply(command, clientName == null ? session.nullReply() : RespReplies.bulk(alloc, clientName));
             }
             case "client|id" -> reply(command, RespReplies.integer(alloc, self.id()));
-            case "client|info" -> reply(command, LocalReplies.encode(alloc, verbatim(self.line(System.nanoTime()) + "\n"),
-                    session.protocol()));
+            case "client|info" ->
+                reply(
+                        command,
+                        LocalReplies.encode(alloc, verbatim(self.line(System.nanoTime()) + "\n"), session.protocol()));
             case "client|list" -> list(command, alloc);
             case "client|kill" -> kill(command, alloc);
             case "client|setinfo" -> setInfo(command, alloc);
@@ -74,10 +75,14 @@ final class ClientCommands {
         if (command.argCount() == 4 && command.argEqualsIgnoreCase(2, "type")) {
             String type = ClientKillFilter.typeNamed(command.argString(3));
             if (type == null) {
-                reply(command, RespReplies.error(alloc, "ERR Unknown client type '" + Names.printable(command, 3) + "'"));
+                reply(
+                        command,
+                        RespReplies.error(alloc, "ERR Unknown client type '" + Names.printable(command, 3) + "'"));
                 return;
             }
-            shown = registry.all().stream().filter(entry -> entry.type().equals(type)).toList();
+            shown = registry.all().stream()
+                    .filter(entry -> entry.type().equals(type))
+                    .toList();
         } else if (command.argCount() > 3 && command.argEqualsIgnoreCase(2, "id")) {
             shown = new ArrayList<>();
             for (int i = 3; i < command.argCount(); i++) {
@@ -111,7 +116,8 @@ final class ClientCommands {
             args.add(command.argString(i));
         }
         PoolAccess access = session.pool().access();
-        Object parsed = ClientKillFilter.parse(args,
+        Object parsed = ClientKillFilter.parse(
+                args,
                 user -> user.equals(PoolAccess.DEFAULT_USER) || access.users().containsKey(user));
         if (parsed instanceof ClientKillFilter.Refusal refusal) {
             reply(command, RespReplies.error(alloc, refusal.error()));
@@ -133,7 +139,10 @@ final class ClientCommands {
     /** CLIENT SETINFO LIB-NAME|LIB-VER value, checked as Redis 7.2 checks it. */
     private void setInfo(RespCommand command, ByteBufAllocator alloc) {
         if (command.argCount() != 4) {
-            reply(command, RespReplies.error(alloc, Refusals.wrongArity(session.pool().commands().lookup("client|setinfo"))));
+            reply(
+                    command,
+                    RespReplies.error(
+                            alloc, Refusals.wrongArity(session.pool().commands().lookup("client|setinfo"))));
             return;
         }
         String attribute = command.argString(2).toLowerCase(Locale.ROOT);
@@ -144,8 +153,10 @@ final class ClientCommands {
         for (int i = 0; i < command.argLength(3); i++) {
             byte b = command.argByte(3, i);
             if (b < '!' || b > '~') {
-                reply(command, RespReplies.error(alloc, "ERR " + attribute
-                        + " cannot contain spaces, newlines or special characters."));
+                reply(
+                        command,
+                        RespReplies.error(
+                                alloc, "ERR " + attribute + " cannot contain spaces, newlines or special characters."));
                 return;
             }
         }
@@ -157,8 +168,10 @@ final class ClientCommands {
         for (int i = 0; i < command.argLength(2); i++) {
             byte b = command.argByte(2, i);
             if (b < '!' || b > '~') {
-                reply(command, RespReplies.error(alloc,
-                        "ERR Client names cannot contain spaces, newlines or special characters."));
+                reply(
+                        command,
+                        RespReplies.error(
+                                alloc, "ERR Client names cannot contain spaces, newlines or special characters."));
                 return;
             }
         }

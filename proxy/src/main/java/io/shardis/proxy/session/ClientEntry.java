@@ -2,7 +2,6 @@ package io.shardis.proxy.session;
 
 import io.netty.channel.Channel;
 import io.shardis.proxy.command.CommandSpec;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -45,6 +44,7 @@ final class ClientEntry {
 
     @SuppressWarnings("unused") // through LAST_COMMAND
     private CommandSpec lastCommand;
+
     @SuppressWarnings("unused") // through LAST_NANOS
     private long lastNanos;
 
@@ -59,8 +59,15 @@ final class ClientEntry {
     private volatile int resp = 2;
 
     ClientEntry(long id, Channel channel, int db, String user, long nowNanos) {
-        this(id, channel, address(channel.remoteAddress()), address(channel.localAddress()), fdOf(channel), db,
-                user, nowNanos);
+        this(
+                id,
+                channel,
+                address(channel.remoteAddress()),
+                address(channel.localAddress()),
+                fdOf(channel),
+                db,
+                user,
+                nowNanos);
     }
 
     ClientEntry(long id, Channel channel, String addr, String laddr, int fd, int db, String user, long nowNanos) {
@@ -85,7 +92,9 @@ final class ClientEntry {
     }
 
     private static int fdOf(Channel channel) {
-        return channel instanceof io.netty.channel.unix.UnixChannel unix ? unix.fd().intValue() : -1;
+        return channel instanceof io.netty.channel.unix.UnixChannel unix
+                ? unix.fd().intValue()
+                : -1;
     }
 
     /** The client sent {@code spec}: it is its last command, and it is not idle. */

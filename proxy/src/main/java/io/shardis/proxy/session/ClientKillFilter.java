@@ -13,12 +13,10 @@ import java.util.function.Predicate;
  * @param oldForm whether the client used {@code CLIENT KILL addr} (answered {@code +OK} or
  *                {@code -ERR No such client}) rather than filters (answered with a count)
  */
-record ClientKillFilter(boolean oldForm, long id, String addr, String laddr, String user, String type,
-                        boolean skipMe) {
+record ClientKillFilter(boolean oldForm, long id, String addr, String laddr, String user, String type, boolean skipMe) {
 
     /** A parse that failed: the error to answer. */
-    record Refusal(String error) {
-    }
+    record Refusal(String error) {}
 
     /**
      * @param args       the arguments after {@code CLIENT KILL}

@@ -1,6 +1,5 @@
 package io.shardis.proxy.session;
 
-import io.shardis.proxy.config.ClientReplyLimit;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -10,7 +9,7 @@ import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.channel.WriteCoalescer;
-
+import io.shardis.proxy.config.ClientReplyLimit;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -50,6 +49,7 @@ final class ClientReplies {
     private final ArrayDeque<Object> heldBack = new ArrayDeque<>();
     /** Small replies copied together, so a flush writes one buffer instead of one per reply. */
     private final WriteCoalescer out;
+
     private final Runnable flushTask = this::flushNow;
     private final Runnable resumeTask = this::resume;
     private final Runnable softExpiryTask = this::judgeLater;
@@ -59,6 +59,7 @@ final class ClientReplies {
     private boolean discarded;
     /** A limit was broken and the client is being disconnected: judged no more. */
     private boolean breached;
+
     private boolean pausedForPipeline;
     private boolean pausedForBackend;
     private boolean pausedForBytes;
@@ -68,6 +69,7 @@ final class ClientReplies {
     private long queuedBytes;
     /** Replies expected and not yet arrived. */
     private int awaiting;
+
     private ScheduledFuture<?> softExpiry;
     /** The size of the reply being written now, for a judgement its write triggers. */
     private long arriving;
@@ -76,8 +78,13 @@ final class ClientReplies {
      * @param owner      the session, the sink of the replies made here and told when a backend drains
      * @param dispatcher processes a message read from the client (a command, a protocol error)
      */
-    ClientReplies(ChannelHandlerContext ctx, ReplySink owner, int maxPipeline, ReplyBytes bytes, Breach breach,
-                  Consumer<Object> dispatcher) {
+    ClientReplies(
+            ChannelHandlerContext ctx,
+            ReplySink owner,
+            int maxPipeline,
+            ReplyBytes bytes,
+            Breach breach,
+            Consumer<Object> dispatcher) {
         this.ctx = ctx;
         this.owner = owner;
         this.maxPipeline = maxPipeline;
@@ -112,7 +119,10 @@ final class ClientReplies {
 
     /** Whether the client's commands must wait: too many replies owed, or too many bytes, or it does not read. */
     private boolean isHeldBack() {
-        return pausedForPipeline || pausedForBytes || pausedForMove || !ctx.channel().isWritable();
+        return pausedForPipeline
+                || pausedForBytes
+                || pausedForMove
+                || !ctx.channel().isWritable();
     }
 
     /** Whether the client's commands wait until it moves to the pool a reload made (see {@code ClientSession}). */
@@ -143,7 +153,8 @@ final class ClientReplies {
             // Too many replies outstanding: bounded memory, no error.
             pausedForPipeline = true;
             updateAutoRead();
-        } else if (!pausedForBytes && bytes.limit().isLimited()
+        } else if (!pausedForBytes
+                && bytes.limit().isLimited()
                 && (long) awaiting * bytes.estimate() >= bytes.limit().softBytes()) {
             judge(0);
         }
@@ -331,7 +342,9 @@ final class ClientReplies {
                 }
                 long expiry = bytes.nanosUntilSoftExpiry(now);
                 if (expiry >= 0 && softExpiry == null) {
-                    softExpiry = ctx.channel().eventLoop().schedule(softExpiryTask, expiry + 1_000_000, TimeUnit.NANOSECONDS);
+                    softExpiry = ctx.channel()
+                            .eventLoop()
+                            .schedule(softExpiryTask, expiry + 1_000_000, TimeUnit.NANOSECONDS);
                 }
             }
             default -> {

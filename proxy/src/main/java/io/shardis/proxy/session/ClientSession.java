@@ -11,19 +11,18 @@ import io.shardis.proxy.backend.BackendSettings;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.command.CommandFlag;
-import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandGroup;
+import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.route.ShardRouter;
-import io.shardis.resp.RespRequestDecoder;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespProtocolError;
 import io.shardis.resp.RespReplies;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.shardis.resp.RespRequestDecoder;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: reads its commands, sends each where it belongs, and writes the replies
@@ -58,6 +57,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private SessionPool pool;
     /** The pool a reload asked this client to move to, until it can. */
     private SessionPool nextPool;
+
     private boolean moveCheckScheduled;
     private final long id;
     private final LocalCommands local;
@@ -89,10 +89,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private PinnedConnection pinned;
     /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
     private boolean pushMode;
+
     private boolean quitting;
     private boolean closed;
     /** See {@link #readAtNanos()}. */
     private long readAtNanos;
+
     private boolean readAtKnown;
     /** The replies owed to the client, in order; and when not to read it. */
     private ClientReplies replies;
@@ -123,11 +125,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.breach = new ReplyLimitBreach(ctx, pool.config().name(), id, pool.config().limits().clientReplyLimit(),
-                pool.metrics(), ReplyBudget.PROCESS);
-        this.replies = new ClientReplies(ctx, this, maxPipeline,
-                new ReplyBytes(pool.config().limits().clientReplyLimit(), ReplyBudget.PROCESS), breach, this::process);
-        this.entry = new ClientEntry(id, ctx.channel(), pool.config().backend().redisDb(), access.userName(), System.nanoTime());
+        this.breach = new ReplyLimitBreach(
+                ctx,
+                pool.config().name(),
+                id,
+                pool.config().limits().clientReplyLimit(),
+                pool.metrics(),
+                ReplyBudget.PROCESS);
+        this.replies = new ClientReplies(
+                ctx,
+                this,
+                maxPipeline,
+                new ReplyBytes(pool.config().limits().clientReplyLimit(), ReplyBudget.PROCESS),
+                breach,
+                this::process);
+        this.entry = new ClientEntry(
+                id, ctx.channel(), pool.config().backend().redisDb(), access.userName(), System.nanoTime());
         pool.clients().add(entry);
         this.sender = new CommandSender(this, ctx.alloc(), replies, transactions);
         bindPool();
@@ -141,9 +154,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void bindPool() {
         this.backends = pool.backendsFor(ctx.channel().eventLoop());
         this.router = pool.router();
-        this.placement = new Placement(router, pool.config().name(),
-                pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas(), readSeed);
-        this.dispatcher = new Dispatcher(router, placement, access, pool.config().name(), pool.config().allowAdmin());
+        this.placement = new Placement(
+                router,
+                pool.config().name(),
+                pool.cluster() != null && pool.config().cluster().readFrom().readsReplicas(),
+                readSeed);
+        this.dispatcher = new Dispatcher(
+                router, placement, access, pool.config().name(), pool.config().allowAdmin());
         this.pinned = new PinnedConnection(this, replies::limitBackendBacklog, backends);
         this.sharedIndex = backends.nextConnectionIndex();
         sender.bind(pool.config().name(), router, backends, sharedIndex, pinned, keepsFrames, pinnedRedirects);
@@ -153,8 +170,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * The event by which a configuration reload moves a client to the pool that replaces the one it
      * is in (new servers, weights, timeouts, auth...) without closing its connection.
      */
-    public record Rebind(SessionPool next) {
-    }
+    public record Rebind(SessionPool next) {}
 
     /** Moves to {@code next} now if nothing of this client's is in flight, else once it is answered. */
     private void moveTo(SessionPool next) {
@@ -181,10 +197,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (!moveCheckScheduled) {
                 // Replies come back through onReply, which checks again; this catches any other way.
                 moveCheckScheduled = true;
-                ctx.executor().schedule(() -> {
-                    moveCheckScheduled = false;
-                    moveWhenIdle();
-                }, 50, TimeUnit.MILLISECONDS);
+                ctx.executor()
+                        .schedule(
+                                () -> {
+                                    moveCheckScheduled = false;
+                                    moveWhenIdle();
+                                },
+                                50,
+                                TimeUnit.MILLISECONDS);
             }
             return;
         }
@@ -303,7 +323,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (transactions.queueOn(queued.server(), queued.keyGroup())) {
                 sender.forward(queued.server(), command, new PendingCommand(this));
             } else {
-                refuse(command, Refusals.transactionElsewhere(spec, pool.config().name(), router.groupsAreSlots()));
+                refuse(
+                        command,
+                        Refusals.transactionElsewhere(spec, pool.config().name(), router.groupsAreSlots()));
             }
         } else if (route instanceof Route.Subscribe subscribe) {
             subscribe(subscribe.server(), command, spec);
@@ -318,7 +340,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         entry.subscribed(true);
         // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
         ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
-                ? command.content().retainedDuplicate() : null;
+                ? command.content().retainedDuplicate()
+                : null;
         fanOutKeyspace(command, spec);
         sender.sendUnanswered(command);
         if (resubscribe != null) {
@@ -643,7 +666,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (cause instanceof IOException) {
             log.debug("client {} of pool '{}': {}", id, pool.config().name(), cause.getMessage());
         } else {
-            log.warn("client {} of pool '{}': closing after an unexpected error", id, pool.config().name(), cause);
+            log.warn(
+                    "client {} of pool '{}': closing after an unexpected error",
+                    id,
+                    pool.config().name(),
+                    cause);
         }
         ctx.close();
     }

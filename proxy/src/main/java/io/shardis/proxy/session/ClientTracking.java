@@ -9,7 +9,6 @@ import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespValue;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -197,21 +196,29 @@ final class ClientTracking {
     void caching(RespCommand command) {
         ByteBufAllocator alloc = session.context().alloc();
         if (!on) {
-            reply(command, error(alloc, "ERR CLIENT CACHING can be called only when the client is in tracking mode "
-                    + "with OPTIN or OPTOUT mode enabled"));
+            reply(
+                    command,
+                    error(
+                            alloc,
+                            "ERR CLIENT CACHING can be called only when the client is in tracking mode "
+                                    + "with OPTIN or OPTOUT mode enabled"));
         } else if (command.argEqualsIgnoreCase(2, "yes")) {
             if (optin) {
                 caching = true;
                 reply(command, RespReplies.OK.duplicate());
             } else {
-                reply(command, error(alloc, "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."));
+                reply(
+                        command,
+                        error(alloc, "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."));
             }
         } else if (command.argEqualsIgnoreCase(2, "no")) {
             if (optout) {
                 caching = true;
                 reply(command, RespReplies.OK.duplicate());
             } else {
-                reply(command, error(alloc, "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."));
+                reply(
+                        command,
+                        error(alloc, "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."));
             }
         } else {
             reply(command, error(alloc, Refusals.SYNTAX));
@@ -290,7 +297,7 @@ final class ClientTracking {
         }
         keys.clear();
         hub = session.invalidationHub();
-        hub.start(this, () -> { });
+        hub.start(this, () -> {});
         invalidate(null, false);
     }
 
@@ -364,11 +371,11 @@ final class ClientTracking {
     }
 
     /** Invalidations of another client that redirects them here: {@code keys} null for a flush. */
-    record Redirected(List<String> keys) {
-    }
+    record Redirected(List<String> keys) {}
 
     /** The frame a redirection target is sent: a push in RESP3, a Pub/Sub message when subscribed in RESP2, else none. */
-    static ByteBuf redirectedFrame(ByteBufAllocator alloc, List<String> keys, RespProtocol protocol, boolean subscribed) {
+    static ByteBuf redirectedFrame(
+            ByteBufAllocator alloc, List<String> keys, RespProtocol protocol, boolean subscribed) {
         if (protocol == RespProtocol.RESP3) {
             return frame(alloc, keys, true);
         }
@@ -380,7 +387,8 @@ final class ClientTracking {
         ByteBuf out = alloc.buffer(64);
         out.writeBytes(push ? PUSH_HEAD : MESSAGE_HEAD);
         if (keys == null) {
-            out.writeBytes(push ? "_\r\n".getBytes(StandardCharsets.US_ASCII) : "$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(
+                    push ? "_\r\n".getBytes(StandardCharsets.US_ASCII) : "$-1\r\n".getBytes(StandardCharsets.US_ASCII));
             return out;
         }
         out.writeByte('*').writeCharSequence(Integer.toString(keys.size()), StandardCharsets.US_ASCII);

@@ -3,15 +3,14 @@ package io.shardis.proxy.session;
 import io.netty.buffer.ByteBufAllocator;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.command.AclCategory;
-import io.shardis.proxy.command.ReplyMerge;
-import io.shardis.proxy.merge.FragmentedCommand;
 import io.shardis.proxy.command.CommandDescriptions;
 import io.shardis.proxy.command.CommandSpec;
+import io.shardis.proxy.command.ReplyMerge;
+import io.shardis.proxy.merge.FragmentedCommand;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespValue;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,12 +38,16 @@ final class CommandCommands {
         switch (name) {
             case "command" -> {
                 if (command.argCount() > 1) {
-                    error(command, Refusals.unknownSubcommand(command, session.pool().commands().lookup("command")));
+                    error(
+                            command,
+                            Refusals.unknownSubcommand(
+                                    command, session.pool().commands().lookup("command")));
                 } else {
                     reply(command, all(table));
                 }
             }
-            case "command|count" -> reply(command, new RespValue.Integer(table.commands().size()));
+            case "command|count" ->
+                reply(command, new RespValue.Integer(table.commands().size()));
             case "command|info" -> {
                 if (command.argCount() == 2) {
                     reply(command, all(table));
@@ -89,14 +92,22 @@ final class CommandCommands {
      * server, else the keyless one), filtered to what Shardis accepts ({@code merge.DocsFilter}).
      */
     private void docs(RespCommand command) {
-        int server = session.isPinned() ? session.pinnedServer() : session.router().keylessServer();
+        int server =
+                session.isPinned() ? session.pinnedServer() : session.router().keylessServer();
         if (server < 0) {
-            session.refuse(command, "ERR Shardis: no server of pool '" + session.pool().config().name()
-                    + "' is available");
+            session.refuse(
+                    command,
+                    "ERR Shardis: no server of pool '" + session.pool().config().name() + "' is available");
             return;
         }
         PendingCommand parent = new PendingCommand(session);
-        FragmentedCommand filtered = new FragmentedCommand(session, parent, ReplyMerge.DOCS, 1, null, null,
+        FragmentedCommand filtered = new FragmentedCommand(
+                session,
+                parent,
+                ReplyMerge.DOCS,
+                1,
+                null,
+                null,
                 session.context().alloc());
         session.expectReply(parent);
         session.send(server, command.content(), filtered.fragment(0));
@@ -119,8 +130,8 @@ final class CommandCommands {
                 filter = spec -> category != null && spec.in(category);
             } else if (command.argEqualsIgnoreCase(i + 1, "pattern")) {
                 byte[] pattern = value.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
-                filter = spec -> io.shardis.proxy.auth.Glob.matches(pattern,
-                        spec.name().getBytes(StandardCharsets.UTF_8));
+                filter = spec ->
+                        io.shardis.proxy.auth.Glob.matches(pattern, spec.name().getBytes(StandardCharsets.UTF_8));
             } else {
                 error(command, Refusals.SYNTAX);
                 return;

@@ -24,6 +24,7 @@ final class CommandSender {
 
     /** The session: owner of every command sent, told of its reply. */
     private final ReplySink client;
+
     private final ByteBufAllocator alloc;
     private final ClientReplies replies;
     private final Transactions transactions;
@@ -54,8 +55,14 @@ final class CommandSender {
     }
 
     /** Sends through {@code backends} of {@code pool} from now on. */
-    void bind(String pool, ShardRouter router, BackendPool backends, int sharedIndex, PinnedConnection pinned,
-              boolean keepsFrames, PinnedRedirects pinnedRedirects) {
+    void bind(
+            String pool,
+            ShardRouter router,
+            BackendPool backends,
+            int sharedIndex,
+            PinnedConnection pinned,
+            boolean keepsFrames,
+            PinnedRedirects pinnedRedirects) {
         this.pool = pool;
         this.router = router;
         this.backends = backends;
@@ -128,7 +135,9 @@ final class CommandSender {
      * commands barrier guarantees have been answered.
      */
     private void markReplicationOffset() {
-        send(pinned.server(), RespCommands.encode(alloc, "PUBLISH", "__shardis__:wait", "").content(),
+        send(
+                pinned.server(),
+                RespCommands.encode(alloc, "PUBLISH", "__shardis__:wait", "").content(),
                 PendingCommand.silent(client));
     }
 
@@ -184,8 +193,11 @@ final class CommandSender {
             // A cluster may answer MOVED, ASK or TRYAGAIN, a master may die before answering: the
             // command is kept to be sent again. A blocking one may wait for hours: a copy, rather
             // than a slice pinning the read buffer.
-            pending.keepFrame(pending.isUntimed() ? alloc.buffer(frame.readableBytes()).writeBytes(frame,
-                    frame.readerIndex(), frame.readableBytes()) : frame.retainedDuplicate());
+            pending.keepFrame(
+                    pending.isUntimed()
+                            ? alloc.buffer(frame.readableBytes())
+                                    .writeBytes(frame, frame.readerIndex(), frame.readableBytes())
+                            : frame.retainedDuplicate());
         }
         if (pinned.isPinned() && server == pinned.server()) {
             if (pending != null && transactions.holdsState()) {
@@ -200,7 +212,8 @@ final class CommandSender {
     /** Sends a command (frame owned by the connection) on this client's shared connection to {@code server}. */
     void sendShared(int server, ByteBuf frame, PendingCommand pending) {
         BackendConnection connection = protocol == RespProtocol.RESP2
-                ? backends.shared(server, sharedIndex) : backends.shared3(server, sharedIndex);
+                ? backends.shared(server, sharedIndex)
+                : backends.shared3(server, sharedIndex);
         connection.send(frame, pending);
         replies.limitBackendBacklog(connection);
     }

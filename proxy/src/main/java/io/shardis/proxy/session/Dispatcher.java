@@ -132,8 +132,12 @@ final class Dispatcher {
      * command in progress), whose commands must all see the master.
      */
     boolean readsFromReplica(RespCommand command, CommandSpec spec, ClientState client) {
-        return placement.readsReplicas() && spec.has(CommandFlag.REPLICA_READABLE) && !client.isPinned()
-                && !client.inMulti() && !spec.blocks(command) && !client.tracksKeys();
+        return placement.readsReplicas()
+                && spec.has(CommandFlag.REPLICA_READABLE)
+                && !client.isPinned()
+                && !client.inMulti()
+                && !spec.blocks(command)
+                && !client.tracksKeys();
     }
 
     /**
@@ -166,7 +170,8 @@ final class Dispatcher {
         if (spec.has(CommandFlag.CLOSES_CLIENT)) {
             return Route.Local.ANSWER;
         }
-        if (spec.has(CommandFlag.SHARD_CHANNELS) && spec.keyCount(command) > 0
+        if (spec.has(CommandFlag.SHARD_CHANNELS)
+                && spec.keyCount(command) > 0
                 && !(placement.route(command, spec, false) instanceof Route.Server server
                         && server.index() == client.pinnedServer())) {
             return new Route.Refused(Refusals.otherSubscriptionServer(spec, pool));

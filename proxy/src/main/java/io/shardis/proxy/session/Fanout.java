@@ -6,12 +6,11 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
-import io.shardis.proxy.merge.FragmentedCommand;
 import io.shardis.proxy.command.ReplyMerge;
+import io.shardis.proxy.merge.FragmentedCommand;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespReplies;
-
 import java.util.Arrays;
 
 /**
@@ -135,8 +134,14 @@ final class Fanout {
 
     private FragmentedCommand send(ReplyMerge merge, ByteBuf[] frames, int[] servers, int[] keyChild, int[] keyPlace) {
         PendingCommand parent = new PendingCommand(session);
-        FragmentedCommand fragmented = new FragmentedCommand(session, parent, merge, frames.length,
-                keyChild, keyPlace, session.context().alloc());
+        FragmentedCommand fragmented = new FragmentedCommand(
+                session,
+                parent,
+                merge,
+                frames.length,
+                keyChild,
+                keyPlace,
+                session.context().alloc());
         session.expectReply(parent);
         session.pool().metrics().fragmentsCreated(frames.length);
         for (int f = 0; f < frames.length; f++) {
@@ -167,7 +172,8 @@ final class Fanout {
         ByteBuf frame = alloc.buffer(command.frameLength() + 24);
         RespReplies.writeHeader(frame, '*', command.argCount());
         writeArg(frame, command, 0);
-        byte[] serverCursor = Long.toUnsignedString(cursor.serverCursor()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] serverCursor =
+                Long.toUnsignedString(cursor.serverCursor()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         RespReplies.writeHeader(frame, '$', serverCursor.length);
         frame.writeBytes(serverCursor).writeByte('\r').writeByte('\n');
         for (int a = 2; a < command.argCount(); a++) {

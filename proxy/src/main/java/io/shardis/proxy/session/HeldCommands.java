@@ -3,7 +3,6 @@ package io.shardis.proxy.session;
 import io.netty.buffer.ByteBuf;
 import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.PendingCommand;
-
 import java.util.ArrayDeque;
 
 /**

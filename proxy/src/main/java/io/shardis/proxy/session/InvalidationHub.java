@@ -9,7 +9,6 @@ import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +47,7 @@ public final class InvalidationHub {
     private final int maxKeys;
     /** The tracking connection of each live server, by server index. */
     private final Map<Integer, Link> links = new HashMap<>();
+
     private final Set<ClientTracking> trackers = new LinkedHashSet<>();
     /** Default mode: which clients read each key since its last invalidation (insertion order: oldest first). */
     private final LinkedHashMap<String, Set<ClientTracking>> readers = new LinkedHashMap<>();
@@ -254,6 +254,7 @@ public final class InvalidationHub {
         private BackendConnection connection;
         /** Its CLIENT TRACKING was answered (or failed). */
         private boolean settled;
+
         private boolean tracking;
 
         Link(int server) {
@@ -303,8 +304,7 @@ public final class InvalidationHub {
         }
 
         @Override
-        public void onBackendWritable() {
-        }
+        public void onBackendWritable() {}
 
         @Override
         public void onDedicatedClosed(BackendConnection closed) {

@@ -7,7 +7,6 @@ import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespProtocol;
-
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +29,7 @@ final class KeyspaceFanIn implements ReplySink {
     private final BackendPool backends;
     /** The connections to the other servers, by server index. */
     private final Map<Integer, BackendConnection> connections = new HashMap<>();
+
     private boolean closed;
 
     KeyspaceFanIn(ClientSession session, BackendPool backends) {
@@ -43,7 +43,9 @@ final class KeyspaceFanIn implements ReplySink {
      * client hears other servers already (UNSUBSCRIBE, PUNSUBSCRIBE of everything).
      */
     boolean concerns(RespCommand command, String name) {
-        if (!name.equals("subscribe") && !name.equals("psubscribe") && !name.equals("unsubscribe")
+        if (!name.equals("subscribe")
+                && !name.equals("psubscribe")
+                && !name.equals("unsubscribe")
                 && !name.equals("punsubscribe")) {
             return false;
         }
@@ -109,8 +111,8 @@ final class KeyspaceFanIn implements ReplySink {
         if (lineEnd < 0) {
             return false;
         }
-        String head = frame.toString(lineEnd + 1, Math.min(14, frame.writerIndex() - lineEnd - 1),
-                StandardCharsets.US_ASCII);
+        String head =
+                frame.toString(lineEnd + 1, Math.min(14, frame.writerIndex() - lineEnd - 1), StandardCharsets.US_ASCII);
         return head.startsWith("$7\r\nmessage\r\n") || head.startsWith("$8\r\npmessage");
     }
 
@@ -120,8 +122,7 @@ final class KeyspaceFanIn implements ReplySink {
     }
 
     @Override
-    public void onBackendWritable() {
-    }
+    public void onBackendWritable() {}
 
     /** A server's notifications can no longer reach the client: it is closed, as when its own connection goes. */
     @Override

@@ -2,19 +2,18 @@ package io.shardis.proxy.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.shardis.proxy.route.ClusterRouter;
-import io.shardis.topology.cluster.HashSlot;
-import io.shardis.topology.cluster.SlotMap;
-import io.shardis.topology.cluster.SlotRange;
 import io.shardis.proxy.auth.AuthErrors;
 import io.shardis.proxy.auth.ClientAccess;
 import io.shardis.proxy.command.CommandSpec;
+import io.shardis.proxy.route.ClusterRouter;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespValue;
-
+import io.shardis.topology.cluster.HashSlot;
+import io.shardis.topology.cluster.SlotMap;
+import io.shardis.topology.cluster.SlotRange;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -63,17 +62,27 @@ final class LocalCommands {
                 + "cluster_known_nodes:" + map.nodes().size() + "\r\n"
                 + "cluster_size:" + map.masters().size() + "\r\n";
         // Redis 7 answers with a verbatim string: a bulk in RESP2.
-        reply(command, LocalReplies.encode(alloc, new RespValue.VerbatimString("txt",
-                info.getBytes(java.nio.charset.StandardCharsets.UTF_8)), session.protocol()));
+        reply(
+                command,
+                LocalReplies.encode(
+                        alloc,
+                        new RespValue.VerbatimString("txt", info.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        session.protocol()));
     }
 
     void answer(RespCommand command, CommandSpec spec) {
         ByteBufAllocator alloc = session.context().alloc();
         switch (spec.name()) {
-            case "ping" -> reply(command, command.argCount() == 1 ? RespReplies.PONG.duplicate()
-                    : command.argCount() == 2 ? RespReplies.bulk(alloc, command.arg(1))
-                    // the table's arity (-1) lets any count through; Redis' own check takes at most one
-                    : RespReplies.error(alloc, "ERR wrong number of arguments for 'ping' command"));
+            case "ping" ->
+                reply(
+                        command,
+                        command.argCount() == 1
+                                ? RespReplies.PONG.duplicate()
+                                : command.argCount() == 2
+                                        ? RespReplies.bulk(alloc, command.arg(1))
+                                        // the table's arity (-1) lets any count through; Redis' own check takes at most
+                                        // one
+                                        : RespReplies.error(alloc, "ERR wrong number of arguments for 'ping' command"));
             case "echo" -> reply(command, RespReplies.bulk(alloc, command.arg(1)));
             case "quit" -> {
                 reply(command, RespReplies.OK.duplicate());
@@ -86,7 +95,8 @@ final class LocalCommands {
                 session.entry().user(session.access().userName());
                 reply(command, error == null ? RespReplies.OK.duplicate() : RespReplies.error(alloc, error));
             }
-            case "acl|whoami" -> reply(command, RespReplies.bulk(alloc, session.access().userName()));
+            case "acl|whoami" ->
+                reply(command, RespReplies.bulk(alloc, session.access().userName()));
             case "reset" -> {
                 forgetIdentity();
                 if (session.isPinned()) {
@@ -99,8 +109,11 @@ final class LocalCommands {
                 }
             }
             case "readonly", "readwrite" -> reply(command, RespReplies.OK.duplicate());
-            case "cluster|keyslot" -> reply(command, RespReplies.integer(alloc,
-                    HashSlot.of(command.content(), command.argOffset(2), command.argLength(2))));
+            case "cluster|keyslot" ->
+                reply(
+                        command,
+                        RespReplies.integer(
+                                alloc, HashSlot.of(command.content(), command.argOffset(2), command.argLength(2))));
             case "cluster|info" -> clusterInfo(command, spec, alloc);
             default -> {
                 if (!client.answer(command, spec.name()) && !commands.answer(command, spec.name())) {
@@ -118,7 +131,8 @@ final class LocalCommands {
         }
         session.protocol(RespProtocol.RESP2);
         if (session.pushMode() && session.isPinned()) {
-            // A RESP3 client's RESET is answered by its own connection (RESP2 ones are relayed): Redis unsubscribes it there.
+            // A RESP3 client's RESET is answered by its own connection (RESP2 ones are relayed): Redis unsubscribes it
+            // there.
             session.endPushMode();
         }
         session.stopTracking();
@@ -134,8 +148,15 @@ final class LocalCommands {
         switch (spec.name()) {
             case "quit" -> answer(command, spec);
             // COMMAND's subcommands describe commands alike on any Redis: queued there, a backend answers.
-            case "ping", "echo", "command", "command|count", "command|info", "command|list", "command|docs",
-                 "command|getkeys", "command|getkeysandflags" -> session.forward(command);
+            case "ping",
+                    "echo",
+                    "command",
+                    "command|count",
+                    "command|info",
+                    "command|list",
+                    "command|docs",
+                    "command|getkeys",
+                    "command|getkeysandflags" -> session.forward(command);
             case "reset" -> {
                 // Redis runs RESET at once, ending the transaction; the backend must see it.
                 forgetIdentity();
@@ -158,8 +179,8 @@ final class LocalCommands {
                     session.transactions().commandRefused();
                 }
             }
-            default -> session.refuse(command, "ERR '" + spec.name()
-                    + "' cannot be queued in a transaction through Shardis");
+            default ->
+                session.refuse(command, "ERR '" + spec.name() + "' cannot be queued in a transaction through Shardis");
         }
     }
 
@@ -173,12 +194,18 @@ final class LocalCommands {
         var config = session.pool().config();
         ByteBufAllocator alloc = session.context().alloc();
         if (config.auth().redisAuth() != null) {
-            session.sendSilently(config.auth().redisUser() == null
-                    ? RespCommands.encode(alloc, "AUTH", config.auth().redisAuth())
-                    : RespCommands.encode(alloc, "AUTH", config.auth().redisUser(), config.auth().redisAuth()));
+            session.sendSilently(
+                    config.auth().redisUser() == null
+                            ? RespCommands.encode(alloc, "AUTH", config.auth().redisAuth())
+                            : RespCommands.encode(
+                                    alloc,
+                                    "AUTH",
+                                    config.auth().redisUser(),
+                                    config.auth().redisAuth()));
         }
         if (config.backend().redisDb() != 0) {
-            session.sendSilently(RespCommands.encode(alloc, "SELECT", Integer.toString(config.backend().redisDb())));
+            session.sendSilently(RespCommands.encode(
+                    alloc, "SELECT", Integer.toString(config.backend().redisDb())));
         }
     }
 
@@ -214,14 +241,20 @@ final class LocalCommands {
                     auth = i + 1;
                     i += 2;
                 } else {
-                    reply(command, RespReplies.error(alloc, "ERR Syntax error in HELLO option '"
-                            + Names.printable(command, i) + "'"));
+                    reply(
+                            command,
+                            RespReplies.error(
+                                    alloc, "ERR Syntax error in HELLO option '" + Names.printable(command, i) + "'"));
                     return;
                 }
             }
             // As Redis: credentials first, then the client name, once authenticated.
-            if (auth > 0 && !session.access().authenticate(command.argString(auth),
-                    ClientAccess.argBytes(command, auth + 1), clientAddress())) {
+            if (auth > 0
+                    && !session.access()
+                            .authenticate(
+                                    command.argString(auth),
+                                    ClientAccess.argBytes(command, auth + 1),
+                                    clientAddress())) {
                 reply(command, RespReplies.error(alloc, AuthErrors.WRONGPASS));
                 return;
             }
@@ -256,8 +289,8 @@ final class LocalCommands {
         RespProtocol connection = session.pinnedProtocol();
         session.protocol(next);
         if (connection != null && connection != next) {
-            session.sendSilently(RespCommands.encode(session.context().alloc(), "HELLO",
-                    Integer.toString(next.version())));
+            session.sendSilently(
+                    RespCommands.encode(session.context().alloc(), "HELLO", Integer.toString(next.version())));
             session.spoilPinned();
         }
     }
@@ -286,16 +319,20 @@ final class LocalCommands {
         } else if (db == poolDb) {
             reply(command, RespReplies.OK.duplicate());
         } else {
-            reply(command, RespReplies.error(alloc, "ERR SELECT is not supported by Shardis: pool '"
-                    + session.pool().config().name() + "' serves database " + poolDb + " (redis_db)"));
+            reply(
+                    command,
+                    RespReplies.error(
+                            alloc,
+                            "ERR SELECT is not supported by Shardis: pool '"
+                                    + session.pool().config().name() + "' serves database " + poolDb + " (redis_db)"));
         }
     }
 
-
     private String clientAddress() {
-        InetSocketAddress remote = (InetSocketAddress) session.context().channel().remoteAddress();
-        return remote == null ? String.valueOf(session.context().channel().remoteAddress())
+        InetSocketAddress remote =
+                (InetSocketAddress) session.context().channel().remoteAddress();
+        return remote == null
+                ? String.valueOf(session.context().channel().remoteAddress())
                 : remote.getHostString() + ":" + remote.getPort();
     }
-
 }

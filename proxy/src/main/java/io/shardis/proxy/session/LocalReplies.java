@@ -6,7 +6,6 @@ import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespValue;
 import io.shardis.resp.RespValueWriter;
 
-
 /**
  * Writes the replies Shardis composes itself (COMMAND, CLIENT LIST...) from {@link RespValue}s, in
  * the protocol of the client: the one place that knows how a structured reply is spelled on the
@@ -17,8 +16,7 @@ import io.shardis.resp.RespValueWriter;
  */
 final class LocalReplies {
 
-    private LocalReplies() {
-    }
+    private LocalReplies() {}
 
     /** {@code value} encoded for a client speaking {@code protocol}; the caller owns the buffer. */
     static ByteBuf encode(ByteBufAllocator alloc, RespValue value, RespProtocol protocol) {

@@ -7,8 +7,7 @@ final class Names {
 
     private static final int MAX = 128;
 
-    private Names() {
-    }
+    private Names() {}
 
     static String printable(RespCommand command, int arg) {
         int length = Math.min(command.argLength(arg), MAX);

@@ -6,7 +6,6 @@ import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.resp.RespProtocol;
-
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +23,7 @@ final class PinnedConnection {
     private final ReplySink owner;
     /** Stops reading the client while a connection it writes to is full (see ClientReplies). */
     private final Consumer<BackendConnection> backlog;
+
     private final BackendPool backends;
     private final HeldCommands held = new HeldCommands();
     private BackendConnection connection;
@@ -37,6 +37,7 @@ final class PinnedConnection {
      * rather than given back, where it would be taken as one that speaks what it was made for.
      */
     private boolean spoilt;
+
     private int retiringServer = -1;
 
     PinnedConnection(ReplySink owner, Consumer<BackendConnection> backlog, BackendPool backends) {

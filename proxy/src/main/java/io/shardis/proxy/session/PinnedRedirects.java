@@ -10,7 +10,6 @@ import io.shardis.proxy.cluster.ClusterRedirects.Redirection;
 import io.shardis.resp.RespCommands;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyFramer;
-
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -99,8 +98,10 @@ final class PinnedRedirects {
         session.holdLaterCommands();
         // An importing node answers TRYAGAIN only to a command sent after ASKING: so is the retry.
         boolean asking = command.wasSentAfterAsking();
-        session.context().channel().eventLoop().schedule(() -> resend(command, node, asking, -1),
-                delayMillis, TimeUnit.MILLISECONDS);
+        session.context()
+                .channel()
+                .eventLoop()
+                .schedule(() -> resend(command, node, asking, -1), delayMillis, TimeUnit.MILLISECONDS);
         return true;
     }
 
@@ -153,12 +154,19 @@ final class PinnedRedirects {
     }
 
     private void answerOnceMapped(PendingCommand command, int slot, int node, long deadlineNanos) {
-        if (session.isClosed() || session.router().serverOfGroup(slot) == node || System.nanoTime() - deadlineNanos >= 0) {
+        if (session.isClosed()
+                || session.router().serverOfGroup(slot) == node
+                || System.nanoTime() - deadlineNanos >= 0) {
             command.complete(error("hash slot " + slot + " moved to another node during the transaction;"
                     + " it was aborted, retry it"));
         } else {
-            session.context().channel().eventLoop().schedule(() -> answerOnceMapped(command, slot, node, deadlineNanos),
-                    MAP_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            session.context()
+                    .channel()
+                    .eventLoop()
+                    .schedule(
+                            () -> answerOnceMapped(command, slot, node, deadlineNanos),
+                            MAP_CHECK_MILLIS,
+                            TimeUnit.MILLISECONDS);
         }
     }
 
@@ -182,7 +190,8 @@ final class PinnedRedirects {
         ByteBuf subscription = firstSubscription;
         firstSubscription = null;
         Redirection redirection = RespReplyFramer.isError(frame) ? Redirection.parse(frame) : null;
-        if (redirection == null || (redirection.kind() != Redirection.Kind.MOVED && redirection.kind() != Redirection.Kind.ASK)) {
+        if (redirection == null
+                || (redirection.kind() != Redirection.Kind.MOVED && redirection.kind() != Redirection.Kind.ASK)) {
             ReferenceCountUtil.release(subscription);
             return frame;
         }
@@ -197,8 +206,10 @@ final class PinnedRedirects {
             return null;
         }
         ReferenceCountUtil.release(subscription);
-        return RespReplies.error(session.context().alloc(), "ERR Shardis: hash slot " + redirection.slot()
-                + " of this shard channel moved to another node; subscribe to it on a new connection");
+        return RespReplies.error(
+                session.context().alloc(),
+                "ERR Shardis: hash slot " + redirection.slot()
+                        + " of this shard channel moved to another node; subscribe to it on a new connection");
     }
 
     /** Closing: what is kept goes. */

@@ -3,7 +3,6 @@ package io.shardis.proxy.session;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.Routing;
 import io.shardis.resp.RespCommand;
-
 import java.util.Locale;
 
 /**
@@ -13,8 +12,7 @@ import java.util.Locale;
  */
 final class Refusals {
 
-    private Refusals() {
-    }
+    private Refusals() {}
 
     /**
      * A command name the table does not know: Redis 7's words, the name and the first arguments as
@@ -24,7 +22,9 @@ final class Refusals {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < command.argCount() && args.length() < 128; i++) {
             String arg = Names.printable(command, i);
-            args.append('\'').append(arg, 0, Math.min(arg.length(), 128 - args.length())).append("' ");
+            args.append('\'')
+                    .append(arg, 0, Math.min(arg.length(), 128 - args.length()))
+                    .append("' ");
         }
         return "ERR unknown command '" + Names.printable(command, 0) + "', with args beginning with: " + args;
     }
@@ -68,11 +68,11 @@ final class Refusals {
     /** An admin command (routing.tsv's DANGEROUS) in a pool without {@code allow_admin}. */
     static String adminOff(CommandSpec spec, String pool) {
         if (spec.routing() == Routing.LOCAL) {
-            return "ERR command '" + spec.name() + "' is refused by Shardis: admin commands are off for pool '"
-                    + pool + "' (allow_admin: true turns them on)";
+            return "ERR command '" + spec.name() + "' is refused by Shardis: admin commands are off for pool '" + pool
+                    + "' (allow_admin: true turns them on)";
         }
-        return "ERR command '" + spec.name() + "' is refused by Shardis: admin commands are off for pool '"
-                + pool + "' (allow_admin: true sends them to the pool's backends)";
+        return "ERR command '" + spec.name() + "' is refused by Shardis: admin commands are off for pool '" + pool
+                + "' (allow_admin: true sends them to the pool's backends)";
     }
 
     // --- Where a command cannot go: the keys, the servers, the client's own connection. ---
@@ -83,8 +83,8 @@ final class Refusals {
             return "ERR Shardis: keys of '" + spec.name() + "' are in different hash slots of the cluster behind pool '"
                     + pool + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
         }
-        return "ERR Shardis: the keys of '" + spec.name() + "' are on different servers of pool '"
-                + pool + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
+        return "ERR Shardis: the keys of '" + spec.name() + "' are on different servers of pool '" + pool
+                + "'; keys used together need the same hash tag, e.g. {user1}.a and {user1}.b";
     }
 
     /** The pool reads only from replicas, and {@code slot} has none reachable. */

@@ -1,7 +1,6 @@
 package io.shardis.proxy.session;
 
 import io.netty.util.internal.PlatformDependent;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,7 +16,8 @@ final class ReplyBudget {
 
     /** The process-wide budget. */
     static final ReplyBudget PROCESS = new ReplyBudget(PlatformDependent.maxDirectMemory()
-            / 100 * Math.max(1, Math.min(100, Integer.getInteger("shardis.client-reply-share", DEFAULT_PERCENT))));
+            / 100
+            * Math.max(1, Math.min(100, Integer.getInteger("shardis.client-reply-share", DEFAULT_PERCENT))));
 
     private final long limitBytes;
     private final AtomicLong held = new AtomicLong();

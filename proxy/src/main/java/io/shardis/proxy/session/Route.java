@@ -8,23 +8,19 @@ package io.shardis.proxy.session;
 sealed interface Route {
 
     /** To one server, on the connection the client uses for it (shared, or its own when pinned there). */
-    record Server(int index) implements Route {
-    }
+    record Server(int index) implements Route {}
 
     /**
      * A command that blocks (BLPOP, WAIT...), to one server on a connection of the client's own,
      * so that it blocks no other client.
      */
-    record Pinned(int index) implements Route {
-    }
+    record Pinned(int index) implements Route {}
 
     /** Inside MULTI: queued on the transaction's server; {@code keyGroup} is its first key's, or -1. */
-    record Queued(int server, int keyGroup) implements Route {
-    }
+    record Queued(int server, int keyGroup) implements Route {}
 
     /** A subscription, on the client's own connection to {@code server}; the client is in push mode after it. */
-    record Subscribe(int server) implements Route {
-    }
+    record Subscribe(int server) implements Route {}
 
     /** Answered with an error; {@code accessDenied} when the client's ACL refused it (counted apart). */
     record Refused(String reason, boolean accessDenied) implements Route {
@@ -36,12 +32,14 @@ sealed interface Route {
 
     /** A command on keys of several servers split per server (MULTI_KEY), or one sent to every server (ALL_SHARDS). */
     enum Fanout implements Route {
-        SPLIT, BROADCAST
+        SPLIT,
+        BROADCAST
     }
 
     /** Answered by Shardis; inside MULTI, as a transaction needs (see {@link LocalCommands#answerInTransaction}). */
     enum Local implements Route {
-        ANSWER, IN_TRANSACTION
+        ANSWER,
+        IN_TRANSACTION
     }
 
     /** MULTI, EXEC, DISCARD, WATCH, UNWATCH: the client's transaction ({@link Transactions}). */
@@ -79,7 +77,6 @@ sealed interface Route {
             }
         }
 
-        private Shared() {
-        }
+        private Shared() {}
     }
 }

@@ -3,11 +3,10 @@ package io.shardis.proxy.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.shardis.proxy.backend.PendingCommand;
-import io.shardis.proxy.backend.SubCommandSink;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.backend.SubCommandSink;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyFramer;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -57,8 +56,8 @@ final class ScanStep extends SubCommandSink {
         }
         ByteBuf cursorBulk = reply.slice(bounds[0], bounds[1]);
         int headerEnd = cursorBulk.indexOf(0, cursorBulk.readableBytes(), (byte) '\n') + 1;
-        String serverNext = cursorBulk.toString(headerEnd, cursorBulk.readableBytes() - headerEnd - 2,
-                StandardCharsets.US_ASCII);
+        String serverNext =
+                cursorBulk.toString(headerEnd, cursorBulk.readableBytes() - headerEnd - 2, StandardCharsets.US_ASCII);
         long next;
         try {
             next = Long.parseUnsignedLong(serverNext);

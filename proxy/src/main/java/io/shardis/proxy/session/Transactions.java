@@ -99,7 +99,8 @@ final class Transactions {
             case "watch" -> {
                 if (inMulti) {
                     command.release();
-                    session.reply(RespReplies.error(session.context().alloc(), "ERR WATCH inside MULTI is not allowed"));
+                    session.reply(
+                            RespReplies.error(session.context().alloc(), "ERR WATCH inside MULTI is not allowed"));
                     return;
                 }
                 Route route = session.placement().route(command, spec, false);
@@ -111,9 +112,11 @@ final class Transactions {
                 int keyGroup = session.placement().firstKeyGroup(command, spec);
                 boolean otherSlot = session.router().groupsAreSlots() && group >= 0 && keyGroup != group;
                 if (otherSlot || !session.pin(server)) {
-                    session.refuse(command, "ERR Shardis: the keys of a transaction must all be on one server"
-                            + (session.router().groupsAreSlots() ? " and in one hash slot" : "")
-                            + "; these are elsewhere than the keys already watched");
+                    session.refuse(
+                            command,
+                            "ERR Shardis: the keys of a transaction must all be on one server"
+                                    + (session.router().groupsAreSlots() ? " and in one hash slot" : "")
+                                    + "; these are elsewhere than the keys already watched");
                     return;
                 }
                 if (session.router().groupsAreSlots()) {
@@ -186,9 +189,11 @@ final class Transactions {
     }
 
     private ByteBuf abortError(boolean slotMoved) {
-        return RespReplies.error(session.context().alloc(), slotMoved
-                ? "ERR Shardis: the hash slot of the transaction's WATCHed keys moved to another node; it was aborted, retry it"
-                : "EXECABORT Transaction discarded because of previous errors.");
+        return RespReplies.error(
+                session.context().alloc(),
+                slotMoved
+                        ? "ERR Shardis: the hash slot of the transaction's WATCHed keys moved to another node; it was aborted, retry it"
+                        : "EXECABORT Transaction discarded because of previous errors.");
     }
 
     /** True while the backend connection holds transaction state: MULTI or WATCH. */

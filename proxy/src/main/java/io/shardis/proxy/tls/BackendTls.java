@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.shardis.proxy.config.TlsConfig;
-
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -30,10 +29,20 @@ public final class BackendTls implements Reloadable {
     }
 
     private static javax.net.ssl.SSLSocketFactory blockingFactory(TlsConfig.Peer config) throws TlsSetupException {
-        TlsConfig.Peer jdk = new TlsConfig.Peer(config.caFile(), config.certFile(), config.keyFile(),
-                config.keyPassword(), config.verifyHostname(), config.serverName(), config.insecure(),
-                config.protocols(), config.ciphers(), TlsConfig.Engine.JDK);
-        return ((io.netty.handler.ssl.JdkSslContext) TlsContexts.client(jdk)).context().getSocketFactory();
+        TlsConfig.Peer jdk = new TlsConfig.Peer(
+                config.caFile(),
+                config.certFile(),
+                config.keyFile(),
+                config.keyPassword(),
+                config.verifyHostname(),
+                config.serverName(),
+                config.insecure(),
+                config.protocols(),
+                config.ciphers(),
+                TlsConfig.Engine.JDK);
+        return ((io.netty.handler.ssl.JdkSslContext) TlsContexts.client(jdk))
+                .context()
+                .getSocketFactory();
     }
 
     /**
@@ -42,8 +51,8 @@ public final class BackendTls implements Reloadable {
      */
     public java.net.Socket wrap(java.net.Socket socket, InetSocketAddress address) throws java.io.IOException {
         String host = config.serverName() != null ? config.serverName() : address.getHostString();
-        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) blocking.createSocket(socket, host,
-                address.getPort(), true);
+        javax.net.ssl.SSLSocket tls =
+                (javax.net.ssl.SSLSocket) blocking.createSocket(socket, host, address.getPort(), true);
         javax.net.ssl.SSLParameters parameters = tls.getSSLParameters();
         parameters.setProtocols(config.protocols().toArray(String[]::new));
         parameters.setEndpointIdentificationAlgorithm(config.verifyHostname() ? "HTTPS" : null);
@@ -64,8 +73,8 @@ public final class BackendTls implements Reloadable {
         try {
             return new BackendTls(pool, config, TlsContexts.client(config));
         } catch (TlsSetupException e) {
-            throw new IllegalStateException("pool '" + pool + "': key 'backend_tls." + e.key() + "': "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "pool '" + pool + "': key 'backend_tls." + e.key() + "': " + e.getMessage(), e);
         }
     }
 

@@ -4,11 +4,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import javax.net.ssl.SSLException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sits behind a client's {@code SslHandler} until its handshake is over. A failed handshake (a
@@ -39,8 +38,12 @@ public final class HandshakeGuard extends ChannelInboundHandlerAdapter {
             long now = System.nanoTime();
             long last = lastReport.get();
             if (now - last >= REPORT_INTERVAL_NANOS && lastReport.compareAndSet(last, now)) {
-                log.info("pool '{}': {} client TLS handshake(s) failed so far; the last, from {}: {}", pool, failed,
-                        client, reason);
+                log.info(
+                        "pool '{}': {} client TLS handshake(s) failed so far; the last, from {}: {}",
+                        pool,
+                        failed,
+                        client,
+                        reason);
             }
         }
 

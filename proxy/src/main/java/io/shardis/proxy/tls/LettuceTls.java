@@ -11,12 +11,11 @@ import io.shardis.proxy.config.TlsConfig;
  */
 public final class LettuceTls {
 
-    private LettuceTls() {
-    }
+    private LettuceTls() {}
 
     public static SslOptions options(TlsConfig.Peer tls) throws TlsSetupException {
-        SslOptions.Builder builder = SslOptions.builder()
-                .protocols(tls.protocols().toArray(String[]::new));
+        SslOptions.Builder builder =
+                SslOptions.builder().protocols(tls.protocols().toArray(String[]::new));
         if (TlsContexts.provider(tls.engine()) == io.netty.handler.ssl.SslProvider.OPENSSL) {
             builder.openSslProvider();
         } else {
@@ -29,7 +28,9 @@ public final class LettuceTls {
             builder.trustManager(tls.caFile().toFile());
         }
         if (tls.certFile() != null) {
-            builder.keyManager(tls.certFile().toFile(), tls.keyFile().toFile(),
+            builder.keyManager(
+                    tls.certFile().toFile(),
+                    tls.keyFile().toFile(),
                     tls.keyPassword() == null ? null : tls.keyPassword().toCharArray());
         }
         return builder.build();

@@ -2,7 +2,6 @@ package io.shardis.proxy.tls;
 
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +12,7 @@ import java.util.List;
  */
 public final class TlsCheck {
 
-    private TlsCheck() {
-    }
+    private TlsCheck() {}
 
     /** One line per block that cannot make a context, naming the file, pool and key; empty when all can. */
     public static List<String> problems(ShardisConfig config) {

@@ -8,7 +8,6 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.shardis.proxy.config.TlsConfig;
-
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +20,7 @@ import java.util.List;
  */
 public final class TlsContexts {
 
-    private TlsContexts() {
-    }
+    private TlsContexts() {}
 
     /** The engine {@code engine} stands for here; {@code openssl} without a loadable OpenSSL is an error. */
     static SslProvider provider(TlsConfig.Engine engine) throws TlsSetupException {
@@ -30,8 +28,10 @@ public final class TlsContexts {
             case JDK -> SslProvider.JDK;
             case OPENSSL -> {
                 if (!OpenSsl.isAvailable()) {
-                    throw new TlsSetupException("engine", "engine: openssl, but OpenSSL cannot be loaded here ("
-                            + OpenSsl.unavailabilityCause() + "); use engine: auto or jdk");
+                    throw new TlsSetupException(
+                            "engine",
+                            "engine: openssl, but OpenSSL cannot be loaded here (" + OpenSsl.unavailabilityCause()
+                                    + "); use engine: auto or jdk");
                 }
                 yield SslProvider.OPENSSL;
             }
@@ -50,17 +50,20 @@ public final class TlsContexts {
         try {
             builder = SslContextBuilder.forServer(file(tls.certFile()), file(tls.keyFile()), tls.keyPassword());
         } catch (IllegalArgumentException e) {
-            throw new TlsSetupException("cert_file", "cannot use the certificate " + tls.certFile() + " and key "
-                    + tls.keyFile() + ": " + rootMessage(e));
+            throw new TlsSetupException(
+                    "cert_file",
+                    "cannot use the certificate " + tls.certFile() + " and key " + tls.keyFile() + ": "
+                            + rootMessage(e));
         }
         builder.sslProvider(provider(tls.engine()))
                 .protocols(tls.protocols())
                 .ciphers(tls.ciphers().isEmpty() ? null : tls.ciphers(), SupportedCipherSuiteFilter.INSTANCE)
-                .clientAuth(switch (tls.clientAuth()) {
-                    case NONE -> ClientAuth.NONE;
-                    case OPTIONAL -> ClientAuth.OPTIONAL;
-                    case REQUIRED -> ClientAuth.REQUIRE;
-                });
+                .clientAuth(
+                        switch (tls.clientAuth()) {
+                            case NONE -> ClientAuth.NONE;
+                            case OPTIONAL -> ClientAuth.OPTIONAL;
+                            case REQUIRED -> ClientAuth.REQUIRE;
+                        });
         if (tls.caFile() != null) {
             trust(builder, tls.caFile());
         }
@@ -83,11 +86,14 @@ public final class TlsContexts {
             try {
                 builder.keyManager(file(tls.certFile()), file(tls.keyFile()), tls.keyPassword());
             } catch (IllegalArgumentException e) {
-                throw new TlsSetupException("cert_file", "cannot use the certificate " + tls.certFile() + " and key "
-                        + tls.keyFile() + ": " + rootMessage(e));
+                throw new TlsSetupException(
+                        "cert_file",
+                        "cannot use the certificate " + tls.certFile() + " and key " + tls.keyFile() + ": "
+                                + rootMessage(e));
             }
         }
-        return build(builder, tls.certFile() != null ? "cert_file" : "ca_file", tls.certFile(), tls.keyFile(), tls.caFile());
+        return build(
+                builder, tls.certFile() != null ? "cert_file" : "ca_file", tls.certFile(), tls.keyFile(), tls.caFile());
     }
 
     private static SslContext build(SslContextBuilder builder, String key, Path cert, Path privateKey, Path ca)
@@ -102,12 +108,14 @@ public final class TlsContexts {
                     files.add(path.toString());
                 }
             }
-            throw new TlsSetupException(key, "cannot build a TLS context from " + String.join(", ", files) + ": "
-                    + rootMessage(e));
+            throw new TlsSetupException(
+                    key, "cannot build a TLS context from " + String.join(", ", files) + ": " + rootMessage(e));
         }
         if (context.cipherSuites().isEmpty()) {
-            throw new TlsSetupException("ciphers", "the " + engineName(context) + " engine supports none of the"
-                    + " ciphers listed (the JDK engine takes IANA names such as TLS_AES_128_GCM_SHA256)");
+            throw new TlsSetupException(
+                    "ciphers",
+                    "the " + engineName(context) + " engine supports none of the"
+                            + " ciphers listed (the JDK engine takes IANA names such as TLS_AES_128_GCM_SHA256)");
         }
         return context;
     }
@@ -116,7 +124,8 @@ public final class TlsContexts {
         try {
             builder.trustManager(file(caFile));
         } catch (IllegalArgumentException e) {
-            throw new TlsSetupException("ca_file", "cannot read CA certificates from " + caFile + ": " + rootMessage(e));
+            throw new TlsSetupException(
+                    "ca_file", "cannot read CA certificates from " + caFile + ": " + rootMessage(e));
         }
     }
 

@@ -3,13 +3,12 @@ package io.shardis.proxy.tls;
 import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.config.TlsConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies the TLS blocks of a reloaded configuration to the pools that run: changed files and
@@ -20,12 +19,10 @@ public final class TlsReconfigure {
 
     private static final Logger log = LoggerFactory.getLogger(TlsReconfigure.class);
 
-    private TlsReconfigure() {
-    }
+    private TlsReconfigure() {}
 
     /** A running pool's TLS: as configured at start, and its contexts (null where plain). */
-    public record Running(TlsConfig configured, ServerTls listener, BackendTls backend) {
-    }
+    public record Running(TlsConfig configured, ServerTls listener, BackendTls backend) {}
 
     /** Returns one line per block not applied, naming the pool and key; empty when all were. */
     public static List<String> apply(ShardisConfig next, Map<String, Running> running) {
@@ -53,7 +50,8 @@ public final class TlsReconfigure {
             } else if (backend != null) {
                 apply(backend, () -> backend.reload(wantedBackend), problems);
             }
-            if (!Objects.equals(String.valueOf(now.sentinel()), String.valueOf(pool.tls().sentinel()))) {
+            if (!Objects.equals(
+                    String.valueOf(now.sentinel()), String.valueOf(pool.tls().sentinel()))) {
                 problems.add("pool '" + pool.name() + "': key 'sentinel_tls': a change takes a restart (its files"
                         + " are re-read at each connection)");
             }
@@ -72,7 +70,8 @@ public final class TlsReconfigure {
             log.info("{}: certificates and settings re-read; new connections use them", context.describe());
         } catch (TlsSetupException | RuntimeException e) {
             String key = e instanceof TlsSetupException setup ? "." + setup.key() : "";
-            String problem = context.describe() + key + ": " + e.getMessage() + "; the previous certificates stay in use";
+            String problem =
+                    context.describe() + key + ": " + e.getMessage() + "; the previous certificates stay in use";
             log.error("{}", problem);
             problems.add(problem);
         }

@@ -1,11 +1,10 @@
 package io.shardis.proxy.tls;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every TLS context of a running Shardis, re-read together. Each is read whole before it replaces

@@ -60,7 +60,8 @@ class AclRulesTest {
         assertThat(check(user, "GET", "a")).isEqualTo(AclVerdict.COMMAND_DENIED);
         assertThat(check(user, "CONFIG", "GET", "port")).isEqualTo(AclVerdict.COMMAND_DENIED);
         assertThat(user.unrestricted()).isFalse();
-        assertThat(user("on nopass allkeys allchannels allcommands").unrestricted()).isTrue();
+        assertThat(user("on nopass allkeys allchannels allcommands").unrestricted())
+                .isTrue();
         assertThat(user("on nopass ~* &* +@all").unrestricted()).isTrue();
     }
 
@@ -125,7 +126,8 @@ class AclRulesTest {
         assertThat(user("on #" + hash.toUpperCase()).accepts(bytes("s3cret"))).isTrue();
         assertThat(user("on >a >b").accepts(bytes("b"))).isTrue();
         assertThat(user("on >a >b <b").accepts(bytes("b"))).isFalse();
-        assertThat(user("on >a !" + hash + " #" + hash + " !" + hash).accepts(bytes("s3cret"))).isFalse();
+        assertThat(user("on >a !" + hash + " #" + hash + " !" + hash).accepts(bytes("s3cret")))
+                .isFalse();
         assertThat(user("off >s3cret").accepts(bytes("s3cret"))).isFalse();
         assertThat(user("on nopass").accepts(bytes("anything"))).isTrue();
         assertThat(user("on nopass >x").accepts(bytes("anything"))).isFalse();
@@ -134,10 +136,11 @@ class AclRulesTest {
 
     @Test
     void errorsNameTheRuleButNeverAPassword() {
-        assertThatThrownBy(() -> user("on +gett")).hasMessage("rule 2 '+gett': Unknown command or category name in ACL");
+        assertThatThrownBy(() -> user("on +gett"))
+                .hasMessage("rule 2 '+gett': Unknown command or category name in ACL");
         assertThatThrownBy(() -> user("on +@teleport")).hasMessageContaining("rule 2 '+@teleport'");
-        assertThatThrownBy(() -> user("on #notahash")).hasMessage(
-                "rule 2: a password hash is 64 hexadecimal digits (SHA-256)");
+        assertThatThrownBy(() -> user("on #notahash"))
+                .hasMessage("rule 2: a password hash is 64 hexadecimal digits (SHA-256)");
         assertThatThrownBy(() -> user("on +select|0")).hasMessageContaining("first-argument rules");
         assertThatThrownBy(() -> user("on (~x +get)")).hasMessageContaining("selectors");
         assertThatThrownBy(() -> user("on bogus")).hasMessageContaining("Syntax error in ACL SETUSER modifier");

@@ -79,7 +79,8 @@ class ClientAccessTest {
         // RESET goes back to the default user, who needs a password.
         access.reset();
         assertThat(check(access, "GET", "x")).isEqualTo(AclVerdict.NOT_AUTHENTICATED);
-        assertThat(access.authenticate("default", "s3cret".getBytes(StandardCharsets.UTF_8), "c")).isTrue();
+        assertThat(access.authenticate("default", "s3cret".getBytes(StandardCharsets.UTF_8), "c"))
+                .isTrue();
         assertThat(check(access, "GET", "x")).isEqualTo(AclVerdict.ALLOWED);
         assertThat(failures).hasValue(2);
     }

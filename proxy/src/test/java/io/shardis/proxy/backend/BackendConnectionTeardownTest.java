@@ -1,5 +1,7 @@
 package io.shardis.proxy.backend;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -9,10 +11,6 @@ import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ShardisMetrics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,8 +18,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * A backend connection's life driven through EmbeddedChannels: whatever ends a channel, every
@@ -37,6 +36,7 @@ class BackendConnectionTeardownTest {
     private EmbeddedChannel loopOwner;
     /** The backend channels the connection opened, oldest first. */
     private final List<EmbeddedChannel> opened = new ArrayList<>();
+
     private ShardisMetrics process;
 
     @BeforeEach
@@ -66,8 +66,11 @@ class BackendConnectionTeardownTest {
         assertEachAnsweredOnceWithAnError(sink, sent.subList(1, sent.size()), "closed the connection");
         assertThat(connection.inFlight()).isZero();
         assertThat(connection.state()).isEqualTo(BackendConnection.State.IDLE);
-        assertThat(process.registry().getCounters((name, metric) -> name.endsWith(".out_queue")).values())
-                .isNotEmpty().allSatisfy(counter -> assertThat(counter.getCount()).isZero());
+        assertThat(process.registry()
+                        .getCounters((name, metric) -> name.endsWith(".out_queue"))
+                        .values())
+                .isNotEmpty()
+                .allSatisfy(counter -> assertThat(counter.getCount()).isZero());
 
         // The next command opens a fresh channel, and that channel's first reply is its own.
         PendingCommand next = sendGets(connection, sink, 1).get(0);
@@ -84,8 +87,10 @@ class BackendConnectionTeardownTest {
         List<PendingCommand> sent = sendGets(connection, sink, COMMANDS);
 
         // What Netty raises when a reply cannot be accumulated: direct memory is exhausted.
-        opened.get(0).pipeline().fireExceptionCaught(new DecoderException(
-                new OutOfMemoryError("Cannot reserve 131072 bytes of direct buffer memory")));
+        opened.get(0)
+                .pipeline()
+                .fireExceptionCaught(new DecoderException(
+                        new OutOfMemoryError("Cannot reserve 131072 bytes of direct buffer memory")));
 
         assertEachAnsweredOnceWithAnError(sink, sent, "direct buffer memory");
         assertThat(opened.get(0).isOpen()).isFalse();
@@ -129,7 +134,8 @@ class BackendConnectionTeardownTest {
 
         opened.get(0).close();
 
-        List<PendingCommand> healthyOnes = sent.stream().filter(c -> c.sink() == healthy).toList();
+        List<PendingCommand> healthyOnes =
+                sent.stream().filter(c -> c.sink() == healthy).toList();
         assertEachAnsweredOnceWithAnError(healthy, healthyOnes, "closed the connection");
         assertThat(starved.deliveryFailures).isEqualTo(COMMANDS / 5);
         assertThat(connection.inFlight()).isZero();
@@ -172,8 +178,12 @@ class BackendConnectionTeardownTest {
 
     private void assertEachAnsweredOnceWithAnError(Recorder sink, List<PendingCommand> commands, String reason) {
         for (PendingCommand command : commands) {
-            assertThat(sink.replies(command)).as("replies to one command").singleElement().asString()
-                    .startsWith("-ERR Shardis: pool 'alpha' backend").contains(reason);
+            assertThat(sink.replies(command))
+                    .as("replies to one command")
+                    .singleElement()
+                    .asString()
+                    .startsWith("-ERR Shardis: pool 'alpha' backend")
+                    .contains(reason);
         }
     }
 
@@ -192,7 +202,8 @@ class BackendConnectionTeardownTest {
         PoolConfig pool = config.pools().get(0);
         process = ShardisMetrics.create(config, "test");
         PoolMetrics metrics = process.pool("alpha");
-        BackendSettings settings = BackendSettings.of(pool, pool.sharding().servers().get(0), new InetSocketAddress("127.0.0.1", 6379))
+        BackendSettings settings = BackendSettings.of(
+                        pool, pool.sharding().servers().get(0), new InetSocketAddress("127.0.0.1", 6379))
                 .observedBy(BackendEvents.NONE, metrics.server(0), metrics);
         BackendConnector connector = (handler, address) -> {
             EmbeddedChannel channel = new EmbeddedChannel(handler);
@@ -206,7 +217,8 @@ class BackendConnectionTeardownTest {
         List<PendingCommand> sent = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             PendingCommand command = new PendingCommand(sink);
-            connection.send(Unpooled.copiedBuffer("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", StandardCharsets.US_ASCII), command);
+            connection.send(
+                    Unpooled.copiedBuffer("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", StandardCharsets.US_ASCII), command);
             sent.add(command);
         }
         loopOwner.runPendingTasks();
@@ -234,7 +246,8 @@ class BackendConnectionTeardownTest {
                 reply.release();
                 throw new OutOfMemoryError("Cannot reserve 65536 bytes of direct buffer memory");
             }
-            replies.computeIfAbsent(command, c -> new ArrayList<>()).add(reply.toString(StandardCharsets.UTF_8).trim());
+            replies.computeIfAbsent(command, c -> new ArrayList<>())
+                    .add(reply.toString(StandardCharsets.UTF_8).trim());
             reply.release();
         }
 
@@ -257,11 +270,9 @@ class BackendConnectionTeardownTest {
         }
 
         @Override
-        public void onBackendWritable() {
-        }
+        public void onBackendWritable() {}
 
         @Override
-        public void onDedicatedClosed(BackendConnection connection) {
-        }
+        public void onDedicatedClosed(BackendConnection connection) {}
     }
 }

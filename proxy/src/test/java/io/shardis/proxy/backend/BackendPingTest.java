@@ -1,5 +1,7 @@
 package io.shardis.proxy.backend;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -8,17 +10,14 @@ import io.shardis.proxy.config.PoolConfig;
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ShardisMetrics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The check of an ejected server: PING over a backend connection of Shardis' own, AUTH first when set. */
 class BackendPingTest {
@@ -33,17 +32,22 @@ class BackendPingTest {
     }
 
     private CompletionStage<String> ping(String settings) throws ConfigException {
-        ShardisConfig config = ShardisConfig.parse("alpha:\n  listen: 127.0.0.1:0\n" + settings
-                + "  servers:\n    - 127.0.0.1:6379:1\n", "test");
+        ShardisConfig config = ShardisConfig.parse(
+                "alpha:\n  listen: 127.0.0.1:0\n" + settings + "  servers:\n    - 127.0.0.1:6379:1\n", "test");
         PoolConfig pool = config.pools().get(0);
         PoolMetrics metrics = ShardisMetrics.create(config, "test").pool("alpha");
-        BackendSettings server = BackendSettings.of(pool, pool.sharding().servers().get(0),
-                new InetSocketAddress("127.0.0.1", 6379)).observedBy(BackendEvents.NONE, metrics.server(0), metrics);
-        CompletionStage<String> result = BackendPing.ping(server, loopOwner.eventLoop(), (handler, address) -> {
-            EmbeddedChannel channel = new EmbeddedChannel(handler);
-            opened.add(channel);
-            return channel.newSucceededFuture();
-        }, 1000);
+        BackendSettings server = BackendSettings.of(
+                        pool, pool.sharding().servers().get(0), new InetSocketAddress("127.0.0.1", 6379))
+                .observedBy(BackendEvents.NONE, metrics.server(0), metrics);
+        CompletionStage<String> result = BackendPing.ping(
+                server,
+                loopOwner.eventLoop(),
+                (handler, address) -> {
+                    EmbeddedChannel channel = new EmbeddedChannel(handler);
+                    opened.add(channel);
+                    return channel.newSucceededFuture();
+                },
+                1000);
         loopOwner.runPendingTasks();
         return result;
     }
@@ -69,7 +73,9 @@ class BackendPingTest {
         assertThat(sent()).isEqualTo("*1\r\n$4\r\nPING\r\n");
         answer("+PONG\r\n");
         assertThat(result).isCompletedWithValue(null);
-        assertThat(opened.get(0).isOpen()).as("the connection closes after the answer").isFalse();
+        assertThat(opened.get(0).isOpen())
+                .as("the connection closes after the answer")
+                .isFalse();
     }
 
     @Test

@@ -1,15 +1,14 @@
 package io.shardis.proxy.channel;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class WriteCoalescerTest {
 
@@ -29,7 +28,9 @@ class WriteCoalescerTest {
         out.write(channel, first);
         out.write(channel, second);
         assertThat(first.refCnt()).as("copied, then released").isZero();
-        assertThat(channel.<Object>readOutbound()).as("nothing before the flush").isNull();
+        assertThat(channel.<Object>readOutbound())
+                .as("nothing before the flush")
+                .isNull();
 
         out.flush(channel);
         ByteBuf written = channel.readOutbound();
@@ -65,7 +66,9 @@ class WriteCoalescerTest {
             out.write(channel, text("$5\r\nhello\r\n"));
             replies++;
         }
-        assertThat(replies).as("replies gathered before the batch is handed over").isBetween(1000, 99_999);
+        assertThat(replies)
+                .as("replies gathered before the batch is handed over")
+                .isBetween(1000, 99_999);
         channel.flush();
         ByteBuf batch = channel.readOutbound();
         assertThat(batch.readableBytes()).isEqualTo(replies * 11);
@@ -76,7 +79,9 @@ class WriteCoalescerTest {
     void aBufferAloneBetweenTwoFlushesIsPassedOnUncopied() {
         ByteBuf alone = text("+OK\r\n");
         out.write(channel, alone);
-        assertThat(channel.<Object>readOutbound()).as("nothing before the flush").isNull();
+        assertThat(channel.<Object>readOutbound())
+                .as("nothing before the flush")
+                .isNull();
         out.flush(channel);
         ByteBuf written = channel.readOutbound();
         assertThat(written).as("the buffer itself, not a copy").isSameAs(alone);
@@ -85,7 +90,9 @@ class WriteCoalescerTest {
         ByteBuf next = text(":1\r\n");
         out.write(channel, next);
         out.write(channel, text(":2\r\n"));
-        assertThat(next.refCnt()).as("copied once a second one followed, then released").isZero();
+        assertThat(next.refCnt())
+                .as("copied once a second one followed, then released")
+                .isZero();
         out.flush(channel);
         ByteBuf batch = channel.readOutbound();
         assertThat(batch.toString(StandardCharsets.US_ASCII)).isEqualTo(":1\r\n:2\r\n");

@@ -1,18 +1,17 @@
 package io.shardis.proxy.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.shardis.topology.cluster.NodeAddress;
 import io.shardis.topology.cluster.NodeRole;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class NodeReachabilityTest {
 
@@ -24,17 +23,23 @@ class NodeReachabilityTest {
 
     /** What each node answers to ROLE now; absent: the probe throws as for a node that is down. */
     private final Map<NodeAddress, NodeRole> roles = new ConcurrentHashMap<>();
+
     private final Set<NodeAddress> listed = ConcurrentHashMap.newKeySet();
     private final AtomicInteger probes = new AtomicInteger();
     private final AtomicInteger backs = new AtomicInteger();
-    private final NodeReachability reachability = new NodeReachability("sessions", address -> {
-        probes.incrementAndGet();
-        NodeRole role = roles.get(address);
-        if (role == null) {
-            throw REFUSED;
-        }
-        return role;
-    }, listed::contains, backs::incrementAndGet, INTERVAL);
+    private final NodeReachability reachability = new NodeReachability(
+            "sessions",
+            address -> {
+                probes.incrementAndGet();
+                NodeRole role = roles.get(address);
+                if (role == null) {
+                    throw REFUSED;
+                }
+                return role;
+            },
+            listed::contains,
+            backs::incrementAndGet,
+            INTERVAL);
 
     @AfterEach
     void close() {
@@ -56,7 +61,9 @@ class NodeReachabilityTest {
         roles.put(REPLICA, SYNCING);
         int probesWhileSyncing = probes.get();
         awaitUntil(() -> probes.get() >= probesWhileSyncing + 2);
-        assertThat(reachability.test(3)).as("back but not synced: an empty or old dataset").isFalse();
+        assertThat(reachability.test(3))
+                .as("back but not synced: an empty or old dataset")
+                .isFalse();
         assertThat(backs).hasValue(0);
 
         roles.put(REPLICA, IN_SYNC);
@@ -73,8 +80,8 @@ class NodeReachabilityTest {
     void aNodeThatServedForAWhileIsProbedAtOnceAfterAFailure() {
         listed.add(REPLICA);
         roles.put(REPLICA, IN_SYNC);
-        NodeReachability slow = new NodeReachability("sessions", roles::get, listed::contains, () -> { },
-                Duration.ofMinutes(1));
+        NodeReachability slow =
+                new NodeReachability("sessions", roles::get, listed::contains, () -> {}, Duration.ofMinutes(1));
         try {
             NodeReachability.Node node = slow.add(0, REPLICA);
             // An idle connection closed by the server costs reads for one probe, not for an interval.

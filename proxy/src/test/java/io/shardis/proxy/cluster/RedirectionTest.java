@@ -1,12 +1,11 @@
 package io.shardis.proxy.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class RedirectionTest {
 
@@ -23,10 +22,12 @@ class RedirectionTest {
 
     @Test
     void readsMovedAndAskWithTheirTarget() {
-        assertThat(parse("-MOVED 3999 127.0.0.1:6381\r\n")).isEqualTo(new ClusterRedirects.Redirection(
-                ClusterRedirects.Redirection.Kind.MOVED, 3999, "127.0.0.1", 6381));
-        assertThat(parse("-ASK 12 10.0.0.2:7001\r\n")).isEqualTo(new ClusterRedirects.Redirection(
-                ClusterRedirects.Redirection.Kind.ASK, 12, "10.0.0.2", 7001));
+        assertThat(parse("-MOVED 3999 127.0.0.1:6381\r\n"))
+                .isEqualTo(new ClusterRedirects.Redirection(
+                        ClusterRedirects.Redirection.Kind.MOVED, 3999, "127.0.0.1", 6381));
+        assertThat(parse("-ASK 12 10.0.0.2:7001\r\n"))
+                .isEqualTo(
+                        new ClusterRedirects.Redirection(ClusterRedirects.Redirection.Kind.ASK, 12, "10.0.0.2", 7001));
         assertThat(parse("-MOVED 5 [::1]:7000\r\n").host()).isEqualTo("::1");
     }
 
@@ -34,9 +35,11 @@ class RedirectionTest {
     void readsTheRepliesOfANodeThatCannotServeNow() {
         assertThat(parse("-LOADING Redis is loading the dataset in memory\r\n").kind())
                 .isEqualTo(ClusterRedirects.Redirection.Kind.LOADING);
-        assertThat(parse("-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n").kind())
+        assertThat(parse("-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n")
+                        .kind())
                 .isEqualTo(ClusterRedirects.Redirection.Kind.MASTERDOWN);
-        assertThat(parse("-LOADINGX\r\n").kind()).as("a prefix, as Redis' own clients read it")
+        assertThat(parse("-LOADINGX\r\n").kind())
+                .as("a prefix, as Redis' own clients read it")
                 .isEqualTo(ClusterRedirects.Redirection.Kind.LOADING);
         assertThat(parse("-ERR LOADING\r\n")).isNull();
     }
@@ -51,7 +54,8 @@ class RedirectionTest {
 
     @Test
     void readsTransientRefusals() {
-        assertThat(parse("-TRYAGAIN Multiple keys request during rehashing of slot\r\n").kind())
+        assertThat(parse("-TRYAGAIN Multiple keys request during rehashing of slot\r\n")
+                        .kind())
                 .isEqualTo(ClusterRedirects.Redirection.Kind.TRYAGAIN);
         assertThat(parse("-CLUSTERDOWN The cluster is down\r\n").kind())
                 .isEqualTo(ClusterRedirects.Redirection.Kind.CLUSTERDOWN);
@@ -60,7 +64,8 @@ class RedirectionTest {
     @Test
     void otherRepliesAreNotRedirections() {
         assertThat(parse("-ERR unknown command\r\n")).isNull();
-        assertThat(parse("-CROSSSLOT Keys in request don't hash to the same slot\r\n")).isNull();
+        assertThat(parse("-CROSSSLOT Keys in request don't hash to the same slot\r\n"))
+                .isNull();
         assertThat(parse("-MOVED garbage\r\n")).isNull();
         assertThat(parse("-MOVED x 127.0.0.1:1\r\n")).isNull();
         assertThat(parse("+MOVED 1 127.0.0.1:1\r\n")).isNull();

@@ -31,7 +31,7 @@ class CommandGroupTest {
 
     @Test
     void everyCommandHasAGroupAndNoneIsShardisOwn() {
-        assertThat(TABLE.all()).allSatisfy(spec ->
-                assertThat(spec.group()).isNotNull().isNotEqualTo(CommandGroup.PROXY));
+        assertThat(TABLE.all())
+                .allSatisfy(spec -> assertThat(spec.group()).isNotNull().isNotEqualTo(CommandGroup.PROXY));
     }
 }

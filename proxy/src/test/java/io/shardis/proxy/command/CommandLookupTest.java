@@ -25,7 +25,8 @@ class CommandLookupTest {
             assertThat(spec.name()).isEqualTo("get");
             assertThat(table.lookup(name)).isSameAs(spec);
         }
-        assertThat(table.lookup(commands.of("ZUNIONSTORE", "d", "1", "a")).name()).isEqualTo("zunionstore");
+        assertThat(table.lookup(commands.of("ZUNIONSTORE", "d", "1", "a")).name())
+                .isEqualTo("zunionstore");
         assertThat(table.lookup(commands.of("restore-ASKING")).name()).isEqualTo("restore-asking");
         assertThat(table.lookup(commands.of("GEORADIUS_RO")).name()).isEqualTo("georadius_ro");
     }
@@ -47,14 +48,18 @@ class CommandLookupTest {
     void findsSubcommandsOfContainers() {
         assertThat(table.lookup(commands.of("CLIENT", "SETNAME", "app")).name()).isEqualTo("client|setname");
         assertThat(table.lookup(commands.of("client", "setname", "app")).name()).isEqualTo("client|setname");
-        assertThat(table.lookup(commands.of("Config", "Get", "maxmemory")).name()).isEqualTo("config|get");
-        assertThat(table.lookup(commands.of("script", "load", "return 1")).name()).isEqualTo("script|load");
+        assertThat(table.lookup(commands.of("Config", "Get", "maxmemory")).name())
+                .isEqualTo("config|get");
+        assertThat(table.lookup(commands.of("script", "load", "return 1")).name())
+                .isEqualTo("script|load");
         assertThat(table.lookup(commands.of("FUNCTION", "LIST")).name()).isEqualTo("function|list");
         assertThat(table.lookup(commands.of("object", "encoding", "k")).name()).isEqualTo("object|encoding");
         assertThat(table.lookup(commands.of("MEMORY", "USAGE", "k")).name()).isEqualTo("memory|usage");
         assertThat(table.lookup(commands.of("xinfo", "stream", "s")).name()).isEqualTo("xinfo|stream");
-        assertThat(table.lookup(commands.of("XGROUP", "CREATE", "s", "g", "$")).name()).isEqualTo("xgroup|create");
-        assertThat(table.lookup(commands.of("command", "getkeys", "get", "k")).name()).isEqualTo("command|getkeys");
+        assertThat(table.lookup(commands.of("XGROUP", "CREATE", "s", "g", "$")).name())
+                .isEqualTo("xgroup|create");
+        assertThat(table.lookup(commands.of("command", "getkeys", "get", "k")).name())
+                .isEqualTo("command|getkeys");
         assertThat(table.lookup(commands.of("cluster", "slots")).name()).isEqualTo("cluster|slots");
         assertThat(table.lookup(commands.of("acl", "whoami")).name()).isEqualTo("acl|whoami");
         assertThat(table.lookup(commands.of("PUBSUB", "CHANNELS")).name()).isEqualTo("pubsub|channels");
@@ -76,7 +81,8 @@ class CommandLookupTest {
 
     @Test
     void newerClientHandshakeCommandsAreKnown() {
-        assertThat(table.lookup(commands.of("CLIENT", "SETINFO", "LIB-NAME", "jedis")).name())
+        assertThat(table.lookup(commands.of("CLIENT", "SETINFO", "LIB-NAME", "jedis"))
+                        .name())
                 .isEqualTo("client|setinfo");
         assertThat(table.lookup(commands.of("client", "no-touch", "on")).name()).isEqualTo("client|no-touch");
         assertThat(table.lookup(commands.of("WAITAOF", "1", "0", "100")).name()).isEqualTo("waitaof");
@@ -88,7 +94,9 @@ class CommandLookupTest {
         for (CommandSpec spec : table.all()) {
             assertThat(spec.name()).isEqualTo(spec.name().toLowerCase(Locale.ROOT));
             assertThat(table.lookup(spec.name())).as(spec.name()).isSameAs(spec);
-            assertThat(table.lookup(spec.name().toUpperCase(Locale.ROOT))).as(spec.name()).isSameAs(spec);
+            assertThat(table.lookup(spec.name().toUpperCase(Locale.ROOT)))
+                    .as(spec.name())
+                    .isSameAs(spec);
             String[] words = spec.name().split("\\|");
             RespCommand command = commands.of(words);
             assertThat(table.lookup(command)).as(spec.name()).isSameAs(spec);

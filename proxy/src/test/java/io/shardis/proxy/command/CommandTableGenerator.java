@@ -32,8 +32,7 @@ import java.util.TreeMap;
  */
 public final class CommandTableGenerator {
 
-    private CommandTableGenerator() {
-    }
+    private CommandTableGenerator() {}
 
     public static void main(String[] args) throws IOException {
         String host = args.length > 0 ? args[0] : "127.0.0.1";
@@ -60,14 +59,17 @@ public final class CommandTableGenerator {
             sorted.put(((String) command.get(0)).toLowerCase(Locale.ROOT), command);
         }
         out.println("# Redis commands as redis-server " + version + " describes them (COMMAND and COMMAND DOCS).");
-        out.println("# Generated: java proxy/src/test/java/io/shardis/proxy/command/CommandTableGenerator.java HOST PORT > commands.tsv");
+        out.println(
+                "# Generated: java proxy/src/test/java/io/shardis/proxy/command/CommandTableGenerator.java HOST PORT > commands.tsv");
         out.println("# Do not edit by hand: Shardis' own decisions (routing, DANGEROUS) live in routing.tsv.");
         out.println("# key_specs: [spec flags]begin_search find_keys per spec, space separated, where begin_search is");
         out.println("#   index(pos) | keyword(KEYWORD,startfrom) | unknown() and find_keys is");
         out.println("#   range(lastkey,keystep,limit) | keynum(keynumidx,firstkey,keystep) | unknown().");
-        out.println("# key_spec_notes: each key spec's notes (COMMAND INFO shows them), in spec order, ' | ' between them.");
+        out.println(
+                "# key_spec_notes: each key spec's notes (COMMAND INFO shows them), in spec order, ' | ' between them.");
         out.println("# A '-' stands for an empty column.");
-        out.println("#name\tarity\tflags\tfirst\tlast\tstep\tkey_specs\tacl_categories\ttips\tgroup\tsince\tkey_spec_notes");
+        out.println(
+                "#name\tarity\tflags\tfirst\tlast\tstep\tkey_specs\tacl_categories\ttips\tgroup\tsince\tkey_spec_notes");
         for (List<?> command : sorted.values()) {
             writeCommand(out, command, docsByName);
             if (command.size() > 9 && command.get(9) instanceof List<?> subcommands) {
@@ -123,22 +125,41 @@ public final class CommandTableGenerator {
             if (text.length() > 0) {
                 text.append(' ');
             }
-            text.append('[').append(String.join(",", strings((List<?>) spec.get("flags")))).append(']');
+            text.append('[')
+                    .append(String.join(",", strings((List<?>) spec.get("flags"))))
+                    .append(']');
             Map<String, Object> begin = pairs((List<?>) spec.get("begin_search"));
             Map<String, Object> beginSpec = pairs((List<?>) begin.get("spec"));
             switch ((String) begin.get("type")) {
-                case "index" -> text.append("index(").append(beginSpec.get("index")).append(')');
-                case "keyword" -> text.append("keyword(").append(beginSpec.get("keyword")).append(',')
-                        .append(beginSpec.get("startfrom")).append(')');
+                case "index" ->
+                    text.append("index(").append(beginSpec.get("index")).append(')');
+                case "keyword" ->
+                    text.append("keyword(")
+                            .append(beginSpec.get("keyword"))
+                            .append(',')
+                            .append(beginSpec.get("startfrom"))
+                            .append(')');
                 default -> text.append("unknown()");
             }
             Map<String, Object> find = pairs((List<?>) spec.get("find_keys"));
             Map<String, Object> findSpec = pairs((List<?>) find.get("spec"));
             switch ((String) find.get("type")) {
-                case "range" -> text.append("range(").append(findSpec.get("lastkey")).append(',')
-                        .append(findSpec.get("keystep")).append(',').append(findSpec.get("limit")).append(')');
-                case "keynum" -> text.append("keynum(").append(findSpec.get("keynumidx")).append(',')
-                        .append(findSpec.get("firstkey")).append(',').append(findSpec.get("keystep")).append(')');
+                case "range" ->
+                    text.append("range(")
+                            .append(findSpec.get("lastkey"))
+                            .append(',')
+                            .append(findSpec.get("keystep"))
+                            .append(',')
+                            .append(findSpec.get("limit"))
+                            .append(')');
+                case "keynum" ->
+                    text.append("keynum(")
+                            .append(findSpec.get("keynumidx"))
+                            .append(',')
+                            .append(findSpec.get("firstkey"))
+                            .append(',')
+                            .append(findSpec.get("keystep"))
+                            .append(')');
                 default -> text.append("unknown()");
             }
         }
@@ -202,10 +223,15 @@ public final class CommandTableGenerator {
         }
 
         Object call(String... args) throws IOException {
-            StringBuilder request = new StringBuilder().append('*').append(args.length).append("\r\n");
+            StringBuilder request =
+                    new StringBuilder().append('*').append(args.length).append("\r\n");
             for (String arg : args) {
                 byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-                request.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
+                request.append('$')
+                        .append(bytes.length)
+                        .append("\r\n")
+                        .append(arg)
+                        .append("\r\n");
             }
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();

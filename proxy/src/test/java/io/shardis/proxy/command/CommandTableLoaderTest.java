@@ -9,13 +9,16 @@ import org.junit.jupiter.api.Test;
 /** The loader refuses tables with gaps, so that regenerating from a newer Redis cannot slip one in. */
 class CommandTableLoaderTest {
 
-    private static final String GET = "get\t2\treadonly,fast\t1\t1\t1\t[RO,access]index(1)range(0,1,0)\t@read\t-\tstring\t1.0.0";
+    private static final String GET =
+            "get\t2\treadonly,fast\t1\t1\t1\t[RO,access]index(1)range(0,1,0)\t@read\t-\tstring\t1.0.0";
     private static final String TIME = "time\t1\tloading,stale,fast\t0\t0\t0\t-\t@fast\t-\tserver\t2.6.0";
-    private static final String MGET = "mget\t-2\treadonly,fast\t1\t-1\t1\t[RO,access]index(1)range(-1,1,0)\t@read\t-\tstring\t1.0.0";
+    private static final String MGET =
+            "mget\t-2\treadonly,fast\t1\t-1\t1\t[RO,access]index(1)range(-1,1,0)\t@read\t-\tstring\t1.0.0";
 
     @Test
     void buildsATableFromBothFiles() {
-        CommandTable table = CommandTableLoader.build(List.of("# comment", GET, TIME, MGET),
+        CommandTable table = CommandTableLoader.build(
+                List.of("# comment", GET, TIME, MGET),
                 List.of("time KEYLESS  # why", "mget MULTI_KEY DANGEROUS merge=key-order"));
         assertThat(table.all()).extracting(CommandSpec::name).containsExactly("get", "mget", "time");
         assertThat(table.lookup("get").routing()).isEqualTo(Routing.SINGLE_KEY);
@@ -79,7 +82,9 @@ class CommandTableLoaderTest {
     @Test
     void theStandardTableKnowsWhatRedisAllowsBeforeAuthentication() {
         CommandTable table = CommandTable.standard();
-        assertThat(table.all()).filteredOn(spec -> spec.has(CommandFlag.NO_AUTH)).extracting(CommandSpec::name)
+        assertThat(table.all())
+                .filteredOn(spec -> spec.has(CommandFlag.NO_AUTH))
+                .extracting(CommandSpec::name)
                 .containsExactlyInAnyOrder("auth", "hello", "quit", "reset");
         assertThat(table.lookup("subscribe").channels()).isEqualTo(ChannelRule.SUBSCRIBE);
         assertThat(table.lookup("psubscribe").channels()).isEqualTo(ChannelRule.PATTERN);
@@ -145,8 +150,8 @@ class CommandTableLoaderTest {
         String cluster = "cluster\t-2\t-\t0\t0\t0\t-\t@slow\t-\tcluster\t3.0.0";
         String slots = "cluster|slots\t2\tstale\t0\t0\t0\t-\t@slow\t-\tcluster\t3.0.0";
         String info = "cluster|info\t2\tstale\t0\t0\t0\t-\t@slow\t-\tcluster\t3.0.0";
-        CommandTable table = CommandTableLoader.build(List.of(cluster, slots, info),
-                List.of("cluster REFUSED", "cluster|* REFUSED", "cluster|info KEYLESS"));
+        CommandTable table = CommandTableLoader.build(
+                List.of(cluster, slots, info), List.of("cluster REFUSED", "cluster|* REFUSED", "cluster|info KEYLESS"));
         assertThat(table.lookup("cluster|slots").routing()).isEqualTo(Routing.REFUSED);
         assertThat(table.lookup("cluster|info").routing()).isEqualTo(Routing.KEYLESS);
     }

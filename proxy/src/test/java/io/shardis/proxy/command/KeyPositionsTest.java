@@ -45,7 +45,8 @@ class KeyPositionsTest {
         assertThat(keys("memory", "usage", "k", "SAMPLES", "5")).containsExactly(2);
         assertThat(keys("xinfo", "stream", "s", "FULL")).containsExactly(2);
         assertThat(keys("xgroup", "create", "s", "g", "$", "MKSTREAM")).containsExactly(2);
-        assertThat(keys("geosearch", "g", "FROMMEMBER", "m", "BYRADIUS", "1", "km")).containsExactly(1);
+        assertThat(keys("geosearch", "g", "FROMMEMBER", "m", "BYRADIUS", "1", "km"))
+                .containsExactly(1);
     }
 
     @Test
@@ -121,12 +122,16 @@ class KeyPositionsTest {
 
     @Test
     void malformedKeyCountsAnswerMinusOneInsteadOfThrowing() {
-        assertThat(keys("EVAL", "return 1", "3", "a", "b")).as("more keys than arguments").isNull();
+        assertThat(keys("EVAL", "return 1", "3", "a", "b"))
+                .as("more keys than arguments")
+                .isNull();
         assertThat(keys("EVAL", "return 1", "-1", "a")).as("negative").isNull();
         assertThat(keys("EVAL", "return 1", "two", "a")).as("not a number").isNull();
         assertThat(keys("EVAL", "return 1", "01", "a")).as("not a Redis number").isNull();
         assertThat(keys("EVAL", "return 1", " 1", "a")).as("spaces").isNull();
-        assertThat(keys("EVAL", "return 1", "99999999999999999999999", "a")).as("overflow").isNull();
+        assertThat(keys("EVAL", "return 1", "99999999999999999999999", "a"))
+                .as("overflow")
+                .isNull();
         assertThat(keys("EVAL", "return 1", "2147483648", "a")).as("past int").isNull();
         assertThat(keys("EVAL", "return 1")).as("numkeys missing").isNull();
         assertThat(keys("FCALL", "f", "9", "a")).isNull();
@@ -145,23 +150,30 @@ class KeyPositionsTest {
     @Test
     void streamsKeysFollowTheStreamsKeyword() {
         assertThat(keys("XREAD", "STREAMS", "a", "0")).containsExactly(2);
-        assertThat(keys("XREAD", "COUNT", "10", "BLOCK", "0", "streams", "a", "b", "0", "$")).containsExactly(6, 7);
-        assertThat(keys("XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", "b", ">", ">")).containsExactly(5, 6);
+        assertThat(keys("XREAD", "COUNT", "10", "BLOCK", "0", "streams", "a", "b", "0", "$"))
+                .containsExactly(6, 7);
+        assertThat(keys("XREADGROUP", "GROUP", "g", "c", "STREAMS", "a", "b", ">", ">"))
+                .containsExactly(5, 6);
         assertThat(keys("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "NOACK", "STREAMS", "a", ">"))
                 .containsExactly(8);
         // A consumer called "streams" sits before the keyword search starts.
-        assertThat(keys("XREADGROUP", "GROUP", "g", "streams", "STREAMS", "a", ">")).containsExactly(5);
+        assertThat(keys("XREADGROUP", "GROUP", "g", "streams", "STREAMS", "a", ">"))
+                .containsExactly(5);
         assertThat(keys("XREAD", "STREAMS", "a", "b", "0")).as("unbalanced").isNull();
-        assertThat(keys("XREAD", "COUNT", "1", "a", "0")).as("no STREAMS keyword").isEmpty();
+        assertThat(keys("XREAD", "COUNT", "1", "a", "0"))
+                .as("no STREAMS keyword")
+                .isEmpty();
     }
 
     @Test
     void optionalDestinationKeys() {
         assertThat(keys("GEORADIUS", "g", "0", "0", "1", "km")).containsExactly(1);
         assertThat(keys("GEORADIUS", "g", "0", "0", "1", "km", "STORE", "d")).containsExactly(1, 7);
-        assertThat(keys("GEORADIUS", "g", "0", "0", "1", "km", "WITHDIST", "STOREDIST", "d")).containsExactly(1, 8);
+        assertThat(keys("GEORADIUS", "g", "0", "0", "1", "km", "WITHDIST", "STOREDIST", "d"))
+                .containsExactly(1, 8);
         assertThat(keys("GEORADIUSBYMEMBER", "g", "m", "1", "km", "store", "d")).containsExactly(1, 6);
-        assertThat(keys("GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "m", "BYBOX", "1", "1", "km")).containsExactly(1, 2);
+        assertThat(keys("GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "m", "BYBOX", "1", "1", "km"))
+                .containsExactly(1, 2);
         assertThat(keys("ZRANGESTORE", "d", "s", "0", "-1")).containsExactly(1, 2);
     }
 
@@ -175,7 +187,9 @@ class KeyPositionsTest {
         assertThat(keys("SORT", "store", "LIMIT", "0", "1")).containsExactly(1);
         // The last STORE wins, as in Redis.
         assertThat(keys("SORT", "k", "STORE", "d1", "STORE", "d2")).containsExactly(1, 5);
-        assertThat(keys("SORT", "k", "STORE")).as("STORE without a key is no destination").containsExactly(1);
+        assertThat(keys("SORT", "k", "STORE"))
+                .as("STORE without a key is no destination")
+                .containsExactly(1);
         assertThat(keys("SORT_RO", "k", "BY", "w_*", "GET", "#")).containsExactly(1);
         assertThat(keys("SORT")).isNull();
     }
@@ -183,12 +197,18 @@ class KeyPositionsTest {
     @Test
     void migrateKeysFollowRedisOwnReading() {
         assertThat(keys("MIGRATE", "h", "6379", "k", "0", "1000")).containsExactly(3);
-        assertThat(keys("MIGRATE", "h", "6379", "", "0", "1000", "COPY", "KEYS", "a", "b")).containsExactly(8, 9);
-        assertThat(keys("MIGRATE", "h", "6379", "", "0", "1000", "AUTH", "keys", "KEYS", "a")).containsExactly(9);
+        assertThat(keys("MIGRATE", "h", "6379", "", "0", "1000", "COPY", "KEYS", "a", "b"))
+                .containsExactly(8, 9);
+        assertThat(keys("MIGRATE", "h", "6379", "", "0", "1000", "AUTH", "keys", "KEYS", "a"))
+                .containsExactly(9);
         assertThat(keys("MIGRATE", "h", "6379", "", "0", "1000", "AUTH2", "u", "keys", "KEYS", "a"))
                 .containsExactly(10);
-        assertThat(keys("MIGRATE", "h", "6379", "k", "0", "1000", "KEYS", "a")).as("key and KEYS").isNull();
-        assertThat(keys("MIGRATE", "h", "6379", "", "0", "1000", "KEYS")).as("KEYS naming nothing").isNull();
+        assertThat(keys("MIGRATE", "h", "6379", "k", "0", "1000", "KEYS", "a"))
+                .as("key and KEYS")
+                .isNull();
+        assertThat(keys("MIGRATE", "h", "6379", "", "0", "1000", "KEYS"))
+                .as("KEYS naming nothing")
+                .isNull();
         assertThat(keys("MIGRATE", "h")).isNull();
     }
 

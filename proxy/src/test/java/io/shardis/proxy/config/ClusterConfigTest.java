@@ -1,12 +1,11 @@
 package io.shardis.proxy.config;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ClusterConfigTest {
 
@@ -28,8 +27,11 @@ class ClusterConfigTest {
         assertThat(pool.sharding().servers()).isEmpty();
         assertThat(pool.auth().redisAuth()).isEqualTo("secret");
         assertThat(pool.timeouts().requestMillis()).isEqualTo(400);
-        assertThat(pool.cluster()).isEqualTo(new ClusterConfig(
-                List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)), ReadFrom.MASTER, 10_000));
+        assertThat(pool.cluster())
+                .isEqualTo(new ClusterConfig(
+                        List.of(new HostPort("10.0.0.1", 7000), new HostPort("10.0.0.2", 7000)),
+                        ReadFrom.MASTER,
+                        10_000));
         assertThat(pool.timeouts().failoverMillis()).isEqualTo(5_000);
     }
 
@@ -41,13 +43,21 @@ class ClusterConfigTest {
         assertThat(cluster.backend()).isEqualTo(servers.backend());
         assertThat(cluster.limits()).isEqualTo(servers.limits());
         assertThat(cluster.auth()).isEqualTo(servers.auth());
-        assertThat(cluster.timeouts().requestMillis()).isEqualTo(servers.timeouts().requestMillis());
-        assertThat(cluster.timeouts().connectMillis()).isEqualTo(servers.timeouts().connectMillis());
+        assertThat(cluster.timeouts().requestMillis())
+                .isEqualTo(servers.timeouts().requestMillis());
+        assertThat(cluster.timeouts().connectMillis())
+                .isEqualTo(servers.timeouts().connectMillis());
         assertThat(cluster.allowAdmin()).isEqualTo(servers.allowAdmin());
         PoolConfig.Sharding placement = servers.sharding();
-        assertThat(cluster.sharding()).as("the placement keys a cluster pool does not take, at their defaults")
-                .isEqualTo(new PoolConfig.Sharding(List.of(), placement.hash(), placement.hashTag(),
-                        placement.distribution(), placement.autoEjectHosts(), placement.serverRetryTimeoutMillis(),
+        assertThat(cluster.sharding())
+                .as("the placement keys a cluster pool does not take, at their defaults")
+                .isEqualTo(new PoolConfig.Sharding(
+                        List.of(),
+                        placement.hash(),
+                        placement.hashTag(),
+                        placement.distribution(),
+                        placement.autoEjectHosts(),
+                        placement.serverRetryTimeoutMillis(),
                         placement.serverFailureLimit()));
     }
 
@@ -70,7 +80,9 @@ class ClusterConfigTest {
 
     @Test
     void aServersPoolIsNotACluster() throws ConfigException {
-        assertThat(parse("a:\n  listen: 127.0.0.1:1\n  servers: [127.0.0.1:6379:1]\n").isCluster()).isFalse();
+        assertThat(parse("a:\n  listen: 127.0.0.1:1\n  servers: [127.0.0.1:6379:1]\n")
+                        .isCluster())
+                .isFalse();
     }
 
     @Test
@@ -94,9 +106,11 @@ class ClusterConfigTest {
     @Test
     void refusesAnUnknownReadFromNamingTheKeyAndTheChoices() {
         for (String value : List.of("slave", "replicas", "nearest", "\"\"")) {
-            assertThatThrownBy(() -> parse("sessions:\n  listen: 127.0.0.1:22121\n  cluster:\n    seeds: [127.0.0.1:7000]\n"
-                    + "    read_from: " + value + "\n"))
-                    .as(value).isInstanceOf(ConfigException.class)
+            assertThatThrownBy(() ->
+                            parse("sessions:\n  listen: 127.0.0.1:22121\n  cluster:\n    seeds: [127.0.0.1:7000]\n"
+                                    + "    read_from: " + value + "\n"))
+                    .as(value)
+                    .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("test.yml")
                     .hasMessageContaining("pool 'sessions'")
                     .hasMessageContaining("key 'cluster.read_from'")
@@ -106,12 +120,18 @@ class ClusterConfigTest {
 
     @Test
     void refusesKeysThatMakeNoSenseWithACluster() {
-        for (String key : List.of("servers: [127.0.0.1:6379:1]", "hash: md5", "distribution: modula",
-                "hash_tag: \"{}\"", "auto_eject_hosts: true", "sentinels: [127.0.0.1:26379]")) {
+        for (String key : List.of(
+                "servers: [127.0.0.1:6379:1]",
+                "hash: md5",
+                "distribution: modula",
+                "hash_tag: \"{}\"",
+                "auto_eject_hosts: true",
+                "sentinels: [127.0.0.1:26379]")) {
             String name = key.substring(0, key.indexOf(':'));
             assertThatThrownBy(() -> parse("sessions:\n  listen: 127.0.0.1:22121\n  " + key
-                    + "\n  cluster:\n    seeds: [127.0.0.1:7000]\n"))
-                    .as(name).isInstanceOf(ConfigException.class)
+                            + "\n  cluster:\n    seeds: [127.0.0.1:7000]\n"))
+                    .as(name)
+                    .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("key '" + name + "'")
                     .hasMessageContaining("not allowed with 'cluster'");
         }
@@ -125,17 +145,23 @@ class ClusterConfigTest {
                   redis_db: 2
                   cluster:
                     seeds: [127.0.0.1:7000]
-                """)).isInstanceOf(ConfigException.class).hasMessageContaining("redis_db")
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("redis_db")
                 .hasMessageContaining("only database 0");
     }
 
     @Test
     void refusesMissingSeedsBadSeedsAndUnknownClusterKeys() {
         assertThatThrownBy(() -> parse("s:\n  listen: 127.0.0.1:1\n  cluster:\n    read_from: master\n"))
-                .hasMessageContaining("cluster.seeds").hasMessageContaining("missing");
+                .hasMessageContaining("cluster.seeds")
+                .hasMessageContaining("missing");
         assertThatThrownBy(() -> parse("s:\n  listen: 127.0.0.1:1\n  cluster:\n    seeds: [nowhere]\n"))
-                .hasMessageContaining("cluster.seeds").hasMessageContaining("nowhere");
-        assertThatThrownBy(() -> parse("s:\n  listen: 127.0.0.1:1\n  cluster:\n    seeds: [127.0.0.1:7000]\n    nodes: 3\n"))
-                .hasMessageContaining("cluster.nodes").hasMessageContaining("unknown key");
+                .hasMessageContaining("cluster.seeds")
+                .hasMessageContaining("nowhere");
+        assertThatThrownBy(() ->
+                        parse("s:\n  listen: 127.0.0.1:1\n  cluster:\n    seeds: [127.0.0.1:7000]\n    nodes: 3\n"))
+                .hasMessageContaining("cluster.nodes")
+                .hasMessageContaining("unknown key");
     }
 }

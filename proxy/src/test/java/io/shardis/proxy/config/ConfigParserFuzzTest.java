@@ -1,9 +1,9 @@
 package io.shardis.proxy.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Coverage-guided fuzzing of configuration files: well-formed YAML with every key the parser knows
@@ -16,21 +16,101 @@ class ConfigParserFuzzTest {
     private static final String SOURCE = "fuzz.yml";
 
     private static final String[] POOL_NAMES = {"alpha", "beta", "a.b", "\"\"", "x y", "1", "&anchor", "'q'"};
-    private static final String[] KEYS = {"listen", "hash", "hash_tag", "distribution", "timeout", "backlog",
-            "preconnect", "redis", "redis_auth", "redis_user", "redis_db", "server_connections",
-            "auto_eject_hosts", "server_retry_timeout", "server_failure_limit", "servers", "client_connections",
-            "connect_timeout", "failover_timeout", "max_request_bytes", "max_bulk_bytes", "max_pipeline",
-            "allow_admin", "read_from", "sentinels", "sentinel_user", "sentinel_auth", "cluster", "seeds",
-            "refresh_interval", "unknown_key"};
-    private static final String[] VALUES = {"", "0", "-1", "1", "65536", "99999999999999999999", "1.5", "true",
-            "false", "yes", "no", "on", "~", "null", "[]", "{}", "[1, 2]", "{a: b}", "'{}'", "\"\\\\\"",
-            "127.0.0.1:22121", "127.0.0.1:0", "[::1]:6379", "localhost:99999", "/tmp/shardis.sock 0600",
-            "/tmp/s.sock 999", "fnv1a_64", "murmur", "crc16", "ketama", "modula", "random", "replica",
-            "replica_preferred", "master", "nearest", "x:y:z", "0x10", "1e3", "!!binary aGk=", "*alias",
-            "- a", ": b", "\"\\u0000\"", "'\n'"};
-    private static final String[] SERVERS = {"127.0.0.1:6379:1", "127.0.0.1:6379:1 name", "127.0.0.1:6380:0",
-            "127.0.0.1:6379", "host", "[::1]:6379:1", "/tmp/r.sock:1", "127.0.0.1:6379:1 a b", "127.0.0.1:-1:1",
-            "127.0.0.1:6379:99999999999", ":1", "name:6379:1 name", "{a: 1}"};
+    private static final String[] KEYS = {
+        "listen",
+        "hash",
+        "hash_tag",
+        "distribution",
+        "timeout",
+        "backlog",
+        "preconnect",
+        "redis",
+        "redis_auth",
+        "redis_user",
+        "redis_db",
+        "server_connections",
+        "auto_eject_hosts",
+        "server_retry_timeout",
+        "server_failure_limit",
+        "servers",
+        "client_connections",
+        "connect_timeout",
+        "failover_timeout",
+        "max_request_bytes",
+        "max_bulk_bytes",
+        "max_pipeline",
+        "allow_admin",
+        "read_from",
+        "sentinels",
+        "sentinel_user",
+        "sentinel_auth",
+        "cluster",
+        "seeds",
+        "refresh_interval",
+        "unknown_key"
+    };
+    private static final String[] VALUES = {
+        "",
+        "0",
+        "-1",
+        "1",
+        "65536",
+        "99999999999999999999",
+        "1.5",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "~",
+        "null",
+        "[]",
+        "{}",
+        "[1, 2]",
+        "{a: b}",
+        "'{}'",
+        "\"\\\\\"",
+        "127.0.0.1:22121",
+        "127.0.0.1:0",
+        "[::1]:6379",
+        "localhost:99999",
+        "/tmp/shardis.sock 0600",
+        "/tmp/s.sock 999",
+        "fnv1a_64",
+        "murmur",
+        "crc16",
+        "ketama",
+        "modula",
+        "random",
+        "replica",
+        "replica_preferred",
+        "master",
+        "nearest",
+        "x:y:z",
+        "0x10",
+        "1e3",
+        "!!binary aGk=",
+        "*alias",
+        "- a",
+        ": b",
+        "\"\\u0000\"",
+        "'\n'"
+    };
+    private static final String[] SERVERS = {
+        "127.0.0.1:6379:1",
+        "127.0.0.1:6379:1 name",
+        "127.0.0.1:6380:0",
+        "127.0.0.1:6379",
+        "host",
+        "[::1]:6379:1",
+        "/tmp/r.sock:1",
+        "127.0.0.1:6379:1 a b",
+        "127.0.0.1:-1:1",
+        "127.0.0.1:6379:99999999999",
+        ":1",
+        "name:6379:1 name",
+        "{a: 1}"
+    };
 
     @FuzzTest(maxDuration = "10s")
     void everyBadFileIsRefusedWithTheFilePoolAndKeyNeverAStackTrace(FuzzedDataProvider data) {
@@ -62,10 +142,14 @@ class ConfigParserFuzzTest {
                     yaml.append('\n');
                     int items = data.consumeInt(0, 4);
                     for (int i = 0; i < items; i++) {
-                        yaml.append("    - ").append(data.consumeBoolean() ? data.pickValue(SERVERS) : data.pickValue(VALUES)).append('\n');
+                        yaml.append("    - ")
+                                .append(data.consumeBoolean() ? data.pickValue(SERVERS) : data.pickValue(VALUES))
+                                .append('\n');
                     }
                 } else if (shape == 1) {
-                    yaml.append(' ').append(data.consumeString(24).replace("\n", " ")).append('\n');
+                    yaml.append(' ')
+                            .append(data.consumeString(24).replace("\n", " "))
+                            .append('\n');
                 } else {
                     yaml.append(' ').append(data.pickValue(VALUES)).append('\n');
                 }

@@ -1,10 +1,9 @@
 package io.shardis.proxy.config;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class HostPortTest {
 
@@ -19,8 +18,8 @@ class HostPortTest {
 
     @Test
     void refusesTextWithoutAHostOrAUsablePort() {
-        for (String bad : List.of("10.0.0.1", "10.0.0.1:", ":7000", "10.0.0.1:x", "10.0.0.1:70000", "10.0.0.1:-1",
-                "/tmp/redis.sock:1")) {
+        for (String bad : List.of(
+                "10.0.0.1", "10.0.0.1:", ":7000", "10.0.0.1:x", "10.0.0.1:70000", "10.0.0.1:-1", "/tmp/redis.sock:1")) {
             assertThat(HostPort.parse(bad)).as(bad).isNull();
         }
     }

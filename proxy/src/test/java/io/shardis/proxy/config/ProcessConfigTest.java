@@ -37,8 +37,11 @@ class ProcessConfigTest {
     @Test
     void httpOffOrZeroDisablesTheListener() throws ConfigException {
         for (String off : new String[] {"off", "0", "false"}) {
-            assertThat(ShardisConfig.parse("shardis:\n  http: " + off + "\n" + POOL, "t.yml").process().http())
-                    .as(off).isNull();
+            assertThat(ShardisConfig.parse("shardis:\n  http: " + off + "\n" + POOL, "t.yml")
+                            .process()
+                            .http())
+                    .as(off)
+                    .isNull();
         }
     }
 
@@ -59,10 +62,15 @@ class ProcessConfigTest {
     void transportIsAutoUnlessTheBlockNamesOne() throws ConfigException {
         assertThat(ShardisConfig.parse(POOL, "t.yml").process().transport()).isEqualTo("auto");
         for (String given : new String[] {"io_uring", "io-uring", "IO_URING"}) {
-            assertThat(ShardisConfig.parse("shardis:\n  transport: " + given + "\n" + POOL, "t.yml").process().transport())
-                    .as(given).isEqualTo("io_uring");
+            assertThat(ShardisConfig.parse("shardis:\n  transport: " + given + "\n" + POOL, "t.yml")
+                            .process()
+                            .transport())
+                    .as(given)
+                    .isEqualTo("io_uring");
         }
-        assertThat(ShardisConfig.parse("shardis:\n  transport: nio\n" + POOL, "t.yml").process().transport())
+        assertThat(ShardisConfig.parse("shardis:\n  transport: nio\n" + POOL, "t.yml")
+                        .process()
+                        .transport())
                 .isEqualTo("nio");
         assertThatThrownBy(() -> ShardisConfig.parse("shardis:\n  transport: kqueue\n" + POOL, "t.yml"))
                 .hasMessageContaining("t.yml: 'shardis': key 'transport': expected one of [auto, io_uring, epoll, nio],"

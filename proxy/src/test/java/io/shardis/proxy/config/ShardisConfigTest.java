@@ -1,9 +1,9 @@
 package io.shardis.proxy.config;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
 
 class ShardisConfigTest {
 
@@ -25,14 +25,16 @@ class ShardisConfigTest {
         assertThat(pool.sharding().hash()).isEqualTo("fnv1a_64");
         assertThat(pool.sharding().distribution()).isEqualTo("ketama");
         assertThat(pool.timeouts().requestMillis()).isZero();
-        assertThat(pool.timeouts().connectMillis()).as("no timeout: a few seconds to connect").isEqualTo(3000);
+        assertThat(pool.timeouts().connectMillis())
+                .as("no timeout: a few seconds to connect")
+                .isEqualTo(3000);
         assertThat(pool.listen().backlog()).isEqualTo(512);
         assertThat(pool.backend().serverConnections()).isEqualTo(1);
         assertThat(pool.sharding().serverRetryTimeoutMillis()).isEqualTo(30000);
         assertThat(pool.sharding().serverFailureLimit()).isEqualTo(2);
         assertThat(pool.allowAdmin()).isFalse();
-        assertThat(pool.sharding().servers()).containsExactly(
-                new ServerConfig(new HostPort("127.0.0.1", 6379), 1, null));
+        assertThat(pool.sharding().servers())
+                .containsExactly(new ServerConfig(new HostPort("127.0.0.1", 6379), 1, null));
     }
 
     @Test
@@ -51,13 +53,16 @@ class ShardisConfigTest {
                   listen: 127.0.0.1:22125
                   servers: [127.0.0.1:6379:1]
                 """).pool("plain");
-        assertThat(plain.holdsForFailover()).as("nothing replaces a plain server").isFalse();
+        assertThat(plain.holdsForFailover())
+                .as("nothing replaces a plain server")
+                .isFalse();
         assertThatThrownBy(() -> parse("""
                 plain:
                   listen: 127.0.0.1:22125
                   failover_timeout: 5000
                   servers: [127.0.0.1:6379:1]
-                """)).isInstanceOf(ConfigException.class)
+                """))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("key 'failover_timeout'")
                 .hasMessageContaining("'sentinels' or 'cluster'");
     }
@@ -105,7 +110,9 @@ class ShardisConfigTest {
         assertThat(pool.sharding().hashTag()).isEqualTo("{}");
         assertThat(pool.sharding().distribution()).isEqualTo("modula");
         assertThat(pool.timeouts().requestMillis()).isEqualTo(400);
-        assertThat(pool.timeouts().connectMillis()).as("the request timeout when not set").isEqualTo(400);
+        assertThat(pool.timeouts().connectMillis())
+                .as("the request timeout when not set")
+                .isEqualTo(400);
         assertThat(pool.backend().preconnect()).isTrue();
         assertThat(pool.auth().redisAuth()).isEqualTo("secret");
         assertThat(pool.backend().redisDb()).isEqualTo(3);
@@ -136,10 +143,11 @@ class ShardisConfigTest {
                 """).pools().get(0);
         assertThat(pool.listen().address()).isEqualTo(HostPort.unix("/var/run/shardis.sock"));
         assertThat(pool.listen().mode()).isEqualTo(0660);
-        assertThat(pool.sharding().servers()).containsExactly(
-                new ServerConfig(new HostPort("10.0.0.1", 6379), 2, "shard1"),
-                new ServerConfig(HostPort.unix("/var/run/redis.sock"), 1, null),
-                new ServerConfig(new HostPort("::1", 6380), 1, null));
+        assertThat(pool.sharding().servers())
+                .containsExactly(
+                        new ServerConfig(new HostPort("10.0.0.1", 6379), 2, "shard1"),
+                        new ServerConfig(HostPort.unix("/var/run/redis.sock"), 1, null),
+                        new ServerConfig(new HostPort("::1", 6380), 1, null));
         assertThat(pool.sharding().servers().get(1).address().isUnix()).isTrue();
     }
 
@@ -151,12 +159,16 @@ class ShardisConfigTest {
                   servers:
                     - 10.0.0.1:6379:1 same
                     - 10.0.0.2:6379:1 same
-                """)).hasMessageContaining("pool 'alpha': key 'servers'").hasMessageContaining("same");
+                """))
+                .hasMessageContaining("pool 'alpha': key 'servers'")
+                .hasMessageContaining("same");
         assertThatThrownBy(() -> parse("""
                 alpha:
                   listen: /tmp/x.sock 999
                   servers: [127.0.0.1:6379:1]
-                """)).hasMessageContaining("key 'listen'").hasMessageContaining("octal mode");
+                """))
+                .hasMessageContaining("key 'listen'")
+                .hasMessageContaining("octal mode");
     }
 
     @Test
@@ -191,15 +203,29 @@ class ShardisConfigTest {
 
     @Test
     void maxClientReplyBytesTakesRedisClientOutputBufferLimitsForm() throws ConfigException {
-        assertThat(parse(pool("")).pool("delta").limits().clientReplyLimit()).isEqualTo(ClientReplyLimit.DEFAULT)
+        assertThat(parse(pool("")).pool("delta").limits().clientReplyLimit())
+                .isEqualTo(ClientReplyLimit.DEFAULT)
                 .isEqualTo(new ClientReplyLimit(32L << 20, 8L << 20, 60));
-        assertThat(parse(pool("max_client_reply_bytes: 64m 16m 30")).pool("delta").limits().clientReplyLimit())
+        assertThat(parse(pool("max_client_reply_bytes: 64m 16m 30"))
+                        .pool("delta")
+                        .limits()
+                        .clientReplyLimit())
                 .isEqualTo(new ClientReplyLimit(64L << 20, 16L << 20, 30));
-        assertThat(parse(pool("max_client_reply_bytes: 4m")).pool("delta").limits().clientReplyLimit())
-                .as("the soft limit a quarter of the hard one, 60 s").isEqualTo(new ClientReplyLimit(4L << 20, 1L << 20, 60));
-        assertThat(parse(pool("max_client_reply_bytes: 0")).pool("delta").limits().clientReplyLimit().isLimited()).isFalse();
+        assertThat(parse(pool("max_client_reply_bytes: 4m"))
+                        .pool("delta")
+                        .limits()
+                        .clientReplyLimit())
+                .as("the soft limit a quarter of the hard one, 60 s")
+                .isEqualTo(new ClientReplyLimit(4L << 20, 1L << 20, 60));
+        assertThat(parse(pool("max_client_reply_bytes: 0"))
+                        .pool("delta")
+                        .limits()
+                        .clientReplyLimit()
+                        .isLimited())
+                .isFalse();
         assertThatThrownBy(() -> parse(pool("max_client_reply_bytes: 8m 16m 60")))
-                .hasMessageContaining("pool 'delta': key 'max_client_reply_bytes': the soft limit (16m) is above the hard limit (8m)");
+                .hasMessageContaining(
+                        "pool 'delta': key 'max_client_reply_bytes': the soft limit (16m) is above the hard limit (8m)");
         assertThatThrownBy(() -> parse(pool("max_client_reply_bytes: 8m 2m soon")))
                 .hasMessageContaining("key 'max_client_reply_bytes': expected the soft limit's seconds");
         assertThatThrownBy(() -> parse(pool("max_client_reply_bytes: lots")))
@@ -207,7 +233,8 @@ class ShardisConfigTest {
     }
 
     private static String pool(String key) {
-        return "delta:\n  listen: 127.0.0.1:22124\n  servers: [127.0.0.1:6379:1]\n" + (key.isEmpty() ? "" : "  " + key + "\n");
+        return "delta:\n  listen: 127.0.0.1:22124\n  servers: [127.0.0.1:6379:1]\n"
+                + (key.isEmpty() ? "" : "  " + key + "\n");
     }
 
     @Test
@@ -217,19 +244,22 @@ class ShardisConfigTest {
                   listen: 127.0.0.1:22121
                   timeout: soon
                   servers: [127.0.0.1:6379:1]
-                """)).isInstanceOf(ConfigException.class)
+                """))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("test.yml: pool 'alpha': key 'timeout': expected an integer, got 'soon'");
         assertThatThrownBy(() -> parse("""
                 alpha:
                   listen: 127.0.0.1:22121
                   hash: sha1
                   servers: [127.0.0.1:6379:1]
-                """)).hasMessageContaining("pool 'alpha': key 'hash': expected one of [crc16, crc32");
+                """))
+                .hasMessageContaining("pool 'alpha': key 'hash': expected one of [crc16, crc32");
         assertThatThrownBy(() -> parse("""
                 alpha:
                   listen: 127.0.0.1:22121
                   servers: [127.0.0.1:6379]
-                """)).hasMessageContaining("key 'servers': expected 'host:port:weight [name]'")
+                """))
+                .hasMessageContaining("key 'servers': expected 'host:port:weight [name]'")
                 .hasMessageContaining("'127.0.0.1:6379'");
         assertThatThrownBy(() -> parse("""
                 alpha:
@@ -273,15 +303,22 @@ class ShardisConfigTest {
                 two:
                   listen: 127.0.0.1:1001
                   servers: [127.0.0.1:6380:1]
-                """)).hasMessageContaining("pool 'two': key 'listen': 127.0.0.1:1001 is already used");
+                """))
+                .hasMessageContaining("pool 'two': key 'listen': 127.0.0.1:1001 is already used");
     }
 
     /** Found by ConfigParserFuzzTest: a key that is only an anchor ("&anchor:") escaped as a NullPointerException. */
     @Test
     void aPoolWithoutANameIsRefusedWithAMessage() {
-        for (String yaml : new String[] {"&anchor:\n", "&anchor:\n  listen: 127.0.0.1:22121\n", "- alpha\n- beta\n", "just words\n",
-                "alpha:\n  listen: 127.0.0.1:22121\n  &anchor:\n  servers:\n    - 127.0.0.1:6379:1\n"}) {
-            assertThatThrownBy(() -> parse(yaml)).as(yaml)
+        for (String yaml : new String[] {
+            "&anchor:\n",
+            "&anchor:\n  listen: 127.0.0.1:22121\n",
+            "- alpha\n- beta\n",
+            "just words\n",
+            "alpha:\n  listen: 127.0.0.1:22121\n  &anchor:\n  servers:\n    - 127.0.0.1:6379:1\n"
+        }) {
+            assertThatThrownBy(() -> parse(yaml))
+                    .as(yaml)
                     .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("test.yml: ");
         }
@@ -291,7 +328,8 @@ class ShardisConfigTest {
     @Test
     void poolNamesWithBracketsAreRefusedWithAMessage() {
         for (String name : new String[] {"a(1)", ")ervers", "x[0]", "[@y]"}) {
-            assertThatThrownBy(() -> parse("'" + name + "':\n  listen: 127.0.0.1:22121\n  servers:\n    - 127.0.0.1:6379:1\n"))
+            assertThatThrownBy(() ->
+                            parse("'" + name + "':\n  listen: 127.0.0.1:22121\n  servers:\n    - 127.0.0.1:6379:1\n"))
                     .as(name)
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("pool '" + name + "'")
@@ -313,7 +351,8 @@ class ShardisConfigTest {
         // Found by ConfigParserFuzzTest: the message named the reader's exception class.
         assertThatThrownBy(() -> parse("alpha:\n  redis_auth: s3cret\u0001\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("test.yml: not valid YAML: a character YAML does not allow (code point 1) at offset")
+                .hasMessageStartingWith(
+                        "test.yml: not valid YAML: a character YAML does not allow (code point 1) at offset")
                 .hasMessageNotContaining("Exception")
                 .hasMessageNotContaining("s3cret");
     }

@@ -50,7 +50,8 @@ class ReadinessCheckTest {
     }
 
     private PoolStatus.Target live() {
-        return new PoolStatus.Target("live", new InetSocketAddress(InetAddress.getLoopbackAddress(), redis.getLocalPort()));
+        return new PoolStatus.Target(
+                "live", new InetSocketAddress(InetAddress.getLoopbackAddress(), redis.getLocalPort()));
     }
 
     @Test
@@ -70,7 +71,9 @@ class ReadinessCheckTest {
                 "beta", new PoolStatus.Needs(List.of(live()), List.of())))) {
             Readiness readiness = check.check();
             assertThat(readiness.ready()).isFalse();
-            assertThat(readiness.reasons()).singleElement().asString()
+            assertThat(readiness.reasons())
+                    .singleElement()
+                    .asString()
                     .startsWith("pool 'alpha': server cache-2 (127.0.0.1:" + dead.getPort() + ") unreachable");
             assertThat(readiness.pools()).containsEntry("alpha", false).containsEntry("beta", true);
         }
@@ -78,7 +81,8 @@ class ReadinessCheckTest {
 
     @Test
     void problemsBesidesTheServersCountToo() {
-        try (ReadinessCheck check = check(Map.of("sessions",
+        try (ReadinessCheck check = check(Map.of(
+                "sessions",
                 new PoolStatus.Needs(List.of(), List.of("12 hash slots have no master in the cluster's slot map"))))) {
             assertThat(check.check().reasons())
                     .containsExactly("pool 'sessions': 12 hash slots have no master in the cluster's slot map");

@@ -2,10 +2,10 @@ package io.shardis.proxy.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardis.proxy.command.ReplyMerge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.shardis.proxy.command.ReplyMerge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,12 +43,18 @@ class InfoMergeTest {
     void everySectionButClusterAndKeyspaceIsTheFirstServersByteForByte() {
         String first = text(CLUSTER_NODE);
         String merged = merge(first, text(STANDALONE));
-        for (String name : List.of("Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU",
-                "Modules", "Errorstats")) {
-            assertThat(section(merged, name)).as(name).isEqualTo(section(first, name)).isNotEmpty();
+        for (String name : List.of(
+                "Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU", "Modules", "Errorstats")) {
+            assertThat(section(merged, name))
+                    .as(name)
+                    .isEqualTo(section(first, name))
+                    .isNotEmpty();
         }
-        assertThat(merged.length()).as("only cluster_enabled's digit and the keyspace lines differ")
-                .isEqualTo(first.length() + (section(merged, "Keyspace").length() - section(first, "Keyspace").length()));
+        assertThat(merged.length())
+                .as("only cluster_enabled's digit and the keyspace lines differ")
+                .isEqualTo(first.length()
+                        + (section(merged, "Keyspace").length()
+                                - section(first, "Keyspace").length()));
     }
 
     @Test
@@ -61,14 +67,19 @@ class InfoMergeTest {
     @Test
     void infoEverythingIsSummedAndLosesItsClusterFlag() {
         String merged = merge(text("cluster-node-info-everything"), text(STANDALONE));
-        assertThat(merged).contains("cluster_enabled:0").contains("# Commandstats").contains("# Latencystats");
+        assertThat(merged)
+                .contains("cluster_enabled:0")
+                .contains("# Commandstats")
+                .contains("# Latencystats");
         assertThat(section(merged, "Keyspace")).startsWith("# Keyspace\r\ndb0:keys=50,expires=13,avg_ttl=");
     }
 
     @Test
     void anEmptyFirstServerStillShowsTheOthersKeys() {
-        assertThat(merge(text("standalone-empty-info-keyspace"), text("cluster-node-info-keyspace"),
-                text("standalone-empty-info-keyspace")))
+        assertThat(merge(
+                        text("standalone-empty-info-keyspace"),
+                        text("cluster-node-info-keyspace"),
+                        text("standalone-empty-info-keyspace")))
                 .isEqualTo("# Keyspace\r\ndb0:keys=40,expires=10,avg_ttl=996999\r\n");
         assertThat(merge(text("standalone-empty-info-keyspace"), text("standalone-empty-info-keyspace")))
                 .isEqualTo("# Keyspace\r\n");
@@ -84,20 +95,23 @@ class InfoMergeTest {
 
     @Test
     void fieldsOfALaterRedisAreSummedAndUnreadableLinesLeftOut() {
-        assertThat(merge("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=100,subexpiry=4\r\n",
-                "# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=300,subexpiry=1\r\ndbx:garbage\r\n"))
+        assertThat(merge(
+                        "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=100,subexpiry=4\r\n",
+                        "# Keyspace\r\ndb0:keys=3,expires=1,avg_ttl=300,subexpiry=1\r\ndbx:garbage\r\n"))
                 .isEqualTo("# Keyspace\r\ndb0:keys=5,expires=2,avg_ttl=200,subexpiry=5\r\n");
     }
 
     @Test
     void anErrorOrAnotherReplyTypeIsNotMerged() {
         ByteBuf ok = bulk(text(STANDALONE));
-        ByteBuf error = Unpooled.copiedBuffer("-LOADING Redis is loading the dataset in memory\r\n", StandardCharsets.US_ASCII);
+        ByteBuf error =
+                Unpooled.copiedBuffer("-LOADING Redis is loading the dataset in memory\r\n", StandardCharsets.US_ASCII);
         inputs.add(error);
         assertThat(mergeBuffers(ok, error)).isEqualTo("-LOADING Redis is loading the dataset in memory\r\n");
         ByteBuf integer = Unpooled.copiedBuffer(":1\r\n", StandardCharsets.US_ASCII);
         inputs.add(integer);
-        assertThat(mergeBuffers(bulk(text(STANDALONE)), integer)).startsWith("-ERR Shardis: unexpected reply of type ':'");
+        assertThat(mergeBuffers(bulk(text(STANDALONE)), integer))
+                .startsWith("-ERR Shardis: unexpected reply of type ':'");
     }
 
     /** Merges INFO bulk strings carrying {@code texts}; returns the merged text (the bulk's payload). */
@@ -110,7 +124,8 @@ class InfoMergeTest {
         int headerEnd = reply.indexOf("\r\n");
         assertThat(reply).startsWith("$").endsWith("\r\n");
         String payload = reply.substring(headerEnd + 2, reply.length() - 2);
-        assertThat(Integer.parseInt(reply.substring(1, headerEnd))).as("bulk length")
+        assertThat(Integer.parseInt(reply.substring(1, headerEnd)))
+                .as("bulk length")
                 .isEqualTo(payload.getBytes(StandardCharsets.ISO_8859_1).length);
         return payload;
     }

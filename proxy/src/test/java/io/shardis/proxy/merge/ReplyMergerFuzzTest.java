@@ -57,9 +57,11 @@ class ReplyMergerFuzzTest {
         ByteBuf merged = null;
         try {
             merged = ReplyMerger.merge(merge, replies, keyChild, keyPlace, PooledByteBufAllocator.DEFAULT);
-            RespReplyFramer framer = new RespReplyFramer(RespLimits.DEFAULT.withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
+            RespReplyFramer framer = new RespReplyFramer(RespLimits.DEFAULT
+                    .withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
                     .withMaxNesting(128));
-            assertThat(framer.frame(merged.duplicate())).as("%s of %s: one whole reply", merge, values)
+            assertThat(framer.frame(merged.duplicate()))
+                    .as("%s of %s: one whole reply", merge, values)
                     .isEqualTo(merged.readableBytes());
             RespValue answer = new RespValueReader().decode(merged.duplicate());
             checkAnswer(merge, values, keyChild, keyPlace, perServer, answer);
@@ -90,8 +92,10 @@ class ReplyMergerFuzzTest {
                 List<RespValue> elements = new ArrayList<>();
                 int size = data.consumeInt(0, 6);
                 for (int i = 0; i < size; i++) {
-                    elements.add(data.consumeBoolean() ? RespValue.BulkString.NULL
-                            : new RespValue.BulkString(data.consumeBytes(data.consumeInt(0, 40))));
+                    elements.add(
+                            data.consumeBoolean()
+                                    ? RespValue.BulkString.NULL
+                                    : new RespValue.BulkString(data.consumeBytes(data.consumeInt(0, 40))));
                 }
                 yield new RespValue.Array(elements);
             }
@@ -102,22 +106,32 @@ class ReplyMergerFuzzTest {
                 }
                 yield new RespValue.Array(elements);
             }
-            case INFO -> new RespValue.BulkString(("# Server\r\nredis_version:7.0.0\r\n# Cluster\r\ncluster_enabled:1\r\n"
-                    + "# Keyspace\r\ndb0:keys=" + data.consumeInt(0, 1000) + ",expires=" + data.consumeInt(0, 10)
-                    + ",avg_ttl=" + data.consumeInt(0, 100_000) + "\r\n" + data.consumeString(40) + "\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            case SAME, ANY_OK -> data.consumeBoolean() ? new RespValue.SimpleString("OK")
-                    : new RespValue.SimpleError("NOTBUSY No scripts in execution right now.");
+            case INFO ->
+                new RespValue.BulkString(("# Server\r\nredis_version:7.0.0\r\n# Cluster\r\ncluster_enabled:1\r\n"
+                                + "# Keyspace\r\ndb0:keys=" + data.consumeInt(0, 1000) + ",expires="
+                                + data.consumeInt(0, 10)
+                                + ",avg_ttl=" + data.consumeInt(0, 100_000) + "\r\n" + data.consumeString(40) + "\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+            case SAME, ANY_OK ->
+                data.consumeBoolean()
+                        ? new RespValue.SimpleString("OK")
+                        : new RespValue.SimpleError("NOTBUSY No scripts in execution right now.");
             default -> FuzzedResp.value(data, 2);
         };
     }
 
-    private static void checkAnswer(ReplyMerge merge, List<RespValue> values, int[] keyChild, int[] keyPlace,
-            int[] perServer, RespValue answer) {
+    private static void checkAnswer(
+            ReplyMerge merge,
+            List<RespValue> values,
+            int[] keyChild,
+            int[] keyPlace,
+            int[] perServer,
+            RespValue answer) {
         if (merge == ReplyMerge.ANY_OK) {
             return;
         }
-        RespValue firstError = values.stream().filter(ReplyMergerFuzzTest::isError).findFirst().orElse(null);
+        RespValue firstError =
+                values.stream().filter(ReplyMergerFuzzTest::isError).findFirst().orElse(null);
         if (firstError != null) {
             assertThat(answer).as("an error among %s is the answer", values).isEqualTo(firstError);
             return;
@@ -136,7 +150,9 @@ class ReplyMergerFuzzTest {
                 if (fitsKeys(values, perServer)) {
                     List<RespValue> expected = new ArrayList<>();
                     for (int k = 0; k < keyChild.length; k++) {
-                        expected.add(((RespValue.Array) values.get(keyChild[k])).elements().get(keyPlace[k]));
+                        expected.add(((RespValue.Array) values.get(keyChild[k]))
+                                .elements()
+                                .get(keyPlace[k]));
                     }
                     assertThat(answer).isEqualTo(new RespValue.Array(expected));
                 }
@@ -157,7 +173,8 @@ class ReplyMergerFuzzTest {
 
     private static boolean fitsKeys(List<RespValue> values, int[] perServer) {
         for (int i = 0; i < values.size(); i++) {
-            if (!(values.get(i) instanceof RespValue.Array array) || array.elements() == null
+            if (!(values.get(i) instanceof RespValue.Array array)
+                    || array.elements() == null
                     || array.elements().size() < perServer[i]) {
                 return false;
             }

@@ -2,10 +2,10 @@ package io.shardis.proxy.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardis.proxy.command.ReplyMerge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.shardis.proxy.command.ReplyMerge;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,28 +24,42 @@ class ReplyMergerTest {
     @Test
     void mgetValuesComeBackInTheOrderOfTheClientsKeys() {
         // keys k0..k3: k0 and k2 went to the first server, k1 and k3 to the second
-        String merged = merge(ReplyMerge.KEY_ORDER, new int[] {0, 1, 0, 1}, new int[] {0, 0, 1, 1},
-                "*2\r\n$2\r\nv0\r\n$-1\r\n", "*2\r\n$2\r\nv1\r\n$5\r\nthree\r\n");
+        String merged = merge(
+                ReplyMerge.KEY_ORDER,
+                new int[] {0, 1, 0, 1},
+                new int[] {0, 0, 1, 1},
+                "*2\r\n$2\r\nv0\r\n$-1\r\n",
+                "*2\r\n$2\r\nv1\r\n$5\r\nthree\r\n");
         assertThat(merged).isEqualTo("*4\r\n$2\r\nv0\r\n$2\r\nv1\r\n$-1\r\n$5\r\nthree\r\n");
     }
 
     @Test
     void countsAreAddedUp() {
-        assertThat(merge(ReplyMerge.SUM, null, null, ":3\r\n", ":0\r\n", ":12\r\n")).isEqualTo(":15\r\n");
+        assertThat(merge(ReplyMerge.SUM, null, null, ":3\r\n", ":0\r\n", ":12\r\n"))
+                .isEqualTo(":15\r\n");
     }
 
     @Test
     void anErrorFromOneServerIsTheAnswer() {
         assertThat(merge(ReplyMerge.SUM, null, null, ":3\r\n", "-ERR boom\r\n")).isEqualTo("-ERR boom\r\n");
-        assertThat(merge(ReplyMerge.KEY_ORDER, new int[] {0, 1}, new int[] {0, 0}, "*1\r\n$1\r\na\r\n",
-                "-ERR Shardis: pool 'alpha' backend s2 unreachable\r\n"))
+        assertThat(merge(
+                        ReplyMerge.KEY_ORDER,
+                        new int[] {0, 1},
+                        new int[] {0, 0},
+                        "*1\r\n$1\r\na\r\n",
+                        "-ERR Shardis: pool 'alpha' backend s2 unreachable\r\n"))
                 .isEqualTo("-ERR Shardis: pool 'alpha' backend s2 unreachable\r\n");
     }
 
     @Test
     void sameAnswersFromEveryServerAreTheAnswerAndDifferentOnesAnError() {
         assertThat(merge(ReplyMerge.SAME, null, null, "+OK\r\n", "+OK\r\n")).isEqualTo("+OK\r\n");
-        assertThat(merge(ReplyMerge.SAME, null, null, "$40\r\n" + "a".repeat(40) + "\r\n", "$40\r\n" + "b".repeat(40) + "\r\n"))
+        assertThat(merge(
+                        ReplyMerge.SAME,
+                        null,
+                        null,
+                        "$40\r\n" + "a".repeat(40) + "\r\n",
+                        "$40\r\n" + "b".repeat(40) + "\r\n"))
                 .startsWith("-ERR Shardis: the servers of the pool answered differently");
     }
 
@@ -63,8 +77,10 @@ class ReplyMergerTest {
 
     @Test
     void randomKeyIsNilOnlyWhenEveryServerIsEmpty() {
-        assertThat(merge(ReplyMerge.ANY_NON_NIL, null, null, "$-1\r\n", "$3\r\nkey\r\n")).isEqualTo("$3\r\nkey\r\n");
-        assertThat(merge(ReplyMerge.ANY_NON_NIL, null, null, "$-1\r\n", "$-1\r\n")).isEqualTo("$-1\r\n");
+        assertThat(merge(ReplyMerge.ANY_NON_NIL, null, null, "$-1\r\n", "$3\r\nkey\r\n"))
+                .isEqualTo("$3\r\nkey\r\n");
+        assertThat(merge(ReplyMerge.ANY_NON_NIL, null, null, "$-1\r\n", "$-1\r\n"))
+                .isEqualTo("$-1\r\n");
     }
 
     @Test

@@ -1,21 +1,20 @@
 package io.shardis.proxy.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespRequestDecoder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The pool's client counters for each way a connection ends, as nutcracker 0.5.0 counts them. */
 class ClientConnectionStatsTest {
@@ -24,8 +23,8 @@ class ClientConnectionStatsTest {
             TestConfigs.pools(Map.of("alpha", List.of("127.0.0.1:6379:1"))), "0.1.0", "vm", Clock.systemUTC());
     private final PoolMetrics pool = metrics.pool("alpha");
     /** Decoder, the handler under test, and a stand-in for the session that closes on errors as it does. */
-    private final EmbeddedChannel client = new EmbeddedChannel(new RespRequestDecoder(),
-            new ClientConnectionStats(pool), new ClosesOnError());
+    private final EmbeddedChannel client =
+            new EmbeddedChannel(new RespRequestDecoder(), new ClientConnectionStats(pool), new ClosesOnError());
 
     @AfterEach
     void releaseEverything() {

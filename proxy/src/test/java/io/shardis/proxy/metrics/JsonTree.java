@@ -3,7 +3,6 @@ package io.shardis.proxy.metrics;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -17,8 +16,7 @@ import java.util.Map;
  */
 final class JsonTree {
 
-    private JsonTree() {
-    }
+    private JsonTree() {}
 
     static Map<String, Object> parse(String json) {
         try (JsonReader reader = new JsonReader(new StringReader(json))) {
@@ -51,7 +49,8 @@ final class JsonTree {
                 case BEGIN_OBJECT -> object(reader);
                 case STRING -> reader.nextString();
                 case NUMBER -> reader.nextLong();
-                default -> throw new IllegalArgumentException("unexpected " + reader.peek() + " at " + reader.getPath());
+                default ->
+                    throw new IllegalArgumentException("unexpected " + reader.peek() + " at " + reader.getPath());
             };
             if (members.put(key, value) != null) {
                 throw new IllegalArgumentException("duplicate key '" + key + "' at " + reader.getPath());

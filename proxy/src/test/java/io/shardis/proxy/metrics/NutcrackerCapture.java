@@ -1,8 +1,6 @@
 package io.shardis.proxy.metrics;
 
 import io.shardis.proxy.config.ShardisConfig;
-import org.yaml.snakeyaml.Yaml;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,6 +10,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The stats document of a real nutcracker 0.5.0 and the configuration it ran (test resources
@@ -19,8 +18,7 @@ import java.util.Map;
  */
 final class NutcrackerCapture {
 
-    private NutcrackerCapture() {
-    }
+    private NutcrackerCapture() {}
 
     /** The document, exactly as nutcracker sent it. */
     static String document() {
@@ -45,9 +43,15 @@ final class NutcrackerCapture {
                 pools.add(pool(member.getKey(), JsonTree.object(root, member.getKey())));
             }
         }
-        return new StatsSnapshot((String) root.get("service"), (String) root.get("source"),
-                (String) root.get("version"), (Long) root.get("uptime"), (Long) root.get("timestamp"),
-                (Long) root.get("total_connections"), (Long) root.get("curr_connections"), pools);
+        return new StatsSnapshot(
+                (String) root.get("service"),
+                (String) root.get("source"),
+                (String) root.get("version"),
+                (Long) root.get("uptime"),
+                (Long) root.get("timestamp"),
+                (Long) root.get("total_connections"),
+                (Long) root.get("curr_connections"),
+                pools);
     }
 
     private static StatsSnapshot.Pool pool(String name, Map<String, Object> members) {

@@ -1,9 +1,10 @@
 package io.shardis.proxy.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.shardis.proxy.config.ConfigException;
 import io.shardis.proxy.config.ShardisConfig;
-import org.junit.jupiter.api.Test;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -12,9 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ShardisMetricsTest {
 
@@ -31,8 +30,18 @@ class ShardisMetricsTest {
         // order, not the file's; servers shard-9 before shard-10; 127.0.0.1 for port 11211), and
         // each value of the same JSON type.
         assertThat(shape(ours)).isEqualTo(shape(nutcrackers));
-        assertThat(ours.keySet()).containsExactly("service", "source", "version", "uptime", "timestamp",
-                "total_connections", "curr_connections", "beta", "alpha", "legacy");
+        assertThat(ours.keySet())
+                .containsExactly(
+                        "service",
+                        "source",
+                        "version",
+                        "uptime",
+                        "timestamp",
+                        "total_connections",
+                        "curr_connections",
+                        "beta",
+                        "alpha",
+                        "legacy");
         assertThat(JsonTree.object(ours, "alpha").keySet()).endsWith("shard-9", "shard-10");
         assertThat(JsonTree.object(ours, "legacy").keySet()).endsWith("127.0.0.1", "127.0.0.1:44391");
         assertThat(ours.get("service")).isEqualTo("shardis");
@@ -141,13 +150,25 @@ class ShardisMetricsTest {
         metrics.pool("alpha").server("shard-2").requestForwarded(10);
         metrics.pool("alpha").server("shard-2").ejected(42);
 
-        assertThat(metrics.registry().counter("shardis.pool.alpha.server.shard-2.requests").getCount()).isEqualTo(1);
-        assertThat(metrics.registry().counter("shardis.pool.alpha.server_ejects").getCount()).isEqualTo(1);
-        assertThat(metrics.registry().getGauges().get("shardis.pool.alpha.server.shard-2.server_ejected_at").getValue())
+        assertThat(metrics.registry()
+                        .counter("shardis.pool.alpha.server.shard-2.requests")
+                        .getCount())
+                .isEqualTo(1);
+        assertThat(metrics.registry()
+                        .counter("shardis.pool.alpha.server_ejects")
+                        .getCount())
+                .isEqualTo(1);
+        assertThat(metrics.registry()
+                        .getGauges()
+                        .get("shardis.pool.alpha.server.shard-2.server_ejected_at")
+                        .getValue())
                 .isEqualTo(42L);
         assertThat(metrics.registry().getNames())
-                .contains("shardis.total_connections", "shardis.curr_connections",
-                        "shardis.pool.beta.client_connections", "shardis.pool.beta.server.127.0.0.1:6380.in_queue",
+                .contains(
+                        "shardis.total_connections",
+                        "shardis.curr_connections",
+                        "shardis.pool.beta.client_connections",
+                        "shardis.pool.beta.server.127.0.0.1:6380.in_queue",
                         "shardis.pool.alpha.client_reply_limit_disconnects")
                 .contains("shardis.pool.alpha.auth_failures", "shardis.pool.alpha.access_denied")
                 // per process 2, per pool nutcracker's 6, client_reply_limit_disconnects and the 2 of
@@ -157,22 +178,26 @@ class ShardisMetricsTest {
 
     @Test
     void serversAreNamedAsNutcrackerNamesThem() {
-        ShardisMetrics metrics = ShardisMetrics.create(TestConfigs.pools(Map.of("alpha",
-                List.of("10.0.0.1:6379:1", "10.0.0.2:11211:1", "10.0.0.3:6379:1 cache-3"))),
-                "0.1.0", "vm", Clock.systemUTC());
+        ShardisMetrics metrics = ShardisMetrics.create(
+                TestConfigs.pools(
+                        Map.of("alpha", List.of("10.0.0.1:6379:1", "10.0.0.2:11211:1", "10.0.0.3:6379:1 cache-3"))),
+                "0.1.0",
+                "vm",
+                Clock.systemUTC());
 
         List<String> names = new ArrayList<>();
         metrics.pool("alpha").servers().forEach(server -> names.add(server.name()));
         assertThat(names).containsExactly("10.0.0.1:6379", "10.0.0.2", "cache-3");
-        assertThat(metrics.snapshot().pool("alpha").servers()).extracting(StatsSnapshot.Server::name)
+        assertThat(metrics.snapshot().pool("alpha").servers())
+                .extracting(StatsSnapshot.Server::name)
                 .containsExactly("cache-3", "10.0.0.2", "10.0.0.1:6379");
     }
 
     @Test
     void twoServersOfAPoolWithOneNameAreRefused() {
         // The configuration refuses them first, as nutcracker does: their stats would share one key.
-        assertThatThrownBy(() -> TestConfigs.pools(Map.of("alpha",
-                List.of("10.0.0.1:6379:1 cache", "10.0.0.2:6379:1 cache"))))
+        assertThatThrownBy(() ->
+                        TestConfigs.pools(Map.of("alpha", List.of("10.0.0.1:6379:1 cache", "10.0.0.2:6379:1 cache"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("pool 'alpha'")
                 .hasMessageContaining("cache");
@@ -212,11 +237,14 @@ class ShardisMetricsTest {
 
         beta.listed("10.0.0.9:7000", true);
         assertThat(serverNames(metrics, "beta")).containsExactly("10.0.0.9:7000", "127.0.0.1:6380");
-        assertThat(metrics.snapshot().pool("beta").servers().get(0).value(ServerStat.REQUESTS)).isEqualTo(1);
+        assertThat(metrics.snapshot().pool("beta").servers().get(0).value(ServerStat.REQUESTS))
+                .isEqualTo(1);
     }
 
     private static List<String> serverNames(ShardisMetrics metrics, String pool) {
-        return metrics.snapshot().pool(pool).servers().stream().map(StatsSnapshot.Server::name).toList();
+        return metrics.snapshot().pool(pool).servers().stream()
+                .map(StatsSnapshot.Server::name)
+                .toList();
     }
 
     private static ShardisMetrics twoPools() {

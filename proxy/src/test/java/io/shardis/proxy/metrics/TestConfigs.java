@@ -2,15 +2,13 @@ package io.shardis.proxy.metrics;
 
 import io.shardis.proxy.config.ConfigException;
 import io.shardis.proxy.config.ShardisConfig;
-
 import java.util.List;
 import java.util.Map;
 
 /** Configurations with several pools and servers, read by the real parser. */
 final class TestConfigs {
 
-    private TestConfigs() {
-    }
+    private TestConfigs() {}
 
     /** Pools in the map's order, each with its {@code servers:} lines ({@code host:port:weight [name]}). */
     static ShardisConfig pools(Map<String, List<String>> serversByPool) {

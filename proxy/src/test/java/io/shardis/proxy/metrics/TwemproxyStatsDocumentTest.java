@@ -1,12 +1,11 @@
 package io.shardis.proxy.metrics;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class TwemproxyStatsDocumentTest {
 
@@ -14,17 +13,25 @@ class TwemproxyStatsDocumentTest {
     void writesNutcrackersOwnDocumentByteForByte() {
         // Every value read back from what nutcracker 0.5.0 sent, written out again: the same bytes,
         // down to its ", " and "," separators and the final newline.
-        assertThat(TwemproxyStatsDocument.render(NutcrackerCapture.snapshot()))
-                .isEqualTo(NutcrackerCapture.document());
+        assertThat(TwemproxyStatsDocument.render(NutcrackerCapture.snapshot())).isEqualTo(NutcrackerCapture.document());
     }
 
     @Test
     void escapesNamesSoThatTheDocumentStaysJson() {
         String poolName = "we\"ird\\pool";
         String serverName = "tab\there\u0001";
-        StatsSnapshot snapshot = new StatsSnapshot("shardis", "host \"a\"", "1.0", 1, 2, 3, 4, List.of(
-                new StatsSnapshot.Pool(poolName, poolValues(-1), List.of(
-                        new StatsSnapshot.Server(serverName, serverValues(Long.MAX_VALUE))))));
+        StatsSnapshot snapshot = new StatsSnapshot(
+                "shardis",
+                "host \"a\"",
+                "1.0",
+                1,
+                2,
+                3,
+                4,
+                List.of(new StatsSnapshot.Pool(
+                        poolName,
+                        poolValues(-1),
+                        List.of(new StatsSnapshot.Server(serverName, serverValues(Long.MAX_VALUE))))));
 
         String document = TwemproxyStatsDocument.render(snapshot);
 

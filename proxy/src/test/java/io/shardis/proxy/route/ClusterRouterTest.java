@@ -1,13 +1,13 @@
 package io.shardis.proxy.route;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.shardis.proxy.config.ReadFrom;
 import io.shardis.topology.cluster.ClusterNode;
 import io.shardis.topology.cluster.HashSlot;
 import io.shardis.topology.cluster.SlotMap;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,8 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ClusterRouterTest {
 
@@ -98,7 +97,9 @@ class ClusterRouterTest {
         }
         assertThat(clientsPerServer).containsOnlyKeys(a, b);
         assertThat(clientsPerServer.get(a)).isEqualTo(50);
-        assertThat(new ClusterRouter(registry::size).keylessServer(7)).as("no map yet").isEqualTo(ShardRouter.NO_SERVER);
+        assertThat(new ClusterRouter(registry::size).keylessServer(7))
+                .as("no map yet")
+                .isEqualTo(ShardRouter.NO_SERVER);
     }
 
     @Test
@@ -184,7 +185,8 @@ class ClusterRouterTest {
             clientsPerReplica.merge(first, 1, Integer::sum);
         }
         assertThat(clientsPerReplica).hasSize(2);
-        assertThat(clientsPerReplica.values()).allSatisfy(count -> assertThat(count).isBetween(400, 600));
+        assertThat(clientsPerReplica.values())
+                .allSatisfy(count -> assertThat(count).isBetween(400, 600));
     }
 
     @Test
@@ -215,7 +217,9 @@ class ClusterRouterTest {
     void replicaOnlySaysNoServerInsteadOfFallingBackWhileTheMasterServes() {
         ClusterRouter reads = readingFrom(ReadFrom.REPLICA);
         assertThat(reads.readServerOfGroup(9000, 1)).isEqualTo(ShardRouter.NO_SERVER);
-        assertThat(reads.serverOfGroup(9000)).as("the master, which the error names apart").isNotNegative();
+        assertThat(reads.serverOfGroup(9000))
+                .as("the master, which the error names apart")
+                .isNotNegative();
         unreachable.addAll(List.of(server("10.0.1.1:7000"), server("10.0.1.2:7000")));
         assertThat(reads.readServerOfGroup(7, 1)).isEqualTo(ShardRouter.NO_SERVER);
         assertThat(reads.serverOfGroup(7)).isNotNegative();
@@ -224,11 +228,13 @@ class ClusterRouterTest {
     @Test
     void aSlotWithoutMasterHasNoServerForReadsEither() {
         ClusterRouter reads = new ClusterRouter(registry::size, ReadFrom.REPLICA, server -> true);
-        reads.update(SlotMap.builder()
-                .node(ClusterNode.master("a", "10.0.0.1", 7000, ClusterNode.Health.ONLINE))
-                .node(ClusterNode.replica("a1", "10.0.1.1", 7000, "a", ClusterNode.Health.ONLINE))
-                .assign(0, 99, "a")
-                .build(), this::indexOf);
+        reads.update(
+                SlotMap.builder()
+                        .node(ClusterNode.master("a", "10.0.0.1", 7000, ClusterNode.Health.ONLINE))
+                        .node(ClusterNode.replica("a1", "10.0.1.1", 7000, "a", ClusterNode.Health.ONLINE))
+                        .assign(0, 99, "a")
+                        .build(),
+                this::indexOf);
         assertThat(reads.readServerOfGroup(50, 3)).isEqualTo(server("10.0.1.1:7000"));
         assertThat(reads.readServerOfGroup(100, 3)).isEqualTo(ShardRouter.NO_SERVER);
     }
@@ -238,13 +244,15 @@ class ClusterRouterTest {
         ClusterRouter reads = readingFrom(ReadFrom.REPLICA);
         int a1 = server("10.0.1.1:7000");
         // a1 was promoted; a is its replica now.
-        reads.update(SlotMap.builder()
-                .node(ClusterNode.master("a1", "10.0.1.1", 7000, ClusterNode.Health.ONLINE))
-                .node(ClusterNode.replica("a", "10.0.0.1", 7000, "a1", ClusterNode.Health.ONLINE))
-                .node(ClusterNode.master("b", "10.0.0.2", 7000, ClusterNode.Health.ONLINE))
-                .assign(0, 8191, "a1")
-                .assign(8192, 16383, "b")
-                .build(), this::indexOf);
+        reads.update(
+                SlotMap.builder()
+                        .node(ClusterNode.master("a1", "10.0.1.1", 7000, ClusterNode.Health.ONLINE))
+                        .node(ClusterNode.replica("a", "10.0.0.1", 7000, "a1", ClusterNode.Health.ONLINE))
+                        .node(ClusterNode.master("b", "10.0.0.2", 7000, ClusterNode.Health.ONLINE))
+                        .assign(0, 8191, "a1")
+                        .assign(8192, 16383, "b")
+                        .build(),
+                this::indexOf);
         assertThat(reads.serverOfGroup(5)).isEqualTo(a1);
         assertThat(reads.readServerOfGroup(5, 9)).isEqualTo(server("10.0.0.1:7000"));
     }

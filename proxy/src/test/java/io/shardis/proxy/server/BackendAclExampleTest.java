@@ -24,12 +24,25 @@ class BackendAclExampleTest {
 
     private static final CommandTable TABLE = CommandTable.standard();
     /** What Shardis sends of its own on backend connections. */
-    private static final List<String> SHARDIS_OWN = List.of("auth", "select", "readonly", "asking", "role", "ping",
-            "publish", "cluster|shards", "cluster|slots", "eval");
+    private static final List<String> SHARDIS_OWN = List.of(
+            "auth",
+            "select",
+            "readonly",
+            "asking",
+            "role",
+            "ping",
+            "publish",
+            "cluster|shards",
+            "cluster|slots",
+            "eval");
 
     static AclUser exampleUser() throws IOException {
-        Path file = Path.of(System.getProperty("user.dir")).resolve("../conf/backend-acl.conf").normalize();
-        String line = Files.readAllLines(file).stream().filter(l -> l.startsWith("user shardis ")).findFirst()
+        Path file = Path.of(System.getProperty("user.dir"))
+                .resolve("../conf/backend-acl.conf")
+                .normalize();
+        String line = Files.readAllLines(file).stream()
+                .filter(l -> l.startsWith("user shardis "))
+                .findFirst()
                 .orElseThrow();
         List<String> words = AclRules.words(line);
         return new AclRules(TABLE).compile(words.get(1), words.subList(2, words.size()));
@@ -50,8 +63,12 @@ class BackendAclExampleTest {
                 closedForwarded.add(spec.name());
             }
         }
-        assertThat(openGated).as("refused by the pool, allowed by the backend ACL").isEmpty();
-        assertThat(closedForwarded).as("forwarded by the pool, refused by the backend ACL").isEmpty();
+        assertThat(openGated)
+                .as("refused by the pool, allowed by the backend ACL")
+                .isEmpty();
+        assertThat(closedForwarded)
+                .as("forwarded by the pool, refused by the backend ACL")
+                .isEmpty();
         for (String own : SHARDIS_OWN) {
             assertThat(user.allows(TABLE.lookup(own))).as(own).isTrue();
         }
@@ -62,7 +79,9 @@ class BackendAclExampleTest {
     @Test
     void theProbeAsksAboutEveryGatedCommandAScriptCouldRun() {
         List<String> gated = BackendScriptProbe.gatedCommands(TABLE);
-        assertThat(gated).contains("flushall", "flushdb", "memory|purge").doesNotContain("shutdown", "config|set", "get");
+        assertThat(gated)
+                .contains("flushall", "flushdb", "memory|purge")
+                .doesNotContain("shutdown", "config|set", "get");
         assertThat(gated.subList(0, 2)).containsExactlyInAnyOrder("flushall", "flushdb");
     }
 }

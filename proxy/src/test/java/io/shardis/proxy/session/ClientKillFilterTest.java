@@ -32,8 +32,11 @@ class ClientKillFilterTest {
         ClientKillFilter filter = filter("10.0.0.1:5000");
         assertThat(filter.oldForm()).isTrue();
         ClientEntry self = client(1, "10.0.0.1:5000", "127.0.0.1:22121", "default");
-        assertThat(filter.matches(self, self)).as("the old form may kill the caller").isTrue();
-        assertThat(filter.matches(client(2, "10.0.0.1:5001", "127.0.0.1:22121", "default"), self)).isFalse();
+        assertThat(filter.matches(self, self))
+                .as("the old form may kill the caller")
+                .isTrue();
+        assertThat(filter.matches(client(2, "10.0.0.1:5001", "127.0.0.1:22121", "default"), self))
+                .isFalse();
     }
 
     @Test
@@ -55,13 +58,17 @@ class ClientKillFilterTest {
         assertThat(filter("ID", "2").matches(elsewhere, self)).isFalse();
         assertThat(filter("LADDR", "127.0.0.1:22122").matches(elsewhere, self)).isTrue();
         assertThat(filter("LADDR", "127.0.0.1:22122").matches(other, self)).isFalse();
-        assertThat(filter("ADDR", "10.0.0.2:2", "ID", "3").matches(other, self)).as("every filter must hold").isFalse();
+        assertThat(filter("ADDR", "10.0.0.2:2", "ID", "3").matches(other, self))
+                .as("every filter must hold")
+                .isFalse();
         assertThat(filter("TYPE", "normal").matches(other, self)).isTrue();
         assertThat(filter("TYPE", "pubsub").matches(other, self)).isFalse();
         assertThat(filter("TYPE", "master").matches(other, self)).isFalse();
         other.subscribed(true);
         assertThat(filter("TYPE", "pubsub").matches(other, self)).isTrue();
-        assertThat(filter("ID", "1", "ID", "2").matches(other, self)).as("a later filter of a kind wins").isTrue();
+        assertThat(filter("ID", "1", "ID", "2").matches(other, self))
+                .as("a later filter of a kind wins")
+                .isTrue();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.shardis.proxy.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,14 +12,11 @@ import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.config.ClientReplyLimit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * max_pipeline and max_client_reply_bytes on a client connection (EmbeddedChannel): a client
@@ -47,8 +46,13 @@ class ClientRepliesTest {
         };
         client = new EmbeddedChannel(new NotReading(), handler);
         ChannelHandlerContext ctx = client.pipeline().context(handler);
-        replies = new ClientReplies(ctx, sink, maxPipeline, new ReplyBytes(LIMIT, budget),
-                (why, held) -> breaches.add(why), dispatched::add);
+        replies = new ClientReplies(
+                ctx,
+                sink,
+                maxPipeline,
+                new ReplyBytes(LIMIT, budget),
+                (why, held) -> breaches.add(why),
+                dispatched::add);
     }
 
     @AfterEach
@@ -171,8 +175,7 @@ class ClientRepliesTest {
     /** A client that reads nothing: no byte written to it ever leaves its connection's buffer. */
     private static final class NotReading extends ChannelOutboundHandlerAdapter {
         @Override
-        public void flush(ChannelHandlerContext ctx) {
-        }
+        public void flush(ChannelHandlerContext ctx) {}
     }
 
     private static final class Sink implements ReplySink {
@@ -187,11 +190,9 @@ class ClientRepliesTest {
         }
 
         @Override
-        public void onBackendWritable() {
-        }
+        public void onBackendWritable() {}
 
         @Override
-        public void onDedicatedClosed(BackendConnection connection) {
-        }
+        public void onDedicatedClosed(BackendConnection connection) {}
     }
 }

@@ -1,8 +1,8 @@
 package io.shardis.proxy.session;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class ClientSeedTest {
 
@@ -17,7 +17,8 @@ class ClientSeedTest {
             }
             int mean = clients / count;
             for (int bucket = 0; bucket < count; bucket++) {
-                assertThat(perBucket[bucket]).as("clients on %d of %d", bucket, count)
+                assertThat(perBucket[bucket])
+                        .as("clients on %d of %d", bucket, count)
                         .isBetween(mean * 85 / 100, mean * 115 / 100);
             }
         }

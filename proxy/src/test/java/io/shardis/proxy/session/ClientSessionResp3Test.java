@@ -1,10 +1,10 @@
 package io.shardis.proxy.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * RESP3 clients through EmbeddedChannels: HELLO answered by Shardis in the client's new protocol,
@@ -26,7 +26,9 @@ class ClientSessionResp3Test {
     void tearDown() {
         if (pool != null) {
             pool.close();
-            assertThat(pool.unreleased()).as("buffers fed in and never released").isEmpty();
+            assertThat(pool.unreleased())
+                    .as("buffers fed in and never released")
+                    .isEmpty();
         }
     }
 
@@ -39,7 +41,8 @@ class ClientSessionResp3Test {
     }
 
     private static String hello(int proto, char map) {
-        return map + (map == '%' ? "7" : "14") + "\r\n" + bulk("server") + bulk("redis") + bulk("version") + bulk("7.0.0")
+        return map + (map == '%' ? "7" : "14") + "\r\n" + bulk("server") + bulk("redis") + bulk("version")
+                + bulk("7.0.0")
                 + bulk("proto") + ":" + proto + "\r\n" + bulk("id") + ":1\r\n" + bulk("mode") + bulk("standalone")
                 + bulk("role") + bulk("master") + bulk("modules") + "*0\r\n";
     }
@@ -54,9 +57,10 @@ class ClientSessionResp3Test {
         pool.send("HELLO");
         assertThat(pool.received()).as("no version: the current one").isEqualTo(hello(3, '%'));
         pool.send("HELLO 4", "HELLO 1", "HELLO x");
-        assertThat(pool.received()).isEqualTo("-NOPROTO unsupported protocol version\r\n"
-                + "-NOPROTO unsupported protocol version\r\n"
-                + "-ERR Protocol version is not an integer or out of range\r\n");
+        assertThat(pool.received())
+                .isEqualTo("-NOPROTO unsupported protocol version\r\n"
+                        + "-NOPROTO unsupported protocol version\r\n"
+                        + "-ERR Protocol version is not an integer or out of range\r\n");
         pool.send("HELLO 2 SETNAME app");
         assertThat(pool.received()).isEqualTo(hello(2, '*'));
         pool.send("CLIENT GETNAME");
@@ -81,7 +85,11 @@ class ClientSessionResp3Test {
         pool.received();
         pool.send("CLIENT INFO", "CLIENT GETNAME");
         String resp3 = pool.received();
-        assertThat(resp3).startsWith("=").contains("\r\ntxt:id=1 ").contains(" resp=3 ").endsWith("\n\r\n_\r\n");
+        assertThat(resp3)
+                .startsWith("=")
+                .contains("\r\ntxt:id=1 ")
+                .contains(" resp=3 ")
+                .endsWith("\n\r\n_\r\n");
         pool.send("RESET", "CLIENT INFO");
         assertThat(pool.received()).startsWith("+RESET\r\n$").contains(" resp=2 ");
     }
@@ -107,7 +115,9 @@ class ClientSessionResp3Test {
         assertThat(pool.received()).isEqualTo(hello(3, '%') + "_\r\n%1\r\n" + bulk("f") + bulk("v"));
 
         pool.send("RESET", "GET a4");
-        assertThat(SessionHarness.sentOn(resp2)).as("RESP2 again after RESET").isEqualTo("*2\r\n$3\r\nGET\r\n$2\r\na4\r\n");
+        assertThat(SessionHarness.sentOn(resp2))
+                .as("RESP2 again after RESET")
+                .isEqualTo("*2\r\n$3\r\nGET\r\n$2\r\na4\r\n");
         pool.answer(resp2, bulk("x"));
         assertThat(pool.received()).isEqualTo("+RESET\r\n" + bulk("x"));
     }
@@ -126,8 +136,9 @@ class ClientSessionResp3Test {
         SessionHarness.sentOn(second);
         pool.answer(first, "*2\r\n" + bulk("A1") + "_\r\n" + ":3\r\n" + verbatim("# Keyspace\r\ndb0:keys=3\r\n"));
         pool.answer(second, "*1\r\n_\r\n" + ":4\r\n" + verbatim("# Keyspace\r\ndb0:keys=4\r\n"));
-        assertThat(pool.received()).isEqualTo(hello(3, '%') + "*3\r\n" + bulk("A1") + "_\r\n_\r\n" + ":7\r\n"
-                + verbatim("# Keyspace\r\ndb0:keys=7\r\n"));
+        assertThat(pool.received())
+                .isEqualTo(hello(3, '%') + "*3\r\n" + bulk("A1") + "_\r\n_\r\n" + ":7\r\n"
+                        + verbatim("# Keyspace\r\ndb0:keys=7\r\n"));
     }
 
     private static String push(String... words) {
@@ -145,21 +156,23 @@ class ClientSessionResp3Test {
         EmbeddedChannel own = pool.backend(0);
         assertThat(SessionHarness.sentOn(own)).isEqualTo(HELLO3);
         pool.answer(own, BACKEND_HELLO);
-        assertThat(SessionHarness.sentOn(own)).as("a PING marks where the confirmations end; GET on the same connection")
+        assertThat(SessionHarness.sentOn(own))
+                .as("a PING marks where the confirmations end; GET on the same connection")
                 .isEqualTo("*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$2\r\na1\r\n");
         assertThat(pool.received()).isEqualTo(hello(3, '%'));
 
         pool.answer(own, push("subscribe", "ch", ":1"));
         assertThat(pool.received()).as("the confirmation at once").isEqualTo(push("subscribe", "ch", ":1"));
         pool.answer(own, "+PONG\r\n" + push("message", "ch", "hi"));
-        assertThat(pool.received()).as("a message Redis sent before GET's reply comes before it")
+        assertThat(pool.received())
+                .as("a message Redis sent before GET's reply comes before it")
                 .isEqualTo(push("message", "ch", "hi"));
         pool.answer(own, bulk("v") + push("message", "ch", "later"));
         assertThat(pool.received()).isEqualTo(bulk("v") + "+PONG\r\n" + push("message", "ch", "later"));
 
         pool.send("UNSUBSCRIBE", "GET a2");
-        assertThat(SessionHarness.sentOn(own)).isEqualTo("*1\r\n$11\r\nUNSUBSCRIBE\r\n*1\r\n$4\r\nPING\r\n"
-                + "*2\r\n$3\r\nGET\r\n$2\r\na2\r\n");
+        assertThat(SessionHarness.sentOn(own))
+                .isEqualTo("*1\r\n$11\r\nUNSUBSCRIBE\r\n*1\r\n$4\r\nPING\r\n" + "*2\r\n$3\r\nGET\r\n$2\r\na2\r\n");
         pool.answer(own, push("unsubscribe", "ch", ":0") + "+PONG\r\n" + "_\r\n");
         assertThat(pool.received()).isEqualTo(push("unsubscribe", "ch", ":0") + "_\r\n");
     }
@@ -175,7 +188,9 @@ class ClientSessionResp3Test {
         pool.send("RESET");
         assertThat(SessionHarness.sentOn(own)).isEqualTo("*1\r\n$5\r\nRESET\r\n");
         pool.answer(own, "+RESET\r\n");
-        assertThat(own.isOpen()).as("RESET made it a RESP2 connection: closed, not given back as a RESP3 one").isFalse();
+        assertThat(own.isOpen())
+                .as("RESET made it a RESP2 connection: closed, not given back as a RESP3 one")
+                .isFalse();
         pool.send("GET a1");
         assertThat(pool.channelsTo(0)).hasSize(2);
         assertThat(SessionHarness.sentOn(pool.channelsTo(0).get(1))).isEqualTo("*2\r\n$3\r\nGET\r\n$2\r\na1\r\n");
@@ -190,13 +205,16 @@ class ClientSessionResp3Test {
         assertThat(SessionHarness.sentOn(own)).isEqualTo("*2\r\n$5\r\nWATCH\r\n$2\r\na1\r\n");
         pool.answer(own, "+OK\r\n");
         pool.send("HELLO 3", "GET a1");
-        assertThat(SessionHarness.sentOn(own)).as("the connection with the WATCH speaks RESP3 from now on")
+        assertThat(SessionHarness.sentOn(own))
+                .as("the connection with the WATCH speaks RESP3 from now on")
                 .isEqualTo(HELLO3 + "*2\r\n$3\r\nGET\r\n$2\r\na1\r\n");
         pool.answer(own, BACKEND_HELLO + "_\r\n");
         assertThat(pool.received()).isEqualTo("+OK\r\n" + hello(3, '%') + "_\r\n");
         pool.send("UNWATCH");
         pool.answer(own, "+OK\r\n");
         assertThat(pool.received()).isEqualTo("+OK\r\n");
-        assertThat(own.isOpen()).as("made for RESP2, switched: closed rather than given back").isFalse();
+        assertThat(own.isOpen())
+                .as("made for RESP2, switched: closed rather than given back")
+                .isFalse();
     }
 }

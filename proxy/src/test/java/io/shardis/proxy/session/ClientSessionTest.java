@@ -1,10 +1,10 @@
 package io.shardis.proxy.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the README promises of one client connection, through EmbeddedChannels (client and
@@ -21,7 +21,9 @@ class ClientSessionTest {
     void tearDown() {
         if (pool != null) {
             pool.close();
-            assertThat(pool.unreleased()).as("buffers fed in and never released").isEmpty();
+            assertThat(pool.unreleased())
+                    .as("buffers fed in and never released")
+                    .isEmpty();
         }
     }
 
@@ -35,10 +37,10 @@ class ClientSessionTest {
         pool.send("MGET a1 b1", "GET b2", "GET a2");
         EmbeddedChannel first = pool.backend(0);
         EmbeddedChannel second = pool.backend(1);
-        assertThat(SessionHarness.sentOn(first)).isEqualTo(
-                "*2\r\n$4\r\nMGET\r\n$2\r\na1\r\n" + "*2\r\n$3\r\nGET\r\n$2\r\na2\r\n");
-        assertThat(SessionHarness.sentOn(second)).isEqualTo(
-                "*2\r\n$4\r\nMGET\r\n$2\r\nb1\r\n" + "*2\r\n$3\r\nGET\r\n$2\r\nb2\r\n");
+        assertThat(SessionHarness.sentOn(first))
+                .isEqualTo("*2\r\n$4\r\nMGET\r\n$2\r\na1\r\n" + "*2\r\n$3\r\nGET\r\n$2\r\na2\r\n");
+        assertThat(SessionHarness.sentOn(second))
+                .isEqualTo("*2\r\n$4\r\nMGET\r\n$2\r\nb1\r\n" + "*2\r\n$3\r\nGET\r\n$2\r\nb2\r\n");
 
         // Server 1 answers everything first: nothing may reach the client before the MGET's part of server 0.
         pool.answer(second, "*1\r\n" + bulk("B1") + bulk("B2"));
@@ -54,13 +56,15 @@ class ClientSessionTest {
         pool = new SessionHarness(1, "  max_pipeline: 2\n");
         pool.send("GET a1", "GET a2", "GET a3", "GET a4");
         EmbeddedChannel server = pool.backend(0);
-        assertThat(SessionHarness.sentOn(server)).as("two replies owed: the rest waits")
+        assertThat(SessionHarness.sentOn(server))
+                .as("two replies owed: the rest waits")
                 .isEqualTo("*2\r\n$3\r\nGET\r\n$2\r\na1\r\n*2\r\n$3\r\nGET\r\n$2\r\na2\r\n");
         assertThat(pool.client.config().isAutoRead()).isFalse();
 
         pool.answer(server, bulk("1") + bulk("2"));
         assertThat(pool.received()).isEqualTo(bulk("1") + bulk("2"));
-        assertThat(SessionHarness.sentOn(server)).as("held commands go on, in order")
+        assertThat(SessionHarness.sentOn(server))
+                .as("held commands go on, in order")
                 .isEqualTo("*2\r\n$3\r\nGET\r\n$2\r\na3\r\n*2\r\n$3\r\nGET\r\n$2\r\na4\r\n");
         pool.answer(server, bulk("3") + bulk("4"));
         assertThat(pool.received()).isEqualTo(bulk("3") + bulk("4"));
@@ -74,11 +78,13 @@ class ClientSessionTest {
         EmbeddedChannel shared = pool.channelsTo(0).get(0);
         assertThat(SessionHarness.sentOn(shared)).startsWith("*3\r\n$3\r\nSET\r\n");
         assertThat(pool.channelsTo(0).stream().skip(1).map(SessionHarness::sentOn))
-                .as("the client's own connection: nothing sent until the SET is answered").allMatch(String::isEmpty);
+                .as("the client's own connection: nothing sent until the SET is answered")
+                .allMatch(String::isEmpty);
 
         pool.answer(shared, "+OK\r\n");
         EmbeddedChannel own = pool.channelsTo(0).get(1);
-        assertThat(SessionHarness.sentOn(own)).as("released in order: BLPOP, then GET on the same connection")
+        assertThat(SessionHarness.sentOn(own))
+                .as("released in order: BLPOP, then GET on the same connection")
                 .isEqualTo("*3\r\n$5\r\nBLPOP\r\n$2\r\na2\r\n$1\r\n0\r\n*2\r\n$3\r\nGET\r\n$2\r\na3\r\n");
         pool.answer(own, "*2\r\n" + bulk("a2") + bulk("x") + bulk("y"));
         assertThat(pool.received()).isEqualTo("+OK\r\n" + "*2\r\n" + bulk("a2") + bulk("x") + bulk("y"));
@@ -100,7 +106,9 @@ class ClientSessionTest {
         String rest = pool.received();
         assertThat(rest).startsWith(bulk("B1"));
         String errors = rest.substring(bulk("B1").length());
-        assertThat(errors.split("\r\n")).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("-ERR"));
+        assertThat(errors.split("\r\n"))
+                .hasSize(2)
+                .allSatisfy(line -> assertThat(line).startsWith("-ERR"));
         assertThat(pool.client.isActive()).isTrue();
     }
 
@@ -111,11 +119,12 @@ class ClientSessionTest {
         pool.answer(pool.backend(1), bulk("B1"));
         assertThat(pool.received()).isEmpty();
         pool.answer(pool.backend(0), bulk("A1"));
-        assertThat(pool.received()).isEqualTo(bulk("A1")
-                + "-ERR unknown command 'FROB', with args beginning with: \r\n"
-                + "-ERR Shardis: the keys of 'rename' are on different servers of pool 'alpha'; keys used together"
-                + " need the same hash tag, e.g. {user1}.a and {user1}.b\r\n"
-                + bulk("B1"));
+        assertThat(pool.received())
+                .isEqualTo(bulk("A1")
+                        + "-ERR unknown command 'FROB', with args beginning with: \r\n"
+                        + "-ERR Shardis: the keys of 'rename' are on different servers of pool 'alpha'; keys used together"
+                        + " need the same hash tag, e.g. {user1}.a and {user1}.b\r\n"
+                        + bulk("B1"));
     }
 
     @Test

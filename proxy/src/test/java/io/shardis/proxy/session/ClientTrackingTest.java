@@ -1,12 +1,11 @@
 package io.shardis.proxy.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * CLIENT TRACKING through EmbeddedChannels: the pool's tracking connection ({@code CLIENT TRACKING
@@ -31,7 +30,9 @@ class ClientTrackingTest {
     void tearDown() {
         if (pool != null) {
             pool.close();
-            assertThat(pool.unreleased()).as("buffers fed in and never released").isEmpty();
+            assertThat(pool.unreleased())
+                    .as("buffers fed in and never released")
+                    .isEmpty();
         }
     }
 
@@ -55,7 +56,10 @@ class ClientTrackingTest {
         assertThat(SessionHarness.sentOn(link)).isEqualTo(HELLO3);
         pool.answer(link, BACKEND_HELLO);
         assertThat(SessionHarness.sentOn(link)).isEqualTo(TRACKING_BCAST);
-        assertThat(pool.received()).as("OK once the server's tracking connection listens").startsWith("%7").doesNotContain("+OK");
+        assertThat(pool.received())
+                .as("OK once the server's tracking connection listens")
+                .startsWith("%7")
+                .doesNotContain("+OK");
         pool.answer(link, "+OK\r\n");
         assertThat(pool.received()).isEqualTo("+OK\r\n");
     }
@@ -86,8 +90,9 @@ class ClientTrackingTest {
         pool.answer(link, NULL_INVALIDATION);
         assertThat(pool.received()).isEqualTo(NULL_INVALIDATION);
         pool.send("CLIENT TRACKINGINFO", "CLIENT GETREDIR");
-        assertThat(pool.received()).isEqualTo("%3\r\n" + bulk("flags") + "~1\r\n" + bulk("on") + bulk("redirect") + ":0\r\n"
-                + bulk("prefixes") + "*0\r\n" + ":0\r\n");
+        assertThat(pool.received())
+                .isEqualTo("%3\r\n" + bulk("flags") + "~1\r\n" + bulk("on") + bulk("redirect") + ":0\r\n"
+                        + bulk("prefixes") + "*0\r\n" + ":0\r\n");
     }
 
     @Test
@@ -99,13 +104,17 @@ class ClientTrackingTest {
         assertThat(pool.received()).isEqualTo(NULL_INVALIDATION);
         pool.send("GET a1");
         EmbeddedChannel next = pool.channelsTo(0).get(2);
-        assertThat(SessionHarness.sentOn(next)).as("a new tracking connection on the next read").isEqualTo(HELLO3);
+        assertThat(SessionHarness.sentOn(next))
+                .as("a new tracking connection on the next read")
+                .isEqualTo(HELLO3);
         pool.answer(next, BACKEND_HELLO);
         assertThat(SessionHarness.sentOn(next)).isEqualTo(TRACKING_BCAST);
         assertThat(SessionHarness.sentOn(shared)).isEqualTo("*2\r\n$3\r\nGET\r\n" + bulk("a1"));
         pool.answer(shared, bulk("v"));
         pool.answer(next, "+OK\r\n");
-        assertThat(pool.received()).as("flushed again: a write in between went unheard").isEqualTo(bulk("v") + NULL_INVALIDATION);
+        assertThat(pool.received())
+                .as("flushed again: a write in between went unheard")
+                .isEqualTo(bulk("v") + NULL_INVALIDATION);
         pool.answer(next, invalidate("a1"));
         assertThat(pool.received()).as("the flush forgot it").isEmpty();
         get("a1");
@@ -126,8 +135,9 @@ class ClientTrackingTest {
         pool.answer(link, invalidate("a1", "b1", "c1", "a2"));
         assertThat(pool.received()).isEqualTo(invalidate("a1", "a2") + invalidate("b1"));
         pool.send("CLIENT TRACKINGINFO");
-        assertThat(pool.received()).isEqualTo("%3\r\n" + bulk("flags") + "~2\r\n" + bulk("on") + bulk("bcast")
-                + bulk("redirect") + ":0\r\n" + bulk("prefixes") + "*2\r\n" + bulk("a") + bulk("b"));
+        assertThat(pool.received())
+                .isEqualTo("%3\r\n" + bulk("flags") + "~2\r\n" + bulk("on") + bulk("bcast") + bulk("redirect")
+                        + ":0\r\n" + bulk("prefixes") + "*2\r\n" + bulk("a") + bulk("b"));
     }
 
     @Test
@@ -177,22 +187,34 @@ class ClientTrackingTest {
     @Test
     void errorsAreRedisOwn() {
         pool = new SessionHarness(1, "");
-        pool.send("CLIENT TRACKING ON PREFIX a", "CLIENT TRACKING ON OPTIN OPTOUT", "CLIENT TRACKING ON REDIRECT 9999",
-                "CLIENT TRACKING ON BCAST OPTIN", "CLIENT TRACKING foo", "CLIENT TRACKING ON PREFIX",
-                "CLIENT TRACKING ON REDIRECT abc", "CLIENT TRACKING ON BCAST PREFIX a PREFIX ab", "CLIENT CACHING YES",
-                "CLIENT TRACKINGINFO", "CLIENT GETREDIR");
-        assertThat(pool.received()).isEqualTo(String.join("",
-                List.of("-ERR PREFIX option requires BCAST mode to be enabled\r\n",
-                        "-ERR You can't specify both OPTIN mode and OPTOUT mode\r\n",
-                        "-ERR The client ID you want redirect to does not exist\r\n",
-                        "-ERR OPTIN and OPTOUT are not compatible with BCAST\r\n",
-                        "-ERR syntax error\r\n",
-                        "-ERR syntax error\r\n",
-                        "-ERR value is not an integer or out of range\r\n",
-                        "-ERR Prefix 'a' overlaps with another provided prefix 'ab'. Prefixes for a single client must not overlap.\r\n",
-                        "-ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled\r\n",
-                        "*6\r\n" + bulk("flags") + "*1\r\n" + bulk("off") + bulk("redirect") + ":-1\r\n" + bulk("prefixes") + "*0\r\n",
-                        ":-1\r\n")));
+        pool.send(
+                "CLIENT TRACKING ON PREFIX a",
+                "CLIENT TRACKING ON OPTIN OPTOUT",
+                "CLIENT TRACKING ON REDIRECT 9999",
+                "CLIENT TRACKING ON BCAST OPTIN",
+                "CLIENT TRACKING foo",
+                "CLIENT TRACKING ON PREFIX",
+                "CLIENT TRACKING ON REDIRECT abc",
+                "CLIENT TRACKING ON BCAST PREFIX a PREFIX ab",
+                "CLIENT CACHING YES",
+                "CLIENT TRACKINGINFO",
+                "CLIENT GETREDIR");
+        assertThat(pool.received())
+                .isEqualTo(String.join(
+                        "",
+                        List.of(
+                                "-ERR PREFIX option requires BCAST mode to be enabled\r\n",
+                                "-ERR You can't specify both OPTIN mode and OPTOUT mode\r\n",
+                                "-ERR The client ID you want redirect to does not exist\r\n",
+                                "-ERR OPTIN and OPTOUT are not compatible with BCAST\r\n",
+                                "-ERR syntax error\r\n",
+                                "-ERR syntax error\r\n",
+                                "-ERR value is not an integer or out of range\r\n",
+                                "-ERR Prefix 'a' overlaps with another provided prefix 'ab'. Prefixes for a single client must not overlap.\r\n",
+                                "-ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled\r\n",
+                                "*6\r\n" + bulk("flags") + "*1\r\n" + bulk("off") + bulk("redirect") + ":-1\r\n"
+                                        + bulk("prefixes") + "*0\r\n",
+                                ":-1\r\n")));
         assertThat(pool.channelsTo(0)).isEmpty();
     }
 
@@ -213,8 +235,9 @@ class ClientTrackingTest {
         pool.answer(link, invalidate("a1"));
         assertThat(pool.received()).isEqualTo(">2\r\n$21\r\ntracking-redir-broken\r\n:2\r\n");
         pool.send("CLIENT TRACKINGINFO");
-        assertThat(pool.received()).isEqualTo("%3\r\n" + bulk("flags") + "~2\r\n" + bulk("on") + bulk("broken_redirect")
-                + bulk("redirect") + ":2\r\n" + bulk("prefixes") + "*0\r\n");
+        assertThat(pool.received())
+                .isEqualTo("%3\r\n" + bulk("flags") + "~2\r\n" + bulk("on") + bulk("broken_redirect") + bulk("redirect")
+                        + ":2\r\n" + bulk("prefixes") + "*0\r\n");
     }
 
     @Test

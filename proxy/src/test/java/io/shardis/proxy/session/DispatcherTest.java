@@ -1,5 +1,7 @@
 package io.shardis.proxy.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.shardis.proxy.auth.ClientAccess;
@@ -8,16 +10,13 @@ import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** Each rule of where a command goes, decided without a channel or a server. */
 class DispatcherTest {
@@ -72,8 +71,9 @@ class DispatcherTest {
         RespCommand command = RespCommands.encode(UnpooledByteBufAllocator.DEFAULT, args);
         commands.add(command);
         Placement placement = new Placement(router, "alpha", readsReplicas, 7);
-        ClientAccess access = new ClientAccess(PoolAccess.of("alpha", redisAuth, Map.of(), TABLE, () -> { }));
-        return new Dispatcher(router, placement, access, "alpha", allowAdmin).route(command, TABLE.lookup(command), client);
+        ClientAccess access = new ClientAccess(PoolAccess.of("alpha", redisAuth, Map.of(), TABLE, () -> {}));
+        return new Dispatcher(router, placement, access, "alpha", allowAdmin)
+                .route(command, TABLE.lookup(command), client);
     }
 
     private static String reason(Route route) {
@@ -117,7 +117,8 @@ class DispatcherTest {
         assertThat(route("MGET", "a1", "b1")).isEqualTo(Route.Fanout.SPLIT);
         assertThat(reason(route("RENAME", "a1", "b1"))).contains("are on different servers of pool 'alpha'");
         assertThat(route("RENAME", "a1", "a2")).isSameAs(Route.server(0));
-        assertThat(reason(route("GET", "x1"))).isEqualTo("ERR Shardis: no server of pool 'alpha' is available for 'get'");
+        assertThat(reason(route("GET", "x1")))
+                .isEqualTo("ERR Shardis: no server of pool 'alpha' is available for 'get'");
     }
 
     @Test
@@ -127,13 +128,15 @@ class DispatcherTest {
         assertThat(route("MGET", "a1", "b1")).isSameAs(Route.server(0));
         assertThat(route("RENAME", "a1", "b1")).isSameAs(Route.server(0));
         assertThat(route("FLUSHALL")).isSameAs(Route.server(0));
-        assertThat(route("WAIT", "1", "0")).as("blocks: on a connection of its own").isSameAs(Route.pinned(0));
+        assertThat(route("WAIT", "1", "0"))
+                .as("blocks: on a connection of its own")
+                .isSameAs(Route.pinned(0));
     }
 
     @Test
     void waitCountsTheReplicasOfOneServerOnly() {
-        assertThat(reason(route("WAIT", "1", "0"))).isEqualTo("ERR Shardis: wait counts the replicas of one server;"
-                + " pool 'alpha' has 3");
+        assertThat(reason(route("WAIT", "1", "0")))
+                .isEqualTo("ERR Shardis: wait counts the replicas of one server;" + " pool 'alpha' has 3");
     }
 
     @Test
@@ -159,8 +162,11 @@ class DispatcherTest {
         client.inMulti = true;
         allowAdmin = true;
         assertThat(route("SET", "b1", "v")).isEqualTo(new Route.Queued(1, 1));
-        assertThat(route("BLPOP", "c1", "0")).as("does not block in a transaction").isEqualTo(new Route.Queued(2, 2));
-        assertThat(reason(route("SUBSCRIBE", "news"))).isEqualTo("ERR subscribe inside MULTI is not supported by Shardis");
+        assertThat(route("BLPOP", "c1", "0"))
+                .as("does not block in a transaction")
+                .isEqualTo(new Route.Queued(2, 2));
+        assertThat(reason(route("SUBSCRIBE", "news")))
+                .isEqualTo("ERR subscribe inside MULTI is not supported by Shardis");
         assertThat(reason(route("FLUSHALL"))).contains("runs on every server of pool 'alpha'");
         assertThat(reason(route("MGET", "a1", "b1"))).contains("different servers");
         router = new LetterRouter(1);
@@ -185,7 +191,9 @@ class DispatcherTest {
         assertThat(route("PING")).isEqualTo(Route.Relay.PUSH_MODE);
         assertThat(route("SUBSCRIBE", "more")).isEqualTo(Route.Relay.PUSH_MODE);
         assertThat(route("SSUBSCRIBE", "b-more")).isEqualTo(Route.Relay.PUSH_MODE);
-        assertThat(route("SUNSUBSCRIBE", "c-other")).as("leaving needs no server").isEqualTo(Route.Relay.PUSH_MODE);
+        assertThat(route("SUNSUBSCRIBE", "c-other"))
+                .as("leaving needs no server")
+                .isEqualTo(Route.Relay.PUSH_MODE);
         assertThat(reason(route("SSUBSCRIBE", "c-other"))).contains("needs another server");
         assertThat(reason(route("MOVE", "a", "1"))).contains("unsupported command 'move'");
         assertThat(reason(route("FLUSHALL"))).contains("unsupported command 'flushall'");
@@ -198,7 +206,9 @@ class DispatcherTest {
         client.pinned = 1;
         assertThat(route("PING")).isEqualTo(Route.Local.ANSWER);
         assertThat(route("GET", "a1")).isSameAs(Route.server(0));
-        assertThat(route("GET", "b1")).as("on the client's own connection, as its server").isSameAs(Route.server(1));
+        assertThat(route("GET", "b1"))
+                .as("on the client's own connection, as its server")
+                .isSameAs(Route.server(1));
         assertThat(route("MGET", "a1", "c1")).isEqualTo(Route.Fanout.SPLIT);
         assertThat(route("SUBSCRIBE", "more")).isEqualTo(Route.Relay.PUSH_MODE);
         assertThat(route("UNSUBSCRIBE")).isEqualTo(Route.Relay.PUSH_MODE);
@@ -212,11 +222,13 @@ class DispatcherTest {
         readsReplicas = true;
         assertThat(route("GET", "b1")).isSameAs(Route.server(1));
         router.noReplicas = true;
-        assertThat(reason(route("GET", "b1"))).isEqualTo("ERR Shardis: pool 'alpha' reads from replicas only"
-                + " (read_from: replica) and no replica of hash slot 1 is reachable; 'get' was not sent");
+        assertThat(reason(route("GET", "b1")))
+                .isEqualTo("ERR Shardis: pool 'alpha' reads from replicas only"
+                        + " (read_from: replica) and no replica of hash slot 1 is reachable; 'get' was not sent");
         assertThat(route("SET", "b1", "v")).as("writes go to the master").isSameAs(Route.server(1));
         client.pinned = 1;
-        assertThat(route("GET", "b1")).as("a client with its own connection reads from the master")
+        assertThat(route("GET", "b1"))
+                .as("a client with its own connection reads from the master")
                 .isSameAs(Route.server(1));
     }
 
@@ -227,7 +239,7 @@ class DispatcherTest {
         RespCommand get = RespCommand.of(Unpooled.wrappedBuffer(frame), 2, new int[] {8, 3, 17, 2});
         CommandSpec spec = TABLE.lookup(get);
         Placement placement = new Placement(router, "alpha", false, 7);
-        ClientAccess access = new ClientAccess(PoolAccess.of("alpha", null, Map.of(), TABLE, () -> { }));
+        ClientAccess access = new ClientAccess(PoolAccess.of("alpha", null, Map.of(), TABLE, () -> {}));
         Dispatcher dispatcher = new Dispatcher(router, placement, access, "alpha", false);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();

@@ -1,10 +1,10 @@
 package io.shardis.proxy.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keyspace notifications in a pool of several servers, through EmbeddedChannels: a subscription to
@@ -19,7 +19,9 @@ class KeyspaceFanInTest {
     void tearDown() {
         if (pool != null) {
             pool.close();
-            assertThat(pool.unreleased()).as("buffers fed in and never released").isEmpty();
+            assertThat(pool.unreleased())
+                    .as("buffers fed in and never released")
+                    .isEmpty();
         }
     }
 
@@ -28,7 +30,8 @@ class KeyspaceFanInTest {
     }
 
     private static String frame(char type, String... words) {
-        StringBuilder out = new StringBuilder().append(type).append(words.length).append("\r\n");
+        StringBuilder out =
+                new StringBuilder().append(type).append(words.length).append("\r\n");
         for (String word : words) {
             out.append(word.startsWith(":") ? word + "\r\n" : bulk(word));
         }
@@ -51,21 +54,26 @@ class KeyspaceFanInTest {
             assertThat(SessionHarness.sentOn(channel)).isEqualTo(psubscribe);
         }
         for (EmbeddedChannel channel : new EmbeddedChannel[] {own, second, third}) {
-            pool.answer(channel, frame('*', "psubscribe", "__keyevent@0__:*", ":1")
-                    + frame('*', "psubscribe", "__keyspace@0__:*", ":2"));
+            pool.answer(
+                    channel,
+                    frame('*', "psubscribe", "__keyevent@0__:*", ":1")
+                            + frame('*', "psubscribe", "__keyspace@0__:*", ":2"));
         }
-        assertThat(pool.received()).as("the confirmations of the client's own connection")
+        assertThat(pool.received())
+                .as("the confirmations of the client's own connection")
                 .isEqualTo(frame('*', "psubscribe", "__keyevent@0__:*", ":1")
                         + frame('*', "psubscribe", "__keyspace@0__:*", ":2"));
 
         pool.answer(third, frame('*', "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "c1"));
         pool.answer(own, frame('*', "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "a1"));
-        assertThat(pool.received()).isEqualTo(frame('*', "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "c1")
-                + frame('*', "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "a1"));
+        assertThat(pool.received())
+                .isEqualTo(frame('*', "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "c1")
+                        + frame('*', "pmessage", "__keyevent@0__:*", "__keyevent@0__:set", "a1"));
 
         pool.send("SUBSCRIBE news", "PUNSUBSCRIBE");
         assertThat(SessionHarness.sentOn(own)).isEqualTo(command("SUBSCRIBE", "news") + command("PUNSUBSCRIBE"));
-        assertThat(SessionHarness.sentOn(second)).as("other channels stay on the client's server")
+        assertThat(SessionHarness.sentOn(second))
+                .as("other channels stay on the client's server")
                 .isEqualTo(command("PUNSUBSCRIBE"));
         assertThat(SessionHarness.sentOn(third)).isEqualTo(command("PUNSUBSCRIBE"));
         pool.answer(second, frame('*', "punsubscribe", "__keyevent@0__:*", ":1"));
@@ -86,8 +94,10 @@ class KeyspaceFanInTest {
         pool.answer(other, backendHello);
         assertThat(SessionHarness.sentOn(other)).isEqualTo(command("SUBSCRIBE", "__keyevent@0__:del"));
         pool.received();
-        pool.answer(other, frame('>', "subscribe", "__keyevent@0__:del", ":1")
-                + frame('>', "message", "__keyevent@0__:del", "b7"));
+        pool.answer(
+                other,
+                frame('>', "subscribe", "__keyevent@0__:del", ":1")
+                        + frame('>', "message", "__keyevent@0__:del", "b7"));
         assertThat(pool.received()).isEqualTo(frame('>', "message", "__keyevent@0__:del", "b7"));
     }
 }

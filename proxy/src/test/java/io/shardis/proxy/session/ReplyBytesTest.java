@@ -1,14 +1,14 @@
 package io.shardis.proxy.session;
 
-import io.shardis.proxy.config.ClientReplyLimit;
-import org.junit.jupiter.api.Test;
-
 import static io.shardis.proxy.session.ReplyBytes.Verdict.DROP_BUDGET;
 import static io.shardis.proxy.session.ReplyBytes.Verdict.DROP_HARD;
 import static io.shardis.proxy.session.ReplyBytes.Verdict.DROP_SOFT_TOO_LONG;
 import static io.shardis.proxy.session.ReplyBytes.Verdict.PAUSE;
 import static io.shardis.proxy.session.ReplyBytes.Verdict.READ;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardis.proxy.config.ClientReplyLimit;
+import org.junit.jupiter.api.Test;
 
 /** The rules of max_client_reply_bytes, as decisions on numbers: soft, hard, seconds, replies in flight, budget. */
 class ReplyBytesTest {

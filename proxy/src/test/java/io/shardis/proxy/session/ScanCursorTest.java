@@ -27,7 +27,9 @@ class ScanCursorTest {
     @Test
     void aFinishedServerHandsOverToTheNextAndTheLastEndsTheWalk() {
         assertThat(parse("0", 3).following(0)).isEqualTo(1);
-        assertThat(parse("2", 3).following(0)).as("the last of three servers is done").isZero();
+        assertThat(parse("2", 3).following(0))
+                .as("the last of three servers is done")
+                .isZero();
     }
 
     @Test

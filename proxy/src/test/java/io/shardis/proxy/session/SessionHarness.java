@@ -19,7 +19,6 @@ import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.proxy.metrics.ShardisMetrics;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespRequestDecoder;
-
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,6 +43,7 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     private final List<BackendSettings> servers = new ArrayList<>();
     /** Backend channels in the order they were opened, with their server's index. */
     private final List<EmbeddedChannel> backendChannels = new ArrayList<>();
+
     private final List<Integer> backendServers = new ArrayList<>();
     private final List<ByteBuf> fed = new ArrayList<>();
     private long clientIds;
@@ -51,13 +51,20 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     private InvalidationHub hub;
     /** The hub's key limit, set before the first CLIENT TRACKING. */
     int hubMaxKeys = InvalidationHub.DEFAULT_MAX_KEYS;
+
     final EmbeddedChannel client;
 
     /** @param settings pool keys besides listen and servers, as YAML lines indented by two spaces */
     SessionHarness(int serverCount, String settings) {
-        StringBuilder yaml = new StringBuilder("alpha:\n  listen: 127.0.0.1:0\n").append(settings).append("  servers:\n");
+        StringBuilder yaml = new StringBuilder("alpha:\n  listen: 127.0.0.1:0\n")
+                .append(settings)
+                .append("  servers:\n");
         for (int i = 0; i < serverCount; i++) {
-            yaml.append("    - 127.0.0.1:").append(7000 + i).append(":1 s").append(i).append('\n');
+            yaml.append("    - 127.0.0.1:")
+                    .append(7000 + i)
+                    .append(":1 s")
+                    .append(i)
+                    .append('\n');
         }
         ShardisConfig parsed;
         try {
@@ -70,8 +77,9 @@ final class SessionHarness implements SessionPool, AutoCloseable {
         metrics = process.pool("alpha");
         router = new LetterRouter(serverCount);
         for (int i = 0; i < serverCount; i++) {
-            servers.add(BackendSettings.of(config, config.sharding().servers().get(i),
-                    new InetSocketAddress("127.0.0.1", 7000 + i)).observedBy(BackendEvents.NONE, metrics.server(i), metrics));
+            servers.add(BackendSettings.of(
+                            config, config.sharding().servers().get(i), new InetSocketAddress("127.0.0.1", 7000 + i))
+                    .observedBy(BackendEvents.NONE, metrics.server(i), metrics));
         }
         client = new EmbeddedChannel(new RespRequestDecoder(), new ClientSession(this));
     }
@@ -88,7 +96,11 @@ final class SessionHarness implements SessionPool, AutoCloseable {
             String[] args = command.split(" ");
             frames.append('*').append(args.length).append("\r\n");
             for (String arg : args) {
-                frames.append('$').append(arg.length()).append("\r\n").append(arg).append("\r\n");
+                frames.append('$')
+                        .append(arg.length())
+                        .append("\r\n")
+                        .append(arg)
+                        .append("\r\n");
             }
         }
         client.writeInbound(feed(frames.toString()));
@@ -108,8 +120,10 @@ final class SessionHarness implements SessionPool, AutoCloseable {
 
     /** The backend channels opened to {@code server}, oldest first. */
     List<EmbeddedChannel> channelsTo(int server) {
-        return IntStream.range(0, backendChannels.size()).filter(i -> backendServers.get(i) == server)
-                .mapToObj(backendChannels::get).toList();
+        return IntStream.range(0, backendChannels.size())
+                .filter(i -> backendServers.get(i) == server)
+                .mapToObj(backendChannels::get)
+                .toList();
     }
 
     /** The one channel opened to {@code server}. */
@@ -173,13 +187,15 @@ final class SessionHarness implements SessionPool, AutoCloseable {
 
     @Override
     public io.shardis.resp.RespLimits requestLimits() {
-        return io.shardis.resp.RespLimits.DEFAULT.withMaxBulkLength(config.limits().maxBulkBytes())
+        return io.shardis.resp.RespLimits.DEFAULT
+                .withMaxBulkLength(config.limits().maxBulkBytes())
                 .withMaxRequestBytes(Math.max(config.limits().maxRequestBytes(), 1024));
     }
 
     @Override
     public PoolAccess access() {
-        return PoolAccess.of("alpha", config.auth().redisAuth(), config.auth().users(), TABLE, PoolAccess.AuthEvents.NONE);
+        return PoolAccess.of(
+                "alpha", config.auth().redisAuth(), config.auth().users(), TABLE, PoolAccess.AuthEvents.NONE);
     }
 
     @Override
@@ -241,8 +257,7 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     }
 
     @Override
-    public void clientGone() {
-    }
+    public void clientGone() {}
 
     @Override
     public SessionPool successor() {
@@ -250,10 +265,8 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     }
 
     @Override
-    public void adopt(Channel client) {
-    }
+    public void adopt(Channel client) {}
 
     @Override
-    public void disown(Channel client) {
-    }
+    public void disown(Channel client) {}
 }

@@ -1,15 +1,5 @@
 package io.shardis.proxy.tls;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +11,15 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A CA made in the test (EC P-256) and certificates it signs, as PEM files: for handshakes in memory. */
 final class TestCa {
@@ -36,8 +35,9 @@ final class TestCa {
         this.dir = dir;
         this.keys = newKeys();
         X500Name subject = new X500Name("CN=" + name);
-        this.certificate = sign(new JcaX509v3CertificateBuilder(subject, serial(), from(), until(), subject,
-                keys.getPublic()).addExtension(Extension.basicConstraints, true, new BasicConstraints(true)),
+        this.certificate = sign(
+                new JcaX509v3CertificateBuilder(subject, serial(), from(), until(), subject, keys.getPublic())
+                        .addExtension(Extension.basicConstraints, true, new BasicConstraints(true)),
                 keys.getPrivate());
         this.caFile = write(dir.resolve(name + "-ca.crt"), "CERTIFICATE", certificate.getEncoded());
     }
@@ -45,11 +45,14 @@ final class TestCa {
     /** A certificate for 127.0.0.1 and localhost, written to {@code name}.crt and .key; returns its serial. */
     BigInteger issue(String name) throws Exception {
         KeyPair leaf = newKeys();
-        X509Certificate issued = sign(new JcaX509v3CertificateBuilder(certificate, serial(), from(), until(),
-                new X500Name("CN=" + name), leaf.getPublic())
-                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.dNSName, "localhost"),
-                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")})), keys.getPrivate());
+        X509Certificate issued = sign(
+                new JcaX509v3CertificateBuilder(
+                                certificate, serial(), from(), until(), new X500Name("CN=" + name), leaf.getPublic())
+                        .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                            new GeneralName(GeneralName.dNSName, "localhost"),
+                            new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+                        })),
+                keys.getPrivate());
         write(dir.resolve(name + ".crt"), "CERTIFICATE", issued.getEncoded());
         write(dir.resolve(name + ".key"), "PRIVATE KEY", leaf.getPrivate().getEncoded());
         return issued.getSerialNumber();
@@ -64,8 +67,11 @@ final class TestCa {
     }
 
     private static Path write(Path file, String type, byte[] der) throws Exception {
-        return Files.writeString(file, "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n");
+        return Files.writeString(
+                file,
+                "-----BEGIN " + type + "-----\n"
+                        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type
+                        + "-----\n");
     }
 
     private static KeyPair newKeys() throws Exception {
@@ -75,8 +81,8 @@ final class TestCa {
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) throws Exception {
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
     }
 
     private static BigInteger serial() {

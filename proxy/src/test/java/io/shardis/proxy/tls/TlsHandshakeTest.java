@@ -1,25 +1,24 @@
 package io.shardis.proxy.tls;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslHandler;
 import io.shardis.proxy.config.TlsConfig;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Handshakes in memory between the contexts Shardis builds, with each engine: the checks
@@ -29,6 +28,7 @@ class TlsHandshakeTest {
 
     @TempDir
     static Path dir;
+
     private static TestCa ca;
     private static TestCa otherCa;
 
@@ -41,17 +41,34 @@ class TlsHandshakeTest {
         otherCa.issue("stranger");
     }
 
-    private static TlsConfig.Listener listener(String cert, Path clientCa, TlsConfig.ClientAuth auth,
-                                               TlsConfig.Engine engine) {
-        return new TlsConfig.Listener(ca.cert(cert), ca.key(cert), null, clientCa, auth, TlsConfig.DEFAULT_PROTOCOLS,
-                List.of(), engine, null, 5_000);
+    private static TlsConfig.Listener listener(
+            String cert, Path clientCa, TlsConfig.ClientAuth auth, TlsConfig.Engine engine) {
+        return new TlsConfig.Listener(
+                ca.cert(cert),
+                ca.key(cert),
+                null,
+                clientCa,
+                auth,
+                TlsConfig.DEFAULT_PROTOCOLS,
+                List.of(),
+                engine,
+                null,
+                5_000);
     }
 
     private static TlsConfig.Peer peer(Path trusted, String clientCert, String serverName, TlsConfig.Engine engine) {
         TestCa issuer = "stranger".equals(clientCert) ? otherCa : ca;
-        return new TlsConfig.Peer(trusted, clientCert == null ? null : issuer.cert(clientCert),
-                clientCert == null ? null : issuer.key(clientCert), null, true, serverName, false,
-                TlsConfig.DEFAULT_PROTOCOLS, List.of(), engine);
+        return new TlsConfig.Peer(
+                trusted,
+                clientCert == null ? null : issuer.cert(clientCert),
+                clientCert == null ? null : issuer.key(clientCert),
+                null,
+                true,
+                serverName,
+                false,
+                TlsConfig.DEFAULT_PROTOCOLS,
+                List.of(),
+                engine);
     }
 
     /** Runs the handshake to its end; returns the server certificate the client saw, or the failure. */
@@ -66,12 +83,15 @@ class TlsHandshakeTest {
     private static Object handshake(ServerTls server, BackendTls client, boolean serverView) {
         SslHandler serverHandler = server.newHandler(ByteBufAllocator.DEFAULT);
         EmbeddedChannel serverSide = new EmbeddedChannel(serverHandler);
-        SslHandler clientHandler = client.newHandler(ByteBufAllocator.DEFAULT,
-                new InetSocketAddress("127.0.0.1", 6379), 5_000);
+        SslHandler clientHandler =
+                client.newHandler(ByteBufAllocator.DEFAULT, new InetSocketAddress("127.0.0.1", 6379), 5_000);
         EmbeddedChannel clientSide = new EmbeddedChannel(clientHandler);
         try {
-            for (int round = 0; round < 20 && !(clientHandler.handshakeFuture().isDone()
-                    && serverHandler.handshakeFuture().isDone()); round++) {
+            for (int round = 0;
+                    round < 20
+                            && !(clientHandler.handshakeFuture().isDone()
+                                    && serverHandler.handshakeFuture().isDone());
+                    round++) {
                 shuttle(clientSide, serverSide);
                 shuttle(serverSide, clientSide);
             }
@@ -117,21 +137,28 @@ class TlsHandshakeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsConfig.Engine.class, names = {"OPENSSL", "JDK"})
+    @EnumSource(
+            value = TlsConfig.Engine.class,
+            names = {"OPENSSL", "JDK"})
     void theServerCertificateIsCheckedAgainstTheCaAndTheHostName(TlsConfig.Engine engine) {
         ServerTls server = ServerTls.load("p", listener("server", null, TlsConfig.ClientAuth.NONE, engine));
         assertThat(handshake(server, BackendTls.load("p", peer(ca.caFile, null, null, engine))))
                 .isInstanceOf(X509Certificate.class);
         assertThat(handshake(server, BackendTls.load("p", peer(ca.caFile, null, "localhost", engine))))
-                .as("server_name localhost is in the certificate").isInstanceOf(X509Certificate.class);
+                .as("server_name localhost is in the certificate")
+                .isInstanceOf(X509Certificate.class);
         assertThat(handshake(server, BackendTls.load("p", peer(ca.caFile, null, "redis.example", engine))))
-                .as("a name the certificate does not carry").isInstanceOf(Throwable.class);
+                .as("a name the certificate does not carry")
+                .isInstanceOf(Throwable.class);
         assertThat(handshake(server, BackendTls.load("p", peer(otherCa.caFile, null, null, engine))))
-                .as("a certificate another CA signed").isInstanceOf(Throwable.class);
+                .as("a certificate another CA signed")
+                .isInstanceOf(Throwable.class);
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsConfig.Engine.class, names = {"OPENSSL", "JDK"})
+    @EnumSource(
+            value = TlsConfig.Engine.class,
+            names = {"OPENSSL", "JDK"})
     void requiredClientCertificatesMustComeFromTheClientCa(TlsConfig.Engine engine) {
         ServerTls server = ServerTls.load("p", listener("server", ca.caFile, TlsConfig.ClientAuth.REQUIRED, engine));
         assertThat(handshake(server, BackendTls.load("p", peer(ca.caFile, "client", null, engine)), true))
@@ -139,26 +166,33 @@ class TlsHandshakeTest {
         // In TLS 1.3 the client may finish its side before the server refuses: the server's side is
         // what fails, and it closes the connection.
         assertThat(handshake(server, BackendTls.load("p", peer(ca.caFile, null, null, engine)), true))
-                .as("no client certificate").isInstanceOf(Throwable.class);
+                .as("no client certificate")
+                .isInstanceOf(Throwable.class);
         assertThat(handshake(server, BackendTls.load("p", peer(ca.caFile, "stranger", null, engine)), true))
-                .as("a client certificate another CA signed").isInstanceOf(Throwable.class);
+                .as("a client certificate another CA signed")
+                .isInstanceOf(Throwable.class);
 
         ServerTls optional = ServerTls.load("p", listener("server", ca.caFile, TlsConfig.ClientAuth.OPTIONAL, engine));
         assertThat(handshake(optional, BackendTls.load("p", peer(ca.caFile, null, null, engine)), true))
-                .as("optional: a client without a certificate is served").isEqualTo("none");
+                .as("optional: a client without a certificate is served")
+                .isEqualTo("none");
         // A client holds back a certificate the server's CA list does not name, or is refused for it.
         assertThat(handshake(optional, BackendTls.load("p", peer(ca.caFile, "stranger", null, engine)), true))
-                .as("optional: another CA's certificate is never taken").isNotInstanceOf(X509Certificate.class);
+                .as("optional: another CA's certificate is never taken")
+                .isNotInstanceOf(X509Certificate.class);
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsConfig.Engine.class, names = {"OPENSSL", "JDK"})
+    @EnumSource(
+            value = TlsConfig.Engine.class,
+            names = {"OPENSSL", "JDK"})
     void aClientHandshakeThatFailsClosesTheConnectionQuietlyAndIsCounted(TlsConfig.Engine engine) {
         ServerTls server = ServerTls.load("p", listener("server", null, TlsConfig.ClientAuth.NONE, engine));
-        EmbeddedChannel serverSide = new EmbeddedChannel(server.newHandler(ByteBufAllocator.DEFAULT), server.newGuard());
+        EmbeddedChannel serverSide =
+                new EmbeddedChannel(server.newHandler(ByteBufAllocator.DEFAULT), server.newGuard());
         BackendTls distrusting = BackendTls.load("p", peer(otherCa.caFile, null, null, engine));
-        SslHandler clientHandler = distrusting.newHandler(ByteBufAllocator.DEFAULT,
-                new InetSocketAddress("127.0.0.1", 6379), 5_000);
+        SslHandler clientHandler =
+                distrusting.newHandler(ByteBufAllocator.DEFAULT, new InetSocketAddress("127.0.0.1", 6379), 5_000);
         EmbeddedChannel clientSide = new EmbeddedChannel(clientHandler);
         try {
             for (int round = 0; round < 20 && serverSide.isOpen(); round++) {
@@ -177,19 +211,23 @@ class TlsHandshakeTest {
 
     @Test
     void autoChoosesOpenSslWhereItLoads() throws TlsSetupException {
-        assertThat(OpenSsl.isAvailable()).as("netty-tcnative-boringssl-static is on the class path").isTrue();
+        assertThat(OpenSsl.isAvailable())
+                .as("netty-tcnative-boringssl-static is on the class path")
+                .isTrue();
         assertThat(TlsContexts.provider(TlsConfig.Engine.AUTO)).isEqualTo(io.netty.handler.ssl.SslProvider.OPENSSL);
         assertThat(ServerTls.load("p", listener("server", null, TlsConfig.ClientAuth.NONE, TlsConfig.Engine.JDK))
-                .engine()).isEqualTo("jdk");
+                        .engine())
+                .isEqualTo("jdk");
         assertThat(ServerTls.load("p", listener("server", null, TlsConfig.ClientAuth.NONE, TlsConfig.Engine.AUTO))
-                .engine()).isEqualTo("openssl");
+                        .engine())
+                .isEqualTo("openssl");
     }
 
     @Test
     void aReloadServesTheNewCertificateAndABrokenKeyKeepsTheOld() throws Exception {
         BigInteger first = ca.issue("rotating");
-        ServerTls server = ServerTls.load("p", listener("rotating", null, TlsConfig.ClientAuth.NONE,
-                TlsConfig.Engine.AUTO));
+        ServerTls server =
+                ServerTls.load("p", listener("rotating", null, TlsConfig.ClientAuth.NONE, TlsConfig.Engine.AUTO));
         BackendTls client = BackendTls.load("p", peer(ca.caFile, null, null, TlsConfig.Engine.AUTO));
         assertThat(serialOf(handshake(server, client))).isEqualTo(first);
 
@@ -200,17 +238,30 @@ class TlsHandshakeTest {
         Files.writeString(ca.key("rotating"), "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
         TlsReloader reloader = new TlsReloader();
         reloader.add(server);
-        assertThat(reloader.reloadAll()).singleElement().asString()
+        assertThat(reloader.reloadAll())
+                .singleElement()
+                .asString()
                 .startsWith("pool 'p' tls.cert_file: cannot")
                 .endsWith("the previous certificates stay in use");
-        assertThat(serialOf(handshake(server, client))).as("the previous certificate").isEqualTo(second);
+        assertThat(serialOf(handshake(server, client)))
+                .as("the previous certificate")
+                .isEqualTo(second);
     }
 
     @Test
     void aFileThatMakesNoContextNamesThePoolAndKey() throws Exception {
         Path garbage = Files.writeString(dir.resolve("garbage.crt"), "not a certificate");
-        TlsConfig.Listener broken = new TlsConfig.Listener(garbage, ca.key("server"), "s3cret-pass", null,
-                TlsConfig.ClientAuth.NONE, TlsConfig.DEFAULT_PROTOCOLS, List.of(), TlsConfig.Engine.JDK, null, 5_000);
+        TlsConfig.Listener broken = new TlsConfig.Listener(
+                garbage,
+                ca.key("server"),
+                "s3cret-pass",
+                null,
+                TlsConfig.ClientAuth.NONE,
+                TlsConfig.DEFAULT_PROTOCOLS,
+                List.of(),
+                TlsConfig.Engine.JDK,
+                null,
+                5_000);
         assertThatThrownBy(() -> ServerTls.load("alpha", broken))
                 .hasMessageStartingWith("pool 'alpha': key 'tls.cert_file': cannot")
                 .hasMessageContaining(garbage.toString())

@@ -1,15 +1,14 @@
 package io.shardis.proxy.tls;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.shardis.proxy.config.ShardisConfig;
 import io.shardis.proxy.config.TlsConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What a configuration reload does with changed TLS blocks: applied for new connections, or reported. */
 class TlsReconfigureTest {
@@ -18,8 +17,8 @@ class TlsReconfigureTest {
     Path dir;
 
     private ShardisConfig config(String tlsKeys) throws Exception {
-        return ShardisConfig.parse("alpha:\n  listen: 127.0.0.1:22121\n  servers:\n    - 127.0.0.1:6379:1\n" + tlsKeys,
-                "reloaded.yml");
+        return ShardisConfig.parse(
+                "alpha:\n  listen: 127.0.0.1:22121\n  servers:\n    - 127.0.0.1:6379:1\n" + tlsKeys, "reloaded.yml");
     }
 
     @Test
@@ -31,8 +30,8 @@ class TlsReconfigureTest {
         TlsConfig running = started.pool("alpha").tls();
         ServerTls listener = ServerTls.load("alpha", running.listener());
         BackendTls backend = BackendTls.load("alpha", running.backend());
-        Map<String, TlsReconfigure.Running> pools = Map.of("alpha",
-                new TlsReconfigure.Running(running, listener, backend));
+        Map<String, TlsReconfigure.Running> pools =
+                Map.of("alpha", new TlsReconfigure.Running(running, listener, backend));
 
         ShardisConfig tightened = config("  tls:\n" + files + "    protocols: [TLSv1.3]\n    engine: jdk\n"
                 + "  backend_tls:\n    ca_file: " + ca.caFile + "\n    verify_hostname: false\n");
@@ -43,8 +42,9 @@ class TlsReconfigureTest {
 
         ShardisConfig moved = config("  tls:\n" + files + "    listen: 127.0.0.1:22443\n");
         List<String> problems = TlsReconfigure.apply(moved, pools);
-        assertThat(problems).anySatisfy(line -> assertThat(line).startsWith("pool 'alpha': key 'tls':")
-                .contains("takes a restart"));
+        assertThat(problems)
+                .anySatisfy(line ->
+                        assertThat(line).startsWith("pool 'alpha': key 'tls':").contains("takes a restart"));
         assertThat(problems).anySatisfy(line -> assertThat(line).startsWith("pool 'alpha': key 'backend_tls':"));
         assertThat(listener.config().listen()).as("left as it runs").isNull();
     }

@@ -1,10 +1,9 @@
 package io.shardis.resp.testing;
 
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import java.util.List;
 
 /**
  * Fails a test when Netty's leak detector reports a leak while it ran. Registered automatically
@@ -25,8 +24,8 @@ public final class FailOnLeakExtension implements BeforeEachCallback, AfterEachC
     public void beforeEach(ExtensionContext context) {
         List<String> stale = LeakRecorder.drain();
         if (!stale.isEmpty()) {
-            throw new AssertionError(stale.size() + " leak(s) reported by Netty before "
-                    + context.getDisplayName() + ":\n" + stale.get(0));
+            throw new AssertionError(stale.size() + " leak(s) reported by Netty before " + context.getDisplayName()
+                    + ":\n" + stale.get(0));
         }
     }
 
@@ -34,8 +33,8 @@ public final class FailOnLeakExtension implements BeforeEachCallback, AfterEachC
     public void afterEach(ExtensionContext context) throws InterruptedException {
         List<String> leaks = LeakRecorder.collectLeaks();
         if (!leaks.isEmpty()) {
-            throw new AssertionError(leaks.size() + " leak(s) reported by Netty during "
-                    + context.getDisplayName() + ":\n" + String.join("\n", leaks));
+            throw new AssertionError(leaks.size() + " leak(s) reported by Netty during " + context.getDisplayName()
+                    + ":\n" + String.join("\n", leaks));
         }
     }
 }

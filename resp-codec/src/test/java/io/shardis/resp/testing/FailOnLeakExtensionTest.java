@@ -1,15 +1,5 @@
 package io.shardis.resp.testing;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import org.junit.jupiter.api.Test;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.event;
@@ -17,6 +7,15 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessf
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 
 class FailOnLeakExtensionTest {
 
@@ -26,7 +25,8 @@ class FailOnLeakExtensionTest {
 
         List<String> leaks = LeakRecorder.collectLeaks();
 
-        assertThat(leaks).anySatisfy(leak -> assertThat(leak).contains("ByteBuf").contains("leakABuffer"));
+        assertThat(leaks)
+                .anySatisfy(leak -> assertThat(leak).contains("ByteBuf").contains("leakABuffer"));
     }
 
     @Test
@@ -37,9 +37,13 @@ class FailOnLeakExtensionTest {
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
                 .execute();
 
-        results.testEvents().assertThatEvents()
-                .haveExactly(1, event(test("leaksABuffer"),
-                        finishedWithFailure(message(m -> m.contains("leak(s) reported by Netty")))))
+        results.testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("leaksABuffer"),
+                                finishedWithFailure(message(m -> m.contains("leak(s) reported by Netty")))))
                 .haveExactly(1, event(test("releasesItsBuffer"), finishedSuccessfully()));
     }
 
@@ -51,9 +55,13 @@ class FailOnLeakExtensionTest {
                 .configurationParameter("jqwik.database", "target/jqwik-database")
                 .execute();
 
-        results.testEvents().assertThatEvents()
-                .haveExactly(1, event(test("leaksABuffer"),
-                        finishedWithFailure(message(m -> m.contains("leak(s) reported by Netty")))))
+        results.testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("leaksABuffer"),
+                                finishedWithFailure(message(m -> m.contains("leak(s) reported by Netty")))))
                 .haveExactly(1, event(test("releasesItsBuffer"), finishedSuccessfully()));
     }
 

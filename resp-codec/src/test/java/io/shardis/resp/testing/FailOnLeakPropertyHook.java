@@ -1,12 +1,11 @@
 package io.shardis.resp.testing;
 
+import java.util.List;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
-
-import java.util.List;
 
 /**
  * The jqwik counterpart of {@link FailOnLeakExtension}: jqwik properties do not run Jupiter

@@ -3,7 +3,6 @@ package io.shardis.resp.testing;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 import io.netty.util.ResourceLeakTracker;
-
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
@@ -31,8 +30,7 @@ public final class LeakRecorder {
         attachToByteBufDetector();
     }
 
-    private LeakRecorder() {
-    }
+    private LeakRecorder() {}
 
     /** Makes sure the recording factory is in place; call before any buffer is allocated. */
     public static void install() {
@@ -116,8 +114,8 @@ public final class LeakRecorder {
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
         @Override
         @SuppressWarnings("deprecation") // the variant Netty's own ResourceLeakDetector.newInstance path still calls
-        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
-                long maxActive) {
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                Class<T> resource, int samplingInterval, long maxActive) {
             RecordingDetector<T> detector = new RecordingDetector<>(resource, samplingInterval);
             DETECTORS.add(detector);
             return detector;

@@ -17,14 +17,21 @@ import java.util.Objects;
 public record ClusterNode(String id, String host, int port, Role role, String masterId, Health health) {
 
     /** A node's role in its shard. */
-    public enum Role { MASTER, REPLICA }
+    public enum Role {
+        MASTER,
+        REPLICA
+    }
 
     /**
      * A node's state as {@code CLUSTER SHARDS} reports it ({@code online}, {@code loading},
      * {@code failed}). {@code CLUSTER SLOTS} leaves failed replicas out and says nothing of the
      * others, so its nodes are {@code ONLINE}.
      */
-    public enum Health { ONLINE, LOADING, FAILED }
+    public enum Health {
+        ONLINE,
+        LOADING,
+        FAILED
+    }
 
     public ClusterNode {
         Objects.requireNonNull(id, "id");

@@ -2,7 +2,6 @@ package io.shardis.topology.cluster;
 
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,17 +21,31 @@ import java.util.Objects;
  *                       TLS ports. {@code null} for plain TCP
  * @param verifyMode     how the nodes' certificates are checked when {@code sslOptions} is set
  */
-public record ClusterSourceSettings(List<NodeAddress> seeds, String username, String password,
-        Duration connectTimeout, Duration commandTimeout, TopologyCommand command, SslOptions sslOptions,
+public record ClusterSourceSettings(
+        List<NodeAddress> seeds,
+        String username,
+        String password,
+        Duration connectTimeout,
+        Duration commandTimeout,
+        TopologyCommand command,
+        SslOptions sslOptions,
         SslVerifyMode verifyMode) {
 
-    public ClusterSourceSettings(List<NodeAddress> seeds, String username, String password,
-                                 Duration connectTimeout, Duration commandTimeout, TopologyCommand command) {
+    public ClusterSourceSettings(
+            List<NodeAddress> seeds,
+            String username,
+            String password,
+            Duration connectTimeout,
+            Duration commandTimeout,
+            TopologyCommand command) {
         this(seeds, username, password, connectTimeout, commandTimeout, command, null, null);
     }
 
     /** The command that describes the cluster. */
-    public enum TopologyCommand { SHARDS, SLOTS }
+    public enum TopologyCommand {
+        SHARDS,
+        SLOTS
+    }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
@@ -60,29 +73,29 @@ public record ClusterSourceSettings(List<NodeAddress> seeds, String username, St
 
     /** The same nodes, reached over TLS. */
     public ClusterSourceSettings withTls(SslOptions options, SslVerifyMode mode) {
-        return new ClusterSourceSettings(seeds, username, password, connectTimeout, commandTimeout, command,
-                options, mode);
+        return new ClusterSourceSettings(
+                seeds, username, password, connectTimeout, commandTimeout, command, options, mode);
     }
 
     /** The given seeds, no credentials, default timeouts, {@code CLUSTER SHARDS} first. */
     public static ClusterSourceSettings of(List<NodeAddress> seeds) {
-        return new ClusterSourceSettings(seeds, null, null, DEFAULT_CONNECT_TIMEOUT, DEFAULT_COMMAND_TIMEOUT,
-                TopologyCommand.SHARDS);
+        return new ClusterSourceSettings(
+                seeds, null, null, DEFAULT_CONNECT_TIMEOUT, DEFAULT_COMMAND_TIMEOUT, TopologyCommand.SHARDS);
     }
 
     public ClusterSourceSettings withCredentials(String newUsername, String newPassword) {
-        return new ClusterSourceSettings(seeds, newUsername, newPassword, connectTimeout, commandTimeout, command,
-                sslOptions, verifyMode);
+        return new ClusterSourceSettings(
+                seeds, newUsername, newPassword, connectTimeout, commandTimeout, command, sslOptions, verifyMode);
     }
 
     public ClusterSourceSettings withTimeouts(Duration newConnectTimeout, Duration newCommandTimeout) {
-        return new ClusterSourceSettings(seeds, username, password, newConnectTimeout, newCommandTimeout, command,
-                sslOptions, verifyMode);
+        return new ClusterSourceSettings(
+                seeds, username, password, newConnectTimeout, newCommandTimeout, command, sslOptions, verifyMode);
     }
 
     public ClusterSourceSettings withCommand(TopologyCommand newCommand) {
-        return new ClusterSourceSettings(seeds, username, password, connectTimeout, commandTimeout, newCommand,
-                sslOptions, verifyMode);
+        return new ClusterSourceSettings(
+                seeds, username, password, connectTimeout, commandTimeout, newCommand, sslOptions, verifyMode);
     }
 
     /** Never shows the password. */

@@ -24,8 +24,7 @@ public final class ClusterTopologyParser {
 
     private static final String UNKNOWN_HOSTNAME = "?";
 
-    private ClusterTopologyParser() {
-    }
+    private ClusterTopologyParser() {}
 
     /**
      * Reads a {@code CLUSTER SHARDS} reply: one entry per shard with its {@code slots} (pairs of
@@ -113,8 +112,11 @@ public final class ClusterTopologyParser {
     private static ShardMember shardMember(Map<String, RespValue> node, String askedHost, boolean tls) {
         String id = text(required(node, "id", "node"));
         int port = port(node, tls);
-        String host = host(optionalText(node.get("endpoint")), node.containsKey("endpoint"),
-                optionalText(node.get("ip")), askedHost);
+        String host = host(
+                optionalText(node.get("endpoint")),
+                node.containsKey("endpoint"),
+                optionalText(node.get("ip")),
+                askedHost);
         String role = text(required(node, "role", "node " + id)).toLowerCase(Locale.ROOT);
         boolean master = switch (role) {
             case "master", "primary" -> true;
@@ -159,7 +161,9 @@ public final class ClusterTopologyParser {
     private static String shardMaster(List<ShardMember> members, boolean hasSlots) {
         List<ShardMember> masters = members.stream().filter(ShardMember::master).toList();
         if (masters.size() > 1) {
-            masters = masters.stream().filter(m -> m.health() != ClusterNode.Health.FAILED).toList();
+            masters = masters.stream()
+                    .filter(m -> m.health() != ClusterNode.Health.FAILED)
+                    .toList();
         }
         if (masters.size() == 1) {
             return masters.get(0).id();
@@ -168,7 +172,10 @@ public final class ClusterTopologyParser {
             return null;
         }
         throw new ClusterTopologyException("a shard needs exactly one live master, found "
-                + members.stream().filter(ShardMember::master).map(ShardMember::id).toList());
+                + members.stream()
+                        .filter(ShardMember::master)
+                        .map(ShardMember::id)
+                        .toList());
     }
 
     private static ClusterNode slotsNode(RespValue value, String askedHost, String masterId) {

@@ -38,6 +38,7 @@ public final class ClusterTopologyRefresher implements AutoCloseable {
     private volatile SlotMap current = SlotMap.EMPTY;
     /** When the last fetch started ({@link System#nanoTime()}); written by the refresher thread only. */
     private volatile long lastFetchStart;
+
     private volatile long fetchCount;
     private boolean failing;
 
@@ -48,8 +49,12 @@ public final class ClusterTopologyRefresher implements AutoCloseable {
      * @param minInterval least time between the starts of two fetches asked by {@link #requestRefresh}
      * @param listener    receives each new map, on the refresher's thread; should not block long
      */
-    public ClusterTopologyRefresher(String name, ClusterTopologySource source, Duration interval,
-            Duration minInterval, Consumer<SlotMap> listener) {
+    public ClusterTopologyRefresher(
+            String name,
+            ClusterTopologySource source,
+            Duration interval,
+            Duration minInterval,
+            Consumer<SlotMap> listener) {
         this.name = Objects.requireNonNull(name, "name");
         this.source = Objects.requireNonNull(source, "source");
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -86,10 +91,13 @@ public final class ClusterTopologyRefresher implements AutoCloseable {
         }
         long wait = Math.max(0, lastFetchStart + minIntervalNanos - System.nanoTime());
         try {
-            executor.schedule(() -> {
-                requestPending.set(false);
-                refresh(reason);
-            }, wait, TimeUnit.NANOSECONDS);
+            executor.schedule(
+                    () -> {
+                        requestPending.set(false);
+                        refresh(reason);
+                    },
+                    wait,
+                    TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closed) {
             requestPending.set(false);
         }
@@ -128,7 +136,10 @@ public final class ClusterTopologyRefresher implements AutoCloseable {
             fetched = source.fetch();
         } catch (RuntimeException e) {
             if (!failing) {
-                log.warn("cluster {}: topology refresh ({}) failed, keeping the last map: {}", name, reason,
+                log.warn(
+                        "cluster {}: topology refresh ({}) failed, keeping the last map: {}",
+                        name,
+                        reason,
                         e.getMessage());
             } else {
                 log.debug("cluster {}: topology refresh ({}) failed again: {}", name, reason, e.getMessage());
@@ -150,8 +161,12 @@ public final class ClusterTopologyRefresher implements AutoCloseable {
         }
         current = fetched;
         if (previous == SlotMap.EMPTY) {
-            log.info("cluster {}: topology learned: {} masters, {} replicas, {}/{} slots covered", name,
-                    fetched.masters().size(), fetched.replicas().size(), fetched.coveredSlotCount(),
+            log.info(
+                    "cluster {}: topology learned: {} masters, {} replicas, {}/{} slots covered",
+                    name,
+                    fetched.masters().size(),
+                    fetched.replicas().size(),
+                    fetched.coveredSlotCount(),
                     HashSlot.SLOT_COUNT);
         } else {
             log.info("cluster {}: topology changed ({}): {}", name, reason, SlotMapDiff.between(previous, fetched));

@@ -19,8 +19,7 @@ public final class HashSlot {
 
     private static final char[] TABLE = table();
 
-    private HashSlot() {
-    }
+    private HashSlot() {}
 
     /** The slot of {@code key[offset, offset + length)}. */
     public static int of(byte[] key, int offset, int length) {

@@ -53,12 +53,17 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
 
     public LettuceTopologySource(ClusterSourceSettings settings) {
         this.settings = settings;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        this.resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(1)
+                .build();
         this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .protocolVersion(ProtocolVersion.RESP2)
                 .autoReconnect(false)
-                .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(settings.connectTimeout())
+                        .build())
                 .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
                 .sslOptions(settings.tls() ? settings.sslOptions() : SslOptions.create())
                 .build());
@@ -77,7 +82,9 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
                 // Failed nodes last: asking them costs a connect timeout.
                 knownNodes = map.nodes().stream()
                         .sorted(Comparator.comparing(node -> node.health() == ClusterNode.Health.FAILED))
-                        .map(NodeAddress::of).distinct().toList();
+                        .map(NodeAddress::of)
+                        .distinct()
+                        .toList();
                 return map;
             } catch (RuntimeException e) {
                 log.debug("cluster node {} gave no topology", address, e);
@@ -93,18 +100,21 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
      * @throws RuntimeException when the node cannot be reached, times out, or answers with an error
      */
     public SlotMap fetchFrom(NodeAddress address) {
-        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, uri(address))) {
+        try (StatefulRedisConnection<byte[], byte[]> connection =
+                client.connect(ByteArrayCodec.INSTANCE, uri(address))) {
             RedisCommands<byte[], byte[]> commands = connection.sync();
             if (settings.command() == ClusterSourceSettings.TopologyCommand.SHARDS && !shardsUnsupported) {
                 try {
-                    return ClusterTopologyParser.parseShards(cluster(commands, "SHARDS"), address.host(),
-                            settings.tls());
+                    return ClusterTopologyParser.parseShards(
+                            cluster(commands, "SHARDS"), address.host(), settings.tls());
                 } catch (RedisCommandExecutionException e) {
                     if (!isUnknownCommand(e)) {
                         throw e;
                     }
                     shardsUnsupported = true;
-                    log.info("cluster node {} does not know CLUSTER SHARDS ({}); using CLUSTER SLOTS", address,
+                    log.info(
+                            "cluster node {} does not know CLUSTER SHARDS ({}); using CLUSTER SLOTS",
+                            address,
                             e.getMessage());
                 }
             }
@@ -119,9 +129,11 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
      * @throws RuntimeException when the node cannot be reached, times out, or answers with an error
      */
     public NodeRole role(NodeAddress address) {
-        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, uri(address))) {
-            return NodeRole.parse(connection.sync().dispatch(CommandType.ROLE, new RespValueOutput(),
-                    new CommandArgs<>(ByteArrayCodec.INSTANCE)));
+        try (StatefulRedisConnection<byte[], byte[]> connection =
+                client.connect(ByteArrayCodec.INSTANCE, uri(address))) {
+            return NodeRole.parse(connection
+                    .sync()
+                    .dispatch(CommandType.ROLE, new RespValueOutput(), new CommandArgs<>(ByteArrayCodec.INSTANCE)));
         }
     }
 
@@ -143,8 +155,8 @@ public final class LettuceTopologySource implements ClusterTopologySource, AutoC
     }
 
     private static RespValue cluster(RedisCommands<byte[], byte[]> commands, String subcommand) {
-        return commands.dispatch(CommandType.CLUSTER, new RespValueOutput(),
-                new CommandArgs<>(ByteArrayCodec.INSTANCE).add(subcommand));
+        return commands.dispatch(
+                CommandType.CLUSTER, new RespValueOutput(), new CommandArgs<>(ByteArrayCodec.INSTANCE).add(subcommand));
     }
 
     /** Redis 6: {@code ERR Unknown subcommand or wrong number of arguments for 'SHARDS'}; 7: {@code ERR unknown subcommand 'SHARDS'}. */

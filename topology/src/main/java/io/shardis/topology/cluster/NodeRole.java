@@ -30,7 +30,9 @@ public record NodeRole(boolean master, String replicationState) {
      * @throws IllegalArgumentException when it is neither
      */
     public static NodeRole parse(RespValue reply) {
-        if (!(reply instanceof RespValue.Array array) || array.isNull() || array.elements().isEmpty()) {
+        if (!(reply instanceof RespValue.Array array)
+                || array.isNull()
+                || array.elements().isEmpty()) {
             throw new IllegalArgumentException("expected ROLE's array, got " + reply);
         }
         List<RespValue> elements = array.elements();

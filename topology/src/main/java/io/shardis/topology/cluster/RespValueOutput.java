@@ -46,7 +46,8 @@ final class RespValueOutput extends CommandOutput<byte[], byte[], RespValue> {
 
     @Override
     public void setSingle(ByteBuffer bytes) {
-        add(new RespValue.SimpleString(bytes == null ? "" : StandardCharsets.UTF_8.decode(bytes).toString()));
+        add(new RespValue.SimpleString(
+                bytes == null ? "" : StandardCharsets.UTF_8.decode(bytes).toString()));
     }
 
     @Override

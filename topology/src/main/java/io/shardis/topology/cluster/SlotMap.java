@@ -31,6 +31,7 @@ public final class SlotMap {
     private final List<List<ClusterNode>> onlineReplicas;
     /** Slot to index in {@link #masters}; -1 when no master serves the slot. */
     private final short[] slotToMaster;
+
     private final int coveredSlots;
 
     private SlotMap(List<ClusterNode> nodes, short[] slotToMaster) {
@@ -40,7 +41,8 @@ public final class SlotMap {
         List<List<ClusterNode>> replicas = new ArrayList<>(masters.size());
         for (ClusterNode master : masters) {
             replicas.add(nodes.stream()
-                    .filter(node -> !node.isMaster() && node.isOnline() && master.id().equals(node.masterId()))
+                    .filter(node ->
+                            !node.isMaster() && node.isOnline() && master.id().equals(node.masterId()))
                     .toList());
         }
         this.onlineReplicas = List.copyOf(replicas);
@@ -164,8 +166,11 @@ public final class SlotMap {
     /** One line per master: its slots and replicas; then uncovered slots, if any. */
     @Override
     public String toString() {
-        StringBuilder out = new StringBuilder("SlotMap[").append(coveredSlots).append('/')
-                .append(HashSlot.SLOT_COUNT).append(" slots covered");
+        StringBuilder out = new StringBuilder("SlotMap[")
+                .append(coveredSlots)
+                .append('/')
+                .append(HashSlot.SLOT_COUNT)
+                .append(" slots covered");
         for (int i = 0; i < masters.size(); i++) {
             ClusterNode master = masters.get(i);
             out.append("\n  ").append(master.describe()).append(' ').append(ranges(i));
@@ -186,8 +191,7 @@ public final class SlotMap {
         private final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
         private final String[] owners = new String[HashSlot.SLOT_COUNT];
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Adds a node. The same node may be added again (a {@code CLUSTER SLOTS} reply repeats a
@@ -196,8 +200,8 @@ public final class SlotMap {
         public Builder node(ClusterNode node) {
             ClusterNode known = nodes.putIfAbsent(node.id(), node);
             if (known != null && !known.equals(node)) {
-                throw new IllegalArgumentException("node " + node.id() + " reported twice, differently: "
-                        + known + " and " + node);
+                throw new IllegalArgumentException(
+                        "node " + node.id() + " reported twice, differently: " + known + " and " + node);
             }
             return this;
         }
@@ -209,7 +213,8 @@ public final class SlotMap {
             for (int slot = range.first(); slot <= range.last(); slot++) {
                 String owner = owners[slot];
                 if (owner != null && !owner.equals(masterId)) {
-                    throw new IllegalArgumentException("slot " + slot + " claimed by both " + owner + " and " + masterId);
+                    throw new IllegalArgumentException(
+                            "slot " + slot + " claimed by both " + owner + " and " + masterId);
                 }
                 owners[slot] = masterId;
             }

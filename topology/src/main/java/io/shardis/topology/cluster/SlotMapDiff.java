@@ -16,8 +16,13 @@ import java.util.stream.Collectors;
  * @param changed    nodes in both under the same id but described differently, as they are now
  * @param movedSlots slots whose master (by id) differs between the maps
  */
-public record SlotMapDiff(List<ClusterNode> added, List<ClusterNode> removed, List<Change> changed,
-        int movedSlots, int coveredBefore, int coveredAfter) {
+public record SlotMapDiff(
+        List<ClusterNode> added,
+        List<ClusterNode> removed,
+        List<Change> changed,
+        int movedSlots,
+        int coveredBefore,
+        int coveredAfter) {
 
     /** One node as it was and as it is. */
     public record Change(ClusterNode before, ClusterNode after) {
@@ -46,7 +51,9 @@ public record SlotMapDiff(List<ClusterNode> added, List<ClusterNode> removed, Li
                 changed.add(new Change(was, node));
             }
         }
-        List<ClusterNode> removed = before.nodes().stream().filter(node -> !now.containsKey(node.id())).toList();
+        List<ClusterNode> removed = before.nodes().stream()
+                .filter(node -> !now.containsKey(node.id()))
+                .toList();
         int moved = 0;
         for (int slot = 0; slot < HashSlot.SLOT_COUNT; slot++) {
             ClusterNode was = before.master(slot);

@@ -10,8 +10,7 @@ final class Crc16Hash {
 
     private static final int[] TABLE = table();
 
-    private Crc16Hash() {
-    }
+    private Crc16Hash() {}
 
     static int hash(byte[] key, int offset, int length) {
         int crc = 0;

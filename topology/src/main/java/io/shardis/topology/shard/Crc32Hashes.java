@@ -10,8 +10,7 @@ final class Crc32Hashes {
 
     private static final ThreadLocal<CRC32> CRC = ThreadLocal.withInitial(CRC32::new);
 
-    private Crc32Hashes() {
-    }
+    private Crc32Hashes() {}
 
     /** libmemcached's {@code crc32}: bits 16..30 of the standard CRC-32, so a value below 32768. */
     static int crc32(byte[] key, int offset, int length) {

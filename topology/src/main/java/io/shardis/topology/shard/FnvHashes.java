@@ -10,11 +10,11 @@ final class FnvHashes {
     private static final int FNV_64_INIT_LOW = 0x84222325;
     /** The low 32 bits of FNV-1's 64-bit prime {@code 0x100000001b3}. */
     private static final int FNV_64_PRIME_LOW = 0x000001b3;
+
     private static final int FNV_32_INIT = 0x811c9dc5;
     private static final int FNV_32_PRIME = 16777619;
 
-    private FnvHashes() {
-    }
+    private FnvHashes() {}
 
     /**
      * Twemproxy keeps a 64-bit state and returns its low half; the low 32 bits of a product or an

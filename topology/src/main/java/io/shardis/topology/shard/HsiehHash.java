@@ -6,8 +6,7 @@ package io.shardis.topology.shard;
  */
 final class HsiehHash {
 
-    private HsiehHash() {
-    }
+    private HsiehHash() {}
 
     static int hash(byte[] key, int offset, int length) {
         if (length <= 0) {

@@ -9,8 +9,7 @@ final class JenkinsHash {
 
     private static final int INITVAL = 13;
 
-    private JenkinsHash() {
-    }
+    private JenkinsHash() {}
 
     static int hash(byte[] key, int offset, int length) {
         int a = 0xdeadbeef + length + INITVAL;
@@ -26,12 +25,24 @@ final class JenkinsHash {
             b += word(key, p + 4);
             c += word(key, p + 8);
             // mix(a, b, c)
-            a -= c; a ^= Integer.rotateLeft(c, 4);  c += b;
-            b -= a; b ^= Integer.rotateLeft(a, 6);  a += c;
-            c -= b; c ^= Integer.rotateLeft(b, 8);  b += a;
-            a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
-            b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
-            c -= b; c ^= Integer.rotateLeft(b, 4);  b += a;
+            a -= c;
+            a ^= Integer.rotateLeft(c, 4);
+            c += b;
+            b -= a;
+            b ^= Integer.rotateLeft(a, 6);
+            a += c;
+            c -= b;
+            c ^= Integer.rotateLeft(b, 8);
+            b += a;
+            a -= c;
+            a ^= Integer.rotateLeft(c, 16);
+            c += b;
+            b -= a;
+            b ^= Integer.rotateLeft(a, 19);
+            a += c;
+            c -= b;
+            c ^= Integer.rotateLeft(b, 4);
+            b += a;
             left -= 12;
             p += 12;
         }
@@ -47,13 +58,20 @@ final class JenkinsHash {
             }
         }
         // final(a, b, c)
-        c ^= b; c -= Integer.rotateLeft(b, 14);
-        a ^= c; a -= Integer.rotateLeft(c, 11);
-        b ^= a; b -= Integer.rotateLeft(a, 25);
-        c ^= b; c -= Integer.rotateLeft(b, 16);
-        a ^= c; a -= Integer.rotateLeft(c, 4);
-        b ^= a; b -= Integer.rotateLeft(a, 14);
-        c ^= b; c -= Integer.rotateLeft(b, 24);
+        c ^= b;
+        c -= Integer.rotateLeft(b, 14);
+        a ^= c;
+        a -= Integer.rotateLeft(c, 11);
+        b ^= a;
+        b -= Integer.rotateLeft(a, 25);
+        c ^= b;
+        c -= Integer.rotateLeft(b, 16);
+        a ^= c;
+        a -= Integer.rotateLeft(c, 4);
+        b ^= a;
+        b -= Integer.rotateLeft(a, 14);
+        c ^= b;
+        c -= Integer.rotateLeft(b, 24);
         return c;
     }
 

@@ -25,6 +25,7 @@ final class KetamaContinuum {
 
     /** Point values XOR {@code 0x80000000}, so that signed order is nutcracker's unsigned order. */
     private final int[] biasedValues;
+
     private final int[] owners;
 
     private KetamaContinuum(int[] biasedValues, int[] owners) {
@@ -46,8 +47,8 @@ final class KetamaContinuum {
             }
         }
         if (totalWeight > 0xffffffffL) {
-            throw new IllegalArgumentException("the servers' weights add up to " + totalWeight
-                    + ", more than nutcracker can count (2^32 - 1)");
+            throw new IllegalArgumentException(
+                    "the servers' weights add up to " + totalWeight + ", more than nutcracker can count (2^32 - 1)");
         }
         int[] pointCounts = new int[servers.size()];
         int total = 0;

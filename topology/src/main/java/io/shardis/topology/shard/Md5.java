@@ -14,8 +14,7 @@ final class Md5 {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    private Md5() {
-    }
+    private Md5() {}
 
     /** The digest's first four bytes as a little-endian word: Twemproxy's {@code md5} hash. */
     static int firstWord(byte[] data, int offset, int length) {

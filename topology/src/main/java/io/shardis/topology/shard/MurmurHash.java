@@ -6,8 +6,7 @@ final class MurmurHash {
     private static final int M = 0x5bd1e995;
     private static final int R = 24;
 
-    private MurmurHash() {
-    }
+    private MurmurHash() {}
 
     static int hash(byte[] key, int offset, int length) {
         int seed = 0xdeadbeef * length;

@@ -16,8 +16,7 @@ import java.util.stream.IntStream;
  */
 public final class NutcrackerOrder {
 
-    private NutcrackerOrder() {
-    }
+    private NutcrackerOrder() {}
 
     /** Nutcracker's {@code string_compare} of two names. */
     public static int compare(String a, String b) {

@@ -3,8 +3,7 @@ package io.shardis.topology.shard;
 /** Bob Jenkins' one-at-a-time hash as Twemproxy has it: key bytes are signed and sign-extended. */
 final class OneAtATimeHash {
 
-    private OneAtATimeHash() {
-    }
+    private OneAtATimeHash() {}
 
     static int hash(byte[] key, int offset, int length) {
         int value = 0;

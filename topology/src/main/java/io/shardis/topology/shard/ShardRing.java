@@ -39,10 +39,15 @@ public final class ShardRing {
     private final long[] slotEnds;
     /** Modula: the server of each {@link #slotEnds} entry. Random: the live servers. */
     private final int[] slotServers;
+
     private final long totalSlots;
 
-    private ShardRing(HashFunction hashFunction, HashTag hashTag, Distribution distribution,
-                      List<ShardServer> servers, boolean[] live) {
+    private ShardRing(
+            HashFunction hashFunction,
+            HashTag hashTag,
+            Distribution distribution,
+            List<ShardServer> servers,
+            boolean[] live) {
         this.hashFunction = hashFunction;
         this.hashTag = hashTag;
         this.distribution = distribution;
@@ -54,8 +59,8 @@ public final class ShardRing {
         }
         this.liveCount = count;
         int[] order = NutcrackerOrder.of(servers);
-        this.continuum = distribution == Distribution.KETAMA && count > 0
-                ? KetamaContinuum.build(servers, live, order) : null;
+        this.continuum =
+                distribution == Distribution.KETAMA && count > 0 ? KetamaContinuum.build(servers, live, order) : null;
         this.slotEnds = new long[count];
         this.slotServers = new int[count];
         long slots = 0;
@@ -81,8 +86,8 @@ public final class ShardRing {
      * @throws IllegalArgumentException for no servers, two with the same {@link ShardServer#identity()}
      *     (nutcracker refuses those too), or a {@code live} of another length
      */
-    public static ShardRing build(HashFunction hash, HashTag tag, Distribution distribution,
-                                  List<ShardServer> servers, boolean[] live) {
+    public static ShardRing build(
+            HashFunction hash, HashTag tag, Distribution distribution, List<ShardServer> servers, boolean[] live) {
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(distribution, "distribution");
@@ -97,15 +102,16 @@ public final class ShardRing {
         for (ShardServer server : copy) {
             ShardServer other = byIdentity.putIfAbsent(server.identity(), server);
             if (other != null) {
-                throw new IllegalArgumentException("servers '" + other + "' and '" + server
-                        + "' have the same name '" + server.identity() + "'");
+                throw new IllegalArgumentException(
+                        "servers '" + other + "' and '" + server + "' have the same name '" + server.identity() + "'");
             }
         }
         return new ShardRing(hash, tag, distribution, copy, live.clone());
     }
 
     /** The ring with every server live. */
-    public static ShardRing build(HashFunction hash, HashTag tag, Distribution distribution, List<ShardServer> servers) {
+    public static ShardRing build(
+            HashFunction hash, HashTag tag, Distribution distribution, List<ShardServer> servers) {
         boolean[] live = new boolean[servers.size()];
         Arrays.fill(live, true);
         return build(hash, tag, distribution, servers, live);

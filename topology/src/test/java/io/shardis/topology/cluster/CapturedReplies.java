@@ -25,8 +25,7 @@ final class CapturedReplies {
     static final String REPLICA_1 = "b9170d5b69a8896db131dc829df94a8d0f37d8fa";
     static final String REPLICA_2 = "7ff3dbdf66a5f5a84774b04a74f680e4c585650a";
 
-    private CapturedReplies() {
-    }
+    private CapturedReplies() {}
 
     static byte[] bytes(String name) {
         try (InputStream in = CapturedReplies.class.getResourceAsStream("/cluster/" + name)) {

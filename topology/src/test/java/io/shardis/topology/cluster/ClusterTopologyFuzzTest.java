@@ -1,5 +1,7 @@
 package io.shardis.topology.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
@@ -7,12 +9,9 @@ import io.netty.buffer.Unpooled;
 import io.shardis.resp.RespProtocolException;
 import io.shardis.resp.RespValue;
 import io.shardis.resp.RespValueReader;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Coverage-guided fuzzing of what cluster nodes answer to {@code CLUSTER SLOTS} and
@@ -40,7 +39,9 @@ class ClusterTopologyFuzzTest {
         for (boolean shards : new boolean[] {false, true}) {
             SlotMap map;
             try {
-                map = shards ? ClusterTopologyParser.parseShards(reply, ASKED) : ClusterTopologyParser.parseSlots(reply, ASKED);
+                map = shards
+                        ? ClusterTopologyParser.parseShards(reply, ASKED)
+                        : ClusterTopologyParser.parseSlots(reply, ASKED);
             } catch (ClusterTopologyException refused) {
                 assertThat(refused.getMessage()).isNotBlank();
                 continue;
@@ -116,7 +117,9 @@ class ClusterTopologyFuzzTest {
             int members = data.consumeInt(0, 3);
             for (int n = 0; n < members; n++) {
                 List<RespValue.Pair> fields = new ArrayList<>();
-                String[] names = {"id", "port", "tls-port", "ip", "endpoint", "hostname", "role", "health", "replication-offset"};
+                String[] names = {
+                    "id", "port", "tls-port", "ip", "endpoint", "hostname", "role", "health", "replication-offset"
+                };
                 for (String name : names) {
                     if (data.consumeInt(0, 7) == 0) {
                         continue; // a missing field
@@ -158,7 +161,9 @@ class ClusterTopologyFuzzTest {
             case 1 -> RespValue.Null.INSTANCE;
             case 2 -> new RespValue.Integer(data.consumeLong());
             case 3 -> new RespValue.Double(data.consumeDouble());
-            default -> new RespValue.SimpleString(data.consumeAsciiString(8).replace('\r', ' ').replace('\n', ' '));
+            default ->
+                new RespValue.SimpleString(
+                        data.consumeAsciiString(8).replace('\r', ' ').replace('\n', ' '));
         };
     }
 

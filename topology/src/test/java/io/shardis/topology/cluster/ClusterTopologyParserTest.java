@@ -44,7 +44,8 @@ class ClusterTopologyParserTest {
         assertThat(map.master(5461).id()).isEqualTo(MASTER_1);
         assertThat(map.master(10921).id()).isEqualTo(MASTER_1);
         assertThat(map.master(10922)).isEqualTo(ClusterNode.master(MASTER_2, "127.0.0.1", 46551, ONLINE));
-        assertThat(map.replicas(0)).containsExactly(ClusterNode.replica(REPLICA_0, "127.0.0.1", 45789, MASTER_0, ONLINE));
+        assertThat(map.replicas(0))
+                .containsExactly(ClusterNode.replica(REPLICA_0, "127.0.0.1", 45789, MASTER_0, ONLINE));
         assertThat(map.replicas(6000)).extracting(ClusterNode::id).containsExactly(REPLICA_1);
         assertThat(map.replicas(16383)).extracting(ClusterNode::id).containsExactly(REPLICA_2);
         assertThat(map.nodes()).hasSize(6);
@@ -76,8 +77,8 @@ class ClusterTopologyParserTest {
     @Test
     void announcedHostnamesAreTheEndpoints() {
         SlotMap map = shards("shards-hostnames.resp");
-        assertThat(map.nodes()).allSatisfy(node ->
-                assertThat(node.host()).isEqualTo("node-" + node.port() + ".example"));
+        assertThat(map.nodes())
+                .allSatisfy(node -> assertThat(node.host()).isEqualTo("node-" + node.port() + ".example"));
         assertThat(map.master(0).address()).isEqualTo("node-37355.example:37355");
         assertThat(slots("slots-hostnames.resp")).isEqualTo(map);
     }
@@ -111,7 +112,8 @@ class ClusterTopologyParserTest {
 
     @Test
     void aShardThatListsItsFailedFormerMasterGivesTheSlotsToTheLiveOne() {
-        RespValue reply = Array.of(shard(List.of(0, 16383),
+        RespValue reply = Array.of(shard(
+                List.of(0, 16383),
                 node("old", 7000, "master", "failed"),
                 node("new", 7001, "master", "online"),
                 node("replica", 7002, "replica", "loading")));
@@ -123,16 +125,28 @@ class ClusterTopologyParserTest {
 
     @Test
     void aShardWithTwoLiveMastersIsRefused() {
-        RespValue reply = Array.of(shard(List.of(0, 16383),
-                node("one", 7000, "master", "online"), node("two", 7001, "master", "online")));
+        RespValue reply = Array.of(
+                shard(List.of(0, 16383), node("one", 7000, "master", "online"), node("two", 7001, "master", "online")));
         assertThatThrownBy(() -> ClusterTopologyParser.parseShards(reply, ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("one live master");
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("one live master");
     }
 
     @Test
     void readsSeveralRangesPerShardAndTlsOnlyPorts() {
-        RespValue tlsNode = fields("id", bulk("tls"), "tls-port", new RespValue.Integer(6380), "ip", bulk("10.0.0.9"),
-                "endpoint", bulk("10.0.0.9"), "role", bulk("master"), "health", bulk("online"));
+        RespValue tlsNode = fields(
+                "id",
+                bulk("tls"),
+                "tls-port",
+                new RespValue.Integer(6380),
+                "ip",
+                bulk("10.0.0.9"),
+                "endpoint",
+                bulk("10.0.0.9"),
+                "role",
+                bulk("master"),
+                "health",
+                bulk("online"));
         RespValue reply = Array.of(shard(List.of(0, 9, 20, 16383), tlsNode));
         SlotMap map = ClusterTopologyParser.parseShards(reply, ASKED);
         assertThat(map.master(5).address()).isEqualTo("10.0.0.9:6380");
@@ -142,13 +156,31 @@ class ClusterTopologyParserTest {
     @Test
     void overTlsANodeIsReachedAtItsTlsPortAndByItsHostName() {
         // tls-cluster yes with both ports: CLUSTER SHARDS reports each; plain clients keep 'port'.
-        RespValue both = fields("id", bulk("both"), "port", new RespValue.Integer(6379), "tls-port",
-                new RespValue.Integer(6380), "ip", bulk("10.0.0.9"), "endpoint", bulk("redis-1.internal"),
-                "hostname", bulk("redis-1.internal"), "role", bulk("master"), "health", bulk("online"));
+        RespValue both = fields(
+                "id",
+                bulk("both"),
+                "port",
+                new RespValue.Integer(6379),
+                "tls-port",
+                new RespValue.Integer(6380),
+                "ip",
+                bulk("10.0.0.9"),
+                "endpoint",
+                bulk("redis-1.internal"),
+                "hostname",
+                bulk("redis-1.internal"),
+                "role",
+                bulk("master"),
+                "health",
+                bulk("online"));
         RespValue reply = Array.of(shard(List.of(0, 16383), both));
-        assertThat(ClusterTopologyParser.parseShards(reply, ASKED, true).master(0).address())
+        assertThat(ClusterTopologyParser.parseShards(reply, ASKED, true)
+                        .master(0)
+                        .address())
                 .isEqualTo("redis-1.internal:6380");
-        assertThat(ClusterTopologyParser.parseShards(reply, ASKED, false).master(0).address())
+        assertThat(ClusterTopologyParser.parseShards(reply, ASKED, false)
+                        .master(0)
+                        .address())
                 .isEqualTo("redis-1.internal:6379");
         assertThat(ClusterTopologyParser.parseShards(reply, ASKED).master(0).address())
                 .isEqualTo("redis-1.internal:6379");
@@ -157,42 +189,52 @@ class ClusterTopologyParserTest {
     @Test
     void readsOldClusterSlotsRepliesWithoutIds() {
         // Redis 3: [first, last, [host, port], [host, port]...]
-        RespValue reply = Array.of(Array.of(new RespValue.Integer(0), new RespValue.Integer(16383),
+        RespValue reply = Array.of(Array.of(
+                new RespValue.Integer(0),
+                new RespValue.Integer(16383),
                 Array.of(bulk("10.0.0.1"), new RespValue.Integer(7000)),
                 Array.of(bulk("10.0.0.2"), new RespValue.Integer(7000))));
         SlotMap map = ClusterTopologyParser.parseSlots(reply, ASKED);
         assertThat(map.master(0)).isEqualTo(ClusterNode.master("10.0.0.1:7000", "10.0.0.1", 7000, ONLINE));
-        assertThat(map.replicas(0)).containsExactly(
-                ClusterNode.replica("10.0.0.2:7000", "10.0.0.2", 7000, "10.0.0.1:7000", ONLINE));
+        assertThat(map.replicas(0))
+                .containsExactly(ClusterNode.replica("10.0.0.2:7000", "10.0.0.2", 7000, "10.0.0.1:7000", ONLINE));
     }
 
     @Test
     void anErrorReplyBecomesTheExceptionMessage() {
         RespValue error = new RespValue.SimpleError("ERR This instance has cluster support disabled");
         assertThatThrownBy(() -> ClusterTopologyParser.parseShards(error, ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("cluster support disabled");
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("cluster support disabled");
         assertThatThrownBy(() -> ClusterTopologyParser.parseSlots(error, ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("cluster support disabled");
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("cluster support disabled");
     }
 
     @Test
     void malformedRepliesAreRefusedWithWhatWasWrong() {
         assertThatThrownBy(() -> ClusterTopologyParser.parseShards(
-                Array.of(shard(List.of(0), node("a", 7000, "master", "online"))), ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("odd number of slot bounds");
+                        Array.of(shard(List.of(0), node("a", 7000, "master", "online"))), ASKED))
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("odd number of slot bounds");
         assertThatThrownBy(() -> ClusterTopologyParser.parseShards(
-                Array.of(shard(List.of(0, 16384), node("a", 7000, "master", "online"))), ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("slot out of range");
+                        Array.of(shard(List.of(0, 16384), node("a", 7000, "master", "online"))), ASKED))
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("slot out of range");
         assertThatThrownBy(() -> ClusterTopologyParser.parseShards(
-                Array.of(shard(List.of(0, 1), node("a", 7000, "arbiter", "online"))), ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("unknown role 'arbiter'");
+                        Array.of(shard(List.of(0, 1), node("a", 7000, "arbiter", "online"))), ASKED))
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("unknown role 'arbiter'");
         assertThatThrownBy(() -> ClusterTopologyParser.parseShards(Array.of(fields("nodes", Array.of())), ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("without 'slots'");
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("without 'slots'");
         assertThatThrownBy(() -> ClusterTopologyParser.parseSlots(
-                Array.of(Array.of(new RespValue.Integer(0), new RespValue.Integer(5))), ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("without a master");
+                        Array.of(Array.of(new RespValue.Integer(0), new RespValue.Integer(5))), ASKED))
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("without a master");
         assertThatThrownBy(() -> ClusterTopologyParser.parseSlots(new RespValue.Integer(3), ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("not an array");
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("not an array");
     }
 
     @Test
@@ -201,7 +243,8 @@ class ClusterTopologyParserTest {
                 shard(List.of(0, 100), node("a", 7000, "master", "online")),
                 shard(List.of(100, 16383), node("b", 7001, "master", "online")));
         assertThatThrownBy(() -> ClusterTopologyParser.parseShards(reply, ASKED))
-                .isInstanceOf(ClusterTopologyException.class).hasMessageContaining("slot 100");
+                .isInstanceOf(ClusterTopologyException.class)
+                .hasMessageContaining("slot 100");
     }
 
     private static RespValue shard(List<Integer> bounds, RespValue... nodes) {
@@ -211,9 +254,21 @@ class ClusterTopologyParserTest {
     }
 
     private static RespValue node(String id, int port, String role, String health) {
-        return fields("id", bulk(id), "port", new RespValue.Integer(port), "ip", bulk("10.0.0.1"),
-                "endpoint", bulk("10.0.0.1"), "role", bulk(role), "replication-offset", new RespValue.Integer(1),
-                "health", bulk(health));
+        return fields(
+                "id",
+                bulk(id),
+                "port",
+                new RespValue.Integer(port),
+                "ip",
+                bulk("10.0.0.1"),
+                "endpoint",
+                bulk("10.0.0.1"),
+                "role",
+                bulk(role),
+                "replication-offset",
+                new RespValue.Integer(1),
+                "health",
+                bulk(health));
     }
 
     /** A RESP2 map: names and values in one flat array. */

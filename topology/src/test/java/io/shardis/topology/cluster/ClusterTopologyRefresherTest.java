@@ -82,7 +82,8 @@ class ClusterTopologyRefresherTest {
 
     @Test
     void refreshesPeriodically() {
-        refresher = new ClusterTopologyRefresher("t", source, Duration.ofMillis(50), Duration.ofMillis(10), published::add);
+        refresher =
+                new ClusterTopologyRefresher("t", source, Duration.ofMillis(50), Duration.ofMillis(10), published::add);
         refresher.start();
         await(() -> source.calls.get() >= 3);
         source.next.set(TWO);
@@ -93,7 +94,8 @@ class ClusterTopologyRefresherTest {
     @Test
     void aStormOfRequestsCostsOneFetchPerMinimumInterval() throws InterruptedException {
         long minIntervalMillis = 400;
-        refresher = new ClusterTopologyRefresher("t", source, LONG, Duration.ofMillis(minIntervalMillis), published::add);
+        refresher =
+                new ClusterTopologyRefresher("t", source, LONG, Duration.ofMillis(minIntervalMillis), published::add);
         refresher.start();
         await(() -> source.calls.get() == 1);
 
@@ -117,14 +119,16 @@ class ClusterTopologyRefresherTest {
         // Let any fetch still scheduled by the storm run, then count.
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2 * minIntervalMillis + 200));
         long allowed = 1 + 1 + stormMillis / minIntervalMillis + 1;
-        assertThat((long) source.calls.get()).as("fetches for a %d ms storm of 20000 requests", stormMillis)
+        assertThat((long) source.calls.get())
+                .as("fetches for a %d ms storm of 20000 requests", stormMillis)
                 .isLessThanOrEqualTo(allowed);
     }
 
     @Test
     void aRequestWaitsForTheMinimumIntervalSinceTheLastFetch() {
         long minIntervalMillis = 300;
-        refresher = new ClusterTopologyRefresher("t", source, LONG, Duration.ofMillis(minIntervalMillis), published::add);
+        refresher =
+                new ClusterTopologyRefresher("t", source, LONG, Duration.ofMillis(minIntervalMillis), published::add);
         refresher.start();
         await(() -> source.calls.get() == 1);
         long firstFetchSeen = System.nanoTime();
@@ -204,7 +208,9 @@ class ClusterTopologyRefresherTest {
     }
 
     private static SlotMap map(String masterId) {
-        return SlotMap.builder().node(ClusterNode.master(masterId, "10.0.0.1", 7000, ClusterNode.Health.ONLINE))
-                .assign(0, 16383, masterId).build();
+        return SlotMap.builder()
+                .node(ClusterNode.master(masterId, "10.0.0.1", 7000, ClusterNode.Health.ONLINE))
+                .assign(0, 16383, masterId)
+                .build();
     }
 }

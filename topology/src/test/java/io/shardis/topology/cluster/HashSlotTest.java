@@ -22,11 +22,11 @@ class HashSlotTest {
 
     @ParameterizedTest(name = "\"{0}\" is in slot {1}")
     @CsvSource({
-            "foo, 12182",
-            "bar, 5061",
-            "somekey, 11058",
-            "foo{hash_tag}, 2515",
-            "123456789, 12739",
+        "foo, 12182",
+        "bar, 5061",
+        "somekey, 11058",
+        "foo{hash_tag}, 2515",
+        "123456789, 12739",
     })
     void slotsRedisDocumentsForKnownKeys(String key, int slot) {
         assertThat(HashSlot.of(key)).isEqualTo(slot);
@@ -89,7 +89,8 @@ class HashSlotTest {
                     };
                 }
                 buffer.clear().writeBytes(new byte[] {'{', '}'}).writeBytes(key).writeByte('{');
-                assertThat(HashSlot.of(buffer, 2, key.length)).as("key %s", java.util.Arrays.toString(key))
+                assertThat(HashSlot.of(buffer, 2, key.length))
+                        .as("key %s", java.util.Arrays.toString(key))
                         .isEqualTo(HashSlot.of(key))
                         .isBetween(0, HashSlot.SLOT_COUNT - 1);
                 assertThat(buffer.readerIndex()).isZero();

@@ -15,15 +15,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RespValueOutputTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"shards-3x1.resp", "slots-3x1.resp", "shards-after-failover.resp",
-            "slots-unknown-endpoint.resp", "shards-hostnames.resp"})
+    @ValueSource(
+            strings = {
+                "shards-3x1.resp",
+                "slots-3x1.resp",
+                "shards-after-failover.resp",
+                "slots-unknown-endpoint.resp",
+                "shards-hostnames.resp"
+            })
     void capturedRepliesDecodeAsRespValueReaderDecodesThem(String file) {
         assertThat(decodeWithLettuce(CapturedReplies.bytes(file))).isEqualTo(CapturedReplies.value(file));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"*0\r\n", "*2\r\n*0\r\n*1\r\n*0\r\n", "*3\r\n$-1\r\n$2\r\nOK\r\n:-7\r\n",
-            "*2\r\n*2\r\n:1\r\n*1\r\n$3\r\nabc\r\n:2\r\n", "$5\r\nhello\r\n", ":42\r\n"})
+    @ValueSource(
+            strings = {
+                "*0\r\n",
+                "*2\r\n*0\r\n*1\r\n*0\r\n",
+                "*3\r\n$-1\r\n$2\r\nOK\r\n:-7\r\n",
+                "*2\r\n*2\r\n:1\r\n*1\r\n$3\r\nabc\r\n:2\r\n",
+                "$5\r\nhello\r\n",
+                ":42\r\n"
+            })
     void nestedAndEmptyArraysKeepTheirShape(String wire) {
         byte[] bytes = wire.getBytes(StandardCharsets.US_ASCII);
         RespValue expected;

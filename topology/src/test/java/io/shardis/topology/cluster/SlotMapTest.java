@@ -19,7 +19,11 @@ class SlotMapTest {
 
     private static SlotMap twoMasters() {
         return SlotMap.builder()
-                .node(B1).node(A2).node(B).node(A1).node(A)
+                .node(B1)
+                .node(A2)
+                .node(B)
+                .node(A1)
+                .node(A)
                 .assign(0, 8191, "aaaa")
                 .assign(8192, 16383, "bbbb")
                 .build();
@@ -52,7 +56,11 @@ class SlotMapTest {
 
     @Test
     void slotsWithoutAMasterAreUncovered() {
-        SlotMap map = SlotMap.builder().node(A).assign(0, 99, "aaaa").assign(200, 200, "aaaa").build();
+        SlotMap map = SlotMap.builder()
+                .node(A)
+                .assign(0, 99, "aaaa")
+                .assign(200, 200, "aaaa")
+                .build();
         assertThat(map.master(100)).isNull();
         assertThat(map.masterIndex(100)).isEqualTo(-1);
         assertThat(map.replicas(100)).isEmpty();
@@ -76,7 +84,11 @@ class SlotMapTest {
     @Test
     void equalWhateverTheOrderNodesAndRangesCameIn() {
         SlotMap other = SlotMap.builder()
-                .node(A).node(B).node(A1).node(A2).node(B1)
+                .node(A)
+                .node(B)
+                .node(A1)
+                .node(A2)
+                .node(B1)
                 .assign(8192, 16000, "bbbb")
                 .assign(0, 8191, "aaaa")
                 .assign(16001, 16383, "bbbb")
@@ -86,12 +98,25 @@ class SlotMapTest {
 
     @Test
     void differsWhenASlotOrANodeDiffers() {
-        SlotMap moved = SlotMap.builder().node(A).node(B).node(A1).node(A2).node(B1)
-                .assign(0, 8192, "aaaa").assign(8193, 16383, "bbbb").build();
+        SlotMap moved = SlotMap.builder()
+                .node(A)
+                .node(B)
+                .node(A1)
+                .node(A2)
+                .node(B1)
+                .assign(0, 8192, "aaaa")
+                .assign(8193, 16383, "bbbb")
+                .build();
         assertThat(moved).isNotEqualTo(twoMasters());
-        SlotMap healed = SlotMap.builder().node(A).node(B).node(A1).node(A2)
+        SlotMap healed = SlotMap.builder()
+                .node(A)
+                .node(B)
+                .node(A1)
+                .node(A2)
                 .node(ClusterNode.replica("bbbb-r1", "10.0.0.5", 7000, "bbbb", ONLINE))
-                .assign(0, 8191, "aaaa").assign(8192, 16383, "bbbb").build();
+                .assign(0, 8191, "aaaa")
+                .assign(8192, 16383, "bbbb")
+                .build();
         assertThat(healed).isNotEqualTo(twoMasters());
     }
 
@@ -100,19 +125,27 @@ class SlotMapTest {
         SlotMap.Builder builder = SlotMap.builder().node(A).node(A);
         assertThat(builder.assign(0, 16383, "aaaa").build().nodes()).containsExactly(A);
         assertThatThrownBy(() -> SlotMap.builder().node(A).node(ClusterNode.master("aaaa", "10.9.9.9", 7000, ONLINE)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aaaa");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("aaaa");
     }
 
     @Test
     void refusesSlotsClaimedTwiceOrGivenToNonMasters() {
-        assertThatThrownBy(() -> SlotMap.builder().node(A).node(B).assign(0, 10, "aaaa").assign(10, 20, "bbbb"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slot 10");
-        assertThatThrownBy(() -> SlotMap.builder().node(A).node(A1).assign(0, 10, "aaaa-r1").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a master");
+        assertThatThrownBy(() ->
+                        SlotMap.builder().node(A).node(B).assign(0, 10, "aaaa").assign(10, 20, "bbbb"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("slot 10");
+        assertThatThrownBy(() -> SlotMap.builder()
+                        .node(A)
+                        .node(A1)
+                        .assign(0, 10, "aaaa-r1")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a master");
         assertThatThrownBy(() -> SlotMap.builder().assign(0, 10, "ghost").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a known node");
-        assertThatThrownBy(() -> SlotMap.builder().assign(5, 4, "aaaa"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a known node");
+        assertThatThrownBy(() -> SlotMap.builder().assign(5, 4, "aaaa")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SlotMap.builder().assign(0, 16384, "aaaa"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -122,14 +155,20 @@ class SlotMapTest {
         ClusterNode c = ClusterNode.master("cccc", "10.0.0.6", 7000, ONLINE);
         ClusterNode promoted = ClusterNode.master("aaaa-r1", "10.0.0.3", 7000, ONLINE);
         SlotMap after = SlotMap.builder()
-                .node(ClusterNode.master("aaaa", "10.0.0.1", 7000, FAILED)).node(promoted).node(B).node(c)
-                .assign(0, 8191, "aaaa-r1").assign(8192, 16283, "bbbb").assign(16284, 16383, "cccc")
+                .node(ClusterNode.master("aaaa", "10.0.0.1", 7000, FAILED))
+                .node(promoted)
+                .node(B)
+                .node(c)
+                .assign(0, 8191, "aaaa-r1")
+                .assign(8192, 16283, "bbbb")
+                .assign(16284, 16383, "cccc")
                 .build();
         SlotMapDiff diff = SlotMapDiff.between(twoMasters(), after);
         assertThat(diff.added()).containsExactly(c);
         assertThat(diff.removed()).containsExactly(A2, B1);
-        assertThat(diff.changed()).extracting(SlotMapDiff.Change::after).containsExactly(
-                ClusterNode.master("aaaa", "10.0.0.1", 7000, FAILED), promoted);
+        assertThat(diff.changed())
+                .extracting(SlotMapDiff.Change::after)
+                .containsExactly(ClusterNode.master("aaaa", "10.0.0.1", 7000, FAILED), promoted);
         assertThat(diff.movedSlots()).isEqualTo(8192 + 100);
         assertThat(diff.isEmpty()).isFalse();
         assertThat(diff.toString()).contains("1 node added", "2 nodes removed", "2 nodes changed", "8292 slots moved");
@@ -148,9 +187,11 @@ class SlotMapTest {
 
     @Test
     void describesItselfOneMasterPerLine() {
-        assertThat(twoMasters().toString().lines().toList()).hasSize(6)
+        assertThat(twoMasters().toString().lines().toList())
+                .hasSize(6)
                 .anySatisfy(line -> assertThat(line).contains("aaaa@10.0.0.1:7000 master [0-8191]"))
                 .anySatisfy(line -> assertThat(line).contains("bbbb-r1@10.0.0.5:7000 replica failed"));
-        assertThat(List.of(SlotMap.EMPTY.toString())).containsExactly("SlotMap[0/16384 slots covered\n  uncovered [0-16383]]");
+        assertThat(List.of(SlotMap.EMPTY.toString()))
+                .containsExactly("SlotMap[0/16384 slots covered\n  uncovered [0-16383]]");
     }
 }

@@ -16,8 +16,15 @@ import java.util.stream.Stream;
  * One golden file: a pool's settings, its servers with which were live, and where the real
  * nutcracker put each key (see {@code src/test/golden-generator/generate_golden.py}).
  */
-record GoldenPlacement(String file, HashFunction hash, Distribution distribution, HashTag tag,
-                       List<ShardServer> servers, boolean[] live, List<byte[]> keys, int[] expected) {
+record GoldenPlacement(
+        String file,
+        HashFunction hash,
+        Distribution distribution,
+        HashTag tag,
+        List<ShardServer> servers,
+        boolean[] live,
+        List<byte[]> keys,
+        int[] expected) {
 
     private static final String DIRECTORY = "golden";
 
@@ -28,7 +35,10 @@ record GoldenPlacement(String file, HashFunction hash, Distribution distribution
             throw new IllegalStateException("no " + DIRECTORY + "/ on the test classpath");
         }
         try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
-            return files.filter(path -> path.toString().endsWith(".txt")).sorted().map(GoldenPlacement::read).toList();
+            return files.filter(path -> path.toString().endsWith(".txt"))
+                    .sorted()
+                    .map(GoldenPlacement::read)
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {
@@ -81,8 +91,15 @@ record GoldenPlacement(String file, HashFunction hash, Distribution distribution
         for (int i = 0; i < liveFlags.length; i++) {
             liveFlags[i] = live.get(i);
         }
-        return new GoldenPlacement(path.getFileName().toString(), hash, distribution, tag, List.copyOf(servers),
-                liveFlags, List.copyOf(keys), expected.stream().mapToInt(Integer::intValue).toArray());
+        return new GoldenPlacement(
+                path.getFileName().toString(),
+                hash,
+                distribution,
+                tag,
+                List.copyOf(servers),
+                liveFlags,
+                List.copyOf(keys),
+                expected.stream().mapToInt(Integer::intValue).toArray());
     }
 
     ShardRing ring() {

@@ -42,8 +42,8 @@ class HashFunctionTest {
                 String[] fields = line.trim().split(" ");
                 for (int i = 1; i < fields.length; i++) {
                     String[] nameValue = fields[i].split("=");
-                    references.add(new Reference(fields[0], HashFunction.fromConfigName(nameValue[0]),
-                            Long.parseLong(nameValue[1], 16)));
+                    references.add(new Reference(
+                            fields[0], HashFunction.fromConfigName(nameValue[0]), Long.parseLong(nameValue[1], 16)));
                 }
             }
         }
@@ -60,7 +60,8 @@ class HashFunctionTest {
     @MethodSource("references")
     void computesWhatNutcrackerComputes(Reference reference) {
         byte[] key = reference.key();
-        assertThat(Integer.toUnsignedLong(reference.function().hash(key, 0, key.length))).isEqualTo(reference.expected());
+        assertThat(Integer.toUnsignedLong(reference.function().hash(key, 0, key.length)))
+                .isEqualTo(reference.expected());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -70,7 +71,8 @@ class HashFunctionTest {
         byte[] framed = new byte[key.length + 9];
         java.util.Arrays.fill(framed, (byte) 0xA5);
         System.arraycopy(key, 0, framed, 5, key.length);
-        assertThat(Integer.toUnsignedLong(reference.function().hash(framed, 5, key.length))).isEqualTo(reference.expected());
+        assertThat(Integer.toUnsignedLong(reference.function().hash(framed, 5, key.length)))
+                .isEqualTo(reference.expected());
     }
 
     @Test
@@ -80,13 +82,16 @@ class HashFunctionTest {
             byte[] key = new byte[length];
             random.nextBytes(key);
             byte[] digest = MessageDigest.getInstance("MD5").digest(key);
-            int expected = (digest[0] & 0xff) | (digest[1] & 0xff) << 8 | (digest[2] & 0xff) << 16 | (digest[3] & 0xff) << 24;
+            int expected =
+                    (digest[0] & 0xff) | (digest[1] & 0xff) << 8 | (digest[2] & 0xff) << 16 | (digest[3] & 0xff) << 24;
             assertThat(HashFunction.MD5.hash(key)).as("md5 of %d bytes", length).isEqualTo(expected);
             int[] words = new int[4];
             Md5.words(key, 0, length, words);
             for (int w = 0; w < 4; w++) {
-                int word = (digest[4 * w] & 0xff) | (digest[4 * w + 1] & 0xff) << 8
-                        | (digest[4 * w + 2] & 0xff) << 16 | (digest[4 * w + 3] & 0xff) << 24;
+                int word = (digest[4 * w] & 0xff)
+                        | (digest[4 * w + 1] & 0xff) << 8
+                        | (digest[4 * w + 2] & 0xff) << 16
+                        | (digest[4 * w + 3] & 0xff) << 24;
                 assertThat(words[w]).as("md5 word %d of %d bytes", w, length).isEqualTo(word);
             }
         }
@@ -117,7 +122,8 @@ class HashFunctionTest {
     void bytesFromEightyHexAreSignExtendedWhereNutcrackerReadsSignedChars() {
         byte[] high = {(byte) 0x80};
         // FNV-1a over an unsigned 0x80 would be (0x811c9dc5 ^ 0x80) * 16777619.
-        assertThat(HashFunction.FNV1A_32.hash(high)).isNotEqualTo((0x811c9dc5 ^ 0x80) * 16777619)
+        assertThat(HashFunction.FNV1A_32.hash(high))
+                .isNotEqualTo((0x811c9dc5 ^ 0x80) * 16777619)
                 .isEqualTo((0x811c9dc5 ^ 0xffffff80) * 16777619);
         assertThat(HashFunction.ONE_AT_A_TIME.hash(high)).isNotEqualTo(oneAtATimeUnsigned(high));
         // murmur, jenkins, crc and md5 read unsigned bytes.

@@ -35,7 +35,8 @@ class HashTagTest {
             [] | [x]{y}           | x
             """)
     void hashesTheBytesBetweenTheFirstOpeningAndTheNextClosingByteIfAny(String tag, String key, String hashed) {
-        assertThat(hashedPart(HashTag.parse(tag), key.getBytes(StandardCharsets.UTF_8))).isEqualTo(hashed);
+        assertThat(hashedPart(HashTag.parse(tag), key.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(hashed);
     }
 
     @Test
@@ -43,7 +44,8 @@ class HashTagTest {
         assertThat(HashTag.parse(null)).isSameAs(HashTag.NONE);
         assertThat(HashTag.parse("")).isSameAs(HashTag.NONE);
         assertThat(HashTag.NONE.isNone()).isTrue();
-        assertThat(hashedPart(HashTag.NONE, "user:{1000}".getBytes(StandardCharsets.UTF_8))).isEqualTo("user:{1000}");
+        assertThat(hashedPart(HashTag.NONE, "user:{1000}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("user:{1000}");
     }
 
     @Test
@@ -81,7 +83,8 @@ class HashTagTest {
 
     private static String hashedPart(HashTag tag, byte[] key) {
         long range = tag.hashedRange(key, 0, key.length);
-        return new String(Arrays.copyOfRange(key, HashTag.start(range), HashTag.start(range) + HashTag.length(range)),
+        return new String(
+                Arrays.copyOfRange(key, HashTag.start(range), HashTag.start(range) + HashTag.length(range)),
                 StandardCharsets.UTF_8);
     }
 }

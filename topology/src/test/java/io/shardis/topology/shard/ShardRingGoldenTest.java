@@ -42,7 +42,9 @@ class ShardRingGoldenTest {
                 wrong.add(HexFormat.of().formatHex(key) + " -> " + actual + ", nutcracker: " + golden.expected()[i]);
             }
         }
-        assertThat(wrong).as("keys placed differently from nutcracker in %s", golden.file()).isEmpty();
+        assertThat(wrong)
+                .as("keys placed differently from nutcracker in %s", golden.file())
+                .isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -14,8 +14,11 @@ import net.jqwik.api.constraints.Size;
 class ShardRingPropertiesTest {
 
     @Property(tries = 300)
-    void aHashReadsExactlyItsSlice(@ForAll HashFunction function, @ForAll @Size(max = 80) byte[] key,
-                                   @ForAll @Size(max = 9) byte[] before, @ForAll @Size(max = 9) byte[] after) {
+    void aHashReadsExactlyItsSlice(
+            @ForAll HashFunction function,
+            @ForAll @Size(max = 80) byte[] key,
+            @ForAll @Size(max = 9) byte[] before,
+            @ForAll @Size(max = 9) byte[] after) {
         byte[] buffer = new byte[before.length + key.length + after.length];
         System.arraycopy(before, 0, buffer, 0, before.length);
         System.arraycopy(key, 0, buffer, before.length, key.length);
@@ -29,8 +32,11 @@ class ShardRingPropertiesTest {
         int[] words = new int[4];
         Md5.words(data, 0, data.length, words);
         for (int w = 0; w < 4; w++) {
-            assertThat(words[w]).isEqualTo((digest[4 * w] & 0xff) | (digest[4 * w + 1] & 0xff) << 8
-                    | (digest[4 * w + 2] & 0xff) << 16 | (digest[4 * w + 3] & 0xff) << 24);
+            assertThat(words[w])
+                    .isEqualTo((digest[4 * w] & 0xff)
+                            | (digest[4 * w + 1] & 0xff) << 8
+                            | (digest[4 * w + 2] & 0xff) << 16
+                            | (digest[4 * w + 3] & 0xff) << 24);
         }
     }
 
@@ -52,9 +58,12 @@ class ShardRingPropertiesTest {
     }
 
     @Property(tries = 200)
-    void everyKeyGoesToALiveServer(@ForAll HashFunction function, @ForAll Distribution distribution,
-                                   @ForAll @IntRange(min = 1, max = 9) int servers, @ForAll long liveBits,
-                                   @ForAll @Size(max = 20) List<@Size(max = 24) byte[]> keys) {
+    void everyKeyGoesToALiveServer(
+            @ForAll HashFunction function,
+            @ForAll Distribution distribution,
+            @ForAll @IntRange(min = 1, max = 9) int servers,
+            @ForAll long liveBits,
+            @ForAll @Size(max = 20) List<@Size(max = 24) byte[]> keys) {
         List<ShardServer> list = new ArrayList<>();
         boolean[] live = new boolean[servers];
         for (int i = 0; i < servers; i++) {

@@ -33,7 +33,8 @@ class ShardRingTest {
     void ketamaGivesEachServerThePointsNutcrackersFloatArithmeticGives(String weights, String points) {
         // Expected values computed by nutcracker's own expression compiled with gcc on x86-64.
         ShardRing ring = ring(HashFunction.FNV1A_64, Distribution.KETAMA, weights(weights));
-        int[] expected = Arrays.stream(points.split(" ")).mapToInt(Integer::parseInt).toArray();
+        int[] expected =
+                Arrays.stream(points.split(" ")).mapToInt(Integer::parseInt).toArray();
         for (int i = 0; i < expected.length; i++) {
             assertThat(ring.ketamaPoints(i)).as("points of server %d", i).isEqualTo(expected[i]);
         }
@@ -121,8 +122,8 @@ class ShardRingTest {
     @Test
     void modulaSlotsFollowNutcrackersOrderOfServersShortestIdentityFirst() {
         // Identities "zz" and "a": nutcracker sorts them by length, then bytes, so "a" owns slot 0.
-        List<ShardServer> servers = List.of(
-                new ShardServer("10.0.0.1", 6379, 1, "zz"), new ShardServer("10.0.0.2", 6379, 2, "a"));
+        List<ShardServer> servers =
+                List.of(new ShardServer("10.0.0.1", 6379, 1, "zz"), new ShardServer("10.0.0.2", 6379, 2, "a"));
         ShardRing ring = ShardRing.build(HashFunction.CRC32A, HashTag.NONE, Distribution.MODULA, servers);
         for (int i = 0; i < 3_000; i++) {
             byte[] key = ("k" + i).getBytes(StandardCharsets.US_ASCII);
@@ -135,8 +136,8 @@ class ShardRingTest {
     void modulaWithAnEjectedServerSpreadsOverTheLiveWeightsOnly() {
         List<ShardServer> servers = List.of(
                 new ShardServer("h", 1, 1, "a"), new ShardServer("h", 2, 2, "b"), new ShardServer("h", 3, 3, "c"));
-        ShardRing ring = ShardRing.build(HashFunction.MURMUR, HashTag.NONE, Distribution.MODULA, servers,
-                new boolean[] {true, false, true});
+        ShardRing ring = ShardRing.build(
+                HashFunction.MURMUR, HashTag.NONE, Distribution.MODULA, servers, new boolean[] {true, false, true});
         for (int i = 0; i < 3_000; i++) {
             byte[] key = ("k" + i).getBytes(StandardCharsets.US_ASCII);
             long slot = Integer.toUnsignedLong(HashFunction.MURMUR.hash(key)) % 4;
@@ -181,10 +182,15 @@ class ShardRingTest {
 
     @Test
     void randomPicksOnlyLiveServersRoughlyUniformlyWhateverTheirWeights() {
-        List<ShardServer> servers = List.of(ShardServer.of("h", 1, 1), ShardServer.of("h", 2, 9),
-                ShardServer.of("h", 3, 1), ShardServer.of("h", 4, 5), ShardServer.of("h", 5, 1));
-        ShardRing ring = ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.RANDOM, servers,
-                new boolean[] {true, false, true, true, false});
+        List<ShardServer> servers = List.of(
+                ShardServer.of("h", 1, 1),
+                ShardServer.of("h", 2, 9),
+                ShardServer.of("h", 3, 1),
+                ShardServer.of("h", 4, 5),
+                ShardServer.of("h", 5, 1));
+        ShardRing ring = ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.RANDOM, servers, new boolean[] {
+            true, false, true, true, false
+        });
         int[] counts = new int[5];
         byte[] key = "same key".getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < 30_000; i++) {
@@ -213,14 +219,17 @@ class ShardRingTest {
     @Test
     void refusesServersNutcrackerWouldRefuse() {
         assertThatThrownBy(() -> ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.KETAMA, List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one server");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one server");
         // The same identity twice: "127.0.0.1" is what 127.0.0.1:11211 hashes as.
-        List<ShardServer> duplicate = List.of(ShardServer.of("127.0.0.1", 11211, 1),
-                new ShardServer("10.0.0.9", 6379, 1, "127.0.0.1"));
+        List<ShardServer> duplicate =
+                List.of(ShardServer.of("127.0.0.1", 11211, 1), new ShardServer("10.0.0.9", 6379, 1, "127.0.0.1"));
         assertThatThrownBy(() -> ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.MODULA, duplicate))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same name '127.0.0.1'");
-        assertThatThrownBy(() -> ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.KETAMA, named(2),
-                new boolean[3])).hasMessageContaining("2 servers but 3 live flags");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("same name '127.0.0.1'");
+        assertThatThrownBy(() ->
+                        ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.KETAMA, named(2), new boolean[3]))
+                .hasMessageContaining("2 servers but 3 live flags");
     }
 
     @Test
@@ -228,13 +237,18 @@ class ShardRingTest {
         String longName = "n".repeat(83);
         List<ShardServer> servers = List.of(new ShardServer("h", 1, 1, longName), new ShardServer("h", 2, 1, "short"));
         assertThatThrownBy(() -> ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.KETAMA, servers))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too long");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("too long");
         // Modula and random never format point names.
-        assertThat(ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.MODULA, servers).serverIndex("k"))
+        assertThat(ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.MODULA, servers)
+                        .serverIndex("k"))
                 .isBetween(0, 1);
         // 82 bytes + "-39" is 85 bytes: still inside the buffer.
-        List<ShardServer> fits = List.of(new ShardServer("h", 1, 1, "n".repeat(82)), new ShardServer("h", 2, 1, "short"));
-        assertThat(ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.KETAMA, fits).ketamaPoints(0)).isEqualTo(160);
+        List<ShardServer> fits =
+                List.of(new ShardServer("h", 1, 1, "n".repeat(82)), new ShardServer("h", 2, 1, "short"));
+        assertThat(ShardRing.build(HashFunction.MD5, HashTag.NONE, Distribution.KETAMA, fits)
+                        .ketamaPoints(0))
+                .isEqualTo(160);
     }
 
     @Test
@@ -287,10 +301,13 @@ class ShardRingTest {
         int owner = -1;
         for (int server = 0; server < ring.servers().size(); server++) {
             for (int group = 0; group < ring.ketamaPoints(server) / 4; group++) {
-                byte[] digest = md5((ring.servers().get(server).identity() + "-" + group).getBytes(StandardCharsets.UTF_8));
+                byte[] digest =
+                        md5((ring.servers().get(server).identity() + "-" + group).getBytes(StandardCharsets.UTF_8));
                 for (int word = 0; word < 4; word++) {
-                    long value = (digest[4 * word] & 0xffL) | (digest[4 * word + 1] & 0xffL) << 8
-                            | (digest[4 * word + 2] & 0xffL) << 16 | (digest[4 * word + 3] & 0xffL) << 24;
+                    long value = (digest[4 * word] & 0xffL)
+                            | (digest[4 * word + 1] & 0xffL) << 8
+                            | (digest[4 * word + 2] & 0xffL) << 16
+                            | (digest[4 * word + 3] & 0xffL) << 24;
                     if (value < lowest) {
                         lowest = value;
                         owner = server;

@@ -20,8 +20,8 @@ class ShardServerTest {
             ::1:6380:1                   | ::1               | 6380  | 1 | null   | ::1:6380
             localhost:6379:10            | localhost         | 6379  | 10 | null  | localhost:6379
             """)
-    void parsesEntriesAsNutcrackerDoesAndDerivesTheKetamaIdentity(String entry, String host, int port, int weight,
-                                                                  String name, String identity) {
+    void parsesEntriesAsNutcrackerDoesAndDerivesTheKetamaIdentity(
+            String entry, String host, int port, int weight, String name, String identity) {
         ShardServer server = ShardServer.parse(entry);
         assertThat(server).isEqualTo(new ShardServer(host, port, weight, name));
         assertThat(server.identity()).isEqualTo(identity);
@@ -30,7 +30,8 @@ class ShardServerTest {
 
     @Test
     void theWeightIsNotPartOfTheIdentity() {
-        assertThat(ShardServer.of("10.0.0.1", 6379, 1).identity()).isEqualTo(ShardServer.of("10.0.0.1", 6379, 7).identity());
+        assertThat(ShardServer.of("10.0.0.1", 6379, 1).identity())
+                .isEqualTo(ShardServer.of("10.0.0.1", 6379, 7).identity());
     }
 
     @Test
