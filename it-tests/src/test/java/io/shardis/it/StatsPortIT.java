@@ -143,6 +143,59 @@ class StatsPortIT {
     }
 
     @Test
+    void fragmentsAndForwardErrorsFollowSplitCommandsAndAFailedServer() {
+        // A pool of two servers, one of which nothing listens on (auto_eject_hosts off, as
+        // nutcracker's default): its keys get errors, and a split MGET counts one fragment per server.
+        int nothingListens = io.shardis.it.support.FreePorts.next();
+        try (ShardisFixture split =
+                        ShardisFixture.startWithStats("""
+                        gamma:
+                          listen: 127.0.0.1:0
+                          redis: true
+                          timeout: 2000
+                          hash: fnv1a_64
+                          distribution: ketama
+                          servers:
+                            - ${redis}:1 up
+                            - 127.0.0.1:${dead}:1 down
+                        """, Map.of("redis", redis.address(), "dead", nothingListens));
+                redis.clients.jedis.Jedis jedis = split.jedis("gamma")) {
+            String live = null;
+            String dead = null;
+            for (int i = 0; i < 200 && (live == null || dead == null); i++) {
+                String key = "stats:" + i;
+                try {
+                    jedis.get(key);
+                    live = live == null ? key : live;
+                } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                    dead = dead == null ? key : dead;
+                }
+            }
+            assertThat(live).as("a key on the live server").isNotNull();
+            assertThat(dead).as("a key on the server nothing listens on").isNotNull();
+            JsonObject before = pool(parseStrict(fetch(split.statsAddress())), "gamma");
+
+            String liveKey = live;
+            String deadKey = dead;
+            assertThatThrownBy(() -> jedis.get(deadKey))
+                    .isInstanceOf(redis.clients.jedis.exceptions.JedisDataException.class);
+            assertThatThrownBy(() -> jedis.mget(liveKey, deadKey))
+                    .isInstanceOf(redis.clients.jedis.exceptions.JedisDataException.class);
+            assertThat(jedis.mget(liveKey, liveKey)).hasSize(2);
+
+            JsonObject after = pool(parseStrict(fetch(split.statsAddress())), "gamma");
+            assertThat(after.get("fragments").getAsLong()
+                            - before.get("fragments").getAsLong())
+                    .as("fragments: the MGET over both servers split in two, the one over a single server not split")
+                    .isEqualTo(2);
+            assertThat(after.get("forward_error").getAsLong()
+                            - before.get("forward_error").getAsLong())
+                    .as("forward_error: the GET and the MGET fragment on the failed server")
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
     void clientCountersFollowClientsAsTheyComeAndGo() throws IOException {
         JsonObject before = parseStrict(fetch(shardis.statsAddress()));
         long total = before.get("total_connections").getAsLong();
