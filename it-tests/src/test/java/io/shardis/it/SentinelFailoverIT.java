@@ -1,6 +1,7 @@
 package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -91,6 +93,14 @@ class SentinelFailoverIT {
                   sentinels: [${sentinels}]
                   servers:
                     - ${shard1}:1 shard1
+                    - ${shard2}:1 shard2
+                brief:
+                  listen: 127.0.0.1:0
+                  redis: true
+                  timeout: 1000
+                  failover_timeout: 300
+                  sentinels: [${sentinels}]
+                  servers:
                     - ${shard2}:1 shard2
                 """,
                 Map.of(
@@ -274,6 +284,29 @@ class SentinelFailoverIT {
             }
         } finally {
             sentinel.restartAsReplica("shard1", oldMaster);
+            awaitReplicaOf(oldMaster);
+        }
+    }
+
+    @Test
+    void aHoldShorterThanTheFailoverRunsOutWithAnErrorThatSaysSoAndWritesResumeAfterIt() throws Exception {
+        RedisProcess oldMaster = sentinel.master("shard2");
+        try (Jedis jedis = shardis.jedis("brief")) {
+            assertThat(jedis.set("brief", "before")).isEqualTo("OK");
+            sentinel.killMaster("shard2");
+            // Sentinel needs its down-after (2 s) before it even starts a failover: a 300 ms hold runs out first.
+            long sent = System.nanoTime();
+            assertThatThrownBy(() -> jedis.set("brief", "during"))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("within the failover_timeout (300 ms)");
+            long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+            assertThat(waitedMillis)
+                    .as("ms the write was held before its error")
+                    .isGreaterThanOrEqualTo(250);
+            sentinel.awaitFailover("shard2");
+            firstSuccessfulWrite("brief", "brief");
+        } finally {
+            sentinel.restartAsReplica("shard2", oldMaster);
             awaitReplicaOf(oldMaster);
         }
     }
