@@ -45,7 +45,14 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the watcher's state lives on one thread of its own ({@code shardis-sentinel-watcher});
  * listener calls come from another ({@code shardis-sentinel-listener}); Lettuce's I/O threads
  * only hand results over. Nothing here runs on, or blocks, an event loop of the proxy; only
- * {@link #start} blocks its caller, for at most about {@code settings.timeout()}.
+ * {@link #start} blocks its caller, for at most about {@code settings.timeout()} (or the patience
+ * it is given).
+ *
+ * <p>Past our usual 350 lines because it owns one state machine per master (rounds in flight,
+ * the pending round, what each Sentinel last said, the adopted address) and the single thread that
+ * serialises it; the pieces that stand alone already live apart ({@link SentinelLink} per
+ * Sentinel, {@code AgreementRound} per question, {@link SentinelMajority}). Splitting the per-master
+ * state from the thread that guards it would spread one lock-free invariant over two classes.
  */
 public final class SentinelWatcher implements AutoCloseable {
 

@@ -1,5 +1,6 @@
 package io.shardis.proxy.session;
 
+import static io.shardis.proxy.session.SessionHarness.bulk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -19,16 +20,7 @@ class ClientSessionTest {
 
     @AfterEach
     void tearDown() {
-        if (pool != null) {
-            pool.close();
-            assertThat(pool.unreleased())
-                    .as("buffers fed in and never released")
-                    .isEmpty();
-        }
-    }
-
-    private static String bulk(String value) {
-        return "$" + value.length() + "\r\n" + value + "\r\n";
+        SessionHarness.closeAndCheckReleased(pool);
     }
 
     @Test

@@ -165,6 +165,21 @@ final class SessionHarness implements SessionPool, AutoCloseable {
     }
 
     /** The buffers fed in that someone still holds: none once every owner did its part. */
+    /** A RESP bulk string of {@code value} (ASCII), as a test writes a reply or an expected request. */
+    static String bulk(String value) {
+        return "$" + value.length() + "\r\n" + value + "\r\n";
+    }
+
+    /** A test's teardown: closes {@code pool} (when the test made one) and checks every buffer fed in was released. */
+    static void closeAndCheckReleased(SessionHarness pool) {
+        if (pool != null) {
+            pool.close();
+            org.assertj.core.api.Assertions.assertThat(pool.unreleased())
+                    .as("buffers fed in and never released")
+                    .isEmpty();
+        }
+    }
+
     List<ByteBuf> unreleased() {
         return fed.stream().filter(buf -> buf.refCnt() > 0).toList();
     }
