@@ -3,12 +3,16 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.Poll;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.SentinelFixture;
 import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.StopChildProcesses;
+import io.shardis.sentinel.SentinelWatcher;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -36,6 +41,8 @@ class SentinelStaleMasterIT {
 
     /** How long writes may take to reach the real master once a majority of Sentinels names it. */
     private static final Duration RESUME_WAIT = Duration.ofSeconds(20);
+
+    private static final String READONLY_RECHECK = "recheck requested: a write was refused with READONLY";
 
     private static SentinelFixture sentinel;
 
@@ -105,50 +112,94 @@ class SentinelStaleMasterIT {
         }
     }
 
+    /**
+     * Three switchovers behind the Sentinels' back, each followed by a write refused with
+     * READONLY, then the Sentinels told. Shardis also asks the Sentinels every 2 s whatever
+     * happens: a move learned that way says "periodic recheck". The write sent right after the
+     * Sentinels were told is refused too and makes Shardis ask at once, so at least one of three
+     * moves (in practice each) must have been learned from a READONLY.
+     */
     @Test
     void aWriteRefusedWithReadonlyMakesShardisFollowTheMasterTheSentinelsNameNext() {
-        RedisProcess demoted = sentinel.master("shard2");
-        RedisProcess promoted = sentinel.replicas("shard2").get(0);
-        try (ShardisFixture shardis = startShardis(demoted, "shard2", 5_000, sentinel.sentinelAddresses());
+        int switchovers = 3;
+        ListAppender<ILoggingEvent> changes = new ListAppender<>();
+        Logger watcherLog = (Logger) LoggerFactory.getLogger(SentinelWatcher.class);
+        changes.start();
+        watcherLog.addAppender(changes);
+        RedisProcess first = sentinel.master("shard2");
+        List<String> learnedHow = new ArrayList<>();
+        try (ShardisFixture shardis = startShardis(first, "shard2", 5_000, sentinel.sentinelAddresses());
                 Jedis client = shardis.jedis("p")) {
-            assertThat(client.set("ro:before", "v")).isEqualTo("OK");
-            try (Jedis direct = demoted.client()) {
-                assertThat(direct.get("ro:before")).isEqualTo("v");
-            }
-
-            // The connection Shardis has to 'demoted' stays open; its next write is refused.
-            switchRolesBehindSentinelsBack(demoted, promoted);
-            assertThatThrownBy(() -> client.set("ro:refused", "v"))
-                    .isInstanceOf(JedisDataException.class)
-                    .hasMessageStartingWith("READONLY");
-
-            pointSentinelsAt("shard2", promoted);
-            long pointedAt = System.nanoTime();
-            Map<String, Integer> errors = writeUntilAccepted(client, "ro:after");
-            long resumedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pointedAt);
-            for (int i = 0; i < 20; i++) {
-                assertThat(client.set("ro:then:" + i, "v")).isEqualTo("OK");
-            }
-            System.out.printf(
-                    "READONLY: writes on the promoted master %d ms after the Sentinels named it; errors before: %s%n",
-                    resumedMillis, errors);
-            assertThat(errors.keySet())
-                    .as("errors until Shardis followed")
-                    .allSatisfy(error -> assertThat(error)
-                            .satisfiesAnyOf(
-                                    e -> assertThat(e).startsWith("READONLY"),
-                                    e -> assertThat(e).contains("was demoted: Sentinel named")));
-            try (Jedis onPromoted = promoted.client()) {
-                assertThat(onPromoted.get("ro:after")).isEqualTo("x");
-                for (int i = 0; i < 20; i++) {
-                    assertThat(onPromoted.exists("ro:then:" + i)).isTrue();
+            for (int round = 0; round < switchovers; round++) {
+                RedisProcess demoted = sentinel.master("shard2");
+                RedisProcess promoted = sentinel.replicas("shard2").get(0);
+                assertThat(client.set("ro:before:" + round, "v")).isEqualTo("OK");
+                try (Jedis direct = demoted.client()) {
+                    assertThat(direct.get("ro:before:" + round)).isEqualTo("v");
                 }
-                assertThat(onPromoted.exists("ro:refused")).isFalse();
+
+                // The connection Shardis has to 'demoted' stays open; its next write is refused.
+                switchRolesBehindSentinelsBack(demoted, promoted);
+                assertThatThrownBy(() -> client.set("ro:refused", "v"))
+                        .isInstanceOf(JedisDataException.class)
+                        .hasMessageStartingWith("READONLY");
+                // Past the spacing of requested rechecks (100 ms), so the next READONLY asks again.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+
+                pointSentinelsAt("shard2", promoted);
+                long pointedAt = System.nanoTime();
+                Map<String, Integer> errors = writeUntilAccepted(client, "ro:after:" + round);
+                long resumedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pointedAt);
+                for (int i = 0; i < 20; i++) {
+                    assertThat(client.set("ro:then:" + round + ":" + i, "v")).isEqualTo("OK");
+                }
+                String how = howShardisLearned(changes, demoted, promoted);
+                learnedHow.add(how);
+                System.out.printf(
+                        "READONLY: writes on the promoted master %d ms after the Sentinels named it (%s);"
+                                + " errors before: %s%n",
+                        resumedMillis, how, errors);
+                assertThat(errors.keySet())
+                        .as("errors until Shardis followed")
+                        .allSatisfy(error -> assertThat(error)
+                                .satisfiesAnyOf(
+                                        e -> assertThat(e).startsWith("READONLY"),
+                                        e -> assertThat(e).contains("was demoted: Sentinel named")));
+                try (Jedis onPromoted = promoted.client()) {
+                    assertThat(onPromoted.get("ro:after:" + round)).isEqualTo("x");
+                    for (int i = 0; i < 20; i++) {
+                        assertThat(onPromoted.exists("ro:then:" + round + ":" + i))
+                                .isTrue();
+                    }
+                    assertThat(onPromoted.exists("ro:refused")).isFalse();
+                }
             }
             assertThat(shardis.server().metrics().pool("p").server("shard2").failovers())
-                    .as("the move to the promoted master, counted")
-                    .isEqualTo(1);
+                    .as("the moves to the promoted masters, counted")
+                    .isEqualTo(switchovers);
+        } finally {
+            watcherLog.detachAppender(changes);
         }
+        assertThat(learnedHow)
+                .as("how Shardis learned of each move")
+                .allSatisfy(how -> assertThat(how).isIn(READONLY_RECHECK, "periodic recheck"))
+                .contains(READONLY_RECHECK);
+    }
+
+    /** How the watcher learned that {@code name}'s master moved from {@code from} to {@code to}, from its log line. */
+    private static String howShardisLearned(ListAppender<ILoggingEvent> changes, RedisProcess from, RedisProcess to) {
+        String prefix = "Sentinel master shard2: " + from.address() + " -> " + to.address() + " (";
+        List<String> lines;
+        synchronized (changes) {
+            lines = changes.list.stream()
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+        }
+        return lines.stream()
+                .filter(line -> line.startsWith(prefix) && line.endsWith(")"))
+                .map(line -> line.substring(prefix.length(), line.length() - 1))
+                .reduce((earlier, later) -> later)
+                .orElseThrow(() -> new AssertionError("no line '" + prefix + "...)' among " + lines));
     }
 
     @Test
