@@ -140,6 +140,11 @@ public final class BackendConnection {
     private String downReason = "unreachable";
     /** The server's unreachability was logged; its return will be. */
     private boolean reportedDown;
+    /**
+     * ROLE said the server is no master, and that was logged: later attempts (one every retry
+     * delay, while Sentinel still names it) are not, until a connection is usable or the address moves.
+     */
+    private boolean reportedNotMaster;
 
     /** Null outside cluster pools; on dedicated connections, the owning session's (see BackendPool). */
     private final Redirects redirects;
@@ -410,6 +415,7 @@ public final class BackendConnection {
         retryAfterNanos = 0;
         settings.events().connected();
         settings.metrics().connected();
+        reportedNotMaster = false;
         if (reportedDown) {
             reportedDown = false;
             log.info("{}: reachable again", settings.describe());
@@ -625,6 +631,7 @@ public final class BackendConnection {
     public void reset(String reason) {
         // A failure of the old address says nothing of the new one: try it at once.
         retryAfterNanos = 0;
+        reportedNotMaster = false;
         teardown(channel, Ending.RESET, reason);
         retryAfterNanos = 0;
     }
@@ -714,7 +721,12 @@ public final class BackendConnection {
             if (!ConnectionSetup.isMasterRole(reply)) {
                 reply.release();
                 String reason = "is not a master (ROLE); waiting for Sentinel to name the new one";
-                log.warn("{}: {}", settings.describe(), reason);
+                if (reportedNotMaster) {
+                    log.debug("{}: {}", settings.describe(), reason);
+                } else {
+                    reportedNotMaster = true;
+                    log.warn("{}: {}", settings.describe(), reason);
+                }
                 settings.events().notMaster("ROLE on a new connection");
                 teardown(channel, Ending.SETUP_REFUSED, reason);
                 return;

@@ -2,6 +2,10 @@ package io.shardis.proxy.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -18,9 +22,11 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * A backend connection's life driven through EmbeddedChannels: whatever ends a channel, every
@@ -176,6 +182,60 @@ class BackendConnectionTeardownTest {
         assertThat(connection.state()).isEqualTo(BackendConnection.State.CLOSED);
     }
 
+    /**
+     * While Sentinel still names a replica, every command tries a new channel (one per retry
+     * delay) and ROLE refuses each: the client hears why each time, the log once, and again only
+     * after a channel was usable in between.
+     */
+    @Test
+    void aServerThatSaysItIsNoMasterIsLoggedOnceWhileItStaysOne() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger log = (Logger) LoggerFactory.getLogger(BackendConnection.class);
+        logged.start();
+        log.addAppender(logged);
+        try {
+            BackendConnection connection = connection(0, true);
+            Recorder sink = new Recorder();
+            for (int attempt = 0; attempt < 3; attempt++) {
+                if (attempt > 0) {
+                    // Past the pause after a refused setup, so the next command tries a new channel.
+                    LockSupport.parkNanos(BackendSettings.RETRY_DELAY_NANOS + TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                PendingCommand get = sendGets(connection, sink, 1).get(0);
+                assertThat(opened).hasSize(attempt + 1);
+                reply(attempt, REPLICA_ROLE);
+                assertEachAnsweredOnceWithAnError(sink, List.of(get), "is not a master (ROLE)");
+            }
+            assertThat(warnings(logged, "is not a master (ROLE)"))
+                    .as("warnings for three refusals in a row")
+                    .hasSize(1);
+
+            // A master this time: the channel is used; once it ends, a replica is worth a warning again.
+            LockSupport.parkNanos(BackendSettings.RETRY_DELAY_NANOS + TimeUnit.MILLISECONDS.toNanos(50));
+            PendingCommand served = sendGets(connection, sink, 1).get(0);
+            reply(3, "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n+served\r\n");
+            assertThat(sink.replies(served)).containsExactly("+served");
+            opened.get(3).close();
+            PendingCommand refused = sendGets(connection, sink, 1).get(0);
+            reply(4, REPLICA_ROLE);
+            assertEachAnsweredOnceWithAnError(sink, List.of(refused), "is not a master (ROLE)");
+            assertThat(warnings(logged, "is not a master (ROLE)")).hasSize(2);
+        } finally {
+            log.detachAppender(logged);
+        }
+    }
+
+    private static final String REPLICA_ROLE =
+            "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:6380\r\n$9\r\nconnected\r\n:0\r\n";
+
+    private static List<String> warnings(ListAppender<ILoggingEvent> logged, String text) {
+        return logged.list.stream()
+                .filter(event -> event.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(message -> message.contains(text))
+                .toList();
+    }
+
     private void assertEachAnsweredOnceWithAnError(Recorder sink, List<PendingCommand> commands, String reason) {
         for (PendingCommand command : commands) {
             assertThat(sink.replies(command))
@@ -188,6 +248,11 @@ class BackendConnectionTeardownTest {
     }
 
     private BackendConnection connection(int timeoutMillis) {
+        return connection(timeoutMillis, false);
+    }
+
+    /** {@code masterOnly}: each new channel asks ROLE first, as in a Sentinel-managed pool. */
+    private BackendConnection connection(int timeoutMillis, boolean masterOnly) {
         ShardisConfig config;
         try {
             config = ShardisConfig.parse("""
@@ -205,6 +270,9 @@ class BackendConnectionTeardownTest {
         BackendSettings settings = BackendSettings.of(
                         pool, pool.sharding().servers().get(0), new InetSocketAddress("127.0.0.1", 6379))
                 .observedBy(BackendEvents.NONE, metrics.server(0), metrics);
+        if (masterOnly) {
+            settings = settings.requiringMaster();
+        }
         BackendConnector connector = (handler, address) -> {
             EmbeddedChannel channel = new EmbeddedChannel(handler);
             opened.add(channel);
