@@ -180,13 +180,26 @@ public final class InvalidationHub {
             flushAll();
             return;
         }
+        // NOLOOP: the keys each client wrote itself, heard now whether or not it read them.
+        Map<ClientTracking, Set<String>> own = Map.of();
+        for (ClientTracking client : trackers) {
+            Set<String> heard = client.ownWritesHeard(keys);
+            if (!heard.isEmpty()) {
+                if (own.isEmpty()) {
+                    own = new HashMap<>();
+                }
+                own.put(client, heard);
+            }
+        }
         Map<ClientTracking, List<String>> byClient = new LinkedHashMap<>();
         for (String key : keys) {
             Set<ClientTracking> set = readers.remove(key);
             if (set != null) {
                 for (ClientTracking client : set) {
                     client.keys().remove(key);
-                    byClient.computeIfAbsent(client, c -> new ArrayList<>()).add(key);
+                    if (!own.getOrDefault(client, Set.of()).contains(key)) {
+                        byClient.computeIfAbsent(client, c -> new ArrayList<>()).add(key);
+                    }
                 }
             }
         }
@@ -198,7 +211,7 @@ public final class InvalidationHub {
         }
         for (ClientTracking client : new ArrayList<>(trackers)) {
             if (client.bcast()) {
-                client.invalidateByPrefix(keys);
+                client.invalidateByPrefix(keys, own.getOrDefault(client, Set.of()));
             }
         }
     }
