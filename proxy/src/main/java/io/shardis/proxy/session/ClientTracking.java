@@ -385,10 +385,16 @@ final class ClientTracking {
                 }
                 return;
             }
+            if (told != null) {
+                session.pool().metrics().invalidationSent();
+            }
             target.channel().pipeline().fireUserEventTriggered(new Redirected(told));
             return;
         }
         if (session.protocol() == RespProtocol.RESP3) {
+            if (told != null) {
+                session.pool().metrics().invalidationSent();
+            }
             session.deliver(frame(session.context().alloc(), told, true));
         }
         // A RESP2 client without a redirection has nowhere to hear it, as on Redis.

@@ -7,6 +7,7 @@ import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,7 @@ public final class InvalidationHub {
     private static final byte[] INVALIDATE_HEAD = ">2\r\n$10\r\ninvalidate\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final SessionPool pool;
+    private final PoolMetrics metrics;
     private final BackendPool backends;
     private final int maxKeys;
     /** The tracking connection of each live server, by server index. */
@@ -58,13 +60,16 @@ public final class InvalidationHub {
 
     public InvalidationHub(SessionPool pool, BackendPool backends, int maxKeys) {
         this.pool = pool;
+        this.metrics = pool.metrics();
         this.backends = backends;
         this.maxKeys = maxKeys;
     }
 
     /** {@code client} starts tracking; {@code whenReady} runs once every live server's connection tracks (or failed to). */
     void start(ClientTracking client, Runnable whenReady) {
-        trackers.add(client);
+        if (trackers.add(client)) {
+            metrics.trackingClients(1);
+        }
         ensureLinks();
         if (allSettled()) {
             whenReady.run();
@@ -78,18 +83,21 @@ public final class InvalidationHub {
         if (!trackers.remove(client)) {
             return;
         }
+        metrics.trackingClients(-1);
         for (String key : client.keys()) {
             Set<ClientTracking> set = readers.get(key);
             if (set != null && set.remove(client) && set.isEmpty()) {
                 readers.remove(key);
+                metrics.trackingKeys(-1);
             }
         }
         client.keys().clear();
         if (trackers.isEmpty()) {
-            readers.clear();
+            forgetKeys();
             lost.clear();
             for (Map.Entry<Integer, Link> entry : new ArrayList<>(links.entrySet())) {
                 links.remove(entry.getKey());
+                metrics.trackingConnections(-1);
                 backends.discard(entry.getKey(), entry.getValue().connection);
             }
             List<Runnable> pending = new ArrayList<>(waiting);
@@ -108,6 +116,7 @@ public final class InvalidationHub {
             }
             set = new LinkedHashSet<>(2);
             readers.put(key, set);
+            metrics.trackingKeys(1);
         }
         if (set.add(client)) {
             client.keys().add(key);
@@ -128,6 +137,7 @@ public final class InvalidationHub {
         Iterator<Map.Entry<String, Set<ClientTracking>>> it = readers.entrySet().iterator();
         Map.Entry<String, Set<ClientTracking>> oldest = it.next();
         it.remove();
+        metrics.trackingKeys(-1);
         for (ClientTracking client : oldest.getValue()) {
             client.keys().remove(oldest.getKey());
             client.invalidate(List.of(oldest.getKey()), false);
@@ -143,6 +153,7 @@ public final class InvalidationHub {
             if (!links.containsKey(server)) {
                 Link link = new Link(server);
                 links.put(server, link);
+                metrics.trackingConnections(1);
                 link.open();
             }
         }
@@ -167,11 +178,19 @@ public final class InvalidationHub {
 
     /** Every tracking client of the loop forgets everything: Redis' null invalidation (as after FLUSHALL). */
     void flushAll() {
-        readers.clear();
+        forgetKeys();
+        if (!trackers.isEmpty()) {
+            metrics.trackingFlushed();
+        }
         for (ClientTracking client : new ArrayList<>(trackers)) {
             client.keys().clear();
             client.invalidate(null, false);
         }
+    }
+
+    private void forgetKeys() {
+        metrics.trackingKeys(-readers.size());
+        readers.clear();
     }
 
     /** An invalidation message of a server: {@code keys} null for a flush. */
@@ -195,6 +214,7 @@ public final class InvalidationHub {
         for (String key : keys) {
             Set<ClientTracking> set = readers.remove(key);
             if (set != null) {
+                metrics.trackingKeys(-1);
                 for (ClientTracking client : set) {
                     client.keys().remove(key);
                     if (!own.getOrDefault(client, Set.of()).contains(key)) {
@@ -292,6 +312,7 @@ public final class InvalidationHub {
                 // what is read there is flushed; the next read tries again.
                 if (links.get(server) == this) {
                     links.remove(server);
+                    metrics.trackingConnections(-1);
                     lost.add(server);
                     backends.discard(server, connection);
                 }
@@ -325,6 +346,7 @@ public final class InvalidationHub {
                 return;
             }
             links.remove(server);
+            metrics.trackingConnections(-1);
             lost.add(server);
             settled = true;
             flushAll();

@@ -135,6 +135,37 @@ class ClientTrackingTest {
     }
 
     @Test
+    void trackingMetricsCountClientsKeysConnectionsInvalidationsAndFlushes() {
+        track("CLIENT TRACKING ON");
+        get("a1");
+        get("a2");
+        assertThat(pool.scrape())
+                .contains(
+                        "shardis_tracking_clients{pool=\"alpha\"} 1.0",
+                        "shardis_tracking_keys{pool=\"alpha\"} 2.0",
+                        "shardis_tracking_connections{pool=\"alpha\"} 1.0",
+                        "shardis_invalidations_total{pool=\"alpha\"} 0.0",
+                        "shardis_tracking_flushes_total{pool=\"alpha\"} 0.0");
+        pool.answer(link, invalidate("a1"));
+        assertThat(pool.received()).isEqualTo(invalidate("a1"));
+        assertThat(pool.scrape())
+                .contains(
+                        "shardis_tracking_keys{pool=\"alpha\"} 1.0", "shardis_invalidations_total{pool=\"alpha\"} 1.0");
+        link.close();
+        pool.settle();
+        assertThat(pool.received()).isEqualTo(NULL_INVALIDATION);
+        assertThat(pool.scrape())
+                .contains(
+                        "shardis_tracking_keys{pool=\"alpha\"} 0.0",
+                        "shardis_tracking_connections{pool=\"alpha\"} 0.0",
+                        "shardis_invalidations_total{pool=\"alpha\"} 1.0",
+                        "shardis_tracking_flushes_total{pool=\"alpha\"} 1.0");
+        pool.send("CLIENT TRACKING OFF");
+        assertThat(pool.received()).isEqualTo("+OK\r\n");
+        assertThat(pool.scrape()).contains("shardis_tracking_clients{pool=\"alpha\"} 0.0");
+    }
+
+    @Test
     void bcastSendsTheWrittenKeysUnderEachPrefix() {
         track("CLIENT TRACKING ON BCAST PREFIX b PREFIX a");
         pool.answer(link, invalidate("a1", "b1", "c1", "a2"));
