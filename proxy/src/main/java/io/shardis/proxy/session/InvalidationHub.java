@@ -33,6 +33,10 @@ import java.util.Set;
  * read in between may not have been seen. At most {@code maxKeys} keys are remembered: past that, the
  * oldest is forgotten and its readers told it is invalid, as Redis' {@code tracking-table-max-keys}.
  * Lives on its loop only.
+ *
+ * <p>Past our usual 350 lines because the key table, the per-server connections and the flushes on
+ * their loss and return are one state, kept together with the metrics that count it. What shrinks
+ * it next: the reading of the servers' invalidation frames ({@link #keysOf}) as a class of its own.
  */
 public final class InvalidationHub {
 
