@@ -15,6 +15,8 @@ import io.shardis.it.support.ShardedShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -144,6 +146,57 @@ class ClientTrackingIT {
                     .isEqualTo("%3\r\n" + bulk("flags") + "~1\r\n" + bulk("on") + bulk("redirect") + ":0\r\n"
                             + bulk("prefixes") + "*0\r\n");
         }
+    }
+
+    /**
+     * The invalidations an OPTIN client hears after CLIENT CACHING YES followed by another CLIENT
+     * subcommand, a transaction, and a read outside it, then writes of every key read.
+     */
+    private static List<String> optinFrames(InetSocketAddress at, Jedis writer) {
+        try (Resp3Socket tracker = new Resp3Socket(at)) {
+            tracker.call("HELLO 3");
+            assertThat(tracker.call("CLIENT TRACKING ON OPTIN")).isEqualTo("+OK\r\n");
+            List<String> replies = new ArrayList<>();
+            for (String command : List.of(
+                    "CLIENT CACHING YES",
+                    "CLIENT GETREDIR",
+                    "GET {o}1",
+                    "GET {o}2",
+                    "CLIENT CACHING YES",
+                    "MULTI",
+                    "GET {o}3",
+                    "GET {o}4",
+                    "EXEC",
+                    "GET {o}5",
+                    "CLIENT CACHING YES",
+                    "GET {o}6")) {
+                replies.add(tracker.call(command));
+            }
+            for (int i = 1; i <= 6; i++) {
+                writer.set("{o}" + i, "w");
+            }
+            for (int i = 0; i < 4; i++) {
+                replies.add(tracker.read());
+            }
+            return replies;
+        }
+    }
+
+    @Test
+    void optinCachingYesHoldsOverClientSubcommandsAndATransactionAsOnRedis() {
+        List<String> viaShardis;
+        try (Jedis writer = env.jedis()) {
+            viaShardis = optinFrames(shardis(), writer);
+        }
+        List<String> alone;
+        try (Jedis writer = env.reference().client()) {
+            alone = optinFrames(env.reference().socketAddress(), writer);
+        }
+        assertThat(viaShardis)
+                .as("through Shardis (left), a Redis 7.0 alone (right)")
+                .isEqualTo(alone);
+        assertThat(viaShardis.subList(viaShardis.size() - 4, viaShardis.size()))
+                .containsExactly(invalidate("{o}1"), invalidate("{o}3"), invalidate("{o}4"), invalidate("{o}6"));
     }
 
     @Test

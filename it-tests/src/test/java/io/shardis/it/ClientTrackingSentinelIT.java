@@ -1,6 +1,7 @@
 package io.shardis.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.Poll;
@@ -17,10 +18,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.csc.CacheConfig;
 
 /**
  * Client-side caching across a Sentinel failover: the tracking client hears the null invalidation
- * when the master dies, and tracking works against the promoted master afterwards.
+ * when the master dies, and tracking works against the promoted master afterwards. Jedis' cache
+ * (through a pool with {@code redis_version: 7.4.0}) is flushed by it and reads the promoted
+ * master's value; a pool at the default version is refused by Jedis as a server older than 7.4.
  */
 @ExtendWith(StopChildProcesses.class)
 class ClientTrackingSentinelIT {
@@ -40,6 +48,13 @@ class ClientTrackingSentinelIT {
                 ha:
                   listen: 127.0.0.1:0
                   redis: true
+                  timeout: 1000
+                  redis_version: 7.4.0
+                  sentinels: [${sentinels}]
+                  servers:
+                    - ${shard1}:1 shard1
+                plain:
+                  listen: 127.0.0.1:0
                   timeout: 1000
                   sentinels: [${sentinels}]
                   servers:
@@ -61,10 +76,35 @@ class ClientTrackingSentinelIT {
         return shardis.address("ha");
     }
 
+    private static RedisClient jedisCache(String pool) {
+        InetSocketAddress address = shardis.address(pool);
+        return RedisClient.builder()
+                .hostAndPort(new HostAndPort(address.getHostString(), address.getPort()))
+                .clientConfig(DefaultJedisClientConfig.builder()
+                        .protocol(RedisProtocol.RESP3)
+                        .build())
+                .cacheConfig(CacheConfig.builder().maxSize(100).build())
+                .build();
+    }
+
+    @Test
+    void jedisRefusesItsCacheWhenShardisSaysTheDefaultVersion() {
+        try (RedisClient jedis = jedisCache("plain")) {
+            assertThatThrownBy(() -> jedis.get("k"))
+                    .hasStackTraceContaining("Client side caching is only supported with 'Redis 7.4' or later");
+        }
+    }
+
     @Test
     void aFailoverFlushesTheTrackingClientAndTrackingGoesOnWithTheNewMaster() {
-        try (Resp3Socket writer = new Resp3Socket(address())) {
+        try (Resp3Socket writer = new Resp3Socket(address());
+                RedisClient jedis = jedisCache("ha")) {
             assertThat(writer.call("SET k v1")).isEqualTo("+OK\r\n");
+            assertThat(jedis.get("k")).isEqualTo("v1");
+            assertThat(jedis.get("k")).isEqualTo("v1");
+            assertThat(jedis.getCache().getStats().getHitCount())
+                    .as("Jedis' cache served the second read")
+                    .isEqualTo(1);
             try (Resp3Socket tracker = new Resp3Socket(address())) {
                 tracker.call("HELLO 3");
                 assertThat(tracker.call("CLIENT TRACKING ON")).isEqualTo("+OK\r\n");
@@ -81,12 +121,21 @@ class ClientTrackingSentinelIT {
                             () -> false))
                     .as("writes reach the promoted master")
                     .isTrue();
+            assertThat(jedis.get("k"))
+                    .as("Jedis' cache was flushed: the promoted master's value")
+                    .isEqualTo("v2");
+            assertThat(jedis.getCache().getStats().getFlushCount()).isGreaterThanOrEqualTo(1);
+            assertThat(jedis.get("k")).isEqualTo("v2");
             try (Resp3Socket tracker = new Resp3Socket(address())) {
                 tracker.call("HELLO 3");
                 assertThat(tracker.call("CLIENT TRACKING ON")).isEqualTo("+OK\r\n");
                 assertThat(tracker.call("GET k")).isEqualTo("$2\r\nv2\r\n");
                 assertThat(writer.call("SET k v3")).isEqualTo("+OK\r\n");
                 assertThat(tracker.read()).isEqualTo(">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n");
+                assertThat(Poll.until(
+                                Duration.ofSeconds(10), () -> jedis.get("k").equals("v3"), () -> false))
+                        .as("Jedis' cache hears the new master's invalidations")
+                        .isTrue();
             }
         }
     }

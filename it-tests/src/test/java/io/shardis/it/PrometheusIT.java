@@ -10,9 +10,11 @@ import io.shardis.it.support.Poll;
 import io.shardis.it.support.PromQl;
 import io.shardis.it.support.PrometheusText;
 import io.shardis.it.support.RedisProcess;
+import io.shardis.it.support.Resp3Socket;
 import io.shardis.it.support.SentinelFixture;
 import io.shardis.it.support.ShardisProcess;
 import io.shardis.it.support.StopChildProcesses;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +125,42 @@ class PrometheusIT {
                         "\"master\": \"" + master + "\"",
                         "\"agrees\": true",
                         "\"held_now\": 0");
+    }
+
+    @Test
+    void clientSideCachingIsCounted() {
+        InetSocketAddress alpha = new InetSocketAddress("127.0.0.1", shardis.port("alpha"));
+        PrometheusText before = Http.metrics(http);
+        try (Resp3Socket tracker = new Resp3Socket(alpha);
+                Jedis writer = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000)) {
+            tracker.call("HELLO 3");
+            assertThat(tracker.call("CLIENT TRACKING ON")).isEqualTo("+OK\r\n");
+            tracker.call("GET cached:1");
+            tracker.call("GET cached:2");
+            PrometheusText tracking = Http.metrics(http);
+            assertThat(tracking.value("shardis_tracking_clients", "pool", "alpha"))
+                    .isEqualTo(1);
+            assertThat(tracking.value("shardis_tracking_keys", "pool", "alpha")).isEqualTo(2);
+            assertThat(tracking.value("shardis_tracking_connections", "pool", "alpha"))
+                    .as("one per server on the client's event loop")
+                    .isEqualTo(1);
+            writer.set("cached:1", "v");
+            assertThat(tracker.read()).isEqualTo(">2\r\n$10\r\ninvalidate\r\n*1\r\n$8\r\ncached:1\r\n");
+            PrometheusText after = Http.metrics(http);
+            assertThat(delta(before, after, "shardis_invalidations_total", "pool", "alpha"))
+                    .isEqualTo(1);
+            assertThat(after.value("shardis_tracking_keys", "pool", "alpha")).isEqualTo(1);
+            assertThat(delta(before, after, "shardis_tracking_flushes_total", "pool", "alpha"))
+                    .isEqualTo(0);
+        }
+        assertThat(Poll.until(
+                        Duration.ofSeconds(10),
+                        () -> Http.metrics(http).value("shardis_tracking_clients", "pool", "alpha") == 0
+                                && Http.metrics(http).value("shardis_tracking_connections", "pool", "alpha") == 0
+                                && Http.metrics(http).value("shardis_tracking_keys", "pool", "alpha") == 0,
+                        () -> false))
+                .as("the client gone: no tracking client, connection or key left")
+                .isTrue();
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.lettuce.core.support.caching.ClientSideCaching;
 import io.shardis.it.support.Closeables;
 import io.shardis.it.support.LettuceClients;
 import io.shardis.it.support.Poll;
+import io.shardis.it.support.RedisCliReplies;
 import io.shardis.it.support.RedisClusterFixture;
 import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.Resp3Socket;
@@ -42,12 +43,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.csc.CacheConfig;
 
 /**
  * RESP3 clients through a cluster pool (3 masters, 3 replicas), against a standalone Redis 7.0
  * holding the same keys: the replies Shardis merges across masters byte for byte, Lettuce at its
- * defaults with typed replies and Pub/Sub, Jedis in RESP3.
+ * defaults with typed replies and Pub/Sub, Jedis in RESP3; Lettuce's and Jedis' client-side caches
+ * across a slot migration (a pool with {@code redis_version: 7.4.0} for Jedis').
  */
 @ExtendWith(StopChildProcesses.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,6 +74,13 @@ class Resp3ClusterIT {
                   listen: 127.0.0.1:0
                   timeout: 2000
                   server_connections: 2
+                  cluster:
+                    seeds: [${seed}]
+                    refresh_interval: 60000
+                cached:
+                  listen: 127.0.0.1:0
+                  timeout: 2000
+                  redis_version: 7.4.0
                   cluster:
                     seeds: [${seed}]
                     refresh_interval: 60000
@@ -270,6 +281,93 @@ class Resp3ClusterIT {
             }
             frontend.close();
         }
+    }
+
+    @Test
+    @Order(5)
+    void cachesAcrossASlotMigrationHearTheNewMaster() {
+        String key = "moving";
+        int slot = HashSlot.of(key);
+        RedisClusterFixture.Node from = cluster.nodeForSlot(slot);
+        RedisClusterFixture.Node to = cluster.masters().stream()
+                .filter(master -> master != from)
+                .findFirst()
+                .orElseThrow();
+        Map<String, String> cache = new ConcurrentHashMap<>();
+        try (Resp3Socket writer = new Resp3Socket(address());
+                StatefulRedisConnection<String, String> connection = lettuce.connect(address());
+                RedisClient jedis = jedisCache()) {
+            assertThat(writer.call("SET " + key + " v1")).isEqualTo("+OK\r\n");
+            CacheFrontend<String, String> frontend =
+                    ClientSideCaching.enable(CacheAccessor.forMap(cache), connection, TrackingArgs.Builder.enabled());
+            assertThat(frontend.get(key)).isEqualTo("v1");
+            assertThat(jedis.get(key)).isEqualTo("v1");
+
+            cluster.migrateSlot(slot, to);
+
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> !cache.containsKey(key), () -> false))
+                    .as("MIGRATE deleted the key from the old master: Lettuce's cache dropped it")
+                    .isTrue();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(10),
+                            () -> "v1".equals(frontend.get(key)) && "v1".equals(cache.get(key)),
+                            () -> false))
+                    .as("Lettuce's cache holds the value read from the new master")
+                    .isTrue();
+            assertThat(Poll.until(
+                            Duration.ofSeconds(10),
+                            () -> {
+                                long hits = jedis.getCache().getStats().getHitCount();
+                                return "v1".equals(jedis.get(key))
+                                        && jedis.getCache().getStats().getHitCount() > hits;
+                            },
+                            () -> false))
+                    .as("Jedis' cache serves the value read from the new master")
+                    .isTrue();
+
+            assertThat(writer.call("SET " + key + " v2"))
+                    .as("the write reaches the new master")
+                    .isEqualTo("+OK\r\n");
+            try (Jedis direct = to.client()) {
+                assertThat(direct.get(key)).isEqualTo("v2");
+            }
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> !cache.containsKey(key), () -> false))
+                    .as("the new master's invalidation reached Lettuce's cache")
+                    .isTrue();
+            assertThat(frontend.get(key)).isEqualTo("v2");
+            assertThat(Poll.until(Duration.ofSeconds(10), () -> jedis.get(key).equals("v2"), () -> false))
+                    .as("and Jedis' cache")
+                    .isTrue();
+            frontend.close();
+        }
+    }
+
+    @Test
+    @Order(6)
+    void redisCliPrintsTheSameTypedRepliesThroughTheClusterPool() {
+        cluster.flushAll();
+        reference.flushAll();
+        String expected = RedisCliReplies.of(reference.socketAddress());
+        assertThat(RedisCliReplies.of(address()))
+                .as("redis-cli -3 through a cluster pool (left), to a Redis 7.0 alone (right)")
+                .isEqualTo(expected);
+        assertThat(Set.of("c", "d", "e", "h", "s", "z", "l", "fl").stream()
+                        .map(key -> cluster.nodeForSlot(HashSlot.of(key)).id())
+                        .distinct()
+                        .count())
+                .as("the keys are on more than one master")
+                .isGreaterThan(1);
+    }
+
+    private static RedisClient jedisCache() {
+        InetSocketAddress at = shardis.address("cached");
+        return RedisClient.builder()
+                .hostAndPort(new HostAndPort(at.getHostString(), at.getPort()))
+                .clientConfig(DefaultJedisClientConfig.builder()
+                        .protocol(RedisProtocol.RESP3)
+                        .build())
+                .cacheConfig(CacheConfig.builder().maxSize(100).build())
+                .build();
     }
 
     private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");

@@ -7,8 +7,10 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.shardis.it.support.LettuceClients;
+import io.shardis.it.support.RedisCliReplies;
 import io.shardis.it.support.Resp3Socket;
 import io.shardis.it.support.ShardedShardis;
+import io.shardis.it.support.ShardisFixture;
 import io.shardis.it.support.StopChildProcesses;
 import io.shardis.resp.RespValue;
 import java.net.InetSocketAddress;
@@ -102,6 +104,27 @@ class Resp3IT {
             assertThat(socket.call("CLIENT LIST")).startsWith("=").contains(" resp=3");
             assertThat(socket.call("RESET")).isEqualTo("+RESET\r\n");
             assertThat(socket.call("CLIENT INFO")).startsWith("$").contains(" resp=2");
+        }
+    }
+
+    @Test
+    void redisCliPrintsTheSameTypedRepliesThroughShardedAndSinglePools() {
+        String reference = RedisCliReplies.of(reference());
+        assertThat(RedisCliReplies.of(shardis()))
+                .as("redis-cli -3 through a sharded pool (left), to a Redis 7.0 alone (right)")
+                .isEqualTo(reference);
+        assertThat(Set.of("c", "d", "e", "h", "s", "z", "l", "fl").stream()
+                        .map(key -> env.holders(key))
+                        .distinct()
+                        .count())
+                .as("the keys are on more than one server")
+                .isGreaterThan(1);
+        env.reference().flushAll();
+        try (ShardisFixture single = ShardisFixture.singlePool(env.backends().get(0), 5000, "")) {
+            env.backends().get(0).flushAll();
+            assertThat(RedisCliReplies.of(single.address("alpha")))
+                    .as("through a single-server pool")
+                    .isEqualTo(RedisCliReplies.of(reference()));
         }
     }
 

@@ -18,14 +18,20 @@ public final class Commands {
     private Commands() {}
 
     public static Result run(List<String> command, Duration timeout) {
+        return run(command, null, timeout);
+    }
+
+    /** As {@link #run(List, Duration)}, the command reading {@code input} (a file) as its standard input when not null. */
+    public static Result run(List<String> command, Path input, Duration timeout) {
         Path output = null;
         Process process = null;
         try {
             output = Files.createTempFile(WorkDirs.base(), "command-", ".out");
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            if (input != null) {
+                builder.redirectInput(input.toFile());
+            }
+            process = builder.redirectOutput(output.toFile()).start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException(String.join(" ", command) + " did not finish within "
                         + timeout.toSeconds() + "s\n" + LogFiles.tail(output));

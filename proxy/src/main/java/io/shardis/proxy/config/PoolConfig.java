@@ -23,6 +23,9 @@ import java.util.Map;
  * @param allowAdmin whether the pool forwards administrative commands ({@code allow_admin})
  * @param resp3     whether clients may switch to RESP3 ({@code resp3}; needs backends that speak it, Redis 6+)
  * @param tls       TLS towards clients, backends and Sentinels; {@link TlsConfig#NONE} for plain TCP
+ * @param redisVersion the Redis version Shardis reports in HELLO and INFO ({@code redis_version},
+ *                  {@code x.y.z}), or null: HELLO says {@link PoolDefaults#REDIS_VERSION} and INFO
+ *                  the first server's
  */
 public record PoolConfig(
         String name,
@@ -36,7 +39,8 @@ public record PoolConfig(
         Timeouts timeouts,
         boolean allowAdmin,
         boolean resp3,
-        TlsConfig tls) {
+        TlsConfig tls,
+        String redisVersion) {
 
     public PoolConfig {
         sentinels = sentinels == null ? Sentinels.NONE : sentinels;
@@ -172,6 +176,11 @@ public record PoolConfig(
         return "PoolConfig[name=" + name + ", listen=" + listen.address() + ", servers=" + sharding.servers()
                 + (cluster != null ? ", cluster=" + cluster : "") + ", users="
                 + auth.users().keySet() + "]";
+    }
+
+    /** The version HELLO reports: {@code redis_version}, else {@link PoolDefaults#REDIS_VERSION}. */
+    public String helloVersion() {
+        return redisVersion != null ? redisVersion : PoolDefaults.REDIS_VERSION;
     }
 
     /** Whether commands of an unreachable master wait for its replacement: cluster and Sentinel pools. */

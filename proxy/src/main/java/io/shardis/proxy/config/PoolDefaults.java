@@ -35,6 +35,12 @@ public final class PoolDefaults {
     /** Clients may switch to RESP3 (HELLO 3); false answers it -NOPROTO, for backends older than Redis 6. */
     static final boolean RESP3 = true;
 
+    /**
+     * The Redis API level HELLO reports when {@code redis_version} is not set: the commands and
+     * replies Shardis answers itself are Redis 7.0's.
+     */
+    public static final String REDIS_VERSION = "7.0.0";
+
     // 0 (wait forever) is the default, not a value one may write: Twemproxy's rule.
     static final IntKey TIMEOUT = new IntKey("timeout", 0, 1, MAX);
     static final IntKey CONNECT_TIMEOUT = new IntKey("connect_timeout", 0, 1, MAX);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 
@@ -44,6 +45,9 @@ final class PoolReader extends PoolKeys {
             "hsieh",
             "murmur",
             "jenkins");
+    private static final Pattern REDIS_VERSION =
+            Pattern.compile("(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})");
+
     static final Set<String> DISTRIBUTIONS = Set.of("ketama", "modula", "random");
 
     private static final Set<String> KEYS = Set.of(
@@ -79,6 +83,7 @@ final class PoolReader extends PoolKeys {
             "failover_timeout",
             "max_client_reply_bytes",
             "tracking_max_keys",
+            "redis_version",
             "users",
             // TLS towards clients, servers and Sentinels (TlsConfigReader)
             "tls",
@@ -153,7 +158,19 @@ final class PoolReader extends PoolKeys {
                 timeouts(),
                 bool("allow_admin", PoolDefaults.ALLOW_ADMIN),
                 bool("resp3", PoolDefaults.RESP3),
-                tls());
+                tls(),
+                redisVersion());
+    }
+
+    /** {@code redis_version}: three numbers such as {@code 7.4.0}, as Redis writes its own. */
+    private String redisVersion() throws ConfigException {
+        String version = string("redis_version", null);
+        if (version != null && !REDIS_VERSION.matcher(version).matches()) {
+            throw error(
+                    "redis_version",
+                    "expected a Redis version such as 7.4.0 (major.minor.patch), got '" + version + "'");
+        }
+        return version;
     }
 
     /** The {@code servers} and how keys are placed on them. */

@@ -34,6 +34,8 @@ public final class FragmentedCommand extends SubCommandSink {
     private int remaining;
     /** Set for admin commands sent to every server: a server's error names it (see {@link #nameErrorsBy}). */
     private String[] origins;
+    /** INFO of a pool with {@code redis_version}: the version its text reports. */
+    private String redisVersion;
 
     /**
      * @param keyChild null unless {@code merge} is {@link ReplyMerge#KEY_ORDER}
@@ -72,6 +74,11 @@ public final class FragmentedCommand extends SubCommandSink {
         this.origins = origins;
     }
 
+    /** INFO: {@code redis_version} says {@code version} rather than the first server's version. */
+    public void reportVersion(String version) {
+        this.redisVersion = version;
+    }
+
     /** The pending command of sub-command {@code i}, to send with it. */
     public PendingCommand fragment(int i) {
         return children[i];
@@ -89,7 +96,7 @@ public final class FragmentedCommand extends SubCommandSink {
         if (--remaining == 0) {
             ByteBuf merged;
             try {
-                merged = ReplyMerger.merge(merge, replies, keyChild, keyPlace, alloc);
+                merged = ReplyMerger.merge(merge, replies, keyChild, keyPlace, alloc, redisVersion);
                 if (origins != null && RespReplyFramer.isError(merged)) {
                     merged = namedError(merged);
                 }

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * INFO of a pool, as one standalone Redis would give it: the first server's text, except that
  * {@code cluster_enabled} is always 0 (clients talk to Shardis, not to a cluster, and some tools
  * switch to cluster mode on {@code cluster_enabled:1}) and the {@code # Keyspace} section counts
- * the keys of every server. Other sections are the first server's, untouched.
+ * the keys of every server. Other sections are the first server's, untouched, but for
+ * {@code redis_version} when the pool sets one ({@code redis_version}: the version HELLO reports too).
  *
  * <p>Each {@code dbN:} line is merged field by field: counts ({@code keys}, {@code expires}, and
  * any field a later Redis adds) are summed; {@code avg_ttl} is the mean of the servers' values
@@ -31,11 +32,17 @@ final class InfoMerge {
     private static final String KEYSPACE_HEADER = "# Keyspace";
     private static final String CLUSTER_ENABLED = "cluster_enabled:";
     private static final String AVG_TTL = "avg_ttl";
+    private static final String REDIS_VERSION = "redis_version:";
 
     private InfoMerge() {}
 
     /** Null when a reply is not a bulk string (the caller answers that it cannot merge it). */
     static ByteBuf merge(ByteBuf[] replies, ByteBufAllocator alloc) {
+        return merge(replies, alloc, null);
+    }
+
+    /** As {@link #merge(ByteBuf[], ByteBufAllocator)}, saying {@code redis_version:version} when it is not null. */
+    static ByteBuf merge(ByteBuf[] replies, ByteBufAllocator alloc, String version) {
         Map<Integer, DbTotals> keyspace = new TreeMap<>();
         for (ByteBuf reply : replies) {
             String text = text(reply);
@@ -46,7 +53,7 @@ final class InfoMerge {
                 addDbLine(keyspace, line);
             }
         }
-        String merged = rewrite(text(replies[0]), keyspace);
+        String merged = rewrite(text(replies[0]), keyspace, version);
         byte[] bytes = merged.getBytes(StandardCharsets.ISO_8859_1);
         ByteBuf out = alloc.buffer(bytes.length + 20);
         if (ReplyReader.type(replies[0]) == '=') {
@@ -120,7 +127,7 @@ final class InfoMerge {
      * The first server's text with {@code cluster_enabled:0} and the keyspace section replaced by
      * the totals; a text without that section (INFO of other sections) keeps having none.
      */
-    private static String rewrite(String first, Map<Integer, DbTotals> keyspace) {
+    private static String rewrite(String first, Map<Integer, DbTotals> keyspace, String version) {
         StringBuilder out = new StringBuilder(first.length() + 64 * keyspace.size());
         boolean inKeyspace = false;
         String[] lines = first.split("\r\n", -1);
@@ -141,6 +148,8 @@ final class InfoMerge {
                 }
             } else if (inKeyspace && line.startsWith("db")) {
                 // Replaced by the totals written under the header.
+            } else if (version != null && line.startsWith(REDIS_VERSION)) {
+                out.append(REDIS_VERSION).append(version).append("\r\n");
             } else if (line.startsWith(CLUSTER_ENABLED)) {
                 out.append(CLUSTER_ENABLED).append('0').append("\r\n");
             } else {

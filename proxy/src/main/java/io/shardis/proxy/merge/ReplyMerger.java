@@ -19,6 +19,20 @@ public final class ReplyMerger {
 
     public static ByteBuf merge(
             ReplyMerge merge, ByteBuf[] replies, int[] keyChild, int[] keyPlace, ByteBufAllocator alloc) {
+        return merge(merge, replies, keyChild, keyPlace, alloc, null);
+    }
+
+    /**
+     * @param redisVersion for INFO: the {@code redis_version} to report instead of the first
+     *                     server's, or null to leave it
+     */
+    public static ByteBuf merge(
+            ReplyMerge merge,
+            ByteBuf[] replies,
+            int[] keyChild,
+            int[] keyPlace,
+            ByteBufAllocator alloc,
+            String redisVersion) {
         if (merge == ReplyMerge.ANY_OK) {
             return anyOk(replies);
         }
@@ -35,7 +49,7 @@ public final class ReplyMerger {
             case AND -> and(replies, alloc);
             case ANY_NON_NIL -> anyNonNil(replies);
             case FIRST, SCAN -> replies[0].retainedDuplicate();
-            case INFO -> info(replies, alloc);
+            case INFO -> info(replies, alloc, redisVersion);
             case DOCS -> DocsFilter.filter(replies[0], alloc);
             case ANY_OK -> throw new AssertionError();
         };
@@ -137,8 +151,8 @@ public final class ReplyMerger {
         return out;
     }
 
-    private static ByteBuf info(ByteBuf[] replies, ByteBufAllocator alloc) {
-        ByteBuf merged = InfoMerge.merge(replies, alloc);
+    private static ByteBuf info(ByteBuf[] replies, ByteBufAllocator alloc, String redisVersion) {
+        ByteBuf merged = InfoMerge.merge(replies, alloc, redisVersion);
         if (merged != null) {
             return merged;
         }

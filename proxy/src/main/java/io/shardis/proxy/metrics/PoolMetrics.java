@@ -66,6 +66,17 @@ public final class PoolMetrics {
 
     private final LongAdder heldFailed = new LongAdder();
     private final LatencyHistograms.Pool latency;
+    /**
+     * Client-side caching, over every event loop: clients tracking, keys remembered for them,
+     * tracking connections open (gauges), invalidation messages sent and flushes. Changed only by
+     * tracking clients and their connections, never per command of the others.
+     */
+    private final LongAdder trackingClients = new LongAdder();
+
+    private final LongAdder trackingKeys = new LongAdder();
+    private final LongAdder trackingConnections = new LongAdder();
+    private final LongAdder invalidations = new LongAdder();
+    private final LongAdder trackingFlushes = new LongAdder();
 
     /** The {@code kind} label of {@code shardis_redirections_total}. */
     static final String[] REDIRECTION_KINDS = {"moved", "ask", "tryagain", "clusterdown", "loading", "masterdown"};
@@ -359,6 +370,54 @@ public final class PoolMetrics {
     /** A held command's {@code failover_timeout} passed: its client got an error. */
     public void heldCommandFailed() {
         heldFailed.increment();
+    }
+
+    /** Clients tracking (CLIENT TRACKING ON) changed by {@code delta}. */
+    public void trackingClients(int delta) {
+        trackingClients.add(delta);
+    }
+
+    /** Keys remembered for tracking clients (default mode) changed by {@code delta}. */
+    public void trackingKeys(int delta) {
+        trackingKeys.add(delta);
+    }
+
+    /** Tracking connections to the servers (CLIENT TRACKING ON BCAST) changed by {@code delta}. */
+    public void trackingConnections(int delta) {
+        trackingConnections.add(delta);
+    }
+
+    /** A tracking client (or the client it redirects to) was sent an invalidation of keys. */
+    public void invalidationSent() {
+        invalidations.increment();
+    }
+
+    /**
+     * The tracking clients of an event loop were told to forget everything (Redis' null
+     * invalidation): a tracking connection lost, back, or refused.
+     */
+    public void trackingFlushed() {
+        trackingFlushes.increment();
+    }
+
+    long trackingClients() {
+        return trackingClients.sum();
+    }
+
+    long trackingKeys() {
+        return trackingKeys.sum();
+    }
+
+    long trackingConnections() {
+        return trackingConnections.sum();
+    }
+
+    long invalidations() {
+        return invalidations.sum();
+    }
+
+    long trackingFlushes() {
+        return trackingFlushes.sum();
     }
 
     /** A client sent a command of {@code bytes}. */

@@ -119,6 +119,28 @@ final class PrometheusExport implements MultiCollector {
                     "Commands held right now for an unreachable master's successor",
                     p,
                     pool.heldNow());
+            f.gauge("shardis_tracking_clients", "Clients with CLIENT TRACKING on", p, pool.trackingClients());
+            f.gauge(
+                    "shardis_tracking_keys",
+                    "Keys remembered for tracking clients (default mode), over every event loop",
+                    p,
+                    pool.trackingKeys());
+            f.gauge(
+                    "shardis_tracking_connections",
+                    "Connections to the servers that hear their writes for tracking clients",
+                    p,
+                    pool.trackingConnections());
+            f.counter(
+                    "shardis_invalidations",
+                    "Invalidation messages sent to tracking clients (or their redirection targets)",
+                    p,
+                    pool.invalidations());
+            f.counter(
+                    "shardis_tracking_flushes",
+                    "Times every tracking client of an event loop was told to forget everything"
+                            + " (a tracking connection lost, back or refused)",
+                    p,
+                    pool.trackingFlushes());
             PoolState state = pool.state();
             for (ServerMetrics server : pool.listedServers()) {
                 StatsSnapshot.Server s = server.snapshot();

@@ -11,10 +11,8 @@ import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -51,8 +49,13 @@ final class ClientTracking {
     private final TreeSet<String> prefixes = new TreeSet<>();
     /** Default mode: the keys read and not yet invalidated. */
     private final Set<String> keys = new HashSet<>();
-    /** NOLOOP: the keys this client wrote, by how many invalidations of them are still to come. */
-    private final Map<String, Integer> ownWrites = new HashMap<>();
+    /**
+     * NOLOOP: the keys this client wrote whose invalidation the servers have not sent yet. The next
+     * invalidation of such a key, whoever reads it, ends its entry (a key written twice before its
+     * invalidation is sent once, as Redis batches them), so that a later write by another client is
+     * heard.
+     */
+    private final Set<String> ownWrites = new HashSet<>();
 
     ClientTracking(ClientSession session) {
         this.session = session;
@@ -270,11 +273,21 @@ final class ClientTracking {
      * remembers the keys not to be told of.
      */
     void observe(RespCommand command, CommandSpec spec) {
-        if (spec == null || spec.name().equals("client|caching")) {
+        if (spec == null) {
+            caching = false;
+            return;
+        }
+        String name = spec.name();
+        if (name.startsWith("client|")) {
+            // Redis 7.0 keeps CLIENT CACHING's word over any CLIENT subcommand (TRACKINGINFO, ID...).
             return;
         }
         boolean cachingSaid = caching;
-        caching = false;
+        if (!name.equals("multi")
+                && (!session.transactions().inMulti() || name.equals("exec") || name.equals("discard"))) {
+            // ... and over a transaction, for every read queued in it.
+            caching = false;
+        }
         int keyCount = spec.keyCount(command);
         if (keyCount == 0) {
             return;
@@ -285,7 +298,7 @@ final class ClientTracking {
             }
         } else if (noloop && spec.has(CommandFlag.WRITE) && ownWrites.size() < MAX_OWN_WRITES) {
             for (int k = 0; k < keyCount; k++) {
-                ownWrites.merge(command.argString(spec.keyIndex(command, k)), 1, Integer::sum);
+                ownWrites.add(command.argString(spec.keyIndex(command, k)));
             }
         }
     }
@@ -315,12 +328,35 @@ final class ClientTracking {
         ownWrites.clear();
     }
 
-    /** BCAST: the keys of a server's invalidation under each of the client's prefixes, a message per prefix. */
-    void invalidateByPrefix(List<String> written) {
+    /**
+     * NOLOOP: which of a server's invalidated {@code keys} this client wrote itself (each ends its
+     * entry); empty without NOLOOP.
+     */
+    Set<String> ownWritesHeard(List<String> keys) {
+        if (ownWrites.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> own = null;
+        for (String key : keys) {
+            if (ownWrites.remove(key)) {
+                if (own == null) {
+                    own = new HashSet<>();
+                }
+                own.add(key);
+            }
+        }
+        return own == null ? Set.of() : own;
+    }
+
+    /**
+     * BCAST: the keys of a server's invalidation under each of the client's prefixes, a message per
+     * prefix, leaving out {@code own} (NOLOOP).
+     */
+    void invalidateByPrefix(List<String> written, Set<String> own) {
         for (String prefix : prefixes) {
             List<String> matching = null;
             for (String key : written) {
-                if (key.startsWith(prefix)) {
+                if (key.startsWith(prefix) && !own.contains(key)) {
                     if (matching == null) {
                         matching = new ArrayList<>();
                     }
@@ -336,21 +372,9 @@ final class ClientTracking {
     /** Tells the client (or the client it redirects to) that {@code invalid} changed; null: everything. */
     void invalidate(List<String> invalid, boolean defaultMode) {
         List<String> told = invalid;
-        if (invalid != null && noloop && !ownWrites.isEmpty()) {
-            told = new ArrayList<>(invalid.size());
-            for (String key : invalid) {
-                Integer count = ownWrites.get(key);
-                if (count == null) {
-                    told.add(key);
-                } else if (count == 1) {
-                    ownWrites.remove(key);
-                } else {
-                    ownWrites.put(key, count - 1);
-                }
-            }
-            if (told.isEmpty()) {
-                return;
-            }
+        if (invalid == null) {
+            // Everything is forgotten, the own writes' invalidations to come included.
+            ownWrites.clear();
         }
         if (redirect != 0 && redirect != session.id()) {
             ClientEntry target = session.pool().clients().get(redirect);
@@ -361,10 +385,16 @@ final class ClientTracking {
                 }
                 return;
             }
+            if (told != null) {
+                session.pool().metrics().invalidationSent();
+            }
             target.channel().pipeline().fireUserEventTriggered(new Redirected(told));
             return;
         }
         if (session.protocol() == RespProtocol.RESP3) {
+            if (told != null) {
+                session.pool().metrics().invalidationSent();
+            }
             session.deliver(frame(session.context().alloc(), told, true));
         }
         // A RESP2 client without a redirection has nowhere to hear it, as on Redis.

@@ -123,6 +123,9 @@ final class Fanout {
         }
         command.release();
         FragmentedCommand fragmented = send(spec.merge(), frames, live, null, null);
+        if (spec.merge() == ReplyMerge.INFO) {
+            fragmented.reportVersion(session.pool().config().redisVersion());
+        }
         if (spec.has(CommandFlag.DANGEROUS)) {
             String[] origins = new String[live.length];
             for (int i = 0; i < live.length; i++) {

@@ -7,6 +7,7 @@ import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
+import io.shardis.proxy.metrics.PoolMetrics;
 import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,10 @@ import java.util.Set;
  * read in between may not have been seen. At most {@code maxKeys} keys are remembered: past that, the
  * oldest is forgotten and its readers told it is invalid, as Redis' {@code tracking-table-max-keys}.
  * Lives on its loop only.
+ *
+ * <p>Past our usual 350 lines because the key table, the per-server connections and the flushes on
+ * their loss and return are one state, kept together with the metrics that count it. What shrinks
+ * it next: the reading of the servers' invalidation frames ({@link #keysOf}) as a class of its own.
  */
 public final class InvalidationHub {
 
@@ -43,6 +48,7 @@ public final class InvalidationHub {
     private static final byte[] INVALIDATE_HEAD = ">2\r\n$10\r\ninvalidate\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final SessionPool pool;
+    private final PoolMetrics metrics;
     private final BackendPool backends;
     private final int maxKeys;
     /** The tracking connection of each live server, by server index. */
@@ -58,13 +64,16 @@ public final class InvalidationHub {
 
     public InvalidationHub(SessionPool pool, BackendPool backends, int maxKeys) {
         this.pool = pool;
+        this.metrics = pool.metrics();
         this.backends = backends;
         this.maxKeys = maxKeys;
     }
 
     /** {@code client} starts tracking; {@code whenReady} runs once every live server's connection tracks (or failed to). */
     void start(ClientTracking client, Runnable whenReady) {
-        trackers.add(client);
+        if (trackers.add(client)) {
+            metrics.trackingClients(1);
+        }
         ensureLinks();
         if (allSettled()) {
             whenReady.run();
@@ -78,18 +87,21 @@ public final class InvalidationHub {
         if (!trackers.remove(client)) {
             return;
         }
+        metrics.trackingClients(-1);
         for (String key : client.keys()) {
             Set<ClientTracking> set = readers.get(key);
             if (set != null && set.remove(client) && set.isEmpty()) {
                 readers.remove(key);
+                metrics.trackingKeys(-1);
             }
         }
         client.keys().clear();
         if (trackers.isEmpty()) {
-            readers.clear();
+            forgetKeys();
             lost.clear();
             for (Map.Entry<Integer, Link> entry : new ArrayList<>(links.entrySet())) {
                 links.remove(entry.getKey());
+                metrics.trackingConnections(-1);
                 backends.discard(entry.getKey(), entry.getValue().connection);
             }
             List<Runnable> pending = new ArrayList<>(waiting);
@@ -108,6 +120,7 @@ public final class InvalidationHub {
             }
             set = new LinkedHashSet<>(2);
             readers.put(key, set);
+            metrics.trackingKeys(1);
         }
         if (set.add(client)) {
             client.keys().add(key);
@@ -128,6 +141,7 @@ public final class InvalidationHub {
         Iterator<Map.Entry<String, Set<ClientTracking>>> it = readers.entrySet().iterator();
         Map.Entry<String, Set<ClientTracking>> oldest = it.next();
         it.remove();
+        metrics.trackingKeys(-1);
         for (ClientTracking client : oldest.getValue()) {
             client.keys().remove(oldest.getKey());
             client.invalidate(List.of(oldest.getKey()), false);
@@ -143,6 +157,7 @@ public final class InvalidationHub {
             if (!links.containsKey(server)) {
                 Link link = new Link(server);
                 links.put(server, link);
+                metrics.trackingConnections(1);
                 link.open();
             }
         }
@@ -167,11 +182,19 @@ public final class InvalidationHub {
 
     /** Every tracking client of the loop forgets everything: Redis' null invalidation (as after FLUSHALL). */
     void flushAll() {
-        readers.clear();
+        forgetKeys();
+        if (!trackers.isEmpty()) {
+            metrics.trackingFlushed();
+        }
         for (ClientTracking client : new ArrayList<>(trackers)) {
             client.keys().clear();
             client.invalidate(null, false);
         }
+    }
+
+    private void forgetKeys() {
+        metrics.trackingKeys(-readers.size());
+        readers.clear();
     }
 
     /** An invalidation message of a server: {@code keys} null for a flush. */
@@ -180,13 +203,27 @@ public final class InvalidationHub {
             flushAll();
             return;
         }
+        // NOLOOP: the keys each client wrote itself, heard now whether or not it read them.
+        Map<ClientTracking, Set<String>> own = Map.of();
+        for (ClientTracking client : trackers) {
+            Set<String> heard = client.ownWritesHeard(keys);
+            if (!heard.isEmpty()) {
+                if (own.isEmpty()) {
+                    own = new HashMap<>();
+                }
+                own.put(client, heard);
+            }
+        }
         Map<ClientTracking, List<String>> byClient = new LinkedHashMap<>();
         for (String key : keys) {
             Set<ClientTracking> set = readers.remove(key);
             if (set != null) {
+                metrics.trackingKeys(-1);
                 for (ClientTracking client : set) {
                     client.keys().remove(key);
-                    byClient.computeIfAbsent(client, c -> new ArrayList<>()).add(key);
+                    if (!own.getOrDefault(client, Set.of()).contains(key)) {
+                        byClient.computeIfAbsent(client, c -> new ArrayList<>()).add(key);
+                    }
                 }
             }
         }
@@ -198,7 +235,7 @@ public final class InvalidationHub {
         }
         for (ClientTracking client : new ArrayList<>(trackers)) {
             if (client.bcast()) {
-                client.invalidateByPrefix(keys);
+                client.invalidateByPrefix(keys, own.getOrDefault(client, Set.of()));
             }
         }
     }
@@ -279,6 +316,7 @@ public final class InvalidationHub {
                 // what is read there is flushed; the next read tries again.
                 if (links.get(server) == this) {
                     links.remove(server);
+                    metrics.trackingConnections(-1);
                     lost.add(server);
                     backends.discard(server, connection);
                 }
@@ -312,6 +350,7 @@ public final class InvalidationHub {
                 return;
             }
             links.remove(server);
+            metrics.trackingConnections(-1);
             lost.add(server);
             settled = true;
             flushAll();

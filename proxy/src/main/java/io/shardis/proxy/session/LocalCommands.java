@@ -24,9 +24,6 @@ import java.util.List;
  */
 final class LocalCommands {
 
-    /** What HELLO reports as the Redis API level Shardis speaks. */
-    private static final String REDIS_VERSION = "7.0.0";
-
     /** Redis 7's answer to a protocol version it does not speak. */
     private static final String NOPROTO = "NOPROTO unsupported protocol version";
 
@@ -277,7 +274,12 @@ final class LocalCommands {
             return;
         }
         switchProtocol(next);
-        reply(command, LocalReplies.encode(alloc, helloMap(session.id(), next), next));
+        reply(
+                command,
+                LocalReplies.encode(
+                        alloc,
+                        helloMap(session.id(), next, session.pool().config().helloVersion()),
+                        next));
     }
 
     /**
@@ -295,11 +297,11 @@ final class LocalCommands {
         }
     }
 
-    /** Redis' HELLO reply: who answers, and the client's id and protocol. */
-    static RespValue helloMap(long id, RespProtocol protocol) {
+    /** Redis' HELLO reply: who answers (as the pool's {@code redis_version}), and the client's id and protocol. */
+    static RespValue helloMap(long id, RespProtocol protocol, String version) {
         return new RespValue.Map(List.of(
                 pair("server", RespValue.BulkString.of("redis")),
-                pair("version", RespValue.BulkString.of(REDIS_VERSION)),
+                pair("version", RespValue.BulkString.of(version)),
                 pair("proto", new RespValue.Integer(protocol.version())),
                 pair("id", new RespValue.Integer(id)),
                 pair("mode", RespValue.BulkString.of("standalone")),

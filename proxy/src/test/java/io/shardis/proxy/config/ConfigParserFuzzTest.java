@@ -47,6 +47,8 @@ class ConfigParserFuzzTest {
         "cluster",
         "seeds",
         "refresh_interval",
+        "tracking_max_keys",
+        "redis_version",
         "unknown_key"
     };
     private static final String[] VALUES = {
@@ -57,6 +59,7 @@ class ConfigParserFuzzTest {
         "65536",
         "99999999999999999999",
         "1.5",
+        "7.4.0",
         "true",
         "false",
         "yes",

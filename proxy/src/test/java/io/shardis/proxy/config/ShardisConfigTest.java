@@ -3,6 +3,7 @@ package io.shardis.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ShardisConfigTest {
@@ -292,6 +293,25 @@ class ShardisConfigTest {
                 """)).hasMessageContaining("memcached");
         assertThatThrownBy(() -> parse("")).hasMessageContaining("no pool defined");
         assertThatThrownBy(() -> parse("alpha: [unclosed")).hasMessageContaining("test.yml: not valid YAML");
+    }
+
+    @Test
+    void redisVersionIsWhatHelloReportsAndMustBeThreeNumbers() throws ConfigException {
+        String pool = "alpha:\n  listen: 127.0.0.1:22121\n  servers: [127.0.0.1:6379:1]\n";
+        PoolConfig plain = parse(pool).pool("alpha");
+        assertThat(plain.redisVersion()).isNull();
+        assertThat(plain.helloVersion()).as("Redis 7.0's API, as before").isEqualTo("7.0.0");
+        PoolConfig set = parse(pool + "  redis_version: 7.4.0\n").pool("alpha");
+        assertThat(set.redisVersion()).isEqualTo("7.4.0");
+        assertThat(set.helloVersion()).isEqualTo("7.4.0");
+        assertThat(parse(pool + "  redis_version: \"8.2.10\"\n").pool("alpha").helloVersion())
+                .isEqualTo("8.2.10");
+        for (String bad : List.of("7.4", "7", "7.4.0-rc1", "v7.4.0", "07.4.0", "7..0", "abc", "7.4.0.1")) {
+            assertThatThrownBy(() -> parse(pool + "  redis_version: " + bad + "\n"))
+                    .as(bad)
+                    .hasMessageContaining("pool 'alpha': key 'redis_version': expected a Redis version such as 7.4.0")
+                    .hasMessageContaining("got '" + bad + "'");
+        }
     }
 
     @Test

@@ -94,6 +94,32 @@ class InfoMergeTest {
     }
 
     @Test
+    void aPoolsRedisVersionReplacesTheFirstServersAndNothingElse() {
+        String first = text(STANDALONE);
+        String server = section(first, "Server");
+        String version = server.substring(
+                server.indexOf("redis_version:"), server.indexOf("\r\n", server.indexOf("redis_version:")));
+        assertThat(version).isEqualTo("redis_version:7.0.15");
+        ByteBuf merged = ReplyMerger.merge(
+                ReplyMerge.INFO,
+                new ByteBuf[] {bulk(first), bulk(text(CLUSTER_NODE))},
+                null,
+                null,
+                ByteBufAllocator.DEFAULT,
+                "7.4.0");
+        String reply;
+        try {
+            reply = merged.toString(StandardCharsets.ISO_8859_1);
+        } finally {
+            merged.release();
+        }
+        String expected =
+                merge(first, text(CLUSTER_NODE)).replace("redis_version:7.0.15\r\n", "redis_version:7.4.0\r\n");
+        assertThat(reply).isEqualTo("$" + expected.length() + "\r\n" + expected + "\r\n");
+        assertThat(merge(first)).as("without redis_version: the server's").contains("\r\nredis_version:7.0.15\r\n");
+    }
+
+    @Test
     void fieldsOfALaterRedisAreSummedAndUnreadableLinesLeftOut() {
         assertThat(merge(
                         "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=100,subexpiry=4\r\n",

@@ -33,10 +33,23 @@ class ClientSessionResp3Test {
     }
 
     private static String hello(int proto, char map) {
+        return hello(proto, map, "7.0.0");
+    }
+
+    private static String hello(int proto, char map, String version) {
         return map + (map == '%' ? "7" : "14") + "\r\n" + bulk("server") + bulk("redis") + bulk("version")
-                + bulk("7.0.0")
+                + bulk(version)
                 + bulk("proto") + ":" + proto + "\r\n" + bulk("id") + ":1\r\n" + bulk("mode") + bulk("standalone")
                 + bulk("role") + bulk("master") + bulk("modules") + "*0\r\n";
+    }
+
+    @Test
+    void helloReportsThePoolsRedisVersion() {
+        pool = new SessionHarness(1, "  redis_version: 7.4.0\n");
+        pool.send("HELLO 3");
+        assertThat(pool.received()).isEqualTo(hello(3, '%', "7.4.0"));
+        pool.send("HELLO 2");
+        assertThat(pool.received()).isEqualTo(hello(2, '*', "7.4.0"));
     }
 
     @Test

@@ -69,6 +69,19 @@ class ClientTrackingTest {
         assertThat(pool.received()).isEqualTo(bulk("v"));
     }
 
+    /** The client writes {@code key} and hears OK. */
+    private void set(String key) {
+        pool.send("SET " + key + " x");
+        if (shared == null) {
+            shared = pool.channelsTo(0).get(1);
+            assertThat(SessionHarness.sentOn(shared)).isEqualTo(HELLO3);
+            pool.answer(shared, BACKEND_HELLO);
+        }
+        assertThat(SessionHarness.sentOn(shared)).isEqualTo("*3\r\n$3\r\nSET\r\n" + bulk(key) + bulk("x"));
+        pool.answer(shared, "+OK\r\n");
+        assertThat(pool.received()).isEqualTo("+OK\r\n");
+    }
+
     @Test
     void defaultModeSendsEachReadKeyOnceThenForgetsIt() {
         track("CLIENT TRACKING ON");
@@ -122,6 +135,37 @@ class ClientTrackingTest {
     }
 
     @Test
+    void trackingMetricsCountClientsKeysConnectionsInvalidationsAndFlushes() {
+        track("CLIENT TRACKING ON");
+        get("a1");
+        get("a2");
+        assertThat(pool.scrape())
+                .contains(
+                        "shardis_tracking_clients{pool=\"alpha\"} 1.0",
+                        "shardis_tracking_keys{pool=\"alpha\"} 2.0",
+                        "shardis_tracking_connections{pool=\"alpha\"} 1.0",
+                        "shardis_invalidations_total{pool=\"alpha\"} 0.0",
+                        "shardis_tracking_flushes_total{pool=\"alpha\"} 0.0");
+        pool.answer(link, invalidate("a1"));
+        assertThat(pool.received()).isEqualTo(invalidate("a1"));
+        assertThat(pool.scrape())
+                .contains(
+                        "shardis_tracking_keys{pool=\"alpha\"} 1.0", "shardis_invalidations_total{pool=\"alpha\"} 1.0");
+        link.close();
+        pool.settle();
+        assertThat(pool.received()).isEqualTo(NULL_INVALIDATION);
+        assertThat(pool.scrape())
+                .contains(
+                        "shardis_tracking_keys{pool=\"alpha\"} 0.0",
+                        "shardis_tracking_connections{pool=\"alpha\"} 0.0",
+                        "shardis_invalidations_total{pool=\"alpha\"} 1.0",
+                        "shardis_tracking_flushes_total{pool=\"alpha\"} 1.0");
+        pool.send("CLIENT TRACKING OFF");
+        assertThat(pool.received()).isEqualTo("+OK\r\n");
+        assertThat(pool.scrape()).contains("shardis_tracking_clients{pool=\"alpha\"} 0.0");
+    }
+
+    @Test
     void bcastSendsTheWrittenKeysUnderEachPrefix() {
         track("CLIENT TRACKING ON BCAST PREFIX b PREFIX a");
         pool.answer(link, invalidate("a1", "b1", "c1", "a2"));
@@ -144,6 +188,78 @@ class ClientTrackingTest {
         pool.answer(link, invalidate("a1"));
         pool.answer(link, invalidate("a2"));
         assertThat(pool.received()).isEqualTo(invalidate("a2"));
+    }
+
+    @Test
+    void noloopWithBcastLeavesOutTheClientsOwnWritesOnce() {
+        track("CLIENT TRACKING ON BCAST NOLOOP PREFIX a");
+        set("a1");
+        pool.answer(link, invalidate("a1", "a2", "b1"));
+        assertThat(pool.received()).as("its own a1 left out").isEqualTo(invalidate("a2"));
+        pool.answer(link, invalidate("a1"));
+        assertThat(pool.received()).as("another client's write of a1 is heard").isEqualTo(invalidate("a1"));
+        set("a3");
+        pool.answer(link, invalidate("a3"));
+        assertThat(pool.received()).isEmpty();
+        pool.send("CLIENT TRACKINGINFO");
+        assertThat(pool.received())
+                .isEqualTo("%3\r\n" + bulk("flags") + "~3\r\n" + bulk("on") + bulk("bcast") + bulk("noloop")
+                        + bulk("redirect") + ":0\r\n" + bulk("prefixes") + "*1\r\n" + bulk("a"));
+    }
+
+    @Test
+    void noloopOwnWriteOfAKeyNotReadDoesNotHideALaterWrite() {
+        track("CLIENT TRACKING ON NOLOOP");
+        set("k");
+        pool.answer(link, invalidate("k"));
+        assertThat(pool.received()).as("not read: nothing to tell").isEmpty();
+        get("k");
+        pool.answer(link, invalidate("k"));
+        assertThat(pool.received())
+                .as("another client's write after the read: the cached value is stale")
+                .isEqualTo(invalidate("k"));
+        set("k");
+        set("k");
+        pool.answer(link, invalidate("k"));
+        get("k");
+        pool.answer(link, invalidate("k"));
+        assertThat(pool.received())
+                .as("two own writes batched in one invalidation, as Redis sends them, hide one only")
+                .isEqualTo(invalidate("k"));
+    }
+
+    @Test
+    void optoutLeavesOutTheReadAfterCachingNoOnly() {
+        track("CLIENT TRACKING ON OPTOUT");
+        get("a1");
+        pool.send("CLIENT CACHING NO", "CLIENT TRACKINGINFO");
+        assertThat(pool.received())
+                .as("CACHING NO holds over another CLIENT subcommand, as on Redis 7.0")
+                .isEqualTo("+OK\r\n%3\r\n" + bulk("flags") + "~3\r\n" + bulk("on") + bulk("optout") + bulk("caching-no")
+                        + bulk("redirect") + ":0\r\n" + bulk("prefixes") + "*0\r\n");
+        get("a2");
+        get("a3");
+        pool.send("CLIENT CACHING NO", "PING");
+        assertThat(pool.received()).isEqualTo("+OK\r\n+PONG\r\n");
+        get("a4");
+        pool.answer(link, invalidate("a1", "a2", "a3", "a4"));
+        assertThat(pool.received())
+                .as("every read but the one right after CACHING NO")
+                .isEqualTo(invalidate("a1") + invalidate("a3") + invalidate("a4"));
+        pool.send("CLIENT CACHING YES");
+        assertThat(pool.received())
+                .isEqualTo("-ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.\r\n");
+    }
+
+    @Test
+    void cachingYesHoldsOverOtherClientSubcommands() {
+        track("CLIENT TRACKING ON OPTIN");
+        pool.send("CLIENT CACHING YES", "CLIENT ID");
+        assertThat(pool.received()).isEqualTo("+OK\r\n:1\r\n");
+        get("a1");
+        get("a2");
+        pool.answer(link, invalidate("a1", "a2"));
+        assertThat(pool.received()).isEqualTo(invalidate("a1"));
     }
 
     @Test

@@ -228,6 +228,12 @@ final class SessionHarness implements SessionPool, AutoCloseable {
         return null;
     }
 
+    /** The pool's metrics as /metrics shows them (Prometheus text). */
+    String scrape() {
+        return io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+                .toDebugString(process.prometheus().scrape());
+    }
+
     @Override
     public PoolMetrics metrics() {
         return metrics;
