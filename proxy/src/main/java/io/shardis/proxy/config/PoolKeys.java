@@ -37,9 +37,18 @@ class PoolKeys {
         return node.getChildren().stream().anyMatch(child -> child.getNodeName().equals(key));
     }
 
-    String string(String key, String fallback) {
+    String string(String key, String fallback) throws ConfigException {
         Object value = config.getProperty(key);
-        return value == null ? fallback : value.toString();
+        return value == null ? fallback : resolved(key, value.toString());
+    }
+
+    /** {@code value} with {@code ${env:NAME}} and {@code ${file:PATH}} taken from outside the file. */
+    String resolved(String key, String value) throws ConfigException {
+        try {
+            return Interpolation.resolve(value);
+        } catch (Interpolation.Failure e) {
+            throw error(key, e.getMessage());
+        }
     }
 
     String choice(String key, Set<String> allowed, String fallback) throws ConfigException {

@@ -403,7 +403,7 @@ final class PoolReader extends PoolKeys {
             // YAML reads a bare on/off as a boolean.
             String text = user.getValue() instanceof Boolean on
                     ? (on ? "on" : "off")
-                    : user.getValue().toString();
+                    : resolved("users." + name, user.getValue().toString());
             List<String> rules = users.computeIfAbsent(name, n -> new ArrayList<>());
             if (rules.isEmpty()) {
                 rules.addAll(AclRules.words(text));
