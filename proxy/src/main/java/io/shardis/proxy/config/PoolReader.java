@@ -29,6 +29,10 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
  * Reads the keys of one pool into a {@link PoolConfig}: which keys a pool takes, what goes with
  * what (a cluster pool has no servers; failover_timeout needs failovers to wait for), and the
  * checks nutcracker makes of a servers list. Values and their defaults come through {@link PoolKeys}.
+ *
+ * <p>Past our usual 350 lines because it is the one list of the keys a pool takes and of the rules
+ * between them (cluster against servers, sentinels against failover_timeout, users against
+ * redis_auth): split by section, the rules that span sections would have no single home.
  */
 final class PoolReader extends PoolKeys {
 
