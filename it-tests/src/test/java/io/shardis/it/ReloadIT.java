@@ -128,6 +128,56 @@ class ReloadIT {
         }
     }
 
+    @Test
+    void aWatchedFileIsReloadedWhenItChangesEvenWhenSwappedBehindASymlink() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+                ShardisProcess shardis = ShardisProcess.start(
+                        """
+                        shardis:
+                          watch: 200
+                        alpha:
+                          listen: 127.0.0.1:${port.alpha}
+                          servers:
+                            - ${redis}:1
+                        """, Map.of("redis", redis.address()), "--http", "127.0.0.1:${port.http}");
+                Jedis alpha = new Jedis("127.0.0.1", shardis.port("alpha"), 10_000)) {
+            int alphaPort = shardis.port("alpha");
+            int betaPort = FreePorts.next();
+            String watched = "shardis:\n  watch: 200\n";
+            alpha.set("before", "1");
+
+            // As a Kubernetes ConfigMap volume does: the new file is written apart, then the
+            // configuration's path is swapped to it through a symlink; no signal is sent.
+            java.nio.file.Path data = shardis.configFile().resolveSibling("data-1.yml");
+            Files.writeString(
+                    data,
+                    watched
+                            + ALPHA.formatted(alphaPort, redis.address()).replace("shardis:\n  admin: true\n", "")
+                            + BETA.formatted(betaPort, redis.address()));
+            java.nio.file.Path link = shardis.configFile().resolveSibling("next.yml");
+            Files.createSymbolicLink(link, data.getFileName());
+            Files.move(link, shardis.configFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThat(Poll.until(Duration.ofSeconds(20), () -> accepts(betaPort), () -> !shardis.isAlive()))
+                    .as("pool beta listens once the watched file changed\n%s", shardis.log())
+                    .isTrue();
+            assertThat(alpha.get("before"))
+                    .as("the unchanged pool's client kept")
+                    .isEqualTo("1");
+
+            // A broken file is refused by the watch as by SIGHUP: the running pools serve on.
+            Files.writeString(shardis.configFile().resolveSibling("data-1.yml"), watched + "alpha:\n  timeout: soon\n");
+            assertThat(Poll.until(
+                            Duration.ofSeconds(20),
+                            () -> shardis.log().contains("configuration reload refused"),
+                            () -> !shardis.isAlive()))
+                    .as(shardis.log())
+                    .isTrue();
+            assertThat(alpha.set("after", "2")).isEqualTo("OK");
+            assertThat(accepts(betaPort)).isTrue();
+            assertThat(shardis.log()).contains("configuration file " + shardis.configFile() + " changed: reloading it");
+        }
+    }
+
     private static boolean accepts(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);

@@ -131,8 +131,11 @@ final class ConfigReload {
         if (!process.transport().equals(was.transport())) {
             notApplied.add("'shardis:' transport changed: restart Shardis to apply");
         }
-        ProcessConfig applied =
-                new ProcessConfig(was.http(), process.admin(), was.jmx(), process.drainGraceMillis(), was.transport());
+        if (process.watchMillis() != was.watchMillis()) {
+            notApplied.add("'shardis:' watch changed: restart Shardis to apply");
+        }
+        ProcessConfig applied = new ProcessConfig(
+                was.http(), process.admin(), was.jmx(), process.drainGraceMillis(), was.transport(), was.watchMillis());
         // Every pool's certificates and keys are read again (rotated files), and changed TLS blocks
         // applied; what cannot change without a restart is reported.
         notApplied.addAll(server.reloadTls(next));

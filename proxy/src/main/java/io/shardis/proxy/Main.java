@@ -101,11 +101,18 @@ public final class Main {
         server.transportFlag(line.transport());
         server.drainGrace(line.drainGraceMillis());
         reloadOnHangup(server, log);
+        int watchMillis = config.process().watchMillis();
+        ConfigWatch watch = watchMillis > 0 && line.configFile() != null
+                ? ConfigWatch.start(line.configFile(), watchMillis, server::reloadConfiguration)
+                : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             log.info("shardis stopping");
+                            if (watch != null) {
+                                watch.close();
+                            }
                             server.close();
                             deletePidFile(line.pidFile());
                             stopped.countDown();

@@ -18,8 +18,17 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
  *              clients, before the listeners close: load balancers stop sending first
  * @param transport the sockets' I/O: {@code auto} (io_uring where the kernel allows it, else epoll,
  *              else Java NIO), {@code io_uring}, {@code epoll} or {@code nio}; read at start only
+ * @param watchMillis how often the configuration file is checked for a change that reloads it
+ *              ({@code watch}), as a Kubernetes ConfigMap or a deployment tool rewrites it; 0 (the
+ *              default) for never: reloads come from SIGHUP and {@code POST /reload} only; read at start only
  */
-public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drainGraceMillis, String transport) {
+public record ProcessConfig(
+        HostPort http, boolean admin, boolean jmx, int drainGraceMillis, String transport, int watchMillis) {
+
+    /** With the file not watched. */
+    public ProcessConfig(HostPort http, boolean admin, boolean jmx, int drainGraceMillis, String transport) {
+        this(http, admin, jmx, drainGraceMillis, transport, 0);
+    }
 
     /** What {@code transport} may say; the first is the default. */
     public static final java.util.List<String> TRANSPORTS = java.util.List.of("auto", "io_uring", "epoll", "nio");
@@ -45,16 +54,16 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drain
 
     public static final ProcessConfig DEFAULTS = new ProcessConfig(DEFAULT_HTTP, false, false);
 
-    private static final Set<String> KEYS = Set.of("http", "admin", "jmx", "drain_grace", "transport");
+    private static final Set<String> KEYS = Set.of("http", "admin", "jmx", "drain_grace", "transport", "watch");
 
     /** The same settings with the HTTP listener at {@code http} (null: off), as {@code --http} says. */
     public ProcessConfig withHttp(HostPort http) {
-        return new ProcessConfig(http, admin, jmx, drainGraceMillis, transport);
+        return new ProcessConfig(http, admin, jmx, drainGraceMillis, transport, watchMillis);
     }
 
     /** The same settings with the transport {@code transport}, as {@code --transport} says. */
     public ProcessConfig withTransport(String transport) {
-        return new ProcessConfig(http, admin, jmx, drainGraceMillis, transport);
+        return new ProcessConfig(http, admin, jmx, drainGraceMillis, transport, watchMillis);
     }
 
     /** {@code text} as one of {@link #TRANSPORTS} (case and {@code io-uring} allowed), or null when it is none. */
@@ -123,8 +132,20 @@ public record ProcessConfig(HostPort http, boolean admin, boolean jmx, int drain
                         + ", got '" + values.get("transport") + "'");
             }
         }
+        int watch = 0;
+        if (values.containsKey("watch")) {
+            try {
+                watch = Integer.parseInt(values.get("watch").strip());
+            } catch (NumberFormatException e) {
+                watch = -1;
+            }
+            if (watch != 0 && (watch < 100 || watch > 3_600_000)) {
+                throw new ConfigException(source + ": '" + BLOCK + "': key 'watch': expected milliseconds"
+                        + " from 100 to 3600000, or 0 for never, got '" + values.get("watch") + "'");
+            }
+        }
         return new ProcessConfig(
-                http, bool(values, "admin", source), bool(values, "jmx", source), drainGrace, transport);
+                http, bool(values, "admin", source), bool(values, "jmx", source), drainGrace, transport, watch);
     }
 
     private static boolean bool(Map<String, String> values, String key, String source) throws ConfigException {

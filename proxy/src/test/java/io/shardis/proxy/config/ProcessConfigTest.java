@@ -35,6 +35,20 @@ class ProcessConfigTest {
     }
 
     @Test
+    void watchIsMillisecondsOrZeroForNever() throws ConfigException {
+        assertThat(ShardisConfig.parse(POOL, "t.yml").process().watchMillis()).isZero();
+        assertThat(ShardisConfig.parse("shardis:\n  watch: 2000\n" + POOL, "t.yml")
+                        .process()
+                        .watchMillis())
+                .isEqualTo(2000);
+        assertThatThrownBy(() -> ShardisConfig.parse("shardis:\n  watch: 10\n" + POOL, "t.yml"))
+                .hasMessageContaining(
+                        "'shardis': key 'watch': expected milliseconds from 100 to 3600000, or 0 for never, got '10'");
+        assertThatThrownBy(() -> ShardisConfig.parse("shardis:\n  watch: often\n" + POOL, "t.yml"))
+                .hasMessageContaining("key 'watch'");
+    }
+
+    @Test
     void httpOffOrZeroDisablesTheListener() throws ConfigException {
         for (String off : new String[] {"off", "0", "false"}) {
             assertThat(ShardisConfig.parse("shardis:\n  http: " + off + "\n" + POOL, "t.yml")
