@@ -1,6 +1,7 @@
 package io.shardis.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -41,7 +42,14 @@ import org.slf4j.LoggerFactory;
  * into, and it moves the client to a reloaded pool. What shrinks it next: those helpers taking
  * narrow interfaces of their own (as {@link PinnedConnection} does) and the move as a class.
  */
-public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink, Dispatcher.ClientState {
+public final class ClientSession extends ChannelInboundHandlerAdapter
+        implements ReplySink,
+                SessionContext,
+                SessionControl,
+                Fanout.WholeCommand,
+                PinnedRedirects.OwnConnection,
+                ClientTracking.Owner,
+                KeyspaceFanIn.Subscriber {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
@@ -60,8 +68,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private boolean moveCheckScheduled;
     private final long id;
-    private final LocalCommands local;
-    private final Transactions transactions;
+    private LocalCommands local;
+    private Transactions transactions;
     private int maxPipeline;
     /** Reports a reply-limit breach; told the new limit when a reload moves the client. */
     private ReplyLimitBreach breach;
@@ -112,13 +120,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public ClientSession(SessionPool pool) {
         this.pool = pool;
         this.id = pool.nextClientId();
-        this.local = new LocalCommands(this);
-        this.transactions = new Transactions(this);
         this.maxPipeline = pool.config().limits().maxPipeline();
         this.keepsFrames = pool.cluster() != null || pool.config().holdsForFailover();
         // Client ids are consecutive: mixed, so that clients spread evenly over replicas and masters.
         this.readSeed = seedOf(id);
-        this.pinnedRedirects = pool.cluster() != null ? new PinnedRedirects(this, pool.cluster()) : null;
         this.access = new ClientAccess(pool.access());
     }
 
@@ -142,9 +147,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.entry = new ClientEntry(
                 id, ctx.channel(), pool.config().backend().redisDb(), access.userName(), System.nanoTime());
         pool.clients().add(entry);
-        this.sender = new CommandSender(this, ctx.alloc(), replies, transactions);
+        this.sender = new CommandSender(this, ctx.alloc(), replies);
+        this.transactions = new Transactions(this, sender, sender);
+        sender.transactions(transactions);
+        this.local = new LocalCommands(this, this, sender, sender, transactions);
         bindPool();
-        this.fanout = new Fanout(this);
+        this.fanout = new Fanout(this, sender, sender, this);
         if (pool.successor() != null) {
             moveTo(pool.successor());
         }
@@ -163,6 +171,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 router, placement, access, pool.config().name(), pool.config().allowAdmin());
         this.pinned = new PinnedConnection(this, replies::limitBackendBacklog, backends);
         this.sharedIndex = backends.nextConnectionIndex();
+        if (pinnedRedirects != null) {
+            pinnedRedirects.discard();
+        }
+        this.pinnedRedirects =
+                pool.cluster() != null ? new PinnedRedirects(this, sender, sender, this, pool.cluster()) : null;
         sender.bind(pool.config().name(), router, backends, sharedIndex, pinned, keepsFrames, pinnedRedirects);
     }
 
@@ -221,10 +234,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         next.clients().add(entry);
         access.rebind(next.access());
         keepsFrames = next.cluster() != null || next.config().holdsForFailover();
-        if (pinnedRedirects != null) {
-            pinnedRedirects.discard();
-        }
-        pinnedRedirects = next.cluster() != null ? new PinnedRedirects(this, next.cluster()) : null;
         bindPool();
         applyLimits();
         if (tracking != null && tracking.on()) {
@@ -271,7 +280,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             dispatch(command);
         } else if (msg instanceof RespProtocolError error) {
             // Redis answers a protocol error and closes the connection.
-            reply(RespReplies.error(ctx.alloc(), Refusals.protocolError(error.message())));
+            sender.reply(RespReplies.error(ctx.alloc(), Refusals.protocolError(error.message())));
             replyThenClose();
         } else {
             ReferenceCountUtil.release(msg);
@@ -300,7 +309,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (refused.accessDenied()) {
                 pool.metrics().accessDenied();
             }
-            refuse(command, refused.reason());
+            sender.refuse(command, refused.reason());
         } else if (route instanceof Route.Pinned blocking) {
             sender.forwardBlocking(blocking.index(), command, spec.has(CommandFlag.COUNTS_REPLICAS));
         } else if (route == Route.Fanout.SPLIT) {
@@ -323,7 +332,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (transactions.queueOn(queued.server(), queued.keyGroup())) {
                 sender.forward(queued.server(), command, new PendingCommand(this));
             } else {
-                refuse(
+                sender.refuse(
                         command,
                         Refusals.transactionElsewhere(spec, pool.config().name(), router.groupsAreSlots()));
             }
@@ -335,7 +344,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Opens or adds to the client's subscriptions on its own connection to {@code server}. */
     private void subscribe(int server, RespCommand command, CommandSpec spec) {
         boolean newConnection = !pinned.isPinned();
-        pin(server);
+        sender.pin(server);
         pushMode = true;
         entry.subscribed(true);
         // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
@@ -370,92 +379,51 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /** The client's CLIENT TRACKING state, made on first use. */
-    ClientTracking tracking() {
+    @Override
+    public ClientTracking tracking() {
         if (tracking == null) {
-            tracking = new ClientTracking(this);
+            tracking = new ClientTracking(this, sender, this);
         }
         return tracking;
     }
 
-    /** RESET: tracking is off. */
-    void stopTracking() {
+    @Override
+    public void stopTracking() {
         if (tracking != null) {
             tracking.stop();
         }
     }
 
-    /** The client-side caching of this client's pool on its loop. */
-    InvalidationHub invalidationHub() {
+    @Override
+    public InvalidationHub invalidationHub() {
         return pool.invalidationHub(ctx.channel().eventLoop());
     }
 
     /** An invalidation for this client, sent after the replies already queued (a read's reply before it). */
-    void deliver(ByteBuf frame) {
+    @Override
+    public void deliver(ByteBuf frame) {
         if (closed || quitting) {
             frame.release();
             return;
         }
-        reply(frame);
+        sender.reply(frame);
     }
 
-    /** A connection hearing another server's keyspace notifications closed: the client goes, as with its own. */
-    void fanInLost() {
+    @Override
+    public void fanInLost() {
         if (!closed) {
             replyThenClose();
         }
     }
 
-    /** Whether {@code command} may be read from a replica (see {@link Dispatcher#readsFromReplica}). */
-    boolean readsFromReplica(RespCommand command, CommandSpec spec) {
+    @Override
+    public boolean readsFromReplica(RespCommand command, CommandSpec spec) {
         return dispatcher.readsFromReplica(command, spec, this);
     }
 
-    /** Sends a whole command to {@code server}; blocking ones on a connection of the client's own. */
-    void forwardTo(int server, RespCommand command, CommandSpec spec) {
+    @Override
+    public void forwardTo(int server, RespCommand command, CommandSpec spec) {
         execute(dispatcher.toServer(server, command, spec, this), command, spec);
-    }
-
-    // --- The send path (CommandSender), as the helpers reach it. ---
-
-    void forward(RespCommand command) {
-        sender.forward(command);
-    }
-
-    void forwardExec(RespCommand command) {
-        sender.forwardExec(command);
-    }
-
-    void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
-        sender.forwardReplacingReply(command, substitute);
-    }
-
-    void sendSilently(RespCommand command) {
-        sender.sendSilently(command);
-    }
-
-    void expectReply(PendingCommand pending) {
-        sender.expectReply(pending);
-    }
-
-    void send(int server, ByteBuf frame, PendingCommand pending) {
-        sender.send(server, frame, pending);
-    }
-
-    void sendShared(int server, ByteBuf frame, PendingCommand pending) {
-        sender.sendShared(server, frame, pending);
-    }
-
-    boolean pin(int server) {
-        return sender.pin(server);
-    }
-
-    void refuse(RespCommand command, String error) {
-        sender.refuse(command, error);
-    }
-
-    void reply(ByteBuf reply) {
-        sender.reply(reply);
     }
 
     @Override
@@ -464,21 +432,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /** Moves the client's own connection to {@code server} (see {@link PinnedConnection#move}). */
-    boolean movePin(int server) {
+    @Override
+    public boolean movePin(int server) {
         return pinned.move(server, transactions.holdsState(), pushMode, replies.lastUnanswered());
     }
 
-    void releaseRetiredWhenDrained() {
+    @Override
+    public void releaseRetiredWhenDrained() {
         pinned.releaseRetiredWhenDrained();
     }
 
     /** Sends a redirected command (frame owned by the connection) on the client's own one, ahead of the held commands it precedes. */
-    void sendPinned(ByteBuf frame, PendingCommand pending) {
+    @Override
+    public void sendPinned(ByteBuf frame, PendingCommand pending) {
         pinned.sendNow(frame, pending);
     }
 
     /** The client's next commands for its own connection wait until every command so far is answered. */
-    void holdLaterCommands() {
+    @Override
+    public void holdLaterCommands() {
         pinned.holdUntil(replies.lastUnanswered());
     }
 
@@ -487,7 +459,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * awaits nothing else on the connection: the transaction is void, so the connection and the
      * WATCHes on it go, and the client's next WATCH or MULTI pins the node the map names by then.
      */
-    void endWatchAfterRedirection() {
+    @Override
+    public void endWatchAfterRedirection() {
         if (!pinned.isPinned() || pushMode || transactions.inMulti() || !transactions.holdsState() || pinned.isBusy()) {
             return;
         }
@@ -500,12 +473,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return pinnedRedirects != null && !closed && pinnedRedirects.follow(command, reply, from);
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed;
-    }
-
-    Transactions transactions() {
-        return transactions;
     }
 
     /**
@@ -544,8 +514,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return transactions.inMulti();
     }
 
-    /** Closes the connection once every reply queued so far has been written. */
-    void replyThenClose() {
+    @Override
+    public void replyThenClose() {
         quitting = true;
         replies.closeAfterQueued();
     }
@@ -596,7 +566,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             // Redis wrote it before the replies still awaited on the connection: it goes before them.
             replies.addBefore(frame, pinned.oldestInFlight());
         } else {
-            reply(frame);
+            sender.reply(frame);
         }
     }
 
@@ -675,8 +645,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         ctx.close();
     }
 
-    long id() {
+    @Override
+    public long id() {
         return id;
+    }
+
+    @Override
+    public ReplySink owner() {
+        return this;
     }
 
     @Override
@@ -688,34 +664,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * The client speaks {@code next} from its next command on: the replies Shardis makes are spelled
      * in it, and its commands go on backend connections that speak it (see {@link CommandSender#protocol}).
      */
-    void protocol(RespProtocol next) {
+    @Override
+    public void protocol(RespProtocol next) {
         protocol = next;
         entry.resp(next.version());
         sender.protocol(next);
     }
 
-    /** The protocol of the client's own backend connection; null when it has none. */
-    RespProtocol pinnedProtocol() {
+    @Override
+    public RespProtocol pinnedProtocol() {
         return pinned.connectionProtocol();
     }
 
-    /** The client's own connection's protocol was changed: closed, not reused, once given back. */
-    void spoilPinned() {
+    @Override
+    public void spoilPinned() {
         pinned.spoil();
     }
 
     /** RESET unsubscribed the client's own connection from everything (RESP3: its commands are answered one by one again). */
-    void endPushMode() {
+    @Override
+    public void endPushMode() {
         pushMode = false;
         entry.subscribed(false);
     }
 
-    /** The null reply in the client's protocol: {@code $-1} in RESP2, {@code _} in RESP3. */
-    ByteBuf nullReply() {
-        return (protocol == RespProtocol.RESP3 ? RespReplies.NULL : RespReplies.NULL_BULK).duplicate();
-    }
-
-    ClientEntry entry() {
+    @Override
+    public ClientEntry entry() {
         return entry;
     }
 
@@ -737,15 +711,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return readSeed;
     }
 
-    ClientAccess access() {
+    @Override
+    public ClientAccess access() {
         return access;
     }
 
-    SessionPool pool() {
+    @Override
+    public SessionPool pool() {
         return pool;
     }
 
-    ShardRouter router() {
+    @Override
+    public ShardRouter router() {
         return router;
     }
 
@@ -754,11 +731,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return pinned.server();
     }
 
-    Placement placement() {
+    @Override
+    public Placement placement() {
         return placement;
     }
 
-    ChannelHandlerContext context() {
-        return ctx;
+    @Override
+    public Channel channel() {
+        return ctx.channel();
     }
 }

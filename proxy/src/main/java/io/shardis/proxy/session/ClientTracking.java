@@ -3,6 +3,7 @@ package io.shardis.proxy.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
@@ -37,7 +38,18 @@ final class ClientTracking {
     /** NOLOOP: keys of the client's own writes not yet heard back, at most this many. */
     private static final int MAX_OWN_WRITES = 10_000;
 
-    private final ClientSession session;
+    /** What tracking needs of the session besides its replies: it owns the commands sent, hears invalidations. */
+    interface Owner extends ReplySink {
+        /** The client-side caching of the client's pool on its loop. */
+        InvalidationHub invalidationHub();
+
+        /** An invalidation for the client, after the replies already queued. */
+        void deliver(ByteBuf frame);
+    }
+
+    private final SessionContext client;
+    private final Replies replies;
+    private final Owner owner;
     private InvalidationHub hub;
     private boolean on;
     private boolean bcast;
@@ -54,8 +66,10 @@ final class ClientTracking {
     /** NOLOOP: the keys this client wrote, by how many invalidations of them are still to come. */
     private final Map<String, Integer> ownWrites = new HashMap<>();
 
-    ClientTracking(ClientSession session) {
-        this.session = session;
+    ClientTracking(SessionContext client, Replies replies, Owner owner) {
+        this.client = client;
+        this.replies = replies;
+        this.owner = owner;
     }
 
     boolean on() {
@@ -72,7 +86,7 @@ final class ClientTracking {
 
     /** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN] [OPTOUT] [NOLOOP]; arity checked. */
     void tracking(RespCommand command) {
-        ByteBufAllocator alloc = session.context().alloc();
+        ByteBufAllocator alloc = replies.alloc();
         long redir = 0;
         boolean newBcast = false;
         boolean newOptin = false;
@@ -92,7 +106,7 @@ final class ClientTracking {
                     reply(command, error(alloc, "ERR value is not an integer or out of range"));
                     return;
                 }
-                if (redir != session.id() && session.pool().clients().get(redir) == null) {
+                if (redir != client.id() && client.pool().clients().get(redir) == null) {
                     reply(command, error(alloc, "ERR The client ID you want redirect to does not exist"));
                     return;
                 }
@@ -139,14 +153,14 @@ final class ClientTracking {
         }
         command.release();
         if (wasOn) {
-            session.reply(RespReplies.OK.duplicate());
+            replies.reply(RespReplies.OK.duplicate());
             return;
         }
         // OK once every server's tracking connection listens: no write after it goes unheard.
-        PendingCommand answer = new PendingCommand(session);
-        session.expectReply(answer);
-        hub = session.invalidationHub();
-        hub.start(this, () -> session.onReply(answer, RespReplies.OK.duplicate()));
+        PendingCommand answer = new PendingCommand(owner);
+        replies.expectReply(answer);
+        hub = owner.invalidationHub();
+        hub.start(this, () -> owner.onReply(answer, RespReplies.OK.duplicate()));
     }
 
     /** Redis 7.0's checks of CLIENT TRACKING ON's options against each other and the client's state. */
@@ -194,7 +208,7 @@ final class ClientTracking {
 
     /** CLIENT CACHING YES|NO. */
     void caching(RespCommand command) {
-        ByteBufAllocator alloc = session.context().alloc();
+        ByteBufAllocator alloc = replies.alloc();
         if (!on) {
             reply(
                     command,
@@ -256,12 +270,12 @@ final class ClientTracking {
                 new RespValue.Pair(bulk("flags"), new RespValue.Set(flags)),
                 new RespValue.Pair(bulk("redirect"), new RespValue.Integer(on ? redirect : -1)),
                 new RespValue.Pair(bulk("prefixes"), new RespValue.Array(shown))));
-        reply(command, LocalReplies.encode(session.context().alloc(), info, session.protocol()));
+        reply(command, LocalReplies.encode(replies.alloc(), info, client.protocol()));
     }
 
     /** CLIENT GETREDIR: -1 when not tracking, 0 without a redirection. */
     void getRedir(RespCommand command) {
-        reply(command, RespReplies.integer(session.context().alloc(), on ? redirect : -1));
+        reply(command, RespReplies.integer(replies.alloc(), on ? redirect : -1));
     }
 
     /**
@@ -296,7 +310,7 @@ final class ClientTracking {
             hub.stop(this);
         }
         keys.clear();
-        hub = session.invalidationHub();
+        hub = owner.invalidationHub();
         hub.start(this, () -> {});
         invalidate(null, false);
     }
@@ -352,20 +366,20 @@ final class ClientTracking {
                 return;
             }
         }
-        if (redirect != 0 && redirect != session.id()) {
-            ClientEntry target = session.pool().clients().get(redirect);
+        if (redirect != 0 && redirect != client.id()) {
+            ClientEntry target = client.pool().clients().get(redirect);
             if (target == null) {
                 brokenRedirect = true;
-                if (session.protocol() == RespProtocol.RESP3) {
-                    session.deliver(brokenRedirect(session.context().alloc(), redirect));
+                if (client.protocol() == RespProtocol.RESP3) {
+                    owner.deliver(brokenRedirect(replies.alloc(), redirect));
                 }
                 return;
             }
             target.channel().pipeline().fireUserEventTriggered(new Redirected(told));
             return;
         }
-        if (session.protocol() == RespProtocol.RESP3) {
-            session.deliver(frame(session.context().alloc(), told, true));
+        if (client.protocol() == RespProtocol.RESP3) {
+            owner.deliver(frame(replies.alloc(), told, true));
         }
         // A RESP2 client without a redirection has nowhere to hear it, as on Redis.
     }
@@ -418,6 +432,6 @@ final class ClientTracking {
 
     private void reply(RespCommand command, ByteBuf reply) {
         command.release();
-        session.reply(reply);
+        replies.reply(reply);
     }
 }

@@ -40,14 +40,42 @@ final class PinnedRedirects {
     /** How often a transaction's error checks whether the refreshed map names the slot's new node. */
     private static final long MAP_CHECK_MILLIS = 5;
 
-    private final ClientSession session;
+    /** What following a redirection does with the client's own connection; the session's to carry out. */
+    interface OwnConnection {
+        /** Whether the client is gone. */
+        boolean isClosed();
+
+        /** Moves the client's own connection to {@code server}; false when it cannot move now. */
+        boolean movePin(int server);
+
+        /** Sends a redirected command on the client's own connection, ahead of the held commands it precedes. */
+        void sendPinned(ByteBuf frame, PendingCommand pending);
+
+        /** The client's next commands for its own connection wait until every command so far is answered. */
+        void holdLaterCommands();
+
+        /** The connection a redirection moved away from goes once its commands in flight are answered. */
+        void releaseRetiredWhenDrained();
+
+        /** A command of a transaction being prepared was redirected: its connection and WATCHes go. */
+        void endWatchAfterRedirection();
+    }
+
+    private final SessionContext client;
+    private final Replies replies;
+    private final Forwarding sender;
+    private final OwnConnection own;
     private final ClusterNodes cluster;
     private final long retryWindowMillis;
     /** The SSUBSCRIBE that put the session in push mode, until its reply: a MOVED sends it again. */
     private ByteBuf firstSubscription;
 
-    PinnedRedirects(ClientSession session, ClusterNodes cluster) {
-        this.session = session;
+    PinnedRedirects(
+            SessionContext client, Replies replies, Forwarding sender, OwnConnection own, ClusterNodes cluster) {
+        this.client = client;
+        this.replies = replies;
+        this.sender = sender;
+        this.own = own;
         this.cluster = cluster;
         this.retryWindowMillis = cluster.config().timeouts().failoverMillis();
     }
@@ -82,7 +110,7 @@ final class PinnedRedirects {
                         + redirection.port() + " on a dedicated connection");
             }
             resend(command, node, redirection.kind() == Redirection.Kind.ASK, redirection.slot());
-            session.releaseRetiredWhenDrained();
+            own.releaseRetiredWhenDrained();
             return true;
         }
         long delayMillis = ClusterRedirects.retryDelayMillis(count);
@@ -95,11 +123,10 @@ final class PinnedRedirects {
         }
         reply.release();
         // Whatever the client sends next for this node must not overtake the command while it waits.
-        session.holdLaterCommands();
+        own.holdLaterCommands();
         // An importing node answers TRYAGAIN only to a command sent after ASKING: so is the retry.
         boolean asking = command.wasSentAfterAsking();
-        session.context()
-                .channel()
+        client.channel()
                 .eventLoop()
                 .schedule(() -> resend(command, node, asking, -1), delayMillis, TimeUnit.MILLISECONDS);
         return true;
@@ -110,29 +137,29 @@ final class PinnedRedirects {
      * connection there; another command goes on that connection if it is there, else on a shared one.
      */
     private void resend(PendingCommand command, int node, boolean asking, int slot) {
-        if (session.isClosed()) {
+        if (own.isClosed()) {
             command.complete(error("connection closed"));
             return;
         }
         command.sentAfterAsking(asking);
-        if (node != session.pinnedServer()) {
+        if (node != client.pinnedServer()) {
             if (!command.isUntimed()) {
                 if (asking) {
-                    session.sendShared(node, askingFrame(), PendingCommand.silent(session));
+                    sender.sendShared(node, askingFrame(), PendingCommand.silent(client.owner()));
                 }
-                session.sendShared(node, command.resendableFrame(), command);
+                sender.sendShared(node, command.resendableFrame(), command);
                 return;
             }
-            if (!session.movePin(node)) {
+            if (!own.movePin(node)) {
                 command.complete(error("hash slot " + slot + " moved to another node, and this blocking command"
                         + " cannot follow it while the connection has other commands waiting there; send it again"));
                 return;
             }
         }
         if (asking) {
-            session.sendPinned(askingFrame(), PendingCommand.silent(session));
+            own.sendPinned(askingFrame(), PendingCommand.silent(client.owner()));
         }
-        session.sendPinned(command.resendableFrame(), command);
+        own.sendPinned(command.resendableFrame(), command);
     }
 
     /**
@@ -140,7 +167,7 @@ final class PinnedRedirects {
      * its retry must reach the slot's new node.
      */
     private void abortTransaction(PendingCommand command, Redirection redirection, BackendSettings from) {
-        session.endWatchAfterRedirection();
+        own.endWatchAfterRedirection();
         int slot = redirection.slot();
         if (redirection.kind() == Redirection.Kind.ASK) {
             // The slot is being migrated: the map does not change until it is over.
@@ -154,14 +181,11 @@ final class PinnedRedirects {
     }
 
     private void answerOnceMapped(PendingCommand command, int slot, int node, long deadlineNanos) {
-        if (session.isClosed()
-                || session.router().serverOfGroup(slot) == node
-                || System.nanoTime() - deadlineNanos >= 0) {
+        if (own.isClosed() || client.router().serverOfGroup(slot) == node || System.nanoTime() - deadlineNanos >= 0) {
             command.complete(error("hash slot " + slot + " moved to another node during the transaction;"
                     + " it was aborted, retry it"));
         } else {
-            session.context()
-                    .channel()
+            client.channel()
                     .eventLoop()
                     .schedule(
                             () -> answerOnceMapped(command, slot, node, deadlineNanos),
@@ -196,18 +220,18 @@ final class PinnedRedirects {
             return frame;
         }
         // In push mode the frame comes from the pinned node: an empty host in it is that node's.
-        int node = nodeOf(redirection, cluster.servers().get(session.pinnedServer()));
+        int node = nodeOf(redirection, cluster.servers().get(client.pinnedServer()));
         frame.release();
         if (redirection.kind() == Redirection.Kind.MOVED) {
             cluster.requestRefresh("MOVED " + redirection.slot() + " for a shard channel");
         }
-        if (subscription != null && redirection.kind() == Redirection.Kind.MOVED && session.movePin(node)) {
-            session.sendPinned(subscription, null);
+        if (subscription != null && redirection.kind() == Redirection.Kind.MOVED && own.movePin(node)) {
+            own.sendPinned(subscription, null);
             return null;
         }
         ReferenceCountUtil.release(subscription);
         return RespReplies.error(
-                session.context().alloc(),
+                replies.alloc(),
                 "ERR Shardis: hash slot " + redirection.slot()
                         + " of this shard channel moved to another node; subscribe to it on a new connection");
     }
@@ -231,10 +255,10 @@ final class PinnedRedirects {
     }
 
     private ByteBuf askingFrame() {
-        return RespCommands.encode(session.context().alloc(), "ASKING").content();
+        return RespCommands.encode(replies.alloc(), "ASKING").content();
     }
 
     private ByteBuf error(String message) {
-        return RespReplies.error(session.context().alloc(), "ERR Shardis: " + message);
+        return RespReplies.error(replies.alloc(), "ERR Shardis: " + message);
     }
 }
