@@ -80,9 +80,7 @@ final class ClientCommands {
         if (command.argCount() == 4 && command.argEqualsIgnoreCase(2, "type")) {
             String type = ClientKillFilter.typeNamed(command.argString(3));
             if (type == null) {
-                reply(
-                        command,
-                        RespReplies.error(alloc, "ERR Unknown client type '" + Names.printable(command, 3) + "'"));
+                reply(command, RespReplies.error(alloc, Refusals.unknownClientType(Names.printable(command, 3))));
                 return;
             }
             shown = registry.all().stream()
@@ -93,7 +91,7 @@ final class ClientCommands {
             for (int i = 3; i < command.argCount(); i++) {
                 long id = command.argAsLong(i);
                 if (id == Long.MIN_VALUE) {
-                    reply(command, RespReplies.error(alloc, "ERR Invalid client ID"));
+                    reply(command, RespReplies.error(alloc, Refusals.INVALID_CLIENT_ID));
                     return;
                 }
                 ClientEntry entry = registry.get(id);
@@ -132,7 +130,9 @@ final class ClientCommands {
         boolean[] selfKilled = new boolean[1];
         int killed = client.pool().clients().kill(filter, client.entry(), selfKilled);
         if (filter.oldForm()) {
-            reply(command, killed == 0 ? RespReplies.error(alloc, "ERR No such client") : RespReplies.OK.duplicate());
+            reply(
+                    command,
+                    killed == 0 ? RespReplies.error(alloc, Refusals.NO_SUCH_CLIENT) : RespReplies.OK.duplicate());
         } else {
             reply(command, RespReplies.integer(alloc, killed));
         }
@@ -152,16 +152,13 @@ final class ClientCommands {
         }
         String attribute = command.argString(2).toLowerCase(Locale.ROOT);
         if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
-            reply(command, RespReplies.error(alloc, "ERR Unrecognized option '" + Names.printable(command, 2) + "'"));
+            reply(command, RespReplies.error(alloc, Refusals.unrecognizedOption(command, 2)));
             return;
         }
         for (int i = 0; i < command.argLength(3); i++) {
             byte b = command.argByte(3, i);
             if (b < '!' || b > '~') {
-                reply(
-                        command,
-                        RespReplies.error(
-                                alloc, "ERR " + attribute + " cannot contain spaces, newlines or special characters."));
+                reply(command, RespReplies.error(alloc, Refusals.badLibraryAttribute(attribute)));
                 return;
             }
         }
@@ -173,10 +170,7 @@ final class ClientCommands {
         for (int i = 0; i < command.argLength(2); i++) {
             byte b = command.argByte(2, i);
             if (b < '!' || b > '~') {
-                reply(
-                        command,
-                        RespReplies.error(
-                                alloc, "ERR Client names cannot contain spaces, newlines or special characters."));
+                reply(command, RespReplies.error(alloc, Refusals.BAD_CLIENT_NAME));
                 return;
             }
         }

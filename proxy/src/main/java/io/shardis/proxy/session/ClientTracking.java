@@ -98,16 +98,16 @@ final class ClientTracking {
             if (command.argEqualsIgnoreCase(j, "redirect") && moreArgs) {
                 j++;
                 if (redir != 0) {
-                    reply(command, error(alloc, "ERR A client can only redirect to a single other client"));
+                    reply(command, error(alloc, Refusals.TRACKING_ONE_REDIRECT));
                     return;
                 }
                 redir = command.argAsLong(j);
                 if (redir == Long.MIN_VALUE) {
-                    reply(command, error(alloc, "ERR value is not an integer or out of range"));
+                    reply(command, error(alloc, Refusals.NOT_AN_INTEGER));
                     return;
                 }
                 if (redir != client.id() && client.pool().clients().get(redir) == null) {
-                    reply(command, error(alloc, "ERR The client ID you want redirect to does not exist"));
+                    reply(command, error(alloc, Refusals.TRACKING_NO_REDIRECT_CLIENT));
                     return;
                 }
             } else if (command.argEqualsIgnoreCase(j, "bcast")) {
@@ -166,35 +166,31 @@ final class ClientTracking {
     /** Redis 7.0's checks of CLIENT TRACKING ON's options against each other and the client's state. */
     private String refusal(boolean newBcast, boolean newOptin, boolean newOptout, List<String> newPrefixes) {
         if (!newBcast && !newPrefixes.isEmpty()) {
-            return "ERR PREFIX option requires BCAST mode to be enabled";
+            return Refusals.TRACKING_PREFIX_WITHOUT_BCAST;
         }
         if (on && bcast != newBcast) {
-            return "ERR You can't switch BCAST mode on/off before disabling tracking for this client, "
-                    + "and then re-enabling it with a different mode.";
+            return Refusals.TRACKING_SWITCH_BCAST;
         }
         if (newBcast && (newOptin || newOptout)) {
-            return "ERR OPTIN and OPTOUT are not compatible with BCAST";
+            return Refusals.TRACKING_OPT_WITH_BCAST;
         }
         if (newOptin && newOptout) {
-            return "ERR You can't specify both OPTIN mode and OPTOUT mode";
+            return Refusals.TRACKING_OPTIN_AND_OPTOUT;
         }
         if ((newOptin && on && optout) || (newOptout && on && optin)) {
-            return "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
-                    + "and then re-enabling it with a different mode.";
+            return Refusals.TRACKING_SWITCH_OPT;
         }
         if (newBcast) {
             for (int i = 0; i < newPrefixes.size(); i++) {
                 String prefix = newPrefixes.get(i);
                 for (String existing : on ? prefixes : Set.<String>of()) {
                     if (overlap(existing, prefix)) {
-                        return "ERR Prefix '" + prefix + "' overlaps with an existing prefix '" + existing
-                                + "'. Prefixes for a single client must not overlap.";
+                        return Refusals.trackingPrefixOverlapsExisting(prefix, existing);
                     }
                 }
                 for (int j = i + 1; j < newPrefixes.size(); j++) {
                     if (overlap(prefix, newPrefixes.get(j))) {
-                        return "ERR Prefix '" + prefix + "' overlaps with another provided prefix '"
-                                + newPrefixes.get(j) + "'. Prefixes for a single client must not overlap.";
+                        return Refusals.trackingPrefixesOverlap(prefix, newPrefixes.get(j));
                     }
                 }
             }
@@ -210,29 +206,20 @@ final class ClientTracking {
     void caching(RespCommand command) {
         ByteBufAllocator alloc = replies.alloc();
         if (!on) {
-            reply(
-                    command,
-                    error(
-                            alloc,
-                            "ERR CLIENT CACHING can be called only when the client is in tracking mode "
-                                    + "with OPTIN or OPTOUT mode enabled"));
+            reply(command, error(alloc, Refusals.CACHING_WITHOUT_MODE));
         } else if (command.argEqualsIgnoreCase(2, "yes")) {
             if (optin) {
                 caching = true;
                 reply(command, RespReplies.OK.duplicate());
             } else {
-                reply(
-                        command,
-                        error(alloc, "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."));
+                reply(command, error(alloc, Refusals.CACHING_YES));
             }
         } else if (command.argEqualsIgnoreCase(2, "no")) {
             if (optout) {
                 caching = true;
                 reply(command, RespReplies.OK.duplicate());
             } else {
-                reply(
-                        command,
-                        error(alloc, "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."));
+                reply(command, error(alloc, Refusals.CACHING_NO));
             }
         } else {
             reply(command, error(alloc, Refusals.SYNTAX));

@@ -99,8 +99,7 @@ final class CommandCommands {
         int server = client.isPinned() ? client.pinnedServer() : client.router().keylessServer();
         if (server < 0) {
             replies.refuse(
-                    command,
-                    "ERR Shardis: no server of pool '" + client.pool().config().name() + "' is available");
+                    command, Refusals.noServerAvailable(client.pool().config().name()));
             return;
         }
         PendingCommand parent = new PendingCommand(client.owner());

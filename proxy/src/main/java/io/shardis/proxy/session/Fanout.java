@@ -169,7 +169,7 @@ final class Fanout {
         int servers = router.scanServerCount();
         ScanCursor cursor = ScanCursor.parse(command, servers);
         if (cursor == null) {
-            replies.refuse(command, "ERR invalid cursor");
+            replies.refuse(command, Refusals.INVALID_CURSOR);
             return;
         }
         int server = router.scanServer(cursor.server());

@@ -27,9 +27,6 @@ final class LocalCommands {
     /** What HELLO reports as the Redis API level Shardis speaks. */
     private static final String REDIS_VERSION = "7.0.0";
 
-    /** Redis 7's answer to a protocol version it does not speak. */
-    private static final String NOPROTO = "NOPROTO unsupported protocol version";
-
     private final SessionContext client;
     private final SessionControl control;
     private final Replies replies;
@@ -95,7 +92,7 @@ final class LocalCommands {
                                         ? RespReplies.bulk(alloc, command.arg(1))
                                         // the table's arity (-1) lets any count through; Redis' own check takes at most
                                         // one
-                                        : RespReplies.error(alloc, "ERR wrong number of arguments for 'ping' command"));
+                                        : RespReplies.error(alloc, Refusals.PING_ARITY));
             case "echo" -> reply(command, RespReplies.bulk(alloc, command.arg(1)));
             case "quit" -> {
                 reply(command, RespReplies.OK.duplicate());
@@ -192,8 +189,7 @@ final class LocalCommands {
                     transactions.commandRefused();
                 }
             }
-            default ->
-                replies.refuse(command, "ERR '" + spec.name() + "' cannot be queued in a transaction through Shardis");
+            default -> replies.refuse(command, Refusals.notQueueable(spec));
         }
     }
 
@@ -236,13 +232,13 @@ final class LocalCommands {
         if (command.argCount() > 1) {
             long version = command.argAsLong(1);
             if (version == Long.MIN_VALUE) {
-                reply(command, RespReplies.error(alloc, "ERR Protocol version is not an integer or out of range"));
+                reply(command, RespReplies.error(alloc, Refusals.PROTOCOL_VERSION));
                 return;
             }
             next = RespProtocol.of(version);
             if (next == null) {
                 // As Redis 7: before the options are read or the credentials checked.
-                reply(command, RespReplies.error(alloc, NOPROTO));
+                reply(command, RespReplies.error(alloc, Refusals.NOPROTO));
                 return;
             }
             String name = null;
@@ -254,10 +250,7 @@ final class LocalCommands {
                     auth = i + 1;
                     i += 2;
                 } else {
-                    reply(
-                            command,
-                            RespReplies.error(
-                                    alloc, "ERR Syntax error in HELLO option '" + Names.printable(command, i) + "'"));
+                    reply(command, RespReplies.error(alloc, Refusals.helloSyntax(command, i)));
                     return;
                 }
             }
@@ -279,7 +272,7 @@ final class LocalCommands {
             if (next == RespProtocol.RESP3 && !client.pool().config().resp3()) {
                 // resp3: false (backends older than Redis 6): refused after the credentials, so that
                 // a client offering RESP3 with them (Lettuce) falls back to RESP2 already authenticated.
-                reply(command, RespReplies.error(alloc, NOPROTO));
+                reply(command, RespReplies.error(alloc, Refusals.NOPROTO));
                 return;
             }
             if (name != null) {
@@ -327,7 +320,7 @@ final class LocalCommands {
         long db = command.argAsLong(1);
         int poolDb = client.pool().config().backend().redisDb();
         if (db == Long.MIN_VALUE) {
-            reply(command, RespReplies.error(alloc, "ERR value is not an integer or out of range"));
+            reply(command, RespReplies.error(alloc, Refusals.NOT_AN_INTEGER));
         } else if (db == poolDb) {
             reply(command, RespReplies.OK.duplicate());
         } else {
@@ -335,8 +328,7 @@ final class LocalCommands {
                     command,
                     RespReplies.error(
                             alloc,
-                            "ERR SELECT is not supported by Shardis: pool '"
-                                    + client.pool().config().name() + "' serves database " + poolDb + " (redis_db)"));
+                            Refusals.selectOtherDatabase(client.pool().config().name(), poolDb)));
         }
     }
 

@@ -100,8 +100,7 @@ final class PinnedRedirects {
         if (redirect) {
             reply.release();
             if (count > ClusterRedirects.MAX_REDIRECTIONS) {
-                command.complete(error("hash slot " + redirection.slot() + " moved " + (count - 1)
-                        + " times while this command was served; send it again"));
+                command.complete(error(Refusals.redirectedTooOften(redirection.slot(), count - 1)));
                 return true;
             }
             int node = nodeOf(redirection, from);
@@ -138,7 +137,7 @@ final class PinnedRedirects {
      */
     private void resend(PendingCommand command, int node, boolean asking, int slot) {
         if (own.isClosed()) {
-            command.complete(error("connection closed"));
+            command.complete(error(Refusals.CLIENT_CLOSED));
             return;
         }
         command.sentAfterAsking(asking);
@@ -151,8 +150,7 @@ final class PinnedRedirects {
                 return;
             }
             if (!own.movePin(node)) {
-                command.complete(error("hash slot " + slot + " moved to another node, and this blocking command"
-                        + " cannot follow it while the connection has other commands waiting there; send it again"));
+                command.complete(error(Refusals.blockingCannotFollow(slot)));
                 return;
             }
         }
@@ -171,8 +169,7 @@ final class PinnedRedirects {
         int slot = redirection.slot();
         if (redirection.kind() == Redirection.Kind.ASK) {
             // The slot is being migrated: the map does not change until it is over.
-            command.complete(error("hash slot " + slot + " is being migrated to another node; the transaction"
-                    + " was aborted, retry it"));
+            command.complete(error(Refusals.transactionSlotMigrating(slot)));
             return;
         }
         int node = nodeOf(redirection, from);
@@ -182,8 +179,7 @@ final class PinnedRedirects {
 
     private void answerOnceMapped(PendingCommand command, int slot, int node, long deadlineNanos) {
         if (own.isClosed() || client.router().serverOfGroup(slot) == node || System.nanoTime() - deadlineNanos >= 0) {
-            command.complete(error("hash slot " + slot + " moved to another node during the transaction;"
-                    + " it was aborted, retry it"));
+            command.complete(error(Refusals.transactionSlotMoved(slot)));
         } else {
             client.channel()
                     .eventLoop()
@@ -230,10 +226,7 @@ final class PinnedRedirects {
             return null;
         }
         ReferenceCountUtil.release(subscription);
-        return RespReplies.error(
-                replies.alloc(),
-                "ERR Shardis: hash slot " + redirection.slot()
-                        + " of this shard channel moved to another node; subscribe to it on a new connection");
+        return error(Refusals.shardChannelMoved(redirection.slot()));
     }
 
     /** Closing: what is kept goes. */
@@ -258,7 +251,7 @@ final class PinnedRedirects {
         return RespCommands.encode(replies.alloc(), "ASKING").content();
     }
 
-    private ByteBuf error(String message) {
-        return RespReplies.error(replies.alloc(), "ERR Shardis: " + message);
+    private ByteBuf error(String text) {
+        return RespReplies.error(replies.alloc(), text);
     }
 }

@@ -48,7 +48,7 @@ final class Transactions {
                 if (inMulti) {
                     // Redis answers this without aborting the transaction.
                     command.release();
-                    replies.reply(RespReplies.error(replies.alloc(), "ERR MULTI calls can not be nested"));
+                    replies.reply(RespReplies.error(replies.alloc(), Refusals.NESTED_MULTI));
                     return;
                 }
                 inMulti = true;
@@ -64,7 +64,7 @@ final class Transactions {
             }
             case "exec" -> {
                 if (!inMulti) {
-                    forwardOrAnswer(command, "ERR EXEC without MULTI");
+                    forwardOrAnswer(command, Refusals.EXEC_WITHOUT_MULTI);
                     return;
                 }
                 inMulti = false;
@@ -86,7 +86,7 @@ final class Transactions {
             }
             case "discard" -> {
                 if (!inMulti) {
-                    forwardOrAnswer(command, "ERR DISCARD without MULTI");
+                    forwardOrAnswer(command, Refusals.DISCARD_WITHOUT_MULTI);
                     return;
                 }
                 inMulti = false;
@@ -103,7 +103,7 @@ final class Transactions {
             case "watch" -> {
                 if (inMulti) {
                     command.release();
-                    replies.reply(RespReplies.error(replies.alloc(), "ERR WATCH inside MULTI is not allowed"));
+                    replies.reply(RespReplies.error(replies.alloc(), Refusals.WATCH_IN_MULTI));
                     return;
                 }
                 Route route = client.placement().route(command, spec, false);
@@ -116,10 +116,7 @@ final class Transactions {
                 boolean otherSlot = client.router().groupsAreSlots() && group >= 0 && keyGroup != group;
                 if (otherSlot || !sender.pin(server)) {
                     replies.refuse(
-                            command,
-                            "ERR Shardis: the keys of a transaction must all be on one server"
-                                    + (client.router().groupsAreSlots() ? " and in one hash slot" : "")
-                                    + "; these are elsewhere than the keys already watched");
+                            command, Refusals.watchElsewhere(client.router().groupsAreSlots()));
                     return;
                 }
                 if (client.router().groupsAreSlots()) {
@@ -192,11 +189,7 @@ final class Transactions {
     }
 
     private ByteBuf abortError(boolean slotMoved) {
-        return RespReplies.error(
-                replies.alloc(),
-                slotMoved
-                        ? "ERR Shardis: the hash slot of the transaction's WATCHed keys moved to another node; it was aborted, retry it"
-                        : "EXECABORT Transaction discarded because of previous errors.");
+        return RespReplies.error(replies.alloc(), slotMoved ? Refusals.WATCHED_SLOT_MOVED : Refusals.EXECABORT);
     }
 
     /** True while the backend connection holds transaction state: MULTI or WATCH. */
