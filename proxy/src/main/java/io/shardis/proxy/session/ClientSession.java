@@ -21,7 +21,6 @@ import io.shardis.resp.RespProtocolError;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespRequestDecoder;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +36,18 @@ import org.slf4j.LoggerFactory;
  * written to the client.
  *
  * <p>Where a command goes is decided by the {@link Dispatcher} (a {@link Route}); sending is the
- * {@link CommandSender}'s. Longer than our usual 350 lines because it is still the hub the helpers
- * ({@link Fanout}, {@link LocalCommands}, {@link Transactions}, {@link PinnedRedirects}) call back
- * into, and it moves the client to a reloaded pool. What shrinks it next: those helpers taking
- * narrow interfaces of their own (as {@link PinnedConnection} does) and the move as a class.
+ * {@link CommandSender}'s, which the helpers reach as {@link Replies} and {@link Forwarding}. The
+ * helpers see the session only through small interfaces: {@link SessionContext} (the client's
+ * pool, identity, protocol), {@link SessionControl} (what HELLO, RESET, QUIT change) and one each
+ * for {@link Fanout}, {@link PinnedRedirects}, {@link ClientTracking}, {@link KeyspaceFanIn} and
+ * {@link PoolMove}; push mode is {@link Subscriptions}', the move to a reloaded pool
+ * {@link PoolMove}'s.
+ *
+ * <p>Longer than our usual 350 lines because it is the one object that holds the client's state and
+ * implements those interfaces, and the Netty handler and {@link ReplySink} besides: each method of
+ * theirs here is a line or two over that state. What could shrink it further: the operations on the
+ * client's own connection (movePin, holdLaterCommands, endWatchAfterRedirection...) as one object
+ * made with each {@link PinnedConnection}.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter
         implements ReplySink,
@@ -49,7 +56,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                 Fanout.WholeCommand,
                 PinnedRedirects.OwnConnection,
                 ClientTracking.Owner,
-                KeyspaceFanIn.Subscriber {
+                KeyspaceFanIn.Subscriber,
+                PoolMove.Client {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
@@ -63,10 +71,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     /** Replaced when a reload changes the pool (see {@link Rebind}). */
     private SessionPool pool;
-    /** The pool a reload asked this client to move to, until it can. */
-    private SessionPool nextPool;
+    /** The move to the pool a reload made, once the client can (see {@link Rebind}). */
+    private PoolMove move;
 
-    private boolean moveCheckScheduled;
     private final long id;
     private LocalCommands local;
     private Transactions transactions;
@@ -95,8 +102,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private int sharedIndex;
     /** This client's own backend connection, once a transaction, blocking call or subscription needs one. */
     private PinnedConnection pinned;
-    /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
-    private boolean pushMode;
+    /** Its subscriptions, which put it in push mode. */
+    private Subscriptions subscriptions;
 
     private boolean quitting;
     private boolean closed;
@@ -110,8 +117,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private ClientEntry entry;
     /** Carries out what is decided: sends, refuses, queues reply slots. */
     private CommandSender sender;
-    /** Its keyspace-notification subscriptions on the pool's other servers; null until it has some. */
-    private KeyspaceFanIn fanIn;
     /** Its CLIENT TRACKING state; null until it first sends CLIENT TRACKING. */
     private ClientTracking tracking;
     /** The protocol the client speaks: RESP2 until its HELLO 3, again after RESET. */
@@ -144,6 +149,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                 new ReplyBytes(pool.config().limits().clientReplyLimit(), ReplyBudget.PROCESS),
                 breach,
                 this::process);
+        this.move = new PoolMove(this, replies, ctx.executor());
         this.entry = new ClientEntry(
                 id, ctx.channel(), pool.config().backend().redisDb(), access.userName(), System.nanoTime());
         pool.clients().add(entry);
@@ -151,10 +157,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         this.transactions = new Transactions(this, sender, sender);
         sender.transactions(transactions);
         this.local = new LocalCommands(this, this, sender, sender, transactions);
+        this.subscriptions = new Subscriptions(this, this, sender, replies, entry);
         bindPool();
         this.fanout = new Fanout(this, sender, sender, this);
         if (pool.successor() != null) {
-            moveTo(pool.successor());
+            move.to(pool.successor());
         }
     }
 
@@ -177,6 +184,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         this.pinnedRedirects =
                 pool.cluster() != null ? new PinnedRedirects(this, sender, sender, this, pool.cluster()) : null;
         sender.bind(pool.config().name(), router, backends, sharedIndex, pinned, keepsFrames, pinnedRedirects);
+        subscriptions.bind(backends, pinned, pinnedRedirects);
     }
 
     /**
@@ -185,47 +193,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
      */
     public record Rebind(SessionPool next) {}
 
-    /** Moves to {@code next} now if nothing of this client's is in flight, else once it is answered. */
-    private void moveTo(SessionPool next) {
-        nextPool = next;
-        moveWhenIdle();
+    @Override
+    public boolean gone() {
+        return closed || quitting;
     }
 
-    /**
-     * Moves to {@link #nextPool} when this client has nothing unanswered and no connection of its
-     * own: its later commands could otherwise overtake earlier ones on the old pool's connections.
-     * While only replies on shared connections are awaited, its next commands wait (not read);
-     * a transaction, blocking call or subscription moves once it is over.
-     */
-    private void moveWhenIdle() {
-        if (nextPool == null || closed || quitting) {
-            return;
-        }
-        if (pinned.isPinned() || pushMode || transactions.holdsState() || transactions.inMulti()) {
-            replies.waitForMove(false);
-            return;
-        }
-        if (replies.lastUnanswered() != null) {
-            replies.waitForMove(true);
-            if (!moveCheckScheduled) {
-                // Replies come back through onReply, which checks again; this catches any other way.
-                moveCheckScheduled = true;
-                ctx.executor()
-                        .schedule(
-                                () -> {
-                                    moveCheckScheduled = false;
-                                    moveWhenIdle();
-                                },
-                                50,
-                                TimeUnit.MILLISECONDS);
-            }
-            return;
-        }
-        SessionPool next = nextPool;
-        while (next.successor() != null) {
-            next = next.successor();
-        }
-        nextPool = null;
+    @Override
+    public boolean holdsConnection() {
+        return pinned.isPinned() || subscriptions.on() || transactions.holdsState() || transactions.inMulti();
+    }
+
+    @Override
+    public void rebind(SessionPool next) {
         SessionPool old = pool;
         old.disown(ctx.channel());
         old.clients().remove(entry);
@@ -239,7 +218,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (tracking != null && tracking.on()) {
             tracking.moved();
         }
-        replies.waitForMove(false);
     }
 
     /** The limits of the pool the client just moved to: its next command is read and judged by them. */
@@ -269,8 +247,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (nextPool != null) {
-            moveWhenIdle();
+        if (move.pending()) {
+            move.whenIdle();
             if (replies.waitingForMove()) {
                 replies.holdBackFirst(msg);
                 return;
@@ -289,7 +267,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     private void dispatch(RespCommand command) {
         CommandSpec spec = pool.commands().lookup(command);
-        CommandGroup group = spec == null ? CommandGroup.OTHER : pushMode ? CommandGroup.PUBSUB : spec.group();
+        CommandGroup group =
+                spec == null ? CommandGroup.OTHER : subscriptions.on() ? CommandGroup.PUBSUB : spec.group();
         pool.metrics().commandReceived(group);
         if (spec != null) {
             entry.commandStarted(spec, System.nanoTime());
@@ -323,11 +302,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         } else if (route == Route.Transaction.CONTROL) {
             transactions.handle(command, spec);
         } else if (route == Route.Relay.PUSH_MODE) {
-            fanOutKeyspace(command, spec);
-            sender.sendUnanswered(command);
-            if (protocol == RespProtocol.RESP3) {
-                sender.markPushesEnd();
-            }
+            subscriptions.relay(command, spec);
         } else if (route instanceof Route.Queued queued) {
             if (transactions.queueOn(queued.server(), queued.keyGroup())) {
                 sender.forward(queued.server(), command, new PendingCommand(this));
@@ -337,45 +312,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                         Refusals.transactionElsewhere(spec, pool.config().name(), router.groupsAreSlots()));
             }
         } else if (route instanceof Route.Subscribe subscribe) {
-            subscribe(subscribe.server(), command, spec);
-        }
-    }
-
-    /** Opens or adds to the client's subscriptions on its own connection to {@code server}. */
-    private void subscribe(int server, RespCommand command, CommandSpec spec) {
-        boolean newConnection = !pinned.isPinned();
-        sender.pin(server);
-        pushMode = true;
-        entry.subscribed(true);
-        // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
-        ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
-                ? command.content().retainedDuplicate()
-                : null;
-        fanOutKeyspace(command, spec);
-        sender.sendUnanswered(command);
-        if (resubscribe != null) {
-            pinnedRedirects.followFirstReply(resubscribe);
-        } else if (protocol == RespProtocol.RESP3) {
-            sender.markPushesEnd();
-        }
-    }
-
-    /**
-     * Keyspace notifications are each server's own: a subscription to them goes to the pool's other
-     * servers too (see {@link KeyspaceFanIn}). The command stays the caller's.
-     */
-    private void fanOutKeyspace(RespCommand command, CommandSpec spec) {
-        if (router.serverCount() < 2 && pool.cluster() == null) {
-            return;
-        }
-        if (fanIn == null) {
-            if (spec.name().startsWith("un") || spec.name().startsWith("pun")) {
-                return;
-            }
-            fanIn = new KeyspaceFanIn(this, backends);
-        }
-        if (fanIn.concerns(command, spec.name())) {
-            fanIn.sendToOthers(command, pinned.server(), protocol);
+            subscriptions.subscribe(subscribe.server(), command, spec);
         }
     }
 
@@ -434,7 +371,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     /** Moves the client's own connection to {@code server} (see {@link PinnedConnection#move}). */
     @Override
     public boolean movePin(int server) {
-        return pinned.move(server, transactions.holdsState(), pushMode, replies.lastUnanswered());
+        return pinned.move(server, transactions.holdsState(), subscriptions.on(), replies.lastUnanswered());
     }
 
     @Override
@@ -461,7 +398,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
      */
     @Override
     public void endWatchAfterRedirection() {
-        if (!pinned.isPinned() || pushMode || transactions.inMulti() || !transactions.holdsState() || pinned.isBusy()) {
+        if (!pinned.isPinned()
+                || subscriptions.on()
+                || transactions.inMulti()
+                || !transactions.holdsState()
+                || pinned.isBusy()) {
             return;
         }
         transactions.watchesLost();
@@ -485,7 +426,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
      */
     private void releaseDedicatedWhenIdle() {
         if (!closed) {
-            pinned.releaseWhenIdle(pushMode || transactions.holdsState());
+            pinned.releaseWhenIdle(subscriptions.on() || transactions.holdsState());
         }
     }
 
@@ -496,7 +437,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
 
     @Override
     public boolean pushMode() {
-        return pushMode;
+        return subscriptions.on();
     }
 
     @Override
@@ -548,8 +489,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         replies.arrived(command, reply);
         pinned.replyArrived();
         releaseDedicatedWhenIdle();
-        if (nextPool != null) {
-            moveWhenIdle();
+        if (move.pending()) {
+            move.whenIdle();
         }
     }
 
@@ -559,15 +500,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             frame.release();
             return;
         }
-        if (pinnedRedirects != null && (frame = pinnedRedirects.push(frame)) == null) {
-            return;
-        }
-        if (protocol == RespProtocol.RESP3) {
-            // Redis wrote it before the replies still awaited on the connection: it goes before them.
-            replies.addBefore(frame, pinned.oldestInFlight());
-        } else {
-            sender.reply(frame);
-        }
+        subscriptions.push(frame);
     }
 
     /** A reply could not be handed to this client (its memory ran out): the client goes, the backend stays. */
@@ -595,9 +528,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
                 replyThenClose();
             }
         } else if (event instanceof Rebind rebind) {
-            moveTo(rebind.next());
+            move.to(rebind.next());
         } else if (event instanceof ClientTracking.Redirected redirected) {
-            ByteBuf frame = ClientTracking.redirectedFrame(ctx.alloc(), redirected.keys(), protocol, pushMode);
+            ByteBuf frame =
+                    ClientTracking.redirectedFrame(ctx.alloc(), redirected.keys(), protocol, subscriptions.on());
             if (frame != null) {
                 deliver(frame);
             }
@@ -620,10 +554,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (pinnedRedirects != null) {
             pinnedRedirects.discard();
         }
-        pinned.close(pushMode || transactions.holdsState());
-        if (fanIn != null) {
-            fanIn.close();
-        }
+        pinned.close(subscriptions.on() || transactions.holdsState());
+        subscriptions.close();
         if (tracking != null) {
             tracking.stop();
         }
@@ -684,8 +616,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     /** RESET unsubscribed the client's own connection from everything (RESP3: its commands are answered one by one again). */
     @Override
     public void endPushMode() {
-        pushMode = false;
-        entry.subscribed(false);
+        subscriptions.end();
     }
 
     @Override
