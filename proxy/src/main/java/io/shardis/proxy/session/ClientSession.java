@@ -39,22 +39,19 @@ import org.slf4j.LoggerFactory;
  * {@link CommandSender}'s, which the helpers reach as {@link Replies} and {@link Forwarding}. The
  * helpers see the session only through small interfaces: {@link SessionContext} (the client's
  * pool, identity, protocol), {@link SessionControl} (what HELLO, RESET, QUIT change) and one each
- * for {@link Fanout}, {@link PinnedRedirects}, {@link ClientTracking}, {@link KeyspaceFanIn} and
- * {@link PoolMove}; push mode is {@link Subscriptions}', the move to a reloaded pool
- * {@link PoolMove}'s.
+ * for {@link Fanout}, {@link ClientTracking}, {@link KeyspaceFanIn} and {@link PoolMove}; push mode
+ * is {@link Subscriptions}', the move to a reloaded pool {@link PoolMove}'s, what a redirection does
+ * with the client's own connection {@link PinnedMoves}'.
  *
  * <p>Longer than our usual 350 lines because it is the one object that holds the client's state and
  * implements those interfaces, and the Netty handler and {@link ReplySink} besides: each method of
- * theirs here is a line or two over that state. What could shrink it further: the operations on the
- * client's own connection (movePin, holdLaterCommands, endWatchAfterRedirection...) as one object
- * made with each {@link PinnedConnection}.
+ * theirs here is a line or two over that state.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter
         implements ReplySink,
                 SessionContext,
                 SessionControl,
                 Fanout.WholeCommand,
-                PinnedRedirects.OwnConnection,
                 ClientTracking.Owner,
                 KeyspaceFanIn.Subscriber,
                 PoolMove.Client {
@@ -181,8 +178,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
         if (pinnedRedirects != null) {
             pinnedRedirects.discard();
         }
-        this.pinnedRedirects =
-                pool.cluster() != null ? new PinnedRedirects(this, sender, sender, this, pool.cluster()) : null;
+        this.pinnedRedirects = pool.cluster() != null
+                ? new PinnedRedirects(
+                        this,
+                        sender,
+                        sender,
+                        new PinnedMoves(pinned, transactions, subscriptions, replies),
+                        pool.cluster())
+                : null;
         sender.bind(pool.config().name(), router, backends, sharedIndex, pinned, keepsFrames, pinnedRedirects);
         subscriptions.bind(backends, pinned, pinnedRedirects);
     }
@@ -366,47 +369,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     @Override
     public void onBackendWritable() {
         replies.backendWritable();
-    }
-
-    /** Moves the client's own connection to {@code server} (see {@link PinnedConnection#move}). */
-    @Override
-    public boolean movePin(int server) {
-        return pinned.move(server, transactions.holdsState(), subscriptions.on(), replies.lastUnanswered());
-    }
-
-    @Override
-    public void releaseRetiredWhenDrained() {
-        pinned.releaseRetiredWhenDrained();
-    }
-
-    /** Sends a redirected command (frame owned by the connection) on the client's own one, ahead of the held commands it precedes. */
-    @Override
-    public void sendPinned(ByteBuf frame, PendingCommand pending) {
-        pinned.sendNow(frame, pending);
-    }
-
-    /** The client's next commands for its own connection wait until every command so far is answered. */
-    @Override
-    public void holdLaterCommands() {
-        pinned.holdUntil(replies.lastUnanswered());
-    }
-
-    /**
-     * A command of a transaction being prepared (WATCH, not yet MULTI) was redirected and the client
-     * awaits nothing else on the connection: the transaction is void, so the connection and the
-     * WATCHes on it go, and the client's next WATCH or MULTI pins the node the map names by then.
-     */
-    @Override
-    public void endWatchAfterRedirection() {
-        if (!pinned.isPinned()
-                || subscriptions.on()
-                || transactions.inMulti()
-                || !transactions.holdsState()
-                || pinned.isBusy()) {
-            return;
-        }
-        transactions.watchesLost();
-        pinned.drop();
     }
 
     @Override

@@ -40,11 +40,8 @@ final class PinnedRedirects {
     /** How often a transaction's error checks whether the refreshed map names the slot's new node. */
     private static final long MAP_CHECK_MILLIS = 5;
 
-    /** What following a redirection does with the client's own connection; the session's to carry out. */
+    /** What following a redirection does with the client's own connection ({@link PinnedMoves}). */
     interface OwnConnection {
-        /** Whether the client is gone. */
-        boolean isClosed();
-
         /** Moves the client's own connection to {@code server}; false when it cannot move now. */
         boolean movePin(int server);
 
@@ -136,7 +133,7 @@ final class PinnedRedirects {
      * connection there; another command goes on that connection if it is there, else on a shared one.
      */
     private void resend(PendingCommand command, int node, boolean asking, int slot) {
-        if (own.isClosed()) {
+        if (client.isClosed()) {
             command.complete(error(Refusals.CLIENT_CLOSED));
             return;
         }
@@ -178,7 +175,9 @@ final class PinnedRedirects {
     }
 
     private void answerOnceMapped(PendingCommand command, int slot, int node, long deadlineNanos) {
-        if (own.isClosed() || client.router().serverOfGroup(slot) == node || System.nanoTime() - deadlineNanos >= 0) {
+        if (client.isClosed()
+                || client.router().serverOfGroup(slot) == node
+                || System.nanoTime() - deadlineNanos >= 0) {
             command.complete(error(Refusals.transactionSlotMoved(slot)));
         } else {
             client.channel()

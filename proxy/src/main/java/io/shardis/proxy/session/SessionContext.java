@@ -15,6 +15,9 @@ interface SessionContext extends Dispatcher.ClientState {
 
     long id();
 
+    /** Whether the client's connection has closed. */
+    boolean isClosed();
+
     /** The session as the owner of the commands sent for the client: told of their replies. */
     ReplySink owner();
 
