@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.shardis.proxy.metrics.ClientConnectionStats;
 import io.shardis.proxy.session.ClientSession;
+import io.shardis.proxy.session.Refusals;
 import io.shardis.proxy.tls.ServerTls;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespRequestDecoder;
@@ -40,7 +41,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
                     pool.config().name(),
                     pool.config().limits().clientConnections(),
                     channel.remoteAddress());
-            channel.writeAndFlush(RespReplies.error(channel.alloc(), "ERR max number of clients reached"))
+            channel.writeAndFlush(RespReplies.error(channel.alloc(), Refusals.MAX_CLIENTS))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.shardis.proxy.auth.PoolAccess;
 import io.shardis.resp.RespCommand;
+import io.shardis.resp.RespProtocol;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespValue;
 import java.nio.charset.StandardCharsets;
@@ -19,34 +20,38 @@ import java.util.Locale;
  */
 final class ClientCommands {
 
-    private final ClientSession session;
+    private final SessionContext client;
+    private final SessionControl control;
+    private final Replies replies;
 
-    ClientCommands(ClientSession session) {
-        this.session = session;
+    ClientCommands(SessionContext client, SessionControl control, Replies replies) {
+        this.client = client;
+        this.control = control;
+        this.replies = replies;
     }
 
     /** Answers {@code command} ({@code spec} named {@code name}); false when it is not a CLIENT subcommand of these. */
     boolean answer(RespCommand command, String name) {
-        ByteBufAllocator alloc = session.context().alloc();
-        ClientEntry self = session.entry();
+        ByteBufAllocator alloc = replies.alloc();
+        ClientEntry self = client.entry();
         switch (name) {
             case "client|setname" -> setName(command, alloc);
             case "client|getname" -> {
                 String clientName = self.name();
-                reply(command, clientName == null ? session.nullReply() : RespReplies.bulk(alloc, clientName));
+                reply(command, clientName == null ? nullReply() : RespReplies.bulk(alloc, clientName));
             }
             case "client|id" -> reply(command, RespReplies.integer(alloc, self.id()));
             case "client|info" ->
                 reply(
                         command,
-                        LocalReplies.encode(alloc, verbatim(self.line(System.nanoTime()) + "\n"), session.protocol()));
+                        LocalReplies.encode(alloc, verbatim(self.line(System.nanoTime()) + "\n"), client.protocol()));
             case "client|list" -> list(command, alloc);
             case "client|kill" -> kill(command, alloc);
             case "client|setinfo" -> setInfo(command, alloc);
-            case "client|tracking" -> session.tracking().tracking(command);
-            case "client|caching" -> session.tracking().caching(command);
-            case "client|trackinginfo" -> session.tracking().trackingInfo(command);
-            case "client|getredir" -> session.tracking().getRedir(command);
+            case "client|tracking" -> control.tracking().tracking(command);
+            case "client|caching" -> control.tracking().caching(command);
+            case "client|trackinginfo" -> control.tracking().trackingInfo(command);
+            case "client|getredir" -> control.tracking().getRedir(command);
             case "client|no-evict", "client|no-touch" -> {
                 String value = command.argString(2);
                 boolean on = value.equalsIgnoreCase("on");
@@ -70,14 +75,12 @@ final class ClientCommands {
 
     /** CLIENT LIST [TYPE type] | [ID id...]: Redis 7.0's reading of the options. */
     private void list(RespCommand command, ByteBufAllocator alloc) {
-        ClientRegistry registry = session.pool().clients();
+        ClientRegistry registry = client.pool().clients();
         List<ClientEntry> shown;
         if (command.argCount() == 4 && command.argEqualsIgnoreCase(2, "type")) {
             String type = ClientKillFilter.typeNamed(command.argString(3));
             if (type == null) {
-                reply(
-                        command,
-                        RespReplies.error(alloc, "ERR Unknown client type '" + Names.printable(command, 3) + "'"));
+                reply(command, RespReplies.error(alloc, Refusals.unknownClientType(Names.printable(command, 3))));
                 return;
             }
             shown = registry.all().stream()
@@ -88,7 +91,7 @@ final class ClientCommands {
             for (int i = 3; i < command.argCount(); i++) {
                 long id = command.argAsLong(i);
                 if (id == Long.MIN_VALUE) {
-                    reply(command, RespReplies.error(alloc, "ERR Invalid client ID"));
+                    reply(command, RespReplies.error(alloc, Refusals.INVALID_CLIENT_ID));
                     return;
                 }
                 ClientEntry entry = registry.get(id);
@@ -107,7 +110,7 @@ final class ClientCommands {
         for (ClientEntry entry : shown) {
             out.append(entry.line(now)).append('\n');
         }
-        reply(command, LocalReplies.encode(alloc, verbatim(out.toString()), session.protocol()));
+        reply(command, LocalReplies.encode(alloc, verbatim(out.toString()), client.protocol()));
     }
 
     private void kill(RespCommand command, ByteBufAllocator alloc) {
@@ -115,7 +118,7 @@ final class ClientCommands {
         for (int i = 2; i < command.argCount(); i++) {
             args.add(command.argString(i));
         }
-        PoolAccess access = session.pool().access();
+        PoolAccess access = client.pool().access();
         Object parsed = ClientKillFilter.parse(
                 args,
                 user -> user.equals(PoolAccess.DEFAULT_USER) || access.users().containsKey(user));
@@ -125,14 +128,16 @@ final class ClientCommands {
         }
         ClientKillFilter filter = (ClientKillFilter) parsed;
         boolean[] selfKilled = new boolean[1];
-        int killed = session.pool().clients().kill(filter, session.entry(), selfKilled);
+        int killed = client.pool().clients().kill(filter, client.entry(), selfKilled);
         if (filter.oldForm()) {
-            reply(command, killed == 0 ? RespReplies.error(alloc, "ERR No such client") : RespReplies.OK.duplicate());
+            reply(
+                    command,
+                    killed == 0 ? RespReplies.error(alloc, Refusals.NO_SUCH_CLIENT) : RespReplies.OK.duplicate());
         } else {
             reply(command, RespReplies.integer(alloc, killed));
         }
         if (selfKilled[0]) {
-            session.replyThenClose();
+            control.replyThenClose();
         }
     }
 
@@ -142,25 +147,22 @@ final class ClientCommands {
             reply(
                     command,
                     RespReplies.error(
-                            alloc, Refusals.wrongArity(session.pool().commands().lookup("client|setinfo"))));
+                            alloc, Refusals.wrongArity(client.pool().commands().lookup("client|setinfo"))));
             return;
         }
         String attribute = command.argString(2).toLowerCase(Locale.ROOT);
         if (!attribute.equals("lib-name") && !attribute.equals("lib-ver")) {
-            reply(command, RespReplies.error(alloc, "ERR Unrecognized option '" + Names.printable(command, 2) + "'"));
+            reply(command, RespReplies.error(alloc, Refusals.unrecognizedOption(command, 2)));
             return;
         }
         for (int i = 0; i < command.argLength(3); i++) {
             byte b = command.argByte(3, i);
             if (b < '!' || b > '~') {
-                reply(
-                        command,
-                        RespReplies.error(
-                                alloc, "ERR " + attribute + " cannot contain spaces, newlines or special characters."));
+                reply(command, RespReplies.error(alloc, Refusals.badLibraryAttribute(attribute)));
                 return;
             }
         }
-        session.entry().library(attribute, command.argLength(3) == 0 ? null : command.argString(3));
+        client.entry().library(attribute, command.argLength(3) == 0 ? null : command.argString(3));
         reply(command, RespReplies.OK.duplicate());
     }
 
@@ -168,15 +170,17 @@ final class ClientCommands {
         for (int i = 0; i < command.argLength(2); i++) {
             byte b = command.argByte(2, i);
             if (b < '!' || b > '~') {
-                reply(
-                        command,
-                        RespReplies.error(
-                                alloc, "ERR Client names cannot contain spaces, newlines or special characters."));
+                reply(command, RespReplies.error(alloc, Refusals.BAD_CLIENT_NAME));
                 return;
             }
         }
-        session.entry().name(command.argLength(2) == 0 ? null : command.argString(2));
+        client.entry().name(command.argLength(2) == 0 ? null : command.argString(2));
         reply(command, RespReplies.OK.duplicate());
+    }
+
+    /** The null reply in the client's protocol: {@code $-1} in RESP2, {@code _} in RESP3. */
+    private ByteBuf nullReply() {
+        return (client.protocol() == RespProtocol.RESP3 ? RespReplies.NULL : RespReplies.NULL_BULK).duplicate();
     }
 
     /** CLIENT LIST and INFO are verbatim text in RESP3, bulks in RESP2. */
@@ -186,6 +190,6 @@ final class ClientCommands {
 
     private void reply(RespCommand command, ByteBuf reply) {
         command.release();
-        session.reply(reply);
+        replies.reply(reply);
     }
 }

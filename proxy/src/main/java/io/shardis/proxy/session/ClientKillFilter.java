@@ -42,20 +42,20 @@ record ClientKillFilter(boolean oldForm, long id, String addr, String laddr, Str
                 case "id" -> {
                     id = positiveLong(value);
                     if (id <= 0) {
-                        return new Refusal("ERR client-id should be greater than 0");
+                        return new Refusal(Refusals.CLIENT_ID_NOT_POSITIVE);
                     }
                 }
                 case "type" -> {
                     type = typeNamed(value);
                     if (type == null) {
-                        return new Refusal("ERR Unknown client type '" + value + "'");
+                        return new Refusal(Refusals.unknownClientType(value));
                     }
                 }
                 case "addr" -> addr = value;
                 case "laddr" -> laddr = value;
                 case "user" -> {
                     if (!userExists.test(value)) {
-                        return new Refusal("ERR No such user '" + value + "'");
+                        return new Refusal(Refusals.noSuchUser(value));
                     }
                     user = value;
                 }

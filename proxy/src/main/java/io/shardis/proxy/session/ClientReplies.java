@@ -125,7 +125,7 @@ final class ClientReplies {
                 || !ctx.channel().isWritable();
     }
 
-    /** Whether the client's commands wait until it moves to the pool a reload made (see {@code ClientSession}). */
+    /** Whether the client's commands wait until it moves to the pool a reload made (see {@link PoolMove}). */
     void waitForMove(boolean wait) {
         if (pausedForMove != wait) {
             pausedForMove = wait;

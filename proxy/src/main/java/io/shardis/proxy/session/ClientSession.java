@@ -1,6 +1,7 @@
 package io.shardis.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -20,7 +21,6 @@ import io.shardis.resp.RespProtocolError;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespRequestDecoder;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +36,25 @@ import org.slf4j.LoggerFactory;
  * written to the client.
  *
  * <p>Where a command goes is decided by the {@link Dispatcher} (a {@link Route}); sending is the
- * {@link CommandSender}'s. Longer than our usual 350 lines because it is still the hub the helpers
- * ({@link Fanout}, {@link LocalCommands}, {@link Transactions}, {@link PinnedRedirects}) call back
- * into, and it moves the client to a reloaded pool. What shrinks it next: those helpers taking
- * narrow interfaces of their own (as {@link PinnedConnection} does) and the move as a class.
+ * {@link CommandSender}'s, which the helpers reach as {@link Replies} and {@link Forwarding}. The
+ * helpers see the session only through small interfaces: {@link SessionContext} (the client's
+ * pool, identity, protocol), {@link SessionControl} (what HELLO, RESET, QUIT change) and one each
+ * for {@link Fanout}, {@link ClientTracking}, {@link KeyspaceFanIn} and {@link PoolMove}; push mode
+ * is {@link Subscriptions}', the move to a reloaded pool {@link PoolMove}'s, what a redirection does
+ * with the client's own connection {@link PinnedMoves}'.
+ *
+ * <p>Longer than our usual 350 lines because it is the one object that holds the client's state and
+ * implements those interfaces, and the Netty handler and {@link ReplySink} besides: each method of
+ * theirs here is a line or two over that state.
  */
-public final class ClientSession extends ChannelInboundHandlerAdapter implements ReplySink, Dispatcher.ClientState {
+public final class ClientSession extends ChannelInboundHandlerAdapter
+        implements ReplySink,
+                SessionContext,
+                SessionControl,
+                Fanout.WholeCommand,
+                ClientTracking.Owner,
+                KeyspaceFanIn.Subscriber,
+                PoolMove.Client {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
@@ -55,13 +68,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Replaced when a reload changes the pool (see {@link Rebind}). */
     private SessionPool pool;
-    /** The pool a reload asked this client to move to, until it can. */
-    private SessionPool nextPool;
+    /** The move to the pool a reload made, once the client can (see {@link Rebind}). */
+    private PoolMove move;
 
-    private boolean moveCheckScheduled;
     private final long id;
-    private final LocalCommands local;
-    private final Transactions transactions;
+    private LocalCommands local;
+    private Transactions transactions;
     private int maxPipeline;
     /** Reports a reply-limit breach; told the new limit when a reload moves the client. */
     private ReplyLimitBreach breach;
@@ -87,8 +99,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private int sharedIndex;
     /** This client's own backend connection, once a transaction, blocking call or subscription needs one. */
     private PinnedConnection pinned;
-    /** After SUBSCRIBE: replies no longer match commands one to one; frames are relayed as they come. */
-    private boolean pushMode;
+    /** Its subscriptions, which put it in push mode. */
+    private Subscriptions subscriptions;
 
     private boolean quitting;
     private boolean closed;
@@ -102,8 +114,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ClientEntry entry;
     /** Carries out what is decided: sends, refuses, queues reply slots. */
     private CommandSender sender;
-    /** Its keyspace-notification subscriptions on the pool's other servers; null until it has some. */
-    private KeyspaceFanIn fanIn;
     /** Its CLIENT TRACKING state; null until it first sends CLIENT TRACKING. */
     private ClientTracking tracking;
     /** The protocol the client speaks: RESP2 until its HELLO 3, again after RESET. */
@@ -112,13 +122,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public ClientSession(SessionPool pool) {
         this.pool = pool;
         this.id = pool.nextClientId();
-        this.local = new LocalCommands(this);
-        this.transactions = new Transactions(this);
         this.maxPipeline = pool.config().limits().maxPipeline();
         this.keepsFrames = pool.cluster() != null || pool.config().holdsForFailover();
         // Client ids are consecutive: mixed, so that clients spread evenly over replicas and masters.
         this.readSeed = seedOf(id);
-        this.pinnedRedirects = pool.cluster() != null ? new PinnedRedirects(this, pool.cluster()) : null;
         this.access = new ClientAccess(pool.access());
     }
 
@@ -139,14 +146,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 new ReplyBytes(pool.config().limits().clientReplyLimit(), ReplyBudget.PROCESS),
                 breach,
                 this::process);
+        this.move = new PoolMove(this, replies, ctx.executor());
         this.entry = new ClientEntry(
                 id, ctx.channel(), pool.config().backend().redisDb(), access.userName(), System.nanoTime());
         pool.clients().add(entry);
-        this.sender = new CommandSender(this, ctx.alloc(), replies, transactions);
+        this.sender = new CommandSender(this, ctx.alloc(), replies);
+        this.transactions = new Transactions(this, sender, sender);
+        sender.transactions(transactions);
+        this.local = new LocalCommands(this, this, sender, sender, transactions);
+        this.subscriptions = new Subscriptions(this, this, sender, replies, entry);
         bindPool();
-        this.fanout = new Fanout(this);
+        this.fanout = new Fanout(this, sender, sender, this);
         if (pool.successor() != null) {
-            moveTo(pool.successor());
+            move.to(pool.successor());
         }
     }
 
@@ -163,7 +175,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 router, placement, access, pool.config().name(), pool.config().allowAdmin());
         this.pinned = new PinnedConnection(this, replies::limitBackendBacklog, backends);
         this.sharedIndex = backends.nextConnectionIndex();
+        if (pinnedRedirects != null) {
+            pinnedRedirects.discard();
+        }
+        this.pinnedRedirects = pool.cluster() != null
+                ? new PinnedRedirects(
+                        this,
+                        sender,
+                        sender,
+                        new PinnedMoves(pinned, transactions, subscriptions, replies),
+                        pool.cluster())
+                : null;
         sender.bind(pool.config().name(), router, backends, sharedIndex, pinned, keepsFrames, pinnedRedirects);
+        subscriptions.bind(backends, pinned, pinnedRedirects);
     }
 
     /**
@@ -172,47 +196,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     public record Rebind(SessionPool next) {}
 
-    /** Moves to {@code next} now if nothing of this client's is in flight, else once it is answered. */
-    private void moveTo(SessionPool next) {
-        nextPool = next;
-        moveWhenIdle();
+    @Override
+    public boolean gone() {
+        return closed || quitting;
     }
 
-    /**
-     * Moves to {@link #nextPool} when this client has nothing unanswered and no connection of its
-     * own: its later commands could otherwise overtake earlier ones on the old pool's connections.
-     * While only replies on shared connections are awaited, its next commands wait (not read);
-     * a transaction, blocking call or subscription moves once it is over.
-     */
-    private void moveWhenIdle() {
-        if (nextPool == null || closed || quitting) {
-            return;
-        }
-        if (pinned.isPinned() || pushMode || transactions.holdsState() || transactions.inMulti()) {
-            replies.waitForMove(false);
-            return;
-        }
-        if (replies.lastUnanswered() != null) {
-            replies.waitForMove(true);
-            if (!moveCheckScheduled) {
-                // Replies come back through onReply, which checks again; this catches any other way.
-                moveCheckScheduled = true;
-                ctx.executor()
-                        .schedule(
-                                () -> {
-                                    moveCheckScheduled = false;
-                                    moveWhenIdle();
-                                },
-                                50,
-                                TimeUnit.MILLISECONDS);
-            }
-            return;
-        }
-        SessionPool next = nextPool;
-        while (next.successor() != null) {
-            next = next.successor();
-        }
-        nextPool = null;
+    @Override
+    public boolean holdsConnection() {
+        return pinned.isPinned() || subscriptions.on() || transactions.holdsState() || transactions.inMulti();
+    }
+
+    @Override
+    public void rebind(SessionPool next) {
         SessionPool old = pool;
         old.disown(ctx.channel());
         old.clients().remove(entry);
@@ -221,16 +216,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         next.clients().add(entry);
         access.rebind(next.access());
         keepsFrames = next.cluster() != null || next.config().holdsForFailover();
-        if (pinnedRedirects != null) {
-            pinnedRedirects.discard();
-        }
-        pinnedRedirects = next.cluster() != null ? new PinnedRedirects(this, next.cluster()) : null;
         bindPool();
         applyLimits();
         if (tracking != null && tracking.on()) {
             tracking.moved();
         }
-        replies.waitForMove(false);
     }
 
     /** The limits of the pool the client just moved to: its next command is read and judged by them. */
@@ -260,8 +250,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (nextPool != null) {
-            moveWhenIdle();
+        if (move.pending()) {
+            move.whenIdle();
             if (replies.waitingForMove()) {
                 replies.holdBackFirst(msg);
                 return;
@@ -271,7 +261,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             dispatch(command);
         } else if (msg instanceof RespProtocolError error) {
             // Redis answers a protocol error and closes the connection.
-            reply(RespReplies.error(ctx.alloc(), Refusals.protocolError(error.message())));
+            sender.reply(RespReplies.error(ctx.alloc(), Refusals.protocolError(error.message())));
             replyThenClose();
         } else {
             ReferenceCountUtil.release(msg);
@@ -280,7 +270,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void dispatch(RespCommand command) {
         CommandSpec spec = pool.commands().lookup(command);
-        CommandGroup group = spec == null ? CommandGroup.OTHER : pushMode ? CommandGroup.PUBSUB : spec.group();
+        CommandGroup group =
+                spec == null ? CommandGroup.OTHER : subscriptions.on() ? CommandGroup.PUBSUB : spec.group();
         pool.metrics().commandReceived(group);
         if (spec != null) {
             entry.commandStarted(spec, System.nanoTime());
@@ -300,7 +291,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (refused.accessDenied()) {
                 pool.metrics().accessDenied();
             }
-            refuse(command, refused.reason());
+            sender.refuse(command, refused.reason());
         } else if (route instanceof Route.Pinned blocking) {
             sender.forwardBlocking(blocking.index(), command, spec.has(CommandFlag.COUNTS_REPLICAS));
         } else if (route == Route.Fanout.SPLIT) {
@@ -314,148 +305,65 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else if (route == Route.Transaction.CONTROL) {
             transactions.handle(command, spec);
         } else if (route == Route.Relay.PUSH_MODE) {
-            fanOutKeyspace(command, spec);
-            sender.sendUnanswered(command);
-            if (protocol == RespProtocol.RESP3) {
-                sender.markPushesEnd();
-            }
+            subscriptions.relay(command, spec);
         } else if (route instanceof Route.Queued queued) {
             if (transactions.queueOn(queued.server(), queued.keyGroup())) {
                 sender.forward(queued.server(), command, new PendingCommand(this));
             } else {
-                refuse(
+                sender.refuse(
                         command,
                         Refusals.transactionElsewhere(spec, pool.config().name(), router.groupsAreSlots()));
             }
         } else if (route instanceof Route.Subscribe subscribe) {
-            subscribe(subscribe.server(), command, spec);
+            subscriptions.subscribe(subscribe.server(), command, spec);
         }
     }
 
-    /** Opens or adds to the client's subscriptions on its own connection to {@code server}. */
-    private void subscribe(int server, RespCommand command, CommandSpec spec) {
-        boolean newConnection = !pinned.isPinned();
-        pin(server);
-        pushMode = true;
-        entry.subscribed(true);
-        // A shard channel's slot may have moved: the first SSUBSCRIBE can follow a MOVED.
-        ByteBuf resubscribe = pinnedRedirects != null && newConnection && spec.keyCount(command) > 0
-                ? command.content().retainedDuplicate()
-                : null;
-        fanOutKeyspace(command, spec);
-        sender.sendUnanswered(command);
-        if (resubscribe != null) {
-            pinnedRedirects.followFirstReply(resubscribe);
-        } else if (protocol == RespProtocol.RESP3) {
-            sender.markPushesEnd();
-        }
-    }
-
-    /**
-     * Keyspace notifications are each server's own: a subscription to them goes to the pool's other
-     * servers too (see {@link KeyspaceFanIn}). The command stays the caller's.
-     */
-    private void fanOutKeyspace(RespCommand command, CommandSpec spec) {
-        if (router.serverCount() < 2 && pool.cluster() == null) {
-            return;
-        }
-        if (fanIn == null) {
-            if (spec.name().startsWith("un") || spec.name().startsWith("pun")) {
-                return;
-            }
-            fanIn = new KeyspaceFanIn(this, backends);
-        }
-        if (fanIn.concerns(command, spec.name())) {
-            fanIn.sendToOthers(command, pinned.server(), protocol);
-        }
-    }
-
-    /** The client's CLIENT TRACKING state, made on first use. */
-    ClientTracking tracking() {
+    @Override
+    public ClientTracking tracking() {
         if (tracking == null) {
-            tracking = new ClientTracking(this);
+            tracking = new ClientTracking(this, sender, this);
         }
         return tracking;
     }
 
-    /** RESET: tracking is off. */
-    void stopTracking() {
+    @Override
+    public void stopTracking() {
         if (tracking != null) {
             tracking.stop();
         }
     }
 
-    /** The client-side caching of this client's pool on its loop. */
-    InvalidationHub invalidationHub() {
+    @Override
+    public InvalidationHub invalidationHub() {
         return pool.invalidationHub(ctx.channel().eventLoop());
     }
 
     /** An invalidation for this client, sent after the replies already queued (a read's reply before it). */
-    void deliver(ByteBuf frame) {
+    @Override
+    public void deliver(ByteBuf frame) {
         if (closed || quitting) {
             frame.release();
             return;
         }
-        reply(frame);
+        sender.reply(frame);
     }
 
-    /** A connection hearing another server's keyspace notifications closed: the client goes, as with its own. */
-    void fanInLost() {
+    @Override
+    public void fanInLost() {
         if (!closed) {
             replyThenClose();
         }
     }
 
-    /** Whether {@code command} may be read from a replica (see {@link Dispatcher#readsFromReplica}). */
-    boolean readsFromReplica(RespCommand command, CommandSpec spec) {
+    @Override
+    public boolean readsFromReplica(RespCommand command, CommandSpec spec) {
         return dispatcher.readsFromReplica(command, spec, this);
     }
 
-    /** Sends a whole command to {@code server}; blocking ones on a connection of the client's own. */
-    void forwardTo(int server, RespCommand command, CommandSpec spec) {
+    @Override
+    public void forwardTo(int server, RespCommand command, CommandSpec spec) {
         execute(dispatcher.toServer(server, command, spec, this), command, spec);
-    }
-
-    // --- The send path (CommandSender), as the helpers reach it. ---
-
-    void forward(RespCommand command) {
-        sender.forward(command);
-    }
-
-    void forwardExec(RespCommand command) {
-        sender.forwardExec(command);
-    }
-
-    void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
-        sender.forwardReplacingReply(command, substitute);
-    }
-
-    void sendSilently(RespCommand command) {
-        sender.sendSilently(command);
-    }
-
-    void expectReply(PendingCommand pending) {
-        sender.expectReply(pending);
-    }
-
-    void send(int server, ByteBuf frame, PendingCommand pending) {
-        sender.send(server, frame, pending);
-    }
-
-    void sendShared(int server, ByteBuf frame, PendingCommand pending) {
-        sender.sendShared(server, frame, pending);
-    }
-
-    boolean pin(int server) {
-        return sender.pin(server);
-    }
-
-    void refuse(RespCommand command, String error) {
-        sender.refuse(command, error);
-    }
-
-    void reply(ByteBuf reply) {
-        sender.reply(reply);
     }
 
     @Override
@@ -463,49 +371,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replies.backendWritable();
     }
 
-    /** Moves the client's own connection to {@code server} (see {@link PinnedConnection#move}). */
-    boolean movePin(int server) {
-        return pinned.move(server, transactions.holdsState(), pushMode, replies.lastUnanswered());
-    }
-
-    void releaseRetiredWhenDrained() {
-        pinned.releaseRetiredWhenDrained();
-    }
-
-    /** Sends a redirected command (frame owned by the connection) on the client's own one, ahead of the held commands it precedes. */
-    void sendPinned(ByteBuf frame, PendingCommand pending) {
-        pinned.sendNow(frame, pending);
-    }
-
-    /** The client's next commands for its own connection wait until every command so far is answered. */
-    void holdLaterCommands() {
-        pinned.holdUntil(replies.lastUnanswered());
-    }
-
-    /**
-     * A command of a transaction being prepared (WATCH, not yet MULTI) was redirected and the client
-     * awaits nothing else on the connection: the transaction is void, so the connection and the
-     * WATCHes on it go, and the client's next WATCH or MULTI pins the node the map names by then.
-     */
-    void endWatchAfterRedirection() {
-        if (!pinned.isPinned() || pushMode || transactions.inMulti() || !transactions.holdsState() || pinned.isBusy()) {
-            return;
-        }
-        transactions.watchesLost();
-        pinned.drop();
-    }
-
     @Override
     public boolean followRedirection(PendingCommand command, ByteBuf reply, BackendSettings from) {
         return pinnedRedirects != null && !closed && pinnedRedirects.follow(command, reply, from);
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed;
-    }
-
-    Transactions transactions() {
-        return transactions;
     }
 
     /**
@@ -515,7 +388,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     private void releaseDedicatedWhenIdle() {
         if (!closed) {
-            pinned.releaseWhenIdle(pushMode || transactions.holdsState());
+            pinned.releaseWhenIdle(subscriptions.on() || transactions.holdsState());
         }
     }
 
@@ -526,7 +399,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public boolean pushMode() {
-        return pushMode;
+        return subscriptions.on();
     }
 
     @Override
@@ -544,8 +417,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return transactions.inMulti();
     }
 
-    /** Closes the connection once every reply queued so far has been written. */
-    void replyThenClose() {
+    @Override
+    public void replyThenClose() {
         quitting = true;
         replies.closeAfterQueued();
     }
@@ -578,8 +451,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         replies.arrived(command, reply);
         pinned.replyArrived();
         releaseDedicatedWhenIdle();
-        if (nextPool != null) {
-            moveWhenIdle();
+        if (move.pending()) {
+            move.whenIdle();
         }
     }
 
@@ -589,15 +462,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             frame.release();
             return;
         }
-        if (pinnedRedirects != null && (frame = pinnedRedirects.push(frame)) == null) {
-            return;
-        }
-        if (protocol == RespProtocol.RESP3) {
-            // Redis wrote it before the replies still awaited on the connection: it goes before them.
-            replies.addBefore(frame, pinned.oldestInFlight());
-        } else {
-            reply(frame);
-        }
+        subscriptions.push(frame);
     }
 
     /** A reply could not be handed to this client (its memory ran out): the client goes, the backend stays. */
@@ -625,9 +490,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 replyThenClose();
             }
         } else if (event instanceof Rebind rebind) {
-            moveTo(rebind.next());
+            move.to(rebind.next());
         } else if (event instanceof ClientTracking.Redirected redirected) {
-            ByteBuf frame = ClientTracking.redirectedFrame(ctx.alloc(), redirected.keys(), protocol, pushMode);
+            ByteBuf frame =
+                    ClientTracking.redirectedFrame(ctx.alloc(), redirected.keys(), protocol, subscriptions.on());
             if (frame != null) {
                 deliver(frame);
             }
@@ -650,10 +516,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (pinnedRedirects != null) {
             pinnedRedirects.discard();
         }
-        pinned.close(pushMode || transactions.holdsState());
-        if (fanIn != null) {
-            fanIn.close();
-        }
+        pinned.close(subscriptions.on() || transactions.holdsState());
+        subscriptions.close();
         if (tracking != null) {
             tracking.stop();
         }
@@ -675,8 +539,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         ctx.close();
     }
 
-    long id() {
+    @Override
+    public long id() {
         return id;
+    }
+
+    @Override
+    public ReplySink owner() {
+        return this;
     }
 
     @Override
@@ -688,34 +558,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * The client speaks {@code next} from its next command on: the replies Shardis makes are spelled
      * in it, and its commands go on backend connections that speak it (see {@link CommandSender#protocol}).
      */
-    void protocol(RespProtocol next) {
+    @Override
+    public void protocol(RespProtocol next) {
         protocol = next;
         entry.resp(next.version());
         sender.protocol(next);
     }
 
-    /** The protocol of the client's own backend connection; null when it has none. */
-    RespProtocol pinnedProtocol() {
+    @Override
+    public RespProtocol pinnedProtocol() {
         return pinned.connectionProtocol();
     }
 
-    /** The client's own connection's protocol was changed: closed, not reused, once given back. */
-    void spoilPinned() {
+    @Override
+    public void spoilPinned() {
         pinned.spoil();
     }
 
     /** RESET unsubscribed the client's own connection from everything (RESP3: its commands are answered one by one again). */
-    void endPushMode() {
-        pushMode = false;
-        entry.subscribed(false);
+    @Override
+    public void endPushMode() {
+        subscriptions.end();
     }
 
-    /** The null reply in the client's protocol: {@code $-1} in RESP2, {@code _} in RESP3. */
-    ByteBuf nullReply() {
-        return (protocol == RespProtocol.RESP3 ? RespReplies.NULL : RespReplies.NULL_BULK).duplicate();
-    }
-
-    ClientEntry entry() {
+    @Override
+    public ClientEntry entry() {
         return entry;
     }
 
@@ -737,15 +604,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return readSeed;
     }
 
-    ClientAccess access() {
+    @Override
+    public ClientAccess access() {
         return access;
     }
 
-    SessionPool pool() {
+    @Override
+    public SessionPool pool() {
         return pool;
     }
 
-    ShardRouter router() {
+    @Override
+    public ShardRouter router() {
         return router;
     }
 
@@ -754,11 +624,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return pinned.server();
     }
 
-    Placement placement() {
+    @Override
+    public Placement placement() {
         return placement;
     }
 
-    ChannelHandlerContext context() {
-        return ctx;
+    @Override
+    public Channel channel() {
+        return ctx.channel();
     }
 }

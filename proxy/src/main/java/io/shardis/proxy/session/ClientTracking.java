@@ -3,6 +3,7 @@ package io.shardis.proxy.session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.resp.RespCommand;
@@ -35,7 +36,18 @@ final class ClientTracking {
     /** NOLOOP: keys of the client's own writes not yet heard back, at most this many. */
     private static final int MAX_OWN_WRITES = 10_000;
 
-    private final ClientSession session;
+    /** What tracking needs of the session besides its replies: it owns the commands sent, hears invalidations. */
+    interface Owner extends ReplySink {
+        /** The client-side caching of the client's pool on its loop. */
+        InvalidationHub invalidationHub();
+
+        /** An invalidation for the client, after the replies already queued. */
+        void deliver(ByteBuf frame);
+    }
+
+    private final SessionContext client;
+    private final Replies replies;
+    private final Owner owner;
     private InvalidationHub hub;
     private boolean on;
     private boolean bcast;
@@ -57,8 +69,10 @@ final class ClientTracking {
      */
     private final Set<String> ownWrites = new HashSet<>();
 
-    ClientTracking(ClientSession session) {
-        this.session = session;
+    ClientTracking(SessionContext client, Replies replies, Owner owner) {
+        this.client = client;
+        this.replies = replies;
+        this.owner = owner;
     }
 
     boolean on() {
@@ -75,7 +89,7 @@ final class ClientTracking {
 
     /** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN] [OPTOUT] [NOLOOP]; arity checked. */
     void tracking(RespCommand command) {
-        ByteBufAllocator alloc = session.context().alloc();
+        ByteBufAllocator alloc = replies.alloc();
         long redir = 0;
         boolean newBcast = false;
         boolean newOptin = false;
@@ -87,16 +101,16 @@ final class ClientTracking {
             if (command.argEqualsIgnoreCase(j, "redirect") && moreArgs) {
                 j++;
                 if (redir != 0) {
-                    reply(command, error(alloc, "ERR A client can only redirect to a single other client"));
+                    reply(command, error(alloc, Refusals.TRACKING_ONE_REDIRECT));
                     return;
                 }
                 redir = command.argAsLong(j);
                 if (redir == Long.MIN_VALUE) {
-                    reply(command, error(alloc, "ERR value is not an integer or out of range"));
+                    reply(command, error(alloc, Refusals.NOT_AN_INTEGER));
                     return;
                 }
-                if (redir != session.id() && session.pool().clients().get(redir) == null) {
-                    reply(command, error(alloc, "ERR The client ID you want redirect to does not exist"));
+                if (redir != client.id() && client.pool().clients().get(redir) == null) {
+                    reply(command, error(alloc, Refusals.TRACKING_NO_REDIRECT_CLIENT));
                     return;
                 }
             } else if (command.argEqualsIgnoreCase(j, "bcast")) {
@@ -142,48 +156,44 @@ final class ClientTracking {
         }
         command.release();
         if (wasOn) {
-            session.reply(RespReplies.OK.duplicate());
+            replies.reply(RespReplies.OK.duplicate());
             return;
         }
         // OK once every server's tracking connection listens: no write after it goes unheard.
-        PendingCommand answer = new PendingCommand(session);
-        session.expectReply(answer);
-        hub = session.invalidationHub();
-        hub.start(this, () -> session.onReply(answer, RespReplies.OK.duplicate()));
+        PendingCommand answer = new PendingCommand(owner);
+        replies.expectReply(answer);
+        hub = owner.invalidationHub();
+        hub.start(this, () -> owner.onReply(answer, RespReplies.OK.duplicate()));
     }
 
     /** Redis 7.0's checks of CLIENT TRACKING ON's options against each other and the client's state. */
     private String refusal(boolean newBcast, boolean newOptin, boolean newOptout, List<String> newPrefixes) {
         if (!newBcast && !newPrefixes.isEmpty()) {
-            return "ERR PREFIX option requires BCAST mode to be enabled";
+            return Refusals.TRACKING_PREFIX_WITHOUT_BCAST;
         }
         if (on && bcast != newBcast) {
-            return "ERR You can't switch BCAST mode on/off before disabling tracking for this client, "
-                    + "and then re-enabling it with a different mode.";
+            return Refusals.TRACKING_SWITCH_BCAST;
         }
         if (newBcast && (newOptin || newOptout)) {
-            return "ERR OPTIN and OPTOUT are not compatible with BCAST";
+            return Refusals.TRACKING_OPT_WITH_BCAST;
         }
         if (newOptin && newOptout) {
-            return "ERR You can't specify both OPTIN mode and OPTOUT mode";
+            return Refusals.TRACKING_OPTIN_AND_OPTOUT;
         }
         if ((newOptin && on && optout) || (newOptout && on && optin)) {
-            return "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
-                    + "and then re-enabling it with a different mode.";
+            return Refusals.TRACKING_SWITCH_OPT;
         }
         if (newBcast) {
             for (int i = 0; i < newPrefixes.size(); i++) {
                 String prefix = newPrefixes.get(i);
                 for (String existing : on ? prefixes : Set.<String>of()) {
                     if (overlap(existing, prefix)) {
-                        return "ERR Prefix '" + prefix + "' overlaps with an existing prefix '" + existing
-                                + "'. Prefixes for a single client must not overlap.";
+                        return Refusals.trackingPrefixOverlapsExisting(prefix, existing);
                     }
                 }
                 for (int j = i + 1; j < newPrefixes.size(); j++) {
                     if (overlap(prefix, newPrefixes.get(j))) {
-                        return "ERR Prefix '" + prefix + "' overlaps with another provided prefix '"
-                                + newPrefixes.get(j) + "'. Prefixes for a single client must not overlap.";
+                        return Refusals.trackingPrefixesOverlap(prefix, newPrefixes.get(j));
                     }
                 }
             }
@@ -197,31 +207,22 @@ final class ClientTracking {
 
     /** CLIENT CACHING YES|NO. */
     void caching(RespCommand command) {
-        ByteBufAllocator alloc = session.context().alloc();
+        ByteBufAllocator alloc = replies.alloc();
         if (!on) {
-            reply(
-                    command,
-                    error(
-                            alloc,
-                            "ERR CLIENT CACHING can be called only when the client is in tracking mode "
-                                    + "with OPTIN or OPTOUT mode enabled"));
+            reply(command, error(alloc, Refusals.CACHING_WITHOUT_MODE));
         } else if (command.argEqualsIgnoreCase(2, "yes")) {
             if (optin) {
                 caching = true;
                 reply(command, RespReplies.OK.duplicate());
             } else {
-                reply(
-                        command,
-                        error(alloc, "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."));
+                reply(command, error(alloc, Refusals.CACHING_YES));
             }
         } else if (command.argEqualsIgnoreCase(2, "no")) {
             if (optout) {
                 caching = true;
                 reply(command, RespReplies.OK.duplicate());
             } else {
-                reply(
-                        command,
-                        error(alloc, "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."));
+                reply(command, error(alloc, Refusals.CACHING_NO));
             }
         } else {
             reply(command, error(alloc, Refusals.SYNTAX));
@@ -259,12 +260,12 @@ final class ClientTracking {
                 new RespValue.Pair(bulk("flags"), new RespValue.Set(flags)),
                 new RespValue.Pair(bulk("redirect"), new RespValue.Integer(on ? redirect : -1)),
                 new RespValue.Pair(bulk("prefixes"), new RespValue.Array(shown))));
-        reply(command, LocalReplies.encode(session.context().alloc(), info, session.protocol()));
+        reply(command, LocalReplies.encode(replies.alloc(), info, client.protocol()));
     }
 
     /** CLIENT GETREDIR: -1 when not tracking, 0 without a redirection. */
     void getRedir(RespCommand command) {
-        reply(command, RespReplies.integer(session.context().alloc(), on ? redirect : -1));
+        reply(command, RespReplies.integer(replies.alloc(), on ? redirect : -1));
     }
 
     /**
@@ -283,8 +284,7 @@ final class ClientTracking {
             return;
         }
         boolean cachingSaid = caching;
-        if (!name.equals("multi")
-                && (!session.transactions().inMulti() || name.equals("exec") || name.equals("discard"))) {
+        if (!name.equals("multi") && (!client.inMulti() || name.equals("exec") || name.equals("discard"))) {
             // ... and over a transaction, for every read queued in it.
             caching = false;
         }
@@ -309,7 +309,7 @@ final class ClientTracking {
             hub.stop(this);
         }
         keys.clear();
-        hub = session.invalidationHub();
+        hub = owner.invalidationHub();
         hub.start(this, () -> {});
         invalidate(null, false);
     }
@@ -376,26 +376,26 @@ final class ClientTracking {
             // Everything is forgotten, the own writes' invalidations to come included.
             ownWrites.clear();
         }
-        if (redirect != 0 && redirect != session.id()) {
-            ClientEntry target = session.pool().clients().get(redirect);
+        if (redirect != 0 && redirect != client.id()) {
+            ClientEntry target = client.pool().clients().get(redirect);
             if (target == null) {
                 brokenRedirect = true;
-                if (session.protocol() == RespProtocol.RESP3) {
-                    session.deliver(brokenRedirect(session.context().alloc(), redirect));
+                if (client.protocol() == RespProtocol.RESP3) {
+                    owner.deliver(brokenRedirect(replies.alloc(), redirect));
                 }
                 return;
             }
             if (told != null) {
-                session.pool().metrics().invalidationSent();
+                client.pool().metrics().invalidationSent();
             }
             target.channel().pipeline().fireUserEventTriggered(new Redirected(told));
             return;
         }
-        if (session.protocol() == RespProtocol.RESP3) {
+        if (client.protocol() == RespProtocol.RESP3) {
             if (told != null) {
-                session.pool().metrics().invalidationSent();
+                client.pool().metrics().invalidationSent();
             }
-            session.deliver(frame(session.context().alloc(), told, true));
+            owner.deliver(frame(replies.alloc(), told, true));
         }
         // A RESP2 client without a redirection has nowhere to hear it, as on Redis.
     }
@@ -448,6 +448,6 @@ final class ClientTracking {
 
     private void reply(RespCommand command, ByteBuf reply) {
         command.release();
-        session.reply(reply);
+        replies.reply(reply);
     }
 }

@@ -25,23 +25,27 @@ import java.util.function.Predicate;
  */
 final class CommandCommands {
 
-    private final ClientSession session;
+    private final SessionContext client;
+    private final Replies replies;
+    private final Forwarding sender;
 
-    CommandCommands(ClientSession session) {
-        this.session = session;
+    CommandCommands(SessionContext client, Replies replies, Forwarding sender) {
+        this.client = client;
+        this.replies = replies;
+        this.sender = sender;
     }
 
     /** Answers {@code command}; false when {@code name} is none of these. */
     boolean answer(RespCommand command, String name) {
-        ByteBufAllocator alloc = session.context().alloc();
-        CommandDescriptions table = new CommandDescriptions(session.pool().commands());
+        ByteBufAllocator alloc = replies.alloc();
+        CommandDescriptions table = new CommandDescriptions(client.pool().commands());
         switch (name) {
             case "command" -> {
                 if (command.argCount() > 1) {
                     error(
                             command,
                             Refusals.unknownSubcommand(
-                                    command, session.pool().commands().lookup("command")));
+                                    command, client.pool().commands().lookup("command")));
                 } else {
                     reply(command, all(table));
                 }
@@ -92,25 +96,17 @@ final class CommandCommands {
      * server, else the keyless one), filtered to what Shardis accepts ({@code merge.DocsFilter}).
      */
     private void docs(RespCommand command) {
-        int server =
-                session.isPinned() ? session.pinnedServer() : session.router().keylessServer();
+        int server = client.isPinned() ? client.pinnedServer() : client.router().keylessServer();
         if (server < 0) {
-            session.refuse(
-                    command,
-                    "ERR Shardis: no server of pool '" + session.pool().config().name() + "' is available");
+            replies.refuse(
+                    command, Refusals.noServerAvailable(client.pool().config().name()));
             return;
         }
-        PendingCommand parent = new PendingCommand(session);
-        FragmentedCommand filtered = new FragmentedCommand(
-                session,
-                parent,
-                ReplyMerge.DOCS,
-                1,
-                null,
-                null,
-                session.context().alloc());
-        session.expectReply(parent);
-        session.send(server, command.content(), filtered.fragment(0));
+        PendingCommand parent = new PendingCommand(client.owner());
+        FragmentedCommand filtered =
+                new FragmentedCommand(client.owner(), parent, ReplyMerge.DOCS, 1, null, null, replies.alloc());
+        replies.expectReply(parent);
+        sender.send(server, command.content(), filtered.fragment(0));
     }
 
     /** COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern], read as Redis 7.0 reads it. */
@@ -155,11 +151,11 @@ final class CommandCommands {
 
     private void reply(RespCommand command, RespValue value) {
         command.release();
-        session.reply(LocalReplies.encode(session.context().alloc(), value, session.protocol()));
+        replies.reply(LocalReplies.encode(replies.alloc(), value, client.protocol()));
     }
 
     private void error(RespCommand command, String error) {
         command.release();
-        session.reply(RespReplies.error(session.context().alloc(), error));
+        replies.reply(RespReplies.error(replies.alloc(), error));
     }
 }

@@ -20,14 +20,15 @@ import io.shardis.resp.RespReplies;
  * Shardis take their place in the same queue. What goes where is decided before
  * ({@link Dispatcher}); this only carries it out. Lives on the client's event loop.
  */
-final class CommandSender {
+final class CommandSender implements Replies, Forwarding {
 
     /** The session: owner of every command sent, told of its reply. */
     private final ReplySink client;
 
     private final ByteBufAllocator alloc;
     private final ClientReplies replies;
-    private final Transactions transactions;
+    /** The client's transaction, which decides where its commands may go inside MULTI (see {@link #transactions}). */
+    private Transactions transactions;
 
     // What the client uses of its pool; replaced when a reload moves it to another pool (bind).
     private String pool;
@@ -47,11 +48,20 @@ final class CommandSender {
     /** The group of the command being sent, stamped on what it sends (shardis_requests_total). */
     private CommandGroup group = CommandGroup.OTHER;
 
-    CommandSender(ReplySink client, ByteBufAllocator alloc, ClientReplies replies, Transactions transactions) {
+    CommandSender(ReplySink client, ByteBufAllocator alloc, ClientReplies replies) {
         this.client = client;
         this.alloc = alloc;
         this.replies = replies;
-        this.transactions = transactions;
+    }
+
+    /** The client's transaction, which sends through this sender: set once, before the first command. */
+    void transactions(Transactions clientTransactions) {
+        this.transactions = clientTransactions;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return alloc;
     }
 
     /** Sends through {@code backends} of {@code pool} from now on. */
@@ -84,14 +94,16 @@ final class CommandSender {
     }
 
     /** Answers with an error and drops the command. */
-    void refuse(RespCommand command, String error) {
+    @Override
+    public void refuse(RespCommand command, String error) {
         command.release();
         transactions.commandRefused();
         reply(RespReplies.error(alloc, error));
     }
 
     /** Queues a reply made here; written as soon as every earlier reply has been. Takes {@code reply}. */
-    void reply(ByteBuf reply) {
+    @Override
+    public void reply(ByteBuf reply) {
         replies.add(reply);
     }
 
@@ -99,7 +111,8 @@ final class CommandSender {
      * Sends a command whose reply is queued in order for this client, to the server the client is
      * pinned to, else the keyless one; inside MULTI, to the transaction's server. Takes the frame.
      */
-    void forward(RespCommand command) {
+    @Override
+    public void forward(RespCommand command) {
         int server = pinned.isPinned() ? pinned.server() : router.keylessServer();
         if (transactions.inMulti() && !transactions.queueOn(server, -1)) {
             refuse(command, Refusals.noServerInTransaction());
@@ -142,12 +155,14 @@ final class CommandSender {
     }
 
     /** EXEC, sent after the transaction's state was closed here: a redirection of it cannot be followed either. */
-    void forwardExec(RespCommand command) {
+    @Override
+    public void forwardExec(RespCommand command) {
         forward(pinned.server(), command, new PendingCommand(client).partOfTransaction());
     }
 
     /** Like {@link #forward} but the client sees {@code substitute} instead of the backend's reply. */
-    void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
+    @Override
+    public void forwardReplacingReply(RespCommand command, ByteBuf substitute) {
         PendingCommand pending = new PendingCommand(client);
         pending.substituteReply(substitute);
         replies.expect(pending);
@@ -155,12 +170,14 @@ final class CommandSender {
     }
 
     /** Sends a frame of the proxy's own (a deferred MULTI) on the dedicated connection; its reply is dropped. */
-    void sendSilently(RespCommand command) {
+    @Override
+    public void sendSilently(RespCommand command) {
         send(pinned.server(), command.content(), PendingCommand.silent(client));
     }
 
     /** Queues the reply slot of a command whose reply is made elsewhere (a split command's merge). */
-    void expectReply(PendingCommand pending) {
+    @Override
+    public void expectReply(PendingCommand pending) {
         replies.expect(pending);
     }
 
@@ -185,7 +202,8 @@ final class CommandSender {
     }
 
     /** Sends {@code frame} (ownership passes) to {@code server}: the client's own connection if it goes there. */
-    void send(int server, ByteBuf frame, PendingCommand pending) {
+    @Override
+    public void send(int server, ByteBuf frame, PendingCommand pending) {
         if (pending != null) {
             pending.group(group);
         }
@@ -210,7 +228,8 @@ final class CommandSender {
     }
 
     /** Sends a command (frame owned by the connection) on this client's shared connection to {@code server}. */
-    void sendShared(int server, ByteBuf frame, PendingCommand pending) {
+    @Override
+    public void sendShared(int server, ByteBuf frame, PendingCommand pending) {
         BackendConnection connection = protocol == RespProtocol.RESP2
                 ? backends.shared(server, sharedIndex)
                 : backends.shared3(server, sharedIndex);
@@ -222,7 +241,8 @@ final class CommandSender {
      * Gives this client a backend connection of its own from now on (see {@link PinnedConnection#pin});
      * false when it has one to another server.
      */
-    boolean pin(int server) {
+    @Override
+    public boolean pin(int server) {
         return pinned.pin(server, replies.lastUnanswered());
     }
 }

@@ -30,34 +30,49 @@ final class Fanout {
         }
     };
 
-    private final ClientSession session;
+    /** How a command that need not be split goes to its one server: through the dispatcher, as if sent alone. */
+    interface WholeCommand {
+        /** Sends a whole command to {@code server}; blocking ones on a connection of the client's own. */
+        void forwardTo(int server, RespCommand command, CommandSpec spec);
 
-    Fanout(ClientSession session) {
-        this.session = session;
+        /** Whether {@code command} may be read from a replica (see {@link Dispatcher#readsFromReplica}). */
+        boolean readsFromReplica(RespCommand command, CommandSpec spec);
+    }
+
+    private final SessionContext client;
+    private final Replies replies;
+    private final Forwarding sender;
+    private final WholeCommand whole;
+
+    Fanout(SessionContext client, Replies replies, Forwarding sender, WholeCommand whole) {
+        this.client = client;
+        this.replies = replies;
+        this.sender = sender;
+        this.whole = whole;
     }
 
     /** MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: one sub-command per server holding some of the keys. */
     void split(RespCommand command, CommandSpec spec) {
-        ShardRouter router = session.router();
+        ShardRouter router = client.router();
         int keys = spec.keyCount(command);
         if (keys <= 0) {
             // Malformed (MSET k1 v1 k2): the server answers the error Redis would.
-            session.forwardTo(session.placement().keylessServer(), command, spec);
+            whole.forwardTo(client.placement().keylessServer(), command, spec);
             return;
         }
         // Keys are grouped by what they must share in one command: their server, or in a cluster
         // their hash slot (Redis refuses keys of several slots in one command, even on one node).
         // A read's part of each slot may go to a replica, chosen as for any read of that slot.
-        boolean read = session.readsFromReplica(command, spec);
+        boolean read = whole.readsFromReplica(command, spec);
         int[] groupOfKey = new int[keys];
         int[] serverOfKey = new int[keys];
         boolean oneGroup = true;
         for (int k = 0; k < keys; k++) {
             int arg = spec.keyIndex(command, k);
             int group = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
-            int server = group < 0 ? ShardRouter.NO_SERVER : session.placement().serverOfGroup(group, read);
+            int server = group < 0 ? ShardRouter.NO_SERVER : client.placement().serverOfGroup(group, read);
             if (server < 0) {
-                session.refuse(command, session.placement().unroutable(spec, group, read));
+                replies.refuse(command, client.placement().unroutable(spec, group, read));
                 return;
             }
             groupOfKey[k] = group;
@@ -65,7 +80,7 @@ final class Fanout {
             oneGroup &= group == groupOfKey[0];
         }
         if (oneGroup) {
-            session.forwardTo(serverOfKey[0], command, spec);
+            whole.forwardTo(serverOfKey[0], command, spec);
             return;
         }
         int[] fragmentOfGroup = fragmentIndexes(router.groupCount());
@@ -88,7 +103,7 @@ final class Fanout {
             fragmentOfGroup[groupOfKey[k]] = -1;
         }
         int step = spec.keyStep();
-        ByteBufAllocator alloc = session.context().alloc();
+        ByteBufAllocator alloc = replies.alloc();
         ByteBuf[] frames = new ByteBuf[fragments];
         for (int f = 0; f < fragments; f++) {
             frames[f] = alloc.buffer(64 + command.argLength(0));
@@ -112,9 +127,9 @@ final class Fanout {
             scan(command, spec);
             return;
         }
-        int[] live = session.pool().liveServers();
+        int[] live = client.pool().liveServers();
         if (live.length == 0) {
-            session.refuse(command, session.placement().noServer(spec));
+            replies.refuse(command, client.placement().noServer(spec));
             return;
         }
         ByteBuf[] frames = new ByteBuf[live.length];
@@ -124,31 +139,25 @@ final class Fanout {
         command.release();
         FragmentedCommand fragmented = send(spec.merge(), frames, live, null, null);
         if (spec.merge() == ReplyMerge.INFO) {
-            fragmented.reportVersion(session.pool().config().redisVersion());
+            fragmented.reportVersion(client.pool().config().redisVersion());
         }
         if (spec.has(CommandFlag.DANGEROUS)) {
             String[] origins = new String[live.length];
             for (int i = 0; i < live.length; i++) {
-                origins[i] = session.pool().server(live[i]).describe();
+                origins[i] = client.pool().server(live[i]).describe();
             }
             fragmented.nameErrorsBy(origins);
         }
     }
 
     private FragmentedCommand send(ReplyMerge merge, ByteBuf[] frames, int[] servers, int[] keyChild, int[] keyPlace) {
-        PendingCommand parent = new PendingCommand(session);
+        PendingCommand parent = new PendingCommand(client.owner());
         FragmentedCommand fragmented = new FragmentedCommand(
-                session,
-                parent,
-                merge,
-                frames.length,
-                keyChild,
-                keyPlace,
-                session.context().alloc());
-        session.expectReply(parent);
-        session.pool().metrics().fragmentsCreated(frames.length);
+                client.owner(), parent, merge, frames.length, keyChild, keyPlace, replies.alloc());
+        replies.expectReply(parent);
+        client.pool().metrics().fragmentsCreated(frames.length);
         for (int f = 0; f < frames.length; f++) {
-            session.send(servers[f], frames[f], fragmented.fragment(f));
+            sender.send(servers[f], frames[f], fragmented.fragment(f));
         }
         return fragmented;
     }
@@ -159,19 +168,19 @@ final class Fanout {
      * one Redis; 0 starts and ends the walk.
      */
     private void scan(RespCommand command, CommandSpec spec) {
-        ShardRouter router = session.router();
+        ShardRouter router = client.router();
         int servers = router.scanServerCount();
         ScanCursor cursor = ScanCursor.parse(command, servers);
         if (cursor == null) {
-            session.refuse(command, "ERR invalid cursor");
+            replies.refuse(command, Refusals.INVALID_CURSOR);
             return;
         }
         int server = router.scanServer(cursor.server());
         if (server < 0) {
-            session.refuse(command, session.placement().noServer(spec));
+            replies.refuse(command, client.placement().noServer(spec));
             return;
         }
-        ByteBufAllocator alloc = session.context().alloc();
+        ByteBufAllocator alloc = replies.alloc();
         ByteBuf frame = alloc.buffer(command.frameLength() + 24);
         RespReplies.writeHeader(frame, '*', command.argCount());
         writeArg(frame, command, 0);
@@ -183,9 +192,9 @@ final class Fanout {
             writeArg(frame, command, a);
         }
         command.release();
-        PendingCommand parent = new PendingCommand(session);
-        session.expectReply(parent);
-        session.send(server, frame, new ScanStep(session, parent, cursor, alloc).pending());
+        PendingCommand parent = new PendingCommand(client.owner());
+        replies.expectReply(parent);
+        sender.send(server, frame, new ScanStep(client.owner(), parent, cursor, alloc).pending());
     }
 
     private static int[] fragmentIndexes(int groups) {

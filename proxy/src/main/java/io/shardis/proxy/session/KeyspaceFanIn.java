@@ -25,14 +25,22 @@ final class KeyspaceFanIn implements ReplySink {
     private static final byte[] KEYSPACE = "__keyspace@".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEYEVENT = "__keyevent@".getBytes(StandardCharsets.US_ASCII);
 
-    private final ClientSession session;
+    /** The session whose client subscribed: it hears the notifications, and goes when a connection is lost. */
+    interface Subscriber extends ReplySink {
+        SessionPool pool();
+
+        /** A connection hearing another server's notifications closed: the client goes, as with its own. */
+        void fanInLost();
+    }
+
+    private final Subscriber session;
     private final BackendPool backends;
     /** The connections to the other servers, by server index. */
     private final Map<Integer, BackendConnection> connections = new HashMap<>();
 
     private boolean closed;
 
-    KeyspaceFanIn(ClientSession session, BackendPool backends) {
+    KeyspaceFanIn(Subscriber session, BackendPool backends) {
         this.session = session;
         this.backends = backends;
     }

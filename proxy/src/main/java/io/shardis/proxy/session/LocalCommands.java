@@ -24,17 +24,27 @@ import java.util.List;
  */
 final class LocalCommands {
 
-    /** Redis 7's answer to a protocol version it does not speak. */
-    private static final String NOPROTO = "NOPROTO unsupported protocol version";
-
-    private final ClientSession session;
-    private final ClientCommands client;
+    private final SessionContext client;
+    private final SessionControl control;
+    private final Replies replies;
+    private final Forwarding sender;
+    private final Transactions transactions;
+    private final ClientCommands clientCommands;
     private final CommandCommands commands;
 
-    LocalCommands(ClientSession session) {
-        this.session = session;
-        this.client = new ClientCommands(session);
-        this.commands = new CommandCommands(session);
+    LocalCommands(
+            SessionContext client,
+            SessionControl control,
+            Replies replies,
+            Forwarding sender,
+            Transactions transactions) {
+        this.client = client;
+        this.control = control;
+        this.replies = replies;
+        this.sender = sender;
+        this.transactions = transactions;
+        this.clientCommands = new ClientCommands(client, control, replies);
+        this.commands = new CommandCommands(client, replies, sender);
     }
 
     /**
@@ -42,8 +52,8 @@ final class LocalCommands {
      * {@code cluster_state} see the truth; other pools are not clusters and refuse it.
      */
     private void clusterInfo(RespCommand command, CommandSpec spec, ByteBufAllocator alloc) {
-        if (!(session.router() instanceof ClusterRouter cluster) || cluster.map() == null) {
-            session.refuse(command, Refusals.unsupported(spec.name()));
+        if (!(client.router() instanceof ClusterRouter cluster) || cluster.map() == null) {
+            replies.refuse(command, Refusals.unsupported(spec.name()));
             return;
         }
         SlotMap map = cluster.map();
@@ -64,11 +74,11 @@ final class LocalCommands {
                 LocalReplies.encode(
                         alloc,
                         new RespValue.VerbatimString("txt", info.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                        session.protocol()));
+                        client.protocol()));
     }
 
     void answer(RespCommand command, CommandSpec spec) {
-        ByteBufAllocator alloc = session.context().alloc();
+        ByteBufAllocator alloc = replies.alloc();
         switch (spec.name()) {
             case "ping" ->
                 reply(
@@ -79,27 +89,27 @@ final class LocalCommands {
                                         ? RespReplies.bulk(alloc, command.arg(1))
                                         // the table's arity (-1) lets any count through; Redis' own check takes at most
                                         // one
-                                        : RespReplies.error(alloc, "ERR wrong number of arguments for 'ping' command"));
+                                        : RespReplies.error(alloc, Refusals.PING_ARITY));
             case "echo" -> reply(command, RespReplies.bulk(alloc, command.arg(1)));
             case "quit" -> {
                 reply(command, RespReplies.OK.duplicate());
-                session.replyThenClose();
+                control.replyThenClose();
             }
             case "hello" -> hello(command, alloc);
             case "select" -> select(command, alloc);
             case "auth" -> {
-                String error = session.access().auth(command, clientAddress());
-                session.entry().user(session.access().userName());
+                String error = client.access().auth(command, clientAddress());
+                client.entry().user(client.access().userName());
                 reply(command, error == null ? RespReplies.OK.duplicate() : RespReplies.error(alloc, error));
             }
             case "acl|whoami" ->
-                reply(command, RespReplies.bulk(alloc, session.access().userName()));
+                reply(command, RespReplies.bulk(alloc, client.access().userName()));
             case "reset" -> {
                 forgetIdentity();
-                if (session.isPinned()) {
+                if (client.isPinned()) {
                     // WATCHed keys live on the client's own backend connection: reset them there.
-                    session.transactions().reset();
-                    session.forward(command);
+                    transactions.reset();
+                    sender.forward(command);
                     restoreBackendSetup();
                 } else {
                     reply(command, RespReplies.simpleString(alloc, "RESET"));
@@ -113,8 +123,8 @@ final class LocalCommands {
                                 alloc, HashSlot.of(command.content(), command.argOffset(2), command.argLength(2))));
             case "cluster|info" -> clusterInfo(command, spec, alloc);
             default -> {
-                if (!client.answer(command, spec.name()) && !commands.answer(command, spec.name())) {
-                    session.refuse(command, Refusals.unsupported(spec.name()));
+                if (!clientCommands.answer(command, spec.name()) && !commands.answer(command, spec.name())) {
+                    replies.refuse(command, Refusals.unsupported(spec.name()));
                 }
             }
         }
@@ -122,22 +132,22 @@ final class LocalCommands {
 
     /** RESET: the client's name, user and protocol (RESP2) are a new connection's again. */
     private void forgetIdentity() {
-        if (session.pinnedProtocol() == RespProtocol.RESP3) {
+        if (control.pinnedProtocol() == RespProtocol.RESP3) {
             // The RESET sent on it puts the connection back to RESP2 too: it must not be reused as RESP3.
-            session.spoilPinned();
+            control.spoilPinned();
         }
-        session.protocol(RespProtocol.RESP2);
-        if (session.pushMode() && session.isPinned()) {
+        control.protocol(RespProtocol.RESP2);
+        if (client.pushMode() && client.isPinned()) {
             // A RESP3 client's RESET is answered by its own connection (RESP2 ones are relayed): Redis unsubscribes it
             // there.
-            session.endPushMode();
+            control.endPushMode();
         }
-        session.stopTracking();
-        session.access().reset();
-        session.entry().name(null);
-        session.entry().user(session.access().userName());
-        session.entry().noEvict(false);
-        session.entry().noTouch(false);
+        control.stopTracking();
+        client.access().reset();
+        client.entry().name(null);
+        client.entry().user(client.access().userName());
+        client.entry().noEvict(false);
+        client.entry().noTouch(false);
     }
 
     /** A command Shardis usually answers, sent inside MULTI: Redis must queue it with the others. */
@@ -153,31 +163,30 @@ final class LocalCommands {
                     "command|list",
                     "command|docs",
                     "command|getkeys",
-                    "command|getkeysandflags" -> session.forward(command);
+                    "command|getkeysandflags" -> sender.forward(command);
             case "reset" -> {
                 // Redis runs RESET at once, ending the transaction; the backend must see it.
                 forgetIdentity();
-                boolean pinned = session.isPinned();
-                session.transactions().reset();
+                boolean pinned = client.isPinned();
+                transactions.reset();
                 if (pinned) {
-                    session.forward(command);
+                    sender.forward(command);
                     restoreBackendSetup();
                 } else {
                     // Nothing was queued yet: no backend has seen the transaction, and a RESET on a
                     // shared connection would log every client on it out.
-                    reply(command, RespReplies.simpleString(session.context().alloc(), "RESET"));
+                    reply(command, RespReplies.simpleString(replies.alloc(), "RESET"));
                 }
             }
             case "select" -> {
-                if (command.argAsLong(1) == session.pool().config().backend().redisDb()) {
-                    session.forward(command);
+                if (command.argAsLong(1) == client.pool().config().backend().redisDb()) {
+                    sender.forward(command);
                 } else {
-                    select(command, session.context().alloc());
-                    session.transactions().commandRefused();
+                    select(command, replies.alloc());
+                    transactions.commandRefused();
                 }
             }
-            default ->
-                session.refuse(command, "ERR '" + spec.name() + "' cannot be queued in a transaction through Shardis");
+            default -> replies.refuse(command, Refusals.notQueueable(spec));
         }
     }
 
@@ -188,10 +197,10 @@ final class LocalCommands {
      * reopen the script route to FLUSHALL that redis_user closes) nor in the wrong database.
      */
     private void restoreBackendSetup() {
-        var config = session.pool().config();
-        ByteBufAllocator alloc = session.context().alloc();
+        var config = client.pool().config();
+        ByteBufAllocator alloc = replies.alloc();
         if (config.auth().redisAuth() != null) {
-            session.sendSilently(
+            sender.sendSilently(
                     config.auth().redisUser() == null
                             ? RespCommands.encode(alloc, "AUTH", config.auth().redisAuth())
                             : RespCommands.encode(
@@ -201,14 +210,14 @@ final class LocalCommands {
                                     config.auth().redisAuth()));
         }
         if (config.backend().redisDb() != 0) {
-            session.sendSilently(RespCommands.encode(
+            sender.sendSilently(RespCommands.encode(
                     alloc, "SELECT", Integer.toString(config.backend().redisDb())));
         }
     }
 
     private void reply(RespCommand command, ByteBuf reply) {
         command.release();
-        session.reply(reply);
+        replies.reply(reply);
     }
 
     /**
@@ -216,17 +225,17 @@ final class LocalCommands {
      * {@code protover} from here on, and the reply, Redis' HELLO map, is spelled in it.
      */
     private void hello(RespCommand command, ByteBufAllocator alloc) {
-        RespProtocol next = session.protocol();
+        RespProtocol next = client.protocol();
         if (command.argCount() > 1) {
             long version = command.argAsLong(1);
             if (version == Long.MIN_VALUE) {
-                reply(command, RespReplies.error(alloc, "ERR Protocol version is not an integer or out of range"));
+                reply(command, RespReplies.error(alloc, Refusals.PROTOCOL_VERSION));
                 return;
             }
             next = RespProtocol.of(version);
             if (next == null) {
                 // As Redis 7: before the options are read or the credentials checked.
-                reply(command, RespReplies.error(alloc, NOPROTO));
+                reply(command, RespReplies.error(alloc, Refusals.NOPROTO));
                 return;
             }
             String name = null;
@@ -238,16 +247,13 @@ final class LocalCommands {
                     auth = i + 1;
                     i += 2;
                 } else {
-                    reply(
-                            command,
-                            RespReplies.error(
-                                    alloc, "ERR Syntax error in HELLO option '" + Names.printable(command, i) + "'"));
+                    reply(command, RespReplies.error(alloc, Refusals.helloSyntax(command, i)));
                     return;
                 }
             }
             // As Redis: credentials first, then the client name, once authenticated.
             if (auth > 0
-                    && !session.access()
+                    && !client.access()
                             .authenticate(
                                     command.argString(auth),
                                     ClientAccess.argBytes(command, auth + 1),
@@ -255,21 +261,21 @@ final class LocalCommands {
                 reply(command, RespReplies.error(alloc, AuthErrors.WRONGPASS));
                 return;
             }
-            session.entry().user(session.access().userName());
-            if (!session.access().authenticated()) {
+            client.entry().user(client.access().userName());
+            if (!client.access().authenticated()) {
                 reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
                 return;
             }
-            if (next == RespProtocol.RESP3 && !session.pool().config().resp3()) {
+            if (next == RespProtocol.RESP3 && !client.pool().config().resp3()) {
                 // resp3: false (backends older than Redis 6): refused after the credentials, so that
                 // a client offering RESP3 with them (Lettuce) falls back to RESP2 already authenticated.
-                reply(command, RespReplies.error(alloc, NOPROTO));
+                reply(command, RespReplies.error(alloc, Refusals.NOPROTO));
                 return;
             }
             if (name != null) {
-                session.entry().name(name);
+                client.entry().name(name);
             }
-        } else if (!session.access().authenticated()) {
+        } else if (!client.access().authenticated()) {
             reply(command, RespReplies.error(alloc, AuthErrors.HELLO_NOAUTH));
             return;
         }
@@ -278,7 +284,7 @@ final class LocalCommands {
                 command,
                 LocalReplies.encode(
                         alloc,
-                        helloMap(session.id(), next, session.pool().config().helloVersion()),
+                        helloMap(client.id(), next, client.pool().config().helloVersion()),
                         next));
     }
 
@@ -288,12 +294,11 @@ final class LocalCommands {
      * reused once given back.
      */
     private void switchProtocol(RespProtocol next) {
-        RespProtocol connection = session.pinnedProtocol();
-        session.protocol(next);
+        RespProtocol connection = control.pinnedProtocol();
+        control.protocol(next);
         if (connection != null && connection != next) {
-            session.sendSilently(
-                    RespCommands.encode(session.context().alloc(), "HELLO", Integer.toString(next.version())));
-            session.spoilPinned();
+            sender.sendSilently(RespCommands.encode(replies.alloc(), "HELLO", Integer.toString(next.version())));
+            control.spoilPinned();
         }
     }
 
@@ -315,9 +320,9 @@ final class LocalCommands {
 
     private void select(RespCommand command, ByteBufAllocator alloc) {
         long db = command.argAsLong(1);
-        int poolDb = session.pool().config().backend().redisDb();
+        int poolDb = client.pool().config().backend().redisDb();
         if (db == Long.MIN_VALUE) {
-            reply(command, RespReplies.error(alloc, "ERR value is not an integer or out of range"));
+            reply(command, RespReplies.error(alloc, Refusals.NOT_AN_INTEGER));
         } else if (db == poolDb) {
             reply(command, RespReplies.OK.duplicate());
         } else {
@@ -325,16 +330,14 @@ final class LocalCommands {
                     command,
                     RespReplies.error(
                             alloc,
-                            "ERR SELECT is not supported by Shardis: pool '"
-                                    + session.pool().config().name() + "' serves database " + poolDb + " (redis_db)"));
+                            Refusals.selectOtherDatabase(client.pool().config().name(), poolDb)));
         }
     }
 
     private String clientAddress() {
-        InetSocketAddress remote =
-                (InetSocketAddress) session.context().channel().remoteAddress();
+        InetSocketAddress remote = (InetSocketAddress) client.channel().remoteAddress();
         return remote == null
-                ? String.valueOf(session.context().channel().remoteAddress())
+                ? String.valueOf(client.channel().remoteAddress())
                 : remote.getHostString() + ":" + remote.getPort();
     }
 }

@@ -40,14 +40,39 @@ final class PinnedRedirects {
     /** How often a transaction's error checks whether the refreshed map names the slot's new node. */
     private static final long MAP_CHECK_MILLIS = 5;
 
-    private final ClientSession session;
+    /** What following a redirection does with the client's own connection ({@link PinnedMoves}). */
+    interface OwnConnection {
+        /** Moves the client's own connection to {@code server}; false when it cannot move now. */
+        boolean movePin(int server);
+
+        /** Sends a redirected command on the client's own connection, ahead of the held commands it precedes. */
+        void sendPinned(ByteBuf frame, PendingCommand pending);
+
+        /** The client's next commands for its own connection wait until every command so far is answered. */
+        void holdLaterCommands();
+
+        /** The connection a redirection moved away from goes once its commands in flight are answered. */
+        void releaseRetiredWhenDrained();
+
+        /** A command of a transaction being prepared was redirected: its connection and WATCHes go. */
+        void endWatchAfterRedirection();
+    }
+
+    private final SessionContext client;
+    private final Replies replies;
+    private final Forwarding sender;
+    private final OwnConnection own;
     private final ClusterNodes cluster;
     private final long retryWindowMillis;
     /** The SSUBSCRIBE that put the session in push mode, until its reply: a MOVED sends it again. */
     private ByteBuf firstSubscription;
 
-    PinnedRedirects(ClientSession session, ClusterNodes cluster) {
-        this.session = session;
+    PinnedRedirects(
+            SessionContext client, Replies replies, Forwarding sender, OwnConnection own, ClusterNodes cluster) {
+        this.client = client;
+        this.replies = replies;
+        this.sender = sender;
+        this.own = own;
         this.cluster = cluster;
         this.retryWindowMillis = cluster.config().timeouts().failoverMillis();
     }
@@ -72,8 +97,7 @@ final class PinnedRedirects {
         if (redirect) {
             reply.release();
             if (count > ClusterRedirects.MAX_REDIRECTIONS) {
-                command.complete(error("hash slot " + redirection.slot() + " moved " + (count - 1)
-                        + " times while this command was served; send it again"));
+                command.complete(error(Refusals.redirectedTooOften(redirection.slot(), count - 1)));
                 return true;
             }
             int node = nodeOf(redirection, from);
@@ -82,7 +106,7 @@ final class PinnedRedirects {
                         + redirection.port() + " on a dedicated connection");
             }
             resend(command, node, redirection.kind() == Redirection.Kind.ASK, redirection.slot());
-            session.releaseRetiredWhenDrained();
+            own.releaseRetiredWhenDrained();
             return true;
         }
         long delayMillis = ClusterRedirects.retryDelayMillis(count);
@@ -95,11 +119,10 @@ final class PinnedRedirects {
         }
         reply.release();
         // Whatever the client sends next for this node must not overtake the command while it waits.
-        session.holdLaterCommands();
+        own.holdLaterCommands();
         // An importing node answers TRYAGAIN only to a command sent after ASKING: so is the retry.
         boolean asking = command.wasSentAfterAsking();
-        session.context()
-                .channel()
+        client.channel()
                 .eventLoop()
                 .schedule(() -> resend(command, node, asking, -1), delayMillis, TimeUnit.MILLISECONDS);
         return true;
@@ -110,29 +133,28 @@ final class PinnedRedirects {
      * connection there; another command goes on that connection if it is there, else on a shared one.
      */
     private void resend(PendingCommand command, int node, boolean asking, int slot) {
-        if (session.isClosed()) {
-            command.complete(error("connection closed"));
+        if (client.isClosed()) {
+            command.complete(error(Refusals.CLIENT_CLOSED));
             return;
         }
         command.sentAfterAsking(asking);
-        if (node != session.pinnedServer()) {
+        if (node != client.pinnedServer()) {
             if (!command.isUntimed()) {
                 if (asking) {
-                    session.sendShared(node, askingFrame(), PendingCommand.silent(session));
+                    sender.sendShared(node, askingFrame(), PendingCommand.silent(client.owner()));
                 }
-                session.sendShared(node, command.resendableFrame(), command);
+                sender.sendShared(node, command.resendableFrame(), command);
                 return;
             }
-            if (!session.movePin(node)) {
-                command.complete(error("hash slot " + slot + " moved to another node, and this blocking command"
-                        + " cannot follow it while the connection has other commands waiting there; send it again"));
+            if (!own.movePin(node)) {
+                command.complete(error(Refusals.blockingCannotFollow(slot)));
                 return;
             }
         }
         if (asking) {
-            session.sendPinned(askingFrame(), PendingCommand.silent(session));
+            own.sendPinned(askingFrame(), PendingCommand.silent(client.owner()));
         }
-        session.sendPinned(command.resendableFrame(), command);
+        own.sendPinned(command.resendableFrame(), command);
     }
 
     /**
@@ -140,12 +162,11 @@ final class PinnedRedirects {
      * its retry must reach the slot's new node.
      */
     private void abortTransaction(PendingCommand command, Redirection redirection, BackendSettings from) {
-        session.endWatchAfterRedirection();
+        own.endWatchAfterRedirection();
         int slot = redirection.slot();
         if (redirection.kind() == Redirection.Kind.ASK) {
             // The slot is being migrated: the map does not change until it is over.
-            command.complete(error("hash slot " + slot + " is being migrated to another node; the transaction"
-                    + " was aborted, retry it"));
+            command.complete(error(Refusals.transactionSlotMigrating(slot)));
             return;
         }
         int node = nodeOf(redirection, from);
@@ -154,14 +175,12 @@ final class PinnedRedirects {
     }
 
     private void answerOnceMapped(PendingCommand command, int slot, int node, long deadlineNanos) {
-        if (session.isClosed()
-                || session.router().serverOfGroup(slot) == node
+        if (client.isClosed()
+                || client.router().serverOfGroup(slot) == node
                 || System.nanoTime() - deadlineNanos >= 0) {
-            command.complete(error("hash slot " + slot + " moved to another node during the transaction;"
-                    + " it was aborted, retry it"));
+            command.complete(error(Refusals.transactionSlotMoved(slot)));
         } else {
-            session.context()
-                    .channel()
+            client.channel()
                     .eventLoop()
                     .schedule(
                             () -> answerOnceMapped(command, slot, node, deadlineNanos),
@@ -196,20 +215,17 @@ final class PinnedRedirects {
             return frame;
         }
         // In push mode the frame comes from the pinned node: an empty host in it is that node's.
-        int node = nodeOf(redirection, cluster.servers().get(session.pinnedServer()));
+        int node = nodeOf(redirection, cluster.servers().get(client.pinnedServer()));
         frame.release();
         if (redirection.kind() == Redirection.Kind.MOVED) {
             cluster.requestRefresh("MOVED " + redirection.slot() + " for a shard channel");
         }
-        if (subscription != null && redirection.kind() == Redirection.Kind.MOVED && session.movePin(node)) {
-            session.sendPinned(subscription, null);
+        if (subscription != null && redirection.kind() == Redirection.Kind.MOVED && own.movePin(node)) {
+            own.sendPinned(subscription, null);
             return null;
         }
         ReferenceCountUtil.release(subscription);
-        return RespReplies.error(
-                session.context().alloc(),
-                "ERR Shardis: hash slot " + redirection.slot()
-                        + " of this shard channel moved to another node; subscribe to it on a new connection");
+        return error(Refusals.shardChannelMoved(redirection.slot()));
     }
 
     /** Closing: what is kept goes. */
@@ -231,10 +247,10 @@ final class PinnedRedirects {
     }
 
     private ByteBuf askingFrame() {
-        return RespCommands.encode(session.context().alloc(), "ASKING").content();
+        return RespCommands.encode(replies.alloc(), "ASKING").content();
     }
 
-    private ByteBuf error(String message) {
-        return RespReplies.error(session.context().alloc(), "ERR Shardis: " + message);
+    private ByteBuf error(String text) {
+        return RespReplies.error(replies.alloc(), text);
     }
 }

@@ -6,11 +6,16 @@ import io.shardis.resp.RespCommand;
 import java.util.Locale;
 
 /**
- * The texts of the errors Shardis answers, instead of forwarding, for commands it does not run:
- * worded as Redis 7 words the same refusal where Redis has one, so that clients and people
- * recognise them.
+ * The texts of the errors Shardis answers itself, instead of forwarding: for commands it does not
+ * run, and for the commands it answers (transactions, HELLO, CLIENT...). Worded as Redis 7 words the
+ * same error where Redis has one, so that clients and people recognise them ({@code RefusalsTest}
+ * finds those words in redis-server); Shardis' own begin {@code ERR Shardis:}.
+ *
+ * <p>AUTH's errors are {@code auth.AuthErrors}. The packages below this one keep the few errors they
+ * make themselves (a backend connection lost, a failover hold run out, replies that cannot merge):
+ * they cannot reach this class.
  */
-final class Refusals {
+public final class Refusals {
 
     private Refusals() {}
 
@@ -52,6 +57,96 @@ final class Refusals {
 
     /** Redis' answer to an option it does not know, or an option without its value. */
     static final String SYNTAX = "ERR syntax error";
+
+    // --- Redis' own answers to the commands Shardis answers itself. ---
+
+    /** A new client over the pool's {@code client_connections}; written before the connection closes. */
+    public static final String MAX_CLIENTS = "ERR max number of clients reached";
+
+    static final String NOT_AN_INTEGER = "ERR value is not an integer or out of range";
+    static final String INVALID_CURSOR = "ERR invalid cursor";
+    /** PING with more than one argument (the table's arity lets any count through). */
+    static final String PING_ARITY = "ERR wrong number of arguments for 'ping' command";
+
+    static final String NESTED_MULTI = "ERR MULTI calls can not be nested";
+    static final String EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI";
+    static final String DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI";
+    static final String WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed";
+    /** EXEC of a transaction in which a command was refused while queueing. */
+    static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+
+    /** HELLO of a protocol version Redis 7 does not speak. */
+    static final String NOPROTO = "NOPROTO unsupported protocol version";
+
+    static final String PROTOCOL_VERSION = "ERR Protocol version is not an integer or out of range";
+
+    static String helloSyntax(RespCommand command, int option) {
+        return "ERR Syntax error in HELLO option '" + Names.printable(command, option) + "'";
+    }
+
+    static final String INVALID_CLIENT_ID = "ERR Invalid client ID";
+    static final String NO_SUCH_CLIENT = "ERR No such client";
+    static final String CLIENT_ID_NOT_POSITIVE = "ERR client-id should be greater than 0";
+    static final String BAD_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
+
+    static String unknownClientType(String type) {
+        return "ERR Unknown client type '" + type + "'";
+    }
+
+    static String noSuchUser(String user) {
+        return "ERR No such user '" + user + "'";
+    }
+
+    static String unrecognizedOption(RespCommand command, int option) {
+        return "ERR Unrecognized option '" + Names.printable(command, option) + "'";
+    }
+
+    /** CLIENT SETINFO of a lib-name or lib-ver with a space or a special character. */
+    static String badLibraryAttribute(String attribute) {
+        return "ERR " + attribute + " cannot contain spaces, newlines or special characters.";
+    }
+
+    // CLIENT TRACKING and CLIENT CACHING.
+
+    static final String TRACKING_ONE_REDIRECT = "ERR A client can only redirect to a single other client";
+    static final String TRACKING_NO_REDIRECT_CLIENT = "ERR The client ID you want redirect to does not exist";
+    static final String TRACKING_PREFIX_WITHOUT_BCAST = "ERR PREFIX option requires BCAST mode to be enabled";
+    static final String TRACKING_SWITCH_BCAST =
+            "ERR You can't switch BCAST mode on/off before disabling tracking for this client, "
+                    + "and then re-enabling it with a different mode.";
+    static final String TRACKING_OPT_WITH_BCAST = "ERR OPTIN and OPTOUT are not compatible with BCAST";
+    static final String TRACKING_OPTIN_AND_OPTOUT = "ERR You can't specify both OPTIN mode and OPTOUT mode";
+    static final String TRACKING_SWITCH_OPT =
+            "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, "
+                    + "and then re-enabling it with a different mode.";
+
+    static String trackingPrefixOverlapsExisting(String prefix, String existing) {
+        return "ERR Prefix '" + prefix + "' overlaps with an existing prefix '" + existing
+                + "'. Prefixes for a single client must not overlap.";
+    }
+
+    static String trackingPrefixesOverlap(String prefix, String other) {
+        return "ERR Prefix '" + prefix + "' overlaps with another provided prefix '" + other
+                + "'. Prefixes for a single client must not overlap.";
+    }
+
+    static final String CACHING_WITHOUT_MODE =
+            "ERR CLIENT CACHING can be called only when the client is in tracking mode "
+                    + "with OPTIN or OPTOUT mode enabled";
+    static final String CACHING_YES = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
+    static final String CACHING_NO = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
+
+    // --- Shardis' own: what it answers itself but Redis would run. ---
+
+    /** A command answered by Shardis that cannot take a place among a transaction's queued commands. */
+    static String notQueueable(CommandSpec spec) {
+        return "ERR '" + spec.name() + "' cannot be queued in a transaction through Shardis";
+    }
+
+    /** SELECT of another database than the pool's. */
+    static String selectOtherDatabase(String pool, int poolDb) {
+        return "ERR SELECT is not supported by Shardis: pool '" + pool + "' serves database " + poolDb + " (redis_db)";
+    }
 
     /**
      * A command the table routes REFUSED. A container whose argument 1 names no subcommand gets
@@ -102,6 +197,52 @@ final class Refusals {
     static String noServerAvailable(String pool) {
         return "ERR Shardis: no server of pool '" + pool + "' is available";
     }
+
+    /** A WATCH of keys elsewhere than the keys already WATCHed. */
+    static String watchElsewhere(boolean slots) {
+        return "ERR Shardis: the keys of a transaction must all be on one server"
+                + (slots ? " and in one hash slot" : "") + "; these are elsewhere than the keys already watched";
+    }
+
+    /** EXEC after the hash slot of the WATCHed keys moved, and the WATCHes with the connection they were on. */
+    static final String WATCHED_SLOT_MOVED = "ERR Shardis: the hash slot of the transaction's WATCHed keys moved"
+            + " to another node; it was aborted, retry it";
+
+    // --- A cluster redirection of a command on the client's own connection (PinnedRedirects). ---
+
+    static String redirectedTooOften(int slot, int times) {
+        return "ERR Shardis: hash slot " + slot + " moved " + times + " times while this command was served; send it"
+                + " again";
+    }
+
+    /** A redirected command to send again after its client went. */
+    static final String CLIENT_CLOSED = "ERR Shardis: connection closed";
+
+    static String blockingCannotFollow(int slot) {
+        return "ERR Shardis: hash slot " + slot + " moved to another node, and this blocking command cannot follow"
+                + " it while the connection has other commands waiting there; send it again";
+    }
+
+    static String transactionSlotMigrating(int slot) {
+        return "ERR Shardis: hash slot " + slot + " is being migrated to another node; the transaction was aborted,"
+                + " retry it";
+    }
+
+    static String transactionSlotMoved(int slot) {
+        return "ERR Shardis: hash slot " + slot + " moved to another node during the transaction; it was aborted,"
+                + " retry it";
+    }
+
+    static String shardChannelMoved(int slot) {
+        return "ERR Shardis: hash slot " + slot + " of this shard channel moved to another node; subscribe to it on a"
+                + " new connection";
+    }
+
+    // --- A server's SCAN reply that cannot be combined into the walk's (ScanStep). ---
+
+    static final String SCAN_REPLY_UNEXPECTED = "ERR Shardis: unexpected SCAN reply from a server";
+    static final String SCAN_CURSOR_UNEXPECTED = "ERR Shardis: unexpected SCAN cursor from a server";
+    static final String SCAN_CURSOR_TOO_LARGE = "ERR Shardis: a server's SCAN cursor is too large to combine";
 
     /** Inside MULTI, a command for another server than the transaction's. */
     static String noServerInTransaction() {

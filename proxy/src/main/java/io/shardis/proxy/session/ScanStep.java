@@ -52,7 +52,7 @@ final class ScanStep extends SubCommandSink {
     private ByteBuf rewrite(ByteBuf reply) {
         int[] bounds = io.shardis.proxy.merge.ReplyReader.elements(reply);
         if (bounds == null || bounds.length != 4) {
-            return RespReplies.error(alloc, "ERR Shardis: unexpected SCAN reply from a server");
+            return RespReplies.error(alloc, Refusals.SCAN_REPLY_UNEXPECTED);
         }
         ByteBuf cursorBulk = reply.slice(bounds[0], bounds[1]);
         int headerEnd = cursorBulk.indexOf(0, cursorBulk.readableBytes(), (byte) '\n') + 1;
@@ -62,11 +62,11 @@ final class ScanStep extends SubCommandSink {
         try {
             next = Long.parseUnsignedLong(serverNext);
         } catch (NumberFormatException e) {
-            return RespReplies.error(alloc, "ERR Shardis: unexpected SCAN cursor from a server");
+            return RespReplies.error(alloc, Refusals.SCAN_CURSOR_UNEXPECTED);
         }
         long following = cursor.following(next);
         if (following == -1) {
-            return RespReplies.error(alloc, "ERR Shardis: a server's SCAN cursor is too large to combine");
+            return RespReplies.error(alloc, Refusals.SCAN_CURSOR_TOO_LARGE);
         }
         byte[] text = Long.toUnsignedString(following).getBytes(StandardCharsets.US_ASCII);
         ByteBuf out = alloc.buffer(32 + bounds[3]);

@@ -8,7 +8,7 @@ import io.shardis.resp.RespReplies;
 
 /**
  * MULTI/EXEC/DISCARD/WATCH/UNWATCH for one client. A transaction needs a backend connection that no
- * other client writes to, so the first MULTI or WATCH pins one to the session.
+ * other client writes to, so the first MULTI or WATCH pins one to the client.
  *
  * <p>Redis aborts a transaction in which a command was rejected while queueing; Shardis rejects
  * some commands itself (refused, unknown, wrong arity), so it keeps the same promise: such an EXEC
@@ -16,7 +16,9 @@ import io.shardis.resp.RespReplies;
  */
 final class Transactions {
 
-    private final ClientSession session;
+    private final SessionContext client;
+    private final Replies replies;
+    private final Forwarding sender;
     private boolean inMulti;
     private boolean poisoned;
     /** Keys are WATCHed on the client's dedicated connection until EXEC, DISCARD, UNWATCH or RESET. */
@@ -34,8 +36,10 @@ final class Transactions {
      */
     private boolean watchesLost;
 
-    Transactions(ClientSession session) {
-        this.session = session;
+    Transactions(SessionContext client, Replies replies, Forwarding sender) {
+        this.client = client;
+        this.replies = replies;
+        this.sender = sender;
     }
 
     void handle(RespCommand command, CommandSpec spec) {
@@ -44,23 +48,23 @@ final class Transactions {
                 if (inMulti) {
                     // Redis answers this without aborting the transaction.
                     command.release();
-                    session.reply(RespReplies.error(session.context().alloc(), "ERR MULTI calls can not be nested"));
+                    replies.reply(RespReplies.error(replies.alloc(), Refusals.NESTED_MULTI));
                     return;
                 }
                 inMulti = true;
                 poisoned = false;
-                if (session.isPinned()) {
+                if (client.isPinned()) {
                     multiSent = true;
-                    session.forward(command);
+                    sender.forward(command);
                 } else {
                     multiSent = false;
                     command.release();
-                    session.reply(RespReplies.OK.duplicate());
+                    replies.reply(RespReplies.OK.duplicate());
                 }
             }
             case "exec" -> {
                 if (!inMulti) {
-                    forwardOrAnswer(command, "ERR EXEC without MULTI");
+                    forwardOrAnswer(command, Refusals.EXEC_WITHOUT_MULTI);
                     return;
                 }
                 inMulti = false;
@@ -71,18 +75,18 @@ final class Transactions {
                 if (!multiSent) {
                     // Nothing was queued: no backend has seen this transaction.
                     command.release();
-                    session.reply(poisoned || slotMoved ? abortError(slotMoved) : RespReplies.EMPTY_ARRAY.duplicate());
+                    replies.reply(poisoned || slotMoved ? abortError(slotMoved) : RespReplies.EMPTY_ARRAY.duplicate());
                 } else if (poisoned || slotMoved) {
                     command.release();
-                    RespCommand discard = RespCommands.encode(session.context().alloc(), "DISCARD");
-                    session.forwardReplacingReply(discard, abortError(slotMoved));
+                    RespCommand discard = RespCommands.encode(replies.alloc(), "DISCARD");
+                    sender.forwardReplacingReply(discard, abortError(slotMoved));
                 } else {
-                    session.forwardExec(command);
+                    sender.forwardExec(command);
                 }
             }
             case "discard" -> {
                 if (!inMulti) {
-                    forwardOrAnswer(command, "ERR DISCARD without MULTI");
+                    forwardOrAnswer(command, Refusals.DISCARD_WITHOUT_MULTI);
                     return;
                 }
                 inMulti = false;
@@ -90,56 +94,52 @@ final class Transactions {
                 watchesLost = false;
                 group = -1;
                 if (multiSent) {
-                    session.forward(command);
+                    sender.forward(command);
                 } else {
                     command.release();
-                    session.reply(RespReplies.OK.duplicate());
+                    replies.reply(RespReplies.OK.duplicate());
                 }
             }
             case "watch" -> {
                 if (inMulti) {
                     command.release();
-                    session.reply(
-                            RespReplies.error(session.context().alloc(), "ERR WATCH inside MULTI is not allowed"));
+                    replies.reply(RespReplies.error(replies.alloc(), Refusals.WATCH_IN_MULTI));
                     return;
                 }
-                Route route = session.placement().route(command, spec, false);
+                Route route = client.placement().route(command, spec, false);
                 if (!(route instanceof Route.Server byKey)) {
-                    session.refuse(command, ((Route.Refused) route).reason());
+                    replies.refuse(command, ((Route.Refused) route).reason());
                     return;
                 }
                 int server = byKey.index();
-                int keyGroup = session.placement().firstKeyGroup(command, spec);
-                boolean otherSlot = session.router().groupsAreSlots() && group >= 0 && keyGroup != group;
-                if (otherSlot || !session.pin(server)) {
-                    session.refuse(
-                            command,
-                            "ERR Shardis: the keys of a transaction must all be on one server"
-                                    + (session.router().groupsAreSlots() ? " and in one hash slot" : "")
-                                    + "; these are elsewhere than the keys already watched");
+                int keyGroup = client.placement().firstKeyGroup(command, spec);
+                boolean otherSlot = client.router().groupsAreSlots() && group >= 0 && keyGroup != group;
+                if (otherSlot || !sender.pin(server)) {
+                    replies.refuse(
+                            command, Refusals.watchElsewhere(client.router().groupsAreSlots()));
                     return;
                 }
-                if (session.router().groupsAreSlots()) {
+                if (client.router().groupsAreSlots()) {
                     group = keyGroup;
                 }
                 watching = true;
                 watchesLost = false;
-                session.forward(command);
+                sender.forward(command);
             }
             case "unwatch" -> {
                 watchesLost = false;
-                if (session.isPinned()) {
+                if (client.isPinned()) {
                     watching = false;
                     if (!inMulti) {
                         group = -1;
                     }
-                    session.forward(command);
+                    sender.forward(command);
                 } else {
                     command.release();
-                    session.reply(RespReplies.OK.duplicate());
+                    replies.reply(RespReplies.OK.duplicate());
                 }
             }
-            default -> session.refuse(command, Refusals.unsupported(spec.name()));
+            default -> replies.refuse(command, Refusals.unsupported(spec.name()));
         }
     }
 
@@ -152,21 +152,21 @@ final class Transactions {
      * pinned there, and MULTI sent, if it was not yet. False when the transaction is on another server.
      */
     boolean queueOn(int server, int keyGroup) {
-        if (keyGroup >= 0 && session.router().groupsAreSlots()) {
+        if (keyGroup >= 0 && client.router().groupsAreSlots()) {
             // In a cluster every key of a transaction must be in one slot, even on one node.
             if (group >= 0 && group != keyGroup) {
                 return false;
             }
             group = keyGroup;
         }
-        if (!session.isPinned()) {
-            session.pin(server);
-        } else if (session.pinnedServer() != server) {
+        if (!client.isPinned()) {
+            sender.pin(server);
+        } else if (client.pinnedServer() != server) {
             return false;
         }
         if (!multiSent) {
             multiSent = true;
-            session.sendSilently(RespCommands.encode(session.context().alloc(), "MULTI"));
+            sender.sendSilently(RespCommands.encode(replies.alloc(), "MULTI"));
         }
         return true;
     }
@@ -189,11 +189,7 @@ final class Transactions {
     }
 
     private ByteBuf abortError(boolean slotMoved) {
-        return RespReplies.error(
-                session.context().alloc(),
-                slotMoved
-                        ? "ERR Shardis: the hash slot of the transaction's WATCHed keys moved to another node; it was aborted, retry it"
-                        : "EXECABORT Transaction discarded because of previous errors.");
+        return RespReplies.error(replies.alloc(), slotMoved ? Refusals.WATCHED_SLOT_MOVED : Refusals.EXECABORT);
     }
 
     /** True while the backend connection holds transaction state: MULTI or WATCH. */
@@ -209,11 +205,11 @@ final class Transactions {
     }
 
     private void forwardOrAnswer(RespCommand command, String error) {
-        if (session.isPinned()) {
-            session.forward(command);
+        if (client.isPinned()) {
+            sender.forward(command);
         } else {
             command.release();
-            session.reply(RespReplies.error(session.context().alloc(), error));
+            replies.reply(RespReplies.error(replies.alloc(), error));
         }
     }
 }
