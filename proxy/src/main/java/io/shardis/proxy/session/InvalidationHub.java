@@ -46,6 +46,7 @@ public final class InvalidationHub {
     private static final byte[] TRACKING_ON_BCAST =
             "*4\r\n$6\r\nCLIENT\r\n$8\r\nTRACKING\r\n$2\r\nON\r\n$5\r\nBCAST\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INVALIDATE_HEAD = ">2\r\n$10\r\ninvalidate\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final SessionPool pool;
     private final PoolMetrics metrics;
@@ -61,6 +62,10 @@ public final class InvalidationHub {
     private final Set<Integer> lost = new HashSet<>();
     /** Clients waiting for every tracking connection to be ready before they hear OK. */
     private final List<Runnable> waiting = new ArrayList<>();
+    /** NOLOOP: clients with own writes answered since the barrier in flight was sent, for the next one. */
+    private final Set<ClientTracking> barrierWanted = new LinkedHashSet<>();
+    /** NOLOOP: the barrier in flight (a PING on every tracking connection); null when none is. */
+    private Barrier barrier;
 
     public InvalidationHub(SessionPool pool, BackendPool backends, int maxKeys) {
         this.pool = pool;
@@ -88,6 +93,7 @@ public final class InvalidationHub {
             return;
         }
         metrics.trackingClients(-1);
+        barrierWanted.remove(client);
         for (String key : client.keys()) {
             Set<ClientTracking> set = readers.get(key);
             if (set != null && set.remove(client) && set.isEmpty()) {
@@ -99,6 +105,7 @@ public final class InvalidationHub {
         if (trackers.isEmpty()) {
             forgetKeys();
             lost.clear();
+            barrier = null;
             for (Map.Entry<Integer, Link> entry : new ArrayList<>(links.entrySet())) {
                 links.remove(entry.getKey());
                 metrics.trackingConnections(-1);
@@ -183,6 +190,9 @@ public final class InvalidationHub {
     /** Every tracking client of the loop forgets everything: Redis' null invalidation (as after FLUSHALL). */
     void flushAll() {
         forgetKeys();
+        // Own writes are forgotten too: the barrier in flight has nothing left to end.
+        barrier = null;
+        barrierWanted.clear();
         if (!trackers.isEmpty()) {
             metrics.trackingFlushed();
         }
@@ -195,6 +205,50 @@ public final class InvalidationHub {
     private void forgetKeys() {
         metrics.trackingKeys(-readers.size());
         readers.clear();
+    }
+
+    /**
+     * NOLOOP: {@code client} has own writes answered (see {@link OwnWrites}): they end with the next
+     * barrier, a PING on every tracking connection of the loop, sent now unless one is in flight
+     * (then once it is back, for every client that asked meanwhile). Every connection, as which
+     * server ran a write is not known here: a split command's parts, a redirection followed, a
+     * command sent again after a failover. A connection lost meanwhile flushes the clients, their
+     * own writes with the rest.
+     */
+    void barrier(ClientTracking client) {
+        barrierWanted.add(client);
+        if (barrier == null) {
+            sendBarrier();
+        }
+    }
+
+    private void sendBarrier() {
+        List<ClientTracking> covers = new ArrayList<>(barrierWanted);
+        barrierWanted.clear();
+        for (ClientTracking client : covers) {
+            client.barrierSent();
+        }
+        if (links.isEmpty()) {
+            // No server is heard: no invalidation is left to wait for (and a flush comes with the next connection).
+            barrierPassed(covers);
+            return;
+        }
+        Barrier sent = new Barrier(covers, links.size());
+        barrier = sent;
+        for (Link link : links.values()) {
+            link.connection.send(Unpooled.wrappedBuffer(PING), new PendingCommand(sent));
+        }
+    }
+
+    private void barrierPassed(List<ClientTracking> covers) {
+        for (ClientTracking client : covers) {
+            if (client.barrierPassed()) {
+                barrierWanted.add(client);
+            }
+        }
+        if (!barrierWanted.isEmpty()) {
+            sendBarrier();
+        }
     }
 
     /** An invalidation message of a server: {@code keys} null for a flush. */
@@ -282,6 +336,43 @@ public final class InvalidationHub {
         }
         pos[0] = at + 2;
         return value;
+    }
+
+    /** A barrier's PINGs: passed once every connection it was sent on answered (or failed, which flushes). */
+    private final class Barrier implements ReplySink {
+
+        private final List<ClientTracking> covers;
+        private int awaited;
+
+        Barrier(List<ClientTracking> covers, int awaited) {
+            this.covers = covers;
+            this.awaited = awaited;
+        }
+
+        @Override
+        public void onReply(PendingCommand command, ByteBuf reply) {
+            reply.release();
+            if (--awaited == 0 && barrier == this) {
+                barrier = null;
+                barrierPassed(covers);
+            }
+        }
+
+        @Override
+        public void onPush(ByteBuf frame) {
+            frame.release();
+        }
+
+        @Override
+        public void onBackendWritable() {}
+
+        @Override
+        public void onDedicatedClosed(BackendConnection closed) {}
+
+        @Override
+        public RespProtocol protocol() {
+            return RespProtocol.RESP3;
+        }
     }
 
     /** One server's tracking connection. */
