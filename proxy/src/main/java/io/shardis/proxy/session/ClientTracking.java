@@ -371,8 +371,8 @@ final class ClientTracking {
      * NOLOOP: which of a server's invalidated {@code keys} this client wrote itself (each ends its
      * entry); empty without NOLOOP.
      */
-    Set<String> ownWritesHeard(List<String> keys) {
-        return own == null ? Set.of() : own.heard(keys);
+    Set<String> ownWritesHeard(List<String> keys, boolean pastBarrier) {
+        return own == null ? Set.of() : own.heard(keys, pastBarrier);
     }
 
     /**

@@ -32,11 +32,13 @@ import java.util.Set;
  * every tracking client is sent Redis' null invalidation, and again once it is back, since what they
  * read in between may not have been seen. At most {@code maxKeys} keys are remembered: past that, the
  * oldest is forgotten and its readers told it is invalid, as Redis' {@code tracking-table-max-keys}.
- * Lives on its loop only.
+ * For NOLOOP clients it sends barriers, PINGs on the connections whose replies tell that a write's
+ * invalidations have all come (see {@link OwnWrites}). Lives on its loop only.
  *
- * <p>Past our usual 350 lines because the key table, the per-server connections and the flushes on
- * their loss and return are one state, kept together with the metrics that count it. What shrinks
- * it next: the reading of the servers' invalidation frames ({@link #keysOf}) as a class of its own.
+ * <p>Past our usual 350 lines because the key table, the per-server connections, the barriers sent
+ * on them and the flushes on their loss and return are one state, kept together with the metrics
+ * that count it. What shrinks it next: the reading of the servers' invalidation frames
+ * ({@link #keysOf}) as a class of its own.
  */
 public final class InvalidationHub {
 
@@ -236,7 +238,7 @@ public final class InvalidationHub {
         Barrier sent = new Barrier(covers, links.size());
         barrier = sent;
         for (Link link : links.values()) {
-            link.connection.send(Unpooled.wrappedBuffer(PING), new PendingCommand(sent));
+            link.connection.send(Unpooled.wrappedBuffer(PING), new PendingCommand(new BarrierPing(sent, link)));
         }
     }
 
@@ -251,16 +253,18 @@ public final class InvalidationHub {
         }
     }
 
-    /** An invalidation message of a server: {@code keys} null for a flush. */
-    void invalidated(List<String> keys) {
+    /** An invalidation message of a server, heard on {@code from}: {@code keys} null for a flush. */
+    void invalidated(List<String> keys, Link from) {
         if (keys == null) {
             flushAll();
             return;
         }
-        // NOLOOP: the keys each client wrote itself, heard now whether or not it read them.
+        // NOLOOP: the keys each client wrote itself, heard now whether or not it read them. Past the
+        // barrier's PONG on this connection, none comes from the writes the barrier covers.
+        boolean pastBarrier = barrier != null && from.passed == barrier;
         Map<ClientTracking, Set<String>> own = Map.of();
         for (ClientTracking client : trackers) {
-            Set<String> heard = client.ownWritesHeard(keys);
+            Set<String> heard = client.ownWritesHeard(keys, pastBarrier);
             if (!heard.isEmpty()) {
                 if (own.isEmpty()) {
                     own = new HashMap<>();
@@ -338,8 +342,8 @@ public final class InvalidationHub {
         return value;
     }
 
-    /** A barrier's PINGs: passed once every connection it was sent on answered (or failed, which flushes). */
-    private final class Barrier implements ReplySink {
+    /** A barrier: passed once every connection it was sent on answered its PING (or failed, which flushes). */
+    private final class Barrier {
 
         private final List<ClientTracking> covers;
         private int awaited;
@@ -349,13 +353,30 @@ public final class InvalidationHub {
             this.awaited = awaited;
         }
 
-        @Override
-        public void onReply(PendingCommand command, ByteBuf reply) {
-            reply.release();
+        void answered(Link link) {
+            link.passed = this;
             if (--awaited == 0 && barrier == this) {
                 barrier = null;
                 barrierPassed(covers);
             }
+        }
+    }
+
+    /** A barrier's PING on one tracking connection. */
+    private static final class BarrierPing implements ReplySink {
+
+        private final Barrier barrier;
+        private final Link link;
+
+        BarrierPing(Barrier barrier, Link link) {
+            this.barrier = barrier;
+            this.link = link;
+        }
+
+        @Override
+        public void onReply(PendingCommand command, ByteBuf reply) {
+            reply.release();
+            barrier.answered(link);
         }
 
         @Override
@@ -384,6 +405,8 @@ public final class InvalidationHub {
         private boolean settled;
 
         private boolean tracking;
+        /** The last barrier whose PING it answered: the invalidations it sends now come after that barrier's writes'. */
+        private Barrier passed;
 
         Link(int server) {
             this.server = server;
@@ -428,7 +451,7 @@ public final class InvalidationHub {
                 frame.release();
             }
             if (keys == null || !keys.isEmpty()) {
-                invalidated(keys);
+                invalidated(keys, this);
             }
         }
 

@@ -32,6 +32,8 @@ final class OwnWrites {
     /** The keys of one or more writes that share a reply slot; its identity tells a key's latest write. */
     private static final class Writes {
         final List<String> keys = new ArrayList<>(2);
+        /** Answered before the barrier in flight was sent. */
+        boolean covered;
     }
 
     /** Each key written and not yet heard back or passed by a barrier, with its latest write. */
@@ -103,6 +105,9 @@ final class OwnWrites {
 
     /** A barrier is sent now: it covers the writes answered so far. */
     void barrierSent() {
+        for (Writes writes : answered) {
+            writes.covered = true;
+        }
         if (covered.isEmpty()) {
             List<Writes> swap = covered;
             covered = answered;
@@ -126,14 +131,20 @@ final class OwnWrites {
         return !answered.isEmpty();
     }
 
-    /** Which of a server's invalidated {@code keys} the client wrote itself; each ends its entry. */
-    Set<String> heard(List<String> keys) {
+    /**
+     * Which of a server's invalidated {@code keys} the client wrote itself; each ends its entry.
+     * {@code pastBarrier}: the connection that sent them answered the barrier in flight before, so
+     * they come from none of the writes it covers.
+     */
+    Set<String> heard(List<String> keys, boolean pastBarrier) {
         if (latest.isEmpty()) {
             return Set.of();
         }
         Set<String> own = null;
         for (String key : keys) {
-            if (latest.remove(key) != null) {
+            Writes writes = latest.get(key);
+            if (writes != null && !(pastBarrier && writes.covered)) {
+                latest.remove(key);
                 if (own == null) {
                     own = new HashSet<>();
                 }

@@ -312,6 +312,43 @@ class ClientTrackingTest {
     }
 
     @Test
+    void noloopInvalidationAfterTheBarrierOnItsConnectionIsHeardBeforeTheOthersAnswer() {
+        pool = new SessionHarness(2, "");
+        pool.send("HELLO 3", "CLIENT TRACKING ON NOLOOP");
+        EmbeddedChannel link0 = pool.backend(0);
+        EmbeddedChannel link1 = pool.backend(1);
+        for (EmbeddedChannel each : List.of(link0, link1)) {
+            assertThat(SessionHarness.sentOn(each)).isEqualTo(HELLO3);
+            pool.answer(each, BACKEND_HELLO);
+            assertThat(SessionHarness.sentOn(each)).isEqualTo(TRACKING_BCAST);
+            pool.answer(each, "+OK\r\n");
+        }
+        assertThat(pool.received()).endsWith("+OK\r\n");
+        pool.send("GET a1");
+        EmbeddedChannel shared0 = pool.channelsTo(0).get(1);
+        assertThat(SessionHarness.sentOn(shared0)).isEqualTo(HELLO3);
+        pool.answer(shared0, BACKEND_HELLO);
+        assertThat(SessionHarness.sentOn(shared0)).isEqualTo("*2\r\n$3\r\nGET\r\n" + bulk("a1"));
+        pool.answer(shared0, bulk("v"));
+        assertThat(pool.received()).isEqualTo(bulk("v"));
+        pool.send("SET a1 mine NX");
+        SessionHarness.sentOn(shared0);
+        pool.answer(shared0, "_\r\n");
+        assertThat(pool.received()).isEqualTo("_\r\n");
+        assertThat(SessionHarness.sentOn(link0))
+                .as("a barrier on every tracking connection")
+                .isEqualTo(PING);
+        assertThat(SessionHarness.sentOn(link1)).isEqualTo(PING);
+        pool.answer(link0, "+PONG\r\n");
+        pool.answer(link0, invalidate("a1"));
+        assertThat(pool.received())
+                .as("sent by a1's server after its PONG: another client's write, though server 1 has not answered")
+                .isEqualTo(invalidate("a1"));
+        pool.answer(link1, "+PONG\r\n");
+        assertThat(SessionHarness.sentOn(link0) + SessionHarness.sentOn(link1)).isEmpty();
+    }
+
+    @Test
     void optoutLeavesOutTheReadAfterCachingNoOnly() {
         track("CLIENT TRACKING ON OPTOUT");
         get("a1");
