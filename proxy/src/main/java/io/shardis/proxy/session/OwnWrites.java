@@ -74,8 +74,7 @@ final class OwnWrites {
             return false;
         }
         if (slot == null || slot.isDone()) {
-            answered.add(writes);
-            return true;
+            return answered(writes);
         }
         Writes sharing = awaited.putIfAbsent(slot, writes);
         if (sharing != null) {
@@ -96,7 +95,14 @@ final class OwnWrites {
             return false;
         }
         Writes writes = awaited.remove(slot);
-        if (writes == null) {
+        return writes != null && answered(writes);
+    }
+
+    private boolean answered(Writes writes) {
+        if (answered.size() >= MAX_KEYS) {
+            // A barrier that does not come back (a server that stopped answering, without a
+            // timeout) holds no more than this: everything is forgotten, heard rather than kept.
+            clear();
             return false;
         }
         answered.add(writes);
