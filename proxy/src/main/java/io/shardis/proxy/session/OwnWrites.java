@@ -168,9 +168,4 @@ final class OwnWrites {
         answered.clear();
         covered.clear();
     }
-
-    /** How many keys are remembered; for tests. */
-    int size() {
-        return latest.size();
-    }
 }
