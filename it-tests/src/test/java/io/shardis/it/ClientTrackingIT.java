@@ -43,6 +43,7 @@ class ClientTrackingIT {
     static final LettuceClients lettuce = LettuceClients.withDefaultProtocol();
 
     private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
+    private static final Pattern PING_CALLS = Pattern.compile("cmdstat_ping:calls=(\\d+)");
 
     private static InetSocketAddress shardis() {
         return env.shardis().address(ShardedShardis.POOL);
@@ -70,6 +71,39 @@ class ClientTrackingIT {
             }
         }
         return calls;
+    }
+
+    /** PINGs each server has run. */
+    private static long[] pingCalls() {
+        long[] calls = new long[env.backends().size()];
+        for (int i = 0; i < calls.length; i++) {
+            try (Jedis direct = env.backends().get(i).client()) {
+                Matcher matcher = PING_CALLS.matcher(direct.info("commandstats"));
+                calls[i] = matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+            }
+        }
+        return calls;
+    }
+
+    /**
+     * Waits until every server ran a PING since {@code before}: Shardis' barrier, after which a
+     * write's invalidation comes after its reply on the tracking connection.
+     */
+    private static void awaitBarrier(long[] before) {
+        assertThat(Poll.until(
+                        Duration.ofSeconds(10),
+                        () -> {
+                            long[] now = pingCalls();
+                            for (int i = 0; i < now.length; i++) {
+                                if (now[i] <= before[i]) {
+                                    return false;
+                                }
+                            }
+                            return true;
+                        },
+                        () -> false))
+                .as("a barrier PING on every server's tracking connection")
+                .isTrue();
     }
 
     private static void write(String key, String value) {
@@ -145,6 +179,36 @@ class ClientTrackingIT {
             assertThat(plain.call("CLIENT TRACKINGINFO"))
                     .isEqualTo("%3\r\n" + bulk("flags") + "~1\r\n" + bulk("on") + bulk("redirect") + ":0\r\n"
                             + bulk("prefixes") + "*0\r\n");
+        }
+    }
+
+    @Test
+    void noloopWriteThatChangesNothingDoesNotHideAnotherClientsLaterWrite() {
+        write("n:1", "theirs");
+        try (Resp3Socket noloop = new Resp3Socket(shardis())) {
+            noloop.call("HELLO 3");
+            assertThat(noloop.call("CLIENT TRACKING ON NOLOOP")).isEqualTo("+OK\r\n");
+            assertThat(noloop.call("GET n:1")).isEqualTo(bulk("theirs"));
+            long[] before = pingCalls();
+            assertThat(noloop.call("SET n:1 mine NX"))
+                    .as("n:1 exists: nothing written")
+                    .isEqualTo("_\r\n");
+            awaitBarrier(before);
+            write("n:1", "again");
+            assertThat(noloop.read())
+                    .as("another client's write after its own that changed nothing")
+                    .isEqualTo(invalidate("n:1"));
+
+            assertThat(noloop.call("GET n:1")).isEqualTo(bulk("again"));
+            before = pingCalls();
+            assertThat(noloop.call("MULTI")).isEqualTo("+OK\r\n");
+            assertThat(noloop.call("SET n:1 mine NX")).isEqualTo("+QUEUED\r\n");
+            assertThat(noloop.call("EXEC")).isEqualTo("*1\r\n_\r\n");
+            awaitBarrier(before);
+            write("n:1", "later");
+            assertThat(noloop.read())
+                    .as("the same in a transaction, the barrier once EXEC is answered")
+                    .isEqualTo(invalidate("n:1"));
         }
     }
 

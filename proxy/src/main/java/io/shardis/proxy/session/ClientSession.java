@@ -281,6 +281,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             tracking.observe(command, spec);
         }
         execute(dispatcher.route(command, spec, this), command, spec);
+        if (tracking != null && tracking.awaitsSlot()) {
+            tracking.sent(replies.lastUnanswered());
+        }
     }
 
     /** Carries out what the {@link Dispatcher} decided; the common route, one server, first. */
@@ -448,6 +451,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
             return;
         }
         command.answered(pool.metrics());
+        if (tracking != null) {
+            tracking.replied(command);
+        }
         replies.arrived(command, reply);
         pinned.replyArrived();
         releaseDedicatedWhenIdle();

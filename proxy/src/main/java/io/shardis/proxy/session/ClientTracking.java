@@ -33,8 +33,6 @@ final class ClientTracking {
     private static final byte[] PUSH_HEAD = ">2\r\n$10\r\ninvalidate\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MESSAGE_HEAD =
             "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n".getBytes(StandardCharsets.US_ASCII);
-    /** NOLOOP: keys of the client's own writes not yet heard back, at most this many. */
-    private static final int MAX_OWN_WRITES = 10_000;
 
     /** What tracking needs of the session besides its replies: it owns the commands sent, hears invalidations. */
     interface Owner extends ReplySink {
@@ -62,12 +60,12 @@ final class ClientTracking {
     /** Default mode: the keys read and not yet invalidated. */
     private final Set<String> keys = new HashSet<>();
     /**
-     * NOLOOP: the keys this client wrote whose invalidation the servers have not sent yet. The next
-     * invalidation of such a key, whoever reads it, ends its entry (a key written twice before its
-     * invalidation is sent once, as Redis batches them), so that a later write by another client is
-     * heard.
+     * NOLOOP: the keys this client wrote whose invalidation is to be left out, until it comes or a
+     * barrier shows it never will; null without NOLOOP.
      */
-    private final Set<String> ownWrites = new HashSet<>();
+    private OwnWrites own;
+    /** NOLOOP: the command being dispatched wrote keys to tie to its reply slot once it is sent. */
+    private boolean slotAwaited;
 
     ClientTracking(SessionContext client, Replies replies, Owner owner) {
         this.client = client;
@@ -151,6 +149,7 @@ final class ClientTracking {
         optin = newOptin;
         optout = newOptout;
         noloop = newNoloop;
+        own = noloop ? (own == null ? new OwnWrites() : own) : null;
         if (bcast) {
             prefixes.addAll(newPrefixes.isEmpty() ? List.of("") : newPrefixes);
         }
@@ -284,9 +283,14 @@ final class ClientTracking {
             return;
         }
         boolean cachingSaid = caching;
-        if (!name.equals("multi") && (!client.inMulti() || name.equals("exec") || name.equals("discard"))) {
+        boolean inMulti = client.inMulti();
+        if (!name.equals("multi") && (!inMulti || name.equals("exec") || name.equals("discard"))) {
             // ... and over a transaction, for every read queued in it.
             caching = false;
+        }
+        if (own != null && inMulti && own.hasNoted() && (name.equals("exec") || name.equals("discard"))) {
+            // A transaction's writes run at EXEC: their entries wait for its reply.
+            slotAwaited = true;
         }
         int keyCount = spec.keyCount(command);
         if (keyCount == 0) {
@@ -296,11 +300,47 @@ final class ClientTracking {
             for (int k = 0; k < keyCount; k++) {
                 hub.read(this, command.argString(spec.keyIndex(command, k)));
             }
-        } else if (noloop && spec.has(CommandFlag.WRITE) && ownWrites.size() < MAX_OWN_WRITES) {
+        } else if (own != null && spec.has(CommandFlag.WRITE)) {
             for (int k = 0; k < keyCount; k++) {
-                ownWrites.add(command.argString(spec.keyIndex(command, k)));
+                own.note(command.argString(spec.keyIndex(command, k)));
             }
+            slotAwaited = !inMulti;
         }
+    }
+
+    /** NOLOOP: whether the command just dispatched wrote keys whose reply slot {@link #sent} is to be told. */
+    boolean awaitsSlot() {
+        return slotAwaited;
+    }
+
+    /**
+     * NOLOOP: the command that wrote was sent; {@code lastUnanswered} is the last reply the client
+     * awaits, the command's own when it reached a server.
+     */
+    void sent(PendingCommand lastUnanswered) {
+        slotAwaited = false;
+        if (own != null && own.sent(lastUnanswered)) {
+            hub.barrier(this);
+        }
+    }
+
+    /** A reply of this client arrived: under NOLOOP, own writes it answers are to be passed by a barrier. */
+    void replied(PendingCommand command) {
+        if (own != null && own.replied(command)) {
+            hub.barrier(this);
+        }
+    }
+
+    /** The hub sends a barrier now, covering the own writes answered so far. */
+    void barrierSent() {
+        if (own != null) {
+            own.barrierSent();
+        }
+    }
+
+    /** The barrier came back: own writes it covers are forgotten; true when others wait for the next one. */
+    boolean barrierPassed() {
+        return own != null && own.barrierPassed();
     }
 
     /** The client moved to a reloaded pool: it tracks there, and forgets what it read (a null invalidation). */
@@ -321,31 +361,19 @@ final class ClientTracking {
             hub = null;
         }
         on = false;
-        bcast = optin = optout = noloop = caching = brokenRedirect = false;
+        bcast = optin = optout = noloop = caching = brokenRedirect = slotAwaited = false;
         redirect = 0;
         prefixes.clear();
         keys.clear();
-        ownWrites.clear();
+        own = null;
     }
 
     /**
      * NOLOOP: which of a server's invalidated {@code keys} this client wrote itself (each ends its
      * entry); empty without NOLOOP.
      */
-    Set<String> ownWritesHeard(List<String> keys) {
-        if (ownWrites.isEmpty()) {
-            return Set.of();
-        }
-        Set<String> own = null;
-        for (String key : keys) {
-            if (ownWrites.remove(key)) {
-                if (own == null) {
-                    own = new HashSet<>();
-                }
-                own.add(key);
-            }
-        }
-        return own == null ? Set.of() : own;
+    Set<String> ownWritesHeard(List<String> keys, boolean pastBarrier) {
+        return own == null ? Set.of() : own.heard(keys, pastBarrier);
     }
 
     /**
@@ -372,9 +400,9 @@ final class ClientTracking {
     /** Tells the client (or the client it redirects to) that {@code invalid} changed; null: everything. */
     void invalidate(List<String> invalid, boolean defaultMode) {
         List<String> told = invalid;
-        if (invalid == null) {
+        if (invalid == null && own != null) {
             // Everything is forgotten, the own writes' invalidations to come included.
-            ownWrites.clear();
+            own.clear();
         }
         if (redirect != 0 && redirect != client.id()) {
             ClientEntry target = client.pool().clients().get(redirect);

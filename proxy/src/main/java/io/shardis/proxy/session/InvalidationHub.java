@@ -32,11 +32,13 @@ import java.util.Set;
  * every tracking client is sent Redis' null invalidation, and again once it is back, since what they
  * read in between may not have been seen. At most {@code maxKeys} keys are remembered: past that, the
  * oldest is forgotten and its readers told it is invalid, as Redis' {@code tracking-table-max-keys}.
- * Lives on its loop only.
+ * For NOLOOP clients it sends barriers, PINGs on the connections whose replies tell that a write's
+ * invalidations have all come (see {@link OwnWrites}). Lives on its loop only.
  *
- * <p>Past our usual 350 lines because the key table, the per-server connections and the flushes on
- * their loss and return are one state, kept together with the metrics that count it. What shrinks
- * it next: the reading of the servers' invalidation frames ({@link #keysOf}) as a class of its own.
+ * <p>Past our usual 350 lines because the key table, the per-server connections, the barriers sent
+ * on them and the flushes on their loss and return are one state, kept together with the metrics
+ * that count it. What shrinks it next: the reading of the servers' invalidation frames
+ * ({@link #keysOf}) as a class of its own.
  */
 public final class InvalidationHub {
 
@@ -46,6 +48,7 @@ public final class InvalidationHub {
     private static final byte[] TRACKING_ON_BCAST =
             "*4\r\n$6\r\nCLIENT\r\n$8\r\nTRACKING\r\n$2\r\nON\r\n$5\r\nBCAST\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INVALIDATE_HEAD = ">2\r\n$10\r\ninvalidate\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final SessionPool pool;
     private final PoolMetrics metrics;
@@ -61,6 +64,10 @@ public final class InvalidationHub {
     private final Set<Integer> lost = new HashSet<>();
     /** Clients waiting for every tracking connection to be ready before they hear OK. */
     private final List<Runnable> waiting = new ArrayList<>();
+    /** NOLOOP: clients with own writes answered since the barrier in flight was sent, for the next one. */
+    private final Set<ClientTracking> barrierWanted = new LinkedHashSet<>();
+    /** NOLOOP: the barrier in flight (a PING on every tracking connection); null when none is. */
+    private Barrier barrier;
 
     public InvalidationHub(SessionPool pool, BackendPool backends, int maxKeys) {
         this.pool = pool;
@@ -88,6 +95,7 @@ public final class InvalidationHub {
             return;
         }
         metrics.trackingClients(-1);
+        barrierWanted.remove(client);
         for (String key : client.keys()) {
             Set<ClientTracking> set = readers.get(key);
             if (set != null && set.remove(client) && set.isEmpty()) {
@@ -99,6 +107,7 @@ public final class InvalidationHub {
         if (trackers.isEmpty()) {
             forgetKeys();
             lost.clear();
+            barrier = null;
             for (Map.Entry<Integer, Link> entry : new ArrayList<>(links.entrySet())) {
                 links.remove(entry.getKey());
                 metrics.trackingConnections(-1);
@@ -183,6 +192,9 @@ public final class InvalidationHub {
     /** Every tracking client of the loop forgets everything: Redis' null invalidation (as after FLUSHALL). */
     void flushAll() {
         forgetKeys();
+        // Own writes are forgotten too: the barrier in flight has nothing left to end.
+        barrier = null;
+        barrierWanted.clear();
         if (!trackers.isEmpty()) {
             metrics.trackingFlushed();
         }
@@ -197,16 +209,62 @@ public final class InvalidationHub {
         readers.clear();
     }
 
-    /** An invalidation message of a server: {@code keys} null for a flush. */
-    void invalidated(List<String> keys) {
+    /**
+     * NOLOOP: {@code client} has own writes answered (see {@link OwnWrites}): they end with the next
+     * barrier, a PING on every tracking connection of the loop, sent now unless one is in flight
+     * (then once it is back, for every client that asked meanwhile). Every connection, as which
+     * server ran a write is not known here: a split command's parts, a redirection followed, a
+     * command sent again after a failover. A connection lost meanwhile flushes the clients, their
+     * own writes with the rest.
+     */
+    void barrier(ClientTracking client) {
+        barrierWanted.add(client);
+        if (barrier == null) {
+            sendBarrier();
+        }
+    }
+
+    private void sendBarrier() {
+        List<ClientTracking> covers = new ArrayList<>(barrierWanted);
+        barrierWanted.clear();
+        for (ClientTracking client : covers) {
+            client.barrierSent();
+        }
+        if (links.isEmpty()) {
+            // No server is heard: no invalidation is left to wait for (and a flush comes with the next connection).
+            barrierPassed(covers);
+            return;
+        }
+        Barrier sent = new Barrier(covers, links.size());
+        barrier = sent;
+        for (Link link : links.values()) {
+            link.connection.send(Unpooled.wrappedBuffer(PING), new PendingCommand(new BarrierPing(sent, link)));
+        }
+    }
+
+    private void barrierPassed(List<ClientTracking> covers) {
+        for (ClientTracking client : covers) {
+            if (client.barrierPassed()) {
+                barrierWanted.add(client);
+            }
+        }
+        if (!barrierWanted.isEmpty()) {
+            sendBarrier();
+        }
+    }
+
+    /** An invalidation message of a server, heard on {@code from}: {@code keys} null for a flush. */
+    void invalidated(List<String> keys, Link from) {
         if (keys == null) {
             flushAll();
             return;
         }
-        // NOLOOP: the keys each client wrote itself, heard now whether or not it read them.
+        // NOLOOP: the keys each client wrote itself, heard now whether or not it read them. Past the
+        // barrier's PONG on this connection, none comes from the writes the barrier covers.
+        boolean pastBarrier = barrier != null && from.passed == barrier;
         Map<ClientTracking, Set<String>> own = Map.of();
         for (ClientTracking client : trackers) {
-            Set<String> heard = client.ownWritesHeard(keys);
+            Set<String> heard = client.ownWritesHeard(keys, pastBarrier);
             if (!heard.isEmpty()) {
                 if (own.isEmpty()) {
                     own = new HashMap<>();
@@ -284,6 +342,60 @@ public final class InvalidationHub {
         return value;
     }
 
+    /** A barrier: passed once every connection it was sent on answered its PING (or failed, which flushes). */
+    private final class Barrier {
+
+        private final List<ClientTracking> covers;
+        private int awaited;
+
+        Barrier(List<ClientTracking> covers, int awaited) {
+            this.covers = covers;
+            this.awaited = awaited;
+        }
+
+        void answered(Link link) {
+            link.passed = this;
+            if (--awaited == 0 && barrier == this) {
+                barrier = null;
+                barrierPassed(covers);
+            }
+        }
+    }
+
+    /** A barrier's PING on one tracking connection. */
+    private static final class BarrierPing implements ReplySink {
+
+        private final Barrier barrier;
+        private final Link link;
+
+        BarrierPing(Barrier barrier, Link link) {
+            this.barrier = barrier;
+            this.link = link;
+        }
+
+        @Override
+        public void onReply(PendingCommand command, ByteBuf reply) {
+            reply.release();
+            barrier.answered(link);
+        }
+
+        @Override
+        public void onPush(ByteBuf frame) {
+            frame.release();
+        }
+
+        @Override
+        public void onBackendWritable() {}
+
+        @Override
+        public void onDedicatedClosed(BackendConnection closed) {}
+
+        @Override
+        public RespProtocol protocol() {
+            return RespProtocol.RESP3;
+        }
+    }
+
     /** One server's tracking connection. */
     private final class Link implements ReplySink {
 
@@ -293,6 +405,8 @@ public final class InvalidationHub {
         private boolean settled;
 
         private boolean tracking;
+        /** The last barrier whose PING it answered: the invalidations it sends now come after that barrier's writes'. */
+        private Barrier passed;
 
         Link(int server) {
             this.server = server;
@@ -337,7 +451,7 @@ public final class InvalidationHub {
                 frame.release();
             }
             if (keys == null || !keys.isEmpty()) {
-                invalidated(keys);
+                invalidated(keys, this);
             }
         }
 

@@ -22,6 +22,7 @@ class ClientTrackingTest {
             + "$7\r\nmodules\r\n*0\r\n";
     private static final String TRACKING_BCAST = "*4\r\n$6\r\nCLIENT\r\n$8\r\nTRACKING\r\n$2\r\nON\r\n$5\r\nBCAST\r\n";
     private static final String NULL_INVALIDATION = ">2\r\n$10\r\ninvalidate\r\n_\r\n";
+    private static final String PING = "*1\r\n$4\r\nPING\r\n";
 
     private SessionHarness pool;
     private EmbeddedChannel link;
@@ -226,6 +227,125 @@ class ClientTrackingTest {
         assertThat(pool.received())
                 .as("two own writes batched in one invalidation, as Redis sends them, hide one only")
                 .isEqualTo(invalidate("k"));
+    }
+
+    @Test
+    void noloopWriteThatChangesNothingDoesNotHideAnotherClientsWrite() {
+        track("CLIENT TRACKING ON NOLOOP");
+        get("k");
+        pool.send("SET k mine NX");
+        assertThat(SessionHarness.sentOn(shared))
+                .isEqualTo("*4\r\n$3\r\nSET\r\n" + bulk("k") + bulk("mine") + bulk("NX"));
+        assertThat(SessionHarness.sentOn(link))
+                .as("no barrier before the write is answered")
+                .isEmpty();
+        pool.answer(shared, "_\r\n");
+        assertThat(pool.received())
+                .as("k exists: nothing written, no invalidation")
+                .isEqualTo("_\r\n");
+        assertThat(SessionHarness.sentOn(link))
+                .as("a barrier behind any invalidation the write caused")
+                .isEqualTo(PING);
+        pool.answer(link, "+PONG\r\n");
+        assertThat(pool.received()).isEmpty();
+        pool.answer(link, invalidate("k"));
+        assertThat(pool.received())
+                .as("another client's later write of k is heard")
+                .isEqualTo(invalidate("k"));
+        assertThat(SessionHarness.sentOn(link)).as("no barrier owed").isEmpty();
+    }
+
+    @Test
+    void noloopBarriersAreOneAtATimeAndCoverWritesAnsweredBeforeThem() {
+        track("CLIENT TRACKING ON NOLOOP");
+        get("a");
+        get("b");
+        set("a");
+        assertThat(SessionHarness.sentOn(link)).isEqualTo(PING);
+        set("b");
+        assertThat(SessionHarness.sentOn(link))
+                .as("one barrier in flight: b waits for the next")
+                .isEmpty();
+        pool.answer(link, invalidate("a"));
+        assertThat(pool.received()).as("its own write of a left out").isEmpty();
+        pool.answer(link, "+PONG\r\n");
+        assertThat(SessionHarness.sentOn(link))
+                .as("the next barrier, for b answered after the first was sent")
+                .isEqualTo(PING);
+        pool.answer(link, invalidate("b"));
+        assertThat(pool.received())
+                .as("b's own invalidation, after the first barrier, still left out")
+                .isEmpty();
+        pool.answer(link, "+PONG\r\n");
+        assertThat(SessionHarness.sentOn(link)).isEmpty();
+        get("a");
+        get("b");
+        pool.answer(link, invalidate("a", "b"));
+        assertThat(pool.received()).isEqualTo(invalidate("a") + invalidate("b"));
+    }
+
+    @Test
+    void noloopWriteAnsweredAfterABarrierWasSentWaitsForTheNextOne() {
+        track("CLIENT TRACKING ON NOLOOP");
+        get("a");
+        get("k");
+        set("a");
+        assertThat(SessionHarness.sentOn(link)).isEqualTo(PING);
+        pool.send("SET k mine NX");
+        SessionHarness.sentOn(shared);
+        pool.answer(link, "+PONG\r\n");
+        assertThat(SessionHarness.sentOn(link))
+                .as("nothing answered since: no barrier")
+                .isEmpty();
+        pool.answer(shared, "+OK\r\n");
+        assertThat(pool.received()).isEqualTo("+OK\r\n");
+        assertThat(SessionHarness.sentOn(link)).isEqualTo(PING);
+        pool.answer(link, invalidate("k"));
+        assertThat(pool.received())
+                .as("k's invalidation before the barrier that covers the write is its own")
+                .isEmpty();
+        pool.answer(link, "+PONG\r\n");
+        pool.answer(link, invalidate("a", "k"));
+        assertThat(pool.received())
+                .as("a's own invalidation never came: the first barrier ended its entry")
+                .isEqualTo(invalidate("a"));
+    }
+
+    @Test
+    void noloopInvalidationAfterTheBarrierOnItsConnectionIsHeardBeforeTheOthersAnswer() {
+        pool = new SessionHarness(2, "");
+        pool.send("HELLO 3", "CLIENT TRACKING ON NOLOOP");
+        EmbeddedChannel link0 = pool.backend(0);
+        EmbeddedChannel link1 = pool.backend(1);
+        for (EmbeddedChannel each : List.of(link0, link1)) {
+            assertThat(SessionHarness.sentOn(each)).isEqualTo(HELLO3);
+            pool.answer(each, BACKEND_HELLO);
+            assertThat(SessionHarness.sentOn(each)).isEqualTo(TRACKING_BCAST);
+            pool.answer(each, "+OK\r\n");
+        }
+        assertThat(pool.received()).endsWith("+OK\r\n");
+        pool.send("GET a1");
+        EmbeddedChannel shared0 = pool.channelsTo(0).get(1);
+        assertThat(SessionHarness.sentOn(shared0)).isEqualTo(HELLO3);
+        pool.answer(shared0, BACKEND_HELLO);
+        assertThat(SessionHarness.sentOn(shared0)).isEqualTo("*2\r\n$3\r\nGET\r\n" + bulk("a1"));
+        pool.answer(shared0, bulk("v"));
+        assertThat(pool.received()).isEqualTo(bulk("v"));
+        pool.send("SET a1 mine NX");
+        SessionHarness.sentOn(shared0);
+        pool.answer(shared0, "_\r\n");
+        assertThat(pool.received()).isEqualTo("_\r\n");
+        assertThat(SessionHarness.sentOn(link0))
+                .as("a barrier on every tracking connection")
+                .isEqualTo(PING);
+        assertThat(SessionHarness.sentOn(link1)).isEqualTo(PING);
+        pool.answer(link0, "+PONG\r\n");
+        pool.answer(link0, invalidate("a1"));
+        assertThat(pool.received())
+                .as("sent by a1's server after its PONG: another client's write, though server 1 has not answered")
+                .isEqualTo(invalidate("a1"));
+        pool.answer(link1, "+PONG\r\n");
+        assertThat(SessionHarness.sentOn(link0) + SessionHarness.sentOn(link1)).isEmpty();
     }
 
     @Test
