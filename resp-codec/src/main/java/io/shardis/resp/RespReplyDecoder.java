@@ -22,11 +22,14 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
         this(RespLimits.DEFAULT);
     }
 
+    private final LargeBulks largeBulks = new LargeBulks(this);
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int length;
         while (in.isReadable() && (length = framer.frame(in)) >= 0) {
             out.add(in.readRetainedSlice(length));
         }
+        largeBulks.awaiting(in.isReadable() ? framer.awaitedBulkBytes(in) : 0);
     }
 }

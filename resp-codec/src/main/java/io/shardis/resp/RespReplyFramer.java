@@ -25,6 +25,14 @@ public final class RespReplyFramer {
     /** How far the current unfinished line has been searched, relative to the reader index. */
     private int lineScanned;
 
+    /**
+     * Bytes of the current reply's bulk body that have not arrived yet in {@code in} (the buffer of
+     * the last {@link #frame} call), or 0 when no bulk body is awaited.
+     */
+    public long awaitedBulkBytes(ByteBuf in) {
+        return pendingBulkEnd < 0 ? 0 : Math.max(0, in.readerIndex() + pendingBulkEnd - in.writerIndex());
+    }
+
     public RespReplyFramer(RespLimits limits) {
         this.limits = limits;
         this.remaining = new long[limits.maxNesting()];

@@ -55,17 +55,25 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         this.limits = java.util.Objects.requireNonNull(next, "limits");
     }
 
+    private final LargeBulks largeBulks = new LargeBulks(this);
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (!failed && in.isReadable()) {
             Object message = expectedArgs < 0 ? startCommand(ctx, in) : continueArray(in);
             if (message == null) {
-                return; // need more bytes
+                // Need more bytes: a large value still to come is gathered without copying.
+                largeBulks.awaiting(
+                        expectedArgs >= 0 && pendingBulkLength >= 0
+                                ? (long) in.readerIndex() + scanOffset + pendingBulkLength + 2 - in.writerIndex()
+                                : 0);
+                return;
             }
             if (message != SKIPPED) {
                 out.add(message);
             }
         }
+        largeBulks.awaiting(0);
         if (failed) {
             in.skipBytes(in.readableBytes());
         }
