@@ -78,7 +78,7 @@ class SentinelStaleMasterIT {
             }
             assertThat(client.ping()).as("the client connection still works").isEqualTo("PONG");
 
-            pointSentinelsAt("shard1", promoted);
+            sentinel.monitorOn("shard1", promoted);
             Map<String, Integer> errors = writeUntilAccepted(client, "role:after");
             List<String> accepted = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -146,7 +146,7 @@ class SentinelStaleMasterIT {
                 // Past the spacing of requested rechecks (100 ms), so the next READONLY asks again.
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
 
-                pointSentinelsAt("shard2", promoted);
+                sentinel.monitorOn("shard2", promoted);
                 long pointedAt = System.nanoTime();
                 Map<String, Integer> errors = writeUntilAccepted(client, "ro:after:" + round);
                 long resumedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pointedAt);
@@ -300,21 +300,6 @@ class SentinelStaleMasterIT {
                 },
                 () -> false);
         assertThat(linked).as("%s replicates %s", demoted, promoted).isTrue();
-    }
-
-    /** Each Sentinel forgets {@code name}'s master and monitors {@code master} instead; no event is published. */
-    private static void pointSentinelsAt(String name, RedisProcess master) {
-        for (int i = 0; i < SentinelFixture.SENTINELS; i++) {
-            try (Jedis toSentinel = sentinel.sentinelClient(i)) {
-                toSentinel.sentinelRemove(name);
-                toSentinel.sentinelMonitor(name, master.host(), master.port(), SentinelFixture.QUORUM);
-                toSentinel.sentinelSet(
-                        name,
-                        Map.of(
-                                "down-after-milliseconds", Long.toString(SentinelFixture.DOWN_AFTER.toMillis()),
-                                "failover-timeout", Long.toString(SentinelFixture.FAILOVER_TIMEOUT.toMillis())));
-            }
-        }
     }
 
     /** SET {@code key} x through {@code client} until it is accepted (bounded); returns the errors seen before. */

@@ -16,7 +16,6 @@ import io.shardis.sentinel.SentinelSettings;
 import io.shardis.sentinel.SentinelWatcher;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -281,17 +280,7 @@ class SentinelWatcherIT {
             toReplica.replicaofNoOne();
             toOld.replicaof(replica.host(), replica.port());
         }
-        for (int i = 0; i < SentinelFixture.SENTINELS; i++) {
-            try (Jedis sentinel = sentinels.sentinelClient(i)) {
-                sentinel.sentinelRemove(name);
-                sentinel.sentinelMonitor(name, replica.host(), replica.port(), SentinelFixture.QUORUM);
-                sentinel.sentinelSet(
-                        name,
-                        Map.of(
-                                "down-after-milliseconds", Long.toString(SentinelFixture.DOWN_AFTER.toMillis()),
-                                "failover-timeout", Long.toString(SentinelFixture.FAILOVER_TIMEOUT.toMillis())));
-            }
-        }
+        sentinels.monitorOn(name, replica);
     }
 
     private static boolean isReplicaOf(RedisProcess server, RedisProcess master) {

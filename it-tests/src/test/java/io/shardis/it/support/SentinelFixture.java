@@ -182,6 +182,24 @@ public final class SentinelFixture implements AutoCloseable {
         return jedis;
     }
 
+    /**
+     * Every Sentinel forgets {@code name}'s master and monitors {@code master} instead, with the
+     * fixture's quorum, down-after and failover timeout; no event is published (a switchover by hand).
+     */
+    public void monitorOn(String name, RedisProcess master) {
+        for (int i = 0; i < SENTINELS; i++) {
+            try (Jedis sentinel = sentinelClient(i)) {
+                sentinel.sentinelRemove(name);
+                sentinel.sentinelMonitor(name, master.host(), master.port(), QUORUM);
+                sentinel.sentinelSet(
+                        name,
+                        Map.of(
+                                "down-after-milliseconds", Long.toString(DOWN_AFTER.toMillis()),
+                                "failover-timeout", Long.toString(FAILOVER_TIMEOUT.toMillis())));
+            }
+        }
+    }
+
     /** The end of every Sentinel's log, for failure messages. */
     public synchronized String sentinelLogs() {
         StringBuilder logs = new StringBuilder();
