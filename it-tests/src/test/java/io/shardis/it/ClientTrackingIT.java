@@ -9,7 +9,6 @@ import io.lettuce.core.support.caching.CacheFrontend;
 import io.lettuce.core.support.caching.ClientSideCaching;
 import io.shardis.it.support.LettuceClients;
 import io.shardis.it.support.Poll;
-import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.Resp3Socket;
 import io.shardis.it.support.ShardedShardis;
 import io.shardis.it.support.StopChildProcesses;
@@ -42,7 +41,6 @@ class ClientTrackingIT {
     @RegisterExtension
     static final LettuceClients lettuce = LettuceClients.withDefaultProtocol();
 
-    private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
     private static final Pattern PING_CALLS = Pattern.compile("cmdstat_ping:calls=(\\d+)");
 
     private static InetSocketAddress shardis() {
@@ -59,18 +57,6 @@ class ClientTrackingIT {
             out.append(bulk(key));
         }
         return out.toString();
-    }
-
-    /** GETs the servers have run, all together. */
-    private static long getCalls() {
-        long calls = 0;
-        for (RedisProcess backend : env.backends()) {
-            try (Jedis direct = backend.client()) {
-                Matcher matcher = GET_CALLS.matcher(direct.info("commandstats"));
-                calls += matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
-            }
-        }
-        return calls;
     }
 
     /** PINGs each server has run. */
@@ -120,14 +106,14 @@ class ClientTrackingIT {
         try (StatefulRedisConnection<String, String> connection = lettuce.connect(shardis())) {
             CacheFrontend<String, String> frontend =
                     ClientSideCaching.enable(CacheAccessor.forMap(cache), connection, TrackingArgs.Builder.enabled());
-            long before = getCalls();
+            long before = env.backendCalls("get");
             assertThat(frontend.get("user:1")).isEqualTo("ann");
             assertThat(frontend.get("user:2")).isEqualTo("bob");
             for (int i = 0; i < 5; i++) {
                 assertThat(frontend.get("user:1")).isEqualTo("ann");
                 assertThat(frontend.get("user:2")).isEqualTo("bob");
             }
-            assertThat(getCalls() - before)
+            assertThat(env.backendCalls("get") - before)
                     .as("one GET per key reached the servers")
                     .isEqualTo(2);
             write("user:1", "amy");

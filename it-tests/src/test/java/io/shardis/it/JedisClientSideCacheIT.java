@@ -3,15 +3,12 @@ package io.shardis.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardis.it.support.Poll;
-import io.shardis.it.support.RedisProcess;
 import io.shardis.it.support.Resp3Socket;
 import io.shardis.it.support.ShardedShardis;
 import io.shardis.it.support.StopChildProcesses;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,7 +32,6 @@ class JedisClientSideCacheIT {
     @RegisterExtension
     static final ShardedShardis env = ShardedShardis.withPoolKeys("redis_version: 7.4.0");
 
-    private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
     private static final JedisClientConfig RESP3 =
             DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3).build();
 
@@ -46,18 +42,6 @@ class JedisClientSideCacheIT {
                 .clientConfig(RESP3)
                 .cacheConfig(CacheConfig.builder().maxSize(1000).build())
                 .build();
-    }
-
-    /** GETs the servers have run, all together. */
-    private static long getCalls() {
-        long calls = 0;
-        for (RedisProcess backend : env.backends()) {
-            try (Jedis direct = backend.client()) {
-                Matcher matcher = GET_CALLS.matcher(direct.info("commandstats"));
-                calls += matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
-            }
-        }
-        return calls;
     }
 
     @Test
@@ -74,13 +58,13 @@ class JedisClientSideCacheIT {
                     .as("the keys are on more than one server")
                     .isGreaterThan(1);
             try (RedisClient jedis = cached()) {
-                long before = getCalls();
+                long before = env.backendCalls("get");
                 for (int round = 0; round < 3; round++) {
                     for (String key : keys) {
                         assertThat(jedis.get(key)).isEqualTo(key + "=a");
                     }
                 }
-                assertThat(getCalls() - before)
+                assertThat(env.backendCalls("get") - before)
                         .as("one GET per key reached the servers")
                         .isEqualTo(keys.size());
                 assertThat(jedis.getCache().getStats().getHitCount()).isEqualTo(2L * keys.size());
@@ -96,10 +80,12 @@ class JedisClientSideCacheIT {
                 assertThat(jedis.getCache().getStats().getInvalidationCount())
                         .as("by Shardis' invalidation push")
                         .isGreaterThanOrEqualTo(1);
-                long after = getCalls();
+                long after = env.backendCalls("get");
                 assertThat(jedis.get("user:2")).isEqualTo("user:2=a");
                 assertThat(jedis.get("user:1")).isEqualTo("user:1=b");
-                assertThat(getCalls()).as("both served by the cache again").isEqualTo(after);
+                assertThat(env.backendCalls("get"))
+                        .as("both served by the cache again")
+                        .isEqualTo(after);
             }
         }
     }

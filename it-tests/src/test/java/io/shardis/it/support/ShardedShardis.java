@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -100,6 +102,19 @@ public final class ShardedShardis implements BeforeAllCallback, AfterAllCallback
     /** A new connection through Shardis; the caller closes it. */
     public Jedis jedis() {
         return shardis.jedis(POOL);
+    }
+
+    /** How many times the backends ran {@code command} (lower case, e.g. "get"), all together, from INFO commandstats. */
+    public long backendCalls(String command) {
+        Pattern calls = Pattern.compile("cmdstat_" + Pattern.quote(command) + ":calls=(\\d+)");
+        long total = 0;
+        for (RedisProcess backend : backends()) {
+            try (Jedis direct = backend.client()) {
+                Matcher matcher = calls.matcher(direct.info("commandstats"));
+                total += matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+            }
+        }
+        return total;
     }
 
     public List<RedisProcess> backends() {
