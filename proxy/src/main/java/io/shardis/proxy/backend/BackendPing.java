@@ -79,14 +79,6 @@ final class BackendPing implements ReplySink {
     }
 
     @Override
-    public void onPush(ByteBuf frame) {
-        frame.release();
-    }
-
-    @Override
-    public void onBackendWritable() {}
-
-    @Override
     public void onDeliveryFailed(Throwable cause) {
         finish(cause.toString());
     }

@@ -9,11 +9,19 @@ public interface ReplySink {
     /** The reply to {@code command}; the sink owns {@code reply} from here on. */
     void onReply(PendingCommand command, ByteBuf reply);
 
-    /** A frame no command asked for (Pub/Sub messages on a dedicated connection); the sink owns it. */
-    void onPush(ByteBuf frame);
+    /**
+     * A frame no command asked for (Pub/Sub messages on a dedicated connection); the sink owns it.
+     * By default released: a sink whose commands ask for no pushes has no use for one.
+     */
+    default void onPush(ByteBuf frame) {
+        frame.release();
+    }
 
-    /** A backend connection this sink waited on (see {@link BackendConnection#notifyWhenWritable}) takes writes again. */
-    void onBackendWritable();
+    /**
+     * A backend connection this sink waited on (see {@link BackendConnection#notifyWhenWritable})
+     * takes writes again. By default nothing: only a sink that waits needs it.
+     */
+    default void onBackendWritable() {}
 
     /**
      * Handing a reply to this sink failed ({@link #onReply} threw: its memory is exhausted, say).
@@ -21,8 +29,11 @@ public interface ReplySink {
      */
     default void onDeliveryFailed(Throwable cause) {}
 
-    /** A dedicated connection of this sink closed; its in-flight commands have had their errors. */
-    void onDedicatedClosed(BackendConnection connection);
+    /**
+     * A dedicated connection of this sink closed; its in-flight commands have had their errors. By
+     * default nothing: only a sink that has dedicated connections needs it.
+     */
+    default void onDedicatedClosed(BackendConnection connection) {}
 
     /**
      * Which of each server's shared connections this sink's commands use: a command re-sent after

@@ -40,17 +40,6 @@ public final class ClusterRedirects implements Redirects {
         public void onReply(PendingCommand command, ByteBuf reply) {
             reply.release();
         }
-
-        @Override
-        public void onPush(ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void onBackendWritable() {}
-
-        @Override
-        public void onDedicatedClosed(BackendConnection connection) {}
     };
 
     private final ClusterNodes cluster;

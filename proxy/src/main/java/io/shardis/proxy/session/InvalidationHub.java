@@ -380,17 +380,6 @@ public final class InvalidationHub {
         }
 
         @Override
-        public void onPush(ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void onBackendWritable() {}
-
-        @Override
-        public void onDedicatedClosed(BackendConnection closed) {}
-
-        @Override
         public RespProtocol protocol() {
             return RespProtocol.RESP3;
         }

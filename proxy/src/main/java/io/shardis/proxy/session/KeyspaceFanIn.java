@@ -129,9 +129,6 @@ final class KeyspaceFanIn implements ReplySink {
         reply.release();
     }
 
-    @Override
-    public void onBackendWritable() {}
-
     /** A server's notifications can no longer reach the client: it is closed, as when its own connection goes. */
     @Override
     public void onDedicatedClosed(BackendConnection connection) {

@@ -331,16 +331,5 @@ class BackendConnectionTeardownTest {
         public void onDeliveryFailed(Throwable cause) {
             deliveryFailures++;
         }
-
-        @Override
-        public void onPush(ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void onBackendWritable() {}
-
-        @Override
-        public void onDedicatedClosed(BackendConnection connection) {}
     }
 }

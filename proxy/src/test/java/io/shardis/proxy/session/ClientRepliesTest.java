@@ -8,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.shardis.proxy.backend.BackendConnection;
 import io.shardis.proxy.backend.PendingCommand;
 import io.shardis.proxy.backend.ReplySink;
 import io.shardis.proxy.config.ClientReplyLimit;
@@ -183,16 +182,5 @@ class ClientRepliesTest {
         public void onReply(PendingCommand command, ByteBuf reply) {
             reply.release();
         }
-
-        @Override
-        public void onPush(ByteBuf frame) {
-            frame.release();
-        }
-
-        @Override
-        public void onBackendWritable() {}
-
-        @Override
-        public void onDedicatedClosed(BackendConnection connection) {}
     }
 }
