@@ -219,6 +219,9 @@ def parse_options(argv, environ=None):
             raise P.BenchError("--tls and --cluster do not go together yet")
         if o.suite:
             raise P.BenchError("--tls and --suite do not go together: run bin/shardis-bench --tls")
+    if o.suite and o.targets is not None:
+        raise P.BenchError("--targets does not go with --suite: each scenario has its own targets "
+                           "(choose scenarios with --scenarios)")
     if o.scenarios is not None and not o.suite:
         raise P.BenchError("--scenarios goes with --suite")
     o.scenarios = o.scenarios or list(SCENARIOS)

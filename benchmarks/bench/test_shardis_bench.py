@@ -1,6 +1,8 @@
 """Unit tests of shardis-bench's pure parts: options, rotation, medians and ratios, parsing of
 redis-benchmark's output. Nothing is started. Run: python3 -m unittest discover benchmarks/bench
 """
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -11,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import procs  # noqa: E402
 import report  # noqa: E402
 import shardis_bench  # noqa: E402
+import suite  # noqa: E402
 from runs import parse_csv, parse_full  # noqa: E402
 
 CSV = ('"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms",'
@@ -102,6 +105,8 @@ class Options(unittest.TestCase):
             (["--shardis-args", "--workers=4"], "--workers"),
             (["--scenarios", "idle"], "goes with --suite"),
             (["--suite", "--scenarios", "idle,nope"], "unknown scenario"),
+            (["--suite", "--targets", "shardis"], "does not go with --suite"),
+            (["--suite", "--tls"], "do not go together"),
             (["--bogus"], "unrecognized"),
         ]:
             with self.subTest(argv=argv):
@@ -112,8 +117,10 @@ class Options(unittest.TestCase):
     def test_cluster_leaves_nutcracker_out(self):
         o = self.parse("--cluster", "3")
         self.assertEqual(o.targets, ["direct", "shardis"])
-        o = self.parse("--cluster", "3", "--targets", "nutcracker,shardis")
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            o = self.parse("--cluster", "3", "--targets", "nutcracker,shardis")
         self.assertEqual(o.targets, ["shardis"])
+        self.assertIn("leaving it out", err.getvalue())
 
     def test_tls_targets(self):
         o = self.parse("--tls")
@@ -206,6 +213,16 @@ class Reports(unittest.TestCase):
 
 
 class Parsing(unittest.TestCase):
+    def test_transport_that_ran(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "shardis.log")
+            with open(path, "w") as f:
+                f.write("09:00:00.000 INFO  i.s.p.ShardisServer - transport epoll (passed over: "
+                        "io_uring: not available)\n")
+            self.assertEqual(suite.in_use(path, "io_uring"), " (ran epoll)")
+            self.assertEqual(suite.in_use(path, "epoll"), "")
+
+
     def test_csv(self):
         r = parse_csv(CSV)
         self.assertEqual((r["test"], r["rps"], r["avg_ms"], r["p50_ms"], r["p99_ms"], r["max_ms"]),
