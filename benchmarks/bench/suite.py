@@ -293,8 +293,9 @@ class Suite:
             row["note"] = f"left out: the proxy's open-files limit is {limit}"
             P.log(f"  idle: {count} connections to {target.name}: {row['note']}")
             return row
-        row["rss_before"] = P.rss_bytes(target.pid)
+        # The heap first: its full GC may give memory back, and RSS is read after it.
         row["heap_before"] = self.heap(target)
+        row["rss_before"] = P.rss_bytes(target.pid)
         mark = len(self.procs.procs)
         holders = []
         try:
@@ -325,8 +326,8 @@ class Suite:
                     errors.append("no answer")
             if errors:
                 row["note"] = "; ".join(sorted(set(errors)))
-            row["rss_after"] = P.rss_bytes(target.pid)
             row["heap_after"] = self.heap(target)
+            row["rss_after"] = P.rss_bytes(target.pid)
             P.log(f"  idle: {row['open']} of {count} connections open to {target.name}: RSS "
                   f"{report.mib(row['rss_before'])} -> {report.mib(row['rss_after'])} MiB"
                   + (f", heap {report.mib(row['heap_before'])} -> "
