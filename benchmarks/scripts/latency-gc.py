@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,34 +32,19 @@ import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-HZ = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+from procs import HZ, cpu_ticks, free_port, gc_pauses, pings  # noqa: E402
+from runs import parse_full  # noqa: E402
 
 
 def wait_port(port, seconds=30, log=None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"*1\r\n$4\r\nPING\r\n")  # nutcracker reads no inline commands
-                if s.recv(64).startswith(b"+PONG"):
-                    return
-        except OSError:
-            pass
+        if pings(port):
+            return
         time.sleep(0.1)
     tail = open(log, errors="replace").read()[-2000:] if log and os.path.exists(log) else ""
     raise SystemExit(f"nothing answered PING on port {port} within {seconds} s ({log})\n{tail}")
-
-
-def cpu_ticks(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime, fields 14 and 15 of stat
 
 
 def newer_java(given):
@@ -76,47 +60,16 @@ def newer_java(given):
     return None
 
 
-PERCENTILE_LINE = re.compile(r"^\s*([\d.]+)% <= ([\d.]+) milliseconds")
-SUMMARY_RPS = re.compile(r"throughput summary: ([\d.]+) requests per second")
-
-
 def bench(port, test, clients, requests):
     """One redis-benchmark run: rps, p50, p99, p99.9, max (ms)."""
     out = subprocess.run(
         ["redis-benchmark", "-p", str(port), "-t", test, "-c", str(clients), "-n", str(requests),
          "-d", "64", "-r", "100000", "-P", "1"],
-        capture_output=True, text=True, timeout=600).stdout.replace("\r", "\n")
-    rps = float(SUMMARY_RPS.search(out).group(1))
-    lines = out.splitlines()
-    summary = lines[[i for i, l in enumerate(lines) if "avg       min" in l][-1] + 1].split()
-    p50, p99, worst = float(summary[2]), float(summary[4]), float(summary[5])
-    p999 = None
-    in_distribution = False
-    for line in lines:
-        if line.startswith("Latency by percentile distribution"):
-            in_distribution = True
-            continue
-        if in_distribution:
-            m = PERCENTILE_LINE.match(line)
-            if not m:
-                break
-            if float(m.group(1)) >= 99.9:
-                p999 = float(m.group(2))
-                break
-    return rps, p50, p99, p999 if p999 is not None else worst, worst
-
-
-PAUSE = re.compile(r"Pause.*?([\d.]+)ms\s*$")
-
-
-def gc_pauses(log):
-    pauses = []
-    if os.path.exists(log):
-        for line in open(log, errors="replace"):
-            m = PAUSE.search(line)
-            if m:
-                pauses.append(float(m.group(1)))
-    return pauses
+        capture_output=True, text=True, timeout=600).stdout
+    r = parse_full(out)
+    if r is None:
+        raise SystemExit(f"redis-benchmark printed no summary against port {port}")
+    return r["rps"], r["p50_ms"], r["p99_ms"], r["p999_ms"], r["max_ms"]
 
 
 def main():
