@@ -27,7 +27,6 @@ class ReplyMergerTest {
         String merged = merge(
                 ReplyMerge.KEY_ORDER,
                 new int[] {0, 1, 0, 1},
-                new int[] {0, 0, 1, 1},
                 "*2\r\n$2\r\nv0\r\n$-1\r\n",
                 "*2\r\n$2\r\nv1\r\n$5\r\nthree\r\n");
         assertThat(merged).isEqualTo("*4\r\n$2\r\nv0\r\n$2\r\nv1\r\n$-1\r\n$5\r\nthree\r\n");
@@ -35,17 +34,15 @@ class ReplyMergerTest {
 
     @Test
     void countsAreAddedUp() {
-        assertThat(merge(ReplyMerge.SUM, null, null, ":3\r\n", ":0\r\n", ":12\r\n"))
-                .isEqualTo(":15\r\n");
+        assertThat(merge(ReplyMerge.SUM, null, ":3\r\n", ":0\r\n", ":12\r\n")).isEqualTo(":15\r\n");
     }
 
     @Test
     void anErrorFromOneServerIsTheAnswer() {
-        assertThat(merge(ReplyMerge.SUM, null, null, ":3\r\n", "-ERR boom\r\n")).isEqualTo("-ERR boom\r\n");
+        assertThat(merge(ReplyMerge.SUM, null, ":3\r\n", "-ERR boom\r\n")).isEqualTo("-ERR boom\r\n");
         assertThat(merge(
                         ReplyMerge.KEY_ORDER,
                         new int[] {0, 1},
-                        new int[] {0, 0},
                         "*1\r\n$1\r\na\r\n",
                         "-ERR Shardis: pool 'alpha' backend s2 unreachable\r\n"))
                 .isEqualTo("-ERR Shardis: pool 'alpha' backend s2 unreachable\r\n");
@@ -53,10 +50,9 @@ class ReplyMergerTest {
 
     @Test
     void sameAnswersFromEveryServerAreTheAnswerAndDifferentOnesAnError() {
-        assertThat(merge(ReplyMerge.SAME, null, null, "+OK\r\n", "+OK\r\n")).isEqualTo("+OK\r\n");
+        assertThat(merge(ReplyMerge.SAME, null, "+OK\r\n", "+OK\r\n")).isEqualTo("+OK\r\n");
         assertThat(merge(
                         ReplyMerge.SAME,
-                        null,
                         null,
                         "$40\r\n" + "a".repeat(40) + "\r\n",
                         "$40\r\n" + "b".repeat(40) + "\r\n"))
@@ -65,44 +61,43 @@ class ReplyMergerTest {
 
     @Test
     void arraysAreConcatenated() {
-        assertThat(merge(ReplyMerge.CONCAT, null, null, "*1\r\n$1\r\na\r\n", "*0\r\n", "*2\r\n$1\r\nb\r\n$1\r\nc\r\n"))
+        assertThat(merge(ReplyMerge.CONCAT, null, "*1\r\n$1\r\na\r\n", "*0\r\n", "*2\r\n$1\r\nb\r\n$1\r\nc\r\n"))
                 .isEqualTo("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n");
     }
 
     @Test
     void scriptExistsIsTrueOnlyWhereEveryServerHasTheScript() {
-        assertThat(merge(ReplyMerge.AND, null, null, "*3\r\n:1\r\n:1\r\n:0\r\n", "*3\r\n:1\r\n:0\r\n:0\r\n"))
+        assertThat(merge(ReplyMerge.AND, null, "*3\r\n:1\r\n:1\r\n:0\r\n", "*3\r\n:1\r\n:0\r\n:0\r\n"))
                 .isEqualTo("*3\r\n:1\r\n:0\r\n:0\r\n");
     }
 
     @Test
     void randomKeyIsNilOnlyWhenEveryServerIsEmpty() {
-        assertThat(merge(ReplyMerge.ANY_NON_NIL, null, null, "$-1\r\n", "$3\r\nkey\r\n"))
+        assertThat(merge(ReplyMerge.ANY_NON_NIL, null, "$-1\r\n", "$3\r\nkey\r\n"))
                 .isEqualTo("$3\r\nkey\r\n");
-        assertThat(merge(ReplyMerge.ANY_NON_NIL, null, null, "$-1\r\n", "$-1\r\n"))
-                .isEqualTo("$-1\r\n");
+        assertThat(merge(ReplyMerge.ANY_NON_NIL, null, "$-1\r\n", "$-1\r\n")).isEqualTo("$-1\r\n");
     }
 
     @Test
     void scriptKillSucceedsWhereAScriptRan() {
-        assertThat(merge(ReplyMerge.ANY_OK, null, null, "-NOTBUSY No scripts in execution right now.\r\n", "+OK\r\n"))
+        assertThat(merge(ReplyMerge.ANY_OK, null, "-NOTBUSY No scripts in execution right now.\r\n", "+OK\r\n"))
                 .isEqualTo("+OK\r\n");
-        assertThat(merge(ReplyMerge.ANY_OK, null, null, "-NOTBUSY none\r\n", "-NOTBUSY none\r\n"))
+        assertThat(merge(ReplyMerge.ANY_OK, null, "-NOTBUSY none\r\n", "-NOTBUSY none\r\n"))
                 .isEqualTo("-NOTBUSY none\r\n");
     }
 
     @Test
     void aReplyOfAnotherTypeThanExpectedIsAnErrorNotAGuess() {
-        assertThat(merge(ReplyMerge.SUM, null, null, ":1\r\n", "+OK\r\n")).startsWith("-ERR Shardis: unexpected reply");
+        assertThat(merge(ReplyMerge.SUM, null, ":1\r\n", "+OK\r\n")).startsWith("-ERR Shardis: unexpected reply");
     }
 
-    private String merge(ReplyMerge merge, int[] keyChild, int[] keyPlace, String... replies) {
+    private String merge(ReplyMerge merge, int[] keyChild, String... replies) {
         ByteBuf[] buffers = new ByteBuf[replies.length];
         for (int i = 0; i < replies.length; i++) {
             buffers[i] = Unpooled.copiedBuffer(replies[i], StandardCharsets.US_ASCII);
             inputs.add(buffers[i]);
         }
-        ByteBuf merged = ReplyMerger.merge(merge, buffers, keyChild, keyPlace, ByteBufAllocator.DEFAULT);
+        ByteBuf merged = ReplyMerger.merge(merge, buffers, keyChild, ByteBufAllocator.DEFAULT);
         try {
             return merged.toString(StandardCharsets.US_ASCII);
         } finally {
