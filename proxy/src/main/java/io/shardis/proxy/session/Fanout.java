@@ -82,8 +82,8 @@ final class Fanout {
         boolean asSent = true;
         for (int k = 0; k < keys; k++) {
             int arg = spec.keyIndex(command, k);
-            int offset = command.argOffset(arg);
-            int group = router.groupFor(content, base + offset, command.argLength(arg));
+            int length = command.argLength(arg);
+            int group = router.groupFor(content, base + command.argOffset(arg), length, scratch.keyBytes(length));
             int server = group < 0 ? ShardRouter.NO_SERVER : client.placement().serverOfGroup(group, read);
             if (server < 0) {
                 replies.refuse(command, client.placement().unroutable(spec, group, read));
@@ -253,6 +253,16 @@ final class Fanout {
         int[] bytesOfFragment = new int[0];
         /** All -1 between commands. */
         int[] fragmentOfGroup = new int[0];
+
+        private byte[] keyBytes = new byte[256];
+
+        /** An array for a key of {@code length} bytes, to hash it. */
+        byte[] keyBytes(int length) {
+            if (keyBytes.length < length) {
+                keyBytes = new byte[Math.max(length, 2 * keyBytes.length)];
+            }
+            return keyBytes;
+        }
 
         SplitScratch sized(int keys, int groups) {
             if (groupOfKey.length < keys) {
