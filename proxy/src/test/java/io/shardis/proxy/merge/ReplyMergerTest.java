@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.shardis.proxy.command.ReplyMerge;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,48 @@ class ReplyMergerTest {
                 "*2\r\n$2\r\nv0\r\n$-1\r\n",
                 "*2\r\n$2\r\nv1\r\n$5\r\nthree\r\n");
         assertThat(merged).isEqualTo("*4\r\n$2\r\nv0\r\n$2\r\nv1\r\n$-1\r\n$5\r\nthree\r\n");
+    }
+
+    @Test
+    void mgetElementsPassByteForByteWhateverTheirType() {
+        // keys k0..k5: k0, k1 and k5 on the first server, k2..k4 on the second; RESP3 nulls, an
+        // empty value, a value holding CRLF, and elements that are not bulk strings at all.
+        String merged = merge(
+                ReplyMerge.KEY_ORDER,
+                new int[] {0, 0, 1, 1, 1, 0},
+                "*3\r\n$1\r\na\r\n_\r\n*2\r\n:1\r\n$2\r\n\r\n\r\n",
+                "*3\r\n_\r\n$0\r\n\r\n=8\r\ntxt:a\r\nb\r\n");
+        assertThat(merged)
+                .isEqualTo("*6\r\n$1\r\na\r\n_\r\n_\r\n$0\r\n\r\n=8\r\ntxt:a\r\nb\r\n" + "*2\r\n:1\r\n$2\r\n\r\n\r\n");
+    }
+
+    @Test
+    void mgetOfRepliesReadIntoLargerBuffersTakesOnlyTheirBytes() {
+        // As read from a socket: each reply a slice of a pooled direct buffer, between other bytes.
+        String[] replies = {"*2\r\n$-1\r\n$3\r\nabc\r\n", "*1\r\n$" + 5000 + "\r\n" + "v".repeat(5000) + "\r\n"};
+        ByteBuf[] slices = new ByteBuf[replies.length];
+        for (int i = 0; i < replies.length; i++) {
+            ByteBuf read = PooledByteBufAllocator.DEFAULT.directBuffer();
+            read.writeCharSequence("junk" + replies[i] + "*1\r\n", StandardCharsets.US_ASCII);
+            inputs.add(read);
+            slices[i] = read.slice(4, replies[i].length());
+        }
+        ByteBuf merged =
+                ReplyMerger.merge(ReplyMerge.KEY_ORDER, slices, new int[] {1, 0, 0}, PooledByteBufAllocator.DEFAULT);
+        try {
+            assertThat(merged.toString(StandardCharsets.US_ASCII))
+                    .isEqualTo("*3\r\n$5000\r\n" + "v".repeat(5000) + "\r\n$-1\r\n$3\r\nabc\r\n");
+        } finally {
+            merged.release();
+        }
+    }
+
+    @Test
+    void mgetOfAServerThatAnsweredFewerValuesThanKeysIsAnError() {
+        assertThat(merge(ReplyMerge.KEY_ORDER, new int[] {0, 1, 1}, "*1\r\n$1\r\na\r\n", "*1\r\n$1\r\nb\r\n"))
+                .startsWith("-ERR Shardis: unexpected reply of type '*'");
+        assertThat(merge(ReplyMerge.KEY_ORDER, new int[] {0, 1}, "*1\r\n$1\r\na\r\n", "+OK\r\n"))
+                .startsWith("-ERR Shardis: unexpected reply of type '+'");
     }
 
     @Test
