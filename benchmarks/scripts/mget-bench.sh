@@ -7,10 +7,12 @@
 #
 #   benchmarks/scripts/mget-bench.sh [-s SERVERS] [-k KEYS_PER_MGET] [-n REQUESTS] [-r ROUNDS]
 #       [-c CLIENTS] [-w WORKERS] [--shardis-dist DIR] [--baseline-dist DIR] [--targets LIST]
-#       [--warmup-series N]
+#       [--warmup-series N] [--baseline-java-opts OPTS]
 #
 # --warmup-series N: before the rounds, N back-to-back runs of -n/10 MGETs against each freshly
-# started Shardis, to show how many seconds of traffic it takes to reach its steady speed.
+# started Shardis, each line with the seconds of traffic since its first MGET, to show how long it
+# takes to reach its steady speed. --baseline-java-opts: JVM flags for the baseline alone (with
+# --baseline-dist set to the same distribution, one JVM flag against none in one run).
 set -euo pipefail
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 repo=$(readlink -f "$here/../..")
@@ -18,7 +20,7 @@ repo=$(readlink -f "$here/../..")
 PATH=$PATH:/usr/local/sbin:/usr/sbin
 
 servers=4 keys=100 requests=20000 rounds=3 clients=50 workers=$(nproc) keyspace=100000
-shardis_dist="" baseline_dist="" targets="" series=0
+shardis_dist="" baseline_dist="" targets="" series=0 baseline_java_opts=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     -s) servers=$2; shift 2 ;;
@@ -31,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --baseline-dist) baseline_dist=$2; shift 2 ;;
     --targets) targets=$2; shift 2 ;;
     --warmup-series) series=$2; shift 2 ;;
+    --baseline-java-opts) baseline_java_opts=$2; shift 2 ;;
     *) shardis_die "unknown option '$1'" ;;
   esac
 done
@@ -76,10 +79,10 @@ pid_of[nutcracker]=$!
 pids+=($!)
 wait_until_pings "${port[nutcracker]}" "$!" 15 || shardis_die "nutcracker did not start"
 
-start_shardis() { # NAME DIST
+start_shardis() { # NAME DIST [JAVA_OPTS]
   port[$1]=$(free_port)
   pool "${port[$1]}" >"$work/$1.yml"
-  "$2/bin/shardis" -c "$work/$1.yml" -s "$(free_port)" -a 127.0.0.1 --http "127.0.0.1:$(free_port)" -w "$workers" >"$work/$1.log" 2>&1 &
+  JAVA_OPTS="${JAVA_OPTS:-} ${3:-}" "$2/bin/shardis" -c "$work/$1.yml" -s "$(free_port)" -a 127.0.0.1 --http "127.0.0.1:$(free_port)" -w "$workers" >"$work/$1.log" 2>&1 &
   pid_of[$1]=$!
   pids+=($!)
   wait_until_pings "${port[$1]}" "$!" 60 || { tail "$work/$1.log" >&2; shardis_die "Shardis $1 did not start"; }
@@ -106,10 +109,14 @@ run() { # TARGET REQUESTS LABEL
 for t in "${target_list[@]}"; do
   case $t in
     shardis) start_shardis shardis "$shardis_dist" ;;
-    baseline) start_shardis baseline "$baseline_dist" ;;
+    baseline) start_shardis baseline "$baseline_dist" "$baseline_java_opts" ;;
   esac
   if [[ $t != nutcracker ]] && ((series > 0)); then
-    for ((i = 1; i <= series; i++)); do run "$t" $((requests / 10)) "warm$i"; done
+    first=$(date +%s.%N)
+    for ((i = 1; i <= series; i++)); do
+      line=$(run "$t" $((requests / 10)) "warm$i")
+      echo "$line after $(awk -v a="$first" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+    done
   fi
 done
 echo "# $servers servers, MGET of $keys keys, -c $clients -n $requests, $workers workers, load $(cut -d' ' -f1-3 /proc/loadavg)"
