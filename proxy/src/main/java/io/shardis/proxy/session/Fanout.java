@@ -93,15 +93,17 @@ final class Fanout {
             serverOfKey[k] = server;
             argOfKey[k] = arg;
             oneGroup &= group == groupOfKey[0];
-            // The key's header ("$3\r\n") lies between the previous argument and the key.
+            // The key's header ("$3\r\n", four bytes at least) lies between the previous argument and the key.
             asSent &= arg > 0
                     && arg + step <= command.argCount()
-                    && content.getByte(argEnd(command, base, arg - 1)) == '$';
+                    && command.argOffset(arg) - argEnd(command, 0, arg - 1) >= 4;
         }
         if (oneGroup) {
             whole.forwardTo(serverOfKey[0], command, spec);
             return;
         }
+        // A frame as the decoder makes it: each key's bytes are copied with their header.
+        asSent &= content.getByte(argEnd(command, base, argOfKey[0] - 1)) == '$';
         boolean keyOrder = spec.merge() == ReplyMerge.KEY_ORDER;
         // The merge keeps the sub-command of each key until the replies are in; others need it only here.
         int[] keyChild = keyOrder ? new int[keys] : scratch.keyChild;
