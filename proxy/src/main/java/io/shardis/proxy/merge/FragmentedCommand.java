@@ -27,10 +27,9 @@ public final class FragmentedCommand extends SubCommandSink {
     private final ByteBufAllocator alloc;
     private final PendingCommand[] children;
     private final ByteBuf[] replies;
-    /** For KEY_ORDER: the sub-command holding the client's k-th key, and the key's place in it. */
+    /** For KEY_ORDER: the sub-command holding the client's k-th key (which holds its keys in the client's order). */
     private final int[] keyChild;
 
-    private final int[] keyPlace;
     private int remaining;
     /** Set for admin commands sent to every server: a server's error names it (see {@link #nameErrorsBy}). */
     private String[] origins;
@@ -46,7 +45,6 @@ public final class FragmentedCommand extends SubCommandSink {
             ReplyMerge merge,
             int fragments,
             int[] keyChild,
-            int[] keyPlace,
             ByteBufAllocator alloc) {
         super(session);
         this.parent = parent;
@@ -55,7 +53,6 @@ public final class FragmentedCommand extends SubCommandSink {
         this.children = new PendingCommand[fragments];
         this.replies = new ByteBuf[fragments];
         this.keyChild = keyChild;
-        this.keyPlace = keyPlace;
         this.remaining = fragments;
         for (int i = 0; i < fragments; i++) {
             children[i] = new PendingCommand(this);
@@ -96,7 +93,7 @@ public final class FragmentedCommand extends SubCommandSink {
         if (--remaining == 0) {
             ByteBuf merged;
             try {
-                merged = ReplyMerger.merge(merge, replies, keyChild, keyPlace, alloc, redisVersion);
+                merged = ReplyMerger.merge(merge, replies, keyChild, alloc, redisVersion);
                 if (origins != null && RespReplyFramer.isError(merged)) {
                     merged = namedError(merged);
                 }

@@ -2,6 +2,7 @@ package io.shardis.proxy.merge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ByteProcessor;
 import io.shardis.proxy.command.ReplyMerge;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyFramer;
@@ -17,9 +18,12 @@ public final class ReplyMerger {
 
     private ReplyMerger() {}
 
-    public static ByteBuf merge(
-            ReplyMerge merge, ByteBuf[] replies, int[] keyChild, int[] keyPlace, ByteBufAllocator alloc) {
-        return merge(merge, replies, keyChild, keyPlace, alloc, null);
+    /**
+     * @param keyChild for KEY_ORDER: the sub-command holding the client's k-th key (each
+     *                 sub-command holds its keys in the client's order); else null
+     */
+    public static ByteBuf merge(ReplyMerge merge, ByteBuf[] replies, int[] keyChild, ByteBufAllocator alloc) {
+        return merge(merge, replies, keyChild, alloc, null);
     }
 
     /**
@@ -27,12 +31,7 @@ public final class ReplyMerger {
      *                     server's, or null to leave it
      */
     public static ByteBuf merge(
-            ReplyMerge merge,
-            ByteBuf[] replies,
-            int[] keyChild,
-            int[] keyPlace,
-            ByteBufAllocator alloc,
-            String redisVersion) {
+            ReplyMerge merge, ByteBuf[] replies, int[] keyChild, ByteBufAllocator alloc, String redisVersion) {
         if (merge == ReplyMerge.ANY_OK) {
             return anyOk(replies);
         }
@@ -42,7 +41,7 @@ public final class ReplyMerger {
             }
         }
         return switch (merge) {
-            case KEY_ORDER -> keyOrder(replies, keyChild, keyPlace, alloc);
+            case KEY_ORDER -> keyOrder(replies, keyChild, alloc);
             case SUM -> sum(replies, alloc);
             case SAME -> same(replies, alloc);
             case CONCAT -> concat(replies, alloc);
@@ -55,28 +54,101 @@ public final class ReplyMerger {
         };
     }
 
-    private static ByteBuf keyOrder(ByteBuf[] replies, int[] keyChild, int[] keyPlace, ByteBufAllocator alloc) {
-        int[][] bounds = new int[replies.length][];
+    /**
+     * MGET's merge: the array header, then each key's element copied from its server's reply as
+     * it came, in the client's key order. Each sub-command holds its keys in the client's order,
+     * so one cursor per reply walks it front to back; runs of keys of one server are copied at
+     * once. No element is decoded beyond its length.
+     */
+    private static ByteBuf keyOrder(ByteBuf[] replies, int[] keyChild, ByteBufAllocator alloc) {
+        int fragments = replies.length;
+        // [2i]: where reply i's next element starts; [2i+1]: how many elements it has left.
+        int[] cursors = new int[2 * fragments];
         int bytes = 16;
-        for (int i = 0; i < replies.length; i++) {
-            bounds[i] = ReplyReader.elements(replies[i]);
-            if (bounds[i] == null) {
-                return unexpected(alloc, replies[i]);
+        for (int i = 0; i < fragments; i++) {
+            ByteBuf reply = replies[i];
+            long count = ReplyReader.type(reply) == '*' ? ReplyReader.headerNumber(reply) : -1;
+            if (count < 0 || count > reply.readableBytes()) {
+                return unexpected(alloc, reply);
             }
-            bytes += replies[i].readableBytes();
+            cursors[2 * i] = reply.readerIndex() + ReplyReader.headerLength(reply);
+            cursors[2 * i + 1] = (int) count;
+            bytes += reply.readableBytes();
         }
         ByteBuf out = alloc.buffer(bytes);
-        RespReplies.writeHeader(out, '*', keyChild.length);
-        for (int k = 0; k < keyChild.length; k++) {
-            int[] childBounds = bounds[keyChild[k]];
-            int place = keyPlace[k];
-            if (2 * place + 1 >= childBounds.length) {
-                out.release();
-                return unexpected(alloc, replies[keyChild[k]]);
-            }
-            out.writeBytes(replies[keyChild[k]], childBounds[2 * place], childBounds[2 * place + 1]);
+        FrameBytes.writeHeader(out, '*', keyChild.length);
+        BulkLength bulk = new BulkLength();
+        int keys = keyChild.length;
+        int k = 0;
+        while (k < keys) {
+            int child = keyChild[k];
+            ByteBuf reply = replies[child];
+            int start = cursors[2 * child];
+            int at = start;
+            do {
+                int length = cursors[2 * child + 1]-- > 0 ? bulk.elementLength(reply, at) : -1;
+                if (length < 0) {
+                    out.release();
+                    return unexpected(alloc, reply);
+                }
+                at += length;
+                k++;
+            } while (k < keys && keyChild[k] == child);
+            cursors[2 * child] = at;
+            FrameBytes.copy(reply, start, at - start, out);
         }
         return out;
+    }
+
+    /**
+     * Reads the length of a bulk string element from its header in one pass over the header's
+     * bytes; other elements go to the general framer.
+     */
+    private static final class BulkLength implements ByteProcessor {
+        private long value;
+        private int digits;
+        private boolean negative;
+        private boolean invalid;
+
+        /** Length of the element at absolute index {@code at}, header to final CRLF; -1 when there is none. */
+        int elementLength(ByteBuf reply, int at) {
+            int end = reply.writerIndex();
+            if (at >= end || reply.getByte(at) != '$') {
+                return ReplyReader.frameAt(reply, at);
+            }
+            value = 0;
+            digits = 0;
+            negative = false;
+            invalid = false;
+            int cr = reply.forEachByte(at + 1, Math.min(end - at - 1, 21), this);
+            if (cr < 0 || invalid || digits == 0) {
+                return ReplyReader.frameAt(reply, at);
+            }
+            int header = cr + 2 - at;
+            if (negative) {
+                return value == 1 ? header : -1;
+            }
+            long length = header + value + 2;
+            return length <= end - at ? (int) length : -1;
+        }
+
+        @Override
+        public boolean process(byte b) {
+            if (b == '\r') {
+                return false;
+            }
+            if (b == '-' && digits == 0 && !negative) {
+                negative = true;
+                return true;
+            }
+            if (b < '0' || b > '9' || digits == 18) {
+                invalid = true;
+                return false;
+            }
+            value = value * 10 + (b - '0');
+            digits++;
+            return true;
+        }
     }
 
     private static ByteBuf sum(ByteBuf[] replies, ByteBufAllocator alloc) {

@@ -85,6 +85,24 @@ public final class ReplyReader {
         return bounds;
     }
 
+    /**
+     * Length of the whole reply (an element of an array reply) that starts at absolute index
+     * {@code at}, or -1 when none does; the general framer, for elements that are not plain bulk strings.
+     */
+    static int frameAt(ByteBuf reply, int at) {
+        if (at < reply.readerIndex() || at >= reply.writerIndex()) {
+            return -1;
+        }
+        RespReplyFramer framer = FRAMER.get();
+        ByteBuf cursor = reply.duplicate();
+        cursor.readerIndex(at);
+        int length = framer.frame(cursor);
+        if (length < 0) {
+            framer.reset();
+        }
+        return length;
+    }
+
     /** True for {@code $-1} and {@code *-1} (RESP2 nils) and RESP3's {@code _}. */
     public static boolean isNil(ByteBuf reply) {
         byte type = type(reply);

@@ -72,6 +72,12 @@ public final class RingRouter implements ShardRouter {
     }
 
     @Override
+    public int groupFor(ByteBuf buf, int offset, int length, byte[] scratch) {
+        buf.getBytes(offset, scratch, 0, length);
+        return current.ring().serverIndex(scratch, 0, length);
+    }
+
+    @Override
     public int keylessServer() {
         return current.keylessServer();
     }

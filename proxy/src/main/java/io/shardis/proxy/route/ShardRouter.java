@@ -44,6 +44,14 @@ public interface ShardRouter {
         return serverFor(buf, offset, length);
     }
 
+    /**
+     * {@link #groupFor(ByteBuf, int, int)} for callers that look up many keys in a row (a split
+     * MGET): {@code scratch}, at least {@code length} bytes, is theirs to copy the key into.
+     */
+    default int groupFor(ByteBuf buf, int offset, int length, byte[] scratch) {
+        return groupFor(buf, offset, length);
+    }
+
     /** The server of a group from {@link #groupFor}; {@link #NO_SERVER} when none serves it. */
     default int serverOfGroup(int group) {
         return group;

@@ -104,7 +104,7 @@ final class CommandCommands {
         }
         PendingCommand parent = new PendingCommand(client.owner());
         FragmentedCommand filtered =
-                new FragmentedCommand(client.owner(), parent, ReplyMerge.DOCS, 1, null, null, replies.alloc());
+                new FragmentedCommand(client.owner(), parent, ReplyMerge.DOCS, 1, null, replies.alloc());
         replies.expectReply(parent);
         sender.send(server, command.content(), filtered.fragment(0));
     }

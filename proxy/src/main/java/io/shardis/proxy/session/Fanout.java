@@ -8,6 +8,7 @@ import io.shardis.proxy.command.CommandFlag;
 import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.ReplyMerge;
 import io.shardis.proxy.merge.FragmentedCommand;
+import io.shardis.proxy.merge.FrameBytes;
 import io.shardis.proxy.route.ShardRouter;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespReplies;
@@ -22,11 +23,11 @@ import java.util.Arrays;
  */
 final class Fanout {
 
-    /** Group → fragment while a command is split; all -1 between commands. One per event loop. */
-    private static final FastThreadLocal<int[]> FRAGMENT_OF_GROUP = new FastThreadLocal<>() {
+    /** The arrays a split works in, one set per event loop. */
+    private static final FastThreadLocal<SplitScratch> SCRATCH = new FastThreadLocal<>() {
         @Override
-        protected int[] initialValue() {
-            return new int[0];
+        protected SplitScratch initialValue() {
+            return new SplitScratch();
         }
     };
 
@@ -51,7 +52,13 @@ final class Fanout {
         this.whole = whole;
     }
 
-    /** MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: one sub-command per server holding some of the keys. */
+    /**
+     * MGET, MSET, DEL, UNLINK, EXISTS, TOUCH: one sub-command per server holding some of the keys.
+     * Each sub-command holds its keys in the client's order, so the merge needs no more than the
+     * sub-command of each key. A sub-command is the command's name, then each of its keys (with
+     * MSET's values) copied as the client sent them, header and all, runs of consecutive keys at
+     * once: nothing is made per key but ints in arrays kept per event loop.
+     */
     void split(RespCommand command, CommandSpec spec) {
         ShardRouter router = client.router();
         int keys = spec.keyCount(command);
@@ -64,12 +71,19 @@ final class Fanout {
         // their hash slot (Redis refuses keys of several slots in one command, even on one node).
         // A read's part of each slot may go to a replica, chosen as for any read of that slot.
         boolean read = whole.readsFromReplica(command, spec);
-        int[] groupOfKey = new int[keys];
-        int[] serverOfKey = new int[keys];
+        SplitScratch scratch = SCRATCH.get().sized(keys, router.groupCount());
+        int[] groupOfKey = scratch.groupOfKey;
+        int[] serverOfKey = scratch.serverOfKey;
+        int[] argOfKey = scratch.argOfKey;
+        ByteBuf content = command.content();
+        int base = content.readerIndex();
+        int step = spec.keyStep();
         boolean oneGroup = true;
+        boolean asSent = true;
         for (int k = 0; k < keys; k++) {
             int arg = spec.keyIndex(command, k);
-            int group = router.groupFor(command.content(), command.argOffset(arg), command.argLength(arg));
+            int length = command.argLength(arg);
+            int group = router.groupFor(content, base + command.argOffset(arg), length, scratch.keyBytes(length));
             int server = group < 0 ? ShardRouter.NO_SERVER : client.placement().serverOfGroup(group, read);
             if (server < 0) {
                 replies.refuse(command, client.placement().unroutable(spec, group, read));
@@ -77,48 +91,76 @@ final class Fanout {
             }
             groupOfKey[k] = group;
             serverOfKey[k] = server;
+            argOfKey[k] = arg;
             oneGroup &= group == groupOfKey[0];
+            // The key's header ("$3\r\n", four bytes at least) lies between the previous argument and the key.
+            asSent &= arg > 0
+                    && arg + step <= command.argCount()
+                    && command.argOffset(arg) - argEnd(command, 0, arg - 1) >= 4;
         }
         if (oneGroup) {
             whole.forwardTo(serverOfKey[0], command, spec);
             return;
         }
-        int[] fragmentOfGroup = fragmentIndexes(router.groupCount());
-        int[] serverOfFragment = new int[keys];
+        // A frame as the decoder makes it: each key's bytes are copied with their header.
+        asSent &= content.getByte(argEnd(command, base, argOfKey[0] - 1)) == '$';
+        boolean keyOrder = spec.merge() == ReplyMerge.KEY_ORDER;
+        // The merge keeps the sub-command of each key until the replies are in; others need it only here.
+        int[] keyChild = keyOrder ? new int[keys] : scratch.keyChild;
+        int[] fragmentOfGroup = scratch.fragmentOfGroup;
+        int[] serverOfFragment = scratch.serverOfFragment;
+        int[] keysOfFragment = scratch.keysOfFragment;
+        int[] bytesOfFragment = scratch.bytesOfFragment;
         int fragments = 0;
-        int[] keyChild = new int[keys];
-        int[] keyPlace = new int[keys];
-        int[] placed = new int[keys];
         for (int k = 0; k < keys; k++) {
             int group = groupOfKey[k];
-            if (fragmentOfGroup[group] < 0) {
-                serverOfFragment[fragments] = serverOfKey[k];
-                fragmentOfGroup[group] = fragments++;
+            int f = fragmentOfGroup[group];
+            if (f < 0) {
+                f = fragments++;
+                fragmentOfGroup[group] = f;
+                serverOfFragment[f] = serverOfKey[k];
+                keysOfFragment[f] = 0;
+                bytesOfFragment[f] = 0;
             }
-            keyChild[k] = fragmentOfGroup[group];
-            keyPlace[k] = placed[keyChild[k]]++;
+            keyChild[k] = f;
+            keysOfFragment[f]++;
+            int arg = argOfKey[k];
+            bytesOfFragment[f] += argEnd(command, base, arg + step - 1) - argEnd(command, base, arg - 1);
         }
         for (int k = 0; k < keys; k++) {
             // Leaves the scratch array all -1 for the next command.
             fragmentOfGroup[groupOfKey[k]] = -1;
         }
-        int step = spec.keyStep();
         ByteBufAllocator alloc = replies.alloc();
         ByteBuf[] frames = new ByteBuf[fragments];
+        int nameLength = command.argLength(0);
         for (int f = 0; f < fragments; f++) {
-            frames[f] = alloc.buffer(64 + command.argLength(0));
-            RespReplies.writeHeader(frames[f], '*', 1 + (long) placed[f] * step);
-            writeArg(frames[f], command, 0);
+            ByteBuf frame = alloc.buffer(48 + nameLength + (asSent ? bytesOfFragment[f] : 2 * bytesOfFragment[f]));
+            FrameBytes.writeHeader(frame, '*', 1 + (long) keysOfFragment[f] * step);
+            writeArg(frame, command, base, 0);
+            frames[f] = frame;
         }
-        for (int k = 0; k < keys; k++) {
-            int first = spec.keyIndex(command, k);
-            for (int a = first; a < first + step; a++) {
-                writeArg(frames[keyChild[k]], command, a);
+        if (asSent) {
+            int k = 0;
+            while (k < keys) {
+                int f = keyChild[k];
+                int start = argEnd(command, base, argOfKey[k] - 1);
+                int last = argOfKey[k];
+                for (k++; k < keys && keyChild[k] == f && argOfKey[k] == last + step; k++) {
+                    last = argOfKey[k];
+                }
+                FrameBytes.copy(content, start, argEnd(command, base, last + step - 1) - start, frames[f]);
+            }
+        } else {
+            for (int k = 0; k < keys; k++) {
+                for (int a = argOfKey[k]; a < argOfKey[k] + step; a++) {
+                    writeArg(frames[keyChild[k]], command, base, a);
+                }
             }
         }
         command.release();
-        boolean keyOrder = spec.merge() == ReplyMerge.KEY_ORDER;
-        send(spec.merge(), frames, serverOfFragment, keyOrder ? keyChild : null, keyOrder ? keyPlace : null);
+        // A copy: sending may deliver replies, and with them the next split on this loop, at once.
+        send(spec.merge(), frames, Arrays.copyOf(serverOfFragment, fragments), keyOrder ? keyChild : null);
     }
 
     /** DBSIZE, KEYS, SCRIPT LOAD, FLUSHALL…: the whole command to every live server. */
@@ -137,7 +179,7 @@ final class Fanout {
             frames[i] = command.content().retainedDuplicate();
         }
         command.release();
-        FragmentedCommand fragmented = send(spec.merge(), frames, live, null, null);
+        FragmentedCommand fragmented = send(spec.merge(), frames, live, null);
         if (spec.merge() == ReplyMerge.INFO) {
             fragmented.reportVersion(client.pool().config().redisVersion());
         }
@@ -150,10 +192,10 @@ final class Fanout {
         }
     }
 
-    private FragmentedCommand send(ReplyMerge merge, ByteBuf[] frames, int[] servers, int[] keyChild, int[] keyPlace) {
+    private FragmentedCommand send(ReplyMerge merge, ByteBuf[] frames, int[] servers, int[] keyChild) {
         PendingCommand parent = new PendingCommand(client.owner());
-        FragmentedCommand fragmented = new FragmentedCommand(
-                client.owner(), parent, merge, frames.length, keyChild, keyPlace, replies.alloc());
+        FragmentedCommand fragmented =
+                new FragmentedCommand(client.owner(), parent, merge, frames.length, keyChild, replies.alloc());
         replies.expectReply(parent);
         client.pool().metrics().fragmentsCreated(frames.length);
         for (int f = 0; f < frames.length; f++) {
@@ -197,20 +239,60 @@ final class Fanout {
         sender.send(server, frame, new ScanStep(client.owner(), parent, cursor, alloc).pending());
     }
 
-    private static int[] fragmentIndexes(int groups) {
-        int[] scratch = FRAGMENT_OF_GROUP.get();
-        if (scratch.length < groups) {
-            scratch = new int[groups];
-            Arrays.fill(scratch, -1);
-            FRAGMENT_OF_GROUP.set(scratch);
+    /** Where argument {@code arg} ends in the frame, its final CRLF included (absolute index). */
+    private static int argEnd(RespCommand command, int base, int arg) {
+        return base + command.argOffset(arg) + command.argLength(arg) + 2;
+    }
+
+    /** Per key: group, server, first argument, sub-command; per fragment: server, keys, bytes; group → fragment. */
+    private static final class SplitScratch {
+        int[] groupOfKey = new int[0];
+        int[] serverOfKey = new int[0];
+        int[] argOfKey = new int[0];
+        int[] keyChild = new int[0];
+        int[] serverOfFragment = new int[0];
+        int[] keysOfFragment = new int[0];
+        int[] bytesOfFragment = new int[0];
+        /** All -1 between commands. */
+        int[] fragmentOfGroup = new int[0];
+
+        private byte[] keyBytes = new byte[256];
+
+        /** An array for a key of {@code length} bytes, to hash it. */
+        byte[] keyBytes(int length) {
+            if (keyBytes.length < length) {
+                keyBytes = new byte[Math.max(length, 2 * keyBytes.length)];
+            }
+            return keyBytes;
         }
-        return scratch;
+
+        SplitScratch sized(int keys, int groups) {
+            if (groupOfKey.length < keys) {
+                int size = Math.max(keys, 2 * groupOfKey.length);
+                groupOfKey = new int[size];
+                serverOfKey = new int[size];
+                argOfKey = new int[size];
+                keyChild = new int[size];
+                serverOfFragment = new int[size];
+                keysOfFragment = new int[size];
+                bytesOfFragment = new int[size];
+            }
+            if (fragmentOfGroup.length < groups) {
+                fragmentOfGroup = new int[groups];
+                Arrays.fill(fragmentOfGroup, -1);
+            }
+            return this;
+        }
     }
 
     private static void writeArg(ByteBuf out, RespCommand command, int arg) {
+        writeArg(out, command, command.content().readerIndex(), arg);
+    }
+
+    private static void writeArg(ByteBuf out, RespCommand command, int base, int arg) {
         int length = command.argLength(arg);
-        RespReplies.writeHeader(out, '$', length);
-        out.writeBytes(command.content(), command.argOffset(arg), length);
+        FrameBytes.writeHeader(out, '$', length);
+        FrameBytes.copy(command.content(), base + command.argOffset(arg), length, out);
         out.writeByte('\r').writeByte('\n');
     }
 }

@@ -104,7 +104,6 @@ class InfoMergeTest {
                 ReplyMerge.INFO,
                 new ByteBuf[] {bulk(first), bulk(text(CLUSTER_NODE))},
                 null,
-                null,
                 ByteBufAllocator.DEFAULT,
                 "7.4.0");
         String reply;
@@ -157,7 +156,7 @@ class InfoMergeTest {
     }
 
     private String mergeBuffers(ByteBuf... replies) {
-        ByteBuf merged = ReplyMerger.merge(ReplyMerge.INFO, replies, null, null, ByteBufAllocator.DEFAULT);
+        ByteBuf merged = ReplyMerger.merge(ReplyMerge.INFO, replies, null, ByteBufAllocator.DEFAULT);
         try {
             return merged.toString(StandardCharsets.ISO_8859_1);
         } finally {

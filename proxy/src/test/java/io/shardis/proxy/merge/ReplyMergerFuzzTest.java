@@ -56,7 +56,7 @@ class ReplyMergerFuzzTest {
         }
         ByteBuf merged = null;
         try {
-            merged = ReplyMerger.merge(merge, replies, keyChild, keyPlace, PooledByteBufAllocator.DEFAULT);
+            merged = ReplyMerger.merge(merge, replies, keyChild, PooledByteBufAllocator.DEFAULT);
             RespReplyFramer framer = new RespReplyFramer(RespLimits.DEFAULT
                     .withMaxArrayLength(RespLimits.MAX_ARRAY_LENGTH)
                     .withMaxNesting(128));

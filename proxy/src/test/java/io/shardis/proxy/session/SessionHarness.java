@@ -107,6 +107,12 @@ final class SessionHarness implements SessionPool, AutoCloseable {
         settle();
     }
 
+    /** The client sends {@code frames} as they are (RESP or inline), in one write. */
+    void sendRaw(String frames) {
+        client.writeInbound(feed(frames));
+        settle();
+    }
+
     /** Runs what the session and its connections scheduled (flushes, timeouts due). */
     void settle() {
         for (int round = 0; round < 3; round++) {

@@ -28,9 +28,28 @@ final class KetamaContinuum {
 
     private final int[] owners;
 
+    /** Bits of a hash that pick its bucket in {@link #firstOfBucket}. */
+    private static final int BUCKET_BITS = 12;
+
+    /**
+     * Index of the first point whose value's top {@link #BUCKET_BITS} bits are at least {@code b},
+     * for {@code b} up to {@code 2^BUCKET_BITS} inclusive: a lookup searches only its bucket's few
+     * points rather than the whole circle.
+     */
+    private final int[] firstOfBucket;
+
     private KetamaContinuum(int[] biasedValues, int[] owners) {
         this.biasedValues = biasedValues;
         this.owners = owners;
+        this.firstOfBucket = new int[(1 << BUCKET_BITS) + 1];
+        int point = 0;
+        for (int b = 0; b <= 1 << BUCKET_BITS; b++) {
+            while (point < biasedValues.length
+                    && (biasedValues[point] ^ Integer.MIN_VALUE) >>> (32 - BUCKET_BITS) < b) {
+                point++;
+            }
+            firstOfBucket[b] = point;
+        }
     }
 
     /**
@@ -103,8 +122,9 @@ final class KetamaContinuum {
     /** The server owning {@code hash}: the first point at or after it, else the first point. */
     int serverFor(int hash) {
         int biased = hash ^ Integer.MIN_VALUE;
-        int low = 0;
-        int high = biasedValues.length;
+        int bucket = hash >>> (32 - BUCKET_BITS);
+        int low = firstOfBucket[bucket];
+        int high = firstOfBucket[bucket + 1];
         while (low < high) {
             int middle = (low + high) >>> 1;
             if (biasedValues[middle] < biased) {
@@ -114,6 +134,25 @@ final class KetamaContinuum {
             }
         }
         return owners[low == biasedValues.length ? 0 : low];
+    }
+
+    /** {@link #serverFor} by walking every point in unsigned order; for tests. */
+    int serverByScan(int hash) {
+        for (int i = 0; i < biasedValues.length; i++) {
+            if (Integer.compareUnsigned(biasedValues[i] ^ Integer.MIN_VALUE, hash) >= 0) {
+                return owners[i];
+            }
+        }
+        return owners[0];
+    }
+
+    /** The points' hash values, in the continuum's order; for tests. */
+    int[] pointValues() {
+        int[] values = new int[biasedValues.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = biasedValues[i] ^ Integer.MIN_VALUE;
+        }
+        return values;
     }
 
     int pointCount() {
