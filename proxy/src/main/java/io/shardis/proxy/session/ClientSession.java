@@ -290,6 +290,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     private void execute(Route route, RespCommand command, CommandSpec spec) {
         if (route instanceof Route.Server server) {
             sender.forward(server.index(), command, new PendingCommand(this, readAtNanos()));
+            // Its frame went to the backend connection (or was released with a refusal): the holder is done.
+            command.recycle();
         } else if (route instanceof Route.Refused refused) {
             if (refused.accessDenied()) {
                 pool.metrics().accessDenied();
