@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
-import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
@@ -95,7 +94,6 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             }
             if (message != null) {
                 // A command and more, an empty array or an error: decoded again, in order, below.
-                ReferenceCountUtil.release(message);
                 read.readerIndex(start);
                 expectedArgs = -1;
                 failed = false;
@@ -129,6 +127,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     /** Marker for input that was consumed but yields no command (an empty line, {@code *0}). */
     private static final Object SKIPPED = new Object();
+    /** Marker for a read tried whole that holds more than one command (see {@link #channelRead}). */
+    private static final Object NOT_WHOLE = new Object();
 
     private Object startCommand(ChannelHandlerContext ctx, ByteBuf in) {
         int start = in.readerIndex();
@@ -207,8 +207,13 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             pendingBulkLength = -1;
             argsRead++;
         }
+        if (in == wholeRead && scanOffset != in.readableBytes()) {
+            // Tried as a whole read, but more follows: decoded again from its start by the usual path.
+            expectedArgs = -1;
+            return NOT_WHOLE;
+        }
         // The whole read is this command: it is the frame (ownership passes with it), unsliced.
-        ByteBuf frame = in == wholeRead && scanOffset == in.readableBytes() ? in : in.readRetainedSlice(scanOffset);
+        ByteBuf frame = in == wholeRead ? in : in.readRetainedSlice(scanOffset);
         RespCommand command = RespCommand.pooled(frame, expectedArgs, spans);
         expectedArgs = -1;
         if (spans.length > KEPT_SPANS) {
