@@ -5,6 +5,7 @@ import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespCommands;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,8 +18,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.concurrent.TimeUnit;
 
 /** Looks up the spec of a mix of commands, as the dispatcher does for every request, with its arity check. */
 @State(Scope.Thread)

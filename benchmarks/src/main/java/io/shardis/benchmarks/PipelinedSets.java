@@ -2,7 +2,6 @@ package io.shardis.benchmarks;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -11,8 +10,7 @@ final class PipelinedSets {
 
     static final int COUNT = 1000;
 
-    private PipelinedSets() {
-    }
+    private PipelinedSets() {}
 
     /** {@value #COUNT} pipelined {@code SET key:NNN <64-byte value>} commands as clients send them. */
     static ByteBuf commands() {

@@ -3,6 +3,7 @@ package io.shardis.benchmarks;
 import io.netty.buffer.ByteBuf;
 import io.shardis.resp.RespLimits;
 import io.shardis.resp.RespReplyFramer;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,8 +16,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.concurrent.TimeUnit;
 
 /** Finds the boundaries of 1,000 pipelined replies ({@code +OK} and 64-byte bulks) in one buffer. */
 @State(Scope.Thread)

@@ -48,8 +48,11 @@ public class ShardRingBenchmark {
         for (int i = 0; i < 16; i++) {
             servers.add(new ShardServer("10.0.0." + (i + 1), 6379, 1 + i % 3, "shard" + (i + 1)));
         }
-        ring = ShardRing.build(HashFunction.fromConfigName(hash), HashTag.parse("{}"),
-                Distribution.fromConfigName(distribution), servers);
+        ring = ShardRing.build(
+                HashFunction.fromConfigName(hash),
+                HashTag.parse("{}"),
+                Distribution.fromConfigName(distribution),
+                servers);
         keys = new byte[KEYS][];
         for (int i = 0; i < KEYS; i++) {
             String key = i % 4 == 0 ? "{user:" + i + "}:following" : "session:" + i + ":" + "x".repeat(i % 24);

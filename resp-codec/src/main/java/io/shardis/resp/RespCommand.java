@@ -1,8 +1,10 @@
 package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.DefaultByteBufHolder;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.util.AsciiString;
+import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.Recycler;
 
 /**
  * One client request: its complete RESP frame ({@code *N\r\n$len\r\narg\r\n...}) and where each
@@ -12,17 +14,67 @@ import io.netty.util.AsciiString;
  * from the pipeline must {@link #release()} it, or hand it on. Forwarding a command untouched is
  * {@code content().retainedDuplicate()}: the frame is always valid RESP, even when the client typed
  * an inline command (the decoder re-encodes those).
+ *
+ * <p>The decoder's commands are pooled per thread (Netty's {@link Recycler}): whoever is done with
+ * the holder, its frame handed on or released, may {@link #recycle()} it; a holder never recycled
+ * is simply collected. After {@code recycle()} the holder must not be touched again.
  */
-public final class RespCommand extends DefaultByteBufHolder {
+public final class RespCommand implements ByteBufHolder {
 
-    private final int argCount;
+    private static final Recycler<RespCommand> RECYCLER = new Recycler<>() {
+        @Override
+        protected RespCommand newObject(Handle<RespCommand> handle) {
+            return new RespCommand(handle);
+        }
+    };
+
+    /** Spans arrays kept with a pooled holder up to this size; a longer one goes with its command. */
+    private static final int KEPT_SPANS = 32;
+
+    /** Null for holders made outside the pool ({@link #of}, {@link #replace}). */
+    private final Recycler.Handle<RespCommand> handle;
+
+    private ByteBuf frame;
+    private int argCount;
     /** Pairs (offset, length) of each argument, relative to the frame's reader index. */
-    private final int[] spans;
+    private int[] spans;
+
+    private RespCommand(Recycler.Handle<RespCommand> handle) {
+        this.handle = handle;
+    }
 
     RespCommand(ByteBuf frame, int argCount, int[] spans) {
-        super(frame);
+        this.handle = null;
+        this.frame = java.util.Objects.requireNonNull(frame, "frame");
         this.argCount = argCount;
         this.spans = spans;
+    }
+
+    /** A pooled holder of {@code frame} whose spans are copied from the first {@code argCount} pairs of {@code from}. */
+    static RespCommand pooled(ByteBuf frame, int argCount, int[] from) {
+        RespCommand command = RECYCLER.get();
+        command.frame = frame;
+        command.argCount = argCount;
+        int length = argCount * 2;
+        if (command.spans == null || command.spans.length < length) {
+            command.spans = new int[Math.max(length, 8)];
+        }
+        System.arraycopy(from, 0, command.spans, 0, length);
+        return command;
+    }
+
+    /**
+     * Returns this holder to the pool; its frame is no longer its concern (handed on or released
+     * before). A holder made outside the pool is left to the garbage collector.
+     */
+    public void recycle() {
+        frame = null;
+        if (handle != null) {
+            if (spans != null && spans.length > KEPT_SPANS) {
+                spans = null;
+            }
+            handle.recycle(this);
+        }
     }
 
     /** Builds a command from its frame and argument spans; for codecs and tests. */
@@ -111,32 +163,81 @@ public final class RespCommand extends DefaultByteBufHolder {
     }
 
     @Override
+    public ByteBuf content() {
+        if (frame.refCnt() <= 0) {
+            throw new IllegalReferenceCountException(frame.refCnt());
+        }
+        return frame;
+    }
+
+    @Override
+    public RespCommand copy() {
+        return replace(frame.copy());
+    }
+
+    @Override
+    public RespCommand duplicate() {
+        return replace(frame.duplicate());
+    }
+
+    @Override
+    public RespCommand retainedDuplicate() {
+        return replace(frame.retainedDuplicate());
+    }
+
+    /** A holder of {@code content} with this command's spans (a copy: this holder may be recycled). */
+    @Override
     public RespCommand replace(ByteBuf content) {
-        return new RespCommand(content, argCount, spans);
+        return new RespCommand(content, argCount, java.util.Arrays.copyOf(spans, argCount * 2));
+    }
+
+    @Override
+    public int refCnt() {
+        return frame.refCnt();
     }
 
     @Override
     public RespCommand retain() {
-        super.retain();
+        frame.retain();
         return this;
     }
 
     @Override
     public RespCommand retain(int increment) {
-        super.retain(increment);
+        frame.retain(increment);
         return this;
     }
 
     @Override
     public RespCommand touch() {
-        super.touch();
+        frame.touch();
         return this;
     }
 
     @Override
     public RespCommand touch(Object hint) {
-        super.touch(hint);
+        frame.touch(hint);
         return this;
+    }
+
+    @Override
+    public boolean release() {
+        return frame.release();
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        return frame.release(decrement);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o || (o instanceof RespCommand other && frame.equals(other.frame));
+    }
+
+    @Override
+    public int hashCode() {
+        return frame.hashCode();
     }
 
     @Override

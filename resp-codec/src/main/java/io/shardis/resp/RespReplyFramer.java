@@ -142,6 +142,11 @@ public final class RespReplyFramer {
         }
     }
 
+    /** True between replies: nothing of a reply scanned yet. */
+    boolean idle() {
+        return depth == 0 && scanOffset == 0 && lineScanned == 0 && pendingBulkEnd < 0;
+    }
+
     /** Forgets a partly scanned reply; for a connection that is reset. */
     public void reset() {
         depth = 0;

@@ -1,6 +1,7 @@
 package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
@@ -11,9 +12,11 @@ import java.util.List;
  * arrays of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}) and inline commands
  * ({@code GET k\r\n}).
  *
- * <p>A RESP array is emitted as a retained slice of the read buffer, never copied. Partial input is
- * resumed where the last call stopped (offsets are kept relative to the reader index), so a 64 MiB
- * value arriving in many reads is scanned once. Lengths from the wire are checked against
+ * <p>A RESP array is emitted as a retained slice of the read buffer, or a copy when small
+ * ({@link SmallFrames}); a read that is exactly one command (a client waiting for each reply)
+ * becomes the command's frame itself, with no slice at all. Partial input is resumed where the
+ * last call stopped (offsets are kept relative to the reader index), so a 64 MiB value arriving
+ * in many reads is scanned once. Lengths from the wire are checked against
  * {@link RespLimits} before anything is sized from them.
  *
  * <p>On bad input it emits one {@link RespProtocolError} and then discards everything the client
@@ -22,6 +25,8 @@ import java.util.List;
 public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private static final int INITIAL_ARGS = 8;
+    /** The spans array is kept for the next command up to this length. */
+    private static final int KEPT_SPANS = 64;
 
     private RespLimits limits;
 
@@ -34,7 +39,9 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     /** Length of the bulk whose header was read but whose bytes have not all arrived, or -1. */
     private int pendingBulkLength = -1;
 
+    /** Where the arguments of the command being read lie; kept between commands unless large. */
     private int[] spans;
+
     private boolean failed;
     /** How much of an unfinished line has been searched for its end, relative to the reader index. */
     private int lineScanned;
@@ -57,8 +64,51 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     private final LargeBulks largeBulks = new LargeBulks(this);
 
+    /** The read being tried whole ({@link #channelRead}): a command that spans all of it takes it as its frame. */
+    private ByteBuf wholeRead;
+    /** The channel's allocator, for small frames copied out of the read ({@link SmallFrames}). */
+    private ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+
+    /**
+     * A read that is exactly one RESP array, with nothing gathered before it, goes on as one
+     * command whose frame is the read buffer itself. Any other read is decoded as usual: one whose
+     * command is still incomplete from where the parse stopped, any other from its start again.
+     */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf read
+                && expectedArgs < 0
+                && !failed
+                && lineScanned == 0
+                && read.isReadable()
+                && read.getByte(read.readerIndex()) == '*'
+                && !internalBuffer().isReadable()) {
+            int start = read.readerIndex();
+            wholeRead = read;
+            Object message;
+            try {
+                message = startCommand(ctx, read);
+            } finally {
+                wholeRead = null;
+            }
+            if (message instanceof RespCommand command && command.content() == read) {
+                ctx.fireChannelRead(command);
+                return;
+            }
+            if (message != null) {
+                // A command and more, an empty array or an error: decoded again, in order, below.
+                read.readerIndex(start);
+                expectedArgs = -1;
+                failed = false;
+                lineScanned = 0;
+            }
+        }
+        super.channelRead(ctx, msg);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        alloc = ctx.alloc();
         while (!failed && in.isReadable()) {
             Object message = expectedArgs < 0 ? startCommand(ctx, in) : continueArray(in);
             if (message == null) {
@@ -81,6 +131,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     /** Marker for input that was consumed but yields no command (an empty line, {@code *0}). */
     private static final Object SKIPPED = new Object();
+    /** Marker for a read tried whole that holds more than one command (see {@link #channelRead}). */
+    private static final Object NOT_WHOLE = new Object();
 
     private Object startCommand(ChannelHandlerContext ctx, ByteBuf in) {
         int start = in.readerIndex();
@@ -107,8 +159,10 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         argsRead = 0;
         scanOffset = eol + 2 - start;
         pendingBulkLength = -1;
-        // The command keeps this array, so each command gets its own, sized by what is likely.
-        spans = new int[Math.min(expectedArgs, INITIAL_ARGS) * 2];
+        // Reused from command to command: each command is given a copy of its part.
+        if (spans == null) {
+            spans = new int[Math.min(expectedArgs, INITIAL_ARGS) * 2];
+        }
         return continueArray(in);
     }
 
@@ -157,9 +211,19 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             pendingBulkLength = -1;
             argsRead++;
         }
-        RespCommand command = new RespCommand(in.readRetainedSlice(scanOffset), expectedArgs, spans);
+        if (in == wholeRead && scanOffset != in.readableBytes()) {
+            // Tried as a whole read, but more follows: decoded again from its start by the usual path.
+            expectedArgs = -1;
+            return NOT_WHOLE;
+        }
+        // The whole read is this command: it is the frame (ownership passes with it), unsliced.
+        ByteBuf frame = in == wholeRead ? in : SmallFrames.take(alloc, in, scanOffset);
+        RespCommand command = RespCommand.pooled(frame, expectedArgs, spans);
         expectedArgs = -1;
-        spans = null;
+        if (spans.length > KEPT_SPANS) {
+            // A command of many arguments does not leave its array to every later one.
+            spans = null;
+        }
         return command;
     }
 

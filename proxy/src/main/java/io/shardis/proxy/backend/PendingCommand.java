@@ -1,6 +1,7 @@
 package io.shardis.proxy.backend;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.Recycler;
 import io.netty.util.ReferenceCountUtil;
 import io.shardis.proxy.command.CommandGroup;
 import io.shardis.proxy.metrics.PoolMetrics;
@@ -12,10 +13,23 @@ import io.shardis.proxy.metrics.PoolMetrics;
  *
  * <p>Ownership: once {@link #complete} is called the command owns the reply buffer, until the
  * session {@link #takeReply() takes} it to write it or {@link #discard() discards} it.
+ * Commands sent to one server are pooled per event loop ({@link #pooled}): their owner, the reply
+ * queue, {@link #recycle recycles} each once its reply is written, unless anything else may hold it.
  */
 public final class PendingCommand {
 
-    private final ReplySink sink;
+    private static final Recycler<PendingCommand> RECYCLER = new Recycler<>() {
+        @Override
+        protected PendingCommand newObject(Handle<PendingCommand> handle) {
+            return new PendingCommand(handle);
+        }
+    };
+
+    private final Recycler.Handle<PendingCommand> handle; // null unless made by pooled()
+    /** Something besides the reply queue and the connection took a reference: never recycled. */
+    private boolean referenced;
+
+    private ReplySink sink;
     private ByteBuf reply;
     private boolean done;
     private long sentAtNanos;
@@ -45,7 +59,7 @@ public final class PendingCommand {
     /** Size of the request as sent, for the out-queue statistics; 0 until sent. */
     private int requestBytes;
     /** When the command was read from its client (nanoTime), for the latency histograms. */
-    private final long createdAtNanos;
+    private long createdAtNanos;
     /** The backend's round trip for this command (the longest of its parts'); 0 until a reply came. */
     private long roundTripNanos;
     /** The kind of client command this is, for {@code shardis_requests_total}; Shardis' own until the session says. */
@@ -60,8 +74,52 @@ public final class PendingCommand {
      *                    clock once for all the commands of one read from the socket
      */
     public PendingCommand(ReplySink sink, long readAtNanos) {
+        this.handle = null;
         this.sink = sink;
         this.createdAtNanos = readAtNanos;
+    }
+
+    private PendingCommand(Recycler.Handle<PendingCommand> handle) {
+        this.handle = handle;
+    }
+
+    /** Like {@link #PendingCommand(ReplySink, long)}, from this event loop's pool: see {@link #recycle}. */
+    public static PendingCommand pooled(ReplySink sink, long readAtNanos) {
+        PendingCommand command = RECYCLER.get();
+        command.sink = sink;
+        command.createdAtNanos = readAtNanos;
+        return command;
+    }
+
+    /** A reference to this command is kept beyond its reply (a barrier, a tracking slot): it is never recycled. */
+    public void referenced() {
+        this.referenced = true;
+    }
+
+    /**
+     * Returns a pooled command to its pool once its reply was taken and written; does nothing to a
+     * command that was not pooled, or that something else may still hold (see the class comment).
+     * The caller lets go of it.
+     */
+    public void recycle() {
+        if (handle == null || referenced || firstSentNanos != 0 || holds != 0 || reply != null || substitute != null) {
+            return;
+        }
+        sink = null;
+        done = false;
+        sentAtNanos = 0;
+        closeAfterReply = false;
+        silent = false;
+        untimed = false;
+        partOfTransaction = false;
+        asking = false;
+        redirections = 0;
+        retries = 0;
+        requestBytes = 0;
+        createdAtNanos = 0;
+        roundTripNanos = 0;
+        group = CommandGroup.PROXY;
+        handle.recycle(this);
     }
 
     /** A reply known at once (answered by the proxy itself); owns {@code reply}. */

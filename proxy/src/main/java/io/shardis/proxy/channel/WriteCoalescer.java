@@ -54,14 +54,26 @@ public final class WriteCoalescer {
             }
             ByteBuf first = single;
             single = null;
-            batch.writeBytes(first, first.readerIndex(), first.readableBytes());
-            first.release();
+            append(first);
         }
-        batch.writeBytes(buf, buf.readerIndex(), length);
-        buf.release();
+        append(buf);
         if (batch.readableBytes() >= BATCH_LIMIT) {
             handOver(channel);
         }
+    }
+
+    /**
+     * Copies {@code buf} (released) to the end of the batch, read from {@code buf}'s side: Netty's
+     * adaptive buffers copy from a slice or a wrapper through a new NIO view of it when written to,
+     * and from memory address to memory address when read from.
+     */
+    private void append(ByteBuf buf) {
+        int length = buf.readableBytes();
+        batch.ensureWritable(length);
+        int at = batch.writerIndex();
+        buf.getBytes(buf.readerIndex(), batch, at, length);
+        batch.writerIndex(at + length);
+        buf.release();
     }
 
     /** Writes what was gathered and flushes the channel. */

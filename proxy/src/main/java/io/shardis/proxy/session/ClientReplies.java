@@ -244,6 +244,8 @@ final class ClientReplies {
                 discardQueue();
                 break;
             }
+            // Written: the queue was its owner, the connection let go of it when the reply came.
+            head.recycle();
         }
         if (wrote) {
             scheduleFlush();
@@ -260,6 +262,8 @@ final class ClientReplies {
         while (descending.hasNext()) {
             PendingCommand command = descending.next();
             if (!command.isDone()) {
+                // The caller keeps it (a barrier, a tracking slot): never recycled.
+                command.referenced();
                 return command;
             }
         }

@@ -289,7 +289,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter
     /** Carries out what the {@link Dispatcher} decided; the common route, one server, first. */
     private void execute(Route route, RespCommand command, CommandSpec spec) {
         if (route instanceof Route.Server server) {
-            sender.forward(server.index(), command, new PendingCommand(this, readAtNanos()));
+            sender.forward(server.index(), command, PendingCommand.pooled(this, readAtNanos()));
+            // Its frame went to the backend connection (or was released with a refusal): the holder is done.
+            command.recycle();
         } else if (route instanceof Route.Refused refused) {
             if (refused.accessDenied()) {
                 pool.metrics().accessDenied();
