@@ -32,7 +32,9 @@ public final class SentinelFixture implements AutoCloseable {
     public static final Duration FAILOVER_TIMEOUT = Duration.ofMillis(3_000);
 
     private static final Duration CONVERGENCE = Duration.ofSeconds(30);
-    private static final Duration FAILOVER_WAIT = Duration.ofSeconds(30);
+    // A Sentinel whose timer ran 2 s late (a stalled machine) enters TILT mode and acts on nothing
+    // for 30 s, so a failover may come that much later than down-after and the election suggest.
+    private static final Duration FAILOVER_WAIT = Duration.ofSeconds(60);
     private static final int CLIENT_TIMEOUT_MILLIS = 2_000;
 
     private final Builder options;
@@ -166,10 +168,24 @@ public final class SentinelFixture implements AutoCloseable {
      * that path).
      */
     public void restartAsReplica(String name, RedisProcess process) {
-        InetSocketAddress current = Objects.requireNonNull(agreedMaster(name), "no agreed master of " + name);
+        // The Sentinels must have named another master first: a failover that came late (or not
+        // at all, in a test that failed) must not make the server a replica of itself.
+        InetSocketAddress[] current = new InetSocketAddress[1];
+        boolean named = Poll.until(
+                FAILOVER_WAIT,
+                () -> {
+                    current[0] = agreedMaster(name);
+                    return current[0] != null && !current[0].equals(process.socketAddress());
+                },
+                () -> false);
+        if (!named) {
+            throw new IllegalStateException("the Sentinels named no master of " + name + " other than " + process
+                    + " within " + FAILOVER_WAIT.toSeconds() + " s; they say " + answers(name) + "\n"
+                    + sentinelLogs());
+        }
         process.restart();
         try (Jedis direct = process.client()) {
-            direct.replicaof(current.getHostString(), current.getPort());
+            direct.replicaof(current[0].getHostString(), current[0].getPort());
         }
     }
 
