@@ -19,11 +19,9 @@ import tempfile
 import threading
 import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+from procs import call, free_port, rss_bytes  # noqa: E402
+from procs import resp as command  # noqa: E402
 
 
 def wait_port(port, proc, seconds=60):
@@ -39,14 +37,6 @@ def wait_port(port, proc, seconds=60):
     raise SystemExit(f"nothing listens on {port} after {seconds}s")
 
 
-def command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-
-
 def read_reply(f):
     line = f.readline()
     if not line:
@@ -55,20 +45,6 @@ def read_reply(f):
         n = int(line[1:-2])
         return None if n < 0 else f.read(n + 2)[:-2]
     return line[:-2]
-
-
-def call(port, *args):
-    with socket.create_connection(("127.0.0.1", port)) as s:
-        s.sendall(command(*args))
-        return read_reply(s.makefile("rb"))
-
-
-def rss_bytes(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def size_of(opts, flag, fallback):
