@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * Emits each complete reply a server sends as one {@link ByteBuf}: a retained slice of the read
- * buffer, or a copy when small ({@link SmallFrames}), bytes untouched; a read that is exactly one
- * reply (a client's lone command answered) is handed on itself, without a slice. The receiver owns each emitted buffer and must release it.
+ * buffer, bytes untouched; a read that is exactly one reply (a client's lone command answered) is
+ * handed on itself, without a slice. The receiver owns each emitted buffer and must release it.
  * Malformed replies raise {@link RespProtocolException} (wrapped by Netty in a DecoderException).
  */
 public final class RespReplyDecoder extends ByteToMessageDecoder {
@@ -57,7 +57,7 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int length;
         while (in.isReadable() && (length = framer.frame(in)) >= 0) {
-            out.add(SmallFrames.take(ctx.alloc(), in, length));
+            out.add(in.readRetainedSlice(length));
         }
         largeBulks.awaiting(in.isReadable() ? framer.awaitedBulkBytes(in) : 0);
     }

@@ -1,7 +1,6 @@
 package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
@@ -12,11 +11,11 @@ import java.util.List;
  * arrays of bulk strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}) and inline commands
  * ({@code GET k\r\n}).
  *
- * <p>A RESP array is emitted as a retained slice of the read buffer, or a copy when small
- * ({@link SmallFrames}); a read that is exactly one command (a client waiting for each reply)
- * becomes the command's frame itself, with no slice at all. Partial input is resumed where the
- * last call stopped (offsets are kept relative to the reader index), so a 64 MiB value arriving
- * in many reads is scanned once. Lengths from the wire are checked against
+ * <p>A RESP array is emitted as a retained slice of the read buffer, never copied; a read that is
+ * exactly one command (a client waiting for each reply) becomes the command's frame itself, with
+ * no slice at all. Partial input is
+ * resumed where the last call stopped (offsets are kept relative to the reader index), so a 64 MiB
+ * value arriving in many reads is scanned once. Lengths from the wire are checked against
  * {@link RespLimits} before anything is sized from them.
  *
  * <p>On bad input it emits one {@link RespProtocolError} and then discards everything the client
@@ -66,8 +65,6 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     /** The read being tried whole ({@link #channelRead}): a command that spans all of it takes it as its frame. */
     private ByteBuf wholeRead;
-    /** The channel's allocator, for small frames copied out of the read ({@link SmallFrames}). */
-    private ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
 
     /**
      * A read that is exactly one RESP array, with nothing gathered before it, goes on as one
@@ -108,7 +105,6 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        alloc = ctx.alloc();
         while (!failed && in.isReadable()) {
             Object message = expectedArgs < 0 ? startCommand(ctx, in) : continueArray(in);
             if (message == null) {
@@ -217,7 +213,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             return NOT_WHOLE;
         }
         // The whole read is this command: it is the frame (ownership passes with it), unsliced.
-        ByteBuf frame = in == wholeRead ? in : SmallFrames.take(alloc, in, scanOffset);
+        ByteBuf frame = in == wholeRead ? in : in.readRetainedSlice(scanOffset);
         RespCommand command = RespCommand.pooled(frame, expectedArgs, spans);
         expectedArgs = -1;
         if (spans.length > KEPT_SPANS) {
