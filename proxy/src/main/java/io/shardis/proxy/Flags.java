@@ -196,7 +196,9 @@ final class Flags {
     private static CommandLine commandLine(Flags flags) {
         // Clustered short flags as getopt reads them: -tv7 is -t -v 7. Unlike getopt, a flag's value
         // may not look like a known flag: "-c -t" says -c's file is missing rather than reading "-t".
-        return new CommandLine(flags).setPosixClusteredShortOptionsAllowed(true);
+        // A flag given twice takes its last value, as with getopt (a wrapper's defaults, then the
+        // user's own flags after them).
+        return new CommandLine(flags).setPosixClusteredShortOptionsAllowed(true).setOverwrittenOptionsAllowed(true);
     }
 
     private static void range(String flag, int value, int min, int max) {

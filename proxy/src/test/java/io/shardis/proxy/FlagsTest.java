@@ -93,6 +93,9 @@ class FlagsTest {
         assertThat(Flags.parse("-V").version()).isTrue();
         assertThat(Flags.parse("--version").version()).isTrue();
         assertThat(Flags.parse("-hV").help()).isTrue();
+        // Given twice, the last wins, as getopt's callers read it.
+        assertThat(Flags.parse("-w", "2", "-w", "1").workers()).isEqualTo(1);
+        assertThat(Flags.parse("-v7", "--verbose=3").verbosity()).isEqualTo(3);
     }
 
     @Test
