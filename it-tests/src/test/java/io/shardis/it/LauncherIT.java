@@ -135,6 +135,39 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void jvmDefaultsAreMeasuredChoicesThatJavaOptsOverrides() throws Exception {
+        String pool = """
+                alpha:
+                  listen: 127.0.0.1:${port.alpha}
+                  servers:
+                    - ${redis}:1
+                """;
+        try (ShardisProcess shardis = ShardisProcess.start(pool, Map.of("redis", redis.address()), "-s", "0")) {
+            assertThat(jvmFlags(shardis))
+                    .contains(
+                            "-XX:+UseParallelGC",
+                            "-Dio.netty.leakDetection.level=disabled",
+                            "-XX:+ExitOnOutOfMemoryError");
+        }
+        try (ShardisProcess shardis = ShardisProcess.startWithJavaOpts(
+                "-XX:+UseSerialGC -Dio.netty.leakDetection.level=simple",
+                pool,
+                Map.of("redis", redis.address()),
+                "-s",
+                "0")) {
+            assertThat(jvmFlags(shardis))
+                    .contains("-XX:+UseSerialGC", "-Dio.netty.leakDetection.level=simple")
+                    .doesNotContain("-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled");
+        }
+    }
+
+    /** The command line of the JVM the launcher ran (it execs java: the same PID). */
+    private static List<String> jvmFlags(ShardisProcess shardis) throws java.io.IOException {
+        byte[] cmdline = java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(shardis.pid()), "cmdline"));
+        return List.of(new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+    }
+
     private static String redisCli(Path redisCli, int port, String... args) {
         List<String> command =
                 new ArrayList<>(List.of(redisCli.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
