@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import procs as P  # noqa: E402
 import report  # noqa: E402
-from runs import Runner, Target  # noqa: E402
+from runs import JIT_WARM_RUNS, Runner, Target  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAIN_TARGETS = ("direct", "nutcracker", "shardis")
@@ -443,11 +443,13 @@ def classic(o, procs, work):
     jvm_targets = [t for t in ("shardis", "shardis-tls", "shardis-tls-jdk", "baseline")
                    if t in targets]
     if jvm_targets:
-        P.log("Warming up Shardis' JVM (JIT): one untimed run per target, test and pipeline depth...")
+        P.log(f"Warming up Shardis' JVM (JIT): {JIT_WARM_RUNS} untimed runs per target, test and "
+              "pipeline depth...")
         for t in jvm_targets:
-            for pipeline in o.pipelines:
-                for test in o.tests:
-                    bench(t, test, pipeline)
+            for _ in range(JIT_WARM_RUNS):
+                for pipeline in o.pipelines:
+                    for test in o.tests:
+                        bench(t, test, pipeline)
 
     results = report.Results()
     report.write_csv(output, report.CLASSIC_COLUMNS, [])

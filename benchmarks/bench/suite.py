@@ -13,7 +13,7 @@ import time
 
 import procs as P
 import report
-from runs import Runner, Target
+from runs import JIT_WARM_RUNS, Runner, Target
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORDER = ("sharded", "cluster", "latency", "idle", "many-servers", "mget", "large-values",
@@ -87,7 +87,7 @@ class Suite:
 
     # --- running --------------------------------------------------------------------------------
 
-    def rounds(self, scenario, targets, cases, titles, warm_runs=1):
+    def rounds(self, scenario, targets, cases, titles, warm_runs=JIT_WARM_RUNS):
         """Warms every JVM target up with warm_runs untimed runs per case, then runs every case
         against every target in rotating rounds, within --scenario-timeout. titles: group -> the
         title of its rows in the table of ratios."""
@@ -254,7 +254,7 @@ class Suite:
             targets += [nut, self.shardis(f"shardis-{n}", servers, group=str(n))]
             titles[str(n)] = f"MGET of {o.mget_keys}, {n} servers"
         # A split MGET reaches its steady cost only after some 40,000-60,000 of them (C2 at work,
-        # README: Warm-up): each Shardis gets six untimed runs first, not one.
+        # README: Warm-up): each Shardis gets six untimed runs first, not three.
         self.notes.append(f"mget: MGET of {o.mget_keys} random keys of {keyspace} (written "
                           f"first), {o.clients} clients, P1, -n {requests}, over pools of 4 and 16, "
                           f"after 6 untimed runs per Shardis.")
