@@ -46,7 +46,14 @@ public class ForwardBenchmark {
     @Param({"GET", "SET"})
     public String command;
 
-    private OneServerPool pool;
+    /**
+     * {@code sharded}: a sharded pool; {@code failover}: a Sentinel-managed one, whose commands
+     * keep their frames to be sent again after a failover (as a cluster pool's do for MOVED/ASK).
+     */
+    @Param({"sharded", "failover"})
+    public String pool;
+
+    private OneServerPool servers;
     private EmbeddedChannel client;
     private EmbeddedChannel backend;
     private byte[] oneRequest;
@@ -57,8 +64,8 @@ public class ForwardBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        pool = new OneServerPool();
-        client = new EmbeddedChannel(new RespRequestDecoder(), new ClientSession(pool));
+        servers = new OneServerPool(pool.equals("failover"));
+        client = new EmbeddedChannel(new RespRequestDecoder(), new ClientSession(servers));
         byte[] value = new byte[64];
         java.util.Arrays.fill(value, (byte) 'v');
         String bulk = "$64\r\n" + new String(value, StandardCharsets.US_ASCII) + "\r\n";
@@ -73,7 +80,7 @@ public class ForwardBenchmark {
         replyBytes = oneReply.length;
         // The first command opens the backend connection; what it sends on set-up is answered here.
         forward(oneRequest, oneReply, 1);
-        backend = pool.backend();
+        backend = servers.backend();
     }
 
     @TearDown(Level.Trial)
@@ -81,7 +88,7 @@ public class ForwardBenchmark {
         client.close();
         client.runPendingTasks();
         drain(client);
-        pool.close();
+        servers.close();
         client.finishAndReleaseAll();
     }
 
@@ -102,7 +109,7 @@ public class ForwardBenchmark {
         client.pipeline().fireChannelRead(read(requests));
         client.pipeline().fireChannelReadComplete();
         client.runPendingTasks();
-        EmbeddedChannel server = backend != null ? backend : pool.backend();
+        EmbeddedChannel server = backend != null ? backend : servers.backend();
         server.runPendingTasks();
         int sent = drain(server);
         if (sent != requests.length && backend != null) {

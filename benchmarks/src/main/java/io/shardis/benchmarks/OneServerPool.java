@@ -8,7 +8,10 @@ import io.shardis.proxy.backend.BackendEvents;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendServers;
 import io.shardis.proxy.backend.BackendSettings;
+import io.shardis.proxy.backend.PendingCommand;
+import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.cluster.ClusterNodes;
+import io.shardis.proxy.command.CommandSpec;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.ConfigException;
 import io.shardis.proxy.config.PoolConfig;
@@ -20,6 +23,7 @@ import io.shardis.proxy.route.SingleServerRouter;
 import io.shardis.proxy.session.ClientRegistry;
 import io.shardis.proxy.session.InvalidationHub;
 import io.shardis.proxy.session.SessionPool;
+import io.shardis.resp.RespCommand;
 import io.shardis.resp.RespLimits;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -27,6 +31,12 @@ import java.util.List;
 /**
  * A sharded pool of one server as the proxy runs it (default settings, the standard command
  * table, metrics on), whose backend connections open EmbeddedChannels instead of sockets.
+ *
+ * <p>Or ({@link #followingSentinel}) a pool of one server that Sentinel manages: its commands keep
+ * their frames until answered, to be sent again should the master fail, and its connections hold
+ * the commands of an unreachable server ({@link UnreachableHold}) as the proxy's do. No Sentinel
+ * is asked anything, and the connections skip the ROLE check of a new connection: both happen
+ * once per connection, not per command.
  */
 final class OneServerPool implements SessionPool {
 
@@ -40,10 +50,18 @@ final class OneServerPool implements SessionPool {
     private long clientIds;
 
     OneServerPool() {
+        this(false);
+    }
+
+    /** @param followingSentinel a Sentinel-managed pool, which keeps frames for a failover */
+    OneServerPool(boolean followingSentinel) {
         ShardisConfig parsed;
         try {
             parsed = ShardisConfig.parse(
-                    "alpha:\n  listen: 127.0.0.1:0\n  servers:\n    - 127.0.0.1:7000:1 s0\n", "bench");
+                    "alpha:\n  listen: 127.0.0.1:0\n"
+                            + (followingSentinel ? "  sentinels: [127.0.0.1:26379]\n" : "")
+                            + "  servers:\n    - 127.0.0.1:7000:1 s0\n",
+                    "bench");
         } catch (ConfigException e) {
             throw new IllegalStateException(e);
         }
@@ -119,11 +137,18 @@ final class OneServerPool implements SessionPool {
     @Override
     public BackendPool backendsFor(EventLoop loop) {
         if (backends == null) {
+            UnreachableHold hold = config.holdsForFailover()
+                    ? new UnreachableHold(
+                            new SameServer(), commands, loop, config.timeouts().failoverMillis())
+                    : null;
             backends = new BackendPool(
-                    loop, BackendServers.of(List.of(server)), 1, null, settings -> (handler, address) -> {
+                    loop, BackendServers.of(List.of(server)), 1, hold, settings -> (handler, address) -> {
                         backend = new EmbeddedChannel(handler);
                         return backend.newSucceededFuture();
                     });
+            if (hold != null) {
+                hold.attach(backends);
+            }
         }
         return backends;
     }
@@ -153,6 +178,32 @@ final class OneServerPool implements SessionPool {
 
     @Override
     public void adopt(Channel client) {}
+
+    /** Held commands go back to the one server, as a Sentinel-managed pool's go to theirs. */
+    private static final class SameServer implements UnreachableHold.Route {
+
+        private final Object version = new Object();
+
+        @Override
+        public int keyOf(RespCommand view, CommandSpec spec, BackendSettings from) {
+            return 0;
+        }
+
+        @Override
+        public int serverOf(int key, PendingCommand command) {
+            return key;
+        }
+
+        @Override
+        public Object version() {
+            return version;
+        }
+
+        @Override
+        public String awaited(int key) {
+            return "no master";
+        }
+    }
 
     @Override
     public void disown(Channel client) {}

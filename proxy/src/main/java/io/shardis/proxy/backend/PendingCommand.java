@@ -15,6 +15,9 @@ import io.shardis.proxy.metrics.PoolMetrics;
  * session {@link #takeReply() takes} it to write it or {@link #discard() discards} it.
  * Commands sent to one server are pooled per event loop ({@link #pooled}): their owner, the reply
  * queue, {@link #recycle recycles} each once its reply is written, unless anything else may hold it.
+ * A command that kept its frame is recycled too: whatever else holds such a command (the connection
+ * it is in flight on, a redirection's retry, a failover hold) lets go of it before its reply is
+ * delivered, and delivering the reply released the frame.
  */
 public final class PendingCommand {
 
@@ -44,10 +47,16 @@ public final class PendingCommand {
     /** Last sent after ASKING, to a node importing its slot. */
     private boolean asking;
     /**
-     * In cluster and Sentinel pools, the command as sent, kept until its reply is known so that a
-     * redirection or a failover can send it again elsewhere. Owned here; released when the reply is delivered ({@link #complete}).
+     * In cluster and Sentinel pools, the buffer the command was sent in, kept until its reply is
+     * known so that a redirection or a failover can send it again elsewhere: one reference to it is
+     * owned here, released when the reply is delivered ({@link #complete}) or the command recycled.
+     * It is the very buffer written (no duplicate per command): writing it may move its reader
+     * index, so the command's bytes are those at {@link #frameIndex}, {@link #frameLength} long.
      */
     private ByteBuf frame;
+
+    private int frameIndex;
+    private int frameLength;
     /** MOVED and ASK redirections followed so far. */
     private int redirections;
     /** TRYAGAIN and CLUSTERDOWN retries so far. */
@@ -102,9 +111,11 @@ public final class PendingCommand {
      * The caller lets go of it.
      */
     public void recycle() {
-        if (handle == null || referenced || firstSentNanos != 0 || holds != 0 || reply != null || substitute != null) {
+        if (handle == null || referenced || reply != null || substitute != null) {
             return;
         }
+        // A kept frame was let go of when the reply was delivered; should one be left, it goes now.
+        releaseFrame();
         sink = null;
         done = false;
         sentAtNanos = 0;
@@ -115,6 +126,8 @@ public final class PendingCommand {
         asking = false;
         redirections = 0;
         retries = 0;
+        holds = 0;
+        firstSentNanos = 0;
         requestBytes = 0;
         createdAtNanos = 0;
         roundTripNanos = 0;
@@ -144,12 +157,16 @@ public final class PendingCommand {
     }
 
     /**
-     * Keeps {@code sentFrame} (ownership passes here; a duplicate of the frame sent, with its own
-     * indexes) so that the command can be sent again after a MOVED, ASK or TRYAGAIN.
+     * Keeps {@code sentFrame}, the buffer about to be sent or a copy of it, so that the command can
+     * be sent again after a MOVED, ASK or TRYAGAIN, or a failover. One reference passes here (the
+     * caller retains the buffer it sends); the command's bytes are its readable bytes now, whatever
+     * writing it does to its reader index later. Allocates nothing.
      */
     public void keepFrame(ByteBuf sentFrame) {
-        ReferenceCountUtil.release(frame);
+        releaseFrame();
         this.frame = sentFrame;
+        this.frameIndex = sentFrame.readerIndex();
+        this.frameLength = sentFrame.readableBytes();
         this.firstSentNanos = System.nanoTime();
     }
 
@@ -157,14 +174,17 @@ public final class PendingCommand {
         return frame != null;
     }
 
-    /** The kept frame itself, to read (not to send or release); null when none is kept. */
+    /**
+     * A view of exactly the command's bytes as kept, to read (not to send, keep or release); null
+     * when none is kept.
+     */
     public ByteBuf keptFrame() {
-        return frame;
+        return frame == null ? null : frame.slice(frameIndex, frameLength);
     }
 
-    /** A new reference to the kept frame, to send again; the caller owns it. */
+    /** A new reference to exactly the command's bytes as kept, to send again; the caller owns it. */
     public ByteBuf resendableFrame() {
-        return frame.retainedDuplicate();
+        return frame.retainedSlice(frameIndex, frameLength);
     }
 
     /** Counts one more redirection (MOVED, ASK); returns how many there have been, this one included. */

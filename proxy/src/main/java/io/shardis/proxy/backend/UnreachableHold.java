@@ -159,16 +159,19 @@ public final class UnreachableHold implements Redirects {
     }
 
     private void add(PendingCommand command, BackendSettings from, int key) {
+        // The pass first: should the loop refuse it (shutting down), the command is not held and
+        // its caller fails it, rather than it being both failed and held (its pooled holder could
+        // then be answered twice, the second time in another client's place).
+        if (!passScheduled) {
+            loop.schedule(this::scheduledPass, passDelayMillis, TimeUnit.MILLISECONDS);
+            passScheduled = true;
+        }
         held.add(new Held(command, from, key));
         heldPerServer.merge(from, 1, Integer::sum);
         if (heldMetrics == null) {
             heldMetrics = from.poolMetrics();
         }
         reportHeldNow();
-        if (!passScheduled) {
-            passScheduled = true;
-            loop.schedule(this::scheduledPass, passDelayMillis, TimeUnit.MILLISECONDS);
-        }
     }
 
     private void scheduledPass() {

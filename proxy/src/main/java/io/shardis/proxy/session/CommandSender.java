@@ -209,13 +209,14 @@ final class CommandSender implements Replies, Forwarding {
         }
         if (keepsFrames && pending != null && !pending.isSilent()) {
             // A cluster may answer MOVED, ASK or TRYAGAIN, a master may die before answering: the
-            // command is kept to be sent again. A blocking one may wait for hours: a copy, rather
-            // than a slice pinning the read buffer.
+            // command is kept to be sent again, as one more reference to the buffer sent (nothing
+            // allocated per command). A blocking one may wait for hours: a copy, rather than a
+            // reference pinning the read buffer the frame may be a slice of.
             pending.keepFrame(
                     pending.isUntimed()
                             ? alloc.buffer(frame.readableBytes())
                                     .writeBytes(frame, frame.readerIndex(), frame.readableBytes())
-                            : frame.retainedDuplicate());
+                            : frame.retain());
         }
         if (pinned.isPinned() && server == pinned.server()) {
             if (pending != null && transactions.holdsState()) {

@@ -10,6 +10,8 @@ import io.shardis.proxy.backend.BackendEvents;
 import io.shardis.proxy.backend.BackendPool;
 import io.shardis.proxy.backend.BackendServers;
 import io.shardis.proxy.backend.BackendSettings;
+import io.shardis.proxy.backend.Redirects;
+import io.shardis.proxy.backend.UnreachableHold;
 import io.shardis.proxy.cluster.ClusterNodes;
 import io.shardis.proxy.command.CommandTable;
 import io.shardis.proxy.config.ConfigException;
@@ -23,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -54,8 +57,22 @@ final class SessionHarness implements SessionPool, AutoCloseable {
 
     final EmbeddedChannel client;
 
+    /** What follows redirections and failovers on the session's loop; null: nothing. */
+    private final Function<EventLoop, Redirects> redirectsOn;
+    /** The connections first made for the session's loop: the session's own. */
+    private BackendPool backends;
+
     /** @param settings pool keys besides listen and servers, as YAML lines indented by two spaces */
     SessionHarness(int serverCount, String settings) {
+        this(serverCount, settings, null);
+    }
+
+    /**
+     * A pool whose connections hand redirections and failures to what {@code redirectsOn} makes for
+     * the session's loop (an {@link UnreachableHold} is attached to them, as the proxy does).
+     */
+    SessionHarness(int serverCount, String settings, Function<EventLoop, Redirects> redirectsOn) {
+        this.redirectsOn = redirectsOn;
         StringBuilder yaml = new StringBuilder("alpha:\n  listen: 127.0.0.1:0\n")
                 .append(settings)
                 .append("  servers:\n");
@@ -257,12 +274,26 @@ final class SessionHarness implements SessionPool, AutoCloseable {
 
     @Override
     public BackendPool backendsFor(EventLoop loop) {
-        return new BackendPool(loop, BackendServers.of(servers), 1, null, server -> (handler, address) -> {
-            EmbeddedChannel channel = new EmbeddedChannel(handler);
-            backendChannels.add(channel);
-            backendServers.add(servers.indexOf(server));
-            return channel.newSucceededFuture();
-        });
+        Redirects redirects = redirectsOn == null ? null : redirectsOn.apply(loop);
+        BackendPool made =
+                new BackendPool(loop, BackendServers.of(servers), 1, redirects, server -> (handler, address) -> {
+                    EmbeddedChannel channel = new EmbeddedChannel(handler);
+                    backendChannels.add(channel);
+                    backendServers.add(servers.indexOf(server));
+                    return channel.newSucceededFuture();
+                });
+        if (redirects instanceof UnreachableHold hold) {
+            hold.attach(made);
+        }
+        if (backends == null) {
+            backends = made;
+        }
+        return made;
+    }
+
+    /** The connections first made for the session's loop: the session's own. */
+    BackendPool backends() {
+        return backends;
     }
 
     @Override
