@@ -18,6 +18,11 @@ import io.shardis.proxy.metrics.PoolMetrics;
  * A command that kept its frame is recycled too: whatever else holds such a command (the connection
  * it is in flight on, a redirection's retry, a failover hold) lets go of it before its reply is
  * delivered, and delivering the reply released the frame.
+ *
+ * <p>Past 350 lines because it is one object's whole life, read and written on the hot path of every
+ * command: its reply slot, the frame kept for a resend, redirection and hold counts, timing and the
+ * pooling that resets them all. Split up, its reset in {@link #recycle} would have to reach into
+ * every part, and a field forgotten there is a stale state handed to the next command.
  */
 public final class PendingCommand {
 
