@@ -1,7 +1,6 @@
 package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 
 /**
  * Finds where one complete reply ends, without decoding it: the proxy forwards reply bytes
@@ -173,7 +172,7 @@ public final class RespReplyFramer {
     }
 
     private static int findCr(ByteBuf in, int from, int end) {
-        return from >= end ? -1 : in.forEachByte(from, end - from, ByteProcessor.FIND_CR);
+        return from >= end ? -1 : Numbers.indexOfCr(in, from, end);
     }
 
     /** True when a complete reply is an error ({@code -ERR ...}, {@code -MOVED ...}, RESP3 {@code !}). */

@@ -284,7 +284,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         if (from >= stop) {
             return NO_CR;
         }
-        int cr = in.forEachByte(from, stop - from, ByteProcessor.FIND_CR);
+        int cr = Numbers.indexOfCr(in, from, stop);
         if (cr < 0) {
             lineScanned = stop - in.readerIndex();
             return NO_CR;
