@@ -26,6 +26,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private static final int INITIAL_ARGS = 8;
     /** The spans array is kept for the next command up to this length. */
     private static final int KEPT_SPANS = 64;
+    /** The fewest bytes an argument takes on the wire: {@code $0\r\n\r\n}. */
+    private static final int MIN_ARG_BYTES = 6;
 
     private RespLimits limits;
 
@@ -155,9 +157,12 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         argsRead = 0;
         scanOffset = eol + 2 - start;
         pendingBulkLength = -1;
-        // Reused from command to command: each command is given a copy of its part.
-        if (spans == null) {
-            spans = new int[Math.min(expectedArgs, INITIAL_ARGS) * 2];
+        // Reused from command to command: each command is given a copy of its part. Sized for
+        // the arguments whose bytes could be here already, never for the count alone.
+        int arrived = (in.writerIndex() - scanOffset - start) / MIN_ARG_BYTES;
+        int wanted = Math.min(expectedArgs, Math.max(INITIAL_ARGS, arrived)) * 2;
+        if (spans == null || spans.length < wanted) {
+            spans = new int[wanted];
         }
         return continueArray(in);
     }
@@ -214,12 +219,16 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         }
         // The whole read is this command: it is the frame (ownership passes with it), unsliced.
         ByteBuf frame = in == wholeRead ? in : in.readRetainedSlice(scanOffset);
-        RespCommand command = RespCommand.pooled(frame, expectedArgs, spans);
-        expectedArgs = -1;
+        RespCommand command;
         if (spans.length > KEPT_SPANS) {
-            // A command of many arguments does not leave its array to every later one.
+            // A command of many arguments does not leave its array to every later one: the
+            // command takes it, uncopied.
+            command = RespCommand.pooledTaking(frame, expectedArgs, spans);
             spans = null;
+        } else {
+            command = RespCommand.pooled(frame, expectedArgs, spans);
         }
+        expectedArgs = -1;
         return command;
     }
 
