@@ -107,6 +107,35 @@ public final class Numbers {
         return value;
     }
 
+    /**
+     * {@link #parseLong(ByteBuf, int, int)} of {@code length} bytes at a native address the caller
+     * has checked: for loops that read a whole buffer through its address.
+     */
+    static long parseLongAt(long address, int length) {
+        if (length <= 0 || length > 20) {
+            return Long.MIN_VALUE;
+        }
+        return parseLong(address, PlatformDependent.getByte(address), length);
+    }
+
+    /** Index of the first '\r' in {@code [from, stop)} of the buffer at a native address the caller has checked, or -1. */
+    static int indexOfCrAt(long address, int from, int stop) {
+        for (int i = from; i < stop; i++) {
+            if (PlatformDependent.getByte(address + i) == '\r') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The native address of {@code buf}'s index 0 when it has one, for reads of its readable bytes
+     * without a check per byte; 0 when it has none. Fails as a checked read does on a released buffer.
+     */
+    static long address(ByteBuf buf) {
+        return buf.hasMemoryAddress() ? buf.memoryAddress() : 0;
+    }
+
     /** Index of the first '\r' in {@code [from, stop)}, or -1; {@code from < stop}. */
     public static int indexOfCr(ByteBuf buf, int from, int stop) {
         if (!buf.hasMemoryAddress()) {

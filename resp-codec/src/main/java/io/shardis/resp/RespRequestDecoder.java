@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
+import io.netty.util.internal.PlatformDependent;
 import java.util.List;
 
 /**
@@ -138,13 +139,13 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             return decodeInline(ctx, in);
         }
         // *<count>\r\n
-        int eol = findLineEnd(in, start + 1);
+        int eol = findLineEnd(in, 0, start + 1);
         if (eol < 0) {
             return eol == NO_CR && in.readableBytes() > limits.maxInlineLength()
                     ? fail("Protocol error: too big mbulk count string")
                     : null;
         }
-        long count = parseLength(in, start + 1, eol);
+        long count = parseLength(in, 0, start + 1, eol);
         if (count == Long.MIN_VALUE || count > limits.maxArrayLength()) {
             return fail("Protocol error: invalid multibulk length");
         }
@@ -170,6 +171,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private Object continueArray(ByteBuf in) {
         int base = in.readerIndex();
         int end = in.writerIndex();
+        // Every index read below lies in [base, end): read a direct buffer without a check per byte.
+        long address = base < end ? Numbers.address(in) : 0;
         while (argsRead < expectedArgs) {
             if (pendingBulkLength < 0) {
                 // $<length>\r\n
@@ -177,17 +180,17 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 if (at >= end) {
                     return null;
                 }
-                byte type = in.getByte(at);
+                byte type = byteAt(in, address, at);
                 if (type != '$') {
                     return fail("Protocol error: expected '$', got '" + (char) (type & 0xFF) + "'");
                 }
-                int eol = findLineEnd(in, at + 1);
+                int eol = findLineEnd(in, address, at + 1);
                 if (eol < 0) {
                     return eol == NO_CR && end - at > limits.maxInlineLength()
                             ? fail("Protocol error: too big bulk count string")
                             : null;
                 }
-                long length = parseLength(in, at + 1, eol);
+                long length = parseLength(in, address, at + 1, eol);
                 if (length < 0 || length > limits.maxBulkLength()) {
                     return fail("Protocol error: invalid bulk length");
                 }
@@ -204,7 +207,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 return null;
             }
             int crlf = bulkStart + pendingBulkLength;
-            if (in.getByte(crlf) != '\r' || in.getByte(crlf + 1) != '\n') {
+            if (byteAt(in, address, crlf) != '\r' || byteAt(in, address, crlf + 1) != '\n') {
                 return fail("Protocol error: bulk string not terminated by CRLF");
             }
             recordSpan(scanOffset, pendingBulkLength);
@@ -287,13 +290,13 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
      * {@link #NO_CR} or {@link #CR_LAST} when it has not arrived yet. Resumes where the previous
      * call stopped, so a line trickling in byte by byte is scanned once.
      */
-    private int findLineEnd(ByteBuf in, int lineStart) {
+    private int findLineEnd(ByteBuf in, long address, int lineStart) {
         int from = Math.max(lineStart, in.readerIndex() + lineScanned);
         int stop = Math.min(in.writerIndex(), lineStart + limits.maxInlineLength());
         if (from >= stop) {
             return NO_CR;
         }
-        int cr = Numbers.indexOfCr(in, from, stop);
+        int cr = address != 0 ? Numbers.indexOfCrAt(address, from, stop) : Numbers.indexOfCr(in, from, stop);
         if (cr < 0) {
             lineScanned = stop - in.readerIndex();
             return NO_CR;
@@ -307,12 +310,19 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         return cr;
     }
 
-    /** A non-negative length or -1 from a header line; {@code Long.MIN_VALUE} when malformed. */
-    private static long parseLength(ByteBuf in, int from, int to) {
-        if (to + 1 >= in.writerIndex() || in.getByte(to + 1) != '\n') {
+    /**
+     * A non-negative length or -1 from a header line; {@code Long.MIN_VALUE} when malformed. With
+     * an {@code address} ({@link Numbers#address}), the buffer is read through it.
+     */
+    private static long parseLength(ByteBuf in, long address, int from, int to) {
+        if (to + 1 >= in.writerIndex() || byteAt(in, address, to + 1) != '\n') {
             return Long.MIN_VALUE;
         }
-        return Numbers.parseLong(in, from, to - from);
+        return address != 0 ? Numbers.parseLongAt(address + from, to - from) : Numbers.parseLong(in, from, to - from);
+    }
+
+    private static byte byteAt(ByteBuf in, long address, int index) {
+        return address != 0 ? PlatformDependent.getByte(address + index) : in.getByte(index);
     }
 
     @Override
