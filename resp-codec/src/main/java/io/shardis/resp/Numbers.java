@@ -111,7 +111,7 @@ public final class Numbers {
      * {@link #parseLong(ByteBuf, int, int)} of {@code length} bytes at a native address the caller
      * has checked: for loops that read a whole buffer through its address.
      */
-    static long parseLongAt(long address, int length) {
+    public static long parseLongAt(long address, int length) {
         if (length <= 0 || length > 20) {
             return Long.MIN_VALUE;
         }
@@ -119,7 +119,7 @@ public final class Numbers {
     }
 
     /** Index of the first '\r' in {@code [from, stop)} of the buffer at a native address the caller has checked, or -1. */
-    static int indexOfCrAt(long address, int from, int stop) {
+    public static int indexOfCrAt(long address, int from, int stop) {
         for (int i = from; i < stop; i++) {
             if (PlatformDependent.getByte(address + i) == '\r') {
                 return i;
@@ -132,7 +132,7 @@ public final class Numbers {
      * The native address of {@code buf}'s index 0 when it has one, for reads of its readable bytes
      * without a check per byte; 0 when it has none. Fails as a checked read does on a released buffer.
      */
-    static long address(ByteBuf buf) {
+    public static long address(ByteBuf buf) {
         return buf.hasMemoryAddress() ? buf.memoryAddress() : 0;
     }
 

@@ -2,6 +2,7 @@ package io.shardis.proxy.merge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
 import io.shardis.proxy.command.ReplyMerge;
 import io.shardis.resp.Numbers;
 import io.shardis.resp.RespReplies;
@@ -84,8 +85,10 @@ public final class ReplyMerger {
             ByteBuf reply = replies[child];
             int start = cursors[2 * child];
             int at = start;
+            // Read through the reply's native address when it has one: every index is below its writer index.
+            long address = Numbers.address(reply);
             do {
-                int length = cursors[2 * child + 1]-- > 0 ? elementLength(reply, at) : -1;
+                int length = cursors[2 * child + 1]-- > 0 ? elementLength(reply, address, at) : -1;
                 if (length < 0) {
                     out.release();
                     return unexpected(alloc, reply);
@@ -102,17 +105,26 @@ public final class ReplyMerger {
     /**
      * Length of the element at absolute index {@code at}, header to final CRLF, read from the
      * header of a bulk string; other elements, and headers that are not a plain length, go to the
-     * general framer. -1 when there is no element.
+     * general framer. -1 when there is no element. With an {@code address} ({@link
+     * Numbers#address}), the reply is read through it.
      */
-    private static int elementLength(ByteBuf reply, int at) {
+    private static int elementLength(ByteBuf reply, long address, int at) {
         int end = reply.writerIndex();
-        if (at >= end || reply.getByte(at) != '$') {
+        if (at >= end || (address != 0 ? PlatformDependent.getByte(address + at) : reply.getByte(at)) != '$') {
             return ReplyReader.frameAt(reply, at);
         }
         // "$" and at most 20 characters of length before the CR.
         int stop = Math.min(end, at + 22);
-        int cr = at + 1 < stop ? Numbers.indexOfCr(reply, at + 1, stop) : -1;
-        long value = cr < 0 ? Long.MIN_VALUE : Numbers.parseLong(reply, at + 1, cr - at - 1);
+        int cr = -1;
+        if (at + 1 < stop) {
+            cr = address != 0 ? Numbers.indexOfCrAt(address, at + 1, stop) : Numbers.indexOfCr(reply, at + 1, stop);
+        }
+        long value = Long.MIN_VALUE;
+        if (cr >= 0) {
+            value = address != 0
+                    ? Numbers.parseLongAt(address + at + 1, cr - at - 1)
+                    : Numbers.parseLong(reply, at + 1, cr - at - 1);
+        }
         if (value == Long.MIN_VALUE) {
             return ReplyReader.frameAt(reply, at);
         }
