@@ -64,6 +64,18 @@ public final class RespCommand implements ByteBufHolder {
     }
 
     /**
+     * A pooled holder of {@code frame} that takes {@code spans} as its own, for an array too long
+     * for its maker to keep: no copy.
+     */
+    static RespCommand pooledTaking(ByteBuf frame, int argCount, int[] spans) {
+        RespCommand command = RECYCLER.get();
+        command.frame = frame;
+        command.argCount = argCount;
+        command.spans = spans;
+        return command;
+    }
+
+    /**
      * Returns this holder to the pool; its frame is no longer its concern (handed on or released
      * before). A holder made outside the pool is left to the garbage collector.
      */

@@ -72,15 +72,64 @@ public final class RespReplies {
         return bulk(alloc, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Writes {@code <type><value>\r\n}, e.g. an array header {@code *3\r\n}. */
-    public static void writeHeader(ByteBuf out, char type, long value) {
-        out.writeByte(type);
-        if (value >= 0 && value < 10) {
-            out.writeByte('0' + (int) value);
-        } else {
-            ByteBufUtil.writeAscii(out, Long.toString(value));
+    /** "00" to "99", two ASCII digits to a short, for writing numbers two digits at a time. */
+    private static final short[] DIGIT_PAIRS = new short[100];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[i] = (short) ((('0' + i / 10) << 8) | ('0' + i % 10));
         }
-        out.writeShort(CRLF_SHORT);
+    }
+
+    /**
+     * Writes {@code <type><value>\r\n}, e.g. an array header {@code *3\r\n}, with no string made of
+     * the number: a header of one or two digits (every bulk length of a typical key) is one or two
+     * writes.
+     */
+    public static void writeHeader(ByteBuf out, char type, long value) {
+        int typeByte = (type & 0xFF) << 24;
+        if (value >= 0 && value < 10) {
+            out.writeInt(typeByte | ('0' + (int) value) << 16 | CRLF_SHORT);
+        } else if (value >= 10 && value < 100) {
+            out.writeInt(typeByte | DIGIT_PAIRS[(int) value] << 8 | '\r');
+            out.writeByte('\n');
+        } else {
+            out.writeByte(type);
+            writeDecimal(out, value);
+            out.writeShort(CRLF_SHORT);
+        }
+    }
+
+    /** Writes {@code value} in decimal ASCII, as {@link Long#toString(long)} spells it. */
+    public static void writeDecimal(ByteBuf out, long value) {
+        if (value == Long.MIN_VALUE) {
+            // The one long whose negation is not a long.
+            ByteBufUtil.writeAscii(out, Long.toString(value));
+            return;
+        }
+        long rest = value;
+        if (rest < 0) {
+            out.writeByte('-');
+            rest = -rest;
+        }
+        int digits = 1;
+        for (long power = 10; digits < 19 && rest >= power; power *= 10) {
+            digits++;
+        }
+        out.ensureWritable(digits);
+        int end = out.writerIndex() + digits;
+        int at = end;
+        while (rest >= 100) {
+            at -= 2;
+            out.setShort(at, DIGIT_PAIRS[(int) (rest % 100)]);
+            rest /= 100;
+        }
+        if (rest >= 10) {
+            out.setShort(at - 2, DIGIT_PAIRS[(int) rest]);
+        } else {
+            out.setByte(at - 1, '0' + (int) rest);
+        }
+        out.writerIndex(end);
     }
 
     /** Writes a bulk string of {@code content}'s readable bytes into {@code out}. */

@@ -1,7 +1,7 @@
 package io.shardis.resp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
+import io.netty.util.internal.PlatformDependent;
 
 /**
  * Finds where one complete reply ends, without decoding it: the proxy forwards reply bytes
@@ -47,13 +47,15 @@ public final class RespReplyFramer {
     public int frame(ByteBuf in) {
         int base = in.readerIndex();
         int end = in.writerIndex();
+        // Every index read below lies in [base, end): read a direct buffer without a check per byte.
+        long address = base < end ? Numbers.address(in) : 0;
         while (true) {
             if (pendingBulkEnd >= 0) {
                 if (base + pendingBulkEnd > end) {
                     return -1;
                 }
                 int crlf = (int) (base + pendingBulkEnd - 2);
-                if (in.getByte(crlf) != '\r' || in.getByte(crlf + 1) != '\n') {
+                if (byteAt(in, address, crlf) != '\r' || byteAt(in, address, crlf + 1) != '\n') {
                     throw new RespProtocolException("bulk reply not terminated by CRLF");
                 }
                 scanOffset = (int) pendingBulkEnd;
@@ -67,9 +69,9 @@ public final class RespReplyFramer {
             if (at >= end) {
                 return -1;
             }
-            byte type = in.getByte(at);
+            byte type = byteAt(in, address, at);
             // Resume the search for this line's end where the last call stopped.
-            int cr = findCr(in, Math.max(at + 1, base + lineScanned), end);
+            int cr = findCr(in, address, Math.max(at + 1, base + lineScanned), end);
             // Too long whether or not its end has arrived, so the verdict does not depend on how
             // the reply was split into reads.
             if ((cr < 0 ? end : cr) - at > limits.maxInlineLength()) {
@@ -84,7 +86,7 @@ public final class RespReplyFramer {
                 return -1;
             }
             lineScanned = 0;
-            if (in.getByte(cr + 1) != '\n') {
+            if (byteAt(in, address, cr + 1) != '\n') {
                 throw new RespProtocolException("reply line not terminated by CRLF");
             }
             int next = cr + 2 - base;
@@ -96,7 +98,7 @@ public final class RespReplyFramer {
                     }
                 }
                 case '$', '=', '!' -> {
-                    long length = Numbers.parseLong(in, at + 1, cr - at - 1);
+                    long length = parseLong(in, address, at + 1, cr - at - 1);
                     if (length == -1 && type == '$') {
                         scanOffset = next;
                         if (elementDone()) {
@@ -112,7 +114,7 @@ public final class RespReplyFramer {
                     }
                 }
                 case '*', '%', '~', '>', '|' -> {
-                    long count = Numbers.parseLong(in, at + 1, cr - at - 1);
+                    long count = parseLong(in, address, at + 1, cr - at - 1);
                     scanOffset = next;
                     if (count == -1 && type != '|') {
                         if (elementDone()) { // RESP2 null array
@@ -172,8 +174,19 @@ public final class RespReplyFramer {
         return length;
     }
 
-    private static int findCr(ByteBuf in, int from, int end) {
-        return from >= end ? -1 : in.forEachByte(from, end - from, ByteProcessor.FIND_CR);
+    private static int findCr(ByteBuf in, long address, int from, int end) {
+        if (from >= end) {
+            return -1;
+        }
+        return address != 0 ? Numbers.indexOfCrAt(address, from, end) : Numbers.indexOfCr(in, from, end);
+    }
+
+    private static byte byteAt(ByteBuf in, long address, int index) {
+        return address != 0 ? PlatformDependent.getByte(address + index) : in.getByte(index);
+    }
+
+    private static long parseLong(ByteBuf in, long address, int index, int length) {
+        return address != 0 ? Numbers.parseLongAt(address + index, length) : Numbers.parseLong(in, index, length);
     }
 
     /** True when a complete reply is an error ({@code -ERR ...}, {@code -MOVED ...}, RESP3 {@code !}). */

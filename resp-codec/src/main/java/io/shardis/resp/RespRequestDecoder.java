@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
+import io.netty.util.internal.PlatformDependent;
 import java.util.List;
 
 /**
@@ -26,6 +27,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private static final int INITIAL_ARGS = 8;
     /** The spans array is kept for the next command up to this length. */
     private static final int KEPT_SPANS = 64;
+    /** The fewest bytes an argument takes on the wire: {@code $0\r\n\r\n}. */
+    private static final int MIN_ARG_BYTES = 6;
 
     private RespLimits limits;
 
@@ -136,13 +139,13 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             return decodeInline(ctx, in);
         }
         // *<count>\r\n
-        int eol = findLineEnd(in, start + 1);
+        int eol = findLineEnd(in, 0, start + 1);
         if (eol < 0) {
             return eol == NO_CR && in.readableBytes() > limits.maxInlineLength()
                     ? fail("Protocol error: too big mbulk count string")
                     : null;
         }
-        long count = parseLength(in, start + 1, eol);
+        long count = parseLength(in, 0, start + 1, eol);
         if (count == Long.MIN_VALUE || count > limits.maxArrayLength()) {
             return fail("Protocol error: invalid multibulk length");
         }
@@ -155,9 +158,12 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         argsRead = 0;
         scanOffset = eol + 2 - start;
         pendingBulkLength = -1;
-        // Reused from command to command: each command is given a copy of its part.
-        if (spans == null) {
-            spans = new int[Math.min(expectedArgs, INITIAL_ARGS) * 2];
+        // Reused from command to command: each command is given a copy of its part. Sized for
+        // the arguments whose bytes could be here already, never for the count alone.
+        int arrived = (in.writerIndex() - scanOffset - start) / MIN_ARG_BYTES;
+        int wanted = Math.min(expectedArgs, Math.max(INITIAL_ARGS, arrived)) * 2;
+        if (spans == null || spans.length < wanted) {
+            spans = new int[wanted];
         }
         return continueArray(in);
     }
@@ -165,6 +171,8 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     private Object continueArray(ByteBuf in) {
         int base = in.readerIndex();
         int end = in.writerIndex();
+        // Every index read below lies in [base, end): read a direct buffer without a check per byte.
+        long address = base < end ? Numbers.address(in) : 0;
         while (argsRead < expectedArgs) {
             if (pendingBulkLength < 0) {
                 // $<length>\r\n
@@ -172,17 +180,17 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 if (at >= end) {
                     return null;
                 }
-                byte type = in.getByte(at);
+                byte type = byteAt(in, address, at);
                 if (type != '$') {
                     return fail("Protocol error: expected '$', got '" + (char) (type & 0xFF) + "'");
                 }
-                int eol = findLineEnd(in, at + 1);
+                int eol = findLineEnd(in, address, at + 1);
                 if (eol < 0) {
                     return eol == NO_CR && end - at > limits.maxInlineLength()
                             ? fail("Protocol error: too big bulk count string")
                             : null;
                 }
-                long length = parseLength(in, at + 1, eol);
+                long length = parseLength(in, address, at + 1, eol);
                 if (length < 0 || length > limits.maxBulkLength()) {
                     return fail("Protocol error: invalid bulk length");
                 }
@@ -199,7 +207,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
                 return null;
             }
             int crlf = bulkStart + pendingBulkLength;
-            if (in.getByte(crlf) != '\r' || in.getByte(crlf + 1) != '\n') {
+            if (byteAt(in, address, crlf) != '\r' || byteAt(in, address, crlf + 1) != '\n') {
                 return fail("Protocol error: bulk string not terminated by CRLF");
             }
             recordSpan(scanOffset, pendingBulkLength);
@@ -214,12 +222,16 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         }
         // The whole read is this command: it is the frame (ownership passes with it), unsliced.
         ByteBuf frame = in == wholeRead ? in : in.readRetainedSlice(scanOffset);
-        RespCommand command = RespCommand.pooled(frame, expectedArgs, spans);
-        expectedArgs = -1;
+        RespCommand command;
         if (spans.length > KEPT_SPANS) {
-            // A command of many arguments does not leave its array to every later one.
+            // A command of many arguments does not leave its array to every later one: the
+            // command takes it, uncopied.
+            command = RespCommand.pooledTaking(frame, expectedArgs, spans);
             spans = null;
+        } else {
+            command = RespCommand.pooled(frame, expectedArgs, spans);
         }
+        expectedArgs = -1;
         return command;
     }
 
@@ -278,13 +290,13 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
      * {@link #NO_CR} or {@link #CR_LAST} when it has not arrived yet. Resumes where the previous
      * call stopped, so a line trickling in byte by byte is scanned once.
      */
-    private int findLineEnd(ByteBuf in, int lineStart) {
+    private int findLineEnd(ByteBuf in, long address, int lineStart) {
         int from = Math.max(lineStart, in.readerIndex() + lineScanned);
         int stop = Math.min(in.writerIndex(), lineStart + limits.maxInlineLength());
         if (from >= stop) {
             return NO_CR;
         }
-        int cr = in.forEachByte(from, stop - from, ByteProcessor.FIND_CR);
+        int cr = address != 0 ? Numbers.indexOfCrAt(address, from, stop) : Numbers.indexOfCr(in, from, stop);
         if (cr < 0) {
             lineScanned = stop - in.readerIndex();
             return NO_CR;
@@ -298,12 +310,19 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         return cr;
     }
 
-    /** A non-negative length or -1 from a header line; {@code Long.MIN_VALUE} when malformed. */
-    private static long parseLength(ByteBuf in, int from, int to) {
-        if (to + 1 >= in.writerIndex() || in.getByte(to + 1) != '\n') {
+    /**
+     * A non-negative length or -1 from a header line; {@code Long.MIN_VALUE} when malformed. With
+     * an {@code address} ({@link Numbers#address}), the buffer is read through it.
+     */
+    private static long parseLength(ByteBuf in, long address, int from, int to) {
+        if (to + 1 >= in.writerIndex() || byteAt(in, address, to + 1) != '\n') {
             return Long.MIN_VALUE;
         }
-        return Numbers.parseLong(in, from, to - from);
+        return address != 0 ? Numbers.parseLongAt(address + from, to - from) : Numbers.parseLong(in, from, to - from);
+    }
+
+    private static byte byteAt(ByteBuf in, long address, int index) {
+        return address != 0 ? PlatformDependent.getByte(address + index) : in.getByte(index);
     }
 
     @Override

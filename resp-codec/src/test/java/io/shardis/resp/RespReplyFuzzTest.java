@@ -27,7 +27,7 @@ class RespReplyFuzzTest {
         for (RespValue reply : replies) {
             encoded.add(Wire.encode(reply));
         }
-        Framed framed = frame(RespLimits.DEFAULT, Wire.concat(encoded), chunks);
+        Framed framed = frame(RespLimits.DEFAULT, Wire.concat(encoded), chunks, true);
         assertThat(framed.error).as("replies %s", replies).isNull();
         assertThat(framed.frames).hasSameSizeAs(encoded);
         RespValueReader reader = new RespValueReader();
@@ -40,7 +40,11 @@ class RespReplyFuzzTest {
 
     record Framed(List<byte[]> frames, RespProtocolException error) {}
 
-    static Framed frame(RespLimits limits, byte[] input, int[] chunks) {
+    /**
+     * Frames {@code input} arriving in reads of the sizes {@code chunks} cycles through, each read a
+     * direct buffer (scanned through its address, as the event loops' reads are) or a heap one.
+     */
+    static Framed frame(RespLimits limits, byte[] input, int[] chunks, boolean direct) {
         EmbeddedChannel channel = new EmbeddedChannel(new RespReplyDecoder(limits));
         List<ByteBuf> written = new ArrayList<>();
         List<byte[]> frames = new ArrayList<>();
@@ -50,7 +54,9 @@ class RespReplyFuzzTest {
             int chunk = 0;
             while (at < input.length && error == null) {
                 int size = Math.min(chunks[chunk++ % chunks.length], input.length - at);
-                ByteBuf piece = Unpooled.wrappedBuffer(Arrays.copyOfRange(input, at, at + size));
+                ByteBuf piece = direct
+                        ? Unpooled.directBuffer(size).writeBytes(input, at, size)
+                        : Unpooled.wrappedBuffer(Arrays.copyOfRange(input, at, at + size));
                 written.add(piece);
                 at += size;
                 try {

@@ -2,6 +2,7 @@ package io.shardis.proxy.merge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.internal.PlatformDependent;
+import io.shardis.resp.RespReplies;
 
 /**
  * Byte copies and headers for building frames out of parts of other frames (a split command's
@@ -11,8 +12,6 @@ import io.netty.util.internal.PlatformDependent;
  * objects.
  */
 public final class FrameBytes {
-
-    private static final short CRLF = ('\r' << 8) | '\n';
 
     private FrameBytes() {}
 
@@ -40,28 +39,6 @@ public final class FrameBytes {
 
     /** Writes {@code <type><count>\r\n}, e.g. {@code *100\r\n}, without making a string of the number. */
     public static void writeHeader(ByteBuf out, char type, long count) {
-        if (count < 0) {
-            out.writeByte(type).writeByte('-');
-            writeDigits(out, -count);
-        } else {
-            out.writeByte(type);
-            writeDigits(out, count);
-        }
-        out.writeShort(CRLF);
-    }
-
-    private static void writeDigits(ByteBuf out, long value) {
-        int digits = 1;
-        for (long rest = value / 10; rest > 0; rest /= 10) {
-            digits++;
-        }
-        out.ensureWritable(digits);
-        int end = out.writerIndex() + digits;
-        long rest = value;
-        for (int at = end - 1; at >= end - digits; at--) {
-            out.setByte(at, (int) ('0' + rest % 10));
-            rest /= 10;
-        }
-        out.writerIndex(end);
+        RespReplies.writeHeader(out, type, count);
     }
 }

@@ -2,8 +2,9 @@ package io.shardis.proxy.merge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.ByteProcessor;
+import io.netty.util.internal.PlatformDependent;
 import io.shardis.proxy.command.ReplyMerge;
+import io.shardis.resp.Numbers;
 import io.shardis.resp.RespReplies;
 import io.shardis.resp.RespReplyFramer;
 
@@ -77,7 +78,6 @@ public final class ReplyMerger {
         }
         ByteBuf out = alloc.buffer(bytes);
         FrameBytes.writeHeader(out, '*', keyChild.length);
-        BulkLength bulk = new BulkLength();
         int keys = keyChild.length;
         int k = 0;
         while (k < keys) {
@@ -85,8 +85,10 @@ public final class ReplyMerger {
             ByteBuf reply = replies[child];
             int start = cursors[2 * child];
             int at = start;
+            // Read through the reply's native address when it has one: every index is below its writer index.
+            long address = Numbers.address(reply);
             do {
-                int length = cursors[2 * child + 1]-- > 0 ? bulk.elementLength(reply, at) : -1;
+                int length = cursors[2 * child + 1]-- > 0 ? elementLength(reply, address, at) : -1;
                 if (length < 0) {
                     out.release();
                     return unexpected(alloc, reply);
@@ -101,54 +103,37 @@ public final class ReplyMerger {
     }
 
     /**
-     * Reads the length of a bulk string element from its header in one pass over the header's
-     * bytes; other elements go to the general framer.
+     * Length of the element at absolute index {@code at}, header to final CRLF, read from the
+     * header of a bulk string; other elements, and headers that are not a plain length, go to the
+     * general framer. -1 when there is no element. With an {@code address} ({@link
+     * Numbers#address}), the reply is read through it.
      */
-    private static final class BulkLength implements ByteProcessor {
-        private long value;
-        private int digits;
-        private boolean negative;
-        private boolean invalid;
-
-        /** Length of the element at absolute index {@code at}, header to final CRLF; -1 when there is none. */
-        int elementLength(ByteBuf reply, int at) {
-            int end = reply.writerIndex();
-            if (at >= end || reply.getByte(at) != '$') {
-                return ReplyReader.frameAt(reply, at);
-            }
-            value = 0;
-            digits = 0;
-            negative = false;
-            invalid = false;
-            int cr = reply.forEachByte(at + 1, Math.min(end - at - 1, 21), this);
-            if (cr < 0 || invalid || digits == 0) {
-                return ReplyReader.frameAt(reply, at);
-            }
-            int header = cr + 2 - at;
-            if (negative) {
-                return value == 1 ? header : -1;
-            }
-            long length = header + value + 2;
-            return length <= end - at ? (int) length : -1;
+    private static int elementLength(ByteBuf reply, long address, int at) {
+        int end = reply.writerIndex();
+        if (at >= end || (address != 0 ? PlatformDependent.getByte(address + at) : reply.getByte(at)) != '$') {
+            return ReplyReader.frameAt(reply, at);
         }
-
-        @Override
-        public boolean process(byte b) {
-            if (b == '\r') {
-                return false;
-            }
-            if (b == '-' && digits == 0 && !negative) {
-                negative = true;
-                return true;
-            }
-            if (b < '0' || b > '9' || digits == 18) {
-                invalid = true;
-                return false;
-            }
-            value = value * 10 + (b - '0');
-            digits++;
-            return true;
+        // "$" and at most 20 characters of length before the CR.
+        int stop = Math.min(end, at + 22);
+        int cr = -1;
+        if (at + 1 < stop) {
+            cr = address != 0 ? Numbers.indexOfCrAt(address, at + 1, stop) : Numbers.indexOfCr(reply, at + 1, stop);
         }
+        long value = Long.MIN_VALUE;
+        if (cr >= 0) {
+            value = address != 0
+                    ? Numbers.parseLongAt(address + at + 1, cr - at - 1)
+                    : Numbers.parseLong(reply, at + 1, cr - at - 1);
+        }
+        if (value == Long.MIN_VALUE) {
+            return ReplyReader.frameAt(reply, at);
+        }
+        int header = cr + 2 - at;
+        if (value < 0) {
+            return value == -1 ? header : -1;
+        }
+        long length = header + value + 2;
+        return length <= end - at ? (int) length : -1;
     }
 
     private static ByteBuf sum(ByteBuf[] replies, ByteBufAllocator alloc) {

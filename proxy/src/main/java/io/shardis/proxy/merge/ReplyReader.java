@@ -1,8 +1,8 @@
 package io.shardis.proxy.merge;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.shardis.resp.Numbers;
 import io.shardis.resp.RespLimits;
 import io.shardis.resp.RespReplyFramer;
 
@@ -33,7 +33,7 @@ public final class ReplyReader {
     /** The number in a {@code :n}, {@code *n} or {@code $n} line, or {@link #NOT_A_NUMBER}. */
     public static long headerNumber(ByteBuf reply) {
         int start = reply.readerIndex() + 1;
-        int cr = reply.forEachByte(start, reply.writerIndex() - start, ByteProcessor.FIND_CR);
+        int cr = start < reply.writerIndex() ? Numbers.indexOfCr(reply, start, reply.writerIndex()) : -1;
         if (cr < 0 || cr == start) {
             return NOT_A_NUMBER;
         }
@@ -52,7 +52,7 @@ public final class ReplyReader {
     /** Length of the header line of a reply, CRLF included. */
     public static int headerLength(ByteBuf reply) {
         int start = reply.readerIndex();
-        int cr = reply.forEachByte(start, reply.writerIndex() - start, ByteProcessor.FIND_CR);
+        int cr = start < reply.writerIndex() ? Numbers.indexOfCr(reply, start, reply.writerIndex()) : -1;
         return cr - start + 2;
     }
 
