@@ -15,14 +15,26 @@ import io.netty.util.internal.PlatformDependent;
  */
 public final class Numbers {
 
+    /**
+     * Whether bytes may be read through a buffer's native address ({@link PlatformDependent#getByte(long)}
+     * is Unsafe's). On Java 24 and later Netty runs without Unsafe by default, yet its direct buffers
+     * still report an address: reading through it there fails, so every address read asks this first.
+     */
+    private static final boolean ADDRESS_READS = PlatformDependent.hasUnsafe();
+
     private Numbers() {}
+
+    /** Whether {@code buf} is read through its native address here (it has one, and Unsafe is there). */
+    private static boolean readsThroughAddress(ByteBuf buf) {
+        return ADDRESS_READS && buf.hasMemoryAddress();
+    }
 
     /** Parses {@code length} bytes at {@code index}; {@code Long.MIN_VALUE} when they are not a long. */
     public static long parseLong(ByteBuf buf, int index, int length) {
         if (length <= 0 || length > 20) {
             return Long.MIN_VALUE;
         }
-        if (buf.hasMemoryAddress()) {
+        if (readsThroughAddress(buf)) {
             // Checked reads of both ends: the range lies in the buffer, which is still live.
             buf.getByte(index + length - 1);
             byte first = buf.getByte(index);
@@ -133,12 +145,12 @@ public final class Numbers {
      * without a check per byte; 0 when it has none. Fails as a checked read does on a released buffer.
      */
     public static long address(ByteBuf buf) {
-        return buf.hasMemoryAddress() ? buf.memoryAddress() : 0;
+        return readsThroughAddress(buf) ? buf.memoryAddress() : 0;
     }
 
     /** Index of the first '\r' in {@code [from, stop)}, or -1; {@code from < stop}. */
     public static int indexOfCr(ByteBuf buf, int from, int stop) {
-        if (!buf.hasMemoryAddress()) {
+        if (!readsThroughAddress(buf)) {
             return buf.forEachByte(from, stop - from, ByteProcessor.FIND_CR);
         }
         // Checked reads of both ends: the range lies in the buffer, which is still live.

@@ -112,7 +112,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
     public static Result run(String... args) {
         Path dir = WorkDirs.newDir("shardis-run-");
         Path output = dir.resolve("output.log");
-        Process process = launch(List.of(args), dir, output, null);
+        Process process = launch(List.of(args), dir, output, null, null);
         ChildProcesses.Stoppable stopper = () -> ChildProcesses.terminate(process);
         ChildProcesses.register(stopper);
         try {
@@ -144,6 +144,15 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
     /** As {@link #start}, with {@code JAVA_OPTS} set to {@code javaOpts} (null: inherited) for the launcher. */
     public static ShardisProcess startWithJavaOpts(
             String javaOpts, String yamlTemplate, Map<String, ?> values, String... extraArgs) {
+        return startWithJava(null, javaOpts, yamlTemplate, values, extraArgs);
+    }
+
+    /**
+     * As {@link #startWithJavaOpts}, run by the Java under {@code javaHome} (null: the tests' own) as
+     * the launcher's {@code JAVA_HOME}.
+     */
+    public static ShardisProcess startWithJava(
+            Path javaHome, String javaOpts, String yamlTemplate, Map<String, ?> values, String... extraArgs) {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             Map<String, Integer> ports = PortPlaceholders.allocate(yamlTemplate);
@@ -160,7 +169,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
                 args.add(Template.render(arg, all));
             }
             Path dir = config.getParent();
-            Process process = launch(args, dir, dir.resolve("output.log"), javaOpts);
+            Process process = launch(args, dir, dir.resolve("output.log"), javaHome, javaOpts);
             ShardisProcess shardis = new ShardisProcess(process, dir, Map.copyOf(allPorts), Map.copyOf(allPorts));
             ChildProcesses.register(shardis);
             boolean ready = Poll.until(STARTUP_TIMEOUT, shardis::acceptsOnAllPorts, () -> !process.isAlive());
@@ -268,7 +277,7 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
         return true;
     }
 
-    private static Process launch(List<String> args, Path dir, Path output, String javaOpts) {
+    private static Process launch(List<String> args, Path dir, Path output, Path javaHome, String javaOpts) {
         Path script = launcher()
                 .orElseThrow(() -> new IllegalStateException("no built distribution with bin/shardis under "
                         + repoRoot().resolve("proxy/target")
@@ -290,8 +299,9 @@ public final class ShardisProcess implements AutoCloseable, ChildProcesses.Stopp
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
-        // The launcher runs the same Java as these tests.
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        // The launcher runs the same Java as these tests, unless told another.
+        builder.environment()
+                .put("JAVA_HOME", javaHome != null ? javaHome.toString() : System.getProperty("java.home"));
         if (javaOpts != null) {
             builder.environment().put("JAVA_OPTS", javaOpts);
         }

@@ -28,7 +28,8 @@ public final class FrameBytes {
                     "index " + index + ", length " + length + " outside a buffer of " + src.capacity() + " bytes");
         }
         out.ensureWritable(length);
-        if (src.hasMemoryAddress() && out.hasMemoryAddress()) {
+        // Unsafe's copy only where Netty has Unsafe: on Java 24+ it runs without, buffers keep addresses.
+        if (PlatformDependent.hasUnsafe() && src.hasMemoryAddress() && out.hasMemoryAddress()) {
             int at = out.writerIndex();
             PlatformDependent.copyMemory(src.memoryAddress() + index, out.memoryAddress() + at, length);
             out.writerIndex(at + length);
